@@ -1,0 +1,18 @@
+// The --backend option every CLI shares, and the one line that says what we run on.
+import type { OptionSpec } from './args.js';
+import { BACKEND_CHOICES, describe, initBackend, type BackendInfo } from '../models/runtime/backend.js';
+
+export const backendOption: OptionSpec = {
+  type: 'string',
+  choices: BACKEND_CHOICES,
+  default: process.env.SENSORIUM_BACKEND || 'auto',
+  description: 'tfjs backend (env SENSORIUM_BACKEND); auto = tensorflow-gpu, tensorflow, wasm, cpu',
+};
+
+/** Initialises the backend and reports it on stderr. */
+export async function useBackend(choice: unknown): Promise<BackendInfo> {
+  const info = await initBackend(String(choice ?? 'auto'), (msg) => console.error(msg));
+  return info;
+}
+
+export { describe as describeBackend };

@@ -1,0 +1,152 @@
+// Chooses the TensorFlow.js backend at run time: native TensorFlow (GPU, then CPU) when the
+// user installed it, else WASM (with the training kernels it lacks), else pure JS.
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { registerWasmTrainingKernels } from './wasm-training/index.js';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export interface BackendInfo {
+  /** What we run on: one of the named choices. */
+  name: BackendName;
+  /** tfjs's own name for it ('tensorflow', 'wasm', 'cpu'). */
+  tfBackend: string;
+  /** Why each better backend was skipped (empty when the first choice worked). */
+  skipped: { name: BackendName; reason: string }[];
+  /** WASM only: which WASM build runs (simd, threads). */
+  features?: Record<string, boolean | number>;
+}
+
+const INSTALL_ADVICE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu':
+    'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA and internet access to download libtensorflow)',
+  tensorflow:
+    'install it with `npm install @tensorflow/tfjs-node@4.22.0` (its install step downloads libtensorflow, so it needs internet access)',
+};
+
+const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly backend: BackendName,
+    reason: string,
+  ) {
+    super(`backend '${backend}' is not available: ${reason}`);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+let current: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+
+export function parseBackendChoice(value: string | undefined): BackendChoice {
+  const v = (value ?? 'auto').trim() || 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(v)) {
+    throw new Error(`unknown backend '${v}': choose one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  return v as BackendChoice;
+}
+
+/** The backend chosen so far, or undefined before initBackend resolved. */
+export function currentBackend(): BackendInfo | undefined {
+  return current;
+}
+
+/**
+ * Selects and initialises the backend once per process. `choice` defaults to
+ * SENSORIUM_BACKEND, then 'auto'. Later calls return the first result.
+ */
+export function initBackend(choice?: BackendChoice | string, log: (msg: string) => void = () => {}): Promise<BackendInfo> {
+  if (!pending) {
+    pending = select(parseBackendChoice(choice ?? process.env.SENSORIUM_BACKEND), log).then((info) => {
+      current = info;
+      return info;
+    });
+    pending.catch(() => {
+      pending = undefined; // allow a retry with another choice after a failure
+    });
+  }
+  return pending;
+}
+
+async function select(choice: BackendChoice, log: (msg: string) => void): Promise<BackendInfo> {
+  const order: BackendName[] = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
+  const skipped: BackendInfo['skipped'] = [];
+  for (const name of order) {
+    try {
+      const info = await activate(name);
+      info.skipped = skipped;
+      const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+      log(`tfjs backend: ${describe(info)}${why ? ` (skipped ${why})` : ''}`);
+      return info;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (choice !== 'auto') {
+        throw err instanceof BackendUnavailableError ? err : new BackendUnavailableError(name, reason);
+      }
+      skipped.push({ name, reason: firstLine(reason) });
+    }
+  }
+  throw new Error('no tfjs backend could be initialised');
+}
+
+async function activate(name: BackendName): Promise<BackendInfo> {
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    const pkg = NATIVE_PACKAGE[name];
+    if (!isInstalled(pkg)) {
+      throw new BackendUnavailableError(name, `${pkg} is not installed; ${INSTALL_ADVICE[name]}`);
+    }
+    try {
+      await import(pkg);
+    } catch (err) {
+      throw new BackendUnavailableError(name, `${pkg} failed to load (${firstLine(String(err))}); ${INSTALL_ADVICE[name]}`);
+    }
+    if (!(await tf.setBackend('tensorflow'))) {
+      throw new BackendUnavailableError(name, `${pkg} loaded but its backend did not initialise`);
+    }
+    return { name, tfBackend: 'tensorflow', skipped: [] };
+  }
+  if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend('wasm'))) throw new BackendUnavailableError('wasm', 'the WASM module did not initialise');
+    await tf.ready();
+    registerWasmTrainingKernels();
+    return { name, tfBackend: 'wasm', skipped: [], features: await wasmFeatures() };
+  }
+  if (!(await tf.setBackend('cpu'))) throw new BackendUnavailableError('cpu', 'the pure-JS backend did not initialise');
+  return { name, tfBackend: 'cpu', skipped: [] };
+}
+
+async function wasmFeatures(): Promise<Record<string, boolean | number>> {
+  return {
+    simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+    threads: Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
+  };
+}
+
+function isInstalled(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function describe(info: BackendInfo): string {
+  const feats = info.features
+    ? ` [${Object.entries(info.features)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}]`
+    : '';
+  return `${info.name}${feats}`;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
