@@ -8,6 +8,23 @@ export type { BackendWasm };
 export type KernelConfig = tf.KernelConfig;
 export type TensorInfo = tf.TensorInfo;
 
+/** What the engine passes a kernel, with the backend typed as the class it really is. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** Adapts a kernel written against KernelArgs to tfjs's KernelFunc type (backend typed `{}`). */
+export function asKernelFunc(fn: (args: KernelArgs) => TensorInfo | TensorInfo[]): tf.KernelFunc {
+  return fn as unknown as tf.KernelFunc;
+}
+
+/** Calls a registered kernel's function with our argument type. */
+export function callKernel(config: KernelConfig, args: KernelArgs): TensorInfo | TensorInfo[] {
+  return config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
+}
+
 /** Marks kernel configs made by this folder, so a second registration recognises its own work. */
 const OURS = Symbol.for('sensorium.wasmTrainingKernel');
 
@@ -98,4 +115,34 @@ export function shape4(info: TensorInfo | readonly number[]): [number, number, n
   const s = Array.isArray(info) ? info : (info as TensorInfo).shape;
   if (s.length !== 4) throw new Error(`expected a 4-D shape, got [${s.join(',')}]`);
   return [s[0]!, s[1]!, s[2]!, s[3]!];
+}
+
+/**
+ * The window [start, start + length) of each spatial axis (1 and 2) of an NHWC tensor, where
+ * positions outside the tensor read as zero: negative starts and overruns become zero padding,
+ * and rows or columns that are never read are sliced away.
+ */
+export function spatialWindow(x: tf.Tensor4D, h: [start: number, length: number], w: [start: number, length: number]): tf.Tensor4D {
+  const [n, height, width, c] = x.shape;
+  const cut = (start: number, length: number, size: number) => {
+    const from = Math.min(Math.max(0, start), size);
+    const to = Math.max(from, Math.min(size, start + length));
+    const before = Math.min(length, Math.max(0, -start));
+    return { from, size: to - from, before, after: length - before - (to - from) };
+  };
+  const ch = cut(h[0], h[1], height);
+  const cw = cut(w[0], w[1], width);
+  let out = x;
+  if (ch.from !== 0 || ch.size !== height || cw.from !== 0 || cw.size !== width) {
+    out = tf.slice(out, [0, ch.from, cw.from, 0], [n, ch.size, cw.size, c]);
+  }
+  if (ch.before || ch.after || cw.before || cw.after) {
+    out = tf.pad(out, [
+      [0, 0],
+      [ch.before, ch.after],
+      [cw.before, cw.after],
+      [0, 0],
+    ]);
+  }
+  return out;
 }

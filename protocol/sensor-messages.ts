@@ -1,0 +1,165 @@
+// The sensor wire protocol: what devices, the server and dashboards say to each other.
+// One definition, imported by the server, the simulators and the browser client.
+
+/** Activity classes, in the model's output order. */
+export const ACTIVITIES = ['walking', 'upstairs', 'downstairs', 'sitting', 'standing', 'lying'] as const;
+export type Activity = (typeof ACTIVITIES)[number];
+
+export type Units = 'g' | 'm/s2';
+export type DeviceSource = 'phone' | 'simulator' | 'replay' | 'sensor-logger' | 'recording';
+
+// ---- device -> server -------------------------------------------------------------------
+
+/** First frame of every device connection. */
+export interface HelloMessage {
+  type: 'hello';
+  /** Stable id chosen by the device (1-64 chars of [A-Za-z0-9._:-]). */
+  deviceId: string;
+  /** Nominal sample rate; timestamps rule, this is a hint (10-200 Hz). */
+  rateHz: number;
+  units: Units;
+  source?: DeviceSource;
+  /** True when sample frames carry ground-truth labels (replays). */
+  hasLabels?: boolean;
+  /** Auth token, when the server requires one. */
+  token?: string;
+  /** Free-form description shown on dashboards (phone model, file name…). */
+  description?: string;
+}
+
+/**
+ * Many samples in columnar arrays. `t` is the device clock in ms (epoch or relative),
+ * non-decreasing within a frame; frames may arrive out of order (use `seq`).
+ */
+export interface SamplesMessage {
+  type: 'samples';
+  /** Frame counter, increasing by one per frame from 0. */
+  seq: number;
+  t: number[] | Float64Array;
+  x: number[] | Float32Array | Float64Array;
+  y: number[] | Float32Array | Float64Array;
+  z: number[] | Float32Array | Float64Array;
+  /** Ground truth per sample (replays): an activity name, 'stairs', or anything else (ignored). */
+  labels?: string[];
+}
+
+export type DeviceToServer = HelloMessage | SamplesMessage;
+
+// ---- server -> device -------------------------------------------------------------------
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  deviceId: string;
+  classes: string[];
+  /** Model input: windowSize samples at rateHz, a prediction every hop samples. */
+  windowSize: number;
+  hop: number;
+  rateHz: number;
+  backend: string;
+  limits: ProtocolLimits;
+}
+
+export interface PredictionMessage {
+  type: 'prediction';
+  deviceId: string;
+  /** Device-clock time (ms) of the last sample in the window. */
+  windowEnd: number;
+  /** Class probabilities, in `classes` order (smoothed over recent windows). */
+  probs: number[];
+  label: string;
+  /** Last sample of the window received -> prediction sent, server side. */
+  latencyMs: number;
+  /** Ground truth of the window, when the device sends labels and the window has one. */
+  truth?: string;
+}
+
+export type ErrorCode =
+  | 'bad-frame' // undecodable bytes or JSON
+  | 'invalid' // decodable but not a valid message
+  | 'not-hello' // samples before hello
+  | 'duplicate-hello'
+  | 'out-of-range' // rate, values, timestamps outside the accepted range
+  | 'too-many-samples'
+  | 'rate-limited'
+  | 'overloaded' // the inference queue is full; the window was dropped
+  | 'unauthorized'
+  | 'internal';
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** The offending frame's seq, when known. */
+  seq?: number;
+}
+
+export type ServerToDevice = WelcomeMessage | PredictionMessage | ErrorMessage;
+
+// ---- dashboard <-> server ---------------------------------------------------------------
+
+export interface SubscribeMessage {
+  type: 'subscribe';
+  /** '*' for every device, or a list of ids. */
+  devices: '*' | string[];
+  token?: string;
+}
+
+export interface DeviceInfo {
+  deviceId: string;
+  rateHz: number;
+  units: Units;
+  source?: DeviceSource;
+  hasLabels?: boolean;
+  description?: string;
+  connectedAt: number;
+}
+
+export interface DevicesMessage {
+  type: 'devices';
+  devices: DeviceInfo[];
+}
+
+/** Downsampled raw signal for charts, in g. */
+export interface SignalMessage {
+  type: 'signal';
+  deviceId: string;
+  t: number[];
+  x: number[];
+  y: number[];
+  z: number[];
+}
+
+export interface ServerStatsMessage {
+  type: 'stats';
+  backend: string;
+  devices: number;
+  windowsPerSec: number;
+  meanBatch: number;
+  queueDepth: number;
+  latencyMs: { p50: number; p99: number };
+}
+
+export type ServerToDashboard = DevicesMessage | PredictionMessage | SignalMessage | ServerStatsMessage | ErrorMessage;
+export type DashboardToServer = SubscribeMessage;
+
+// ---- limits -----------------------------------------------------------------------------
+
+export interface ProtocolLimits {
+  /** Largest frame in bytes; bigger frames close the socket with 1009. */
+  maxFrameBytes: number;
+  maxSamplesPerFrame: number;
+  minRateHz: number;
+  maxRateHz: number;
+  /** Accelerations beyond this magnitude per axis (in g) are rejected as out of range. */
+  maxAbsG: number;
+}
+
+export const DEFAULT_LIMITS: ProtocolLimits = {
+  maxFrameBytes: 1 << 20,
+  maxSamplesPerFrame: 2000,
+  minRateHz: 10,
+  maxRateHz: 200,
+  maxAbsG: 16,
+};
+
+export const STANDARD_GRAVITY = 9.80665;
