@@ -30,6 +30,9 @@ export interface HelloMessage {
 /**
  * Many samples in columnar arrays. `t` is the device clock in ms (epoch or relative),
  * non-decreasing within a frame; frames may arrive out of order (use `seq`).
+ * In msgpack frames a typed array travels as a `bin` of its little-endian bytes (that is what
+ * msgpackr does with typed arrays): `t` must then be float64, x/y/z float32 or float64 (the
+ * server tells them apart by byte length). Plain number arrays work in both encodings.
  */
 export interface SamplesMessage {
   type: 'samples';
@@ -83,6 +86,7 @@ export type ErrorCode =
   | 'rate-limited'
   | 'overloaded' // the inference queue is full; the window was dropped
   | 'unauthorized'
+  | 'id-in-use' // another connection already streams under this deviceId
   | 'internal';
 
 export interface ErrorMessage {

@@ -6,7 +6,7 @@
 // a stride-1 convolution whose dilation is the forward stride yields [Ci,KH,KW,Co], which XNNPACK
 // runs as one fast call.
 import * as tf from '@tensorflow/tfjs';
-import { asKernelFunc, compose, pair, shape4, spatialWindow, type KernelArgs, type KernelConfig, type TensorInfo } from './kernel-utils.js';
+import { asKernelFunc, compose, nhwcPad, pair, shape4, spatialWindow, type KernelArgs, type KernelConfig, type TensorInfo } from './kernel-utils.js';
 
 export interface BackpropFilterParams {
   filterShape: [number, number, number, number];
@@ -41,7 +41,7 @@ function kernelFunc({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     return conv2dFilterGradient(toNhwc(t.x), toNhwc(t.dy), {
       filterShape: shape4(a.filterShape),
       strides: pair(a.strides),
-      pad: a.pad,
+      pad: nhwcPad(a.pad, nchw),
       dimRoundingMode: a.dimRoundingMode,
     });
   });

@@ -146,3 +146,33 @@ export function spatialWindow(x: tf.Tensor4D, h: [start: number, length: number]
   }
   return out;
 }
+
+/** The float32 data of a wasm tensor, viewed in place in the heap. */
+export function heapF32(backend: tf.KernelBackend, t: TensorInfo): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`expected float32, got ${t.dtype}`);
+  return (backend as unknown as BackendWasm).typedArrayFromHeap(t) as Float32Array;
+}
+
+/**
+ * A new float32 tensor on the wasm heap, filled by `fill`, returned as the TensorInfo a kernel
+ * hands to the engine. Take views of the inputs inside `fill`: allocating the output may grow
+ * the heap, which detaches views taken before.
+ */
+export function heapOutput(backend: tf.KernelBackend, shape: number[], fill: (out: Float32Array) => void): TensorInfo {
+  const info = (backend as unknown as BackendWasm).makeOutput(shape, 'float32');
+  fill(heapF32(backend, info));
+  return info;
+}
+
+/** heapOutput as a tracked Tensor, for use among tf ops (e.g. inside compose). */
+export function heapTensor(backend: tf.KernelBackend, shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(heapOutput(backend, shape, fill), backend);
+}
+
+type PadAttr = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+
+/** A conv `pad` attribute in NHWC terms: explicit NCHW paddings list H and W at axes 2 and 3. */
+export function nhwcPad(pad: PadAttr, nchw: boolean): PadAttr {
+  if (!nchw || !Array.isArray(pad)) return pad;
+  return [[0, 0], pad[2], pad[3], [0, 0]] as tf.backend_util.ExplicitPadding;
+}

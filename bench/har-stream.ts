@@ -1,0 +1,330 @@
+// `npm run bench -- har-stream`: the streaming HAR server under a fleet of simulated phones on
+// loopback. Modes:
+//  - default: N phones at 50 Hz in real time (10 frames/s of 5 samples each) for S seconds;
+//    served windows/s, latency (last sample of a window in -> label out, server-side), mean
+//    batch, server RSS;
+//  - --ramp 250,500,1000: the same for several fleet sizes; reports the largest fleet held with
+//    p99 <= 100 ms;
+//  - --compare: more load than the server can serve (closed-loop phones faster than real time),
+//    served windows/s with batching and with --max-batch 1, and the bare model's batch-64
+//    throughput for reference.
+// The server runs in a child process by default (--server in-process to share this process).
+import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { backendOption } from '../cli/backend-option.js';
+import { formatNumber } from '../cli/progress.js';
+import { printResultJson, printTable, roundDeep } from '../cli/report.js';
+import { HarClassifier, ModelNotFoundError } from '../models/har/classifier.js';
+import { initBackend } from '../models/runtime/backend.js';
+import { DEFAULT_CONFIG } from '../server/config.js';
+import type { Encoding } from '../protocol/codec.js';
+import { startLocalServer, type LocalServerOptions } from '../simulators/local-server.js';
+import { PhoneFleet } from '../simulators/phone-fleet.js';
+import { startServerProcess } from '../simulators/server-process.js';
+import { snapshotDelta, takeSnapshot, type ServerSnapshot } from '../simulators/server-snapshot.js';
+import { statusLine } from '../simulators/status-line.js';
+
+const spec: CommandSpec = {
+  usage: 'npm run bench -- har-stream [--phones N] [--seconds S] [--max-batch B] [--compare | --ramp N1,N2,…]',
+  summary: 'Simulated phones against the streaming HAR server on 127.0.0.1: throughput, latency, batching.',
+  options: {
+    phones: { type: 'integer', min: 1, max: 20_000, default: 1000, description: 'phones (50 Hz, real time)' },
+    seconds: { type: 'number', min: 1, max: 3600, default: 20, description: 'measured seconds (per run)' },
+    warmup: { type: 'number', min: 0, max: 120, default: 5, description: 'seconds of streaming before measuring' },
+    'max-batch': { type: 'integer', min: 1, max: 1024, description: `server's largest inference batch (default ${DEFAULT_CONFIG.batching.maxBatch})` },
+    'max-delay-ms': { type: 'number', min: 0, max: 1000, description: `server's longest batching wait (default ${DEFAULT_CONFIG.batching.maxDelayMs})` },
+    'max-queue': { type: 'integer', min: 1, description: `server's inference queue bound (default ${DEFAULT_CONFIG.batching.maxQueue})` },
+    compare: { type: 'boolean', default: false, description: 'saturate the server; served windows/s batched vs --max-batch 1' },
+    ramp: { type: 'string', description: 'fleet sizes to run one after another, e.g. 250,500,1000,2000' },
+    server: { type: 'string', choices: ['child', 'in-process'], default: 'child', description: 'run the server in a child process or in this one' },
+    encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
+    'frames-per-second': { type: 'number', min: 1, max: 50, default: 10, description: 'frames per phone per second (real-time runs)' },
+    'compare-phones': { type: 'integer', min: 1, max: 5000, default: 64, description: '--compare: phones streaming faster than real time' },
+    'in-flight': { type: 'integer', min: 1, max: 64, default: 6, description: '--compare: windows each phone keeps awaiting a prediction' },
+    'bare-seconds': { type: 'number', min: 0, max: 60, default: 5, description: '--compare: seconds to time the bare model at batch 64 (0 = skip)' },
+    backend: backendOption,
+  },
+  notes: [
+    'Latency is server-side (prediction.latencyMs: the frame holding a window\'s last sample arrived -> prediction sent);',
+    'client-side latency (frame sent -> prediction received) is reported too. Only 127.0.0.1 is targeted; every run stops by itself.',
+    'Last stdout line: {"phones","windowsPerSec","latencyMs":{"p50","p99"},"meanBatch","rssMb"}; with --compare',
+    '{"batched","unbatched","ratio"}; with --ramp {"runs":[…],"largestFleetP99Under100ms"}.',
+  ].join('\n'),
+};
+
+type Options = ReturnType<typeof parseOptions>;
+
+interface ServerUnderTest {
+  where: 'child' | 'in-process';
+  deviceUrl: string;
+  snapshot(): Promise<ServerSnapshot>;
+  close(): Promise<void>;
+}
+
+async function startServerUnderTest(where: string, opts: Omit<LocalServerOptions, 'log'>): Promise<ServerUnderTest> {
+  if (where === 'in-process') {
+    const local = await startLocalServer({ ...opts, log: (m) => console.error(`server: ${m}`) });
+    return { where: 'in-process', deviceUrl: local.deviceUrl, snapshot: async () => takeSnapshot(local.server), close: () => local.close() };
+  }
+  const child = await startServerProcess(opts);
+  return { where: 'child', deviceUrl: child.deviceUrl, snapshot: () => child.snapshot(), close: () => child.close() };
+}
+
+function serverOptions(o: Options, maxDevices: number, extra: Partial<LocalServerOptions> = {}): Omit<LocalServerOptions, 'log'> {
+  const batching: Record<string, number> = {};
+  if (o['max-batch'] !== undefined) batching.maxBatch = Number(o['max-batch']);
+  if (o['max-delay-ms'] !== undefined) batching.maxDelayMs = Number(o['max-delay-ms']);
+  if (o['max-queue'] !== undefined) batching.maxQueue = Number(o['max-queue']);
+  return { backend: String(o.backend), harModel: 'auto', maxDevices, ...extra, overrides: { batching, ...extra.overrides } };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface FleetRun {
+  phones: number;
+  connected: number;
+  windowsPerSec: number;
+  expectedWindowsPerSec: number;
+  latencyMs: { p50: number; p99: number };
+  clientLatencyMs: { p50: number; p99: number };
+  meanBatch: number;
+  rssMb: number;
+  serverCpu: number;
+  loadgenCpu: number;
+  framesPerSec: number;
+  errors: Record<string, number>;
+}
+
+/** Streams `phones` real-time phones at the server for warmup + seconds and measures the second part. */
+async function measureFleet(server: ServerUnderTest, phones: number, o: Options): Promise<FleetRun> {
+  const fps = Number(o['frames-per-second']);
+  console.error(`har-stream: connecting ${phones} phones to ${server.deviceUrl} (server ${server.where})…`);
+  const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, encoding: o.encoding as Encoding, seed: phones, connectConcurrency: 100 });
+  try {
+    console.error(`har-stream: ${fleet.counters().connected} connected in ${fleet.elapsedSeconds.toFixed(1)} s; warming up ${o.warmup} s`);
+    // The first window needs 2.56 s of samples; measure only once every phone is predicting.
+    await sleep(Number(o.warmup) * 1000);
+    fleet.latency.clear();
+    const s0 = await server.snapshot();
+    const c0 = fleet.counters();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const seconds = Number(o.seconds);
+    let before = c0;
+    let beforeAt = t0;
+    const status = setInterval(() => {
+      const now = fleet.counters();
+      const at = performance.now();
+      console.error(statusLine(now, before, (at - beforeAt) / 1000, fleet.recent));
+      before = now;
+      beforeAt = at;
+    }, 5000);
+    await sleep(seconds * 1000);
+    clearInterval(status);
+    const elapsed = (performance.now() - t0) / 1000;
+    const c1 = fleet.counters();
+    const s1 = await server.snapshot();
+    const cpu = process.cpuUsage(cpu0);
+    const d = snapshotDelta(s0, s1);
+    const serverLatency = fleet.latency.server.summary();
+    const clientLatency = fleet.latency.client.summary();
+    return {
+      phones,
+      connected: c1.connected,
+      windowsPerSec: (c1.predictions - c0.predictions) / elapsed,
+      expectedWindowsPerSec: (c1.connected * 50) / 64,
+      latencyMs: { p50: serverLatency.p50, p99: serverLatency.p99 },
+      clientLatencyMs: { p50: clientLatency.p50, p99: clientLatency.p99 },
+      meanBatch: d.meanBatch,
+      rssMb: s1.rssMb,
+      serverCpu: server.where === 'child' ? d.cpuShare : NaN,
+      loadgenCpu: (cpu.user + cpu.system) / 1e6 / elapsed,
+      framesPerSec: (c1.framesSent - c0.framesSent) / elapsed,
+      errors: c1.errors as Record<string, number>,
+    };
+  } finally {
+    await fleet.stop();
+  }
+}
+
+function printRuns(runs: FleetRun[]): void {
+  printTable(
+    ['phones', 'windows/s', 'expected', 'p50 ms', 'p99 ms', 'client p99', 'mean batch', 'server RSS MB', 'server CPU', 'loadgen CPU', 'frames/s', 'errors'],
+    runs.map((r) => [
+      r.phones,
+      r.windowsPerSec,
+      r.expectedWindowsPerSec,
+      r.latencyMs.p50,
+      r.latencyMs.p99,
+      r.clientLatencyMs.p99,
+      r.meanBatch,
+      r.rssMb,
+      Number.isNaN(r.serverCpu) ? 'n/a' : `${(100 * r.serverCpu).toFixed(0)}%`,
+      `${(100 * r.loadgenCpu).toFixed(0)}%`,
+      r.framesPerSec,
+      Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
+    ]),
+  );
+}
+
+async function runSingle(o: Options): Promise<void> {
+  const phones = Number(o.phones);
+  const server = await startServerUnderTest(String(o.server), serverOptions(o, phones + 50));
+  let run: FleetRun;
+  try {
+    run = await measureFleet(server, phones, o);
+  } finally {
+    await server.close();
+  }
+  console.log('');
+  printRuns([run]);
+  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), errors: run.errors }, 2));
+}
+
+async function runRamp(o: Options): Promise<void> {
+  const sizes = String(o.ramp)
+    .split(',')
+    .map((s) => Number(s.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) throw new CliError(`--ramp must list fleet sizes (1-20000), e.g. 250,500,1000 (got '${o.ramp}')`);
+  const server = await startServerUnderTest(String(o.server), serverOptions(o, Math.max(...sizes) + 50));
+  const runs: FleetRun[] = [];
+  try {
+    for (const n of sizes) {
+      runs.push(await measureFleet(server, n, o));
+      await sleep(2000); // let the server forget the previous fleet
+    }
+  } finally {
+    await server.close();
+  }
+  console.log('');
+  printRuns(runs);
+  const held = runs.filter((r) => r.latencyMs.p99 <= 100 && r.connected === r.phones && r.windowsPerSec >= 0.95 * r.expectedWindowsPerSec);
+  const largest = held.length ? Math.max(...held.map((r) => r.phones)) : 0;
+  console.log(`\nlargest fleet held with p99 <= 100 ms (all connected, >= 95% of windows served): ${largest || 'none'}`);
+  printResultJson(
+    roundDeep(
+      {
+        runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, rssMb: r.rssMb })),
+        largestFleetP99Under100ms: largest,
+        server: String(o.server),
+      },
+      2,
+    ),
+  );
+}
+
+/** The bare model: windows/s of predict() at batch 64 on random windows, after a warm-up. */
+async function bareModelThroughput(backend: string, seconds: number, batch = 64): Promise<number> {
+  await initBackend(backend, (m) => console.error(m));
+  let model: HarClassifier;
+  try {
+    model = await HarClassifier.load();
+  } catch (err) {
+    if (!(err instanceof ModelNotFoundError)) throw err;
+    model = HarClassifier.untrained();
+  }
+  try {
+    const windows = new Float32Array(batch * model.windowSize * 3).map(() => Math.random() * 2 - 1);
+    for (let i = 0; i < 3; i++) model.predict(windows, batch);
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) {
+      model.predict(windows, batch);
+      n += batch;
+    }
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    model.dispose();
+  }
+}
+
+interface SaturationRun {
+  maxBatch: number;
+  windowsPerSec: number;
+  meanBatch: number;
+  latencyMs: { p50: number; p99: number };
+  overloaded: number;
+  serverCpu: number;
+}
+
+/** Closed-loop phones keep the server's queue non-empty; what it serves is its capacity. */
+async function measureSaturation(o: Options, maxBatch: number): Promise<SaturationRun> {
+  const phones = Number(o['compare-phones']);
+  const server = await startServerUnderTest(
+    String(o.server),
+    serverOptions(o, phones + 50, { liftRateLimit: true, overrides: { batching: { ...(o['max-delay-ms'] !== undefined ? { maxDelayMs: Number(o['max-delay-ms']) } : {}), ...(o['max-queue'] !== undefined ? { maxQueue: Number(o['max-queue']) } : {}), maxBatch } } }),
+  );
+  try {
+    console.error(`har-stream: saturating the server (max batch ${maxBatch}) with ${phones} phones x ${o['in-flight']} windows in flight`);
+    // 4 frames per device-second: ~12 samples a frame, a realistic phone message.
+    const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: 4, speed: 'max', maxInFlightWindows: Number(o['in-flight']), encoding: o.encoding as Encoding, seed: 7 });
+    try {
+      await sleep(Number(o.warmup) * 1000);
+      fleet.latency.clear();
+      const s0 = await server.snapshot();
+      const c0 = fleet.counters();
+      const t0 = performance.now();
+      let before = c0;
+      let beforeAt = t0;
+      const status = setInterval(() => {
+        const now = fleet.counters();
+        const at = performance.now();
+        console.error(statusLine(now, before, (at - beforeAt) / 1000, fleet.recent));
+        before = now;
+        beforeAt = at;
+      }, 5000);
+      await sleep(Number(o.seconds) * 1000);
+      clearInterval(status);
+      const elapsed = (performance.now() - t0) / 1000;
+      const c1 = fleet.counters();
+      const s1 = await server.snapshot();
+      const d = snapshotDelta(s0, s1);
+      const lat = fleet.latency.server.summary();
+      return { maxBatch, windowsPerSec: (c1.predictions - c0.predictions) / elapsed, meanBatch: d.meanBatch, latencyMs: { p50: lat.p50, p99: lat.p99 }, overloaded: d.overloaded, serverCpu: d.cpuShare };
+    } finally {
+      await fleet.stop();
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+async function runCompare(o: Options): Promise<void> {
+  const maxBatch = o['max-batch'] !== undefined ? Number(o['max-batch']) : DEFAULT_CONFIG.batching.maxBatch;
+  if (maxBatch === 1) throw new CliError('--compare compares --max-batch B (> 1) with 1: give a --max-batch above 1');
+  const bareSeconds = Number(o['bare-seconds']);
+  // Timed first, alone, so that nothing else of ours competes for the cores.
+  const bare = bareSeconds > 0 ? await bareModelThroughput(String(o.backend), bareSeconds) : NaN;
+  if (bareSeconds > 0) console.error(`har-stream: bare model, batch 64: ${formatNumber(bare)} windows/s`);
+  const batched = await measureSaturation(o, maxBatch);
+  const unbatched = await measureSaturation(o, 1);
+  console.log('');
+  printTable(
+    ['server', 'served windows/s', 'mean batch', 'p50 ms', 'p99 ms', 'overloaded', 'server CPU'],
+    [batched, unbatched].map((r) => [`max batch ${r.maxBatch}`, r.windowsPerSec, r.meanBatch, r.latencyMs.p50, r.latencyMs.p99, r.overloaded, Number.isNaN(r.serverCpu) ? 'n/a' : `${(100 * r.serverCpu).toFixed(0)}%`]),
+  );
+  const ratio = batched.windowsPerSec / Math.max(unbatched.windowsPerSec, 1e-9);
+  console.log(`\nbatched / unbatched = ${ratio.toFixed(2)}x${Number.isFinite(bare) ? `; served (batched) / bare model at batch 64 = ${((100 * batched.windowsPerSec) / bare).toFixed(0)}%` : ''}`);
+  printResultJson(
+    roundDeep(
+      {
+        batched: batched.windowsPerSec,
+        unbatched: unbatched.windowsPerSec,
+        ratio,
+        maxBatch,
+        meanBatch: { batched: batched.meanBatch, unbatched: unbatched.meanBatch },
+        bareBatch64: Number.isFinite(bare) ? bare : null,
+        servedOverBare: Number.isFinite(bare) ? batched.windowsPerSec / bare : null,
+        server: String(o.server),
+      },
+      3,
+    ),
+  );
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const o = parseOptions(spec, argv);
+  if (o.compare && o.ramp !== undefined) throw new CliError('--compare and --ramp are separate runs: give one of them');
+  if (o.compare) return runCompare(o);
+  if (o.ramp !== undefined) return runRamp(o);
+  return runSingle(o);
+}

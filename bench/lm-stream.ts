@@ -1,0 +1,116 @@
+// `npm run bench -- lm-stream`: (1) the cost of one incremental LSTM step against recomputing a
+// 64-token context from scratch, and (2) simulated typists on /ws/text for a while: keystroke ->
+// suggestion latency (p50/p99, client side) and LSTM steps per second through the batcher.
+import * as tf from '@tensorflow/tfjs';
+import { parseOptions, type CommandSpec } from '../cli/args.js';
+import { backendOption, useBackend } from '../cli/backend-option.js';
+import { printResultJson, printTable, roundDeep } from '../cli/report.js';
+import { joinDocuments, loadCorpus } from '../data/corpora/index.js';
+import { loadLm, type LoadedLm } from '../models/lm/lm-store.js';
+import { DEFAULT_TEXT_CONFIG } from '../server/text/text-config.js';
+import { startTextServer } from '../server/text/standalone-text-server.js';
+import { runTypists } from '../simulators/typist-fleet.js';
+
+export const benchSpec: CommandSpec = {
+  usage: 'npm run bench -- lm-stream [--typists N] [--seconds S] [options]',
+  summary: 'Incremental vs full-recompute LSTM inference, and live typists on /ws/text: latency and steps/s.',
+  options: {
+    typists: { type: 'integer', min: 1, max: 5000, default: 200, description: 'simulated typists' },
+    seconds: { type: 'number', min: 1, default: 30, description: 'how long the typists type' },
+    model: { type: 'string', default: 'english-word', description: 'text model' },
+    wpm: { type: 'number', min: 1, max: 1000, default: 40, description: 'typing speed of each typist' },
+    context: { type: 'integer', min: 2, max: 1024, default: 64, description: 'context length of the recompute comparison' },
+    warmup: { type: 'number', min: 0, default: 3, description: 'seconds at the start whose latencies are not counted' },
+    reps: { type: 'integer', min: 3, default: 50, description: 'repetitions of each timing' },
+    backend: backendOption,
+  },
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const o = parseOptions(benchSpec, argv);
+  await useBackend(o.backend);
+  const lm = await loadLm(String(o.model));
+  try {
+    const speed = await incrementalVsRecompute(lm, Number(o.context), Number(o.reps));
+    printTable(
+      ['inference', `ms per new token (context ${o.context})`],
+      [
+        ['incremental step', speed.incrementalMs],
+        ['full recompute', speed.recomputeMs],
+      ],
+      (s) => console.error(s),
+    );
+    console.error(`incremental is ${speed.speedup.toFixed(1)}x faster`);
+
+    const typists = Number(o.typists);
+    const server = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: lm.name, allowedModels: [lm.name], maxSessions: typists + 10 }, [lm]);
+    try {
+      const text = joinDocuments(loadCorpus('english').validation).replace(/\s+/g, ' ');
+      const seconds = Number(o.seconds);
+      const t0 = performance.now();
+      const { counters, latency, serverLatency } = await runTypists({
+        url: server.url,
+        text,
+        typists,
+        wpm: Number(o.wpm),
+        seconds,
+        charsPerTypist: 100_000,
+        seed: 1,
+        warmupSeconds: Number(o.warmup),
+        onProgress: (c, latency) => console.error(`typists ${c.connected}/${c.typists}  keys ${c.keystrokes}  p50 ${latency.percentile(50).toFixed(1)} ms  p99 ${latency.percentile(99).toFixed(1)} ms`),
+      });
+      const elapsed = (performance.now() - t0) / 1000;
+      const batcher = server.service.stats().models[lm.name]!;
+      printResultJson(
+        roundDeep({
+          bench: 'lm-stream',
+          model: lm.name,
+          backend: tf.getBackend(),
+          typists,
+          seconds: elapsed,
+          latencyMs: { p50: latency.percentile(50), p99: latency.percentile(99) },
+          serverLatencyMs: { p50: serverLatency.percentile(50), p99: serverLatency.percentile(99) },
+          stepsPerSec: batcher.completed / elapsed,
+          keystrokesPerSec: counters.keystrokes / elapsed,
+          meanBatch: batcher.meanBatch,
+          overloaded: batcher.overloaded,
+          errors: counters.errors,
+          incrementalMs: speed.incrementalMs,
+          recomputeMs: speed.recomputeMs,
+          context: Number(o.context),
+          speedup: speed.speedup,
+        }),
+      );
+    } finally {
+      await server.close();
+    }
+  } finally {
+    lm.stepper.dispose();
+    lm.model.dispose();
+  }
+}
+
+/** Median time to get the next-token distribution after one new token: one step vs the whole context again. */
+async function incrementalVsRecompute(lm: LoadedLm, context: number, reps: number) {
+  const ids = Array.from({ length: context }, (_, i) => 1 + ((i * 31) % (lm.tokenizer.size - 1)));
+  let state = lm.stepper.zeroState();
+  for (const id of ids.slice(0, -1)) state = (await lm.stepper.step([id], state)).states;
+  const inc: number[] = [];
+  const full: number[] = [];
+  const x = tf.tensor2d([ids], [1, context], 'int32');
+  for (let r = 0; r < reps + 2; r++) {
+    let t = performance.now();
+    await lm.stepper.step([ids[context - 1]!], state);
+    if (r >= 2) inc.push(performance.now() - t);
+    t = performance.now();
+    const out = tf.tidy(() => (lm.model.predict(x) as tf.Tensor3D).slice([0, context - 1, 0], [1, 1, -1]));
+    await out.data();
+    out.dispose();
+    if (r >= 2) full.push(performance.now() - t);
+  }
+  x.dispose();
+  const median = (a: number[]) => a.sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
+  const incrementalMs = median(inc);
+  const recomputeMs = median(full);
+  return { incrementalMs, recomputeMs, speedup: recomputeMs / incrementalMs };
+}

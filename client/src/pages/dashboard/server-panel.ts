@@ -1,0 +1,59 @@
+// Server panel: throughput, batching, queue and latency from `stats` messages (and
+// /api/health once at start-up, so the backend shows before the first stats message).
+import type { ServerStatsMessage } from '../../../../protocol/sensor-messages.js';
+import { requireElement } from '../../shared/dom.js';
+import { formatNumber } from './device-table.js';
+
+/** The parts of GET /api/health the dashboard reads (server/plugins/health.ts). */
+export interface HealthSummary {
+  status: 'ok' | 'degraded';
+  backend: string;
+  models: { name: string; loaded: boolean; trained: boolean }[];
+  warnings?: string[];
+}
+
+export class ServerPanel {
+  private readonly fields: Record<'backend' | 'devices' | 'windows' | 'batch' | 'queue' | 'p50' | 'p99' | 'updated', HTMLElement>;
+  private lastUpdate = 0;
+
+  constructor(root: HTMLElement) {
+    const field = (name: string) => requireElement(`[data-stat="${name}"]`, root);
+    this.fields = {
+      backend: field('backend'),
+      devices: field('devices'),
+      windows: field('windows'),
+      batch: field('batch'),
+      queue: field('queue'),
+      p50: field('p50'),
+      p99: field('p99'),
+      updated: field('updated'),
+    };
+  }
+
+  showStats(stats: ServerStatsMessage): void {
+    this.fields.backend.textContent = stats.backend;
+    this.fields.devices.textContent = String(stats.devices);
+    this.fields.windows.textContent = formatNumber(stats.windowsPerSec, 1);
+    this.fields.batch.textContent = formatNumber(stats.meanBatch, 1);
+    this.fields.queue.textContent = String(stats.queueDepth);
+    this.fields.p50.textContent = `${formatNumber(stats.latencyMs.p50, 1)} ms`;
+    this.fields.p99.textContent = `${formatNumber(stats.latencyMs.p99, 1)} ms`;
+    this.lastUpdate = performance.now();
+    this.fields.updated.textContent = 'just now';
+  }
+
+  /** /api/health answers before the first stats message: show its backend; returns its warnings. */
+  showHealth(health: HealthSummary): string[] {
+    if (this.fields.backend.textContent === '—') this.fields.backend.textContent = health.backend;
+    // The server explains itself in `warnings`; say something when it does not.
+    if (health.warnings && health.warnings.length > 0) return health.warnings;
+    return health.models.filter((m) => m.loaded && !m.trained).map((m) => `${m.name} is an untrained stand-in: its predictions are meaningless`);
+  }
+
+  /** Ages the "updated" field (called once a second). */
+  tick(): void {
+    if (this.lastUpdate === 0) return;
+    const age = (performance.now() - this.lastUpdate) / 1000;
+    this.fields.updated.textContent = age < 2 ? 'just now' : `${Math.round(age)} s ago`;
+  }
+}

@@ -1,0 +1,193 @@
+// Phone page: press Start and this phone streams its accelerometer to /ws/device (hello with
+// units m/s², source 'phone'; a samples frame every 200 ms) and shows what the server thinks it
+// is doing. `?encoding=json` switches frames from msgpack to JSON (debugging); `?id=NAME` sets
+// the device id.
+import { STANDARD_GRAVITY, type ErrorMessage, type HelloMessage, type PredictionMessage, type WelcomeMessage } from '../../../../protocol/sensor-messages.js';
+import { AccelChart } from '../../charts/accel-chart.js';
+import { FrameScheduler } from '../../charts/frame-scheduler.js';
+import { ProbabilityChart } from '../../charts/probability-chart.js';
+import { SignalRing } from '../../charts/signal-ring.js';
+import { messageType, ServerSocket } from '../../net/socket.js';
+import { activityColor } from '../../shared/activity-colors.js';
+import { errorMessage, requireElement, setVisible, showNotice } from '../../shared/dom.js';
+import { mountPageShell } from '../../shared/page-shell.js';
+import { isValidDeviceId, stableDeviceId } from './device-id.js';
+import { MotionSource, motionSupport, requestMotionPermission } from './motion-source.js';
+import './phone.css';
+import { SampleBatcher } from './sample-batcher.js';
+import { ScreenWakeLock } from './wake-lock.js';
+
+const FRAME_INTERVAL_MS = 200;
+/** No motion event this long after Start: the device has no usable accelerometer. */
+const NO_DATA_TIMEOUT_MS = 3000;
+
+const shell = mountPageShell('phone');
+const params = new URLSearchParams(location.search);
+const encoding = params.get('encoding') === 'json' ? 'json' : 'msgpack';
+const requestedId = params.get('id');
+const deviceId = requestedId && isValidDeviceId(requestedId) ? requestedId : stableDeviceId();
+
+const startButton = requireElement<HTMLButtonElement>('#start');
+const stopButton = requireElement<HTMLButtonElement>('#stop');
+const support = requireElement('#support-notice');
+const notice = requireElement('#phone-notice');
+const labelEl = requireElement('#current-label');
+const detailEl = requireElement('#prediction-detail');
+const counters = requireElement('#counters');
+const results = requireElement('#results');
+requireElement('#device-id').textContent = deviceId;
+
+const frames = new FrameScheduler();
+const signal = new SignalRing(600);
+let accelChart: AccelChart | undefined;
+let probChart: ProbabilityChart | undefined;
+
+const batcher = new SampleBatcher();
+const motion = new MotionSource((s) => {
+  batcher.add(s);
+  signal.push([s.t], [s.x / STANDARD_GRAVITY], [s.y / STANDARD_GRAVITY], [s.z / STANDARD_GRAVITY]);
+});
+const wakeLock = new ScreenWakeLock();
+let welcome: WelcomeMessage | undefined;
+let flushTimer: ReturnType<typeof setInterval> | undefined;
+let noDataTimer: ReturnType<typeof setTimeout> | undefined;
+let framesSent = 0;
+let predictions = 0;
+
+const socket = new ServerSocket(
+  '/ws/device',
+  {
+    onOpen: (s) => {
+      welcome = undefined;
+      batcher.reset();
+      const hello: HelloMessage = {
+        type: 'hello',
+        deviceId,
+        rateHz: motion.rateHz,
+        units: 'm/s2',
+        source: 'phone',
+        description: describeBrowser(),
+      };
+      s.send(hello);
+    },
+    onState: (state, text) => shell.setConnection(state, `server: ${text}`),
+    onDecodeError: (error) => showNotice(notice, `Unreadable message from the server: ${error}`, 'error'),
+    onMessage: (message) => {
+      switch (messageType(message)) {
+        case 'welcome':
+          onWelcome(message as WelcomeMessage);
+          break;
+        case 'prediction':
+          onPrediction(message as PredictionMessage);
+          break;
+        case 'error': {
+          const err = message as ErrorMessage;
+          showNotice(notice, `Server: ${err.message} (${err.code})`, err.code === 'overloaded' ? 'warn' : 'error');
+          break;
+        }
+        default:
+          break;
+      }
+    },
+  },
+  { encoding },
+);
+
+function onWelcome(message: WelcomeMessage): void {
+  welcome = message;
+  batcher.reset(message.limits.maxSamplesPerFrame);
+  showNotice(notice, '');
+  if (!probChart) probChart = new ProbabilityChart(requireElement<HTMLCanvasElement>('#probs canvas'), message.classes);
+  detailEl.textContent = `Connected (${message.backend}); the first activity appears after ${Math.round(
+    (message.windowSize / message.rateHz) * 10,
+  ) / 10} s of data.`;
+}
+
+function onPrediction(message: PredictionMessage): void {
+  predictions++;
+  labelEl.textContent = message.label;
+  labelEl.dataset.label = message.label;
+  labelEl.style.borderColor = activityColor(message.label);
+  const top = Math.max(...message.probs);
+  detailEl.textContent = `${Math.round(top * 100)}% confident · server latency ${Math.round(message.latencyMs)} ms`;
+  probChart?.update(message.probs);
+}
+
+function flush(): void {
+  // Only stream once welcomed; before that the server would answer 'not-hello'.
+  if (welcome && socket.isOpen) {
+    // A slow link: keep at most ~1 s queued in the browser rather than piling up.
+    if (socket.bufferedAmount < 64 * 1024) {
+      const frame = batcher.takeFrame();
+      if (frame && socket.send(frame)) framesSent++;
+    }
+  }
+  counters.textContent = `${motion.samples} samples read (${motion.rateHz} Hz) · ${framesSent} frames sent · ${predictions} predictions${
+    batcher.dropped > 0 ? ` · ${batcher.dropped} dropped while offline` : ''
+  }`;
+  if (accelChart && signal.size > 0) frames.request(renderSignal);
+}
+
+const renderSignal = () => accelChart?.render(signal);
+
+async function start(): Promise<void> {
+  // iOS: the permission prompt must come straight from the click, before anything else.
+  let permission: Awaited<ReturnType<typeof requestMotionPermission>>;
+  try {
+    permission = await requestMotionPermission();
+  } catch (err) {
+    showNotice(notice, `Could not ask for motion permission: ${errorMessage(err)}`, 'error');
+    return;
+  }
+  if (permission === 'denied') {
+    showNotice(notice, 'Motion access was denied. Allow "Motion & Orientation Access" for this site in the browser settings, then reload.', 'error');
+    return;
+  }
+  startButton.disabled = true;
+  stopButton.disabled = false;
+  setVisible(results, true);
+  accelChart ??= new AccelChart(requireElement<HTMLCanvasElement>('#signal canvas'), { windowSeconds: 10, maxPoints: 250 });
+  labelEl.textContent = 'starting…';
+  motion.start();
+  socket.start();
+  flushTimer = setInterval(flush, FRAME_INTERVAL_MS);
+  void wakeLock.acquire();
+  noDataTimer = setTimeout(() => {
+    if (motion.samples === 0) {
+      showNotice(
+        notice,
+        'No accelerometer data yet. This device may have no motion sensor (most laptops and desktops do not), or the browser blocks it.',
+        'warn',
+      );
+    }
+  }, NO_DATA_TIMEOUT_MS);
+}
+
+function stop(): void {
+  motion.stop();
+  socket.stop();
+  clearInterval(flushTimer);
+  clearTimeout(noDataTimer);
+  void wakeLock.release();
+  welcome = undefined;
+  startButton.disabled = false;
+  stopButton.disabled = true;
+  labelEl.textContent = 'stopped';
+  startButton.focus();
+}
+
+function describeBrowser(): string {
+  const ua = navigator.userAgent;
+  const platform = /iPhone|iPad|Android|Windows|Mac OS X|Linux/.exec(ua)?.[0] ?? 'unknown device';
+  const browser = /(Firefox|Edg|Chrome|Safari)\/[\d.]+/.exec(ua)?.[0] ?? 'browser';
+  return `${platform}, ${browser}`.slice(0, 120);
+}
+
+const supported = motionSupport();
+if (!supported.ok) {
+  showNotice(support, supported.message, 'error');
+  startButton.disabled = true;
+} else {
+  startButton.addEventListener('click', () => void start());
+  stopButton.addEventListener('click', stop);
+}

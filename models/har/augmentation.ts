@@ -1,0 +1,143 @@
+// Training-time distortions that stand in for the devices we have no data from: other phones
+// (gain, noise), other wear (moderate tilt, phone upside down or facing in, iOS sign convention),
+// other walkers (cadence), other rates (a 10-50 Hz device resampled to 50 Hz).
+//
+// What is deliberately NOT done: arbitrary 3-D rotations or single-axis sign flips. On the
+// waist, sitting and standing differ only by a ~20° pelvis tilt and lying by gravity leaving the
+// phone's x axis; full rotation invariance would make the static postures indistinguishable.
+// The sign patterns used ({+,+,+}, {-,-,-}, {+,+,-}, {-,-,+}) keep the sign of x*y, which carries
+// the sitting/standing tilt, while covering iOS (all negated) and 180° turns of the phone.
+import type { Rng } from './rng.js';
+
+export interface AugmentConfig {
+  /** Playback speed range (cadence and clock differences). */
+  stretch: [number, number];
+  /** Largest tilt in degrees, about a random axis. */
+  maxTiltDeg: number;
+  /** Probability of each sign pattern being applied (the rest keep the original signs). */
+  signFlip: number;
+  /** Overall gain range (sensor calibration). */
+  gain: [number, number];
+  /** Largest per-axis gain deviation (cross-axis calibration). */
+  axisGain: number;
+  /** Largest noise standard deviation in g. */
+  noiseG: number;
+  /** Probability of simulating a low-rate device, and its rate range in Hz. */
+  lowRate: number;
+  lowRateHz: [number, number];
+}
+
+export const DEFAULT_AUGMENT: AugmentConfig = {
+  stretch: [0.85, 1.15],
+  maxTiltDeg: 15,
+  signFlip: 0.75,
+  gain: [0.9, 1.1],
+  axisGain: 0.03,
+  noiseG: 0.02,
+  lowRate: 0.35,
+  lowRateHz: [12, 40],
+};
+
+/** The four sign patterns; index 0 is the identity. */
+const SIGN_PATTERNS: readonly (readonly [number, number, number])[] = [
+  [1, 1, 1],
+  [-1, -1, -1], // iOS convention
+  [1, 1, -1], // phone facing the other way (with the iOS flip: rotated 180° about z)
+  [-1, -1, 1], // phone upside down (rotated 180° about z)
+];
+
+export interface Source {
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  z: ArrayLike<number>;
+}
+
+/** Largest stretch that still fits a window of `size` starting at `start` before `end`. */
+export function maxStretch(start: number, end: number, size: number): number {
+  return (end - 1 - start) / (size - 1);
+}
+
+/**
+ * Writes one augmented window of `size` samples, read from `src` from sample `start` (never past
+ * `end`), into `out` at `offset` as interleaved [x, y, z].
+ */
+export function augmentWindow(src: Source, start: number, end: number, size: number, rng: Rng, cfg: AugmentConfig, out: Float32Array, offset: number): void {
+  const stretch = Math.min(rng.uniform(cfg.stretch[0], cfg.stretch[1]), maxStretch(start, end, size));
+  const ax = new Float32Array(size);
+  const ay = new Float32Array(size);
+  const az = new Float32Array(size);
+  for (let k = 0; k < size; k++) {
+    const p = start + k * stretch;
+    const i = Math.min(Math.floor(p), end - 2);
+    const f = p - i;
+    ax[k] = src.x[i]! + f * (src.x[i + 1]! - src.x[i]!);
+    ay[k] = src.y[i]! + f * (src.y[i + 1]! - src.y[i]!);
+    az[k] = src.z[i]! + f * (src.z[i + 1]! - src.z[i]!);
+  }
+  if (rng.next() < cfg.lowRate) {
+    const every = 50 / rng.uniform(cfg.lowRateHz[0], cfg.lowRateHz[1]);
+    const phase = rng.uniform(0, every);
+    for (const a of [ax, ay, az]) simulateLowRate(a, every, phase);
+  }
+  const m = rotation(rng, cfg.maxTiltDeg);
+  const signs = rng.next() < cfg.signFlip ? SIGN_PATTERNS[1 + rng.below(3)]! : SIGN_PATTERNS[0]!;
+  const gain = rng.uniform(cfg.gain[0], cfg.gain[1]);
+  const gx = signs[0] * gain * (1 + rng.uniform(-cfg.axisGain, cfg.axisGain));
+  const gy = signs[1] * gain * (1 + rng.uniform(-cfg.axisGain, cfg.axisGain));
+  const gz = signs[2] * gain * (1 + rng.uniform(-cfg.axisGain, cfg.axisGain));
+  const sigma = rng.uniform(0, cfg.noiseG);
+  let o = offset;
+  for (let k = 0; k < size; k++) {
+    const x = ax[k]!;
+    const y = ay[k]!;
+    const z = az[k]!;
+    out[o++] = gx * (m[0] * x + m[1] * y + m[2] * z) + sigma * rng.gaussian();
+    out[o++] = gy * (m[3] * x + m[4] * y + m[5] * z) + sigma * rng.gaussian();
+    out[o++] = gz * (m[6] * x + m[7] * y + m[8] * z) + sigma * rng.gaussian();
+  }
+}
+
+/**
+ * Replaces `a` by what a device sampling every `every` samples (from `phase`) would give after
+ * linear resampling back to the original grid: point samples joined by straight lines.
+ */
+export function simulateLowRate(a: Float32Array, every: number, phase: number): void {
+  const n = a.length;
+  const at = (p: number) => {
+    const i = Math.min(Math.floor(p), n - 2);
+    return a[i]! + (p - i) * (a[i + 1]! - a[i]!);
+  };
+  const pos: number[] = [];
+  const val: number[] = [];
+  for (let p = phase; p <= n - 1; p += every) {
+    pos.push(p);
+    val.push(at(p));
+  }
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    while (j + 1 < pos.length && pos[j + 1]! <= k) j++;
+    if (k <= pos[0]!) a[k] = val[0]!;
+    else if (j + 1 >= pos.length) a[k] = val[val.length - 1]!;
+    else a[k] = val[j]! + ((k - pos[j]!) / (pos[j + 1]! - pos[j]!)) * (val[j + 1]! - val[j]!);
+  }
+}
+
+/** A rotation by a uniform angle in [0, maxDeg] about a uniformly random axis (row-major 3x3). */
+export function rotation(rng: Rng, maxDeg: number): number[] {
+  const angle = (rng.uniform(0, maxDeg) * Math.PI) / 180;
+  let ux = rng.gaussian();
+  let uy = rng.gaussian();
+  let uz = rng.gaussian();
+  const norm = Math.hypot(ux, uy, uz) || 1;
+  ux /= norm;
+  uy /= norm;
+  uz /= norm;
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  const t = 1 - c;
+  return [
+    t * ux * ux + c, t * ux * uy - s * uz, t * ux * uz + s * uy,
+    t * ux * uy + s * uz, t * uy * uy + c, t * uy * uz - s * ux,
+    t * ux * uz - s * uy, t * uy * uz + s * ux, t * uz * uz + c,
+  ];
+}

@@ -1,0 +1,92 @@
+// Evaluating the classifier on labelled recordings: the evaluation windows (model rate, window,
+// hop, wholly inside one labelled run), batched prediction, and the robustness variants that
+// imitate devices we have no recordings from.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCsv, writeCsv } from '../../data/readers/csv.js';
+import type { Recording } from '../../data/readers/recording.js';
+import { interleaveWindows, labelledWindows, toUniformRate } from '../../data/signal/windowing.js';
+import type { HarClassifier } from './classifier.js';
+import { argmaxRows, scoreWindows, type HarMetrics } from './metrics.js';
+
+export interface EvalSet {
+  /** [n, windowSize, 3] interleaved, in g, at the model rate. */
+  windows: Float32Array;
+  /** Truth per window: a class name or 'stairs'. */
+  truths: string[];
+  n: number;
+  windowSize: number;
+}
+
+/** The evaluation windows of recordings, for a model's window size, hop and rate. */
+export function evalWindows(recs: readonly Recording[], spec: { windowSize: number; hop: number; rateHz: number }): EvalSet {
+  const parts: Float32Array[] = [];
+  const truths: string[] = [];
+  for (const rec of recs) {
+    const s = toUniformRate(rec, spec.rateHz);
+    const refs = labelledWindows(s, { size: spec.windowSize, hop: spec.hop, rateHz: spec.rateHz });
+    parts.push(interleaveWindows(s, refs.map((r) => r.start), spec.windowSize));
+    for (const r of refs) truths.push(r.label);
+  }
+  const windows = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    windows.set(p, o);
+    o += p.length;
+  }
+  return { windows, truths, n: truths.length, windowSize: spec.windowSize };
+}
+
+/** Predicted class index per window, in batches (bounded memory). */
+export function predictClasses(clf: HarClassifier, set: EvalSet, opts: { batchSize?: number; onBatch?: (done: number) => void } = {}): number[] {
+  const batch = opts.batchSize ?? 512;
+  const per = set.windowSize * 3;
+  const k = clf.classes.length;
+  const out: number[] = [];
+  for (let i = 0; i < set.n; i += batch) {
+    const m = Math.min(batch, set.n - i);
+    const probs = clf.predict(set.windows.subarray(i * per, (i + m) * per), m);
+    out.push(...argmaxRows(probs, k));
+    opts.onBatch?.(m);
+  }
+  return out;
+}
+
+export function evaluateClassifier(clf: HarClassifier, recs: readonly Recording[], opts: { batchSize?: number; onBatch?: (done: number) => void } = {}): HarMetrics {
+  const set = evalWindows(recs, clf);
+  return scoreWindows(clf.classes, set.truths, predictClasses(clf, set, opts));
+}
+
+export const ROBUSTNESS_VARIANTS = ['original', 'rate20', 'negated', 'ms2'] as const;
+export type RobustnessVariant = (typeof ROBUSTNESS_VARIANTS)[number];
+
+export const VARIANT_DESCRIPTIONS: Record<RobustnessVariant, string> = {
+  original: 'the recordings as read',
+  rate20: 'resampled to 20 Hz (a low-rate phone), then back to the model rate by the eval pipeline',
+  negated: 'all three axes negated (the iOS sign convention: gravity reads -1 g where Android reads +1 g)',
+  ms2: 'written to csv in m/s² and read back through the csv reader with --units m/s2',
+};
+
+/** The recordings as a differently behaved device would have produced them. */
+export async function robustnessVariant(recs: readonly Recording[], variant: RobustnessVariant): Promise<Recording[]> {
+  switch (variant) {
+    case 'original':
+      return [...recs];
+    case 'rate20':
+      return recs.map((r) => ({ ...r, ...toUniformRate(r, 20), rateHz: 20 }));
+    case 'negated':
+      return recs.map((r) => ({ ...r, x: r.x.map((v) => -v), y: r.y.map((v) => -v), z: r.z.map((v) => -v) }));
+    case 'ms2': {
+      const dir = await mkdtemp(join(tmpdir(), 'har-ms2-'));
+      try {
+        for (const r of recs) await writeCsv(join(dir, `${r.id}.csv`), r, { units: 'm/s2' });
+        const back = await readCsv(dir, { units: 'm/s2' });
+        const byId = new Map(back.map((b) => [b.id, b]));
+        return recs.map((r) => ({ ...byId.get(r.id)!, user: r.user }));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// What every image-lab trainer does around its own loop: parse options, pick the backend, load
+// MNIST, resume from or start a checkpoint folder, and write checkpoints (models, optimizer
+// slots for custom loops, history) after each epoch.
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseOptions, type CommandSpec, type ParsedOptions } from '../../../cli/args.js';
+import { useBackend } from '../../../cli/backend-option.js';
+import type { BackendInfo } from '../../runtime/backend.js';
+import { loadMnist } from '../../../data/mnist/load.js';
+import { head, type MnistData, type MnistSet } from '../../../data/mnist/types.js';
+import { loadCheckpoint, saveCheckpoint } from '../../training/checkpoints.js';
+import type { EpochLogs } from './epoch-loop.js';
+import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
+import { optNumber, optString, reproduceCommand } from './train-cli.js';
+
+export interface TrainingRun {
+  name: string;
+  options: ParsedOptions;
+  backend: BackendInfo;
+  seed: number;
+  epochs: number;
+  batch: number;
+  checkpointDir: string;
+  outDir: string;
+  /** The data of the run; data.train is cut to --limit. */
+  data: MnistData;
+  /** The training digits (after --limit), = data.train. */
+  train: MnistSet;
+  /** What metadata records as the reproducing command. */
+  command: string;
+}
+
+export async function setupTrainingRun(name: string, spec: CommandSpec, argv: string[]): Promise<TrainingRun> {
+  const options = parseOptions(spec, argv);
+  const backend = await useBackend(options.backend);
+  const loaded = await loadMnist(optString(options, 'data'));
+  const train = head(loaded.train, options.limit as number | undefined);
+  const data = { ...loaded, train }; // so that metadata counts the digits really used
+  console.error(`data: ${data.source.description}; ${train.count} training digits`);
+  return {
+    name,
+    options,
+    backend,
+    seed: optNumber(options, 'seed'),
+    epochs: optNumber(options, 'epochs'),
+    batch: optNumber(options, 'batch'),
+    checkpointDir: String(options.checkpoint),
+    outDir: String(options.out),
+    data,
+    train,
+    command: reproduceCommand('train', name, argv),
+  };
+}
+
+export interface RunState<M extends Record<string, tf.LayersModel>> {
+  models: M;
+  startEpoch: number;
+  history: EpochLogs[];
+  /** Training seconds of earlier (resumed) sessions. */
+  seconds: number;
+}
+
+function checkpointExists(dir: string, names: string[]): boolean {
+  return existsSync(join(dir, 'state.json')) && names.every((n) => existsSync(join(dir, n, 'model.json')));
+}
+
+/**
+ * With --resume and a checkpoint: the checkpointed models (named `names`) and where the run stood,
+ * with optimizer slots restored into `optimizers`. Otherwise: fresh models from `create`.
+ */
+export async function resumeOrCreate<M extends Record<string, tf.LayersModel>>(
+  run: TrainingRun,
+  names: (keyof M & string)[],
+  create: () => M,
+  optimizers: Record<string, tf.Optimizer> = {},
+): Promise<RunState<M>> {
+  if (run.options.resume && checkpointExists(run.checkpointDir, names)) {
+    const { models, state } = await loadCheckpoint(run.checkpointDir, names);
+    for (const [k, opt] of Object.entries(optimizers)) {
+      if (!(await loadOptimizerState(join(run.checkpointDir, `optimizer-${k}`), opt))) console.error(`note: no saved state for optimizer ${k}; it restarts`);
+    }
+    console.error(`resuming from ${run.checkpointDir} after epoch ${state.epoch}`);
+    return { models: models as M, startEpoch: state.epoch, history: state.history, seconds: Number(state.extra?.seconds ?? 0) };
+  }
+  if (run.options.resume) console.error(`no checkpoint in ${run.checkpointDir}: starting afresh`);
+  return { models: create(), startEpoch: 0, history: [], seconds: 0 };
+}
+
+export async function writeCheckpoint(
+  run: TrainingRun,
+  models: Record<string, tf.LayersModel>,
+  optimizers: Record<string, tf.Optimizer>,
+  epochsDone: number,
+  history: EpochLogs[],
+  seconds: number,
+): Promise<void> {
+  // Optimizer slots first: state.json (written last by saveCheckpoint) is the commit point.
+  for (const [k, opt] of Object.entries(optimizers)) await saveOptimizerState(join(run.checkpointDir, `optimizer-${k}`), opt);
+  const { resume: _r, out: _o, checkpoint: _c, ...options } = run.options;
+  await saveCheckpoint(run.checkpointDir, models, { epoch: epochsDone, history, options, extra: { seconds } });
+}

@@ -1,0 +1,116 @@
+// `npm run eval -- lm --model NAME --text FILE`: how well a language model predicts a text,
+// beside an interpolated Kneser-Ney n-gram baseline trained on the model's own training split,
+// and how many keystrokes its top-3 suggestions save a typist.
+import { readFileSync, existsSync } from 'node:fs';
+import { CliError, parseOptions, type CommandSpec } from '../../cli/args.js';
+import { backendOption, useBackend } from '../../cli/backend-option.js';
+import { ProgressBar } from '../../cli/progress.js';
+import { printResultJson, printTable, roundDeep } from '../../cli/report.js';
+import { joinDocuments, loadCorpus } from '../../data/corpora/index.js';
+import { corpusTokenIds } from './corpus-tokens.js';
+import { charKeystrokeSavings, wordKeystrokeSavings } from './keystroke-savings.js';
+import { loadLm } from './lm-store.js';
+import { NextTokenMetrics } from './metrics.js';
+import { KneserNeyModel } from './ngram.js';
+import { scoreStreams } from './stream-scoring.js';
+import { PrefixIndex } from './word-completion.js';
+
+export const evalSpec: CommandSpec = {
+  usage: 'npm run eval -- lm --model <name> (--text <file> | --heldout) [options]',
+  summary: 'Cross-entropy, perplexity, top-1/top-3 next-token accuracy and keystroke savings of a language model, with an n-gram baseline.',
+  options: {
+    model: { type: 'string', required: true, description: 'model name in models/trained, or a folder' },
+    text: { type: 'string', description: 'UTF-8 text file to score' },
+    heldout: { type: 'boolean', default: false, description: "score the held-out split of the model's training corpus instead of --text" },
+    'max-tokens': { type: 'integer', min: 0, default: 0, description: 'score only the first N tokens (0 = all)' },
+    order: { type: 'integer', min: 1, max: 8, description: 'n-gram order of the baseline (default 3 for word, 6 for char models)' },
+    streams: { type: 'integer', min: 1, max: 1024, default: 64, description: 'parallel streams the text is cut into for stateful scoring' },
+    'savings-words': { type: 'integer', min: 0, default: 400, description: 'char models: words simulated for keystroke savings (beam search per keystroke)' },
+    backend: backendOption,
+  },
+  notes: [
+    'Metrics are per token (characters or words+punctuation). top-k never suggests <unk>, and an <unk> target is a miss.',
+    'keystrokeSavings: share of keystrokes saved by a typist who accepts the right word (one keystroke) as soon as it is',
+    'among the top-3 completions of what they typed of it. The n-gram baseline is trained on the training split of the',
+    "model's corpus (metadata extra.corpus), so that corpus must be available.",
+  ].join('\n'),
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const o = parseOptions(evalSpec, argv);
+  if (!o.text === !o.heldout) throw new CliError('give exactly one of --text FILE or --heldout');
+  await useBackend(o.backend);
+  const lm = await loadLm(String(o.model));
+  const { tokenizer, stepper, metadata } = lm;
+  const corpusSpec = metadata.extra?.corpus;
+  if (typeof corpusSpec !== 'string') throw new Error(`${lm.name}: metadata.extra.corpus is missing; cannot train the baseline`);
+  const corpus = loadCorpus(corpusSpec);
+
+  let text: string;
+  if (o.heldout) {
+    text = joinDocuments(corpus.validation);
+  } else {
+    const path = String(o.text);
+    if (!existsSync(path)) throw new CliError(`--text: no file ${path}`);
+    text = readFileSync(path, 'utf8');
+  }
+  let ids = Int32Array.from(tokenizer.encode(text));
+  if (Number(o['max-tokens']) > 0) ids = ids.subarray(0, Number(o['max-tokens']));
+  if (ids.length < 2) throw new CliError('the text has fewer than two tokens');
+
+  const order = Number(o.order ?? (tokenizer.kind === 'word' ? 3 : 6));
+  console.error(`training the ${order}-gram Kneser-Ney baseline on ${corpus.name} (training split)…`);
+  const ngram = KneserNeyModel.train(corpusTokenIds(corpus.train, tokenizer), tokenizer.size, order);
+
+  const lstm = new NextTokenMetrics();
+  const baseline = new NextTokenMetrics();
+  const scored: number[] = [];
+  const savingsWord = tokenizer.kind === 'word' ? wordKeystrokeSavings(new PrefixIndex(tokenizer), text) : undefined;
+  scoreStreams(
+    stepper,
+    ids,
+    (pos, probs) => {
+      lstm.add(probs, ids[pos]!);
+      savingsWord?.visit(pos, probs);
+      scored.push(pos);
+    },
+    { streams: Number(o.streams), progress: `${lm.name}` },
+  );
+  const bar = new ProgressBar({ total: scored.length, label: `${order}-gram`, unit: 'tokens' });
+  for (const pos of scored) {
+    baseline.add(ngram.distribution(ids.subarray(Math.max(0, pos - order + 1), pos)), ids[pos]!);
+    bar.tick(1);
+  }
+
+  let keystrokeSavings: number;
+  if (savingsWord) {
+    keystrokeSavings = savingsWord.result().savings;
+  } else {
+    const r = await charKeystrokeSavings(stepper, tokenizer, text, Number(o['savings-words']));
+    keystrokeSavings = r.savings;
+    console.error(`keystroke savings simulated on the first ${r.words} words (${r.keystrokes} keystrokes)`);
+  }
+
+  const m = lstm.report();
+  const b = baseline.report();
+  printTable(
+    ['model', 'tokens', 'cross-entropy', 'perplexity', 'top1', 'top3'],
+    [
+      [lm.name, m.tokens, m.crossEntropy, m.perplexity, m.top1, m.top3],
+      [`${order}-gram KN`, b.tokens, b.crossEntropy, b.perplexity, b.top1, b.top3],
+    ],
+    (s) => console.error(s),
+  );
+  printResultJson(
+    roundDeep({
+      model: lm.name,
+      tokens: m.tokens,
+      crossEntropy: m.crossEntropy,
+      perplexity: m.perplexity,
+      top1: m.top1,
+      top3: m.top3,
+      keystrokeSavings,
+      baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order },
+    }),
+  );
+}

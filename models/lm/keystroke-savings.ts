@@ -1,0 +1,97 @@
+// Keystroke savings of top-3 suggestions, offline: a typist types each word letter by letter
+// and, as soon as the word is among the three suggestions for what they typed of it, accepts it
+// with one keystroke. Savings = keystrokes saved / keystrokes of typing everything.
+import type { LstmStepper } from './lstm-step.js';
+import { completeWithChars } from './char-completion.js';
+import { isWordToken, splitWordsWithSpacing, type Tokenizer } from './tokenizer.js';
+import type { PrefixIndex } from './word-completion.js';
+
+const SUGGESTIONS = 3;
+
+export interface SavingsResult {
+  keystrokes: number;
+  saved: number;
+  savings: number;
+  words: number;
+}
+
+/** Keystrokes a typist saves on `word` given a ranking of completions for each typed prefix. */
+export function savedOnWord(word: string, suggestionsFor: (prefix: string) => string[]): number {
+  // Accepting costs one keystroke, so only a suggestion with 2+ letters left saves anything.
+  for (let typed = 0; typed <= word.length - 2; typed++) {
+    if (suggestionsFor(word.slice(0, typed)).includes(word)) return word.length - typed - 1;
+  }
+  return 0;
+}
+
+/**
+ * Word models: call `visit(position, probs)` with the model's distribution for each scored
+ * token (from scoreStreams); keystrokes count every character of the scored tokens plus one for
+ * the white space after a token.
+ */
+export function wordKeystrokeSavings(index: PrefixIndex, text: string) {
+  const { tokens, spaceAfter } = splitWordsWithSpacing(text);
+  let keystrokes = 0;
+  let saved = 0;
+  let words = 0;
+  return {
+    visit(pos: number, probs: Float32Array): void {
+      const tok = tokens[pos]!;
+      keystrokes += tok.length + (spaceAfter[pos] ? 1 : 0);
+      if (!isWordToken(tok)) return;
+      words++;
+      saved += savedOnWord(tok, (prefix) => index.complete(probs, prefix, SUGGESTIONS).map((s) => s.word));
+    },
+    result(): SavingsResult {
+      return { keystrokes, saved, savings: keystrokes > 0 ? saved / keystrokes : 0, words };
+    },
+  };
+}
+
+const CHAR_WORD_RE = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
+
+/**
+ * Character models: feeds the text one character at a time and, inside each of the first
+ * `maxWords` words, asks a beam search for the top-3 completions of the typed prefix.
+ * Keystrokes are the characters up to the end of the last word examined.
+ */
+export async function charKeystrokeSavings(stepper: LstmStepper, tokenizer: Tokenizer, text: string, maxWords: number): Promise<SavingsResult> {
+  const step = async (tokens: number[], states: Float32Array) => stepper.stepSync(tokens, states);
+  const words = [...text.matchAll(CHAR_WORD_RE)].slice(0, maxWords);
+  if (words.length === 0) return { keystrokes: 0, saved: 0, savings: 0, words: 0 };
+  let state: Float32Array = stepper.zeroState();
+  let probs: Float32Array | undefined;
+  let fed = 0;
+  const feed = (upTo: number) => {
+    for (; fed < upTo; fed++) {
+      const out = stepper.stepSync([tokenizer.id(text[fed]!)], state);
+      state = out.states;
+      probs = out.probs;
+    }
+  };
+  let saved = 0;
+  for (const m of words) {
+    const word = m[0];
+    const start = m.index;
+    const cache = new Map<string, string[]>();
+    saved += await savedOnWordAsync(word, async (prefix) => {
+      feed(start + prefix.length);
+      if (!probs) return [];
+      if (!cache.has(prefix)) {
+        const s = await completeWithChars(step, tokenizer, prefix, probs, state, { k: SUGGESTIONS });
+        cache.set(prefix, s.map((x) => x.word));
+      }
+      return cache.get(prefix)!;
+    });
+  }
+  const last = words[words.length - 1]!;
+  const keystrokes = last.index + last[0].length;
+  return { keystrokes, saved, savings: saved / keystrokes, words: words.length };
+}
+
+async function savedOnWordAsync(word: string, suggestionsFor: (prefix: string) => Promise<string[]>): Promise<number> {
+  for (let typed = 0; typed <= word.length - 2; typed++) {
+    if ((await suggestionsFor(word.slice(0, typed))).includes(word)) return word.length - typed - 1;
+  }
+  return 0;
+}

@@ -1,0 +1,225 @@
+// A live text session over a language model: the person's text, the tokens it commits to the
+// model, and the LSTM state after each token, kept so that an edit costs one step per changed
+// token. After an edit the session re-tokenises the text, keeps the longest common prefix of
+// tokens, rolls back to the state there (from a bounded store of states per token boundary:
+// every one of the last few, and every `checkpointStride`-th before that), and steps forward
+// over the new tokens. States are plain Float32Arrays: the session holds no tensors.
+import { completeWithChars } from './char-completion.js';
+import type { StepResult } from './lstm-step.js';
+import { topK } from './metrics.js';
+import { isWordToken, splitWordsWithSpacing, UNK_ID, type Tokenizer } from './tokenizer.js';
+import { PrefixIndex, type Suggestion } from './word-completion.js';
+
+/** One LSTM step for one sequence (the server batches these across sessions). */
+export type StepOne = (token: number, state: Float32Array) => Promise<StepResult>;
+
+export interface TextEdit {
+  /** Clear the text first (a new document, or the cursor moved: send the text before it as insert). */
+  reset?: boolean;
+  /** Characters removed from the end (backspace). */
+  delete?: number;
+  /** Text appended after the deletion. */
+  insert?: string;
+}
+
+export interface SessionLimits {
+  /** Longest text a session may hold. */
+  maxChars: number;
+  /** Boundaries whose state is always kept (the most recent ones). */
+  recentStates: number;
+  /** Further back, one state every this many tokens. */
+  checkpointStride: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxChars: 20_000, recentStates: 64, checkpointStride: 32 };
+
+export class ContextTooLongError extends Error {
+  constructor(readonly length: number, readonly maxChars: number) {
+    super(`the text would be ${length} characters long; a session holds at most ${maxChars}`);
+    this.name = 'ContextTooLongError';
+  }
+}
+
+export interface SessionSuggestions {
+  /** What the person has typed of the current word ('' at a word boundary). */
+  prefix: string;
+  /** Most probable words completing the prefix (the next words when the prefix is empty). */
+  completions: Suggestion[];
+  /** Most probable next tokens after the last completed token: words, or characters for char models. */
+  next: Suggestion[];
+  /** Tokens of context the model has consumed. */
+  contextTokens: number;
+}
+
+interface Counters {
+  steps: number;
+  rollbacks: number;
+}
+
+export class TextSession {
+  private text = '';
+  /** Tokens fed to the model: a start token, then the committed tokens of the text. */
+  private ids: number[];
+  /** states.get(i) = state after feeding ids[0..i). */
+  private readonly states = new Map<number, Float32Array>();
+  /** Distribution after feeding all of `ids`. */
+  private probs: Float32Array;
+  private readonly index: PrefixIndex | undefined;
+  readonly counters: Counters = { steps: 0, rollbacks: 0 };
+
+  private constructor(
+    readonly tokenizer: Tokenizer,
+    private readonly step: StepOne,
+    readonly limits: SessionLimits,
+    start: { id: number; probs: Float32Array; zero: Float32Array; after: Float32Array },
+  ) {
+    this.ids = [start.id];
+    this.states.set(0, start.zero);
+    this.states.set(1, start.after);
+    this.probs = start.probs;
+    this.index = tokenizer.kind === 'word' ? new PrefixIndex(tokenizer) : undefined;
+  }
+
+  /** A session over an empty text; costs one step (the start token). */
+  static async create(tokenizer: Tokenizer, step: StepOne, zeroState: Float32Array, limits: Partial<SessionLimits> = {}): Promise<TextSession> {
+    const id = startToken(tokenizer);
+    const out = await step(id, zeroState);
+    const s = new TextSession(tokenizer, step, { ...DEFAULT_SESSION_LIMITS, ...limits }, { id, probs: out.probs, zero: zeroState, after: out.states });
+    s.counters.steps++;
+    return s;
+  }
+
+  get currentText(): string {
+    return this.text;
+  }
+
+  /** Token ids committed so far (without the start token). */
+  get committedIds(): readonly number[] {
+    return this.ids.slice(1);
+  }
+
+  /** Distribution for the next token after the committed ones. */
+  get nextTokenProbs(): Float32Array {
+    return this.probs;
+  }
+
+  /** States held for rollback (bounded by recentStates + tokens / checkpointStride). */
+  get storedStates(): number {
+    return this.states.size;
+  }
+
+  /** Applies an edit to the text (throws ContextTooLongError, leaving the text unchanged) and brings the model up to date. */
+  async edit(e: TextEdit): Promise<void> {
+    let text = e.reset ? '' : this.text;
+    const del = e.delete ?? 0;
+    if (!Number.isInteger(del) || del < 0) throw new RangeError(`delete must be a whole number >= 0 (got ${del})`);
+    text = [...text].slice(0, Math.max(0, [...text].length - del)).join('');
+    text += e.insert ?? '';
+    if (text.length > this.limits.maxChars) throw new ContextTooLongError(text.length, this.limits.maxChars);
+    this.text = text;
+    await this.sync();
+  }
+
+  /** Suggestions for the current text. */
+  async suggest(k: number): Promise<SessionSuggestions> {
+    const prefix = this.openPrefix();
+    const contextTokens = this.ids.length - 1;
+    if (this.index) {
+      return {
+        prefix,
+        completions: this.index.complete(this.probs, prefix, k),
+        next: this.index.complete(this.probs, '', k),
+        contextTokens,
+      };
+    }
+    const state = this.states.get(this.ids.length)!;
+    const stepMany = async (tokens: number[], states: Float32Array): Promise<StepResult> => {
+      const S = state.length;
+      const outs = await Promise.all(tokens.map((t, i) => this.step(t, states.subarray(i * S, (i + 1) * S))));
+      this.counters.steps += tokens.length;
+      return concatResults(outs);
+    };
+    const completions = await completeWithChars(stepMany, this.tokenizer, prefix, this.probs, state, { k });
+    const next = topK(this.probs, k).map((id) => ({ word: this.tokenizer.vocab[id]!, p: this.probs[id]! }));
+    return { prefix, completions, next, contextTokens };
+  }
+
+  /** The tokens the text commits to the model, and the open word being typed. */
+  private targetIds(): number[] {
+    if (this.tokenizer.kind === 'char') return this.tokenizer.encode(this.text);
+    const { tokens } = splitWordsWithSpacing(this.text);
+    if (this.openPrefix() !== '') tokens.pop();
+    return tokens.map((t) => this.tokenizer.id(t));
+  }
+
+  /** The word being typed: letters at the very end of the text. */
+  private openPrefix(): string {
+    if (this.tokenizer.kind === 'char') return /[\p{L}\p{N}']*$/u.exec(this.text)![0];
+    const { tokens, spaceAfter } = splitWordsWithSpacing(this.text);
+    const last = tokens[tokens.length - 1];
+    const endsInToken = last !== undefined && !spaceAfter[tokens.length - 1] && !/\s$/u.test(this.text);
+    return endsInToken && isWordToken(last) ? last : '';
+  }
+
+  private async sync(): Promise<void> {
+    const target = [this.ids[0]!, ...this.targetIds()];
+    let common = 1;
+    while (common < this.ids.length && common < target.length && this.ids[common] === target[common]) common++;
+    if (common === this.ids.length && common === target.length) return;
+    if (common < this.ids.length) await this.rollBack(common);
+    for (let i = common; i < target.length; i++) await this.advance(target[i]!);
+  }
+
+  /** Drops tokens after boundary `n` and restores state(n) and the distribution there. */
+  private async rollBack(n: number): Promise<void> {
+    this.counters.rollbacks++;
+    for (const key of [...this.states.keys()]) if (key > n) this.states.delete(key);
+    this.ids.length = n;
+    // The distribution at n comes from stepping ids[n-1] from state(n-1).
+    let from = n - 1;
+    while (!this.states.has(from)) from--;
+    let state = this.states.get(from)!;
+    let out: StepResult | undefined;
+    for (let i = from; i < n; i++) {
+      out = await this.step(this.ids[i]!, state);
+      this.counters.steps++;
+      state = out.states;
+      if (i + 1 < n) this.remember(i + 1, state);
+    }
+    this.probs = out!.probs;
+    this.states.set(n, state);
+  }
+
+  private async advance(token: number): Promise<void> {
+    const out = await this.step(token, this.states.get(this.ids.length)!);
+    this.counters.steps++;
+    this.ids.push(token);
+    this.probs = out.probs;
+    this.remember(this.ids.length, out.states);
+  }
+
+  /** Stores state(i) and forgets recent states that are neither recent nor a checkpoint any more. */
+  private remember(i: number, state: Float32Array): void {
+    this.states.set(i, state);
+    const old = i - this.limits.recentStates;
+    if (old > 1 && old % this.limits.checkpointStride !== 0) this.states.delete(old);
+  }
+}
+
+/** The token every session starts from: a sentence end for word models, a new line for char models. */
+export function startToken(tokenizer: Tokenizer): number {
+  const id = tokenizer.id(tokenizer.kind === 'word' ? '.' : '\n');
+  return id === UNK_ID ? UNK_ID : id;
+}
+
+function concatResults(outs: StepResult[]): StepResult {
+  const V = outs[0]!.probs.length;
+  const S = outs[0]!.states.length;
+  const probs = new Float32Array(outs.length * V);
+  const states = new Float32Array(outs.length * S);
+  outs.forEach((o, i) => {
+    probs.set(o.probs, i * V);
+    states.set(o.states, i * S);
+  });
+  return { probs, states };
+}

@@ -1,0 +1,214 @@
+// Server settings: defaults, environment overrides, and the limits every connection lives by.
+// Each setting's doc comment names its environment variable; `npm start -- --help` covers the
+// command-line ones (port, host, backend, demo). The limits table in server/README.md mirrors
+// the defaults below.
+import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/sensor-messages.js';
+
+export interface BatchingConfig {
+  /** Largest inference batch (windows). Env SENSORIUM_MAX_BATCH. */
+  maxBatch: number;
+  /** Longest a window waits for others before its batch runs, ms. Env SENSORIUM_MAX_DELAY_MS. */
+  maxDelayMs: number;
+  /** Windows allowed to wait; beyond it devices get `overloaded` errors. Env SENSORIUM_MAX_QUEUE. */
+  maxQueue: number;
+}
+
+export type SmoothingConfig =
+  | { kind: 'none' }
+  /** Exponential moving average: smoothed = alpha * new + (1 - alpha) * previous. */
+  | { kind: 'ema'; alpha: number }
+  /** Mean of the last k probability vectors. */
+  | { kind: 'mean'; k: number };
+
+export interface PipelineConfig {
+  /** How long a frame that arrived ahead of a missing seq waits for it, ms. Env SENSORIUM_REORDER_WAIT_MS. */
+  reorderWaitMs: number;
+  /** Most frames held while waiting for a missing seq; more skip the gap at once. */
+  reorderMaxFrames: number;
+  /** A pause between samples longer than this restarts the windows, ms. Env SENSORIUM_MAX_GAP_MS. */
+  maxGapMs: number;
+  /** Smoothing of probabilities over consecutive windows. Env SENSORIUM_SMOOTHING = none | ema:<alpha> | mean:<k>. */
+  smoothing: SmoothingConfig;
+  /** A window's truth is its majority label when at least this share of its samples carry it. */
+  truthMinAgreement: number;
+}
+
+export interface DashboardConfig {
+  /** Raw signal rate sent to dashboards for charts, Hz. */
+  signalHz: number;
+  /** Signal batches go out this often, ms. */
+  signalIntervalMs: number;
+  /** `stats` messages go out this often, ms. */
+  statsIntervalMs: number;
+}
+
+export interface RateLimitConfig {
+  /** Samples per second a device may send on average (token bucket). */
+  samplesPerSec: number;
+  /** Samples a device may send in one burst above that rate. */
+  burstSamples: number;
+  /** Error replies per second per connection; more errors are counted, not sent. */
+  errorsPerSec: number;
+}
+
+export interface SensorLoggerConfig {
+  /** Largest accepted POST body, bytes (larger: HTTP 413). */
+  maxBodyBytes: number;
+  /** Most payload entries in one POST. */
+  maxEntries: number;
+  /** A Sensor Logger device without a POST for this long leaves the device list, ms. */
+  idleMs: number;
+}
+
+export const HAR_MODEL_MODES = ['auto', 'trained', 'untrained'] as const;
+export type HarModelMode = (typeof HAR_MODEL_MODES)[number];
+
+export interface ServerConfig {
+  /** Env PORT. */
+  port: number;
+  /** Env HOST. */
+  host: string;
+  /** tfjs backend choice (auto, wasm, cpu, ...). Env SENSORIUM_BACKEND. */
+  backend: string;
+  /** Start the demo phones (npm start). */
+  demo: boolean;
+  demoPhones: number;
+  /** Folder of the trained HAR model; default models/trained/har. Env SENSORIUM_HAR_MODEL. */
+  harModelDir?: string;
+  /**
+   * Which HAR model to serve: 'trained' (fail without one), 'untrained' (tests, load runs) or
+   * 'auto' (the trained one, else an untrained one with a warning). Env SENSORIUM_HAR_MODE.
+   */
+  harModel: HarModelMode;
+  /** When set, hello and subscribe messages must carry this token. Env SENSORIUM_TOKEN. */
+  authToken?: string;
+  /** Most simultaneous device connections (including Sensor Logger devices). Env SENSORIUM_MAX_DEVICES. */
+  maxDevices: number;
+  /** Most simultaneous dashboard connections. */
+  maxDashboards: number;
+  /** A device connection that sends no valid hello within this time is closed, ms. */
+  helloTimeoutMs: number;
+  /** A socket (device or dashboard) with more unsent bytes than this drops messages instead of queueing them. Env SENSORIUM_MAX_BUFFERED_BYTES. */
+  maxBufferedBytes: number;
+  /** WebSockets are pinged this often; one that misses a pong is cut, ms (0 = no heartbeat). */
+  heartbeatMs: number;
+  limits: ProtocolLimits;
+  batching: BatchingConfig;
+  pipeline: PipelineConfig;
+  dashboard: DashboardConfig;
+  rateLimit: RateLimitConfig;
+  sensorLogger: SensorLoggerConfig;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 8080,
+  host: '127.0.0.1',
+  backend: 'auto',
+  demo: true,
+  demoPhones: 3,
+  harModel: 'auto',
+  maxDevices: 200,
+  maxDashboards: 50,
+  helloTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  maxBufferedBytes: 1 << 20,
+  limits: { ...DEFAULT_LIMITS },
+  batching: { maxBatch: 32, maxDelayMs: 5, maxQueue: 256 },
+  pipeline: {
+    reorderWaitMs: 200,
+    reorderMaxFrames: 64,
+    maxGapMs: 500,
+    smoothing: { kind: 'ema', alpha: 0.5 },
+    truthMinAgreement: 0.9,
+  },
+  dashboard: { signalHz: 25, signalIntervalMs: 100, statsIntervalMs: 1000 },
+  // 2x the fastest accepted rate, so replays may run a little faster than real time.
+  rateLimit: { samplesPerSec: 2 * DEFAULT_LIMITS.maxRateHz, burstSamples: 4 * DEFAULT_LIMITS.maxSamplesPerFrame, errorsPerSec: 20 },
+  sensorLogger: { maxBodyBytes: 1 << 20, maxEntries: 10_000, idleMs: 15_000 },
+};
+
+export type ConfigOverrides = {
+  [K in keyof ServerConfig]?: ServerConfig[K] extends object ? Partial<ServerConfig[K]> : ServerConfig[K];
+};
+
+/** Defaults with nested overrides applied (tests pass only what they change). */
+export function makeConfig(overrides: ConfigOverrides = {}, base: ServerConfig = DEFAULT_CONFIG): ServerConfig {
+  const out = structuredClone(base) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    const isGroup = current !== null && typeof current === 'object' && !Array.isArray(current);
+    out[key] = isGroup ? { ...(current as object), ...(value as object) } : value;
+  }
+  return out as unknown as ServerConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The environment variables read by configFromEnv, for --help. */
+export const ENV_VARS = [
+  'PORT',
+  'HOST',
+  'SENSORIUM_BACKEND',
+  'SENSORIUM_HAR_MODEL',
+  'SENSORIUM_HAR_MODE',
+  'SENSORIUM_TOKEN',
+  'SENSORIUM_MAX_DEVICES',
+  'SENSORIUM_MAX_BATCH',
+  'SENSORIUM_MAX_DELAY_MS',
+  'SENSORIUM_MAX_QUEUE',
+  'SENSORIUM_REORDER_WAIT_MS',
+  'SENSORIUM_MAX_GAP_MS',
+  'SENSORIUM_SMOOTHING',
+  'SENSORIUM_MAX_BUFFERED_BYTES',
+  'SENSORIUM_MAX_FRAME_BYTES',
+  'SENSORIUM_MAX_SAMPLES_PER_FRAME',
+] as const;
+
+/** Defaults overridden by environment variables; bad values throw ConfigError naming the variable. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: ServerConfig = DEFAULT_CONFIG): ServerConfig {
+  const c = structuredClone(base);
+  const int = (name: string, min: number, max: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number between ${min} and ${max} (got '${raw}')`);
+    return n;
+  };
+  c.port = int('PORT', 0, 65535) ?? c.port;
+  c.host = env.HOST?.trim() || c.host;
+  c.backend = env.SENSORIUM_BACKEND?.trim() || c.backend;
+  c.harModelDir = env.SENSORIUM_HAR_MODEL?.trim() || c.harModelDir;
+  const mode = env.SENSORIUM_HAR_MODE?.trim();
+  if (mode) {
+    if (!(HAR_MODEL_MODES as readonly string[]).includes(mode)) throw new ConfigError(`SENSORIUM_HAR_MODE must be one of ${HAR_MODEL_MODES.join(', ')} (got '${mode}')`);
+    c.harModel = mode as HarModelMode;
+  }
+  c.authToken = env.SENSORIUM_TOKEN || c.authToken;
+  c.maxDevices = int('SENSORIUM_MAX_DEVICES', 1, 100_000) ?? c.maxDevices;
+  c.batching.maxBatch = int('SENSORIUM_MAX_BATCH', 1, 1024) ?? c.batching.maxBatch;
+  c.batching.maxDelayMs = int('SENSORIUM_MAX_DELAY_MS', 0, 10_000) ?? c.batching.maxDelayMs;
+  c.batching.maxQueue = int('SENSORIUM_MAX_QUEUE', 1, 1_000_000) ?? c.batching.maxQueue;
+  c.pipeline.reorderWaitMs = int('SENSORIUM_REORDER_WAIT_MS', 0, 60_000) ?? c.pipeline.reorderWaitMs;
+  c.pipeline.maxGapMs = int('SENSORIUM_MAX_GAP_MS', 1, 600_000) ?? c.pipeline.maxGapMs;
+  if (env.SENSORIUM_SMOOTHING?.trim()) c.pipeline.smoothing = parseSmoothing(env.SENSORIUM_SMOOTHING.trim(), 'SENSORIUM_SMOOTHING');
+  c.maxBufferedBytes = int('SENSORIUM_MAX_BUFFERED_BYTES', 1024, 1 << 30) ?? c.maxBufferedBytes;
+  c.limits.maxFrameBytes = int('SENSORIUM_MAX_FRAME_BYTES', 1024, 64 << 20) ?? c.limits.maxFrameBytes;
+  c.limits.maxSamplesPerFrame = int('SENSORIUM_MAX_SAMPLES_PER_FRAME', 1, 1_000_000) ?? c.limits.maxSamplesPerFrame;
+  return c;
+}
+
+/** `none`, `ema:<alpha in (0,1]>` or `mean:<k >= 1>`. */
+export function parseSmoothing(text: string, what = 'smoothing'): SmoothingConfig {
+  const [kind, arg] = text.split(':');
+  if (kind === 'none' && arg === undefined) return { kind: 'none' };
+  const n = Number(arg);
+  if (kind === 'ema' && n > 0 && n <= 1) return { kind: 'ema', alpha: n };
+  if (kind === 'mean' && Number.isInteger(n) && n >= 1 && n <= 100) return { kind: 'mean', k: n };
+  throw new ConfigError(`${what} must be none, ema:<alpha in (0,1]> or mean:<k in 1..100> (got '${text}')`);
+}

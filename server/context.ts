@@ -1,0 +1,31 @@
+// What the route groups share: settings, the inference service, the device registry, stats.
+import type { ServerConfig } from './config.js';
+import type { DeviceRegistry } from './devices/device-registry.js';
+import type { HarInference } from './inference/har-inference.js';
+import type { ServerStats } from './stats/server-stats.js';
+
+/** One loaded model, as /api/health reports it. Other services (images, text) add theirs. */
+export interface ModelStatus {
+  name: string;
+  loaded: boolean;
+  /** False when serving an untrained stand-in (predictions are meaningless). */
+  trained: boolean;
+  /** Where it was loaded from, relative to the repository when possible. */
+  source?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ServerContext {
+  config: ServerConfig;
+  inference: HarInference;
+  registry: DeviceRegistry;
+  stats: ServerStats;
+  /** The tfjs backend in use (e.g. 'wasm'). */
+  backend: string;
+  /** performance.now() at start. */
+  startedAt: number;
+  models: ModelStatus[];
+  warnings: string[];
+  /** Dashboards connected and messages dropped for slow ones (answered by the dashboard hub). */
+  dashboards: () => { connected: number; droppedMessages: number };
+}

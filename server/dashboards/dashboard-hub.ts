@@ -1,0 +1,101 @@
+// Fans the registry's streams out to dashboards: device list changes to every subscribed
+// dashboard, predictions and signal to those watching the device, `stats` on a timer.
+import type { Subscription } from 'rxjs';
+import type { WebSocket } from 'ws';
+import type { ServerStatsMessage } from '../../protocol/sensor-messages.js';
+import type { ServerContext } from '../context.js';
+import { DashboardConnection, OutgoingMessage } from './dashboard-connection.js';
+
+export class DashboardHub {
+  private readonly dashboards = new Set<DashboardConnection>();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly statsTimer: ReturnType<typeof setInterval>;
+  private droppedByDeparted = 0;
+
+  constructor(private readonly ctx: ServerContext) {
+    const { registry } = ctx;
+    this.subscriptions.push(
+      registry.devices$.subscribe((devices) => this.toAll(new OutgoingMessage({ type: 'devices', devices }))),
+      registry.predictions$.subscribe((p) => this.toWatchers(p.deviceId, new OutgoingMessage(p))),
+      registry.signals$.subscribe((s) => this.toWatchers(s.deviceId, new OutgoingMessage(s))),
+    );
+    this.statsTimer = setInterval(() => this.tick(), ctx.config.dashboard.statsIntervalMs);
+    this.statsTimer.unref();
+  }
+
+  get size(): number {
+    return this.dashboards.size;
+  }
+
+  /** Messages dropped so far because a dashboard read too slowly (connected dashboards plus departed ones). */
+  droppedMessages(): number {
+    let sum = this.droppedByDeparted;
+    for (const d of this.dashboards) sum += d.dropped;
+    return sum;
+  }
+
+  /** Takes a new /ws/dashboard socket, or refuses it when there are too many. */
+  add(ws: WebSocket): void {
+    if (this.dashboards.size >= this.ctx.config.maxDashboards) {
+      ws.close(1013, `at most ${this.ctx.config.maxDashboards} dashboards`);
+      return;
+    }
+    const dashboard = new DashboardConnection(ws, {
+      maxBufferedBytes: this.ctx.config.maxBufferedBytes,
+      authToken: this.ctx.config.authToken,
+      errorsPerSec: this.ctx.config.rateLimit.errorsPerSec,
+      onSubscribe: (d) => {
+        d.send(new OutgoingMessage({ type: 'devices', devices: this.ctx.registry.list() }));
+        d.send(new OutgoingMessage(this.statsMessage()));
+      },
+      onClose: (d) => {
+        this.droppedByDeparted += d.dropped;
+        this.dashboards.delete(d);
+      },
+    });
+    this.dashboards.add(dashboard);
+  }
+
+  statsMessage(): ServerStatsMessage {
+    const inference = this.ctx.inference.stats();
+    const latency = this.ctx.stats.latencyMs();
+    return {
+      type: 'stats',
+      backend: this.ctx.backend,
+      devices: this.ctx.registry.size,
+      windowsPerSec: round2(this.ctx.stats.windowsPerSec()),
+      meanBatch: round2(inference.meanBatch),
+      queueDepth: inference.queueDepth,
+      latencyMs: { p50: round2(latency.p50), p99: round2(latency.p99) },
+    };
+  }
+
+  close(): void {
+    clearInterval(this.statsTimer);
+    for (const s of this.subscriptions) s.unsubscribe();
+  }
+
+  private tick(): void {
+    if (this.dashboards.size === 0) return;
+    const stats = new OutgoingMessage(this.statsMessage());
+    let devices: OutgoingMessage | undefined;
+    for (const d of this.dashboards) {
+      if (!d.subscribed) continue;
+      if (d.devicesStale) {
+        devices ??= new OutgoingMessage({ type: 'devices', devices: this.ctx.registry.list() });
+        if (d.send(devices)) d.devicesStale = false;
+      }
+      d.send(stats);
+    }
+  }
+
+  private toAll(message: OutgoingMessage): void {
+    for (const d of this.dashboards) if (d.subscribed) d.send(message);
+  }
+
+  private toWatchers(deviceId: string, message: OutgoingMessage): void {
+    for (const d of this.dashboards) if (d.watches(deviceId)) d.send(message);
+  }
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;

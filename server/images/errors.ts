@@ -1,0 +1,49 @@
+// Errors of the image routes, answered as { error: code, message } with a 4xx/5xx status.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { MatrixError } from '../../models/images/convolution/matrix.js';
+import { UnknownKernelError } from '../../models/images/convolution/kernels.js';
+import { PngDecodeError } from '../../models/images/shared/png.js';
+import { ModelNotFoundError } from '../../models/store/model-store.js';
+
+export class ImageRequestError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageRequestError';
+  }
+}
+
+export const badRequest = (code: string, message: string) => new ImageRequestError(400, code, message);
+
+export const errorReplySchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+/** Status codes every image route may answer with an error body. */
+export const errorResponses = { 400: errorReplySchema, 406: errorReplySchema, 413: errorReplySchema, 415: errorReplySchema, 503: errorReplySchema } as const;
+
+/** Maps domain errors to clear 4xx replies (installed per plugin: Fastify scopes it). */
+export function installImageErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    const send = (status: number, code: string, message: string) => reply.code(status).type('application/json').send({ error: code, message });
+    if (err instanceof ImageRequestError) return send(err.statusCode, err.code, err.message);
+    if (err instanceof PngDecodeError) return send(400, 'bad-png', err.message);
+    if (err instanceof UnknownKernelError) return send(400, 'unknown-kernel', err.message);
+    if (err instanceof MatrixError) return send(400, 'bad-matrix', err.message);
+    if (err instanceof ModelNotFoundError) {
+      return send(503, 'model-unavailable', `this model is not trained yet: ${err.message}`);
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) return send(400, 'invalid-request', fe.message);
+    if (fe.statusCode === 413) return send(413, 'too-large', `the body is larger than this route accepts (${fe.message})`);
+    if (fe.statusCode === 415) return send(415, 'unsupported-media-type', 'send application/json, or image/png where the route takes a raw PNG');
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return send(fe.statusCode, fe.code ?? 'bad-request', fe.message);
+    req.log.error(err);
+    return send(500, 'internal', err.message);
+  });
+}

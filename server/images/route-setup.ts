@@ -1,0 +1,68 @@
+// What the image plugins share: options, limits, the raw-PNG body parser and the error handler.
+import type { FastifyInstance } from 'fastify';
+import { installImageErrorHandler } from './errors.js';
+import { ImageModelCache } from './model-cache.js';
+
+export interface ImageLimits {
+  /** Largest image side for the convolution playground (arrays and PNGs). */
+  maxMatrixSide: number;
+  /** Largest kernel side. */
+  maxKernelSide: number;
+  /** Largest request body, bytes (raw PNG or JSON). */
+  maxBodyBytes: number;
+  /** Most images one request may generate (samples, interpolation steps, decoded vectors). */
+  maxImages: number;
+  /** Largest side of the VAE manifold grid. */
+  maxManifoldSide: number;
+}
+
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
+  maxMatrixSide: 256,
+  maxKernelSide: 15,
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxImages: 64,
+  maxManifoldSide: 25,
+};
+
+export interface ImagePluginOptions {
+  /** Shared model cache (the server passes one for all image plugins); default: models/trained. */
+  cache?: ImageModelCache;
+  limits?: Partial<ImageLimits>;
+}
+
+export function setupImageRoutes(app: FastifyInstance, opts: ImagePluginOptions): { cache: ImageModelCache; limits: ImageLimits; ownsCache: boolean } {
+  const limits = { ...DEFAULT_IMAGE_LIMITS, ...opts.limits };
+  // Raw PNG bodies arrive as a Buffer; JSON bodies go through Fastify's own parser.
+  app.addContentTypeParser('image/png', { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+  installImageErrorHandler(app);
+  const cache = opts.cache ?? new ImageModelCache();
+  if (!opts.cache) app.addHook('onClose', () => cache.dispose());
+  return { cache, limits, ownsCache: !opts.cache };
+}
+
+/** The query options every image route takes. */
+export const formatQuery = {
+  format: { type: 'string', enum: ['json', 'png'], description: 'reply format; overrides the Accept header' },
+} as const;
+
+/** A body that is JSON (validated by `schema`) or a raw PNG (options then go in the query string). */
+export function jsonOrPngBody(schema: object) {
+  return {
+    content: {
+      'application/json': { schema },
+      'image/png': { schema: { description: 'a raw PNG image' } },
+    },
+  };
+}
+
+/** A 200 reply that is JSON (schema given) or a PNG. */
+export function jsonOrPng(schema: object) {
+  return {
+    200: {
+      content: {
+        'application/json': { schema },
+        'image/png': { schema: { type: 'string', description: 'PNG image (8-bit grayscale)' } },
+      },
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// One device's stream, assembled from the stages: validate -> reorder by seq -> convert to g ->
+// (a) resample -> windows -> classify (shared batcher) -> smooth -> predictions, and
+// (b) downsample -> batches of raw signal for dashboards.
+// push() runs validation synchronously, so a caller learns of an invalid frame (through
+// sinks.invalid) before push() returns.
+import { Subject, merge, share, tap, type SchedulerLike } from 'rxjs';
+import type { ProtocolLimits, Units } from '../../protocol/sensor-messages.js';
+import type { ValidationError } from '../../protocol/validate-sensor.js';
+import type { PipelineConfig } from '../config.js';
+import { classifyWindows, type ClassifyFn } from './classify-windows.js';
+import { convertToG } from './convert-units.js';
+import { batchSignal, downsampleSignal } from './downsample-signal.js';
+import { reorderBySeq, type ReorderOptions } from './reorder-by-seq.js';
+import { resampleFrames } from './resample-frames.js';
+import { slidingWindows } from './sliding-windows.js';
+import { smoothProbabilities } from './smooth-probabilities.js';
+import type { RawFrame, SensorWindow, SignalPoints, SmoothedWindow } from './types.js';
+import { validateFrames } from './validate-frames.js';
+
+export interface DevicePipelineOptions {
+  units: Units;
+  limits: ProtocolLimits;
+  pipeline: PipelineConfig;
+  model: { windowSize: number; hop: number; rateHz: number };
+  signal: { hz: number; intervalMs: number };
+  classify: ClassifyFn;
+  /** Seq of the first frame (0 for devices; the protocol says so). */
+  firstSeq?: number;
+  scheduler?: SchedulerLike;
+}
+
+export interface DevicePipelineSinks {
+  invalid(error: ValidationError): void;
+  prediction(window: SmoothedWindow): void;
+  signal(points: SignalPoints): void;
+  /** A window could not be classified (OverloadedError, failed batch): it was dropped. */
+  classifyFailed(err: unknown, window: SensorWindow): void;
+  /** Frames dropped or seqs given up by reordering. */
+  reorderDrop?: ReorderOptions['onDrop'];
+  /** A stage threw: the pipeline is dead (a bug); the device should be disconnected. */
+  crashed(err: unknown): void;
+}
+
+export class DevicePipeline {
+  private readonly input = new Subject<RawFrame>();
+  /** Resolves when every pushed frame has gone through (after close()). */
+  readonly done: Promise<void>;
+
+  constructor(opts: DevicePipelineOptions, sinks: DevicePipelineSinks) {
+    const { pipeline, model } = opts;
+    const frames$ = this.input.pipe(
+      validateFrames(opts.limits, opts.units, sinks.invalid),
+      reorderBySeq({
+        maxWaitMs: pipeline.reorderWaitMs,
+        maxPending: pipeline.reorderMaxFrames,
+        firstSeq: opts.firstSeq ?? 0,
+        scheduler: opts.scheduler,
+        onDrop: sinks.reorderDrop,
+      }),
+      convertToG(opts.units),
+      share(),
+    );
+    const predictions$ = frames$.pipe(
+      resampleFrames(model.rateHz, pipeline.maxGapMs),
+      slidingWindows({ size: model.windowSize, hop: model.hop, truthMinAgreement: pipeline.truthMinAgreement }),
+      classifyWindows(opts.classify, sinks.classifyFailed),
+      smoothProbabilities(pipeline.smoothing),
+      tap((w) => sinks.prediction(w)),
+    );
+    const signal$ = frames$.pipe(
+      downsampleSignal(opts.signal.hz),
+      batchSignal(opts.signal.intervalMs, opts.scheduler),
+      tap((s) => sinks.signal(s)),
+    );
+    this.done = new Promise<void>((resolve) => {
+      merge(predictions$, signal$).subscribe({
+        complete: resolve,
+        error: (err: unknown) => {
+          sinks.crashed(err);
+          resolve();
+        },
+      });
+    });
+  }
+
+  push(value: unknown, receivedAt: number): void {
+    this.input.next({ value, receivedAt });
+  }
+
+  /** No more frames: flushes what waits for reordering and resolves `done` once predictions are out. */
+  close(): Promise<void> {
+    this.input.complete();
+    return this.done;
+  }
+}

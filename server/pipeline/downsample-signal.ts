@@ -1,0 +1,50 @@
+// Dashboard branch: the raw signal (in g) thinned to `hz` by device time, rounded for compact
+// JSON, and gathered into one batch every `intervalMs` for charts.
+import { asyncScheduler, bufferTime, filter, map, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { SignalPoints, TimedFrame } from './types.js';
+
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
+
+export function downsampleSignal(hz: number): OperatorFunction<TimedFrame, SignalPoints> {
+  const stepMs = 1000 / hz;
+  return (source) =>
+    new Observable<SignalPoints>((subscriber) => {
+      let lastKept = -Infinity;
+      return source.subscribe({
+        next(frame) {
+          const points: SignalPoints = { t: [], x: [], y: [], z: [] };
+          for (let i = 0; i < frame.t.length; i++) {
+            const t = frame.t[i]!;
+            if (t < lastKept) lastKept = -Infinity; // the device clock went back: start over
+            if (t - lastKept < stepMs) continue;
+            lastKept = t;
+            points.t.push(t);
+            points.x.push(round4(frame.x[i]!));
+            points.y.push(round4(frame.y[i]!));
+            points.z.push(round4(frame.z[i]!));
+          }
+          if (points.t.length > 0) subscriber.next(points);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+export function batchSignal(intervalMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<SignalPoints, SignalPoints> {
+  return (source) =>
+    source.pipe(
+      bufferTime(intervalMs, scheduler),
+      filter((parts) => parts.length > 0),
+      map((parts) => (parts.length === 1 ? parts[0]! : concatPoints(parts))),
+    );
+}
+
+function concatPoints(parts: SignalPoints[]): SignalPoints {
+  return {
+    t: parts.flatMap((p) => p.t),
+    x: parts.flatMap((p) => p.x),
+    y: parts.flatMap((p) => p.y),
+    z: parts.flatMap((p) => p.z),
+  };
+}

@@ -1,0 +1,26 @@
+// Stage 1: drops invalid `samples` frames, reporting each one's typed error (the device gets an
+// error frame); valid ones continue as typed arrays with their arrival time.
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { ProtocolLimits, Units } from '../../protocol/sensor-messages.js';
+import { validateSamples, type ValidationError } from '../../protocol/validate-sensor.js';
+import type { RawFrame, TimedFrame } from './types.js';
+
+export function validateFrames(limits: ProtocolLimits, units: Units, onInvalid: (error: ValidationError) => void): OperatorFunction<RawFrame, TimedFrame> {
+  return (source) =>
+    new Observable<TimedFrame>((subscriber) =>
+      source.subscribe({
+        next(raw) {
+          const result = validateSamples(raw.value, limits, units);
+          if (!result.ok) {
+            onInvalid(result.error);
+            return;
+          }
+          const frame = result.value as TimedFrame;
+          frame.receivedAt = raw.receivedAt;
+          subscriber.next(frame);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}

@@ -1,0 +1,102 @@
+// POST /api/sensor-logger: the Sensor Logger app's HTTP push (JSON batches of readings).
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { SensorLoggerDevices, type SensorLoggerBody } from '../devices/sensor-logger.js';
+
+export interface SensorLoggerPluginOptions {
+  ctx: ServerContext;
+  devices: SensorLoggerDevices;
+}
+
+export const SENSOR_LOGGER_PATH = '/api/sensor-logger';
+
+const errorSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' }, seq: { type: 'integer' } },
+} as const;
+
+const emptyResult = { deviceId: '', accepted: 0, ignored: 0, dropped: 0, warnings: [] as string[] };
+
+const resultSchema = {
+  type: 'object',
+  required: ['deviceId', 'accepted', 'ignored', 'dropped', 'warnings'],
+  properties: {
+    deviceId: { type: 'string' },
+    accepted: { type: 'integer' },
+    ignored: { type: 'integer' },
+    dropped: { type: 'integer' },
+    warnings: { type: 'array', items: { type: 'string' } },
+    error: errorSchema,
+    lastPrediction: {
+      type: 'object',
+      properties: {
+        type: { type: 'string' },
+        deviceId: { type: 'string' },
+        windowEnd: { type: 'number' },
+        probs: { type: 'array', items: { type: 'number' } },
+        label: { type: 'string' },
+        latencyMs: { type: 'number' },
+        truth: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> = async (app, { ctx, devices }) => {
+  const { sensorLogger } = ctx.config;
+  // Schema, JSON and size errors answer in the same shape as ingest results.
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    const message = status === 413 ? `the body is larger than ${sensorLogger.maxBodyBytes} bytes; send smaller batches` : err.message;
+    reply.code(status).send({ ...emptyResult, error: { code: status >= 500 ? 'internal' : 'invalid', message } });
+  });
+  const bodySchema = {
+    type: 'object',
+    required: ['deviceId', 'payload'],
+    properties: {
+      messageId: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
+      sessionId: { type: 'string', maxLength: 200 },
+      // With the 'sensor-logger:' prefix it must still be a valid device id (<= 64 chars).
+      deviceId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,50}$' },
+      payload: {
+        type: 'array',
+        maxItems: sensorLogger.maxEntries,
+        items: {
+          type: 'object',
+          required: ['name', 'time'],
+          properties: {
+            name: { type: 'string', maxLength: 64 },
+            time: { anyOf: [{ type: 'number' }, { type: 'string', maxLength: 25 }] },
+            values: { type: 'object' },
+          },
+        },
+      },
+    },
+  } as const;
+
+  app.post<{ Body: SensorLoggerBody; Querystring: { token?: string } }>(
+    SENSOR_LOGGER_PATH,
+    {
+      bodyLimit: sensorLogger.maxBodyBytes,
+      schema: {
+        body: bodySchema,
+        querystring: { type: 'object', properties: { token: { type: 'string' } } },
+        response: { 200: resultSchema, '4xx': resultSchema, '5xx': resultSchema },
+      },
+    },
+    async (req, reply) => {
+      const receivedAt = performance.now();
+      if (ctx.config.authToken !== undefined) {
+        const given = req.query.token ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
+        if (given !== ctx.config.authToken) {
+          reply.code(401);
+          return { ...emptyResult, error: { code: 'unauthorized', message: 'a valid token is required (?token= or Authorization: Bearer)' } };
+        }
+      }
+      const result = devices.ingest(req.body, receivedAt);
+      reply.code(result.status);
+      return result.body;
+    },
+  );
+};

@@ -1,0 +1,266 @@
+// One /ws/text connection: a text session on a model, edits applied in order with the
+// suggestions answered for the latest (edits that arrive while the model is busy are coalesced),
+// streamed generations, an idle timeout, and error frames for everything refused.
+import type { WebSocket } from 'ws';
+import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
+import {
+  parseTextClientMessage,
+  type EditMessage,
+  type GenerateMessage,
+  type TextErrorCode,
+  type TextLimits,
+  type TextServerMessage,
+} from '../../protocol/text-messages.js';
+import { generateTokens } from '../../models/lm/generate.js';
+import { ContextTooLongError, TextSession } from '../../models/lm/text-session.js';
+import { OverloadedError } from '../batching/dynamic-batcher.js';
+import { UnknownModelError, type ServedModel, type TextService } from './text-service.js';
+
+interface QueuedEdit {
+  msg: EditMessage;
+  receivedAt: number;
+}
+
+export function textLimits(service: TextService): TextLimits {
+  const c = service.config;
+  return { maxChars: c.maxChars, maxGenerateTokens: c.maxGenerateTokens, idleTimeoutMs: c.idleTimeoutMs, maxSessions: c.maxSessions, maxFrameBytes: c.maxFrameBytes };
+}
+
+export class TextConnection {
+  private encoding: Encoding = 'json';
+  private session: TextSession | undefined;
+  private served: ServedModel | undefined;
+  private k = 3;
+  private holdsSlot = false;
+  private starting: Promise<void> | undefined;
+  private readonly edits: QueuedEdit[] = [];
+  private processing = false;
+  private readonly generations = new Map<string, { stopped: boolean }>();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly service: TextService,
+  ) {
+    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', () => this.onClose());
+    this.touch();
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    this.touch();
+    const receivedAt = performance.now();
+    this.encoding = isBinary ? 'msgpack' : 'json';
+    const decoded = decodeFrame(isBinary ? new Uint8Array(data) : data.toString('utf8'), isBinary);
+    if (!decoded.ok) return this.error('bad-frame', decoded.error);
+    const parsed = parseTextClientMessage(decoded.value);
+    if (!parsed.ok) return this.error('invalid', parsed.error);
+    const msg = parsed.value;
+    switch (msg.type) {
+      case 'start':
+        this.starting = this.start(msg.model, msg.k ?? 3);
+        return;
+      case 'edit':
+        this.edits.push({ msg, receivedAt });
+        void this.processEdits();
+        return;
+      case 'generate':
+        void this.generate(msg);
+        return;
+      case 'stop': {
+        const g = this.generations.get(msg.id);
+        if (g) g.stopped = true;
+        return;
+      }
+    }
+  }
+
+  private async start(model: string | undefined, k: number): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    if (!this.holdsSlot) {
+      if (!this.service.openSession()) {
+        this.error('too-many-sessions', `the server holds ${this.service.config.maxSessions} text sessions already; try again later`);
+        return;
+      }
+      this.holdsSlot = true;
+    }
+    try {
+      const served = await this.service.model(model);
+      const c = this.service.config;
+      this.session = await TextSession.create(served.lm.tokenizer, served.batcher.step, served.lm.stepper.zeroState(), {
+        maxChars: c.maxChars,
+        recentStates: c.recentStates,
+        checkpointStride: c.checkpointStride,
+      });
+      this.served = served;
+      this.k = k;
+      this.edits.length = 0;
+      this.send({
+        type: 'ready',
+        model: served.lm.name,
+        tokens: served.lm.tokenizer.kind,
+        vocabSize: served.lm.tokenizer.size,
+        k,
+        limits: textLimits(this.service),
+      });
+    } catch (err) {
+      if (err instanceof UnknownModelError) this.error('unknown-model', err.message);
+      else this.fail(err);
+    }
+  }
+
+  /** Applies every queued edit, then answers once for the latest: a busy model coalesces keystrokes. */
+  private async processEdits(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    let seq: number | undefined;
+    try {
+      await this.starting?.catch(() => undefined);
+      while (this.edits.length > 0 && !this.closed) {
+        const batch = this.edits.splice(0);
+        const session = this.session;
+        if (!session) {
+          for (const e of batch) this.error('not-started', 'send a start message before edits', { seq: e.msg.seq });
+          continue;
+        }
+        let last: QueuedEdit | undefined;
+        for (const e of batch) {
+          seq = e.msg.seq;
+          try {
+            await session.edit(e.msg);
+            last = e;
+          } catch (err) {
+            if (err instanceof ContextTooLongError) this.error('context-too-long', err.message, { seq: e.msg.seq });
+            else throw err;
+          }
+        }
+        if (!last || this.edits.length > 0) continue; // newer edits came in: answer those instead
+        const s = await session.suggest(this.k);
+        this.send({
+          type: 'suggestions',
+          seq: last.msg.seq,
+          prefix: s.prefix,
+          completions: s.completions,
+          next: s.next,
+          contextTokens: s.contextTokens,
+          latencyMs: performance.now() - last.receivedAt,
+          ...(last.msg.sentAt !== undefined ? { sentAt: last.msg.sentAt } : {}),
+        });
+      }
+    } catch (err) {
+      if (err instanceof OverloadedError) {
+        // The session may be half way through the edit: resynchronise it on the next edit.
+        this.error('overloaded', 'the language model is overloaded; edit dropped, send the text again (reset)', { seq });
+        this.session = undefined;
+        this.edits.length = 0;
+        void this.recover();
+      } else {
+        this.fail(err, { seq });
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  /** After an overload the session restarts empty; the client resends its text with reset. */
+  private async recover(): Promise<void> {
+    if (!this.served || this.closed) return;
+    try {
+      const c = this.service.config;
+      this.session = await TextSession.create(this.served.lm.tokenizer, this.served.batcher.step, this.served.lm.stepper.zeroState(), {
+        maxChars: c.maxChars,
+        recentStates: c.recentStates,
+        checkpointStride: c.checkpointStride,
+      });
+    } catch {
+      /* still overloaded: edits answer not-started until the client starts again */
+    }
+  }
+
+  private async generate(msg: GenerateMessage): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    const cap = this.service.config.maxGenerateTokens;
+    const maxTokens = msg.maxTokens ?? Math.min(100, cap);
+    if (maxTokens > cap) return this.error('too-many-tokens', `maxTokens ${maxTokens} is above the cap of ${cap}`, { id: msg.id });
+    const prompt = msg.prompt ?? '';
+    if (prompt.length > this.service.config.maxChars) return this.error('context-too-long', `the prompt is longer than ${this.service.config.maxChars} characters`, { id: msg.id });
+    if (this.generations.has(msg.id)) return this.error('busy', `generation '${msg.id}' is running already`, { id: msg.id });
+    if (this.generations.size >= this.service.config.maxGenerationsPerConnection) {
+      return this.error('busy', `at most ${this.service.config.maxGenerationsPerConnection} generations run at once per connection`, { id: msg.id });
+    }
+    const flag = { stopped: false };
+    this.generations.set(msg.id, flag);
+    const started = performance.now();
+    let text = '';
+    let n = 0;
+    let reason: 'length' | 'stopped' | 'error' = 'length';
+    try {
+      const served = this.served ?? (await this.service.model());
+      const tokens = generateTokens(
+        served.batcher.step,
+        served.lm.tokenizer,
+        served.lm.stepper.zeroState(),
+        prompt,
+        { temperature: msg.temperature ?? 0.8, topK: msg.topK ?? 0, maxTokens, seed: msg.seed ?? Math.floor(Math.random() * 2 ** 32) },
+        () => flag.stopped || this.closed,
+      );
+      for await (const t of tokens) {
+        text += t.text;
+        this.send({ type: 'token', id: msg.id, index: n++, text: t.text });
+        await this.drained();
+      }
+      if (flag.stopped) reason = 'stopped';
+    } catch (err) {
+      reason = 'error';
+      if (err instanceof OverloadedError) this.error('overloaded', 'the language model is overloaded; generation ended early', { id: msg.id });
+      else if (err instanceof UnknownModelError) this.error('unknown-model', err.message, { id: msg.id });
+      else this.fail(err, { id: msg.id });
+    } finally {
+      this.generations.delete(msg.id);
+    }
+    this.send({ type: 'done', id: msg.id, tokens: n, reason, text, ms: performance.now() - started });
+  }
+
+  /** Waits while the client is slow to read, so a generation never piles up unsent frames. */
+  private async drained(): Promise<void> {
+    while (!this.closed && this.ws.bufferedAmount > this.service.config.maxBufferedBytes) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.error('idle-timeout', `no message for ${this.service.config.idleTimeoutMs} ms; session closed`);
+      this.ws.close(4000, 'idle timeout');
+      this.onClose();
+    }, this.service.config.idleTimeoutMs);
+    this.idleTimer.unref?.();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    for (const g of this.generations.values()) g.stopped = true;
+    this.session = undefined;
+    this.edits.length = 0;
+    if (this.holdsSlot) this.service.closeSession();
+    this.holdsSlot = false;
+  }
+
+  private fail(err: unknown, extra: { seq?: number; id?: string } = {}): void {
+    this.error('internal', err instanceof Error ? err.message : String(err), extra);
+  }
+
+  private error(code: TextErrorCode, message: string, extra: { seq?: number; id?: string } = {}): void {
+    this.send({ type: 'error', code, message, ...extra });
+  }
+
+  private send(msg: TextServerMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(encodeFrame(msg, this.encoding));
+  }
+}

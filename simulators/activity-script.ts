@@ -1,0 +1,63 @@
+// Scripted activity sequences for synthetic phones: either given ("walking:20,sitting:10")
+// or drawn from a plausible daily-life Markov chain (you sit down from standing, not from
+// the stairs; you lie down from sitting).
+import { ACTIVITIES, type Activity } from '../protocol/sensor-messages.js';
+import type { Random } from './random.js';
+
+export interface ScriptSegment {
+  activity: Activity;
+  seconds: number;
+}
+
+/** Parses "walking:20,sitting:10" (activity:seconds, comma separated). Throws on bad input. */
+export function parseScript(text: string): ScriptSegment[] {
+  const segments = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [name, secs] = part.split(':');
+      if (!ACTIVITIES.includes(name as Activity)) {
+        throw new Error(`unknown activity '${name}' in script (expected one of ${ACTIVITIES.join(', ')})`);
+      }
+      const seconds = Number(secs);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`bad duration '${secs}' for ${name} in script (seconds > 0)`);
+      return { activity: name as Activity, seconds };
+    });
+  if (segments.length === 0) throw new Error('empty activity script');
+  return segments;
+}
+
+const NEXT: Record<Activity, readonly Activity[]> = {
+  walking: ['standing', 'upstairs', 'downstairs', 'standing', 'sitting'],
+  upstairs: ['walking', 'standing'],
+  downstairs: ['walking', 'standing'],
+  standing: ['walking', 'sitting', 'walking', 'upstairs', 'downstairs'],
+  sitting: ['standing', 'lying', 'standing'],
+  lying: ['sitting'],
+};
+
+/** A random plausible sequence covering at least `totalSeconds`, segments of 6-25 s. */
+export function randomScript(rng: Random, totalSeconds: number): ScriptSegment[] {
+  const segments: ScriptSegment[] = [];
+  let activity: Activity = rng.pick(ACTIVITIES);
+  let covered = 0;
+  while (covered < totalSeconds) {
+    const seconds = Math.round(rng.uniform(6, 25));
+    segments.push({ activity, seconds });
+    covered += seconds;
+    activity = rng.pick(NEXT[activity]);
+  }
+  return segments;
+}
+
+/** Which segment is active at `seconds` into the script (looping when `loop`). */
+export function segmentAt(script: readonly ScriptSegment[], seconds: number, loop: boolean): { index: number; into: number } {
+  const total = script.reduce((s, seg) => s + seg.seconds, 0);
+  let t = loop ? seconds % total : Math.min(seconds, total - 1e-9);
+  for (let i = 0; i < script.length; i++) {
+    if (t < script[i]!.seconds) return { index: i, into: t };
+    t -= script[i]!.seconds;
+  }
+  return { index: script.length - 1, into: script[script.length - 1]!.seconds };
+}

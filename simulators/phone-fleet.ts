@@ -1,0 +1,225 @@
+// A fleet of synthetic phones, each a real WebSocket device client, paced by one timer.
+// Two pacing modes:
+//  - real time (speed 1, or a fixed multiple): every phone sends a frame per frame period with
+//    the samples that came due, like a phone app does (e.g. 10 frames/s of 5 samples at 50 Hz);
+//  - closed loop ('max'): each phone keeps at most `maxInFlightWindows` windows awaiting a
+//    prediction, so the server always has work queued but is never flooded (saturation tests).
+import type { Encoding } from '../protocol/codec.js';
+import type { ErrorCode, PredictionMessage } from '../protocol/sensor-messages.js';
+import type { ScriptSegment } from './activity-script.js';
+import { DeviceClient } from './device-client.js';
+import { LatencyLog } from './latency-log.js';
+import { SyntheticPhone } from './synthetic-phone.js';
+
+export interface PhoneFleetOptions {
+  url: string;
+  count: number;
+  rateHz?: number;
+  encoding?: Encoding;
+  /** Frames per device-second (10 at 50 Hz = frames of 5 samples). */
+  framesPerSecond?: number;
+  /** Multiple of real time, or 'max' for closed-loop saturation. */
+  speed?: number | 'max';
+  /** Closed loop: windows a phone may have awaiting prediction. */
+  maxInFlightWindows?: number;
+  seed?: number;
+  idPrefix?: string;
+  /** Send ground-truth labels (the server then reports `truth`; demos show accuracy). */
+  labels?: boolean;
+  script?: readonly ScriptSegment[];
+  /** Connections opened at once while the fleet starts. */
+  connectConcurrency?: number;
+  latencyCapacity?: number;
+  onPrediction?: (deviceId: string, prediction: PredictionMessage, clientLatencyMs: number | undefined) => void;
+  /** Tick of the pacing timer, ms. */
+  tickMs?: number;
+}
+
+export interface FleetCounters {
+  phones: number;
+  connected: number;
+  framesSent: number;
+  samplesSent: number;
+  bytesSent: number;
+  predictions: number;
+  errors: Partial<Record<ErrorCode | 'connect' | 'closed', number>>;
+}
+
+interface FleetPhone {
+  phone: SyntheticPhone;
+  client: DeviceClient;
+  /** performance.now() of the next frame (real-time pacing). */
+  nextFrameAt: number;
+  /** Windows answered by a prediction or an 'overloaded' drop (closed-loop accounting). */
+  answered: number;
+  lastAnswerAt: number;
+}
+
+/** If a closed-loop phone hears nothing for this long, it assumes its windows were lost. */
+const STALL_MS = 2000;
+
+export class PhoneFleet {
+  /** Whole-run latencies (bench); `recent` is a small ring for status lines. */
+  readonly latency: LatencyLog;
+  readonly recent = new LatencyLog(4096);
+  private readonly phones: FleetPhone[] = [];
+  private readonly errors: FleetCounters['errors'] = {};
+  private predictions = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
+  private readonly rateHz: number;
+  private readonly framePeriodMs: number;
+  private readonly samplesPerFrame: number;
+  private readonly speed: number | 'max';
+  private readonly startedAt = performance.now();
+  private windowSize = 128;
+  private hop = 64;
+
+  private constructor(private readonly opts: PhoneFleetOptions) {
+    this.rateHz = opts.rateHz ?? 50;
+    const fps = opts.framesPerSecond ?? 10;
+    this.samplesPerFrame = Math.max(1, Math.round(this.rateHz / fps));
+    this.framePeriodMs = (1000 * this.samplesPerFrame) / this.rateHz;
+    this.speed = opts.speed ?? 1;
+    this.latency = new LatencyLog(opts.latencyCapacity);
+  }
+
+  /** Connects `count` phones (failures are counted, not thrown, unless none connects) and starts streaming. */
+  static async start(opts: PhoneFleetOptions): Promise<PhoneFleet> {
+    if (!(opts.count >= 1)) throw new Error(`phone count must be at least 1 (got ${opts.count})`);
+    const fleet = new PhoneFleet(opts);
+    await fleet.connectAll();
+    if (fleet.phones.length === 0) {
+      throw new Error(`no phone could connect to ${opts.url}${fleet.lastConnectError ? `: ${fleet.lastConnectError}` : ''}`);
+    }
+    fleet.timer = setInterval(() => fleet.tick(), opts.tickMs ?? 10);
+    return fleet;
+  }
+
+  private lastConnectError: string | undefined;
+
+  private async connectAll(): Promise<void> {
+    const { count, seed = 1, idPrefix = 'sim-phone' } = this.opts;
+    const concurrency = this.opts.connectConcurrency ?? 50;
+    let nextIndex = 0;
+    const worker = async () => {
+      while (!this.stopped && nextIndex < count) {
+        const i = nextIndex++;
+        try {
+          this.phones.push(await this.connectOne(i, seed, idPrefix));
+        } catch (err) {
+          this.count('connect');
+          this.lastConnectError = err instanceof Error ? err.message : String(err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  }
+
+  private async connectOne(i: number, seed: number, idPrefix: string): Promise<FleetPhone> {
+    const phone = new SyntheticPhone({ seed: seed * 100_003 + i, rateHz: this.rateHz, script: this.opts.script, startTimeMs: Date.now() });
+    const deviceId = `${idPrefix}-${String(i + 1).padStart(4, '0')}`;
+    const first = phone.script[0]!;
+    let entry: FleetPhone | undefined;
+    const client = await DeviceClient.connect({
+      url: this.opts.url,
+      encoding: this.opts.encoding,
+      hello: {
+        deviceId,
+        rateHz: this.rateHz,
+        units: 'g',
+        source: 'simulator',
+        hasLabels: this.opts.labels ?? false,
+        description: `synthetic phone #${i + 1} (${first.activity} first, mount tilt ${phone.traits.mountAngleDeg.toFixed(0)} deg)`,
+      },
+      onPrediction: (p, clientMs) => {
+        this.predictions++;
+        this.latency.add(p.latencyMs, clientMs);
+        this.recent.add(p.latencyMs, clientMs);
+        if (entry) this.answer(entry);
+        this.opts.onPrediction?.(deviceId, p, clientMs);
+      },
+      onError: (e) => {
+        this.count(e.code);
+        if (e.code === 'overloaded' && entry) this.answer(entry);
+      },
+      onClose: () => {
+        if (!this.stopped) this.count('closed');
+      },
+    });
+    this.windowSize = client.welcome.windowSize;
+    this.hop = client.welcome.hop;
+    // Phones start at random moments within one hop, as real ones would: otherwise a fleet that
+    // connected at once completes its windows in step and the server sees bursts.
+    const spreadMs = Math.max(this.framePeriodMs, (1000 * this.hop) / this.rateHz) / (this.speed === 'max' ? Infinity : this.speed);
+    entry = { phone, client, nextFrameAt: performance.now() + Math.random() * spreadMs, answered: 0, lastAnswerAt: performance.now() };
+    return entry;
+  }
+
+  private answer(p: FleetPhone): void {
+    p.answered++;
+    p.lastAnswerAt = performance.now();
+    if (this.speed === 'max') this.feedClosedLoop(p);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    for (const p of this.phones) {
+      if (p.client.closed) continue;
+      if (this.speed === 'max') {
+        if (now - p.lastAnswerAt > STALL_MS) {
+          p.answered = this.expectedWindows(p.client.stats.samplesSent); // forget lost windows
+          p.lastAnswerAt = now;
+        }
+        this.feedClosedLoop(p);
+        continue;
+      }
+      // Real time: catch up on every frame period that has passed (at most a few per tick).
+      let budget = 4;
+      while (now >= p.nextFrameAt && budget-- > 0) {
+        p.client.send(p.phone.next(this.samplesPerFrame));
+        p.nextFrameAt += this.framePeriodMs / this.speed;
+      }
+      if (now - p.nextFrameAt > 1000) p.nextFrameAt = now; // we fell behind badly: don't burst
+    }
+  }
+
+  private feedClosedLoop(p: FleetPhone): void {
+    const limit = this.opts.maxInFlightWindows ?? 4;
+    while (!p.client.closed && this.expectedWindows(p.client.stats.samplesSent) - p.answered < limit) {
+      p.client.send(p.phone.next(this.samplesPerFrame));
+    }
+  }
+
+  private expectedWindows(samples: number): number {
+    return samples < this.windowSize ? 0 : Math.floor((samples - this.windowSize) / this.hop) + 1;
+  }
+
+  private count(code: keyof FleetCounters['errors']): void {
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  counters(): FleetCounters {
+    const c: FleetCounters = { phones: this.opts.count, connected: 0, framesSent: 0, samplesSent: 0, bytesSent: 0, predictions: this.predictions, errors: { ...this.errors } };
+    for (const p of this.phones) {
+      if (!p.client.closed) c.connected++;
+      c.framesSent += p.client.stats.framesSent;
+      c.samplesSent += p.client.stats.samplesSent;
+      c.bytesSent += p.client.stats.bytesSent;
+    }
+    return c;
+  }
+
+  get elapsedSeconds(): number {
+    return (performance.now() - this.startedAt) / 1000;
+  }
+
+  /** Stops sending and closes every connection. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.all(this.phones.map((p) => p.client.close()));
+  }
+}

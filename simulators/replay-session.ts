@@ -1,0 +1,139 @@
+// Streams one recording through the server as one device: hello with hasLabels, then sample
+// frames (with their labels) paced at `speed` times real time, or as fast as the server answers
+// ('max': at most `maxInFlightWindows` windows awaiting a prediction). Collects every
+// prediction with the window's truth from the recording.
+import type { Encoding } from '../protocol/codec.js';
+import type { ErrorCode } from '../protocol/sensor-messages.js';
+import type { Recording } from '../data/readers/recording.js';
+import { DeviceClient } from './device-client.js';
+import type { LatencyLog } from './latency-log.js';
+import { WindowTruth } from './window-truth.js';
+
+export interface ReplayOptions {
+  url: string;
+  deviceId: string;
+  encoding?: Encoding;
+  /** Multiple of real time, or 'max'. */
+  speed: number | 'max';
+  /** Seconds of recording per frame. */
+  frameSeconds?: number;
+  /** 'max' speed: windows allowed to await a prediction. */
+  maxInFlightWindows?: number;
+  /** Cap on samples per second sent (a server's per-device rate limit); 0 = none. */
+  maxSamplesPerSec?: number;
+  latency?: LatencyLog;
+  /** After the last frame, stop waiting once the server has been silent this long. */
+  drainIdleMs?: number;
+  /** Called after each frame (progress). */
+  onFrame?: (samples: number) => void;
+}
+
+export interface ScoredWindow {
+  /** Truth from the recording (undefined: mixed or unlabelled window, not scored). */
+  truth: string | undefined;
+  /** Truth the server reported, if any. */
+  serverTruth: string | undefined;
+  label: string;
+}
+
+export interface ReplayResult {
+  deviceId: string;
+  recordingId: string;
+  framesSent: number;
+  samplesSent: number;
+  windows: ScoredWindow[];
+  errors: Partial<Record<ErrorCode | 'closed', number>>;
+}
+
+const STALL_MS = 2000;
+const BURST_SAMPLES = 2000;
+
+export async function replayRecording(rec: Recording, opts: ReplayOptions): Promise<ReplayResult> {
+  const inputRate = rec.rateHz ?? 50;
+  const windows: ScoredWindow[] = [];
+  let truth: WindowTruth | undefined;
+  let answered = 0;
+  let lastHeard = performance.now();
+  let wake: (() => void) | undefined;
+  const heard = () => {
+    lastHeard = performance.now();
+    wake?.();
+  };
+  const client = await DeviceClient.connect({
+    url: opts.url,
+    encoding: opts.encoding,
+    hello: {
+      deviceId: opts.deviceId,
+      rateHz: Math.min(200, Math.max(10, Math.round(inputRate))),
+      units: 'g',
+      source: 'replay',
+      hasLabels: true,
+      description: `replay of ${rec.id}${rec.user !== undefined ? ` (user ${rec.user})` : ''}`,
+    },
+    onPrediction: (p, clientMs) => {
+      answered++;
+      opts.latency?.add(p.latencyMs, clientMs);
+      windows.push({ truth: truth?.at(p.windowEnd), serverTruth: p.truth, label: p.label });
+      heard();
+    },
+    onError: (e) => {
+      if (e.code === 'overloaded') answered++; // that window was dropped: no prediction will come
+      heard();
+    },
+    onClose: () => heard(),
+  });
+  const { windowSize, hop, rateHz: modelRate } = client.welcome;
+  truth = new WindowTruth(rec.t, rec.labels, ((windowSize - 1) * 1000) / modelRate, inputRate);
+  // Windows the server should have cut from what we sent (its grid runs at the model rate).
+  const expectedWindows = () => {
+    const gridSamples = Math.floor((client.stats.samplesSent * modelRate) / inputRate);
+    return gridSamples < windowSize ? 0 : Math.floor((gridSamples - windowSize) / hop) + 1;
+  };
+  const waitForServer = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const frameSamples = Math.max(1, Math.round((opts.frameSeconds ?? 0.25) * inputRate));
+  const cap = opts.maxSamplesPerSec ?? 0;
+  const maxInFlight = opts.maxInFlightWindows ?? 8;
+  const n = rec.t.length;
+  const start = performance.now();
+  const t0 = rec.t[0] ?? 0;
+  for (let i = 0; i < n && !client.closed; i += frameSamples) {
+    const end = Math.min(n, i + frameSamples);
+    let dueAt = opts.speed === 'max' ? start : start + (rec.t[end - 1]! - t0) / opts.speed;
+    if (cap > 0) dueAt = Math.max(dueAt, start + ((client.stats.samplesSent + (end - i) - BURST_SAMPLES) / cap) * 1000);
+    if (opts.speed === 'max') {
+      // Closed loop: wait for answers; if the server goes quiet, assume the windows were lost.
+      while (!client.closed && expectedWindows() - answered >= maxInFlight) {
+        if (performance.now() - lastHeard > STALL_MS) {
+          answered = expectedWindows();
+          break;
+        }
+        await waitForServer(STALL_MS);
+      }
+    }
+    const wait = dueAt - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    client.send({ t: rec.t.subarray(i, end), x: rec.x.subarray(i, end), y: rec.y.subarray(i, end), z: rec.z.subarray(i, end), labels: rec.labels.slice(i, end).map((l) => l ?? '') });
+    opts.onFrame?.(end - i);
+  }
+
+  // Drain: wait for the last windows until the server has been quiet for a while.
+  const idle = opts.drainIdleMs ?? 1500;
+  lastHeard = performance.now();
+  while (!client.closed && answered < expectedWindows() && performance.now() - lastHeard < idle) {
+    await waitForServer(idle);
+  }
+  const errors: ReplayResult['errors'] = { ...client.stats.errors };
+  if (client.closed) errors.closed = (errors.closed ?? 0) + 1;
+  await client.close();
+  return { deviceId: opts.deviceId, recordingId: rec.id, framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors };
+}

@@ -1,0 +1,175 @@
+// `npm run simulate -- replay`: streams recorded sessions (HAPT folders, csv files) through the
+// real WebSocket protocol, one recording per device, and scores the server's predictions
+// against the recordings' labels, the way eval scores windows.
+import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { backendOption } from '../cli/backend-option.js';
+import { ProgressBar } from '../cli/progress.js';
+import { printResultJson, printTable, roundDeep } from '../cli/report.js';
+import { readRecordings, RECORDING_FORMATS, type RecordingFormat } from '../data/readers/index.js';
+import type { Recording } from '../data/readers/recording.js';
+import { HarScorer } from '../models/har/metrics.js';
+import type { Encoding } from '../protocol/codec.js';
+import { ACTIVITIES, type Units } from '../protocol/sensor-messages.js';
+import { DEFAULT_CONFIG } from '../server/config.js';
+import { LatencyLog, percentiles } from './latency-log.js';
+import { startLocalServer, type LocalServer } from './local-server.js';
+import { replayRecording, type ReplayResult } from './replay-session.js';
+
+const spec: CommandSpec = {
+  usage: 'npm run simulate -- replay --format hapt|csv --data PATH [options]',
+  summary: 'Replays recordings through the server (one recording = one device) and scores its predictions.',
+  options: {
+    format: { type: 'string', choices: RECORDING_FORMATS, required: true, description: 'hapt: a HAPT RawData folder; csv: a file or folder of timestamp_ms,x,y,z[,label]' },
+    data: { type: 'string', required: true, description: 'path of the recordings, e.g. ../shared/data/hapt/RawData' },
+    units: { type: 'string', choices: ['g', 'm/s2'], description: 'units of csv values (default g)' },
+    speed: { type: 'string', default: 'max', description: "multiple of real time (1 = real time), or 0/max = as fast as the server answers" },
+    url: { type: 'string', description: 'device endpoint of a running server; default: start one in this process on a free 127.0.0.1 port' },
+    users: { type: 'string', description: 'hapt subjects to replay, e.g. 1,3' },
+    'max-devices': { type: 'integer', min: 1, description: 'replay at most this many recordings (the first ones)' },
+    concurrency: { type: 'integer', min: 1, max: 5000, default: 64, description: 'devices streaming at the same time' },
+    encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
+    'frame-seconds': { type: 'number', min: 0.02, max: 5, default: 0.25, description: 'seconds of recording per frame' },
+    'max-in-flight': { type: 'integer', min: 1, max: 1000, default: 8, description: 'max speed: windows a device may have awaiting a prediction' },
+    'max-samples-per-sec': { type: 'number', min: 0, description: `cap per device (0 = none); default with --url: 95% of the server's default rate limit (${DEFAULT_CONFIG.rateLimit.samplesPerSec}/s), none in-process` },
+    backend: backendOption,
+    model: { type: 'string', description: 'in-process server: HAR model folder (default models/trained/har)' },
+    'allow-untrained': { type: 'boolean', default: false, description: 'in-process server: serve an untrained model when none is trained (numbers are then meaningless)' },
+  },
+  notes: [
+    'Without --url the replay starts its own server (buildServer) on 127.0.0.1 with a free port, lifts its per-device',
+    'rate limit so that --speed max is bounded only by inference, and stops it at the end.',
+    'Scoring: windows that lie wholly inside one labelled basic-activity segment of the recording; a',
+    "'stairs' label accepts either stairs class. Transitions and unlabelled samples are not scored.",
+    'The last stdout line is JSON: {"devices","windows","accuracy","macroF1","perClass","latencyMs":{"p50","p95","p99"},"framesSent","errors"}.',
+  ].join('\n'),
+};
+
+export async function main(argv: string[]): Promise<void> {
+  const o = parseOptions(spec, argv);
+  const speed = parseSpeed(String(o.speed));
+  const users = o.users === undefined ? undefined : parseUsers(String(o.users));
+  let recordings: Recording[];
+  try {
+    recordings = await readRecordings(o.format as RecordingFormat, String(o.data), { units: o.units as Units | undefined, users });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  if (o['max-devices'] !== undefined) recordings = recordings.slice(0, Number(o['max-devices']));
+  for (const r of recordings) for (const w of r.warnings ?? []) console.error(`replay: ${r.id}: ${w}`);
+  const concurrency = Math.min(Number(o.concurrency), recordings.length);
+
+  let server: LocalServer | undefined;
+  let url = o.url === undefined ? undefined : String(o.url);
+  if (url !== undefined && !/^wss?:\/\//.test(url)) throw new CliError(`--url must be a ws:// or wss:// URL (got '${url}')`);
+  if (url === undefined) {
+    server = await startLocalServer({
+      backend: String(o.backend),
+      harModelDir: o.model === undefined ? undefined : String(o.model),
+      allowUntrainedModel: Boolean(o['allow-untrained']),
+      maxDevices: concurrency + 16,
+      liftRateLimit: true,
+      log: (m) => console.error(`replay: ${m}`),
+    });
+    url = server.deviceUrl;
+  }
+  const cap = o['max-samples-per-sec'] !== undefined ? Number(o['max-samples-per-sec']) : server || speed !== 'max' ? 0 : 0.95 * DEFAULT_CONFIG.rateLimit.samplesPerSec;
+
+  const totalSamples = recordings.reduce((s, r) => s + r.t.length, 0);
+  const hours = recordings.reduce((s, r) => s + (r.t.length ? (r.t[r.t.length - 1]! - r.t[0]!) / 3.6e6 : 0), 0);
+  console.error(`replay: ${recordings.length} recordings (${hours.toFixed(2)} h) -> ${url}, speed ${speed}, ${concurrency} at a time`);
+  const latency = new LatencyLog(1 << 20);
+  const scorer = new HarScorer(ACTIVITIES);
+  const progress = new ProgressBar({ total: totalSamples, label: 'replay', unit: 'samples' });
+  const results: ReplayResult[] = [];
+  const started = performance.now();
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    while (next < recordings.length) {
+      const rec = recordings[next++]!;
+      try {
+        const result = await replayRecording(rec, {
+          url: url!,
+          deviceId: `replay-${rec.id}`.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 64),
+          encoding: o.encoding as Encoding,
+          speed,
+          frameSeconds: Number(o['frame-seconds']),
+          maxInFlightWindows: Number(o['max-in-flight']),
+          maxSamplesPerSec: cap,
+          latency,
+          onFrame: (n) => progress.tick(n, { windows: latency.server.count }),
+        });
+        for (const w of result.windows) if (w.truth !== undefined) scorer.add(w.truth, w.label);
+        results.push(result);
+      } catch (err) {
+        failures++;
+        console.error(`replay: ${rec.id}: ${(err as Error).message}`);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await server?.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (results.length === 0) throw new Error(`no recording could be replayed (${failures} failed)`);
+  report(results, scorer, latency, seconds, failures);
+}
+
+function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog, seconds: number, failures: number): void {
+  const m = scorer.result();
+  const errorsByCode: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.errors)) errorsByCode[code] = (errorsByCode[code] ?? 0) + (n ?? 0);
+  if (failures) errorsByCode.connect = failures;
+  const predictions = results.reduce((s, r) => s + r.windows.length, 0);
+  const framesSent = results.reduce((s, r) => s + r.framesSent, 0);
+  const withServerTruth = results.flatMap((r) => r.windows.filter((w) => w.truth !== undefined && w.serverTruth !== undefined));
+  const server = percentiles(latency.server);
+  const client = percentiles(latency.client);
+
+  console.log(`\nReplayed ${results.length} devices in ${seconds.toFixed(1)} s: ${framesSent} frames, ${predictions} predictions, ${m.n} scored windows`);
+  printTable(
+    ['class', 'precision', 'recall', 'f1', 'support'],
+    Object.entries(m.perClass).map(([c, s]) => [c, s.precision, s.recall, s.f1, s.support]),
+  );
+  console.log('');
+  printTable(['truth \\ predicted', ...m.classes], m.confusion.map((row, i) => [(m.confusionRows ?? m.classes)[i]!, ...row]));
+  console.log(`\naccuracy ${m.accuracy.toFixed(4)}  macro-F1 ${m.macroF1.toFixed(4)}`);
+  console.log(`latency (last sample in -> label out) server p50 ${server.p50.toFixed(1)} p95 ${server.p95.toFixed(1)} p99 ${server.p99.toFixed(1)} ms; client p50 ${client.p50.toFixed(1)} p99 ${client.p99.toFixed(1)} ms`);
+  if (withServerTruth.length) {
+    const agree = withServerTruth.filter((w) => w.serverTruth === w.truth).length;
+    console.log(`server-reported truth agrees with the recording on ${agree}/${withServerTruth.length} scored windows`);
+  }
+  const errors = Object.values(errorsByCode).reduce((a, b) => a + b, 0);
+  if (errors) console.log(`errors: ${Object.entries(errorsByCode).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  printResultJson(
+    roundDeep({
+      devices: results.length,
+      windows: m.n,
+      predictions,
+      accuracy: m.accuracy,
+      macroF1: m.macroF1,
+      perClass: m.perClass,
+      latencyMs: { p50: server.p50, p95: server.p95, p99: server.p99 },
+      clientLatencyMs: { p50: client.p50, p95: client.p95, p99: client.p99 },
+      framesSent,
+      errors,
+      errorsByCode,
+      seconds,
+    }),
+  );
+}
+
+function parseSpeed(text: string): number | 'max' {
+  if (text === 'max' || text === '0') return 'max';
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--speed must be a positive number, 0 or max (got '${text}')`);
+  return n;
+}
+
+function parseUsers(text: string): number[] {
+  const users = text.split(',').map((s) => Number(s.trim()));
+  if (users.length === 0 || users.some((u) => !Number.isInteger(u) || u < 1)) throw new CliError(`--users must be a comma-separated list of subject numbers, e.g. 1,3 (got '${text}')`);
+  return users;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { augmentWindow, DEFAULT_AUGMENT, rotation, simulateLowRate, type AugmentConfig } from '../../models/har/augmentation.js';
+import { createRng } from '../../models/har/rng.js';
+
+const NONE: AugmentConfig = { stretch: [1, 1], maxTiltDeg: 0, signFlip: 0, gain: [1, 1], axisGain: 0, noiseG: 0, lowRate: 0, lowRateHz: [20, 20] };
+
+function source(n: number) {
+  const x = Float32Array.from({ length: n }, (_, i) => 0.9 + 0.3 * Math.sin(i / 4));
+  const y = Float32Array.from({ length: n }, (_, i) => -0.2 + 0.1 * Math.cos(i / 7));
+  const z = Float32Array.from({ length: n }, (_, i) => 0.05 * Math.sin(i / 3));
+  return { x, y, z };
+}
+
+describe('augmentation', () => {
+  it('with every distortion off, copies the window unchanged', () => {
+    const src = source(300);
+    const out = new Float32Array(128 * 3);
+    augmentWindow(src, 40, 300, 128, createRng(1), NONE, out, 0);
+    for (let k = 0; k < 128; k++) {
+      expect(out[k * 3]).toBeCloseTo(src.x[40 + k]!, 6);
+      expect(out[k * 3 + 1]).toBeCloseTo(src.y[40 + k]!, 6);
+      expect(out[k * 3 + 2]).toBeCloseTo(src.z[40 + k]!, 6);
+    }
+  });
+
+  it('rotations are orthonormal and no larger than the maximum tilt', () => {
+    const rng = createRng(5);
+    for (let i = 0; i < 50; i++) {
+      const m = rotation(rng, 15);
+      for (let r = 0; r < 3; r++) {
+        for (let c = 0; c < 3; c++) {
+          const dot = m[r * 3]! * m[c * 3]! + m[r * 3 + 1]! * m[c * 3 + 1]! + m[r * 3 + 2]! * m[c * 3 + 2]!;
+          expect(dot).toBeCloseTo(r === c ? 1 : 0, 9);
+        }
+      }
+      const angle = Math.acos(Math.min(1, (m[0]! + m[4]! + m[8]! - 1) / 2));
+      expect(angle).toBeLessThanOrEqual((15 * Math.PI) / 180 + 1e-9);
+    }
+  });
+
+  it('keeps |a| with rotations and sign flips only, and never flips the sign of x*y of a static window', () => {
+    const src = { x: new Float32Array(200).fill(0.95), y: new Float32Array(200).fill(0.3), z: new Float32Array(200).fill(0.05) };
+    const cfg: AugmentConfig = { ...NONE, maxTiltDeg: 10, signFlip: 1 };
+    const rng = createRng(11);
+    const out = new Float32Array(128 * 3);
+    for (let i = 0; i < 40; i++) {
+      augmentWindow(src, 0, 200, 128, rng, cfg, out, 0);
+      expect(Math.hypot(out[0]!, out[1]!, out[2]!)).toBeCloseTo(Math.hypot(0.95, 0.3, 0.05), 5);
+      expect(out[0]! * out[1]!).toBeGreaterThan(0); // 0.95 * 0.3 stays positive under <=10° tilts
+    }
+  });
+
+  it('simulated low rates keep a straight line and flatten fast wiggles', () => {
+    const line = Float32Array.from({ length: 64 }, (_, i) => 0.5 + i * 0.01);
+    const copy = line.slice();
+    simulateLowRate(line, 2.5, 0);
+    for (let i = 0; i < 62; i++) expect(line[i]).toBeCloseTo(copy[i]!, 5); // the tail holds its last sample
+    const wiggle = Float32Array.from({ length: 64 }, (_, i) => (i % 2 ? 1 : -1));
+    simulateLowRate(wiggle, 2, 0.5); // sampled between the alternating samples: all zeros
+    for (let i = 1; i < 63; i++) expect(Math.abs(wiggle[i]!)).toBeLessThan(1e-6);
+  });
+
+  it('is reproducible from the seed, and the defaults stay in g ranges', () => {
+    const src = source(400);
+    const a = new Float32Array(128 * 3);
+    const b = new Float32Array(128 * 3);
+    augmentWindow(src, 10, 400, 128, createRng(3), DEFAULT_AUGMENT, a, 0);
+    augmentWindow(src, 10, 400, 128, createRng(3), DEFAULT_AUGMENT, b, 0);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    for (const v of a) expect(Math.abs(v)).toBeLessThan(2);
+  });
+});

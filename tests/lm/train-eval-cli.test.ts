@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCorpus } from '../../data/corpora/index.js';
+import { main as trainMain } from '../../models/lm/train.js';
+import { main as evalMain } from '../../models/lm/eval.js';
+
+let dir: string;
+
+async function lastJsonLine(run: () => Promise<void>): Promise<Record<string, unknown>> {
+  const out: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+    err.mockRestore();
+  }
+  const lines = out.join('').trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!);
+}
+
+describe('npm corpora', () => {
+  it('splits Moby-Dick and the SOTU addresses into disjoint training and held-out documents', () => {
+    const c = loadCorpus('english');
+    const train = new Set(c.train.map((d) => d.id));
+    expect(c.validation.some((d) => train.has(d.id))).toBe(false);
+    expect(c.validation.map((d) => d.id)).toContain('moby-dick/epilogue');
+    expect(c.validation.map((d) => d.id)).toContain('sotu/2021-joseph-r-biden');
+    expect(train.has('moby-dick/chapter-1')).toBe(true);
+    expect(() => loadCorpus('no-such-corpus.txt')).toThrow(/neither/);
+  });
+});
+
+describe('lm train and eval CLIs', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sensorium-lm-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trains a tiny word model with checkpoints, resumes it, and evaluates it beside the n-gram baseline', async () => {
+    const common = ['--corpus', 'moby-dick', '--tokens', 'word', '--vocab', '300', '--units', '16', '--embed', '8', '--seq', '8', '--batch', '32',
+      '--max-train-tokens', '4000', '--val-tokens', '1500', '--out', join(dir, 'model'), '--checkpoint-dir', join(dir, 'ck'), '--backend', 'wasm', '--name', 'tiny'];
+    const first = await lastJsonLine(() => trainMain([...common, '--epochs', '1']));
+    expect(first).toMatchObject({ model: 'tiny', epochs: 1, bestEpoch: 1 });
+    const resumed = await lastJsonLine(() => trainMain([...common, '--epochs', '2', '--resume']));
+    expect(resumed.epochs).toBe(2);
+    expect(Number(resumed.valLoss)).toBeLessThanOrEqual(Number(first.valLoss));
+    const meta = JSON.parse(await readFile(join(dir, 'model', 'metadata.json'), 'utf8'));
+    expect(meta.kind).toBe('lm-lstm');
+    expect(meta.command).toMatch(/^npm run train -- lm --corpus moby-dick/);
+    expect(meta.extra.corpus).toBe('moby-dick');
+    expect(existsSync(join(dir, 'model', 'tokenizer.json'))).toBe(true);
+
+    const r = await lastJsonLine(() => evalMain(['--model', join(dir, 'model'), '--heldout', '--max-tokens', '1500', '--backend', 'wasm']));
+    for (const key of ['model', 'tokens', 'crossEntropy', 'perplexity', 'top1', 'top3', 'keystrokeSavings', 'baseline']) expect(r).toHaveProperty(key);
+    expect(r.tokens).toBeGreaterThan(1000);
+    expect(Math.log(Number(r.perplexity))).toBeCloseTo(Number(r.crossEntropy), 3);
+    const b = r.baseline as Record<string, number>;
+    expect(b.perplexity).toBeGreaterThan(1);
+    expect(b.perplexity).toBeLessThan(300);
+    expect(Number(r.top3)).toBeGreaterThanOrEqual(Number(r.top1));
+    expect(Number(r.keystrokeSavings)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a resume of a different run and usage errors', async () => {
+    await expect(trainMain(['--corpus', 'moby-dick', '--tokens', 'char', '--resume', '--checkpoint-dir', join(dir, 'ck'), '--backend', 'wasm', '--name', 'tiny'])).rejects.toThrow(/checkpoint was made with/);
+    await expect(evalMain(['--model', join(dir, 'model')])).rejects.toThrow(/exactly one of/);
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIVITIES, type Activity } from '../../protocol/sensor-messages.js';
+import { parseScript, randomScript } from '../../simulators/activity-script.js';
+import { createRandom } from '../../simulators/random.js';
+import { SyntheticPhone } from '../../simulators/synthetic-phone.js';
+import { angleDeg, type Vec3 } from '../../simulators/vec3.js';
+
+const RATE = 50;
+
+function record(activity: Activity, seed: number, seconds = 60) {
+  const phone = new SyntheticPhone({ seed, rateHz: RATE, script: [{ activity, seconds }], loop: false });
+  const s = phone.next(seconds * RATE);
+  const mag = Array.from(s.x, (x, i) => Math.hypot(x, s.y[i]!, s.z[i]!));
+  const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+  const m = mean(mag);
+  const sd = Math.sqrt(mean(mag.map((v) => (v - m) ** 2)));
+  return { s, mag, magMean: m, magSd: sd, meanVector: [mean(s.x), mean(s.y), mean(s.z)] as Vec3 };
+}
+
+/** Frequency (0.5-5 Hz) with the most power in the mean-removed signal, by a direct DFT scan. */
+function dominantHz(signal: number[], rate: number): number {
+  const m = signal.reduce((a, b) => a + b, 0) / signal.length;
+  let best = 0;
+  let bestHz = 0;
+  for (let hz = 0.5; hz <= 5; hz += 0.01) {
+    let re = 0;
+    let im = 0;
+    for (let i = 0; i < signal.length; i++) {
+      const ph = (2 * Math.PI * hz * i) / rate;
+      re += (signal[i]! - m) * Math.cos(ph);
+      im += (signal[i]! - m) * Math.sin(ph);
+    }
+    if (re * re + im * im > best) {
+      best = re * re + im * im;
+      bestHz = hz;
+    }
+  }
+  return bestHz;
+}
+
+describe('synthetic phone signal model', () => {
+  it("puts walking's dominant |a| frequency in the gait band for every simulated person", () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { mag } = record('walking', seed, 30);
+      const hz = dominantHz(mag, RATE);
+      expect(hz).toBeGreaterThanOrEqual(1.6);
+      expect(hz).toBeLessThanOrEqual(2.1);
+    }
+  });
+
+  it('steps faster downstairs than upstairs, and harder on stairs than on the flat', () => {
+    const up = record('upstairs', 7, 30);
+    const down = record('downstairs', 7, 30);
+    const walk = record('walking', 7, 30);
+    expect(dominantHz(down.mag, RATE)).toBeGreaterThan(dominantHz(up.mag, RATE));
+    expect(down.magSd).toBeGreaterThan(walk.magSd * 1.3);
+    expect(up.magSd).toBeGreaterThan(walk.magSd);
+  });
+
+  it('reads about 1 g at rest, with little spread, in every posture', () => {
+    for (const activity of ['sitting', 'standing', 'lying'] as const) {
+      for (const seed of [11, 12, 13]) {
+        const r = record(activity, seed, 20);
+        expect(Math.abs(r.magMean - 1)).toBeLessThan(0.03);
+        expect(r.magSd).toBeLessThan(0.05);
+        expect(Math.abs(Math.hypot(...r.meanVector) - 1)).toBeLessThan(0.03);
+      }
+    }
+  });
+
+  it('moves clearly while walking and hardly at all in postures', () => {
+    expect(record('walking', 3, 20).magSd).toBeGreaterThan(0.15);
+    expect(record('standing', 3, 20).magSd).toBeLessThan(0.03);
+  });
+
+  it('gives each activity its own mean orientation on the same phone', () => {
+    const means = ACTIVITIES.map((a) => record(a, 21, 30).meanVector);
+    for (let i = 0; i < means.length; i++) {
+      for (let j = i + 1; j < means.length; j++) {
+        expect(angleDeg(means[i]!, means[j]!), `${ACTIVITIES[i]} vs ${ACTIVITIES[j]}`).toBeGreaterThan(2.5);
+      }
+    }
+    // Lying turns the phone far more than sitting does.
+    const standing = means[ACTIVITIES.indexOf('standing')]!;
+    expect(angleDeg(standing, means[ACTIVITIES.indexOf('lying')]!)).toBeGreaterThan(45);
+    expect(angleDeg(standing, means[ACTIVITIES.indexOf('sitting')]!)).toBeGreaterThan(10);
+  });
+
+  it('mounts phones differently: the same activity reads differently on two phones', () => {
+    const a = record('standing', 31, 10).meanVector;
+    const b = record('standing', 32, 10).meanVector;
+    expect(angleDeg(a, b)).toBeGreaterThan(1);
+  });
+
+  it('is reproducible from its seed and continues time and signal across calls', () => {
+    const script = [{ activity: 'walking' as const, seconds: 10 }];
+    const one = new SyntheticPhone({ seed: 5, script, startTimeMs: 1000 });
+    const two = new SyntheticPhone({ seed: 5, script, startTimeMs: 1000 });
+    const whole = one.next(100);
+    const first = two.next(40);
+    const rest = two.next(60);
+    expect(Array.from(first.x).concat(Array.from(rest.x))).toEqual(Array.from(whole.x));
+    expect(rest.t[0]).toBeCloseTo(1000 + 40 * 20, 6);
+    expect(whole.t[99]! - whole.t[98]!).toBeCloseTo(20, 6);
+    const other = new SyntheticPhone({ seed: 6, script }).next(100);
+    expect(Array.from(other.x)).not.toEqual(Array.from(whole.x));
+  });
+
+  it('follows its script and labels big posture changes as transitions', () => {
+    const phone = new SyntheticPhone({ seed: 2, script: parseScript('standing:5,lying:5,walking:5'), loop: false });
+    const { labels } = phone.next(15 * RATE);
+    expect(labels[4 * RATE]).toBe('standing');
+    expect(labels[5 * RATE + 10]).toBe('transition');
+    expect(labels[9 * RATE]).toBe('lying');
+    expect(labels[10 * RATE + 10]).toBe('transition'); // lying -> walking gets up first
+    expect(labels[14 * RATE]).toBe('walking');
+  });
+
+  it('draws random scripts of plausible segments and rejects bad scripts', () => {
+    const script = randomScript(createRandom(3), 300);
+    expect(script.reduce((s, x) => s + x.seconds, 0)).toBeGreaterThanOrEqual(300);
+    for (const seg of script) expect(ACTIVITIES).toContain(seg.activity);
+    expect(() => parseScript('flying:10')).toThrow(/unknown activity/);
+    expect(() => parseScript('walking:-1')).toThrow(/bad duration/);
+    expect(() => parseScript('')).toThrow(/empty/);
+  });
+});
