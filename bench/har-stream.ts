@@ -9,6 +9,7 @@
 //    served windows/s with batching and with --max-batch 1, and the bare model's batch-64
 //    throughput for reference.
 // The server runs in a child process by default (--server in-process to share this process).
+import { cpus, loadavg } from 'node:os';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { backendOption } from '../cli/backend-option.js';
 import { formatNumber } from '../cli/progress.js';
@@ -37,8 +38,8 @@ const spec: CommandSpec = {
     ramp: { type: 'string', description: 'fleet sizes to run one after another, e.g. 250,500,1000,2000' },
     server: { type: 'string', choices: ['child', 'in-process'], default: 'child', description: 'run the server in a child process or in this one' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
-    'frames-per-second': { type: 'number', min: 1, max: 50, default: 10, description: 'frames per phone per second (real-time runs)' },
-    'compare-phones': { type: 'integer', min: 1, max: 5000, default: 64, description: '--compare: phones streaming faster than real time' },
+    'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per second in real-time runs (4 = ~12 samples a frame; 10 = 5 samples)' },
+    'compare-phones': { type: 'integer', min: 1, max: 5000, default: 32, description: '--compare: phones streaming faster than real time' },
     'in-flight': { type: 'integer', min: 1, max: 64, default: 6, description: '--compare: windows each phone keeps awaiting a prediction' },
     'bare-seconds': { type: 'number', min: 0, max: 60, default: 5, description: '--compare: seconds to time the bare model at batch 64 (0 = skip)' },
     backend: backendOption,
@@ -177,7 +178,7 @@ async function runSingle(o: Options): Promise<void> {
   }
   console.log('');
   printRuns([run]);
-  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), errors: run.errors }, 2));
+  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), errors: run.errors, loadAvg1m: loadavg()[0] }, 2));
 }
 
 async function runRamp(o: Options): Promise<void> {
@@ -206,6 +207,7 @@ async function runRamp(o: Options): Promise<void> {
         runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, rssMb: r.rssMb })),
         largestFleetP99Under100ms: largest,
         server: String(o.server),
+        loadAvg1m: loadavg()[0],
       },
       2,
     ),
@@ -213,7 +215,7 @@ async function runRamp(o: Options): Promise<void> {
 }
 
 /** The bare model: windows/s of predict() at batch 64 on random windows, after a warm-up. */
-async function bareModelThroughput(backend: string, seconds: number, batch = 64): Promise<number> {
+async function bareModelThroughput(backend: string, seconds: number, batch = 64): Promise<{ perSec: number; perCpuSec: number }> {
   await initBackend(backend, (m) => console.error(m));
   let model: HarClassifier;
   try {
@@ -227,11 +229,13 @@ async function bareModelThroughput(backend: string, seconds: number, batch = 64)
     for (let i = 0; i < 3; i++) model.predict(windows, batch);
     let n = 0;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     while (performance.now() - t0 < seconds * 1000) {
       model.predict(windows, batch);
       n += batch;
     }
-    return n / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    return { perSec: n / ((performance.now() - t0) / 1000), perCpuSec: n / ((cpu.user + cpu.system) / 1e6) };
   } finally {
     model.dispose();
   }
@@ -249,14 +253,16 @@ interface SaturationRun {
 /** Closed-loop phones keep the server's queue non-empty; what it serves is its capacity. */
 async function measureSaturation(o: Options, maxBatch: number): Promise<SaturationRun> {
   const phones = Number(o['compare-phones']);
-  const server = await startServerUnderTest(
-    String(o.server),
-    serverOptions(o, phones + 50, { liftRateLimit: true, overrides: { batching: { ...(o['max-delay-ms'] !== undefined ? { maxDelayMs: Number(o['max-delay-ms']) } : {}), ...(o['max-queue'] !== undefined ? { maxQueue: Number(o['max-queue']) } : {}), maxBatch } } }),
-  );
+  const inFlight = Number(o['in-flight']);
+  // The queue must hold every window in flight: a dropped window's 'overloaded' reply may be
+  // rate-limited away, and the closed loop would stall on it.
+  const maxQueue = o['max-queue'] !== undefined ? Number(o['max-queue']) : Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * phones * inFlight));
+  const batching = { maxBatch, maxQueue, ...(o['max-delay-ms'] !== undefined ? { maxDelayMs: Number(o['max-delay-ms']) } : {}) };
+  const server = await startServerUnderTest(String(o.server), serverOptions(o, phones + 50, { liftRateLimit: true, overrides: { batching } }));
   try {
     console.error(`har-stream: saturating the server (max batch ${maxBatch}) with ${phones} phones x ${o['in-flight']} windows in flight`);
     // 4 frames per device-second: ~12 samples a frame, a realistic phone message.
-    const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: 4, speed: 'max', maxInFlightWindows: Number(o['in-flight']), encoding: o.encoding as Encoding, seed: 7 });
+    const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: 4, speed: 'max', maxInFlightWindows: inFlight, encoding: o.encoding as Encoding, seed: 7 });
     try {
       await sleep(Number(o.warmup) * 1000);
       fleet.latency.clear();
@@ -293,8 +299,9 @@ async function runCompare(o: Options): Promise<void> {
   if (maxBatch === 1) throw new CliError('--compare compares --max-batch B (> 1) with 1: give a --max-batch above 1');
   const bareSeconds = Number(o['bare-seconds']);
   // Timed first, alone, so that nothing else of ours competes for the cores.
-  const bare = bareSeconds > 0 ? await bareModelThroughput(String(o.backend), bareSeconds) : NaN;
-  if (bareSeconds > 0) console.error(`har-stream: bare model, batch 64: ${formatNumber(bare)} windows/s`);
+  const bareRun = bareSeconds > 0 ? await bareModelThroughput(String(o.backend), bareSeconds) : undefined;
+  const bare = bareRun?.perSec ?? NaN;
+  if (bareRun) console.error(`har-stream: bare model, batch 64: ${formatNumber(bareRun.perSec)} windows/s (${formatNumber(bareRun.perCpuSec)} per CPU-second)`);
   const batched = await measureSaturation(o, maxBatch);
   const unbatched = await measureSaturation(o, 1);
   console.log('');
@@ -303,7 +310,13 @@ async function runCompare(o: Options): Promise<void> {
     [batched, unbatched].map((r) => [`max batch ${r.maxBatch}`, r.windowsPerSec, r.meanBatch, r.latencyMs.p50, r.latencyMs.p99, r.overloaded, Number.isNaN(r.serverCpu) ? 'n/a' : `${(100 * r.serverCpu).toFixed(0)}%`]),
   );
   const ratio = batched.windowsPerSec / Math.max(unbatched.windowsPerSec, 1e-9);
-  console.log(`\nbatched / unbatched = ${ratio.toFixed(2)}x${Number.isFinite(bare) ? `; served (batched) / bare model at batch 64 = ${((100 * batched.windowsPerSec) / bare).toFixed(0)}%` : ''}`);
+  // On a shared machine the server may get less CPU than the bare model did: compare per CPU-second too.
+  const servedPerCpuSec = batched.serverCpu > 0 ? batched.windowsPerSec / batched.serverCpu : NaN;
+  const cpuEfficiency = bareRun && Number.isFinite(servedPerCpuSec) ? servedPerCpuSec / bareRun.perCpuSec : NaN;
+  console.log(`\nbatched / unbatched = ${ratio.toFixed(2)}x`);
+  if (bareRun) {
+    console.log(`served (batched) / bare model at batch 64 = ${((100 * batched.windowsPerSec) / bare).toFixed(0)}% by wall clock` + (Number.isFinite(cpuEfficiency) ? `, ${(100 * cpuEfficiency).toFixed(0)}% per CPU-second (server ${formatNumber(servedPerCpuSec)} vs bare ${formatNumber(bareRun.perCpuSec)} windows per CPU-second)` : ''));
+  }
   printResultJson(
     roundDeep(
       {
@@ -314,7 +327,9 @@ async function runCompare(o: Options): Promise<void> {
         meanBatch: { batched: batched.meanBatch, unbatched: unbatched.meanBatch },
         bareBatch64: Number.isFinite(bare) ? bare : null,
         servedOverBare: Number.isFinite(bare) ? batched.windowsPerSec / bare : null,
+        servedOverBarePerCpuSec: Number.isFinite(cpuEfficiency) ? cpuEfficiency : null,
         server: String(o.server),
+        loadAvg1m: loadavg()[0],
       },
       3,
     ),
@@ -323,6 +338,8 @@ async function runCompare(o: Options): Promise<void> {
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
+  // The machine may be shared: say how busy it was, since every figure below depends on it.
+  console.error(`har-stream: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (o.compare && o.ramp !== undefined) throw new CliError('--compare and --ramp are separate runs: give one of them');
   if (o.compare) return runCompare(o);
   if (o.ramp !== undefined) return runRamp(o);

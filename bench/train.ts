@@ -3,6 +3,7 @@
 // takes seconds per step), which gives the wasm/cpu ratio; the LSTM LM, MNIST CNN, conv VAE and
 // DCGAN run on wasm (and on cpu too with --cpu-all, which takes minutes).
 import * as tf from '@tensorflow/tfjs';
+import * as os from 'node:os';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { initBackend } from '../models/runtime/backend.js';
@@ -24,9 +25,16 @@ export interface TrainBenchOptions {
 }
 
 export interface Throughput {
+  /** Wall-clock throughput: the headline figure. */
   samplesPerSec: number;
   msPerStep: number;
   steps: number;
+  /**
+   * Samples per second of this process's CPU time (user + system). The backends here run on one
+   * thread, so on a shared machine this is far less diluted by other work than the wall-clock
+   * figure (contention still slows each CPU-second somewhat): it helps tell load from a regression.
+   */
+  samplesPerCpuSec: number;
 }
 
 export type OtherModel = Exclude<ModelName, 'har'>;
@@ -41,6 +49,8 @@ export interface TrainBenchResult {
   /** The other models on wasm; `cpu` and `ratio` when they were timed on cpu too. */
   models: Partial<Record<OtherModel, Throughput & { cpu?: Throughput; ratio?: number }>>;
   wasm: { simd: boolean; threads: boolean } | null;
+  /** 1-minute load average at the start and end: context for the wall-clock figures. */
+  loadAverage: [start: number, end: number];
 }
 
 async function timeModel(name: ModelName, backend: 'wasm' | 'cpu', o: Required<Omit<TrainBenchOptions, 'models' | 'cpuAll'>>, fixedSteps?: number): Promise<Throughput> {
@@ -53,14 +63,20 @@ async function timeModel(name: ModelName, backend: 'wasm' | 'cpu', o: Required<O
     for (let i = 0; i < o.warmupSteps; i++) await bench.step();
     let steps = 0;
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const done = () => (fixedSteps !== undefined ? steps >= fixedSteps : steps >= 2 && performance.now() - start >= o.seconds * 1000);
     while (!done()) {
       await bench.step();
       steps++;
     }
     const seconds = (performance.now() - start) / 1000;
-    const result = { samplesPerSec: (steps * bench.samplesPerStep) / seconds, msPerStep: (seconds * 1000) / steps, steps };
-    o.log(`${backend.padEnd(4)} ${name.padEnd(8)} ${result.samplesPerSec.toFixed(1)} samples/s (${steps} steps, ${result.msPerStep.toFixed(1)} ms/step)`);
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const samples = steps * bench.samplesPerStep;
+    const result = { samplesPerSec: samples / seconds, msPerStep: (seconds * 1000) / steps, steps, samplesPerCpuSec: samples / cpuSeconds };
+    o.log(
+      `${backend.padEnd(4)} ${name.padEnd(8)} ${result.samplesPerSec.toFixed(1)} samples/s (${steps} steps, ${result.msPerStep.toFixed(1)} ms/step; ${result.samplesPerCpuSec.toFixed(1)} per CPU-second)`,
+    );
     return result;
   } finally {
     bench.dispose();
@@ -85,6 +101,7 @@ export async function trainBenchmark(opts: TrainBenchOptions = {}): Promise<Trai
     ratio: null,
     models: {},
     wasm: info.features ? { simd: Boolean(info.features.simd), threads: Boolean(info.features.threads) } : null,
+    loadAverage: [os.loadavg()[0]!, 0],
   };
   try {
     for (const name of models) {
@@ -109,6 +126,7 @@ export async function trainBenchmark(opts: TrainBenchOptions = {}): Promise<Trai
   }
   const { wasm, cpu } = result.backends;
   if (wasm && cpu) result.ratio = wasm.samplesPerSec / cpu.samplesPerSec;
+  result.loadAverage[1] = os.loadavg()[0]!;
   return result;
 }
 
@@ -147,7 +165,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const rows: (string | number)[][] = [];
   const add = (model: string, backend: string, t: Throughput | undefined, ratio?: number | null) => {
-    if (t) rows.push([model, backend, t.samplesPerSec.toFixed(1), t.msPerStep.toFixed(1), t.steps, ratio == null ? '' : `${ratio.toFixed(0)}x`]);
+    if (t) rows.push([model, backend, t.samplesPerSec.toFixed(1), t.samplesPerCpuSec.toFixed(1), t.msPerStep.toFixed(1), t.steps, ratio == null ? '' : `${ratio.toFixed(0)}x`]);
   };
   add('har', 'wasm', result.backends.wasm, result.ratio);
   add('har', 'cpu', result.backends.cpu);
@@ -155,7 +173,11 @@ export async function main(argv: string[]): Promise<void> {
     add(name, 'wasm', t, t.ratio);
     add(name, 'cpu', t.cpu);
   }
-  console.log(`Training throughput, batch ${result.batchSize} (synthetic data; wall-clock, so load on the machine lowers it)`);
-  printTable(['model', 'backend', 'samples/s', 'ms/step', 'steps', 'vs cpu'], rows);
+  const [loadStart, loadEnd] = result.loadAverage;
+  console.log(`Training throughput, batch ${result.batchSize}, synthetic data. samples/s is wall-clock; per CPU-s divides by this`);
+  console.log(
+    `process's CPU time instead, which other work on the machine dilutes far less (1-min load average ${loadStart.toFixed(1)} -> ${loadEnd.toFixed(1)} on ${os.cpus().length} CPUs).`,
+  );
+  printTable(['model', 'backend', 'samples/s', 'per CPU-s', 'ms/step', 'steps', 'vs cpu'], rows);
   printResultJson(roundDeep(result, 2));
 }

@@ -16,6 +16,7 @@ import { healthPlugin } from './plugins/health.js';
 import { sensorLoggerPlugin } from './plugins/sensor-logger.js';
 import { clientStaticPlugin } from './plugins/client-static.js';
 import { textPlugin } from './plugins/text.js';
+import { imageLabPlugin } from './plugins/images-lab.js';
 import { textConfigFromEnv } from './text/text-config.js';
 import { ServerStats } from './stats/server-stats.js';
 import { UpgradeRouter } from './ws/upgrade-router.js';
@@ -86,6 +87,9 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // Other route groups (server/plugins/images*, server/plugins/text*) register here.
   // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
   await app.register(textPlugin, { router, config: textConfigFromEnv() });
+
+  // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
+  await app.register(imageLabPlugin, {});
 
   // ---- browser client: client/dist at / (server/plugins/client-static.ts) ----
   await app.register(clientStaticPlugin, {});

@@ -118,6 +118,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
     reorderWaitMs: 200,
     reorderMaxFrames: 64,
     maxGapMs: 500,
+    // Measured on HAPT validation users: +0.1 to +0.4 points of accuracy and ~24% fewer label flips (server/README.md).
     smoothing: { kind: 'ema', alpha: 0.5 },
     truthMinAgreement: 0.9,
   },

@@ -159,7 +159,7 @@ export class PhoneFleet {
   private answer(p: FleetPhone): void {
     p.answered++;
     p.lastAnswerAt = performance.now();
-    if (this.speed === 'max') this.feedClosedLoop(p);
+    if (this.speed === 'max' && !this.stopped) this.feedClosedLoop(p);
   }
 
   private tick(): void {
@@ -178,7 +178,7 @@ export class PhoneFleet {
       // Real time: catch up on every frame period that has passed (at most a few per tick).
       let budget = 4;
       while (now >= p.nextFrameAt && budget-- > 0) {
-        p.client.send(p.phone.next(this.samplesPerFrame));
+        this.sendFrame(p);
         p.nextFrameAt += this.framePeriodMs / this.speed;
       }
       if (now - p.nextFrameAt > 1000) p.nextFrameAt = now; // we fell behind badly: don't burst
@@ -188,8 +188,14 @@ export class PhoneFleet {
   private feedClosedLoop(p: FleetPhone): void {
     const limit = this.opts.maxInFlightWindows ?? 4;
     while (!p.client.closed && this.expectedWindows(p.client.stats.samplesSent) - p.answered < limit) {
-      p.client.send(p.phone.next(this.samplesPerFrame));
+      if (this.sendFrame(p) < 0) break; // socket closing
     }
+  }
+
+  /** The phone's next frame; labels travel only when the fleet says it has them. */
+  private sendFrame(p: FleetPhone): number {
+    const s = p.phone.next(this.samplesPerFrame);
+    return p.client.send(this.opts.labels ? s : { t: s.t, x: s.x, y: s.y, z: s.z });
   }
 
   private expectedWindows(samples: number): number {

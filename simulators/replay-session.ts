@@ -102,7 +102,7 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
 
   const frameSamples = Math.max(1, Math.round((opts.frameSeconds ?? 0.25) * inputRate));
   const cap = opts.maxSamplesPerSec ?? 0;
-  const maxInFlight = opts.maxInFlightWindows ?? 8;
+  const maxInFlight = opts.maxInFlightWindows ?? 3;
   const n = rec.t.length;
   const start = performance.now();
   const t0 = rec.t[0] ?? 0;

@@ -29,7 +29,7 @@ const spec: CommandSpec = {
     concurrency: { type: 'integer', min: 1, max: 5000, default: 64, description: 'devices streaming at the same time' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
     'frame-seconds': { type: 'number', min: 0.02, max: 5, default: 0.25, description: 'seconds of recording per frame' },
-    'max-in-flight': { type: 'integer', min: 1, max: 1000, default: 8, description: 'max speed: windows a device may have awaiting a prediction' },
+    'max-in-flight': { type: 'integer', min: 1, max: 1000, default: 3, description: "max speed: windows a device may have awaiting a prediction (keep concurrency x this under the server's queue, 256 by default)" },
     'max-samples-per-sec': { type: 'number', min: 0, description: `cap per device (0 = none); default with --url: 95% of the server's default rate limit (${DEFAULT_CONFIG.rateLimit.samplesPerSec}/s), none in-process` },
     backend: backendOption,
     model: { type: 'string', description: 'in-process server: HAR model folder (default models/trained/har)' },
@@ -68,11 +68,14 @@ export async function main(argv: string[]): Promise<void> {
       allowUntrainedModel: Boolean(o['allow-untrained']),
       maxDevices: concurrency + 16,
       liftRateLimit: true,
+      // Room for every window in flight, so that none is dropped as 'overloaded'.
+      overrides: { batching: { maxQueue: Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * concurrency * Number(o['max-in-flight']))) } },
       log: (m) => console.error(`replay: ${m}`),
     });
     url = server.deviceUrl;
   }
-  const cap = o['max-samples-per-sec'] !== undefined ? Number(o['max-samples-per-sec']) : server || speed !== 'max' ? 0 : 0.95 * DEFAULT_CONFIG.rateLimit.samplesPerSec;
+  // An external server enforces its per-device rate limit: stay under its default unless told.
+  const cap = o['max-samples-per-sec'] !== undefined ? Number(o['max-samples-per-sec']) : server ? 0 : 0.95 * DEFAULT_CONFIG.rateLimit.samplesPerSec;
 
   const totalSamples = recordings.reduce((s, r) => s + r.t.length, 0);
   const hours = recordings.reduce((s, r) => s + (r.t.length ? (r.t[r.t.length - 1]! - r.t[0]!) / 3.6e6 : 0), 0);

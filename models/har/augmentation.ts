@@ -2,9 +2,10 @@
 // (gain, noise), other wear (moderate tilt, phone upside down or facing in, iOS sign convention),
 // other walkers (cadence), other rates (a 10-50 Hz device resampled to 50 Hz).
 //
-// What is deliberately NOT done: arbitrary 3-D rotations or single-axis sign flips. On the
-// waist, sitting and standing differ only by a ~20° pelvis tilt and lying by gravity leaving the
-// phone's x axis; full rotation invariance would make the static postures indistinguishable.
+// What is deliberately NOT done: large rotations of gravity or single-axis sign flips. On the
+// waist, sitting and standing differ only by a 5-30° pelvis tilt (varying by person) and lying by
+// gravity leaving the phone's x axis; rotation invariance would make the static postures
+// indistinguishable. So gravity is only tilted a little while the motion is rotated more.
 // The sign patterns used ({+,+,+}, {-,-,-}, {+,+,-}, {-,-,+}) keep the sign of x*y, which carries
 // the sitting/standing tilt, while covering iOS (all negated) and 180° turns of the phone.
 import type { Rng } from './rng.js';
@@ -12,8 +13,14 @@ import type { Rng } from './rng.js';
 export interface AugmentConfig {
   /** Playback speed range (cadence and clock differences). */
   stretch: [number, number];
-  /** Largest tilt in degrees, about a random axis. */
+  /** Largest tilt of the whole window in degrees, about a random axis (moves gravity too). */
   maxTiltDeg: number;
+  /**
+   * Largest extra rotation of the window's motion (its deviation from the window mean), leaving
+   * gravity where it was: motion patterns become orientation-robust while the posture cue
+   * (gravity relative to the phone) stays sharp.
+   */
+  maxMotionTiltDeg: number;
   /** Probability of each sign pattern being applied (the rest keep the original signs). */
   signFlip: number;
   /** Overall gain range (sensor calibration). */
@@ -29,7 +36,8 @@ export interface AugmentConfig {
 
 export const DEFAULT_AUGMENT: AugmentConfig = {
   stretch: [0.85, 1.15],
-  maxTiltDeg: 15,
+  maxTiltDeg: 5,
+  maxMotionTiltDeg: 30,
   signFlip: 0.75,
   gain: [0.9, 1.1],
   axisGain: 0.03,
@@ -80,6 +88,19 @@ export function augmentWindow(src: Source, start: number, end: number, size: num
     for (const a of [ax, ay, az]) simulateLowRate(a, every, phase);
   }
   const m = rotation(rng, cfg.maxTiltDeg);
+  const d = multiply(m, rotation(rng, cfg.maxMotionTiltDeg));
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  for (let k = 0; k < size; k++) {
+    mx += ax[k]! / size;
+    my += ay[k]! / size;
+    mz += az[k]! / size;
+  }
+  // Gravity (the mean) turns by m; the motion around it by d.
+  const gxr = m[0] * mx + m[1] * my + m[2] * mz;
+  const gyr = m[3] * mx + m[4] * my + m[5] * mz;
+  const gzr = m[6] * mx + m[7] * my + m[8] * mz;
   const signs = rng.next() < cfg.signFlip ? SIGN_PATTERNS[1 + rng.below(3)]! : SIGN_PATTERNS[0]!;
   const gain = rng.uniform(cfg.gain[0], cfg.gain[1]);
   const gx = signs[0] * gain * (1 + rng.uniform(-cfg.axisGain, cfg.axisGain));
@@ -88,12 +109,12 @@ export function augmentWindow(src: Source, start: number, end: number, size: num
   const sigma = rng.uniform(0, cfg.noiseG);
   let o = offset;
   for (let k = 0; k < size; k++) {
-    const x = ax[k]!;
-    const y = ay[k]!;
-    const z = az[k]!;
-    out[o++] = gx * (m[0] * x + m[1] * y + m[2] * z) + sigma * rng.gaussian();
-    out[o++] = gy * (m[3] * x + m[4] * y + m[5] * z) + sigma * rng.gaussian();
-    out[o++] = gz * (m[6] * x + m[7] * y + m[8] * z) + sigma * rng.gaussian();
+    const x = ax[k]! - mx;
+    const y = ay[k]! - my;
+    const z = az[k]! - mz;
+    out[o++] = gx * (gxr + d[0]! * x + d[1]! * y + d[2]! * z) + sigma * rng.gaussian();
+    out[o++] = gy * (gyr + d[3]! * x + d[4]! * y + d[5]! * z) + sigma * rng.gaussian();
+    out[o++] = gz * (gzr + d[6]! * x + d[7]! * y + d[8]! * z) + sigma * rng.gaussian();
   }
 }
 
@@ -122,16 +143,29 @@ export function simulateLowRate(a: Float32Array, every: number, phase: number): 
   }
 }
 
+/** Product of two row-major 3x3 matrices. */
+export function multiply(a: readonly number[], b: readonly number[]): number[] {
+  const out = new Array<number>(9);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3]! * b[c]! + a[r * 3 + 1]! * b[3 + c]! + a[r * 3 + 2]! * b[6 + c]!;
+  }
+  return out;
+}
+
 /** A rotation by a uniform angle in [0, maxDeg] about a uniformly random axis (row-major 3x3). */
 export function rotation(rng: Rng, maxDeg: number): number[] {
-  const angle = (rng.uniform(0, maxDeg) * Math.PI) / 180;
-  let ux = rng.gaussian();
-  let uy = rng.gaussian();
-  let uz = rng.gaussian();
+  const deg = rng.uniform(0, maxDeg);
+  const ux = rng.gaussian();
+  const uy = rng.gaussian();
+  const uz = rng.gaussian();
   const norm = Math.hypot(ux, uy, uz) || 1;
-  ux /= norm;
-  uy /= norm;
-  uz /= norm;
+  return rotationAbout([ux / norm, uy / norm, uz / norm], deg);
+}
+
+/** Rotation by `deg` degrees about the unit axis u (Rodrigues' formula, row-major 3x3). */
+export function rotationAbout(u: readonly [number, number, number], deg: number): number[] {
+  const [ux, uy, uz] = u;
+  const angle = (deg * Math.PI) / 180;
   const c = Math.cos(angle);
   const s = Math.sin(angle);
   const t = 1 - c;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVITIES } from '../../protocol/sensor-messages.js';
 import { loadModel, modelDir, type ModelMetadata } from '../store/model-store.js';
-import { HAR_FEATURES, harFeatures } from './features.js';
+import { checkFeatures, HAR_FEATURES, harFeatures, type FeatureChannel } from './features.js';
 import { buildHarModel, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
 
 export { ModelNotFoundError } from '../store/model-store.js';
@@ -21,6 +21,8 @@ export class HarClassifier {
     readonly windowSize: number,
     readonly hop: number,
     readonly rateHz: number,
+    /** The input channels the network was trained on (features.ts). */
+    readonly features: readonly FeatureChannel[],
     /** Metadata of the loaded model (undefined for an untrained one). */
     readonly metadata?: ModelMetadata,
   ) {}
@@ -35,24 +37,27 @@ export class HarClassifier {
     if (classes.join(',') !== ACTIVITIES.join(',')) problems.push(`classes [${classes.join(', ')}] are not [${ACTIVITIES.join(', ')}]`);
     if (input.units !== undefined && input.units !== 'g') problems.push(`input units '${input.units}' are not 'g'`);
     if (input.shape && input.shape[1] !== 3) problems.push(`input shape [${input.shape.join(', ')}] is not [window, 3]`);
-    if (input.features && input.features.join(',') !== HAR_FEATURES.join(',')) {
-      problems.push(`features [${input.features.join(', ')}] differ from this code's [${HAR_FEATURES.join(', ')}]`);
+    let features: FeatureChannel[] = [...HAR_FEATURES];
+    try {
+      if (input.features) features = checkFeatures(input.features);
+    } catch (err) {
+      problems.push((err as Error).message);
     }
     if (problems.length) {
       model.dispose();
       throw new Error(`the HAR model in ${path} does not match this code: ${problems.join('; ')}`);
     }
-    return new HarClassifier(model, ACTIVITIES, input.shape?.[0] ?? HAR_WINDOW, input.hop ?? HAR_HOP, input.rateHz ?? HAR_RATE_HZ, metadata);
+    return new HarClassifier(model, ACTIVITIES, input.shape?.[0] ?? HAR_WINDOW, input.hop ?? HAR_HOP, input.rateHz ?? HAR_RATE_HZ, features, metadata);
   }
 
   /** Wraps a model being trained (validation during training); takes ownership of it. */
-  static fromModel(model: tf.LayersModel, metadata?: ModelMetadata): HarClassifier {
-    return new HarClassifier(model, ACTIVITIES, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ, metadata);
+  static fromModel(model: tf.LayersModel, features: readonly FeatureChannel[] = HAR_FEATURES): HarClassifier {
+    return new HarClassifier(model, ACTIVITIES, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ, features);
   }
 
   /** An untrained model with the same architecture (tests, benchmarks). */
   static untrained(seed = 1): HarClassifier {
-    return new HarClassifier(buildHarModel({ seed }), ACTIVITIES, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ);
+    return new HarClassifier(buildHarModel({ seed }), ACTIVITIES, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ, HAR_FEATURES);
   }
 
   /**
@@ -70,7 +75,7 @@ export class HarClassifier {
     if (n === 0) return new Float32Array(0);
     const probs = tf.tidy(() => {
       const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
-      return (this.model.predict(harFeatures(x)) as tf.Tensor).dataSync();
+      return (this.model.predict(harFeatures(x, this.features)) as tf.Tensor).dataSync();
     });
     return new Float32Array(probs); // a copy we own, independent of backend memory
   }

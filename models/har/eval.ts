@@ -23,7 +23,7 @@ export const evalSpec: CommandSpec = {
     units: { type: 'string', choices: ACCEL_UNITS, description: 'units of csv values (default g)' },
     model: { type: 'string', default: relative(process.cwd(), modelDir(HAR_MODEL_NAME)), description: 'model folder' },
     users: { type: 'string', description: 'hapt only: comma-separated subject ids to evaluate (e.g. the held-out users)' },
-    variant: { type: 'string', default: 'original', choices: ROBUSTNESS_VARIANTS, description: 'evaluate a simulated device instead: rate20, negated axes, or the m/s² csv round trip' },
+    variant: { type: 'string', default: 'original', choices: ROBUSTNESS_VARIANTS, description: 'evaluate a simulated device instead: 20 Hz, negated axes (iOS), the m/s² csv round trip, or tilted 30°' },
     'batch-size': { type: 'integer', default: 512, min: 1, description: 'windows per prediction call' },
     backend: backendOption,
   },

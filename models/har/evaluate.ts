@@ -8,7 +8,9 @@ import { readCsv, writeCsv } from '../../data/readers/csv.js';
 import type { Recording } from '../../data/readers/recording.js';
 import { interleaveWindows, labelledWindows, toUniformRate } from '../../data/signal/windowing.js';
 import type { HarClassifier } from './classifier.js';
+import { rotationAbout } from './augmentation.js';
 import { argmaxRows, scoreWindows, type HarMetrics } from './metrics.js';
+import { createRng, type Rng } from './rng.js';
 
 export interface EvalSet {
   /** [n, windowSize, 3] interleaved, in g, at the model rate. */
@@ -58,7 +60,7 @@ export function evaluateClassifier(clf: HarClassifier, recs: readonly Recording[
   return scoreWindows(clf.classes, set.truths, predictClasses(clf, set, opts));
 }
 
-export const ROBUSTNESS_VARIANTS = ['original', 'rate20', 'negated', 'ms2'] as const;
+export const ROBUSTNESS_VARIANTS = ['original', 'rate20', 'negated', 'ms2', 'tilt30'] as const;
 export type RobustnessVariant = (typeof ROBUSTNESS_VARIANTS)[number];
 
 export const VARIANT_DESCRIPTIONS: Record<RobustnessVariant, string> = {
@@ -66,6 +68,7 @@ export const VARIANT_DESCRIPTIONS: Record<RobustnessVariant, string> = {
   rate20: 'resampled to 20 Hz (a low-rate phone), then back to the model rate by the eval pipeline',
   negated: 'all three axes negated (the iOS sign convention: gravity reads -1 g where Android reads +1 g)',
   ms2: 'written to csv in m/s² and read back through the csv reader with --units m/s2',
+  tilt30: 'each recording turned by 30° about a random axis (seeded by its id): the phone worn at another angle',
 };
 
 /** The recordings as a differently behaved device would have produced them. */
@@ -77,6 +80,8 @@ export async function robustnessVariant(recs: readonly Recording[], variant: Rob
       return recs.map((r) => ({ ...r, ...toUniformRate(r, 20), rateHz: 20 }));
     case 'negated':
       return recs.map((r) => ({ ...r, x: r.x.map((v) => -v), y: r.y.map((v) => -v), z: r.z.map((v) => -v) }));
+    case 'tilt30':
+      return recs.map((r) => rotateRecording(r, rotationAbout(randomAxis(createRng(hashId(r.id))), 30)));
     case 'ms2': {
       const dir = await mkdtemp(join(tmpdir(), 'har-ms2-'));
       try {
@@ -89,4 +94,32 @@ export async function robustnessVariant(recs: readonly Recording[], variant: Rob
       }
     }
   }
+}
+
+function rotateRecording(r: Recording, m: readonly number[]): Recording {
+  const n = r.x.length;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  const z = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = r.x[i]!;
+    const b = r.y[i]!;
+    const c = r.z[i]!;
+    x[i] = m[0]! * a + m[1]! * b + m[2]! * c;
+    y[i] = m[3]! * a + m[4]! * b + m[5]! * c;
+    z[i] = m[6]! * a + m[7]! * b + m[8]! * c;
+  }
+  return { ...r, x, y, z };
+}
+
+function randomAxis(rng: Rng): [number, number, number] {
+  const v: [number, number, number] = [rng.gaussian(), rng.gaussian(), rng.gaussian()];
+  const norm = Math.hypot(...v) || 1;
+  return [v[0] / norm, v[1] / norm, v[2] / norm];
+}
+
+function hashId(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return h >>> 0;
 }

@@ -1,14 +1,39 @@
-// What the network sees: the raw tri-axial window in g plus its magnitude. The raw axes keep the
-// gravity direction (which separates sitting, standing and lying); the magnitude |a| - 1 is
-// orientation-free, so the moving classes can be told apart however the phone is held.
-// Training and inference share this one function so they can never disagree.
+// What the network sees, channel by channel, computed from the raw tri-axial window in g:
+//   x, y, z     the raw axes: they keep gravity's direction relative to the phone, which is what
+//               separates sitting, standing and lying;
+//   |a|-1       the magnitude (minus 1 g): free of orientation, so motion reads the same however
+//               the phone is held;
+//   vertical    the motion (deviation from the window mean) along gravity, estimated as the
+//               window mean's direction;
+//   horizontal  the size of the motion across gravity.
+// The last three do not change when the phone is turned. Training and inference share this one
+// function, and the model's metadata lists its channels, so the two can never disagree.
 import * as tf from '@tensorflow/tfjs';
 
-export const HAR_FEATURES = ['x', 'y', 'z', '|a|-1'] as const;
-export const HAR_FEATURE_COUNT = HAR_FEATURES.length;
+export const FEATURE_CHANNELS = ['x', 'y', 'z', '|a|-1', 'vertical', 'horizontal'] as const;
+export type FeatureChannel = (typeof FEATURE_CHANNELS)[number];
 
-/** [n, windowSize, 3] in g -> [n, windowSize, HAR_FEATURE_COUNT]. Call inside tf.tidy. */
-export function harFeatures(windows: tf.Tensor3D): tf.Tensor3D {
-  const magnitude = tf.sqrt(tf.sum(tf.square(windows), -1, true)).sub(1);
-  return tf.concat([windows, magnitude], -1) as tf.Tensor3D;
+/** The channels of newly trained models. */
+export const HAR_FEATURES: readonly FeatureChannel[] = ['x', 'y', 'z', '|a|-1', 'vertical', 'horizontal'];
+
+export function checkFeatures(names: readonly string[]): FeatureChannel[] {
+  const bad = names.filter((n) => !(FEATURE_CHANNELS as readonly string[]).includes(n));
+  if (bad.length || names.length === 0) throw new Error(`unknown feature channel(s) ${bad.join(', ')}: choose from ${FEATURE_CHANNELS.join(', ')}`);
+  return names as FeatureChannel[];
+}
+
+/** [n, windowSize, 3] in g -> [n, windowSize, channels.length]. Call inside tf.tidy. */
+export function harFeatures(windows: tf.Tensor3D, channels: readonly FeatureChannel[] = HAR_FEATURES): tf.Tensor3D {
+  const axes = tf.split(windows, 3, -1);
+  const parts: Partial<Record<FeatureChannel, tf.Tensor>> = { x: axes[0], y: axes[1], z: axes[2] };
+  if (channels.includes('|a|-1')) parts['|a|-1'] = tf.sqrt(tf.sum(tf.square(windows), -1, true)).sub(1);
+  if (channels.includes('vertical') || channels.includes('horizontal')) {
+    const mean = tf.mean(windows, 1, true); // [n, 1, 3]
+    const up = mean.div(tf.norm(mean, 'euclidean', -1, true).add(1e-6));
+    const motion = windows.sub(mean);
+    const vertical = tf.sum(motion.mul(up), -1, true);
+    parts.vertical = vertical;
+    parts.horizontal = tf.sqrt(tf.relu(tf.sum(tf.square(motion), -1, true).sub(tf.square(vertical))));
+  }
+  return tf.concat(channels.map((c) => parts[c]!), -1) as tf.Tensor3D;
 }

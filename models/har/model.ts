@@ -3,7 +3,7 @@
 // makes the decision independent of where in the window a step falls.
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVITIES } from '../../protocol/sensor-messages.js';
-import { HAR_FEATURE_COUNT } from './features.js';
+import { HAR_FEATURES } from './features.js';
 
 /** Window geometry the model is trained for (2.56 s at 50 Hz, half-overlapping). */
 export const HAR_WINDOW = 128;
@@ -14,7 +14,8 @@ export const HAR_CLASSES: readonly string[] = ACTIVITIES;
 export interface HarModelOptions {
   seed?: number;
   windowSize?: number;
-  dropout?: number;
+  /** Input channels (default: HAR_FEATURES). */
+  channels?: number;
 }
 
 export function buildHarModel(opts: HarModelOptions = {}): tf.LayersModel {
@@ -26,7 +27,7 @@ export function buildHarModel(opts: HarModelOptions = {}): tf.LayersModel {
   const model = tf.sequential({ name: 'har_cnn' });
   const conv = (filters: number, kernelSize: number, first = false) =>
     tf.layers.conv1d({
-      ...(first ? { inputShape: [windowSize, HAR_FEATURE_COUNT] } : {}),
+      ...(first ? { inputShape: [windowSize, opts.channels ?? HAR_FEATURES.length] } : {}),
       filters,
       kernelSize,
       padding: 'same',
@@ -39,7 +40,6 @@ export function buildHarModel(opts: HarModelOptions = {}): tf.LayersModel {
   model.add(tf.layers.maxPooling1d({ poolSize: 2 }));
   model.add(conv(96, 5));
   model.add(tf.layers.globalAveragePooling1d());
-  model.add(tf.layers.dropout({ rate: opts.dropout ?? 0.3, seed }));
   model.add(
     tf.layers.dense({
       units: HAR_CLASSES.length,

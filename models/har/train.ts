@@ -13,11 +13,11 @@ import { readHapt } from '../../data/readers/hapt.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../training/checkpoints.js';
 import { progressCallback } from '../training/fit-progress.js';
 import { saveModel, TRAINED_MODELS_DIR, type ModelMetadata } from '../store/model-store.js';
-import { DEFAULT_AUGMENT } from './augmentation.js';
+import { DEFAULT_AUGMENT, type AugmentConfig } from './augmentation.js';
 import { HarClassifier, HAR_MODEL_NAME } from './classifier.js';
 import { labelledRuns, sampleEpoch, splitByUsers } from './data.js';
 import { evaluateClassifier, evalWindows, predictClasses, robustnessVariant, ROBUSTNESS_VARIANTS, VARIANT_DESCRIPTIONS } from './evaluate.js';
-import { HAR_FEATURES, harFeatures } from './features.js';
+import { checkFeatures, FEATURE_CHANNELS, HAR_FEATURES, harFeatures, type FeatureChannel } from './features.js';
 import { scoreWindows, type HarMetrics } from './metrics.js';
 import { buildHarModel, HAR_CLASSES, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
 import { pct } from './report.js';
@@ -39,6 +39,9 @@ export const trainSpec: CommandSpec = {
     'val-users': { type: 'string', default: DEFAULT_VALIDATION_USERS, description: 'comma-separated subject ids held out for validation' },
     'batch-size': { type: 'integer', default: 64, min: 1, description: 'windows per gradient step' },
     lr: { type: 'number', default: 0.002, min: 0, description: 'peak learning rate (Adam, cosine decay to 5% over the run)' },
+    features: { type: 'string', default: HAR_FEATURES.join(','), description: `input channels, from ${FEATURE_CHANNELS.join(', ')}` },
+    tilt: { type: 'number', default: DEFAULT_AUGMENT.maxTiltDeg, min: 0, max: 180, description: 'augmentation: largest tilt of the whole window (gravity included), degrees' },
+    'motion-tilt': { type: 'number', default: DEFAULT_AUGMENT.maxMotionTiltDeg, min: 0, max: 180, description: 'augmentation: largest extra rotation of the motion around gravity, degrees' },
     'train-hop': { type: 'integer', default: 32, min: 1, description: 'spacing of training windows in samples (evaluation uses 64)' },
     backend: backendOption,
   },
@@ -56,7 +59,14 @@ export async function main(argv: string[]): Promise<void> {
   const peakLr = Number(o.lr);
   const outDir = resolve(String(o.out));
   const ckptDir = resolve(String(o.checkpoint));
-  const runOptions = { data: resolve(dataDir), validationUsers, seed, batchSize, trainHop, peakLr, epochs };
+  let features: FeatureChannel[];
+  try {
+    features = checkFeatures(String(o.features).split(',').map((f) => f.trim()));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const augment: AugmentConfig = { ...DEFAULT_AUGMENT, maxTiltDeg: Number(o.tilt), maxMotionTiltDeg: Number(o['motion-tilt']) };
+  const runOptions = { data: resolve(dataDir), validationUsers, seed, batchSize, trainHop, peakLr, epochs, features, augment };
 
   const backend = await useBackend(o.backend);
   const log = (s: string) => console.error(s);
@@ -84,19 +94,19 @@ export async function main(argv: string[]): Promise<void> {
     trainSeconds = Number(ckpt.state.extra?.trainSeconds ?? 0);
     log(`resuming after epoch ${startEpoch}`);
   } else {
-    model = buildHarModel({ seed });
+    model = buildHarModel({ seed, channels: features.length });
     model.compile({ optimizer: tf.train.adam(peakLr), loss: 'categoricalCrossentropy', metrics: [] });
   }
   if (!model.optimizer) model.compile({ optimizer: tf.train.adam(peakLr), loss: 'categoricalCrossentropy', metrics: [] });
-  const clf = HarClassifier.fromModel(model);
+  const clf = HarClassifier.fromModel(model, features);
 
   let windowsPerSec = 0;
   for (let epoch = startEpoch; epoch < epochs; epoch++) {
     const lr = cosineLr(peakLr, epoch, epochs);
     (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const batch = sampleEpoch(runs, { size: HAR_WINDOW, hop: trainHop, seed, epoch });
+    const batch = sampleEpoch(runs, { size: HAR_WINDOW, hop: trainHop, seed, epoch, augment });
     const t0 = performance.now();
-    const xs = tf.tidy(() => harFeatures(tf.tensor3d(batch.x, [batch.n, HAR_WINDOW, 3])));
+    const xs = tf.tidy(() => harFeatures(tf.tensor3d(batch.x, [batch.n, HAR_WINDOW, 3]), features));
     const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.y, 'int32'), HAR_CLASSES.length));
     let loss = NaN;
     try {
@@ -140,7 +150,7 @@ export async function main(argv: string[]): Promise<void> {
     kind: 'har-cnn',
     description: '1D-CNN activity recogniser: 2.56 s windows of raw tri-axial acceleration (g, gravity included) at 50 Hz',
     classes: [...HAR_CLASSES],
-    input: { shape: [HAR_WINDOW, 3], hop: HAR_HOP, rateHz: HAR_RATE_HZ, units: 'g', layout: 'interleaved [x,y,z] per sample', features: [...HAR_FEATURES] },
+    input: { shape: [HAR_WINDOW, 3], hop: HAR_HOP, rateHz: HAR_RATE_HZ, units: 'g', layout: 'interleaved [x,y,z] per sample', features },
     data: {
       dataset: 'HAPT RawData (UCI Smartphone-Based Recognition of Human Activities and Postural Transitions)',
       path: relative(REPO_ROOT, resolve(dataDir)),
@@ -157,7 +167,7 @@ export async function main(argv: string[]): Promise<void> {
     epochs,
     backend: describeBackend(backend),
     extra: {
-      augmentation: DEFAULT_AUGMENT,
+      augmentation: augment,
       trainHop,
       batchSize,
       learningRate: { peak: peakLr, schedule: 'cosine to 5%' },

@@ -1,13 +1,14 @@
 // A live text session over a language model: the person's text, the tokens it commits to the
 // model, and the LSTM state after each token, kept so that an edit costs one step per changed
-// token. After an edit the session re-tokenises the text, keeps the longest common prefix of
-// tokens, rolls back to the state there (from a bounded store of states per token boundary:
+// token. After an edit the session re-tokenises the text from the last token boundary the edit
+// cannot have touched (so a keystroke costs the same in a long text as in a short one), keeps
+// the longest common prefix of tokens, rolls back to the state there (from a bounded store of states per token boundary:
 // every one of the last few, and every `checkpointStride`-th before that), and steps forward
 // over the new tokens. States are plain Float32Arrays: the session holds no tensors.
 import { completeWithChars } from './char-completion.js';
 import type { StepResult } from './lstm-step.js';
 import { topK } from './metrics.js';
-import { isWordToken, splitWordsWithSpacing, UNK_ID, type Tokenizer } from './tokenizer.js';
+import { isWordToken, normaliseForWords, splitWordsFrom, UNK_ID, type Tokenizer } from './tokenizer.js';
 import { PrefixIndex, type Suggestion } from './word-completion.js';
 
 /** One LSTM step for one sequence (the server batches these across sessions). */
@@ -58,8 +59,14 @@ interface Counters {
 
 export class TextSession {
   private text = '';
+  /** The text as the tokenizer sees it (lower-cased for word models). */
+  private norm = '';
   /** Tokens fed to the model: a start token, then the committed tokens of the text. */
   private ids: number[];
+  /** ends[i] = offset in `norm` where the token ids[i] ends (0 for the start token). */
+  private ends: number[] = [0];
+  /** The word being typed (not committed to the model yet). */
+  private prefix = '';
   /** states.get(i) = state after feeding ids[0..i). */
   private readonly states = new Map<number, Float32Array>();
   /** Distribution after feeding all of `ids`. */
@@ -122,7 +129,7 @@ export class TextSession {
 
   /** Suggestions for the current text. */
   async suggest(k: number): Promise<SessionSuggestions> {
-    const prefix = this.openPrefix();
+    const prefix = this.prefix;
     const contextTokens = this.ids.length - 1;
     if (this.index) {
       return {
@@ -144,30 +151,43 @@ export class TextSession {
     return { prefix, completions, next, contextTokens };
   }
 
-  /** The tokens the text commits to the model, and the open word being typed. */
-  private targetIds(): number[] {
-    if (this.tokenizer.kind === 'char') return this.tokenizer.encode(this.text);
-    const { tokens } = splitWordsWithSpacing(this.text);
-    if (this.openPrefix() !== '') tokens.pop();
-    return tokens.map((t) => this.tokenizer.id(t));
-  }
-
-  /** The word being typed: letters at the very end of the text. */
-  private openPrefix(): string {
-    if (this.tokenizer.kind === 'char') return /[\p{L}\p{N}']*$/u.exec(this.text)![0];
-    const { tokens, spaceAfter } = splitWordsWithSpacing(this.text);
-    const last = tokens[tokens.length - 1];
-    const endsInToken = last !== undefined && !spaceAfter[tokens.length - 1] && !/\s$/u.test(this.text);
-    return endsInToken && isWordToken(last) ? last : '';
-  }
-
   private async sync(): Promise<void> {
-    const target = [this.ids[0]!, ...this.targetIds()];
-    let common = 1;
+    const norm = this.tokenizer.kind === 'word' ? normaliseForWords(this.text) : this.text;
+    const changedAt = commonPrefixLength(this.norm, norm);
+    // Tokens ending at least two characters before the change keep their extent: a word token
+    // looks one or two characters ahead ("don" + "'t" becomes "don't").
+    const margin = this.tokenizer.kind === 'word' ? 2 : 0;
+    let keep = this.ends.length - 1;
+    while (keep > 0 && this.ends[keep]! + margin > changedAt) keep--;
+    const tail = this.tokenizeFrom(norm, this.ends[keep]!);
+    const target = [...this.ids.slice(0, keep + 1), ...tail.ids];
+    let common = keep + 1;
     while (common < this.ids.length && common < target.length && this.ids[common] === target[common]) common++;
-    if (common === this.ids.length && common === target.length) return;
+    this.norm = norm;
+    this.ends = [...this.ends.slice(0, keep + 1), ...tail.ends];
+    this.prefix = tail.prefix;
     if (common < this.ids.length) await this.rollBack(common);
     for (let i = common; i < target.length; i++) await this.advance(target[i]!);
+  }
+
+  /** Committed token ids of `norm` from offset `start` (a token boundary), their ends, and the open word. */
+  private tokenizeFrom(norm: string, start: number): { ids: number[]; ends: number[]; prefix: string } {
+    if (this.tokenizer.kind === 'char') {
+      const chars = [...norm.slice(start)];
+      const ends: number[] = [];
+      let at = start;
+      for (const c of chars) ends.push((at += c.length));
+      return { ids: chars.map((c) => this.tokenizer.id(c)), ends, prefix: trailingWord(norm) };
+    }
+    const { tokens, ends } = splitWordsFrom(norm, start);
+    let prefix = '';
+    const last = tokens[tokens.length - 1];
+    if (last !== undefined && ends[ends.length - 1] === norm.length && isWordToken(last)) {
+      prefix = last;
+      tokens.pop();
+      ends.pop();
+    }
+    return { ids: tokens.map((t) => this.tokenizer.id(t)), ends, prefix };
   }
 
   /** Drops tokens after boundary `n` and restores state(n) and the distribution there. */
@@ -204,6 +224,27 @@ export class TextSession {
     const old = i - this.limits.recentStates;
     if (old > 1 && old % this.limits.checkpointStride !== 0) this.states.delete(old);
   }
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}']/u;
+
+/** Letters (and apostrophes) at the very end of `text`, found scanning backwards. */
+function trailingWord(text: string): string {
+  let i = text.length;
+  while (i > 0) {
+    // Step back over a whole code point (surrogate pairs included).
+    const j = i >= 2 && /[\uDC00-\uDFFF]/.test(text[i - 1]!) ? i - 2 : i - 1;
+    if (!WORD_CHAR.test(text.slice(j, i))) break;
+    i = j;
+  }
+  return text.slice(i);
 }
 
 /** The token every session starts from: a sentence end for word models, a new line for char models. */

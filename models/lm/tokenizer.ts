@@ -138,6 +138,22 @@ export function tokenizerFromJSON(json: TokenizerJSON): Tokenizer {
   throw new Error(`unknown tokenizer kind '${String((json as { kind?: unknown }).kind)}'`);
 }
 
+/**
+ * Word tokens of an already normalised text from offset `start` (a token boundary), with the
+ * offset where each ends: the same tokens a full split finds after that boundary.
+ */
+export function splitWordsFrom(norm: string, start: number): { tokens: string[]; ends: number[] } {
+  const re = new RegExp(WORD_RE.source, 'gu');
+  re.lastIndex = start;
+  const tokens: string[] = [];
+  const ends: number[] = [];
+  for (let m = re.exec(norm); m !== null; m = re.exec(norm)) {
+    tokens.push(m[0]);
+    ends.push(m.index + m[0].length);
+  }
+  return { tokens, ends };
+}
+
 /** Word tokens of `text` with, for each, whether white space follows it (a keystroke to type). */
 export function splitWordsWithSpacing(text: string): { tokens: string[]; spaceAfter: boolean[] } {
   const norm = normaliseForWords(text);

@@ -11,6 +11,7 @@ import { printResultJson, roundDeep } from '../../cli/report.js';
 import { loadCorpus, NAMED_CORPORA, type Corpus } from '../../data/corpora/index.js';
 import { createRandom } from '../../simulators/random.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../training/checkpoints.js';
+import { ProgressBar } from '../../cli/progress.js';
 import { progressCallback } from '../training/fit-progress.js';
 import { modelDir, type ModelMetadata } from '../store/model-store.js';
 import { corpusTokenIds } from './corpus-tokens.js';
@@ -19,6 +20,7 @@ import { LstmStepper } from './lstm-step.js';
 import { NextTokenMetrics } from './metrics.js';
 import { buildLanguageModel, compileLanguageModel, type LmArchitecture } from './model.js';
 import { scoreStreams } from './stream-scoring.js';
+import { makeTrainStep, type TrainStep } from './train-step.js';
 import { CharTokenizer, WordTokenizer, splitWords, tokenizerFromJSON, type TokenKind, type Tokenizer, type TokenizerJSON } from './tokenizer.js';
 
 export const trainSpec: CommandSpec = {
@@ -38,6 +40,8 @@ export const trainSpec: CommandSpec = {
     dropout: { type: 'number', min: 0, max: 0.9, default: 0, description: 'dropout on embeddings and LSTM outputs' },
     batch: { type: 'integer', min: 1, max: 4096, default: 64, description: 'windows per batch' },
     lr: { type: 'number', min: 1e-6, max: 1, default: 0.002, description: 'Adam learning rate' },
+    step: { type: 'string', choices: ['fused', 'fit'], default: 'fused', description: "training step: fused softmax cross-entropy on the logits (fast), or tfjs model.fit with sparseCategoricalCrossentropy (no clipping)" },
+    'clip-norm': { type: 'number', min: 0.01, default: 5, description: 'clip gradients to this global L2 norm' },
     'lr-decay': { type: 'number', min: 0.1, max: 1, default: 1, description: 'learning rate factor applied after each epoch from --decay-after on' },
     'decay-after': { type: 'integer', min: 0, default: 0, description: 'epochs before the learning rate starts to decay' },
     'epoch-windows': { type: 'integer', min: 0, default: 0, description: 'windows per epoch drawn at random positions (0 = one full pass); smaller epochs validate and save more often' },
@@ -64,6 +68,8 @@ interface RunOptions {
   vocab: number;
   batch: number;
   lr: number;
+  step: 'fused' | 'fit';
+  clipNorm: number;
   lrDecay: number;
   decayAfter: number;
   epochWindows: number;
@@ -110,11 +116,12 @@ export async function main(argv: string[]): Promise<void> {
       `${model.countParams()} parameters`,
   );
 
+  const step = run.step === 'fused' ? makeTrainStep(model, run.clipNorm) : undefined;
   const started = performance.now();
   for (let epoch = state.epoch; epoch < epochs; epoch++) {
     const lr = run.lr * run.lrDecay ** Math.max(0, epoch - run.decayAfter);
     (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const trainLoss = await trainEpoch(model, trainIds, run, epoch, epochs);
+    const trainLoss = step ? trainEpoch(step, trainIds, run, epoch, epochs) : await trainEpochFit(model, trainIds, run, epoch, epochs);
     const val = validate(model, valIds);
     const entry = { epoch: epoch + 1, loss: trainLoss, valLoss: val.crossEntropy, valPerplexity: val.perplexity, valTop1: val.top1, valTop3: val.top3, lr };
     state.history.push(entry);
@@ -164,6 +171,8 @@ function runOptions(o: ParsedOptions): RunOptions {
     vocab: Number(o.vocab),
     batch: Number(o.batch),
     lr: Number(o.lr),
+    step: o.step as 'fused' | 'fit',
+    clipNorm: Number(o['clip-norm']),
     lrDecay: Number(o['lr-decay']),
     decayAfter: Number(o['decay-after']),
     epochWindows: Number(o['epoch-windows']),
@@ -207,7 +216,37 @@ function windowStarts(length: number, run: RunOptions, epoch: number): number[] 
 }
 
 /** One epoch of windows of `seq` tokens, each predicting its tokens shifted by one. */
-async function trainEpoch(model: tf.LayersModel, ids: Int32Array, run: RunOptions, epoch: number, epochs: number): Promise<number> {
+function trainEpoch(step: TrainStep, ids: Int32Array, run: RunOptions, epoch: number, epochs: number): number {
+  const starts = windowStarts(ids.length, run, epoch);
+  const bar = new ProgressBar({ total: starts.length, label: `epoch ${epoch + 1}/${epochs}`, unit: 'windows' });
+  let lossSum = 0;
+  let batches = 0;
+  for (let b = 0; b < starts.length; b += run.batch) {
+    const rows = starts.slice(b, b + run.batch);
+    const xs = new Int32Array(rows.length * run.seq);
+    const ys = new Int32Array(rows.length * run.seq);
+    rows.forEach((start, r) => {
+      xs.set(ids.subarray(start, start + run.seq), r * run.seq);
+      ys.set(ids.subarray(start + 1, start + run.seq + 1), r * run.seq);
+    });
+    const x = tf.tensor2d(xs, [rows.length, run.seq], 'int32');
+    const y = tf.tensor1d(ys, 'int32');
+    try {
+      const loss = step(x, y);
+      if (!Number.isFinite(loss)) throw new Error(`the training loss became ${loss} at epoch ${epoch + 1}; lower --lr`);
+      lossSum += loss;
+      batches++;
+      bar.tick(rows.length, { loss: lossSum / batches });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+  return lossSum / Math.max(1, batches);
+}
+
+/** The same epoch through tfjs model.fit (sparseCategoricalCrossentropy on the softmax output). */
+async function trainEpochFit(model: tf.LayersModel, ids: Int32Array, run: RunOptions, epoch: number, epochs: number): Promise<number> {
   const starts = windowStarts(ids.length, run, epoch);
   const count = starts.length;
   const xs = new Int32Array(count * run.seq);
@@ -263,7 +302,7 @@ function metadataFor(run: RunOptions, corpus: Corpus, tokenizer: Tokenizer, stat
       validation: 'held-out split scored statefully (64 parallel streams, one step per token); loss in nats per token',
       history: state.history,
     },
-    command: `npm run train -- lm ${argv.join(' ')}`,
+    command: `npm run train -- lm ${argv.filter((a) => a !== '--resume').join(' ')}`,
     seed: run.seed,
     epochs: best.epoch,
     extra: { corpus: run.corpus, architecture: run.arch, training: { ...run, arch: undefined } },

@@ -57,6 +57,11 @@ export class DeviceSession {
         prediction: (w) => this.publishPrediction(w),
         signal: (s) => this.publishSignal(s),
         classifyFailed: (err, w) => this.classifyFailed(err, w),
+        reorderDrop: (d) => {
+          if (d.kind === 'lost') return; // the device's own loss; windows just carry on
+          const why = d.kind === 'late' ? 'is older than frames already processed (late or repeated)' : 'arrived twice';
+          this.sendError('out-of-range', `frame seq ${d.seq} ${why}: dropped`, d.seq);
+        },
         crashed: (err) => {
           this.sendError('internal', `the server failed to process this stream: ${err instanceof Error ? err.message : String(err)}`);
           this.opts.onCrash?.(err);

@@ -6,29 +6,37 @@ import { decodeGrayPng, type GrayImage } from '../../models/images/shared/png.js
 import { badRequest, ImageRequestError } from './errors.js';
 import { resizeArea } from './resize.js';
 
-export type ImageField = Matrix | string;
+/** An image in a JSON body: rows of numbers, or { png: base64 PNG (or a data:image/png;base64 URL) }. */
+export type ImageField = Matrix | { png: string };
 
 /** Largest side of a PNG we decode (bigger ones are refused before inflating). */
 export const MAX_PNG_SIDE = 1024;
 /** Largest base64 PNG in a JSON body, characters. */
 export const MAX_BASE64_CHARS = 2_800_000;
 
-/** JSON schema of an image field: rows of numbers, or a base64 PNG string. */
+/**
+ * JSON schema of an image field. The PNG form is an object rather than a bare string: Fastify's
+ * Ajv coerces types ('array' mode), and with a string/array anyOf a failed branch would leave
+ * single-row arrays coerced; objects are never coerced.
+ */
 export function imageFieldSchema(maxSide: number, description: string) {
   return {
     description,
-    // The string branch first: Fastify's Ajv coerces types ('array' mode), and trying the array
-    // branch first would wrap a string into an array before the string branch saw it.
     anyOf: [
-      { type: 'string', minLength: 8, maxLength: MAX_BASE64_CHARS },
       { type: 'array', minItems: 1, maxItems: maxSide, items: { type: 'array', minItems: 1, maxItems: maxSide, items: { type: 'number' } } },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['png'],
+        properties: { png: { type: 'string', minLength: 8, maxLength: MAX_BASE64_CHARS, description: 'base64 PNG, or a data:image/png;base64 URL' } },
+      },
     ],
   } as const;
 }
 
 export function decodeBase64Png(value: string, what: string): GrayImage {
   const b64 = value.startsWith('data:') ? value.slice(value.indexOf(',') + 1) : value;
-  if (!/^[A-Za-z0-9+/=\s]+$/.test(b64)) throw badRequest('bad-image', `${what}: a string must be a base64 PNG (or a data:image/png;base64 URL)`);
+  if (!/^[A-Za-z0-9+/=\s]+$/.test(b64)) throw badRequest('bad-image', `${what}.png must be a base64 PNG (or a data:image/png;base64 URL)`);
   return decodePng(Buffer.from(b64, 'base64'), what);
 }
 
@@ -42,8 +50,8 @@ export function decodePng(bytes: Uint8Array, what: string): GrayImage {
 
 /** For the convolution playground: any size up to maxSide, any finite numbers. */
 export function matrixFromField(value: ImageField, what: string, maxSide: number): { matrix: Matrix; fromPng: boolean } {
-  if (typeof value === 'string') {
-    const img = decodeBase64Png(value, what);
+  if (!Array.isArray(value)) {
+    const img = decodeBase64Png(value.png, what);
     return { matrix: matrixFromPng(img, what, maxSide), fromPng: true };
   }
   checkMatrix(value, what);
@@ -67,7 +75,7 @@ export interface DigitOptions {
  * PNGs of other sizes are resized to 28x28 by area averaging.
  */
 export function digitFromField(value: ImageField, what: string, opts: DigitOptions = {}): Uint8Array {
-  if (typeof value === 'string') return digitFromPng(decodeBase64Png(value, what), opts);
+  if (!Array.isArray(value)) return digitFromPng(decodeBase64Png(value.png, what), opts);
   const [h, w] = checkMatrix(value, what);
   if (h !== 28 || w !== 28) throw badRequest('bad-image', `${what} must be 28x28 (got ${h}x${w}); send a PNG to have it resized`);
   const out = new Uint8Array(784);

@@ -30,14 +30,21 @@ export interface ImagePluginOptions {
   limits?: Partial<ImageLimits>;
 }
 
-export function setupImageRoutes(app: FastifyInstance, opts: ImagePluginOptions): { cache: ImageModelCache; limits: ImageLimits; ownsCache: boolean } {
+/** Installs the raw-PNG body parser and the error handler in a plugin's scope; returns its limits. */
+export function setupImageRoutes(app: FastifyInstance, opts: Pick<ImagePluginOptions, 'limits'>): ImageLimits {
   const limits = { ...DEFAULT_IMAGE_LIMITS, ...opts.limits };
   // Raw PNG bodies arrive as a Buffer; JSON bodies go through Fastify's own parser.
   app.addContentTypeParser('image/png', { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, (_req, body, done) => done(null, body));
   installImageErrorHandler(app);
-  const cache = opts.cache ?? new ImageModelCache();
-  if (!opts.cache) app.addHook('onClose', () => cache.dispose());
-  return { cache, limits, ownsCache: !opts.cache };
+  return limits;
+}
+
+/** The model cache given in the options, or one of the plugin's own (disposed when it closes). */
+export function modelCacheFor(app: FastifyInstance, opts: ImagePluginOptions): ImageModelCache {
+  if (opts.cache) return opts.cache;
+  const cache = new ImageModelCache();
+  app.addHook('onClose', () => cache.dispose());
+  return cache;
 }
 
 /** The query options every image route takes. */

@@ -1,5 +1,5 @@
 // Serves the browser client (client/dist, built by `npm run build:client`) at `/`: the
-// dashboard at /, and /phone/, /typing/, /lab/, /recordings/. Hashed assets are cached for a
+// dashboard at /, and /phone/, /typing/, /lab/. Hashed assets are cached for a
 // year, HTML is revalidated on every load. Without a build, the pages answer with a short HTML
 // page saying how to build the client instead of a bare 404.
 import fastifyStatic from '@fastify/static';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
 
 /** The client's pages (directories in client/dist holding an index.html). */
-export const CLIENT_PAGES = ['/', '/phone/', '/typing/', '/lab/', '/recordings/'] as const;
+export const CLIENT_PAGES = ['/', '/phone/', '/typing/', '/lab/'] as const;
 
 export interface ClientStaticOptions {
   /** Folder of the built client (default client/dist). */

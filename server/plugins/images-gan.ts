@@ -1,15 +1,15 @@
 // The image lab's /api/gan routes: samples of the DCGAN, samples of the conditional GAN for a
 // requested digit, and walks through the noise space between two seeds. Replies are JSON or PNG
 // by content negotiation (?format=png|json or the Accept header).
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import * as tf from '@tensorflow/tfjs';
 import { noiseDimOf } from '../../models/images/gan/models.js';
 import { generate, interpolate, noise, noiseForSeed } from '../../models/images/gan/sampling.js';
 import { tensorToDigits } from '../images/digit-tensors.js';
 import { badRequest, errorResponses } from '../images/errors.js';
-import { negotiateFormat } from '../images/negotiate.js';
 import { digitListSchema, sendDigits } from '../images/replies.js';
-import { formatQuery, jsonOrPng, setupImageRoutes, type ImagePluginOptions } from '../images/route-setup.js';
+import { replyFormat } from '../images/request-image.js';
+import { formatQuery, jsonOrPng, modelCacheFor, setupImageRoutes, type ImagePluginOptions } from '../images/route-setup.js';
 
 export type GanPluginOptions = ImagePluginOptions;
 
@@ -24,8 +24,8 @@ const samplesReply = jsonOrPng({
 const randomSeed = () => Math.floor(Math.random() * 2 ** 32);
 
 export const ganPlugin: FastifyPluginAsync<GanPluginOptions> = async (app, opts) => {
-  const { cache, limits } = setupImageRoutes(app, opts);
-  const formatOf = (req: FastifyRequest) => negotiateFormat(req.headers.accept, (req.query as { format?: string }).format);
+  const limits = setupImageRoutes(app, opts);
+  const cache = modelCacheFor(app, opts);
   const countProp = { type: 'integer', minimum: 1, maximum: limits.maxImages, default: 16 } as const;
 
   app.get<{ Querystring: { n: number; seed?: number; format?: string } }>(
@@ -37,7 +37,7 @@ export const ganPlugin: FastifyPluginAsync<GanPluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const { generator } = await cache.get('dcgan');
       const seed = req.query.seed ?? randomSeed();
       const z = noise(req.query.n, noiseDimOf(generator), seed);
@@ -59,7 +59,7 @@ export const ganPlugin: FastifyPluginAsync<GanPluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const { generator } = await cache.get('cgan');
       const seed = req.query.seed ?? randomSeed();
       const { n, label } = req.query;
@@ -92,7 +92,7 @@ export const ganPlugin: FastifyPluginAsync<GanPluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const { model, from, to, steps, label, path } = req.query;
       if (model === 'cgan' && label === undefined) throw badRequest('missing-label', 'the conditional GAN needs `label` (0..9) to interpolate');
       const { generator } = await cache.get(model);

@@ -1,11 +1,13 @@
 // All image-lab routes in one plugin for the server: /api/images (convolution playground,
-// classify, denoise), /api/vae and /api/gan, sharing one lazily loaded model cache.
+// classify, denoise), /api/vae and /api/gan, sharing one lazily loaded model cache. Each group is
+// also a plugin of its own (images-playground, images-digits, images-vae, images-gan).
 import type { FastifyPluginAsync } from 'fastify';
 import { ImageModelCache } from '../images/model-cache.js';
 import type { ImageLimits } from '../images/route-setup.js';
+import { digitsPlugin } from './images-digits.js';
 import { ganPlugin } from './images-gan.js';
+import { playgroundPlugin } from './images-playground.js';
 import { vaePlugin } from './images-vae.js';
-import { imagesPlugin } from './images.js';
 
 export interface ImageLabPluginOptions {
   /** Folder of the trained models (default models/trained). */
@@ -16,7 +18,8 @@ export interface ImageLabPluginOptions {
 export const imageLabPlugin: FastifyPluginAsync<ImageLabPluginOptions> = async (app, opts) => {
   const cache = new ImageModelCache(opts.modelsDir);
   app.addHook('onClose', () => cache.dispose());
-  await app.register(imagesPlugin, { cache, limits: opts.limits });
+  await app.register(playgroundPlugin, { limits: opts.limits });
+  await app.register(digitsPlugin, { cache, limits: opts.limits });
   await app.register(vaePlugin, { cache, limits: opts.limits });
   await app.register(ganPlugin, { cache, limits: opts.limits });
 };

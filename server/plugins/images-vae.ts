@@ -2,30 +2,35 @@
 // encode a digit, decode latent vectors, sample the prior, interpolate between two digits, latent
 // arithmetic (a - b + c) and the 2-D manifold grid. Images in as 28x28 arrays or PNGs; out as
 // JSON or PNG by content negotiation (?format=png|json or the Accept header).
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { latentDimOf } from '../../models/images/vae/model.js';
 import { decode, encode, latentArithmetic, lerpPath, manifoldGrid, samplePrior } from '../../models/images/vae/latent-ops.js';
 import { digitsToTensor, tensorToDigits } from '../images/digit-tensors.js';
 import { badRequest, errorResponses } from '../images/errors.js';
 import { decodePng, digitFromField, digitFromPng, imageFieldSchema, type ImageField } from '../images/image-input.js';
-import { negotiateFormat } from '../images/negotiate.js';
 import { digitListSchema, sendDigits } from '../images/replies.js';
-import { formatQuery, jsonOrPng, jsonOrPngBody, setupImageRoutes, type ImagePluginOptions } from '../images/route-setup.js';
+import { replyFormat } from '../images/request-image.js';
+import { formatQuery, jsonOrPng, jsonOrPngBody, modelCacheFor, setupImageRoutes, type ImagePluginOptions } from '../images/route-setup.js';
 
 export type VaePluginOptions = ImagePluginOptions;
 
 type VaeName = 'vae' | 'vae-2d';
+interface EncodeOptions {
+  image?: ImageField;
+  model?: VaeName;
+  invert?: boolean;
+}
 const modelProp = { type: 'string', enum: ['vae', 'vae-2d'], default: 'vae', description: "'vae' (32-D latent) or 'vae-2d'" } as const;
 const vectorSchema = { type: 'array', items: { type: 'number' } } as const;
 const imagesReply = (extra: Record<string, object> = {}) =>
   jsonOrPng({ type: 'object', required: ['images'], properties: { model: { type: 'string' }, images: digitListSchema, z: { type: 'array', items: vectorSchema }, ...extra } });
 
 export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts) => {
-  const { cache, limits } = setupImageRoutes(app, opts);
-  const digitField = imageFieldSchema(28, 'a digit: 28x28 intensities 0..255 (white on black) or a base64 PNG (resized to 28x28)');
-  const formatOf = (req: FastifyRequest) => negotiateFormat(req.headers.accept, (req.query as { format?: string }).format);
+  const limits = setupImageRoutes(app, opts);
+  const cache = modelCacheFor(app, opts);
+  const digitField = imageFieldSchema(28, 'a digit: 28x28 intensities 0..255 (white on black), or {png} (resized to 28x28)');
   const digit = (value: ImageField | undefined, what: string, invert?: boolean) => {
-    if (value === undefined) throw badRequest('missing-image', `give \`${what}\`: 28x28 numbers 0..255 or a base64 PNG`);
+    if (value === undefined) throw badRequest('missing-image', `give \`${what}\`: 28x28 numbers 0..255, or {png: base64}`);
     return digitFromField(value, what, { invert });
   };
   const encodeMeans = async (name: VaeName, digits: Uint8Array[]) => {
@@ -38,13 +43,13 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
     }
   };
 
-  app.post<{ Body: { image?: ImageField; model?: VaeName; invert?: boolean } | Buffer; Querystring: { model?: VaeName; invert?: boolean } }>(
+  app.post<{ Body: EncodeOptions | Buffer; Querystring: EncodeOptions }>(
     '/api/vae/encode',
     {
       bodyLimit: limits.maxBodyBytes,
       schema: {
         querystring: { type: 'object', properties: { model: modelProp, invert: { type: 'boolean' } } },
-        body: jsonOrPngBody({ type: 'object', additionalProperties: false, required: ['image'], properties: { image: digitField, model: modelProp, invert: { type: 'boolean', default: false } } }),
+        body: jsonOrPngBody({ type: 'object', additionalProperties: false, required: ['image'], properties: { image: digitField, model: { type: 'string', enum: ['vae', 'vae-2d'] }, invert: { type: 'boolean' } } }),
         response: {
           ...errorResponses,
           200: {
@@ -56,16 +61,16 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       },
     },
     async (req) => {
-      const raw = Buffer.isBuffer(req.body);
-      const p = raw ? req.query : { ...req.query, ...(req.body as object) };
-      const name = (p as { model?: VaeName }).model ?? 'vae';
-      const d = raw ? digitFromPng(decodePng(req.body as Buffer, 'body'), { invert: req.query.invert }) : digit((p as { image?: ImageField }).image, 'image', (p as { invert?: boolean }).invert);
+      // A raw PNG body carries its options in the query string; a JSON body in itself.
+      const p: EncodeOptions = Buffer.isBuffer(req.body) ? req.query : { ...req.query, ...req.body };
+      const d = Buffer.isBuffer(req.body) ? digitFromPng(decodePng(req.body, 'body'), { invert: p.invert }) : digit(p.image, 'image', p.invert);
+      const name = p.model ?? 'vae';
       const { vae, codes } = await encodeMeans(name, [d]);
       return { model: name, latentDim: latentDimOf(vae), ...codes[0]! };
     },
   );
 
-  app.post<{ Body: { z: number[] | number[][]; model?: VaeName }; Querystring: { format?: string } }>(
+  app.post<{ Body: { z: number[][]; model?: VaeName }; Querystring: { format?: string } }>(
     '/api/vae/decode',
     {
       schema: {
@@ -76,11 +81,11 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
           required: ['z'],
           properties: {
             z: {
-              description: 'one latent vector, or a list of them',
-              anyOf: [
-                { type: 'array', minItems: 1, maxItems: 64, items: { type: 'number' } },
-                { type: 'array', minItems: 1, maxItems: limits.maxImages, items: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'number' } } },
-              ],
+              description: 'a list of latent vectors (one vector: [[...]])',
+              type: 'array',
+              minItems: 1,
+              maxItems: limits.maxImages,
+              items: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'number' } },
             },
             model: modelProp,
           },
@@ -89,9 +94,9 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const name = req.body.model ?? 'vae';
-      const zs = (typeof req.body.z[0] === 'number' ? [req.body.z] : req.body.z) as number[][];
+      const zs = req.body.z;
       const vae = await cache.get(name);
       const d = latentDimOf(vae);
       const bad = zs.findIndex((z) => z.length !== d);
@@ -113,7 +118,7 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const name = req.query.model ?? 'vae';
       const seed = req.query.seed ?? Math.floor(Math.random() * 2 ** 32);
       const vae = await cache.get(name);
@@ -139,7 +144,7 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const { from, to, invert } = req.body;
       const name = req.body.model ?? 'vae';
       const { vae, codes } = await encodeMeans(name, [digit(from, 'from', invert), digit(to, 'to', invert)]);
@@ -177,7 +182,7 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const { a, b, c, invert } = req.body;
       const name = req.body.model ?? 'vae';
       const { vae, codes } = await encodeMeans(name, [digit(a, 'a', invert), digit(b, 'b', invert), digit(c, 'c', invert)]);
@@ -206,7 +211,7 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      const format = formatOf(req);
+      const format = replyFormat(req);
       const vae = await cache.get('vae-2d');
       if (latentDimOf(vae) !== 2) throw badRequest('not-2d', 'the manifold needs the 2-D latent VAE (vae-2d)');
       const grid = manifoldGrid(req.query.size, req.query.coverage);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhoneFleet } from '../../simulators/phone-fleet.js';
 import { openPage, screenshot } from './support/browser.js';
+import { lowContrastText, unlabelledControls } from './support/a11y.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 
 let fx: BrowserFixture;
@@ -80,6 +81,8 @@ describe('dashboard', () => {
       expect(await second.getAttribute('aria-pressed')).toBe('true');
       await page.waitForTimeout(3000);
       await screenshot(page, 'dashboard');
+      expect(await unlabelledControls(page)).toEqual([]);
+      expect(await lowContrastText(page)).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { augmentWindow, DEFAULT_AUGMENT, rotation, simulateLowRate, type AugmentConfig } from '../../models/har/augmentation.js';
 import { createRng } from '../../models/har/rng.js';
 
-const NONE: AugmentConfig = { stretch: [1, 1], maxTiltDeg: 0, signFlip: 0, gain: [1, 1], axisGain: 0, noiseG: 0, lowRate: 0, lowRateHz: [20, 20] };
+const NONE: AugmentConfig = { stretch: [1, 1], maxTiltDeg: 0, maxMotionTiltDeg: 0, signFlip: 0, gain: [1, 1], axisGain: 0, noiseG: 0, lowRate: 0, lowRateHz: [20, 20] };
 
 function source(n: number) {
   const x = Float32Array.from({ length: n }, (_, i) => 0.9 + 0.3 * Math.sin(i / 4));
@@ -68,5 +68,30 @@ describe('augmentation', () => {
     augmentWindow(src, 10, 400, 128, createRng(3), DEFAULT_AUGMENT, b, 0);
     expect(Array.from(a)).toEqual(Array.from(b));
     for (const v of a) expect(Math.abs(v)).toBeLessThan(2);
+  });
+});
+
+describe('motion-only rotation', () => {
+  it('turns the motion around the window mean and leaves gravity alone', () => {
+    const src = source(200);
+    const cfg: AugmentConfig = { ...NONE, maxMotionTiltDeg: 45 };
+    const out = new Float32Array(128 * 3);
+    augmentWindow(src, 0, 200, 128, createRng(4), cfg, out, 0);
+    const mean = (a: ArrayLike<number>, axis: number, stride: number, n: number) => {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += a[k * stride + axis]!;
+      return s / n;
+    };
+    const inMean = [src.x, src.y, src.z].map((a) => mean(a, 0, 1, 128));
+    const outMean = [0, 1, 2].map((axis) => mean(out, axis, 3, 128));
+    for (let i = 0; i < 3; i++) expect(outMean[i]).toBeCloseTo(inMean[i]!, 5);
+    let changed = 0;
+    for (let k = 0; k < 128; k++) {
+      const dIn = Math.hypot(src.x[k]! - inMean[0]!, src.y[k]! - inMean[1]!, src.z[k]! - inMean[2]!);
+      const dOut = Math.hypot(out[k * 3]! - outMean[0]!, out[k * 3 + 1]! - outMean[1]!, out[k * 3 + 2]! - outMean[2]!);
+      expect(dOut).toBeCloseTo(dIn, 5); // a rotation keeps the motion's size
+      changed += Math.abs(out[k * 3]! - src.x[k]!);
+    }
+    expect(changed).toBeGreaterThan(0.1); // …but not its direction
   });
 });

@@ -47,6 +47,8 @@ describe('/api/images classify and denoise', () => {
     expect(body.featureMaps.maps[0]).toHaveLength(28);
     const noMaps = await app.inject({ method: 'POST', url: '/api/images/classify', payload: { image: digit(0), featureMaps: false } });
     expect(noMaps.json().featureMaps).toBeUndefined();
+    const noMapsQuery = await app.inject({ method: 'POST', url: '/api/images/classify?featureMaps=false', payload: { image: digit(0) } });
+    expect(noMapsQuery.json().featureMaps).toBeUndefined();
   });
 
   it('classifies a raw PNG of another size (resized) and answers the feature maps as a PNG sheet', async () => {
@@ -102,16 +104,19 @@ describe('/api/vae', () => {
     expect(res.json().mean).toHaveLength(32);
     const two = await app.inject({ method: 'POST', url: '/api/vae/encode', payload: { image: digit(2), model: 'vae-2d' } });
     expect(two.json().logVar).toHaveLength(2);
+    const png = encodeGrayPng({ width: 28, height: 28, pixels: imageAt(digits, 2) });
+    const raw = await app.inject({ method: 'POST', url: '/api/vae/encode?model=vae-2d', headers: { 'content-type': 'image/png' }, payload: png });
+    expect(raw.json().mean).toEqual(two.json().mean);
   });
 
   it('decodes one or several vectors and checks their size', async () => {
-    const one = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [0.5, -1], model: 'vae-2d' } });
+    const one = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0.5, -1]], model: 'vae-2d' } });
     expect(one.statusCode).toBe(200);
     expect(one.json().images).toHaveLength(1);
     const two = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0, 0], [1, 1]], model: 'vae-2d' } });
     expect(two.json().images).toHaveLength(2);
     expect(two.json().images[0][0]).toHaveLength(28);
-    const wrong = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [0, 0, 0] } });
+    const wrong = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0, 0, 0]] } });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().message).toMatch(/32-D/);
   });
@@ -199,7 +204,7 @@ describe('operations', () => {
     const gan = await empty.inject({ method: 'GET', url: '/api/gan/dcgan/sample' });
     expect(gan.statusCode).toBe(503);
     // the playground needs no model
-    const conv = await empty.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: [[1]], kernel: [[2]] } });
+    const conv = await empty.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: [[1]], weights: [[2]] } });
     expect(conv.json().output).toEqual([[2]]);
   });
 
@@ -214,7 +219,7 @@ describe('operations', () => {
       await app.inject({ method: 'GET', url: '/api/vae/manifold?size=2' });
       await app.inject({ method: 'GET', url: '/api/gan/cgan/sample?n=2' });
       await app.inject({ method: 'GET', url: '/api/gan/interpolate?from=1&to=2&steps=2' });
-      await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [0, 0, 0] } }); // an error path
+      await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0, 0, 0]] } }); // an error path
     };
     await calls(); // first use loads the models
     const before = tf.memory().numTensors;

@@ -3,13 +3,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGrayPng } from '../../models/images/shared/png.js';
-import { imagesPlugin } from '../../server/plugins/images.js';
+import { playgroundPlugin } from '../../server/plugins/images-playground.js';
 
 let app: FastifyInstance;
 
 beforeAll(async () => {
   app = Fastify();
-  await app.register(imagesPlugin, { limits: { maxMatrixSide: 64 } });
+  await app.register(playgroundPlugin, { limits: { maxMatrixSide: 64 } });
   await app.ready();
 });
 afterAll(() => app.close());
@@ -40,7 +40,7 @@ describe('/api/images playground', () => {
   });
 
   it('convolves a JSON matrix exactly', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: binary5, kernel: [[1, 0, 1], [0, 1, 0], [1, 0, 1]] } });
+    const res = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: binary5, weights: [[1, 0, 1], [0, 1, 0], [1, 0, 1]] } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ output: [[4, 3, 4], [2, 4, 3], [2, 3, 4]], height: 3, width: 3, exact: true, stride: 1, padding: 0 });
   });
@@ -72,6 +72,9 @@ describe('/api/images playground', () => {
     expect(ragged.json().error).toBe('bad-matrix');
     const missing = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: binary5 } });
     expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toBe('missing-kernel');
+    const both = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: binary5, kernel: 'identity', weights: [[1]] } });
+    expect(both.statusCode).toBe(400);
     const big = Array.from({ length: 65 }, () => new Array(65).fill(0));
     const tooBig = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: big, kernel: 'identity' } });
     expect(tooBig.statusCode).toBe(400);
@@ -98,11 +101,22 @@ describe('/api/images playground', () => {
 
   it('accepts a base64 PNG inside JSON and refuses garbage', async () => {
     const png = encodeGrayPng({ width: 3, height: 3, pixels: Uint8Array.from([0, 0, 0, 0, 9, 0, 0, 0, 0]) });
-    const res = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: `data:image/png;base64,${png.toString('base64')}`, kernel: 'laplacian-4' } });
+    const res = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: { png: `data:image/png;base64,${png.toString('base64')}` }, kernel: 'laplacian-4' } });
     expect(res.json().output).toEqual([[-36]]);
-    const bad = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: 'bm90IGEgcG5nIGF0IGFsbA==', kernel: 'identity' } });
+    const plain = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: { png: png.toString('base64') }, kernel: 'identity', padding: 1 } });
+    expect(plain.json().output).toEqual([[0, 0, 0], [0, 9, 0], [0, 0, 0]]);
+    const bad = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: { png: 'bm90IGEgcG5nIGF0IGFsbA==' }, kernel: 'identity' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toBe('bad-png');
+    const bare = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: png.toString('base64'), kernel: 'identity' } });
+    expect(bare.statusCode).toBe(400);
+  });
+
+  it('keeps single-row and single-column matrices intact (no type coercion)', async () => {
+    const row = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: [[1, 2, 3]], weights: [[1, 10]] } });
+    expect(row.json().output).toEqual([[21, 32]]);
+    const col = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: [[1], [2]], weights: [[3]] } });
+    expect(col.json().output).toEqual([[3], [6]]);
   });
 
   it('pools with max and average', async () => {

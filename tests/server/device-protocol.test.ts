@@ -120,6 +120,26 @@ describe('protocol errors', () => {
     await client.close();
   });
 
+  it('says when a frame comes too late to be put back in order', async () => {
+    const client = await TestClient.connect(srv.wsUrl('/ws/device'));
+    client.send(hello('late-frames'));
+    await client.count('welcome', 1);
+    const frame = (seq: number) => ({ type: 'samples', seq, t: [seq * 100, seq * 100 + 50], x: [0, 0], y: [0, 0], z: [1, 1] });
+    client.send(frame(0));
+    client.send(frame(2)); // seq 1 is missing: frame 2 waits reorderWaitMs (50 ms here), then goes on
+    await new Promise((r) => setTimeout(r, 150));
+    client.send(frame(1));
+    client.send(frame(2));
+    await client.count('error', 2);
+    expect(client.of('error').map((e) => [e.code, e.seq])).toEqual([
+      ['out-of-range', 1],
+      ['out-of-range', 2],
+    ]);
+    expect(client.of('error')[0]!.message).toMatch(/seq 1 is older than frames already processed/);
+    expect(client.of('error')[1]!.message).toMatch(/seq 2 is older than frames already processed \(late or repeated\)/);
+    await client.close();
+  });
+
   it('closes the socket with 1009 for a frame above maxFrameBytes', async () => {
     const small = await startTestServer({ limits: { ...DEFAULT_LIMITS, maxFrameBytes: 4096 } });
     try {

@@ -81,6 +81,9 @@ export async function resumeOrCreate<M extends Record<string, tf.LayersModel>>(
       if (!(await loadOptimizerState(join(run.checkpointDir, `optimizer-${k}`), opt))) console.error(`note: no saved state for optimizer ${k}; it restarts`);
     }
     console.error(`resuming from ${run.checkpointDir} after epoch ${state.epoch}`);
+    for (const [k, v] of Object.entries(state.options)) {
+      if (k !== 'epochs' && k !== 'backend' && run.options[k] !== v) console.error(`warning: --${k} was ${String(v)} in the checkpointed run, now ${String(run.options[k])}`);
+    }
     return { models: models as M, startEpoch: state.epoch, history: state.history, seconds: Number(state.extra?.seconds ?? 0) };
   }
   if (run.options.resume) console.error(`no checkpoint in ${run.checkpointDir}: starting afresh`);

@@ -100,6 +100,9 @@ export class ConvPlayground {
       this.padding.value = String(ex.padding);
       this.poolSelect.value = 'none';
       this.description.textContent = ex.description;
+    } else {
+      const k = KERNELS[this.kernelSelect.value];
+      this.description.textContent = k ? `${k.name}: ${k.description}` : 'custom kernel';
     }
     this.schedule();
   }
@@ -130,6 +133,7 @@ export class ConvPlayground {
         });
         input.addEventListener('input', () => {
           this.kernelSelect.value = CUSTOM;
+          this.description.textContent = 'custom kernel';
           this.schedule();
         });
         this.cells.push(input);

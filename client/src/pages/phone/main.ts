@@ -82,6 +82,12 @@ const socket = new ServerSocket(
           break;
         case 'error': {
           const err = message as ErrorMessage;
+          if (err.code === 'id-in-use') {
+            // Reconnecting would only be refused again: stop and say how to pick another id.
+            stop();
+            showNotice(notice, `${err.message}. Close the other tab or device, or open this page with ?id=another-name.`, 'error');
+            break;
+          }
           showNotice(notice, `Server: ${err.message} (${err.code})`, err.code === 'overloaded' ? 'warn' : 'error');
           break;
         }
