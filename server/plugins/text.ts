@@ -56,12 +56,17 @@ export const textPlugin: FastifyPluginAsync<TextPluginOptions> = async (app, opt
     return { error: 'Upgrade Required', message: 'this endpoint speaks WebSocket; connect with a WebSocket client' };
   });
 
-  app.get('/api/text/models', async () => ({
-    default: config.defaultModel,
-    models: service.available(),
-    limits: textLimits(service),
-    stats: service.stats(),
-  }));
+  app.get('/api/text/models', async () => {
+    const stats = service.stats();
+    return {
+      default: config.defaultModel,
+      models: service.available(),
+      limits: textLimits(service),
+      sessions: stats.sessions,
+      // Per loaded model: its step batcher (the size histogram is left out: 257 numbers).
+      batching: Object.fromEntries(Object.entries(stats.models).map(([name, { batchSizeHistogram: _h, ...rest }]) => [name, rest])),
+    };
+  });
 
   app.post<{ Body: GenerateBody }>(
     GENERATE_PATH,
