@@ -49,7 +49,25 @@ export interface RateLimitConfig {
   burstSamples: number;
   /** Error replies per second per connection; more errors are counted, not sent. */
   errorsPerSec: number;
+  /**
+   * Frames per second a device connection may send on average (bursts of twice that); more are
+   * answered `rate-limited` and dropped. Default: samplesPerSec / 4 (100/s), so lifting the
+   * sample limit for load tests lifts this one too.
+   */
+  framesPerSec?: number;
 }
+
+export interface RecordingConfig {
+  /** Record every device stream from its hello (`--record`); else only those started over HTTP. Env SENSORIUM_RECORD=1. */
+  all: boolean;
+  /** Folder of the recordings (one NDJSON file per session). Env SENSORIUM_RECORDINGS_DIR. */
+  dir: string;
+  /** Buffered samples are written and fsynced at least this often, ms: what a crash can lose. */
+  flushMs: number;
+}
+
+/** HTTPS: certificate files, or a self-signed certificate made at start with the openssl CLI. */
+export type TlsConfig = { certFile: string; keyFile: string } | { selfSigned: true };
 
 export interface SensorLoggerConfig {
   /** Largest accepted POST body, bytes (larger: HTTP 413). */
@@ -80,8 +98,28 @@ export interface ServerConfig {
    * 'auto' (the trained one, else an untrained one with a warning). Env SENSORIUM_HAR_MODE.
    */
   harModel: HarModelMode;
-  /** When set, hello and subscribe messages must carry this token. Env SENSORIUM_TOKEN. */
-  authToken?: string;
+  /**
+   * Accepted tokens (server/security/auth.ts). Empty: the server is open, which is allowed only
+   * when bound to loopback. Env SENSORIUM_TOKENS=a,b (or SENSORIUM_TOKEN=a); `--tokens-file`.
+   */
+  authTokens: string[];
+  /** Browser origins allowed besides the server's own; '*' allows any. Env SENSORIUM_ALLOWED_ORIGINS=a,b. */
+  allowedOrigins: string[];
+  /** Most WebSocket connections at once, all endpoints together. Env SENSORIUM_MAX_CONNECTIONS. */
+  maxConnections: number;
+  /** Most WebSocket connections at once from one IP address. Env SENSORIUM_MAX_CONNECTIONS_PER_IP. */
+  maxConnectionsPerIp: number;
+  /** Clients on loopback (simulators, benchmarks on this machine) skip the per-IP limit. */
+  exemptLoopbackFromIpLimit: boolean;
+  /** A device that reconnects with the same id within this time resumes its stream, ms (0 = never). Env SENSORIUM_RECONNECT_GRACE_MS. */
+  reconnectGraceMs: number;
+  /** A socket that cannot be written to (too much unsent) for this long is disconnected, ms. */
+  slowConsumerMs: number;
+  /** At shutdown, how long pending windows may take to reach their devices, ms. */
+  shutdownDrainMs: number;
+  recording: RecordingConfig;
+  /** Serve HTTPS (phones need a secure context for motion sensors). */
+  tls?: TlsConfig;
   /** Most simultaneous device connections (including Sensor Logger devices). Env SENSORIUM_MAX_DEVICES. */
   maxDevices: number;
   /** Most simultaneous dashboard connections. */
@@ -107,6 +145,15 @@ export const DEFAULT_CONFIG: ServerConfig = {
   demo: true,
   demoPhones: 3,
   harModel: 'auto',
+  authTokens: [],
+  allowedOrigins: [],
+  maxConnections: 4096,
+  maxConnectionsPerIp: 64,
+  exemptLoopbackFromIpLimit: true,
+  reconnectGraceMs: 10_000,
+  slowConsumerMs: 30_000,
+  shutdownDrainMs: 5_000,
+  recording: { all: false, dir: 'recordings', flushMs: 1000 },
   maxDevices: 200,
   maxDashboards: 50,
   helloTimeoutMs: 10_000,
@@ -158,7 +205,15 @@ export const ENV_VARS = [
   'SENSORIUM_BACKEND',
   'SENSORIUM_HAR_MODEL',
   'SENSORIUM_HAR_MODE',
+  'SENSORIUM_TOKENS',
   'SENSORIUM_TOKEN',
+  'SENSORIUM_ALLOWED_ORIGINS',
+  'SENSORIUM_MAX_CONNECTIONS',
+  'SENSORIUM_MAX_CONNECTIONS_PER_IP',
+  'SENSORIUM_RECONNECT_GRACE_MS',
+  'SENSORIUM_RECORD',
+  'SENSORIUM_RECORDINGS_DIR',
+  'LOG_LEVEL',
   'SENSORIUM_MAX_DEVICES',
   'SENSORIUM_MAX_BATCH',
   'SENSORIUM_MAX_DELAY_MS',
@@ -190,7 +245,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
     if (!(HAR_MODEL_MODES as readonly string[]).includes(mode)) throw new ConfigError(`SENSORIUM_HAR_MODE must be one of ${HAR_MODEL_MODES.join(', ')} (got '${mode}')`);
     c.harModel = mode as HarModelMode;
   }
-  c.authToken = env.SENSORIUM_TOKEN || c.authToken;
+  const tokens = parseList(env.SENSORIUM_TOKENS ?? env.SENSORIUM_TOKEN);
+  if (tokens.length > 0) c.authTokens = checkTokens(tokens, env.SENSORIUM_TOKENS !== undefined ? 'SENSORIUM_TOKENS' : 'SENSORIUM_TOKEN');
+  const origins = parseList(env.SENSORIUM_ALLOWED_ORIGINS);
+  if (origins.length > 0) c.allowedOrigins = origins;
+  c.maxConnections = int('SENSORIUM_MAX_CONNECTIONS', 1, 1_000_000) ?? c.maxConnections;
+  c.maxConnectionsPerIp = int('SENSORIUM_MAX_CONNECTIONS_PER_IP', 1, 1_000_000) ?? c.maxConnectionsPerIp;
+  c.reconnectGraceMs = int('SENSORIUM_RECONNECT_GRACE_MS', 0, 600_000) ?? c.reconnectGraceMs;
+  const record = env.SENSORIUM_RECORD?.trim();
+  if (record) {
+    if (!['0', '1', 'true', 'false'].includes(record)) throw new ConfigError(`SENSORIUM_RECORD must be 1 or 0 (got '${record}')`);
+    c.recording.all = record === '1' || record === 'true';
+  }
+  c.recording.dir = env.SENSORIUM_RECORDINGS_DIR?.trim() || c.recording.dir;
   c.maxDevices = int('SENSORIUM_MAX_DEVICES', 1, 100_000) ?? c.maxDevices;
   c.batching.maxBatch = int('SENSORIUM_MAX_BATCH', 1, 1024) ?? c.batching.maxBatch;
   c.batching.maxDelayMs = int('SENSORIUM_MAX_DELAY_MS', 0, 10_000) ?? c.batching.maxDelayMs;
@@ -212,4 +279,31 @@ export function parseSmoothing(text: string, what = 'smoothing'): SmoothingConfi
   if (kind === 'ema' && n > 0 && n <= 1) return { kind: 'ema', alpha: n };
   if (kind === 'mean' && Number.isInteger(n) && n >= 1 && n <= 100) return { kind: 'mean', k: n };
   throw new ConfigError(`${what} must be none, ema:<alpha in (0,1]> or mean:<k in 1..100> (got '${text}')`);
+}
+
+function parseList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Tokens must be printable, without spaces or commas, 8-256 characters (short ones are guessable). */
+export function checkTokens(tokens: readonly string[], what: string): string[] {
+  for (const t of tokens) {
+    if (!/^[\x21-\x7e]{8,256}$/.test(t) || t.includes(',')) {
+      throw new ConfigError(`${what}: every token must be 8-256 printable characters without spaces or commas (got one of ${t.length} characters)`);
+    }
+  }
+  return [...tokens];
+}
+
+/** Tokens from a file: one per line; blank lines and lines starting with # are skipped. */
+export function parseTokensFile(text: string, file: string): string[] {
+  const tokens = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
+  if (tokens.length === 0) throw new ConfigError(`${file} holds no token (one per line; # starts a comment)`);
+  return checkTokens(tokens, file);
 }

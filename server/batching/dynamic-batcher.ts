@@ -34,6 +34,8 @@ export interface DynamicBatcherOptions<I, O> {
   run: (items: readonly I[]) => O[] | Promise<O[]>;
   /** Clock in ms (tests inject a fake one). */
   now?: () => number;
+  /** Told after every batch (metrics): its size, each item's queue wait, the run time, whether it failed. */
+  onBatch?: (batch: { size: number; waitsMs: readonly number[]; runMs: number; failed: boolean }) => void;
 }
 
 export interface BatcherStats {
@@ -158,7 +160,8 @@ export class DynamicBatcher<I, O> {
 
   private async runBatch(batch: Pending<I, O>[]): Promise<void> {
     const started = this.now();
-    for (const p of batch) this.queueWait.add(started - p.enqueuedAt);
+    const waits = batch.map((p) => started - p.enqueuedAt);
+    for (const w of waits) this.queueWait.add(w);
     this.batches++;
     this.itemsInBatches += batch.length;
     this.histogram[batch.length] += 1;
@@ -169,12 +172,16 @@ export class DynamicBatcher<I, O> {
         throw new Error(`batch run returned ${Array.isArray(results) ? results.length : typeof results} results for ${batch.length} items`);
       }
     } catch (err) {
-      this.runTime.add(this.now() - started);
+      const runMs = this.now() - started;
+      this.runTime.add(runMs);
       this.failed += batch.length;
+      this.opts.onBatch?.({ size: batch.length, waitsMs: waits, runMs, failed: true });
       for (const p of batch) p.reject(err);
       return;
     }
-    this.runTime.add(this.now() - started);
+    const runMs = this.now() - started;
+    this.runTime.add(runMs);
+    this.opts.onBatch?.({ size: batch.length, waitsMs: waits, runMs, failed: false });
     this.completed += batch.length;
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
   }

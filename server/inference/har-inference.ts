@@ -1,7 +1,7 @@
 // The one HAR classifier every device shares, behind the dynamic batcher: windows from all
 // devices that are waiting at the same time run as one model call.
 import type { HarClassifier } from '../../models/har/classifier.js';
-import { DynamicBatcher, type BatcherStats } from '../batching/dynamic-batcher.js';
+import { DynamicBatcher, type BatcherStats, type DynamicBatcherOptions } from '../batching/dynamic-batcher.js';
 import type { BatchingConfig } from '../config.js';
 
 /** What the server needs of a classifier (HarClassifier; tests may pass a stand-in). */
@@ -16,10 +16,11 @@ export class HarInference {
   constructor(
     readonly classifier: WindowClassifier,
     batching: BatchingConfig,
+    onBatch?: DynamicBatcherOptions<Float32Array, Float32Array>['onBatch'],
   ) {
     this.windowValues = classifier.windowSize * 3;
     this.input = new Float32Array(batching.maxBatch * this.windowValues);
-    this.batcher = new DynamicBatcher({ ...batching, run: (windows) => this.runBatch(windows) });
+    this.batcher = new DynamicBatcher({ ...batching, onBatch, run: (windows) => this.runBatch(windows) });
   }
 
   /** Class probabilities of one window (windowSize samples, interleaved x,y,z in g). */

@@ -7,6 +7,7 @@ import { GENERATE_PATH, TEXT_PATH } from '../../protocol/text-messages.js';
 import { generateTokens } from '../../models/lm/generate.js';
 import type { LoadedLm } from '../../models/lm/lm-store.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
+import { ModelNotFoundError } from '../../models/store/model-store.js';
 import { TextConnection, textLimits } from '../text/text-connection.js';
 import { DEFAULT_TEXT_CONFIG, type TextServiceConfig } from '../text/text-config.js';
 import { TextService, UnknownModelError } from '../text/text-service.js';
@@ -87,7 +88,7 @@ export const textPlugin: FastifyPluginAsync<TextPluginOptions> = async (app, opt
       try {
         served = await service.model(body.model);
       } catch (err) {
-        if (err instanceof UnknownModelError) {
+        if (err instanceof UnknownModelError || err instanceof ModelNotFoundError) {
           reply.code(404);
           return { error: 'unknown-model', message: err.message };
         }

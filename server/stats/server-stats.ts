@@ -4,6 +4,13 @@ import type { ErrorCode } from '../../protocol/sensor-messages.js';
 import { RateMeter } from './rate-meter.js';
 import { RollingSamples, type Summary } from './rolling-samples.js';
 
+/** Told about every event as it is recorded (the Prometheus metrics listen here). */
+export interface StatsObserver {
+  frame?(samples: number): void;
+  prediction?(latencyMs: number): void;
+  error?(code: ErrorCode): void;
+}
+
 export class ServerStats {
   private readonly windowRate = new RateMeter(5);
   private readonly latency = new RollingSamples(2048);
@@ -12,19 +19,24 @@ export class ServerStats {
   private samplesTotal = 0;
   private readonly errors = new Map<ErrorCode, number>();
 
+  constructor(private readonly observer: StatsObserver = {}) {}
+
   recordFrame(samples: number): void {
     this.framesTotal++;
     this.samplesTotal += samples;
+    this.observer.frame?.(samples);
   }
 
   recordPrediction(latencyMs: number): void {
     this.predictionsTotal++;
     this.windowRate.record();
     this.latency.add(latencyMs);
+    this.observer.prediction?.(latencyMs);
   }
 
   recordError(code: ErrorCode): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+    this.observer.error?.(code);
   }
 
   windowsPerSec(): number {

@@ -14,6 +14,7 @@ import {
 import { generateTokens } from '../../models/lm/generate.js';
 import { ContextTooLongError, TextSession } from '../../models/lm/text-session.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
+import { ModelNotFoundError } from '../../models/store/model-store.js';
 import { UnknownModelError, type ServedModel, type TextService } from './text-service.js';
 
 interface QueuedEdit {
@@ -106,7 +107,7 @@ export class TextConnection {
         limits: textLimits(this.service),
       });
     } catch (err) {
-      if (err instanceof UnknownModelError) this.error('unknown-model', err.message);
+      if (err instanceof UnknownModelError || err instanceof ModelNotFoundError) this.error('unknown-model', err.message);
       else this.fail(err);
     }
   }
@@ -215,7 +216,7 @@ export class TextConnection {
     } catch (err) {
       reason = 'error';
       if (err instanceof OverloadedError) this.error('overloaded', 'the language model is overloaded; generation ended early', { id: msg.id });
-      else if (err instanceof UnknownModelError) this.error('unknown-model', err.message, { id: msg.id });
+      else if (err instanceof UnknownModelError || err instanceof ModelNotFoundError) this.error('unknown-model', err.message, { id: msg.id });
       else this.fail(err, { id: msg.id });
     } finally {
       this.generations.delete(msg.id);

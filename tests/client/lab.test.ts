@@ -134,6 +134,8 @@ describe('image lab without trained models', () => {
       await page.goto(`${server.url}/lab/`);
       // Interpolation/arithmetic use 'vae', the manifold 'vae-2d': both are named.
       await expect.poll(async () => page.locator('#vae-notice').textContent(), { timeout: 10_000 }).toMatch(/vae\/encoder.*·.*vae-2d\/encoder|vae-2d\/encoder.*·.*vae\/encoder/);
+      // One line per missing model, however many routes hit it.
+      expect(((await page.locator('#vae-notice').textContent()) ?? '').split(' · ')).toHaveLength(2);
       expect(await page.locator('#vae-manifold').isHidden()).toBe(true);
       expect(await page.locator('#gan-grid').isHidden()).toBe(true);
       await expect.poll(async () => page.locator('#gan-notice').textContent()).toMatch(/This GAN is not available: .*not trained yet/);

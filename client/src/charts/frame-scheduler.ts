@@ -11,10 +11,6 @@ export class FrameScheduler {
     if (this.frame === 0) this.frame = requestAnimationFrame(this.flush);
   }
 
-  cancel(render: () => void): void {
-    this.pending.delete(render);
-  }
-
   private readonly flush = (): void => {
     this.frame = 0;
     // Copy first: a render may request another frame.

@@ -4,6 +4,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** What the server said, without the request line (for messages shown once per cause). */
+    readonly serverMessage: string = message,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -23,7 +25,7 @@ async function parse<T>(res: Response, what: string): Promise<T> {
       typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
         ? (body as { message: string }).message
         : text.slice(0, 200) || res.statusText;
-    throw new HttpError(res.status, `${what} failed (${res.status}): ${serverMessage}`);
+    throw new HttpError(res.status, `${what} failed (${res.status}): ${serverMessage}`, serverMessage);
   }
   return body as T;
 }

@@ -3,7 +3,7 @@
 import { drawMatrix } from '../../charts/matrix-view.js';
 import { ProbabilityChart } from '../../charts/probability-chart.js';
 import { errorMessage, h, requireElement, showNotice } from '../../shared/dom.js';
-import { classifyDigit, isModelMissing, type ClassifyResponse, type DigitRows } from './images-api.js';
+import { classifyDigit, isModelMissing, missingModelText, type ClassifyResponse, type DigitRows } from './images-api.js';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const MAP_SIZE = 72;
@@ -49,7 +49,7 @@ export class DigitClassifier {
       this.result.textContent = '';
       showNotice(
         this.notice,
-        isModelMissing(err) ? `The digit classifier is not available: ${errorMessage(err)}` : `Classification failed: ${errorMessage(err)}`,
+        isModelMissing(err) ? `The digit classifier is not available: ${missingModelText(err)}` : `Classification failed: ${errorMessage(err)}`,
         isModelMissing(err) ? 'warn' : 'error',
       );
     }

@@ -1,7 +1,7 @@
 // GAN samples: a grid from the DCGAN, or from the conditional GAN for one chosen digit (or all
 // ten in columns). Each click draws a new seed; the seed is shown so a grid can be reproduced.
 import { errorMessage, h, requireElement, setVisible, showNotice } from '../../shared/dom.js';
-import { fetchPng, isModelMissing } from './images-api.js';
+import { fetchPng, isModelMissing, missingModelText } from './images-api.js';
 
 export class GanLab {
   private readonly model: HTMLSelectElement;
@@ -52,7 +52,7 @@ export class GanLab {
       showNotice(this.notice, '');
     } catch (err) {
       setVisible(this.grid, false);
-      showNotice(this.notice, isModelMissing(err) ? `This GAN is not available: ${errorMessage(err)}` : `Sampling failed: ${errorMessage(err)}`, 'warn');
+      showNotice(this.notice, isModelMissing(err) ? `This GAN is not available: ${missingModelText(err)}` : `Sampling failed: ${errorMessage(err)}`, 'warn');
     }
   }
 }

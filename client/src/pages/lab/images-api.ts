@@ -40,6 +40,11 @@ export async function fetchPng(path: string): Promise<{ url: string; headers: He
 }
 
 /** 503 from the image routes means "this model is not trained yet". */
-export function isModelMissing(err: unknown): boolean {
+export function isModelMissing(err: unknown): err is HttpError {
   return err instanceof HttpError && err.status === 503;
+}
+
+/** Why a model is unavailable, as the server put it (the same for every route of that model). */
+export function missingModelText(err: HttpError): string {
+  return err.serverMessage;
 }

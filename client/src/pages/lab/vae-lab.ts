@@ -2,7 +2,7 @@
 // only picks among them), latent arithmetic a − b + c, and the 2-D VAE's latent manifold.
 import { drawDigits, flattenDigit } from '../../charts/digit-image.js';
 import { errorMessage, h, requireElement, setVisible, showNotice } from '../../shared/dom.js';
-import { fetchPng, isModelMissing, vaeArithmetic, vaeInterpolate, type DigitRows } from './images-api.js';
+import { fetchPng, isModelMissing, missingModelText, vaeArithmetic, vaeInterpolate, type DigitRows } from './images-api.js';
 
 const STEPS = 11;
 
@@ -44,7 +44,7 @@ export class VaeLab {
   /** Records (or with `err` undefined, clears) the problem of one part and shows them all. */
   private report(part: string, err?: unknown): void {
     if (err === undefined) this.problems.delete(part);
-    else this.problems.set(part, isModelMissing(err) ? `The VAE is not available: ${errorMessage(err)}` : `${part} failed: ${errorMessage(err)}`);
+    else this.problems.set(part, isModelMissing(err) ? `The VAE is not available: ${missingModelText(err)}` : `${part} failed: ${errorMessage(err)}`);
     showNotice(this.q('#vae-notice'), [...new Set(this.problems.values())].join(' · '), 'warn');
   }
 

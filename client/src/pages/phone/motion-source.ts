@@ -26,8 +26,8 @@ export function motionSupport(win: Window = window): MotionSupport {
       reason: 'insecure-context',
       message:
         'Motion sensors only work on a secure page. This page was opened over plain http from another machine, ' +
-        'so the browser hides the accelerometer. Open it over https:// (see "Streaming from a phone" in the README), ' +
-        'or on this machine via http://localhost.',
+        'so the browser hides the accelerometer. Open it over https://, or through USB port forwarding as ' +
+        'http://localhost (see "Streaming from a phone" in client/README.md).',
     };
   }
   if (typeof (win as Window & { DeviceMotionEvent?: unknown }).DeviceMotionEvent === 'undefined') {
