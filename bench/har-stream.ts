@@ -70,6 +70,8 @@ async function startServerUnderTest(where: string, opts: Omit<LocalServerOptions
   return { where: 'child', deviceUrl: child.deviceUrl, snapshot: () => child.snapshot(), close: () => child.close() };
 }
 
+const nullIfNaN = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
 function serverOptions(o: Options, maxDevices: number, extra: Partial<LocalServerOptions> = {}): Omit<LocalServerOptions, 'log'> {
   const batching: Record<string, number> = {};
   if (o['max-batch'] !== undefined) batching.maxBatch = Number(o['max-batch']);
@@ -79,6 +81,19 @@ function serverOptions(o: Options, maxDevices: number, extra: Partial<LocalServe
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Share of one core a busy loop gets right now (1 = an idle core; less on a busy machine). */
+function probeCpuShare(ms = 1000): number {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  while (performance.now() - t0 < ms) {
+    /* spin */
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000 / (performance.now() - t0);
+}
+
+let cpuAvailable = NaN;
 
 interface FleetRun {
   phones: number;
@@ -147,9 +162,14 @@ async function measureFleet(server: ServerUnderTest, phones: number, o: Options)
   }
 }
 
+/** Server CPU time per served window (ingest + inference + reply): what a core's capacity hinges on. */
+function cpuMsPerWindow(r: FleetRun): number {
+  return r.windowsPerSec > 0 ? (1000 * r.serverCpu) / r.windowsPerSec : NaN;
+}
+
 function printRuns(runs: FleetRun[]): void {
   printTable(
-    ['phones', 'windows/s', 'expected', 'p50 ms', 'p99 ms', 'client p99', 'mean batch', 'server RSS MB', 'server CPU', 'loadgen CPU', 'frames/s', 'errors'],
+    ['phones', 'windows/s', 'expected', 'p50 ms', 'p99 ms', 'client p99', 'mean batch', 'server RSS MB', 'server CPU', 'CPU ms/window', 'loadgen CPU', 'frames/s', 'errors'],
     runs.map((r) => [
       r.phones,
       r.windowsPerSec,
@@ -160,6 +180,7 @@ function printRuns(runs: FleetRun[]): void {
       r.meanBatch,
       r.rssMb,
       Number.isNaN(r.serverCpu) ? 'n/a' : `${(100 * r.serverCpu).toFixed(0)}%`,
+      Number.isNaN(r.serverCpu) ? 'n/a' : cpuMsPerWindow(r),
       `${(100 * r.loadgenCpu).toFixed(0)}%`,
       r.framesPerSec,
       Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
@@ -178,7 +199,7 @@ async function runSingle(o: Options): Promise<void> {
   }
   console.log('');
   printRuns([run]);
-  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), errors: run.errors, loadAvg1m: loadavg()[0] }, 2));
+  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), errors: run.errors, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
 }
 
 async function runRamp(o: Options): Promise<void> {
@@ -204,9 +225,10 @@ async function runRamp(o: Options): Promise<void> {
   printResultJson(
     roundDeep(
       {
-        runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, rssMb: r.rssMb })),
+        runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, rssMb: r.rssMb, serverCpuShare: nullIfNaN(r.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(r)) })),
         largestFleetP99Under100ms: largest,
         server: String(o.server),
+        cpuAvailable,
         loadAvg1m: loadavg()[0],
       },
       2,
@@ -329,6 +351,7 @@ async function runCompare(o: Options): Promise<void> {
         servedOverBare: Number.isFinite(bare) ? batched.windowsPerSec / bare : null,
         servedOverBarePerCpuSec: Number.isFinite(cpuEfficiency) ? cpuEfficiency : null,
         server: String(o.server),
+        cpuAvailable,
         loadAvg1m: loadavg()[0],
       },
       3,
@@ -339,7 +362,8 @@ async function runCompare(o: Options): Promise<void> {
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   // The machine may be shared: say how busy it was, since every figure below depends on it.
-  console.error(`har-stream: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  cpuAvailable = probeCpuShare();
+  console.error(`har-stream: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; a busy loop here gets ${(100 * cpuAvailable).toFixed(0)}% of a core`);
   if (o.compare && o.ramp !== undefined) throw new CliError('--compare and --ramp are separate runs: give one of them');
   if (o.compare) return runCompare(o);
   if (o.ramp !== undefined) return runRamp(o);

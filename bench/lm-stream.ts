@@ -2,6 +2,8 @@
 // 64-token context from scratch, and (2) simulated typists on /ws/text for a while: keystroke ->
 // suggestion latency (p50/p99, client side) and LSTM steps per second through the batcher.
 import * as tf from '@tensorflow/tfjs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
 import { parseOptions, type CommandSpec } from '../cli/args.js';
 import { backendOption, useBackend } from '../cli/backend-option.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
@@ -47,6 +49,10 @@ export async function main(argv: string[]): Promise<void> {
     try {
       const text = joinDocuments(loadCorpus('english').validation).replace(/\s+/g, ' ');
       const seconds = Number(o.seconds);
+      // How late the event loop runs: separates our own work from time the OS gives to others.
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const { counters, latency, serverLatency } = await runTypists({
         url: server.url,
@@ -60,6 +66,8 @@ export async function main(argv: string[]): Promise<void> {
         onProgress: (c, latency) => console.error(`typists ${c.connected}/${c.typists}  keys ${c.keystrokes}  p50 ${latency.percentile(50).toFixed(1)} ms  p99 ${latency.percentile(99).toFixed(1)} ms`),
       });
       const elapsed = (performance.now() - t0) / 1000;
+      loopDelay.disable();
+      const cpu = process.cpuUsage(cpu0);
       const batcher = server.service.stats().models[lm.name]!;
       printResultJson(
         roundDeep({
@@ -75,6 +83,9 @@ export async function main(argv: string[]): Promise<void> {
           meanBatch: batcher.meanBatch,
           overloaded: batcher.overloaded,
           errors: counters.errors,
+          eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6 },
+          processCpu: (cpu.user + cpu.system) / 1e6 / elapsed,
+          loadAverage: loadavg()[0],
           incrementalMs: speed.incrementalMs,
           recomputeMs: speed.recomputeMs,
           context: Number(o.context),

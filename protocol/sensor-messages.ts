@@ -25,6 +25,12 @@ export interface HelloMessage {
   token?: string;
   /** Free-form description shown on dashboards (phone model, file name…). */
   description?: string;
+  /**
+   * When reconnecting: the `windowEnd` of the last prediction this device received. If the
+   * server resumes the session, it re-sends the predictions after it that the old connection
+   * may have lost (the most recent 64).
+   */
+  lastWindowEnd?: number;
 }
 
 /**
@@ -60,6 +66,11 @@ export interface WelcomeMessage {
   rateHz: number;
   backend: string;
   limits: ProtocolLimits;
+  /**
+   * This connection continues the device's previous one (it reconnected within the grace
+   * period): windows go on where they were. Seq numbers start again at 0 on every connection.
+   */
+  resumed?: boolean;
 }
 
 export interface PredictionMessage {
@@ -87,6 +98,7 @@ export type ErrorCode =
   | 'overloaded' // the inference queue is full; the window was dropped
   | 'unauthorized'
   | 'id-in-use' // another connection already streams under this deviceId
+  | 'model-unavailable' // the HAR model failed to load: this server cannot classify
   | 'internal';
 
 export interface ErrorMessage {

@@ -64,7 +64,7 @@ export function messageType(value: unknown): Validated<string> {
 
 export function validateHello(value: unknown, limits: ProtocolLimits): Validated<HelloMessage> {
   if (!isRecord(value) || value.type !== 'hello') return fail('invalid', 'expected a hello message');
-  const { deviceId, rateHz, units, source, hasLabels, token, description } = value;
+  const { deviceId, rateHz, units, source, hasLabels, token, description, lastWindowEnd } = value;
   if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) {
     return fail('invalid', `deviceId must be 1-64 characters of [A-Za-z0-9._:-] (got ${describe(deviceId)})`);
   }
@@ -81,11 +81,15 @@ export function validateHello(value: unknown, limits: ProtocolLimits): Validated
   if (description !== undefined && (typeof description !== 'string' || description.length > MAX_DESCRIPTION)) {
     return fail('invalid', `description must be a string of at most ${MAX_DESCRIPTION} characters`);
   }
+  if (lastWindowEnd !== undefined && (typeof lastWindowEnd !== 'number' || !Number.isFinite(lastWindowEnd))) {
+    return fail('invalid', `lastWindowEnd must be a finite number (got ${describe(lastWindowEnd)})`);
+  }
   const hello: HelloMessage = { type: 'hello', deviceId, rateHz, units: units as Units };
   if (source !== undefined) hello.source = source as DeviceSource;
   if (hasLabels !== undefined) hello.hasLabels = hasLabels;
   if (token !== undefined) hello.token = token;
   if (description !== undefined) hello.description = description;
+  if (lastWindowEnd !== undefined) hello.lastWindowEnd = lastWindowEnd;
   return { ok: true, value: hello };
 }
 

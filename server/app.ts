@@ -1,22 +1,33 @@
-// Builds the Sensorium server: Fastify with one plugin per route group, WebSockets on its HTTP
-// server, one shared HAR classifier behind the dynamic batcher. Tests call buildServer with
-// port 0 and talk to it over loopback.
+// Builds the Sensorium server: Fastify with one plugin per route group, WebSockets on its HTTP(S)
+// server, one shared HAR classifier behind the dynamic batcher, access control, metrics, the
+// recording store, and an orderly shutdown. Tests call buildServer with port 0 and talk to it
+// over loopback.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { initBackend } from '../models/runtime/backend.js';
-import type { ServerConfig } from './config.js';
+import { ConfigError, type ServerConfig } from './config.js';
 import type { ModelStatus, ServerContext } from './context.js';
 import { DashboardHub } from './dashboards/dashboard-hub.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { SensorLoggerDevices } from './devices/sensor-logger.js';
+import { SessionStore } from './devices/session-store.js';
 import { HarInference, type WindowClassifier } from './inference/har-inference.js';
 import { loadHarModel } from './inference/load-har-model.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
 import { dashboardSocketPlugin } from './plugins/dashboard-socket.js';
 import { deviceSocketPlugin } from './plugins/device-socket.js';
 import { healthPlugin } from './plugins/health.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { recordingsPlugin } from './plugins/recordings.js';
 import { sensorLoggerPlugin } from './plugins/sensor-logger.js';
 import { clientStaticPlugin } from './plugins/client-static.js';
 import { textPlugin } from './plugins/text.js';
 import { imageLabPlugin } from './plugins/images-lab.js';
+import { RecordingManager } from './recording/recording-manager.js';
+import { Auth } from './security/auth.js';
+import { exposureProblem } from './security/exposure.js';
+import { installHttpAccessControl } from './security/http-access.js';
+import { OriginPolicy } from './security/origin.js';
+import { loadTls, type TlsMaterial } from './security/tls.js';
 import { textConfigFromEnv } from './text/text-config.js';
 import { ServerStats } from './stats/server-stats.js';
 import { UpgradeRouter } from './ws/upgrade-router.js';
@@ -39,17 +50,28 @@ export interface SensoriumServer {
   ctx: ServerContext;
   /** WebSocket endpoints; other services add theirs with router.add(path, handler, opts). */
   router: UpgradeRouter;
-  /** Starts listening on config.host:config.port (0 = any free port); resolves to http://host:port. */
+  metrics: ServerMetrics;
+  /** HTTPS certificate in use (undefined: plain HTTP). */
+  tls?: TlsMaterial;
+  /** Starts listening on config.host:config.port (0 = any free port); resolves to http(s)://host:port. */
   listen(): Promise<string>;
+  /**
+   * Graceful stop: refuse new connections, let every device's pipeline finish (its last
+   * predictions are sent), close sockets with 1001, flush recordings, release the model.
+   */
   close(): Promise<void>;
 }
 
 export async function buildServer(config: ServerConfig, opts: BuildOptions = {}): Promise<SensoriumServer> {
+  const exposure = exposureProblem(config.host, config.authTokens);
+  if (exposure) throw new ConfigError(exposure);
   const log = opts.log ?? ((m: string) => console.error(m));
   const warn = opts.warn ?? ((m: string) => log(`warning: ${m}`));
+  const tls = config.tls ? loadTls(config.tls) : undefined;
   const warnings: string[] = [];
   let classifier = opts.classifier;
   let modelStatus = opts.modelStatus;
+  let harUnavailable: string | undefined;
   let ownsClassifier = false;
   // Once per process: a later call returns the backend chosen first.
   const backend = await initBackend(config.backend, log);
@@ -57,33 +79,72 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     const loaded = await loadHarModel(config.harModel, config.harModelDir);
     classifier = loaded.classifier;
     modelStatus = loaded.status;
+    harUnavailable = loaded.unavailable;
     ownsClassifier = true;
     if (loaded.warning) warnings.push(loaded.warning);
   }
   for (const w of warnings) warn(w);
 
+  const fastifyOptions: FastifyServerOptions = {
+    logger: opts.logger ?? false,
+    // Correlate with a proxy's request id when there is one; Fastify's own ids otherwise.
+    requestIdHeader: 'x-request-id',
+    // WebSockets and streamed responses are closed by our own shutdown, not cut by Fastify.
+    forceCloseConnections: 'idle',
+  };
+  const app = (tls ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert } }) : Fastify(fastifyOptions)) as unknown as FastifyInstance;
+  const metrics = new ServerMetrics();
+  const auth = new Auth(config.authTokens);
+  const origins = new OriginPolicy(config.allowedOrigins);
+
   let hub: DashboardHub | undefined;
-  const ctx: ServerContext = {
+  const ctx = {
     config,
-    inference: new HarInference(classifier, config.batching),
+    inference: new HarInference(classifier, config.batching, metrics.onBatch),
     registry: new DeviceRegistry(config.maxDevices),
-    stats: new ServerStats(),
+    recordings: new RecordingManager(config.recording),
+    auth,
+    log: app.log,
+    stats: new ServerStats(metrics.statsObserver),
     backend: backend.name,
     startedAt: performance.now(),
     models: [modelStatus ?? { name: 'har', loaded: true, trained: false }],
     warnings,
     dashboards: () => ({ connected: hub?.size ?? 0, droppedMessages: hub?.droppedMessages() ?? 0 }),
-  };
+  } as Omit<ServerContext, 'sessions'> as ServerContext;
+  if (harUnavailable !== undefined) ctx.harUnavailable = harUnavailable;
+  ctx.sessions = new SessionStore(ctx, config.reconnectGraceMs);
   hub = new DashboardHub(ctx);
   const sensorLogger = new SensorLoggerDevices(ctx);
-  const router = new UpgradeRouter(config.heartbeatMs);
+  const router = new UpgradeRouter(config.heartbeatMs, {
+    auth,
+    origins,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    exemptLoopbackFromIpLimit: config.exemptLoopbackFromIpLimit,
+    onRefused: (reason, req, detail) => {
+      metrics.refusedConnection(reason);
+      app.log.info({ reason, ip: req.socket.remoteAddress, path: (req.url ?? '').split('?')[0], detail }, 'websocket refused');
+    },
+    onConnection: (path) => metrics.openedConnection(path),
+  });
+  metrics.watch({
+    connections: () => router.connections(),
+    devices: () => ctx.registry.size,
+    detachedSessions: () => ctx.sessions.detachedCount,
+    queueDepth: () => ctx.inference.queueDepth,
+    dashboardMessagesDropped: () => hub.droppedMessages(),
+    recordingsActive: () => ctx.recordings.activeCount,
+  });
 
-  const app = Fastify({ logger: opts.logger ?? false });
   router.attach(app.server);
+  installHttpAccessControl(app, auth, origins, tls !== undefined);
   await app.register(healthPlugin, { ctx });
+  await app.register(metricsPlugin, { metrics });
   await app.register(deviceSocketPlugin, { ctx, router });
   await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
   await app.register(sensorLoggerPlugin, { ctx, devices: sensorLogger });
+  await app.register(recordingsPlugin, { ctx, findSession: (id) => ctx.sessions.get(id) ?? sensorLogger.session(id) });
   // Other route groups (server/plugins/images*, server/plugins/text*) register here.
   // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
   await app.register(textPlugin, { router, config: textConfigFromEnv() });
@@ -94,29 +155,39 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // ---- browser client: client/dist at / (server/plugins/client-static.ts) ----
   await app.register(clientStaticPlugin, {});
 
+  // Shutdown, in order: no new sockets; every device pipeline finishes while its socket is still
+  // open (so its last predictions arrive); then sockets close with 1001; recordings are flushed.
   app.addHook('preClose', async () => {
-    await router.close();
+    router.stopAccepting();
+    const unfinished = await ctx.sessions.closeAll(config.shutdownDrainMs);
+    if (unfinished > 0) app.log.warn({ unfinished }, 'shutdown: some device pipelines did not finish in time');
     await sensorLogger.close();
+    await router.close();
     hub.close();
+    await ctx.recordings.close();
   });
   app.addHook('onClose', async () => {
     await ctx.inference.close();
     ctx.registry.close();
+    metrics.close();
     if (ownsClassifier) classifier.dispose();
   });
 
-  return {
+  const server: SensoriumServer = {
     app,
     ctx,
     router,
-    listen: () => app.listen({ port: config.port, host: config.host }).then(() => serverUrl(app)),
+    metrics,
+    listen: () => app.listen({ port: config.port, host: config.host }).then(() => serverUrl(app, tls !== undefined)),
     close: () => app.close(),
   };
+  if (tls) server.tls = tls;
+  return server;
 }
 
-function serverUrl(app: FastifyInstance): string {
+function serverUrl(app: FastifyInstance, secure: boolean): string {
   const address = app.server.address();
   if (address === null || typeof address === 'string') return String(address);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${secure ? 'https' : 'http'}://${host}:${address.port}`;
 }

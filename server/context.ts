@@ -1,7 +1,12 @@
-// What the route groups share: settings, the inference service, the device registry, stats.
+// What the route groups share: settings, the inference service, the device registry and
+// sessions, recordings, auth, stats and the logger.
+import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from './config.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
+import type { SessionStore } from './devices/session-store.js';
 import type { HarInference } from './inference/har-inference.js';
+import type { RecordingManager } from './recording/recording-manager.js';
+import type { Auth } from './security/auth.js';
 import type { ServerStats } from './stats/server-stats.js';
 
 /** One loaded model, as /api/health reports it. Other services (images, text) add theirs. */
@@ -12,13 +17,22 @@ export interface ModelStatus {
   trained: boolean;
   /** Where it was loaded from, relative to the repository when possible. */
   source?: string;
+  /** Why it is not loaded (missing or corrupt files). */
+  error?: string;
   details?: Record<string, unknown>;
 }
 
 export interface ServerContext {
   config: ServerConfig;
   inference: HarInference;
+  /** Set when the HAR model could not be loaded: devices are refused with this reason. */
+  harUnavailable?: string;
   registry: DeviceRegistry;
+  /** WebSocket device sessions, including those waiting for their device to reconnect. */
+  sessions: SessionStore;
+  recordings: RecordingManager;
+  auth: Auth;
+  log: FastifyBaseLogger;
   stats: ServerStats;
   /** The tfjs backend in use (e.g. 'wasm'). */
   backend: string;

@@ -16,10 +16,10 @@ import { startLocalServer, type LocalServer } from './local-server.js';
 import { replayRecording, type ReplayResult } from './replay-session.js';
 
 const spec: CommandSpec = {
-  usage: 'npm run simulate -- replay --format hapt|csv --data PATH [options]',
+  usage: 'npm run simulate -- replay --format hapt|csv|recording --data PATH [options]',
   summary: 'Replays recordings through the server (one recording = one device) and scores its predictions.',
   options: {
-    format: { type: 'string', choices: RECORDING_FORMATS, required: true, description: 'hapt: a HAPT RawData folder; csv: a file or folder of timestamp_ms,x,y,z[,label]' },
+    format: { type: 'string', choices: RECORDING_FORMATS, required: true, description: 'hapt: a HAPT RawData folder; csv: a file or folder of timestamp_ms,x,y,z[,label]; recording: a server recording (.ndjson) or folder of them' },
     data: { type: 'string', required: true, description: 'path of the recordings, e.g. ../shared/data/hapt/RawData' },
     units: { type: 'string', choices: ['g', 'm/s2'], description: 'units of csv values (default g)' },
     speed: { type: 'string', default: 'max', description: "multiple of real time (1 = real time), or 0/max = as fast as the server answers" },
@@ -71,6 +71,8 @@ export async function main(argv: string[]): Promise<void> {
       // Room for every window in flight, so that none is dropped as 'overloaded'.
       overrides: { batching: { maxQueue: Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * concurrency * Number(o['max-in-flight']))) } },
       log: (m) => console.error(`replay: ${m}`),
+    }).catch((err: Error) => {
+      throw new CliError(`cannot start the in-process server: ${err.message}`);
     });
     url = server.deviceUrl;
   }

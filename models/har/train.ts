@@ -21,6 +21,7 @@ import { checkFeatures, FEATURE_CHANNELS, HAR_FEATURES, harFeatures, type Featur
 import { scoreWindows, type HarMetrics } from './metrics.js';
 import { buildHarModel, HAR_CLASSES, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
 import { pct } from './report.js';
+import { accumulateAverage } from './weight-average.js';
 import { parseUserList } from './cli-common.js';
 
 const REPO_ROOT = resolve(TRAINED_MODELS_DIR, '..', '..');
@@ -35,6 +36,7 @@ export const trainSpec: CommandSpec = {
     out: { type: 'string', default: relative(process.cwd(), join(TRAINED_MODELS_DIR, HAR_MODEL_NAME)) || '.', description: 'where to save the trained model' },
     seed: { type: 'integer', default: 1, min: 0, description: 'seed for initialisation, sampling and augmentation' },
     resume: { type: 'boolean', description: 'continue the run saved in --checkpoint' },
+    'stop-after': { type: 'integer', min: 1, description: 'stop after this many epochs in total, keeping the checkpoint (continue later with --resume)' },
     checkpoint: { type: 'string', default: 'checkpoints/har', description: 'checkpoint folder (written after every epoch)' },
     'val-users': { type: 'string', default: DEFAULT_VALIDATION_USERS, description: 'comma-separated subject ids held out for validation' },
     'batch-size': { type: 'integer', default: 64, min: 1, description: 'windows per gradient step' },
@@ -42,6 +44,7 @@ export const trainSpec: CommandSpec = {
     features: { type: 'string', default: HAR_FEATURES.join(','), description: `input channels, from ${FEATURE_CHANNELS.join(', ')}` },
     tilt: { type: 'number', default: DEFAULT_AUGMENT.maxTiltDeg, min: 0, max: 180, description: 'augmentation: largest tilt of the whole window (gravity included), degrees' },
     'motion-tilt': { type: 'number', default: DEFAULT_AUGMENT.maxMotionTiltDeg, min: 0, max: 180, description: 'augmentation: largest extra rotation of the motion around gravity, degrees' },
+    'average-last': { type: 'integer', default: 10, min: 1, description: 'the saved weights are the mean over this many final epochs (stochastic weight averaging)' },
     'train-hop': { type: 'integer', default: 32, min: 1, description: 'spacing of training windows in samples (evaluation uses 64)' },
     backend: backendOption,
   },
@@ -66,7 +69,8 @@ export async function main(argv: string[]): Promise<void> {
     throw new CliError((err as Error).message);
   }
   const augment: AugmentConfig = { ...DEFAULT_AUGMENT, maxTiltDeg: Number(o.tilt), maxMotionTiltDeg: Number(o['motion-tilt']) };
-  const runOptions = { data: resolve(dataDir), validationUsers, seed, batchSize, trainHop, peakLr, epochs, features, augment };
+  const averageLast = Math.min(Number(o['average-last']), epochs);
+  const runOptions = { data: resolve(dataDir), validationUsers, seed, batchSize, trainHop, peakLr, epochs, features, augment, averageLast };
 
   const backend = await useBackend(o.backend);
   const log = (s: string) => console.error(s);
@@ -83,15 +87,23 @@ export async function main(argv: string[]): Promise<void> {
   let startEpoch = 0;
   let history: Record<string, number>[] = [];
   let trainSeconds = 0;
+  let averaged = 0;
+  let average = buildHarModel({ seed, channels: features.length });
   if (o.resume) {
     if (!hasCheckpoint(ckptDir)) throw new CliError(`--resume: no checkpoint in ${ckptDir}`);
-    const ckpt = await loadCheckpoint(ckptDir);
+    const { state } = await loadCheckpoint(ckptDir, []);
+    averaged = Number(state.extra?.averaged ?? 0);
+    const ckpt = await loadCheckpoint(ckptDir, averaged > 0 ? ['model', 'average'] : ['model']);
     const diff = Object.entries(runOptions).filter(([k, v]) => k !== 'epochs' && JSON.stringify(ckpt.state.options[k]) !== JSON.stringify(v));
     if (diff.length) throw new CliError(`--resume: the checkpoint was made with different ${diff.map(([k]) => k).join(', ')}; use the same options`);
     model = ckpt.models.model!;
     startEpoch = ckpt.state.epoch;
     history = ckpt.state.history;
     trainSeconds = Number(ckpt.state.extra?.trainSeconds ?? 0);
+    if (ckpt.models.average) {
+      average.dispose();
+      average = ckpt.models.average;
+    }
     log(`resuming after epoch ${startEpoch}`);
   } else {
     model = buildHarModel({ seed, channels: features.length });
@@ -99,8 +111,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (!model.optimizer) model.compile({ optimizer: tf.train.adam(peakLr), loss: 'categoricalCrossentropy', metrics: [] });
   const clf = HarClassifier.fromModel(model, features);
+  const averageClf = HarClassifier.fromModel(average, features);
 
   let windowsPerSec = 0;
+  const sessionStart = performance.now();
   for (let epoch = startEpoch; epoch < epochs; epoch++) {
     const lr = cosineLr(peakLr, epoch, epochs);
     (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
@@ -127,14 +141,33 @@ export async function main(argv: string[]): Promise<void> {
     trainSeconds += seconds;
     windowsPerSec = batch.n / seconds;
     const val = scoreWindows(HAR_CLASSES, valSet.truths, predictClasses(clf, valSet));
-    history.push({ epoch: epoch + 1, loss, lr, valAccuracy: val.accuracy, valMacroF1: val.macroF1, seconds });
-    const left = ((epochs - epoch - 1) * trainSeconds) / (epoch + 1 - startEpoch || 1);
+    const entry: Record<string, number> = { epoch: epoch + 1, loss, lr, valAccuracy: val.accuracy, valMacroF1: val.macroF1, seconds };
+    let averageNote = '';
+    if (epoch >= epochs - averageLast) {
+      accumulateAverage(average, model, averaged++);
+      const avgVal = scoreWindows(HAR_CLASSES, valSet.truths, predictClasses(averageClf, valSet));
+      entry.averageValAccuracy = avgVal.accuracy;
+      averageNote = `  (mean of last ${averaged}: ${pct(avgVal.accuracy)})`;
+    }
+    history.push(entry);
+    const perEpoch = (performance.now() - sessionStart) / 1000 / (epoch + 1 - startEpoch); // with validation and checkpoint
+    const left = (epochs - epoch - 1) * perEpoch;
     log(
-      `epoch ${epoch + 1}/${epochs}  loss ${loss.toFixed(4)}  lr ${lr.toExponential(2)}  val acc ${pct(val.accuracy)}  macro-F1 ${val.macroF1.toFixed(4)}  ` +
+      `epoch ${epoch + 1}/${epochs}  loss ${loss.toFixed(4)}  lr ${lr.toExponential(2)}  val acc ${pct(val.accuracy)}  macro-F1 ${val.macroF1.toFixed(4)}${averageNote}  ` +
         `${windowsPerSec.toFixed(0)} windows/s  ETA ${formatDuration(left)}  tensors ${tf.memory().numTensors}`,
     );
-    await saveCheckpoint(ckptDir, { model }, { epoch: epoch + 1, history, options: runOptions, extra: { trainSeconds } });
+    await saveCheckpoint(ckptDir, averaged > 0 ? { model, average } : { model }, { epoch: epoch + 1, history, options: runOptions, extra: { trainSeconds, averaged } });
+    if (o['stop-after'] !== undefined && epoch + 1 >= Number(o['stop-after']) && epoch + 1 < epochs) {
+      log(`stopped after epoch ${epoch + 1} as asked; continue with the same options and --resume`);
+      clf.dispose();
+      averageClf.dispose();
+      printResultJson({ stoppedAfterEpoch: epoch + 1, checkpoint: relative(process.cwd(), ckptDir) || ckptDir });
+      return;
+    }
   }
+  // From here on the model is the weight average (see weight-average.ts).
+  model.setWeights(average.getWeights());
+  averageClf.dispose();
 
   log('validation on held-out users, with robustness variants');
   const validationMetrics = evaluateClassifier(clf, validation);
@@ -170,6 +203,7 @@ export async function main(argv: string[]): Promise<void> {
       augmentation: augment,
       trainHop,
       batchSize,
+      weightAveraging: `mean of the weights after each of the last ${averaged} epochs`,
       learningRate: { peak: peakLr, schedule: 'cosine to 5%' },
       trainSeconds: Math.round(trainSeconds),
       windowsPerSecond: Math.round(windowsPerSec),

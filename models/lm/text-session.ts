@@ -84,7 +84,7 @@ export class TextSession {
     this.states.set(0, start.zero);
     this.states.set(1, start.after);
     this.probs = start.probs;
-    this.index = tokenizer.kind === 'word' ? new PrefixIndex(tokenizer) : undefined;
+    this.index = tokenizer.kind === 'word' ? PrefixIndex.for(tokenizer) : undefined;
   }
 
   /** A session over an empty text; costs one step (the start token). */
@@ -120,7 +120,7 @@ export class TextSession {
     let text = e.reset ? '' : this.text;
     const del = e.delete ?? 0;
     if (!Number.isInteger(del) || del < 0) throw new RangeError(`delete must be a whole number >= 0 (got ${del})`);
-    text = [...text].slice(0, Math.max(0, [...text].length - del)).join('');
+    if (del > 0) text = dropLastCodePoints(text, del);
     text += e.insert ?? '';
     if (text.length > this.limits.maxChars) throw new ContextTooLongError(text.length, this.limits.maxChars);
     this.text = text;
@@ -224,6 +224,13 @@ export class TextSession {
     const old = i - this.limits.recentStates;
     if (old > 1 && old % this.limits.checkpointStride !== 0) this.states.delete(old);
   }
+}
+
+/** `text` without its last `n` code points (a surrogate pair is one character to the person). */
+function dropLastCodePoints(text: string, n: number): string {
+  let end = text.length;
+  for (let i = 0; i < n && end > 0; i++) end -= end >= 2 && /[\uDC00-\uDFFF]/.test(text[end - 1]!) && /[\uD800-\uDBFF]/.test(text[end - 2]!) ? 2 : 1;
+  return text.slice(0, end);
 }
 
 function commonPrefixLength(a: string, b: string): number {

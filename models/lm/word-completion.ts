@@ -8,7 +8,16 @@ export interface Suggestion {
   p: number;
 }
 
+const shared = new WeakMap<Tokenizer, PrefixIndex>();
+
 export class PrefixIndex {
+  /** One index per tokenizer, shared by all the sessions on it (building one takes a while). */
+  static for(tokenizer: Tokenizer): PrefixIndex {
+    let index = shared.get(tokenizer);
+    if (!index) shared.set(tokenizer, (index = new PrefixIndex(tokenizer)));
+    return index;
+  }
+
   /** prefix -> ids of the vocabulary words starting with it (the empty prefix lists them all). */
   private readonly byPrefix = new Map<string, Int32Array>();
 

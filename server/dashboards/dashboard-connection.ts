@@ -6,8 +6,9 @@ import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js
 import type { ErrorCode, ServerToDashboard } from '../../protocol/sensor-messages.js';
 import { messageType, validateSubscribe } from '../../protocol/validate-sensor.js';
 import { TokenBucket } from '../devices/token-bucket.js';
+import type { Auth } from '../security/auth.js';
+import { SocketOutbox } from '../ws/outbox.js';
 import { rawDataBytes } from '../ws/raw-data.js';
-import { sendOrDrop } from '../ws/send-or-drop.js';
 
 /** A message encoded at most once per encoding, however many dashboards receive it. */
 export class OutgoingMessage {
@@ -24,8 +25,16 @@ export class OutgoingMessage {
 
 export interface DashboardConnectionOptions {
   maxBufferedBytes: number;
-  authToken?: string;
+  /** Disconnect a dashboard that cannot be written to for this long, ms. */
+  slowConsumerMs: number;
+  auth?: Auth;
+  /** The upgrade carried a valid token already (else the subscribe message must). */
+  authenticated?: boolean;
   errorsPerSec: number;
+  /** Messages a dashboard may send per second (it only needs a few subscribes). */
+  framesPerSec?: number;
+  /** Close a dashboard that has not subscribed (with its token) within this time, ms. */
+  subscribeTimeoutMs?: number;
   /** Called after a (re)subscription so the hub can send the current device list. */
   onSubscribe: (dashboard: DashboardConnection) => void;
   onClose: (dashboard: DashboardConnection) => void;
@@ -36,8 +45,8 @@ export class DashboardConnection {
   private filter: '*' | Set<string> | undefined;
   private encoding: Encoding = 'json';
   private readonly errorReplies: TokenBucket;
-  /** Messages dropped because the socket was too far behind. */
-  dropped = 0;
+  private readonly frames: TokenBucket;
+  private readonly outbox: SocketOutbox;
   /** A device list was dropped: resend the current one when the socket catches up. */
   devicesStale = false;
 
@@ -46,6 +55,12 @@ export class DashboardConnection {
     private readonly opts: DashboardConnectionOptions,
   ) {
     this.errorReplies = new TokenBucket(opts.errorsPerSec, opts.errorsPerSec * 2);
+    const fps = opts.framesPerSec ?? 10;
+    this.frames = new TokenBucket(fps, fps * 2);
+    this.outbox = new SocketOutbox(ws, { maxBufferedBytes: opts.maxBufferedBytes, slowConsumerMs: opts.slowConsumerMs });
+    const timer = opts.subscribeTimeoutMs === undefined ? undefined : setTimeout(() => this.subscribed || ws.close(1008, `no valid subscribe within ${opts.subscribeTimeoutMs} ms`), opts.subscribeTimeoutMs);
+    timer?.unref();
+    ws.on('close', () => clearTimeout(timer));
     ws.on('message', (data, isBinary) => {
       try {
         this.onMessage(data, isBinary);
@@ -65,18 +80,21 @@ export class DashboardConnection {
     return this.filter === '*' || (this.filter !== undefined && this.filter.has(deviceId));
   }
 
+  /** Messages dropped because the socket was too far behind. */
+  get dropped(): number {
+    return this.outbox.dropped;
+  }
+
   /** Sends unless the socket is too far behind; returns whether it was sent. */
   send(message: OutgoingMessage): boolean {
-    const sent = sendOrDrop(this.ws, message.encoded(this.encoding), this.opts.maxBufferedBytes);
-    if (!sent) {
-      this.dropped++;
-      if (message.message.type === 'devices') this.devicesStale = true;
-    }
+    const sent = this.outbox.send(message.encoded(this.encoding));
+    if (!sent && message.message.type === 'devices') this.devicesStale = true;
     return sent;
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
     this.encoding = isBinary ? 'msgpack' : 'json';
+    if (!this.frames.take()) return this.error('rate-limited', 'too many messages: dashboards send a subscribe now and then');
     const decoded = decodeFrame(rawDataBytes(data), isBinary);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const type = messageType(decoded.value);
@@ -84,7 +102,11 @@ export class DashboardConnection {
     if (type.value !== 'subscribe') return this.error('invalid', `unknown message type "${type.value.slice(0, 40)}"; dashboards send subscribe`);
     const sub = validateSubscribe(decoded.value);
     if (!sub.ok) return this.error(sub.error.code, sub.error.message);
-    if (this.opts.authToken !== undefined && sub.value.token !== this.opts.authToken) return this.error('unauthorized', 'a valid token is required');
+    if (!this.opts.authenticated && this.opts.auth && !this.opts.auth.accepts(sub.value.token)) {
+      this.error('unauthorized', 'a valid token is required (subscribe.token, Authorization: Bearer, or ?token=)');
+      this.ws.close(1008, 'unauthorized');
+      return;
+    }
     this.filter = sub.value.devices === '*' ? '*' : new Set(sub.value.devices);
     this.opts.onSubscribe(this);
   }

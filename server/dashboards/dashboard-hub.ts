@@ -35,14 +35,18 @@ export class DashboardHub {
   }
 
   /** Takes a new /ws/dashboard socket, or refuses it when there are too many. */
-  add(ws: WebSocket): void {
+  add(ws: WebSocket, authenticated = !this.ctx.auth.required): void {
     if (this.dashboards.size >= this.ctx.config.maxDashboards) {
       ws.close(1013, `at most ${this.ctx.config.maxDashboards} dashboards`);
       return;
     }
     const dashboard = new DashboardConnection(ws, {
       maxBufferedBytes: this.ctx.config.maxBufferedBytes,
-      authToken: this.ctx.config.authToken,
+      slowConsumerMs: this.ctx.config.slowConsumerMs,
+      auth: this.ctx.auth,
+      authenticated,
+      // Without a token at the upgrade, the subscribe must bring one soon: no idle unauthenticated slots.
+      subscribeTimeoutMs: authenticated ? undefined : this.ctx.config.helloTimeoutMs,
       errorsPerSec: this.ctx.config.rateLimit.errorsPerSec,
       onSubscribe: (d) => {
         d.send(new OutgoingMessage({ type: 'devices', devices: this.ctx.registry.list() }));

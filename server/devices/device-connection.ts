@@ -6,44 +6,67 @@ import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js
 import type { ErrorCode, ServerToDevice } from '../../protocol/sensor-messages.js';
 import { messageType, validateHello } from '../../protocol/validate-sensor.js';
 import type { ServerContext } from '../context.js';
+import type { ConnectionInfo } from '../ws/upgrade-router.js';
 import { rawDataBytes } from '../ws/raw-data.js';
-import { sendOrDrop } from '../ws/send-or-drop.js';
-import { DeviceSession } from './device-session.js';
+import { SocketOutbox } from '../ws/outbox.js';
+import type { DeviceSession } from './device-session.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** WebSocket close codes used here (1009 for oversize frames comes from ws itself). */
 export const CLOSE = { policy: 1008, tryAgainLater: 1013, internal: 1011 } as const;
 
+/** Samples per frame a device sends on average, at least, under the default frame-rate limit. */
+const MIN_MEAN_SAMPLES_PER_FRAME = 4;
+
 export class DeviceConnection {
   private session: DeviceSession | undefined;
   private encoding: Encoding = 'json';
   private readonly samples: TokenBucket;
+  private readonly frames: TokenBucket;
   private readonly errorReplies: TokenBucket;
+  private readonly outbox: SocketOutbox;
   private helloTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly framesPerSec: number;
+  /** The server ended this connection (policy, protocol error, too slow): the session ends with it. */
+  private closedByServer = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly ctx: ServerContext,
+    private readonly conn: ConnectionInfo = { id: 'ws-?', ip: 'unknown', authenticated: !ctx.auth.required },
   ) {
     const { rateLimit } = ctx.config;
     this.samples = new TokenBucket(rateLimit.samplesPerSec, rateLimit.burstSamples);
+    this.framesPerSec = rateLimit.framesPerSec ?? rateLimit.samplesPerSec / MIN_MEAN_SAMPLES_PER_FRAME;
+    this.frames = new TokenBucket(this.framesPerSec, this.framesPerSec * 2);
     this.errorReplies = new TokenBucket(rateLimit.errorsPerSec, rateLimit.errorsPerSec * 2);
-    this.helloTimer = setTimeout(() => this.ws.close(CLOSE.policy, `no valid hello within ${ctx.config.helloTimeoutMs} ms`), ctx.config.helloTimeoutMs);
+    this.outbox = new SocketOutbox(ws, {
+      maxBufferedBytes: ctx.config.maxBufferedBytes,
+      slowConsumerMs: ctx.config.slowConsumerMs,
+      onCut: () => {
+        this.closedByServer = true;
+        ctx.log.info({ conn: conn.id, deviceId: this.session?.info.deviceId }, 'device cut: it does not read its predictions');
+      },
+    });
+    this.helloTimer = setTimeout(() => this.closeWith(CLOSE.policy, `no valid hello within ${ctx.config.helloTimeoutMs} ms`), ctx.config.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
       try {
         this.onMessage(data, isBinary);
       } catch (err) {
         // A bug must cost this connection at most, never the process.
+        ctx.log.error({ conn: conn.id, err }, 'device frame handler failed');
         this.error('internal', `the server failed to handle this frame: ${err instanceof Error ? err.message : String(err)}`);
       }
     });
-    ws.on('close', () => this.onClose());
-    ws.on('error', () => {}); // protocol errors (e.g. 1009) also close the socket; nothing else to do
+    ws.on('close', (code) => this.onClose(code));
+    // Protocol errors (e.g. 1009, frame too big) close the socket; the session ends with it.
+    ws.on('error', () => (this.closedByServer = true));
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
     const receivedAt = performance.now();
     this.encoding = isBinary ? 'msgpack' : 'json';
+    if (!this.frames.take()) return this.error('rate-limited', `more than ${Math.round(this.framesPerSec)} frames/s: frame dropped (send fewer, larger frames)`);
     const decoded = decodeFrame(rawDataBytes(data), isBinary);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const type = messageType(decoded.value);
@@ -65,29 +88,44 @@ export class DeviceConnection {
     if (this.session) return this.error('duplicate-hello', `this connection already said hello as '${this.session.info.deviceId}'`);
     const hello = validateHello(value, this.ctx.config.limits);
     if (!hello.ok) return this.error(hello.error.code, hello.error.message);
-    const token = this.ctx.config.authToken;
-    if (token !== undefined && hello.value.token !== token) {
-      this.error('unauthorized', 'a valid token is required');
-      this.ws.close(CLOSE.policy, 'unauthorized');
+    if (!this.conn.authenticated && !this.ctx.auth.accepts(hello.value.token)) {
+      this.error('unauthorized', 'a valid token is required (hello.token, Authorization: Bearer, or ?token=)');
+      this.closeWith(CLOSE.policy, 'unauthorized');
       return;
     }
-    const opened = DeviceSession.open(hello.value, this.ctx, {
+    if (this.ctx.harUnavailable) {
+      this.error('model-unavailable', `this server cannot classify activities: ${this.ctx.harUnavailable}`);
+      this.closeWith(CLOSE.tryAgainLater, 'HAR model unavailable');
+      return;
+    }
+    const opened = this.ctx.sessions.open(hello.value, {
       send: (m) => this.send(m),
-      onCrash: () => this.ws.close(CLOSE.internal, 'internal error'),
+      onCrash: () => this.closeWith(CLOSE.internal, 'internal error'),
     });
     if (!opened.ok) {
       this.error(opened.error.code, opened.error.message);
-      if (opened.error.code === 'overloaded') this.ws.close(CLOSE.tryAgainLater, 'too many devices');
+      if (opened.error.code === 'overloaded') this.closeWith(CLOSE.tryAgainLater, 'too many devices');
       return;
     }
     clearTimeout(this.helloTimer);
     this.session = opened.session;
-    this.send(opened.session.welcome());
+    this.ctx.log.info({ conn: this.conn.id, ip: this.conn.ip, deviceId: hello.value.deviceId, resumed: opened.resumed, source: hello.value.source }, 'device connected');
+    this.send(opened.session.welcome(opened.resumed));
+    if (opened.resumed) opened.session.deliverMissed(hello.value.lastWindowEnd);
   }
 
-  private onClose(): void {
+  private onClose(code: number): void {
     clearTimeout(this.helloTimer);
-    void this.session?.close();
+    if (!this.session) return;
+    this.ctx.log.info({ conn: this.conn.id, deviceId: this.session.info.deviceId, code }, 'device disconnected');
+    // A close frame means the device is done; 1006 (no close frame: network lost, phone asleep,
+    // heartbeat cut) may be a dropped link, so the session waits for the device to come back.
+    this.ctx.sessions.release(this.session, { keep: code === 1006 && !this.closedByServer });
+  }
+
+  private closeWith(code: number, reason: string): void {
+    this.closedByServer = true;
+    this.ws.close(code, reason);
   }
 
   private error(code: ErrorCode, message: string, seq?: number): void {
@@ -96,9 +134,12 @@ export class DeviceConnection {
     this.send(seq === undefined ? { type: 'error', code, message } : { type: 'error', code, message, seq });
   }
 
-  private send(message: ServerToDevice): void {
-    if (message.type === 'error' && !this.errorReplies.take()) return; // counted in stats, not sent
-    sendOrDrop(this.ws, encodeFrame(message, this.encoding), this.ctx.config.maxBufferedBytes);
+  /** False when the socket is no longer open (the session then holds predictions for a reconnect). */
+  private send(message: ServerToDevice): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    if (message.type === 'error' && !this.errorReplies.take()) return true; // counted in stats, not sent
+    this.outbox.send(encodeFrame(message, this.encoding));
+    return true;
   }
 }
 

@@ -1,19 +1,30 @@
 // One streaming device, whatever the transport (WebSocket or Sensor Logger HTTP pushes): its
-// registry entry, its pipeline, and the messages it produces. Predictions go to the device (via
-// `send`) and to dashboards (via the registry); errors go to the device.
+// registry entry, its pipeline, its recording, and the messages it produces. Predictions go to
+// the device (via `send`) and to dashboards (via the registry); errors go to the device.
+// A WebSocket device that disconnects can be re-attached to a new connection (session-store.ts):
+// the pipeline (reorder, resampler, window buffer, smoothing) goes on where it was, the new
+// connection's seq numbers (from 0 again, as the protocol says) are shifted to follow the old
+// ones, and predictions made while it was away are delivered on return.
 import type { DeviceInfo, ErrorCode, HelloMessage, PredictionMessage, ServerToDevice, WelcomeMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
 import type { ServerContext } from '../context.js';
 import { DevicePipeline } from '../pipeline/device-pipeline.js';
 import type { SensorWindow, SignalPoints, SmoothedWindow } from '../pipeline/types.js';
+import type { RecordingWriter } from '../recording/recording-writer.js';
 
 export interface DeviceSessionOptions {
-  /** Where messages for the device go (the transport decides about encoding and throttling). */
-  send: (message: ServerToDevice) => void;
+  /**
+   * Where messages for the device go (the transport decides about encoding and throttling).
+   * Returns false when the connection is gone (a prediction is then held for a reconnect).
+   */
+  send: (message: ServerToDevice) => boolean | void;
   /** The pipeline failed (a bug): the transport should disconnect the device. */
   onCrash?: (err: unknown) => void;
 }
+
+/** Predictions kept for a device that reconnects (the newest ones). */
+export const MAX_HELD_PREDICTIONS = 64;
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
@@ -23,6 +34,14 @@ export class DeviceSession {
   lastPrediction: PredictionMessage | undefined;
   private readonly pipeline: DevicePipeline;
   private closing: Promise<void> | undefined;
+  private opts: DeviceSessionOptions | undefined;
+  /** The newest predictions, each marked whether it was handed to an open connection. */
+  private recent: { message: PredictionMessage; sent: boolean }[] = [];
+  /** Added to the seq of the current connection's frames. */
+  private seqBase = 0;
+  /** Highest (shifted) seq received so far, -1 before any. */
+  private maxSeq = -1;
+  private recorder: RecordingWriter | undefined;
 
   /** Registers the device and starts its pipeline, or says why it can't. */
   static open(hello: HelloMessage, ctx: ServerContext, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
@@ -38,10 +57,11 @@ export class DeviceSession {
   private constructor(
     info: DeviceInfo,
     private readonly ctx: ServerContext,
-    private readonly opts: DeviceSessionOptions,
+    opts: DeviceSessionOptions,
     private readonly release: () => void,
   ) {
     this.info = info;
+    this.opts = opts;
     const { classifier } = ctx.inference;
     this.pipeline = new DevicePipeline(
       {
@@ -54,26 +74,28 @@ export class DeviceSession {
       },
       {
         invalid: (e) => this.sendError(e.code, e.message, e.seq),
+        accepted: (frame) => this.recorder?.append(frame),
         prediction: (w) => this.publishPrediction(w),
         signal: (s) => this.publishSignal(s),
         classifyFailed: (err, w) => this.classifyFailed(err, w),
         reorderDrop: (d) => {
           if (d.kind === 'lost') return; // the device's own loss; windows just carry on
           const why = d.kind === 'late' ? 'is older than frames already processed (late or repeated)' : 'arrived twice';
-          this.sendError('out-of-range', `frame seq ${d.seq} ${why}: dropped`, d.seq);
+          this.sendError('out-of-range', `frame seq ${d.seq - this.seqBase} ${why}: dropped`, d.seq);
         },
         crashed: (err) => {
           this.sendError('internal', `the server failed to process this stream: ${err instanceof Error ? err.message : String(err)}`);
-          this.opts.onCrash?.(err);
+          this.opts?.onCrash?.(err);
         },
       },
     );
+    if (ctx.recordings.recordAll) this.startRecording();
   }
 
   /** What the device learns after its hello. */
-  welcome(): WelcomeMessage {
+  welcome(resumed = false): WelcomeMessage {
     const { classifier } = this.ctx.inference;
-    return {
+    const message: WelcomeMessage = {
       type: 'welcome',
       deviceId: this.info.deviceId,
       classes: [...classifier.classes],
@@ -83,26 +105,88 @@ export class DeviceSession {
       backend: this.ctx.backend,
       limits: { ...this.ctx.config.limits },
     };
+    if (resumed) message.resumed = true;
+    return message;
+  }
+
+  get attached(): boolean {
+    return this.opts !== undefined;
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Can a device saying `hello` continue this session? (Same units and rate.) */
+  compatibleWith(hello: HelloMessage): boolean {
+    return hello.units === this.info.units && hello.rateHz === this.info.rateHz;
+  }
+
+  /** The connection went away: predictions are kept (the newest MAX_HELD_PREDICTIONS) until one re-attaches. */
+  detach(): void {
+    this.opts = undefined;
+  }
+
+  /** A new connection of the same device takes over; its seq numbers start again at 0. */
+  attach(opts: DeviceSessionOptions): void {
+    this.opts = opts;
+    this.seqBase = this.maxSeq + 1;
+    this.recorder?.markResumed();
+  }
+
+  /**
+   * After the welcome of a resumed connection: sends the predictions the device has not seen —
+   * those after `lastWindowEnd` when the device says which it saw last, else those that could
+   * not be handed to the old connection at all.
+   */
+  deliverMissed(lastWindowEnd?: number): void {
+    const missed = this.recent.filter((r) => (lastWindowEnd === undefined ? !r.sent : r.message.windowEnd > lastWindowEnd));
+    for (const r of missed) r.sent = this.opts?.send(r.message) !== false;
   }
 
   /** Feeds one decoded `samples` message (validated inside the pipeline, synchronously). */
   push(value: unknown, receivedAt: number): void {
     if (this.closing) return;
+    const frame = value as { seq?: unknown };
+    if (this.seqBase > 0 && typeof frame === 'object' && frame !== null && typeof frame.seq === 'number' && Number.isSafeInteger(frame.seq) && frame.seq >= 0) {
+      frame.seq += this.seqBase;
+    }
+    if (typeof frame?.seq === 'number' && Number.isSafeInteger(frame.seq) && frame.seq > this.maxSeq) this.maxSeq = frame.seq;
     this.pipeline.push(value, receivedAt);
   }
 
-  /** Leaves the device list and lets the pipeline finish what it holds. */
+  /** Leaves the device list and lets the pipeline finish what it holds (its predictions still go out). */
   close(): Promise<void> {
     if (!this.closing) {
       this.release();
-      this.closing = this.pipeline.close();
+      this.closing = this.pipeline.close().then(() => this.stopRecording('session ended').then(() => undefined));
     }
     return this.closing;
   }
 
+  /** Starts recording this session's accepted frames (no-op when it is recording already). */
+  startRecording(): { recording: RecordingWriter; started: boolean } {
+    if (this.recorder?.active) return { recording: this.recorder, started: false };
+    this.recorder = this.ctx.recordings.open(this.info);
+    return { recording: this.recorder, started: true };
+  }
+
+  get recording(): RecordingWriter | undefined {
+    return this.recorder?.active ? this.recorder : undefined;
+  }
+
+  /** Stops recording (flushes and closes the file); undefined when it was not recording. */
+  async stopRecording(reason = 'stopped'): Promise<RecordingWriter | undefined> {
+    const r = this.recording;
+    this.recorder = undefined;
+    await r?.close(reason);
+    return r;
+  }
+
   sendError(code: ErrorCode, message: string, seq?: number): void {
     this.ctx.stats.recordError(code);
-    this.opts.send(seq === undefined ? { type: 'error', code, message } : { type: 'error', code, message, seq });
+    const local = seq === undefined ? undefined : seq - this.seqBase;
+    this.opts?.send(local === undefined || local < 0 ? { type: 'error', code, message } : { type: 'error', code, message, seq: local });
   }
 
   private publishPrediction(w: SmoothedWindow): void {
@@ -125,7 +209,11 @@ export class DeviceSession {
     if (w.truth !== undefined) message.truth = w.truth;
     this.lastPrediction = message;
     this.ctx.stats.recordPrediction(latencyMs);
-    this.opts.send(message);
+    const sent = this.opts ? this.opts.send(message) !== false : false;
+    if (!this.closing) {
+      this.recent.push({ message, sent });
+      if (this.recent.length > MAX_HELD_PREDICTIONS) this.recent.shift();
+    }
     this.ctx.registry.predictions$.next(message);
   }
 

@@ -111,6 +111,11 @@ export class SensorLoggerDevices {
     return this.devices.size;
   }
 
+  /** The session of a Sensor Logger device (`sensor-logger:<id>`), if it is posting. */
+  session(deviceId: string): DeviceSession | undefined {
+    return this.devices.get(deviceId)?.session;
+  }
+
   async close(): Promise<void> {
     const all = [...this.devices.values()];
     this.devices.clear();

@@ -1,34 +1,67 @@
 // Picks the HAR classifier to serve: the committed trained model, or an untrained stand-in
-// (tests, load runs, or a fresh clone without models/trained/har, with a loud warning).
+// (tests, load runs, or — in 'auto' mode — a fresh clone without models/trained/har, with a loud
+// warning). A model that exists but cannot be loaded (corrupt files, wrong shape) is never
+// replaced by the untrained one: the server starts without HAR (devices are refused with
+// 'model-unavailable', /api/health says why) and its other services keep serving. So does a
+// missing model in 'trained' mode (production).
 import path from 'node:path';
+import { ACTIVITIES } from '../../protocol/sensor-messages.js';
 import { HarClassifier, HAR_MODEL_NAME, ModelNotFoundError } from '../../models/har/classifier.js';
+import { HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from '../../models/har/model.js';
 import { modelDir } from '../../models/store/model-store.js';
 import type { HarModelMode } from '../config.js';
 import type { ModelStatus } from '../context.js';
+import type { WindowClassifier } from './har-inference.js';
 
 export interface LoadedHarModel {
-  classifier: HarClassifier;
+  classifier: WindowClassifier;
   status: ModelStatus;
   warning?: string;
+  /** Set when no model could be loaded: why (devices are refused). */
+  unavailable?: string;
 }
 
 export async function loadHarModel(mode: HarModelMode, dir?: string): Promise<LoadedHarModel> {
   const source = dir ?? modelDir(HAR_MODEL_NAME);
+  const shown = path.relative(process.cwd(), source) || source;
   if (mode === 'untrained') return untrained('untrained model requested (predictions are meaningless)');
   try {
     const classifier = await HarClassifier.load(source);
-    return { classifier, status: status(classifier, true, path.relative(process.cwd(), source) || source) };
+    return { classifier, status: status(classifier, true, shown) };
   } catch (err) {
-    if (mode === 'auto' && err instanceof ModelNotFoundError) {
+    const missing = err instanceof ModelNotFoundError;
+    if (mode === 'auto' && missing) {
       return untrained(`no trained HAR model in ${source}: serving an UNTRAINED model (predictions are meaningless); train one with \`npm run train -- har\``);
     }
-    throw err;
+    const reason = missing
+      ? `no trained HAR model in ${shown} (train one with \`npm run train -- har\`)`
+      : `the HAR model in ${shown} could not be loaded: ${err instanceof Error ? err.message : String(err)}`;
+    return {
+      classifier: unavailableClassifier(reason),
+      status: { name: HAR_MODEL_NAME, loaded: false, trained: false, source: shown, error: reason },
+      unavailable: reason,
+      warning: `${reason}; devices will be refused with 'model-unavailable' (the other services keep serving)`,
+    };
   }
 }
 
 function untrained(warning: string): LoadedHarModel {
   const classifier = HarClassifier.untrained();
   return { classifier, status: status(classifier, false), warning };
+}
+
+/** Shapes of the HAR model for protocol messages; classifying fails with the reason. */
+function unavailableClassifier(reason: string): WindowClassifier {
+  return {
+    classes: ACTIVITIES,
+    windowSize: HAR_WINDOW,
+    hop: HAR_HOP,
+    rateHz: HAR_RATE_HZ,
+    predict: () => {
+      throw new Error(`HAR model unavailable: ${reason}`);
+    },
+    dispose: () => {},
+  };
 }
 
 function status(c: HarClassifier, trained: boolean, source?: string): ModelStatus {

@@ -14,7 +14,7 @@ import { reorderBySeq, type ReorderOptions } from './reorder-by-seq.js';
 import { resampleFrames } from './resample-frames.js';
 import { slidingWindows } from './sliding-windows.js';
 import { smoothProbabilities } from './smooth-probabilities.js';
-import type { RawFrame, SensorWindow, SignalPoints, SmoothedWindow } from './types.js';
+import type { RawFrame, SensorWindow, SignalPoints, SmoothedWindow, TimedFrame } from './types.js';
 import { validateFrames } from './validate-frames.js';
 
 export interface DevicePipelineOptions {
@@ -35,6 +35,8 @@ export interface DevicePipelineSinks {
   signal(points: SignalPoints): void;
   /** A window could not be classified (OverloadedError, failed batch): it was dropped. */
   classifyFailed(err: unknown, window: SensorWindow): void;
+  /** Each frame that passed validation and reordering, in the order the pipeline uses it, before unit conversion (recording). */
+  accepted?(frame: TimedFrame): void;
   /** Frames dropped or seqs given up by reordering. */
   reorderDrop?: ReorderOptions['onDrop'];
   /** A stage threw: the pipeline is dead (a bug); the device should be disconnected. */
@@ -57,6 +59,7 @@ export class DevicePipeline {
         scheduler: opts.scheduler,
         onDrop: sinks.reorderDrop,
       }),
+      tap((frame) => sinks.accepted?.(frame)),
       convertToG(opts.units),
       share(),
     );

@@ -14,6 +14,6 @@ export interface DashboardPluginOptions {
 export const DASHBOARD_PATH = '/ws/dashboard';
 
 export const dashboardSocketPlugin: FastifyPluginAsync<DashboardPluginOptions> = async (app, { hub, router, maxFrameBytes }) => {
-  router.add(DASHBOARD_PATH, (ws) => hub.add(ws), { maxPayload: maxFrameBytes });
+  router.add(DASHBOARD_PATH, (ws, _req, info) => hub.add(ws, info.authenticated), { maxPayload: maxFrameBytes, tokenInFirstFrame: true });
   app.get(DASHBOARD_PATH, upgradeRequired);
 };

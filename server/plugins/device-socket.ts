@@ -12,7 +12,7 @@ export interface SocketPluginOptions {
 export const DEVICE_PATH = '/ws/device';
 
 export const deviceSocketPlugin: FastifyPluginAsync<SocketPluginOptions> = async (app, { ctx, router }) => {
-  router.add(DEVICE_PATH, (ws) => new DeviceConnection(ws, ctx), { maxPayload: ctx.config.limits.maxFrameBytes });
+  router.add(DEVICE_PATH, (ws, _req, info) => new DeviceConnection(ws, ctx, info), { maxPayload: ctx.config.limits.maxFrameBytes, tokenInFirstFrame: true });
   app.get(DEVICE_PATH, upgradeRequired);
 };
 

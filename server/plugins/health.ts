@@ -14,6 +14,7 @@ const modelSchema = {
     loaded: { type: 'boolean' },
     trained: { type: 'boolean' },
     source: { type: 'string' },
+    error: { type: 'string' },
     details: { type: 'object', additionalProperties: true },
   },
 } as const;

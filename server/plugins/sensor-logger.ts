@@ -87,12 +87,10 @@ export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> =
     },
     async (req, reply) => {
       const receivedAt = performance.now();
-      if (ctx.config.authToken !== undefined) {
-        const given = req.query.token ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
-        if (given !== ctx.config.authToken) {
-          reply.code(401);
-          return { ...emptyResult, error: { code: 'unauthorized', message: 'a valid token is required (?token= or Authorization: Bearer)' } };
-        }
+      // Tokens are checked for every route by server/security/http-access.ts.
+      if (ctx.harUnavailable) {
+        reply.code(503);
+        return { ...emptyResult, error: { code: 'model-unavailable', message: `this server cannot classify activities: ${ctx.harUnavailable}` } };
       }
       const result = devices.ingest(req.body, receivedAt);
       reply.code(result.status);

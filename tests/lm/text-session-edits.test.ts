@@ -16,7 +16,7 @@ const hashStep: StepOne = async (token, state) => {
   return { probs, states: next };
 };
 
-const ALPHABET = ['a', 'b', 'n', 'd', 'o', 't', "'", '-', ' ', ' ', '.', ',', 'É', '\n'];
+const ALPHABET = ['a', 'b', 'n', 'd', 'o', 't', "'", '-', ' ', ' ', '.', ',', 'É', '\n', '😀', '😁'];
 const edit = fc.oneof(
   fc.record({ insert: fc.array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 6 }).map((a) => a.join('')) }),
   fc.record({ delete: fc.integer({ min: 1, max: 8 }) }),

@@ -9,6 +9,7 @@ import { makeConfig } from '../../server/config.js';
 import type { ServerContext } from '../../server/context.js';
 import { DashboardHub } from '../../server/dashboards/dashboard-hub.js';
 import { DeviceRegistry } from '../../server/devices/device-registry.js';
+import { Auth } from '../../server/security/auth.js';
 import { ServerStats } from '../../server/stats/server-stats.js';
 
 class FakeSocket extends EventEmitter {
@@ -35,6 +36,7 @@ function setup() {
     registry,
     stats: new ServerStats(),
     backend: 'test',
+    auth: new Auth([]),
     inference: { stats: () => ({ meanBatch: 0, queueDepth: 0 }) },
   } as unknown as ServerContext;
   const hub = new DashboardHub(ctx);

@@ -156,7 +156,7 @@ describe('protocol errors', () => {
   });
 
   it('closes a connection that never says hello, and one with a wrong token', async () => {
-    const strict = await startTestServer({ helloTimeoutMs: 200, authToken: 'secret' });
+    const strict = await startTestServer({ helloTimeoutMs: 200, authTokens: ['secret-token'] });
     try {
       const silent = await TestClient.connect(strict.wsUrl('/ws/device'));
       expect(await silent.closed).toBe(1008);
@@ -166,7 +166,7 @@ describe('protocol errors', () => {
       expect(await intruder.closed).toBe(1008);
       expect(intruder.of('error')[0]).toMatchObject({ code: 'unauthorized' });
       const friend = await TestClient.connect(strict.wsUrl('/ws/device'));
-      friend.send(hello('friend', { token: 'secret' }));
+      friend.send(hello('friend', { token: 'secret-token' }));
       await friend.count('welcome', 1);
       await friend.close();
     } finally {

@@ -1,0 +1,168 @@
+// `npm run bench -- soak --phones N [--typists M] --minutes T`: a long run of real-time phones
+// (and typists on /ws/text) against a server in its own process, sampling its /metrics every
+// few seconds: RSS, heap, TensorFlow.js tensors and bytes, event-loop lag, prediction latency.
+// The last stdout line is JSON with the per-minute slopes after the warm-up (Theil-Sen: the
+// median of the slopes between every pair of samples, so one stall of a busy machine does not
+// tilt the trend) and the worst values: flat memory and tensors mean nothing leaks.
+import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { printResultJson, printTable, roundDeep } from '../cli/report.js';
+import { PhoneFleet } from '../simulators/phone-fleet.js';
+import { startServerProcess, type ServerProcess } from '../simulators/server-process.js';
+import { percentiles } from '../simulators/latency-log.js';
+
+const spec: CommandSpec = {
+  usage: 'npm run bench -- soak [--phones N] [--typists M] [--minutes T] [--url URL]',
+  summary: 'Soak test: real-time phones (and typists) for T minutes; memory, tensors, lag and p99 latency over time, with their slopes.',
+  options: {
+    phones: { type: 'integer', min: 0, max: 5000, default: 200, description: 'phones streaming 50 Hz in real time' },
+    typists: { type: 'integer', min: 0, max: 2000, default: 0, description: 'simulated typists on /ws/text (simulators/typist-fleet.ts)' },
+    minutes: { type: 'number', min: 0.2, max: 24 * 60, default: 5, description: 'how long to run' },
+    'sample-seconds': { type: 'number', min: 1, max: 600, default: 10, description: 'seconds between samples of /metrics' },
+    'warmup-seconds': { type: 'number', min: 0, max: 600, default: 30, description: 'samples in the first seconds are shown but not used for slopes' },
+    url: { type: 'string', description: 'http(s) URL of a running server (default: start one in a child process on 127.0.0.1)' },
+    token: { type: 'string', description: 'token for a server that requires one' },
+    model: { type: 'string', choices: ['auto', 'trained', 'untrained'], default: 'auto', description: 'child server: HAR model' },
+    'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per second' },
+  },
+  notes: [
+    'Columns: minute, RSS MB, heap MB, tensors, tf MB, event-loop lag p99 ms, prediction latency p99 ms (server side, this interval), predictions/s.',
+    'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","tensors","tfMb","lagP99Ms","latencyP99Ms"},"max":{...},"predictions","errors","typing"}.',
+  ].join('\n'),
+};
+
+interface Sample {
+  minute: number;
+  rssMb: number;
+  heapMb: number;
+  tensors: number;
+  tfMb: number;
+  lagP99Ms: number;
+  latencyP99Ms: number;
+  predictionsPerSec: number;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const o = parseOptions(spec, argv);
+  const phones = Number(o.phones);
+  const typists = Number(o.typists);
+  const seconds = Number(o.minutes) * 60;
+  if (phones + typists === 0) throw new CliError('nothing to run: give --phones and/or --typists');
+  const headers: Record<string, string> = o.token ? { authorization: `Bearer ${String(o.token)}` } : {};
+
+  let server: ServerProcess | undefined;
+  let httpUrl = o.url === undefined ? undefined : String(o.url).replace(/\/$/, '');
+  if (httpUrl === undefined) {
+    console.error(`soak: starting a server process for ${phones} phones…`);
+    server = await startServerProcess({ harModel: o.model as 'auto' | 'trained' | 'untrained', maxDevices: phones + 16, overrides: { maxConnections: phones + typists + 64 } });
+    httpUrl = server.httpUrl;
+  }
+  const deviceUrl = `${httpUrl.replace(/^http/, 'ws')}/ws/device${o.token ? `?token=${encodeURIComponent(String(o.token))}` : ''}`;
+  const scrape = () => fetch(`${httpUrl}/metrics`, { headers }).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`/metrics answered ${r.status}`))));
+  await scrape(); // fail early on a wrong URL or token
+
+  let fleet: PhoneFleet | undefined;
+  let typing: Promise<TypistSummary> | undefined;
+  let typistResult: TypistSummary | undefined;
+  const samples: Sample[] = [];
+  const started = performance.now();
+  try {
+    if (phones > 0) {
+      console.error(`soak: connecting ${phones} phones…`);
+      fleet = await PhoneFleet.start({ url: deviceUrl, count: phones, rateHz: 50, framesPerSecond: Number(o['frames-per-second']), connectConcurrency: 50, latencyCapacity: 4096 });
+    }
+    if (typists > 0) typing = startTypists(httpUrl, typists, seconds);
+    console.error(`soak: running ${o.minutes} min; a row every ${o['sample-seconds']} s`);
+    printTable(['minute', 'rssMb', 'heapMb', 'tensors', 'tfMb', 'lagP99Ms', 'latP99Ms', 'pred/s'], [], console.error);
+    let lastPredictions = 0;
+    let lastAt = performance.now();
+    while (performance.now() - started < seconds * 1000) {
+      await new Promise((r) => setTimeout(r, Number(o['sample-seconds']) * 1000));
+      const m = parseMetrics(await scrape());
+      const now = performance.now();
+      const predictions = m.get('sensorium_predictions_total') ?? 0;
+      const latency = fleet ? percentiles(fleet.recent.server) : undefined;
+      fleet?.recent.clear();
+      const s: Sample = {
+        minute: (now - started) / 60_000,
+        rssMb: (m.get('process_resident_memory_bytes') ?? 0) / 2 ** 20,
+        heapMb: (m.get('nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20,
+        tensors: m.get('sensorium_tf_tensors') ?? 0,
+        tfMb: (m.get('sensorium_tf_bytes') ?? 0) / 2 ** 20,
+        lagP99Ms: (m.get('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
+        latencyP99Ms: latency?.p99 ?? 0,
+        predictionsPerSec: (predictions - lastPredictions) / ((now - lastAt) / 1000),
+      };
+      lastPredictions = predictions;
+      lastAt = now;
+      samples.push(s);
+      console.error(
+        [s.minute.toFixed(2), s.rssMb.toFixed(1), s.heapMb.toFixed(1), s.tensors, s.tfMb.toFixed(2), s.lagP99Ms.toFixed(1), s.latencyP99Ms.toFixed(1), s.predictionsPerSec.toFixed(0)].join('\t'),
+      );
+    }
+  } finally {
+    await fleet?.stop();
+    typistResult = await typing?.catch((err: unknown) => {
+      console.error(`soak: typists: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    await server?.close();
+  }
+
+  const measured = samples.filter((s) => s.minute * 60 >= Number(o['warmup-seconds']));
+  const use = measured.length >= 2 ? measured : samples;
+  const keys = ['rssMb', 'heapMb', 'tensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
+  const slopes = Object.fromEntries(keys.map((k) => [k, slope(use.map((s) => s.minute), use.map((s) => s[k]))]));
+  const max = Object.fromEntries(keys.map((k) => [k, Math.max(...use.map((s) => s[k]))]));
+  const counters = fleet?.counters();
+  printResultJson(
+    roundDeep({
+      phones,
+      typists,
+      minutes: Number(o.minutes),
+      samples: use.length,
+      start: use[0],
+      end: use.at(-1),
+      slopesPerMinute: slopes,
+      max,
+      predictions: counters?.predictions ?? 0,
+      errors: counters?.errors ?? {},
+      typing: typistResult,
+    }),
+  );
+}
+
+interface TypistSummary {
+  keystrokes: number;
+  suggestions: number;
+  latencyP99Ms: number;
+  errors: Record<string, number>;
+}
+
+/** Typists from simulators/typist-fleet.ts on the server's /ws/text, for `seconds`. */
+async function startTypists(httpUrl: string, typists: number, seconds: number): Promise<TypistSummary> {
+  const [{ runTypists }, { joinDocuments, loadCorpus }] = await Promise.all([import('../simulators/typist-fleet.js'), import('../data/corpora/index.js')]);
+  const text = joinDocuments(loadCorpus('english').validation).replace(/\s+/g, ' ');
+  const r = await runTypists({ url: httpUrl, text, typists, wpm: 40, seconds, charsPerTypist: 1_000_000, seed: 1 });
+  return { keystrokes: r.counters.keystrokes, suggestions: r.counters.suggestions, latencyP99Ms: r.latency.percentile(99), errors: r.counters.errors };
+}
+
+/** Unlabelled sample lines of a Prometheus text exposition (name -> value). */
+export function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const sp = line.lastIndexOf(' ');
+    out.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+  }
+  return out;
+}
+
+/** Theil-Sen slope of y over x: the median of the pairwise slopes (0 with fewer than two points). */
+export function slope(x: number[], y: number[]): number {
+  const pairs: number[] = [];
+  for (let i = 0; i < x.length; i++) for (let j = i + 1; j < x.length; j++) if (x[j] !== x[i]) pairs.push((y[j]! - y[i]!) / (x[j]! - x[i]!));
+  if (pairs.length === 0) return 0;
+  pairs.sort((a, b) => a - b);
+  const mid = pairs.length >> 1;
+  return pairs.length % 2 ? pairs[mid]! : (pairs[mid - 1]! + pairs[mid]!) / 2;
+}

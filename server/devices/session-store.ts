@@ -1,0 +1,107 @@
+// The WebSocket devices' sessions by device id, including those whose connection dropped less
+// than `graceMs` ago: a device that comes back with the same id (and the same units and rate)
+// within that time continues its session, so a flaky link costs no window and repeats none.
+// At shutdown every session is closed: its pipeline finishes and its last predictions go out.
+import type { HelloMessage } from '../../protocol/sensor-messages.js';
+import type { ValidationError } from '../../protocol/validate-sensor.js';
+import type { ServerContext } from '../context.js';
+import { DeviceSession, type DeviceSessionOptions } from './device-session.js';
+
+interface Entry {
+  session: DeviceSession;
+  /** Set while detached: when the grace period ends. */
+  expiry?: ReturnType<typeof setTimeout>;
+}
+
+export type OpenResult = { ok: true; session: DeviceSession; resumed: boolean } | { ok: false; error: ValidationError };
+
+export class SessionStore {
+  private readonly entries = new Map<string, Entry>();
+  /** Sessions resumed so far (metrics). */
+  resumed = 0;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly graceMs: number,
+  ) {}
+
+  /** Sessions held for a device that may come back. */
+  get detachedCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.expiry) n++;
+    return n;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** A fresh session, or the device's detached one when it is compatible. */
+  open(hello: HelloMessage, opts: DeviceSessionOptions): OpenResult {
+    const existing = this.entries.get(hello.deviceId);
+    if (existing?.expiry) {
+      clearTimeout(existing.expiry);
+      existing.expiry = undefined;
+      if (existing.session.compatibleWith(hello)) {
+        existing.session.attach(opts);
+        this.resumed++;
+        return { ok: true, session: existing.session, resumed: true };
+      }
+      this.forget(existing); // same id, different stream: start over
+    }
+    const opened = DeviceSession.open(hello, this.ctx, opts);
+    if (!opened.ok) return opened;
+    this.entries.set(hello.deviceId, { session: opened.session });
+    return { ok: true, session: opened.session, resumed: false };
+  }
+
+  /** The device's connection closed: hold the session for the grace period (or close it at once). */
+  release(session: DeviceSession, opts: { keep: boolean } = { keep: true }): void {
+    const entry = this.entries.get(session.info.deviceId);
+    if (!entry || entry.session !== session) {
+      void session.close();
+      return;
+    }
+    session.detach();
+    if (!opts.keep || this.graceMs <= 0 || session.closed) return this.forget(entry);
+    entry.expiry = setTimeout(() => this.forget(entry), this.graceMs);
+    entry.expiry.unref();
+  }
+
+  /** The live session of a device (for the recording routes). */
+  get(deviceId: string): DeviceSession | undefined {
+    return this.entries.get(deviceId)?.session;
+  }
+
+  sessions(): DeviceSession[] {
+    return [...this.entries.values()].map((e) => e.session);
+  }
+
+  /**
+   * Closes every session: pipelines finish (attached devices get their last predictions) within
+   * `timeoutMs`; resolves with the sessions that had not finished by then.
+   */
+  async closeAll(timeoutMs: number): Promise<number> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    let unfinished = all.length;
+    const closing = Promise.all(
+      all.map(async (e) => {
+        clearTimeout(e.expiry);
+        await e.session.close();
+        unfinished--;
+      }),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([closing, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    return unfinished;
+  }
+
+  private forget(entry: Entry): void {
+    clearTimeout(entry.expiry);
+    entry.expiry = undefined;
+    if (this.entries.get(entry.session.info.deviceId) === entry) this.entries.delete(entry.session.info.deviceId);
+    void entry.session.close();
+  }
+}

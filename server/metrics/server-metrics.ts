@@ -1,0 +1,137 @@
+// Prometheus metrics of one server (its own prom-client Registry, so several servers in one
+// process — tests — don't mix): connections, frames, samples, predictions and errors (counters),
+// inference batching and latency (histograms), queue depth, TensorFlow.js memory, recordings,
+// and prom-client's process metrics (RSS, heap, event-loop lag). Counters are incremented as
+// things happen; gauges are read when /metrics is scraped.
+import * as tf from '@tensorflow/tfjs';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ErrorCode } from '../../protocol/sensor-messages.js';
+import type { StatsObserver } from '../stats/server-stats.js';
+import type { RefusalReason } from '../ws/upgrade-router.js';
+
+/** What the gauges read at scrape time. */
+export interface MetricSources {
+  connections(): Record<string, number>;
+  devices(): number;
+  detachedSessions(): number;
+  queueDepth(): number;
+  dashboardMessagesDropped(): number;
+  recordingsActive(): number;
+}
+
+const MS = 1000;
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly frames = new Counter({ name: 'sensorium_frames_total', help: 'Device sample frames accepted for processing', registers: [this.registry] });
+  private readonly samples = new Counter({ name: 'sensorium_samples_total', help: 'Samples in accepted device frames', registers: [this.registry] });
+  private readonly predictions = new Counter({ name: 'sensorium_predictions_total', help: 'Predictions sent', registers: [this.registry] });
+  private readonly errors = new Counter({ name: 'sensorium_errors_total', help: 'Error replies by code (counted even when rate limiting kept them from being sent)', labelNames: ['code'], registers: [this.registry] });
+  private readonly refused = new Counter({ name: 'sensorium_connections_refused_total', help: 'WebSocket upgrades refused, by reason', labelNames: ['reason'], registers: [this.registry] });
+  private readonly opened = new Counter({ name: 'sensorium_connections_opened_total', help: 'WebSocket connections accepted, by endpoint', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly latency = new Histogram({
+    name: 'sensorium_prediction_latency_seconds',
+    help: "Last sample of a window received -> its prediction sent",
+    buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+  private readonly batchSize = new Histogram({ name: 'sensorium_inference_batch_size', help: 'Windows per model call', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry] });
+  private readonly queueWait = new Histogram({
+    name: 'sensorium_inference_queue_wait_seconds',
+    help: 'Time a window waited in the batching queue',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [this.registry],
+  });
+  private readonly inference = new Histogram({
+    name: 'sensorium_inference_duration_seconds',
+    help: 'Duration of one batched model call',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** Feeds ServerStats events into the counters and the latency histogram. */
+  readonly statsObserver: StatsObserver = {
+    frame: (samples) => {
+      this.frames.inc();
+      this.samples.inc(samples);
+    },
+    prediction: (latencyMs) => {
+      this.predictions.inc();
+      this.latency.observe(latencyMs / MS);
+    },
+    error: (code: ErrorCode) => this.errors.inc({ code }),
+  };
+
+  /** DynamicBatcher's onBatch hook. */
+  readonly onBatch = (b: { size: number; waitsMs: readonly number[]; runMs: number; failed: boolean }): void => {
+    this.batchSize.observe(b.size);
+    for (const w of b.waitsMs) this.queueWait.observe(w / MS);
+    this.inference.observe({ outcome: b.failed ? 'failed' : 'ok' }, b.runMs / MS);
+  };
+
+  refusedConnection(reason: RefusalReason): void {
+    this.refused.inc({ reason });
+  }
+
+  openedConnection(endpoint: string): void {
+    this.opened.inc({ endpoint });
+  }
+
+  /** Gauges read from the server's state at scrape time. */
+  watch(src: MetricSources): void {
+    const r = [this.registry];
+    new Gauge({
+      name: 'sensorium_connections',
+      help: 'Open WebSocket connections by endpoint',
+      labelNames: ['endpoint'],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const [endpoint, n] of Object.entries(src.connections())) this.set({ endpoint }, n);
+      },
+    });
+    gauge(r, 'sensorium_devices', 'Devices in the device list (WebSocket and Sensor Logger)', src.devices);
+    gauge(r, 'sensorium_devices_detached', 'Device sessions waiting for their device to reconnect', src.detachedSessions);
+    gauge(r, 'sensorium_inference_queue_depth', 'Windows waiting for inference', src.queueDepth);
+    gauge(r, 'sensorium_recordings_active', 'Recording files open', src.recordingsActive);
+    gauge(r, 'sensorium_tf_tensors', 'TensorFlow.js tensors alive (should stay flat)', () => tf.memory().numTensors);
+    gauge(r, 'sensorium_tf_bytes', 'Bytes held by TensorFlow.js tensors', () => tf.memory().numBytes);
+    new Counter({
+      name: 'sensorium_dashboard_messages_dropped_total',
+      help: 'Messages not sent to dashboards that read too slowly',
+      registers: r,
+      collect() {
+        this.reset();
+        this.inc(src.dashboardMessagesDropped());
+      },
+    });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  close(): void {
+    this.registry.clear();
+  }
+}
+
+function gauge(registers: Registry[], name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers,
+    collect() {
+      this.set(read());
+    },
+  });
+}
