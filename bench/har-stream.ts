@@ -38,7 +38,7 @@ const spec: CommandSpec = {
     ramp: { type: 'string', description: 'fleet sizes to run one after another, e.g. 250,500,1000,2000' },
     server: { type: 'string', choices: ['child', 'in-process'], default: 'child', description: 'run the server in a child process or in this one' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
-    'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per second in real-time runs (4 = ~12 samples a frame; 10 = 5 samples)' },
+    'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per device-second (4 = ~12 samples a frame; 10 = 5 samples)' },
     'compare-phones': { type: 'integer', min: 1, max: 5000, default: 32, description: '--compare: phones streaming faster than real time' },
     'in-flight': { type: 'integer', min: 1, max: 64, default: 6, description: '--compare: windows each phone keeps awaiting a prediction' },
     'bare-seconds': { type: 'number', min: 0, max: 60, default: 5, description: '--compare: seconds to time the bare model at batch 64 (0 = skip)' },
@@ -283,8 +283,8 @@ async function measureSaturation(o: Options, maxBatch: number): Promise<Saturati
   const server = await startServerUnderTest(String(o.server), serverOptions(o, phones + 50, { liftRateLimit: true, overrides: { batching } }));
   try {
     console.error(`har-stream: saturating the server (max batch ${maxBatch}) with ${phones} phones x ${o['in-flight']} windows in flight`);
-    // 4 frames per device-second: ~12 samples a frame, a realistic phone message.
-    const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: 4, speed: 'max', maxInFlightWindows: inFlight, encoding: o.encoding as Encoding, seed: 7 });
+    // Same message size as the real-time runs (default 4 frames per device-second, ~12 samples).
+    const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: Number(o['frames-per-second']), speed: 'max', maxInFlightWindows: inFlight, encoding: o.encoding as Encoding, seed: 7 });
     try {
       await sleep(Number(o.warmup) * 1000);
       fleet.latency.clear();

@@ -18,7 +18,7 @@ export const evalSpec: CommandSpec = {
   usage: 'npm run eval -- har --format hapt|csv --data <path> [options]',
   summary: 'Evaluate the activity-recognition model on labelled recordings.',
   options: {
-    format: { type: 'string', required: true, choices: RECORDING_FORMATS, description: 'hapt: a folder laid out like HAPT RawData; csv: a file or folder of timestamp_ms,x,y,z,label files' },
+    format: { type: 'string', required: true, choices: RECORDING_FORMATS, description: 'hapt: a folder laid out like HAPT RawData; csv: a file or folder of timestamp_ms,x,y,z,label files; recording: the server\'s own recordings (npm start -- --record)' },
     data: { type: 'string', required: true, description: 'the recordings (folder or file)' },
     units: { type: 'string', choices: ACCEL_UNITS, description: 'units of csv values (default g)' },
     model: { type: 'string', default: relative(process.cwd(), modelDir(HAR_MODEL_NAME)), description: 'model folder' },
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   const format = String(o.format) as RecordingFormat;
   const units = o.units === undefined ? undefined : parseUnits(String(o.units));
   const users = o.users === undefined ? undefined : parseUserList(String(o.users));
-  if (format === 'hapt' && units && units !== 'g') throw new CliError('hapt data is in g: --units applies to csv only');
+  if (format !== 'csv' && units && !(format === 'hapt' && units === 'g')) throw new CliError(`--units applies to csv only (${format} data says its units itself)`);
   if (format === 'csv' && users) throw new CliError('--users applies to hapt only (csv files carry no subject ids)');
   const variant = String(o.variant) as RobustnessVariant;
 
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<void> {
   const modelPath = resolve(String(o.model));
   const clf = await HarClassifier.load(modelPath);
   try {
-    const recs = await robustnessVariant(await readRecordings(format, String(o.data), { units, users }), variant);
+    const recs = await robustnessVariant(await readRecordings(format, String(o.data), { units: format === 'csv' ? units : undefined, users }), variant);
     for (const r of recs) for (const w of r.warnings ?? []) console.error(`warning: ${r.id}: ${w}`);
     const set = evalWindows(recs, clf);
     if (set.n === 0) throw new CliError(`no evaluation windows: no labelled run of a class is ${clf.windowSize} samples (${(clf.windowSize / clf.rateHz).toFixed(2)} s) long`);

@@ -10,9 +10,10 @@ import { joinDocuments, loadCorpus } from '../../data/corpora/index.js';
 import { corpusTokenIds } from './corpus-tokens.js';
 import { charKeystrokeSavings, wordKeystrokeSavings } from './keystroke-savings.js';
 import { loadLm } from './lm-store.js';
-import { NextTokenMetrics } from './metrics.js';
+import { NextTokenMetrics, NextWordMetrics } from './metrics.js';
 import { KneserNeyModel } from './ngram.js';
 import { scoreStreams } from './stream-scoring.js';
+import { isWordToken } from './tokenizer.js';
 import { PrefixIndex } from './word-completion.js';
 
 export const evalSpec: CommandSpec = {
@@ -30,6 +31,7 @@ export const evalSpec: CommandSpec = {
   },
   notes: [
     'Metrics are per token (characters or words+punctuation). top-k never suggests <unk>, and an <unk> target is a miss.',
+    'Word models also report nextWord: top-1/3 over word targets only, among words only (what a suggestion bar offers).',
     'keystrokeSavings: share of keystrokes saved by a typist who accepts the right word (one keystroke) as soon as it is',
     'among the top-3 completions of what they typed of it. The n-gram baseline is trained on the training split of the',
     "model's corpus (metadata extra.corpus), so that corpus must be available.",
@@ -65,12 +67,19 @@ export async function main(argv: string[]): Promise<void> {
   const lstm = new NextTokenMetrics();
   const baseline = new NextTokenMetrics();
   const scored: number[] = [];
-  const savingsWord = tokenizer.kind === 'word' ? wordKeystrokeSavings(new PrefixIndex(tokenizer), text) : undefined;
+  const index = tokenizer.kind === 'word' ? PrefixIndex.for(tokenizer) : undefined;
+  const savingsWord = index ? wordKeystrokeSavings(index, text) : undefined;
+  // Word models: next-word accuracy as the suggestion bar shows it (words only).
+  const isWord = tokenizer.vocab.map((t) => isWordToken(t));
+  const suggestWords = (probs: ArrayLike<number>, k: number) => index!.completeIds(probs, '', k);
+  const lstmWords = new NextWordMetrics(suggestWords);
+  const baselineWords = new NextWordMetrics(suggestWords);
   scoreStreams(
     stepper,
     ids,
     (pos, probs) => {
       lstm.add(probs, ids[pos]!);
+      if (index) lstmWords.add(probs, ids[pos]!, isWord[ids[pos]!]!);
       savingsWord?.visit(pos, probs);
       scored.push(pos);
     },
@@ -78,7 +87,9 @@ export async function main(argv: string[]): Promise<void> {
   );
   const bar = new ProgressBar({ total: scored.length, label: `${order}-gram`, unit: 'tokens' });
   for (const pos of scored) {
-    baseline.add(ngram.distribution(ids.subarray(Math.max(0, pos - order + 1), pos)), ids[pos]!);
+    const dist = ngram.distribution(ids.subarray(Math.max(0, pos - order + 1), pos));
+    baseline.add(dist, ids[pos]!);
+    if (index) baselineWords.add(dist, ids[pos]!, isWord[ids[pos]!]!);
     bar.tick(1);
   }
 
@@ -110,7 +121,8 @@ export async function main(argv: string[]): Promise<void> {
       top1: m.top1,
       top3: m.top3,
       keystrokeSavings,
-      baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order },
+      ...(index ? { nextWord: lstmWords.report() } : {}),
+      baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order, ...(index ? { nextWord: baselineWords.report() } : {}) },
     }),
   );
 }

@@ -55,3 +55,27 @@ export class NextTokenMetrics {
     return { tokens: this.n, crossEntropy: ce, perplexity: Math.exp(ce), top1: this.hit1 / this.n, top3: this.hit3 / this.n };
   }
 }
+
+/**
+ * Next-word accuracy as a suggestion bar shows it: for targets that are words, is the target
+ * among the `k` most probable words (punctuation and `<unk>` excluded from the candidates)?
+ */
+export class NextWordMetrics {
+  private n = 0;
+  private hit1 = 0;
+  private hit3 = 0;
+
+  constructor(private readonly suggest: (probs: ArrayLike<number>, k: number) => number[]) {}
+
+  add(probs: ArrayLike<number>, target: number, targetIsWord: boolean): void {
+    if (!targetIsWord) return;
+    this.n++;
+    const best = this.suggest(probs, 3);
+    if (best[0] === target) this.hit1++;
+    if (best.includes(target)) this.hit3++;
+  }
+
+  report(): { words: number; top1: number; top3: number } {
+    return { words: this.n, top1: this.hit1 / this.n, top3: this.hit3 / this.n };
+  }
+}

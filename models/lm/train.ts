@@ -13,9 +13,9 @@ import { createRandom } from '../../simulators/random.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../training/checkpoints.js';
 import { ProgressBar } from '../../cli/progress.js';
 import { progressCallback } from '../training/fit-progress.js';
-import { modelDir, type ModelMetadata } from '../store/model-store.js';
+import { loadModel, modelDir, type ModelMetadata } from '../store/model-store.js';
 import { corpusTokenIds } from './corpus-tokens.js';
-import { LM_KIND, saveLm } from './lm-store.js';
+import { LM_KIND, loadTokenizer, saveLm } from './lm-store.js';
 import { LstmStepper } from './lstm-step.js';
 import { NextTokenMetrics } from './metrics.js';
 import { buildLanguageModel, compileLanguageModel, type LmArchitecture } from './model.js';
@@ -49,6 +49,7 @@ export const trainSpec: CommandSpec = {
     'val-tokens': { type: 'integer', min: 0, default: 200000, description: 'held-out tokens scored after each epoch (0 = all)' },
     seed: { type: 'integer', default: 1, description: 'seed of weights, window offsets and order' },
     resume: { type: 'boolean', default: false, description: 'continue from the checkpoint of this model name' },
+    'init-from': { type: 'string', description: 'continue from a saved model (name or folder) when its checkpoint is gone: same weights and epoch count, fresh optimizer state' },
     'checkpoint-dir': { type: 'string', description: 'checkpoint folder (default checkpoints/lm-<name>)' },
     out: { type: 'string', description: 'output folder (default models/trained/<name>)' },
     backend: backendOption,
@@ -90,7 +91,12 @@ export async function main(argv: string[]): Promise<void> {
   let model: tf.LayersModel;
   let tokenizer: Tokenizer;
   let state: CheckpointState;
-  if (o.resume) {
+  if (o['init-from'] !== undefined) {
+    if (o.resume) throw new CliError('give --resume or --init-from, not both');
+    ({ model, tokenizer, state } = await initFromModel(String(o['init-from']), run));
+    console.error(`continuing ${run.name} after epoch ${state.epoch} from the saved model ${o['init-from']} (new optimizer state)`);
+    if (existsSync(checkpointDir)) await rm(checkpointDir, { recursive: true, force: true });
+  } else if (o.resume) {
     if (!hasCheckpoint(checkpointDir)) throw new CliError(`--resume: no checkpoint in ${checkpointDir}`);
     const ck = await loadCheckpoint(checkpointDir);
     state = ck.state;
@@ -192,6 +198,29 @@ function checkSameRun(saved: Record<string, unknown>, run: RunOptions): void {
   if (JSON.stringify(saved.arch) !== JSON.stringify(run.arch)) {
     throw new CliError(`--resume: the checkpoint's architecture ${JSON.stringify(saved.arch)} differs from ${JSON.stringify(run.arch)}`);
   }
+}
+
+/** A run continued from a model in the store: its weights, tokenizer and history; a fresh optimizer. */
+async function initFromModel(nameOrDir: string, run: RunOptions): Promise<{ model: tf.LayersModel; tokenizer: Tokenizer; state: CheckpointState }> {
+  const dir = modelDir(nameOrDir);
+  const { model, metadata } = await loadModel(dir);
+  const tokenizer = await loadTokenizer(dir);
+  const saved = (metadata.extra?.training ?? {}) as Record<string, unknown>;
+  checkSameRun({ ...saved, corpus: metadata.extra?.corpus, arch: metadata.extra?.architecture }, run);
+  compileLanguageModel(model, run.lr);
+  const metrics = (metadata.metrics ?? {}) as { epoch?: number; valLoss?: number; history?: Record<string, number>[] };
+  const epoch = Number(metrics.epoch ?? metadata.epochs ?? 0);
+  const history = (metrics.history ?? []).filter((h) => h.epoch! <= epoch);
+  return {
+    model,
+    tokenizer,
+    state: {
+      epoch,
+      history,
+      options: { ...run },
+      extra: { tokenizer: tokenizer.toJSON(), bestValLoss: metrics.valLoss ?? Infinity, bestEpoch: epoch, initFrom: { model: nameOrDir, command: metadata.command } },
+    },
+  };
 }
 
 function buildTokenizer(run: RunOptions, corpus: Corpus): Tokenizer {
@@ -305,6 +334,12 @@ function metadataFor(run: RunOptions, corpus: Corpus, tokenizer: Tokenizer, stat
     command: `npm run train -- lm ${argv.filter((a) => a !== '--resume').join(' ')}`,
     seed: run.seed,
     epochs: best.epoch,
-    extra: { corpus: run.corpus, architecture: run.arch, training: { ...run, arch: undefined } },
+    extra: {
+      corpus: run.corpus,
+      architecture: run.arch,
+      training: { ...run, arch: undefined },
+      // Set when the run went on from a saved model (--init-from): the command that made that one.
+      ...(state.extra?.initFrom ? { continuedFrom: state.extra.initFrom } : {}),
+    },
   };
 }

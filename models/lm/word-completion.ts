@@ -37,6 +37,11 @@ export class PrefixIndex {
 
   /** The `k` most probable words starting with `prefix` (lower-cased), most probable first. */
   complete(probs: ArrayLike<number>, prefix: string, k: number): Suggestion[] {
+    return this.completeIds(probs, prefix, k).map((id) => ({ word: this.tokenizer.vocab[id]!, p: probs[id]! }));
+  }
+
+  /** Token ids of `complete`. */
+  completeIds(probs: ArrayLike<number>, prefix: string, k: number): number[] {
     const ids = this.byPrefix.get(prefix.toLowerCase());
     if (!ids || k <= 0) return [];
     const best: number[] = [];
@@ -50,7 +55,7 @@ export class PrefixIndex {
       }
       best[j] = id;
     }
-    return best.map((id) => ({ word: this.tokenizer.vocab[id]!, p: probs[id]! }));
+    return best;
   }
 
   /** True when `word` is a suggestible vocabulary word. */

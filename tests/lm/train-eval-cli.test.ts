@@ -60,6 +60,13 @@ describe('lm train and eval CLIs', () => {
     expect(meta.extra.corpus).toBe('moby-dick');
     expect(existsSync(join(dir, 'model', 'tokenizer.json'))).toBe(true);
 
+    // Without its checkpoint, a run goes on from the saved model.
+    const continued = await lastJsonLine(() => trainMain([...common.map((a) => (a === join(dir, 'ck') ? join(dir, 'ck2') : a)), '--epochs', '3', '--init-from', join(dir, 'model')]));
+    expect(continued.epochs).toBe(3);
+    const state3 = JSON.parse(await readFile(join(dir, 'ck2', 'state.json'), 'utf8'));
+    expect(state3.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
+    expect(state3.extra.initFrom.command).toBe(meta.command);
+
     const r = await lastJsonLine(() => evalMain(['--model', join(dir, 'model'), '--heldout', '--max-tokens', '1500', '--backend', 'wasm']));
     for (const key of ['model', 'tokens', 'crossEntropy', 'perplexity', 'top1', 'top3', 'keystrokeSavings', 'baseline']) expect(r).toHaveProperty(key);
     expect(r.tokens).toBeGreaterThan(1000);
@@ -69,6 +76,10 @@ describe('lm train and eval CLIs', () => {
     expect(b.perplexity).toBeLessThan(300);
     expect(Number(r.top3)).toBeGreaterThanOrEqual(Number(r.top1));
     expect(Number(r.keystrokeSavings)).toBeGreaterThanOrEqual(0);
+    const words = r.nextWord as { words: number; top3: number };
+    expect(words.words).toBeGreaterThan(500);
+    expect(words.words).toBeLessThan(Number(r.tokens));
+    expect((b as unknown as { nextWord: { words: number } }).nextWord.words).toBe(words.words);
   });
 
   it('refuses a resume of a different run and usage errors', async () => {
