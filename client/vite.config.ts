@@ -1,5 +1,5 @@
 // Vite build of the browser client: one HTML entry per page (dashboard at /, then /phone/,
-// /typing/, /lab/), shared code split into common chunks. Output: client/dist,
+// /typing/, /lab/, /recordings/), shared code split into common chunks. Output: client/dist,
 // served by server/plugins/client-static.ts.
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ export default defineConfig({
         phone: page('./phone/index.html'),
         typing: page('./typing/index.html'),
         lab: page('./lab/index.html'),
+        recordings: page('./recordings/index.html'),
       },
       output: {
         // Libraries in their own long-cached chunks, named after what they are.

@@ -1,38 +1,55 @@
-// How each activity looks to a waist-worn phone: where gravity points and how the body moves.
-// The reference mount is HAPT's (phone on the belt, x pointing up when standing). Numbers are
-// tuned to what the HAPT recordings show (see tests/simulators): per-activity mean gravity
-// direction, step frequency of |a| (walking ~1.75 Hz, upstairs slower, downstairs faster) and
-// the spread of |a| (walking ~0.25 g, upstairs ~0.29 g, downstairs ~0.4 g).
+// How each activity looks to a waist-worn phone: where gravity points, and for gait activities
+// the mean gait cycle. The numbers come from HAPT (gait-fits.ts, written by
+// tools/fit-gait-profiles.ts); the reference mount is HAPT's (phone on the belt, x up when
+// standing). Postural micro-movement and breathing are set by hand to HAPT's still-posture spread
+// (about 0.015-0.025 g per axis).
 import type { Activity } from '../protocol/sensor-messages.js';
+import { GAIT_FITS, GRAVITY_FITS } from './gait-fits.js';
 import { normalize, type Vec3 } from './vec3.js';
+
+/** The part of the fitted non-periodic variation that is synthesised as noise (see residualSd). */
+const RESIDUAL_SHARE = 0.5;
+
+export interface GaitProfile {
+  /** Stride (two steps) frequency, Hz, and its spread between people. */
+  strideHz: number;
+  strideHzSd: number;
+  /** Mean gait cycle: cycle[axis][k-1] = [re, im] of harmonic k of the stride, in g, on the
+   *  body axes (vertical, e1 = phone y made horizontal, e2 = vertical x e1). */
+  cycle: readonly (readonly (readonly [number, number])[])[];
+  /** Step-to-step variation per body axis, g. Only RESIDUAL_SHARE of what the fit leaves over:
+   *  as smooth noise the whole of it blurs the gait far more than real variation does (a model
+   *  trained on HAPT then takes walking for stairs); half keeps |a| statistics close to HAPT's. */
+  residualSd: readonly [number, number, number];
+}
 
 export interface ActivityProfile {
   /** Unit gravity direction in the reference phone frame (what the phone reads at rest, in g). */
   gravity: Vec3;
-  /** Typical step frequency in Hz; 0 for postures. */
-  stepHz: number;
-  /** Gait acceleration amplitudes in g: vertical bounce, forward surge, lateral sway. */
-  vertical: number;
-  forward: number;
-  lateral: number;
-  /** Second-harmonic share of the vertical bounce (heel strike sharpness). */
-  harmonic: number;
+  gait?: GaitProfile;
   /** Low-frequency postural micro-movement, in g (sd per axis). */
   tremor: number;
   /** Breathing amplitude in g, visible when still. */
   breathing: number;
 }
 
-/** Forward direction of the body in the reference phone frame (from the HAPT stair-lean shift). */
-export const BODY_FORWARD: Vec3 = normalize([0, -0.7, -0.7]);
+function gaitProfile(fit: (typeof GAIT_FITS)[keyof typeof GAIT_FITS]): GaitProfile {
+  const residualSd = fit.totalSd.map((total, axis) => {
+    const cycleVariance = fit.coef[axis]!.reduce((s, [re, im]) => s + (re * re + im * im) / 2, 0);
+    return RESIDUAL_SHARE * Math.sqrt(Math.max(0, total * total - cycleVariance));
+  }) as unknown as [number, number, number];
+  return { strideHz: fit.strideHz, strideHzSd: fit.strideHzSd, cycle: fit.coef, residualSd };
+}
+
+const gravity = (a: Activity): Vec3 => normalize(GRAVITY_FITS[a] as unknown as Vec3);
 
 export const PROFILES: Record<Activity, ActivityProfile> = {
-  walking: { gravity: normalize([0.975, -0.2, -0.095]), stepHz: 1.8, vertical: 0.34, forward: 0.16, lateral: 0.1, harmonic: 0.3, tremor: 0.01, breathing: 0 },
-  upstairs: { gravity: normalize([0.935, -0.29, -0.2]), stepHz: 1.65, vertical: 0.39, forward: 0.22, lateral: 0.12, harmonic: 0.25, tremor: 0.012, breathing: 0 },
-  downstairs: { gravity: normalize([0.99, -0.1, 0.04]), stepHz: 2.0, vertical: 0.55, forward: 0.18, lateral: 0.13, harmonic: 0.45, tremor: 0.012, breathing: 0 },
-  sitting: { gravity: normalize([0.95, 0.15, 0.16]), stepHz: 0, vertical: 0, forward: 0, lateral: 0, harmonic: 0, tremor: 0.012, breathing: 0.004 },
-  standing: { gravity: normalize([0.987, -0.158, -0.027]), stepHz: 0, vertical: 0, forward: 0, lateral: 0, harmonic: 0, tremor: 0.014, breathing: 0.003 },
-  lying: { gravity: normalize([0.08, 0.76, 0.645]), stepHz: 0, vertical: 0, forward: 0, lateral: 0, harmonic: 0, tremor: 0.01, breathing: 0.006 },
+  walking: { gravity: gravity('walking'), gait: gaitProfile(GAIT_FITS.walking), tremor: 0.005, breathing: 0 },
+  upstairs: { gravity: gravity('upstairs'), gait: gaitProfile(GAIT_FITS.upstairs), tremor: 0.005, breathing: 0 },
+  downstairs: { gravity: gravity('downstairs'), gait: gaitProfile(GAIT_FITS.downstairs), tremor: 0.005, breathing: 0 },
+  sitting: { gravity: gravity('sitting'), tremor: 0.012, breathing: 0.004 },
+  standing: { gravity: gravity('standing'), tremor: 0.014, breathing: 0.003 },
+  lying: { gravity: gravity('lying'), tremor: 0.01, breathing: 0.006 },
 };
 
-export const isGait = (a: Activity): boolean => PROFILES[a].stepHz > 0;
+export const isGait = (a: Activity): boolean => PROFILES[a].gait !== undefined;

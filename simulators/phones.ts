@@ -2,7 +2,9 @@
 // and load. Status on stderr every few seconds; a summary and a final JSON line on stdout.
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
+import { HarScorer } from '../models/har/metrics.js';
 import type { Encoding } from '../protocol/codec.js';
+import { ACTIVITIES, type Activity } from '../protocol/sensor-messages.js';
 import { parseScript } from './activity-script.js';
 import { percentiles } from './latency-log.js';
 import { PhoneFleet } from './phone-fleet.js';
@@ -27,7 +29,10 @@ const spec: CommandSpec = {
     'id-prefix': { type: 'string', default: 'sim-phone', description: 'device ids are <prefix>-0001…' },
     'status-every': { type: 'number', min: 0.5, default: 5, description: 'seconds between status lines on stderr' },
   },
-  notes: 'The last stdout line is JSON: {"phones","connected","seconds","framesSent","predictions","predictionsPerSec","latencyMs":{"server":{…},"client":{…}},"errors"}.',
+  notes: [
+    'The last stdout line is JSON: {"phones","connected","seconds","framesSent","predictions","predictionsPerSec","latencyMs":{"server":{…},"client":{…}},"errors"}',
+    'and, with --labels, "accuracy" and "macroF1" of the served labels against the scripted activities (windows the server gives a truth).',
+  ].join('\n'),
 };
 
 export async function main(argv: string[]): Promise<void> {
@@ -41,6 +46,8 @@ export async function main(argv: string[]): Promise<void> {
     throw new CliError(`--script: ${(err as Error).message}`);
   }
   const seconds = Number(o.seconds);
+  // With labels, the server reports each window's truth: score the served labels against it.
+  const scorer = new HarScorer(ACTIVITIES);
   console.error(`phones: connecting ${o.count} phones to ${url} (${o.rate} Hz, ${o.encoding})…`);
   const fleet = await PhoneFleet.start({
     url,
@@ -53,6 +60,9 @@ export async function main(argv: string[]): Promise<void> {
     script,
     seed: Number(o.seed),
     idPrefix: String(o['id-prefix']),
+    onPrediction: (_id, p) => {
+      if (p.truth !== undefined && ACTIVITIES.includes(p.label as Activity)) scorer.add(p.truth, p.label);
+    },
   });
   const connectedIn = fleet.elapsedSeconds;
   console.error(`phones: ${fleet.counters().connected} connected in ${connectedIn.toFixed(1)} s; streaming${seconds > 0 ? ` for ${seconds} s` : ' until Ctrl-C'}`);
@@ -97,6 +107,8 @@ export async function main(argv: string[]): Promise<void> {
       ...Object.entries(c.errors).map(([k, v]): [string, number] => [`errors: ${k}`, v ?? 0]),
     ],
   );
+  const scored = scorer.count > 0 ? scorer.result() : undefined;
+  if (scored) console.log(`\nserved labels vs the phones' scripted activities: accuracy ${scored.accuracy.toFixed(4)}, macro-F1 ${scored.macroF1.toFixed(4)} over ${scored.n} windows`);
   printResultJson(
     roundDeep(
       {
@@ -109,8 +121,9 @@ export async function main(argv: string[]): Promise<void> {
         predictionsPerSec: c.predictions / elapsed,
         latencyMs: { server: { p50: server.p50, p95: server.p95, p99: server.p99 }, client: { p50: client.p50, p95: client.p95, p99: client.p99 } },
         errors: c.errors,
+        ...(scored ? { scoredWindows: scored.n, accuracy: scored.accuracy, macroF1: scored.macroF1 } : {}),
       },
-      2,
+      4,
     ),
   );
 }

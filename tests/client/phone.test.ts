@@ -1,7 +1,12 @@
 // The phone page in Chromium with a fake accelerometer: Start streams DeviceMotion samples over
 // the real device protocol (hello in m/s² from source 'phone'), labels come back, the
-// dashboard sees the phone; and the page explains itself when motion cannot work.
+// dashboard sees the phone; a dropped link resumes the server's session without losing a window;
+// and the page explains itself when motion cannot work.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceClient } from '../../simulators/device-client.js';
 import { openPage, screenshot } from './support/browser.js';
 import { lowContrastText, unlabelledControls } from './support/a11y.js';
 import { installFakeMotion } from './support/fake-motion.js';
@@ -87,6 +92,70 @@ describe('phone page', () => {
     }
   }, 120_000);
 
+  it('resumes its session after a dropped link: lastWindowEnd in the hello, no window lost or repeated', async () => {
+    // The server side of each device connection, to drop links without a close frame (1006),
+    // as when a phone loses its network.
+    const links: Duplex[] = [];
+    const onUpgrade = (req: IncomingMessage, socket: Duplex) => {
+      if (req.url?.startsWith('/ws/device')) links.push(socket);
+    };
+    fx.server.server.app.server.on('upgrade', onUpgrade);
+    const { page, context, errors } = await openPage(fx.browser, { viewport: PHONE_VIEWPORT });
+    const conns = recordDeviceSockets(page);
+    const predictions = (i: number) => (conns[i]?.received ?? []).filter((m) => m.type === 'prediction');
+    const welcomeOf = (i: number) => conns[i]?.received.find((m) => m.type === 'welcome');
+    const notice = page.locator('#phone-notice');
+    try {
+      await installFakeMotion(page, { activity: 'walking' });
+      await page.goto(`${fx.server.url}/phone/?id=test-phone-resume&encoding=json`);
+      await page.getByRole('button', { name: 'Start' }).click();
+      await expect.poll(() => predictions(0).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+
+      links.at(-1)!.destroy();
+      await expect.poll(() => welcomeOf(1), { timeout: 10_000 }).toBeDefined();
+      const [hello1, hello2] = [conns[0]!.sent[0]!, conns[1]!.sent[0]!];
+      expect(hello1).toMatchObject({ type: 'hello', deviceId: 'test-phone-resume' });
+      expect(hello1.lastWindowEnd).toBeUndefined();
+      // The last prediction that reached the page, and the session's rate (else no resume).
+      expect(hello2).toMatchObject({ type: 'hello', lastWindowEnd: predictions(0).at(-1)!.windowEnd, rateHz: hello1.rateHz });
+      expect(welcomeOf(1)!.resumed).toBe(true);
+      expect(await notice.textContent()).toMatch(/resumed this phone's session/);
+      await expect.poll(() => conns[1]!.sent.find((m) => m.type === 'samples')?.seq, { timeout: 5000 }).toBe(0);
+
+      // One window per hop (64 samples at 50 Hz) across the drop: the samples read while offline
+      // filled the gap, and whatever the server classified meanwhile was re-sent, once.
+      await expect.poll(() => predictions(1).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+      const ends = [...predictions(0), ...predictions(1)].map((p) => p.windowEnd as number);
+      const steps = ends.slice(1).map((end, i) => end - ends[i]!);
+      for (const step of steps) expect(Math.abs(step - 1280)).toBeLessThan(25);
+      // The page counted each of them once.
+      const shownCount = async () => Number(((await page.locator('#counters').textContent()) ?? '').match(/(\d+) predictions · resumed 1×/)?.[1]);
+      await expect.poll(async () => (await shownCount()) - predictions(0).length - predictions(1).length, { timeout: 5000 }).toBe(0);
+      await screenshot(page, 'phone-resumed');
+
+      // Back too soon: the server still holds the old link (here: another client took the
+      // session over). The page retries instead of giving up, then starts a new session.
+      links.at(-1)!.destroy();
+      const squatter = await DeviceClient.connect({
+        url: `${fx.server.wsUrl}/ws/device`,
+        hello: { deviceId: 'test-phone-resume', rateHz: hello1.rateHz!, units: 'm/s2', source: 'phone' },
+      });
+      await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/still holds this phone's previous connection.*Trying again in 1 s/);
+      expect(conns[2]!.received.find((m) => m.type === 'error')).toMatchObject({ code: 'id-in-use' });
+      expect(await page.getByRole('button', { name: 'Stop' }).isEnabled()).toBe(true);
+      await squatter.close(); // a clean close ends the session at once
+      await expect.poll(() => welcomeOf(3), { timeout: 15_000 }).toBeDefined();
+      expect(welcomeOf(3)!.resumed).toBeUndefined();
+      expect(await notice.textContent()).toMatch(/Reconnected as a new session/);
+      await expect.poll(() => predictions(3).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+      expect(await page.locator('#current-label').getAttribute('data-label')).toBe(predictions(3).at(-1)!.label);
+      expect(errors).toEqual([]);
+    } finally {
+      fx.server.server.app.server.off('upgrade', onUpgrade);
+      await context.close();
+    }
+  }, 120_000);
+
   it('says why it cannot stream: insecure page, no DeviceMotion API, permission denied', async () => {
     const cases: { name: string; setup: string; expectText: RegExp; where: '#support-notice' | '#phone-notice'; click: boolean }[] = [
       { name: 'insecure', setup: "Object.defineProperty(window, 'isSecureContext', { value: false })", expectText: /secure page.*https:\/\//s, where: '#support-notice', click: false },
@@ -117,3 +186,19 @@ describe('phone page', () => {
     }
   }, 60_000);
 });
+
+type Message = Record<string, unknown> & { type?: string; windowEnd?: number; lastWindowEnd?: number; rateHz?: number; label?: string; seq?: number };
+
+/** What the page sent and received on each of its /ws/device connections (JSON frames), in order. */
+function recordDeviceSockets(page: Page): { sent: Message[]; received: Message[] }[] {
+  const conns: { sent: Message[]; received: Message[] }[] = [];
+  page.on('websocket', (ws) => {
+    if (!ws.url().endsWith('/ws/device')) return;
+    const conn = { sent: [] as Message[], received: [] as Message[] };
+    conns.push(conn);
+    const parse = (payload: string | Buffer) => (typeof payload === 'string' ? (JSON.parse(payload) as Message) : { type: 'binary' });
+    ws.on('framesent', (f) => conn.sent.push(parse(f.payload)));
+    ws.on('framereceived', (f) => conn.received.push(parse(f.payload)));
+  });
+  return conns;
+}

@@ -3,13 +3,14 @@
 import './styles.css';
 import { h } from './dom.js';
 
-export type PageId = 'dashboard' | 'phone' | 'typing' | 'lab';
+export type PageId = 'dashboard' | 'phone' | 'typing' | 'lab' | 'recordings';
 
 const PAGES: { id: PageId; href: string; title: string }[] = [
   { id: 'dashboard', href: '/', title: 'Dashboard' },
   { id: 'phone', href: '/phone/', title: 'Phone sensor' },
   { id: 'typing', href: '/typing/', title: 'Typing' },
   { id: 'lab', href: '/lab/', title: 'Image lab' },
+  { id: 'recordings', href: '/recordings/', title: 'Recordings' },
 ];
 
 export interface PageShell {

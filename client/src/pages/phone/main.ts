@@ -1,8 +1,9 @@
 // Phone page: press Start and this phone streams its accelerometer to /ws/device (hello with
 // units m/s², source 'phone'; a samples frame every 200 ms) and shows what the server thinks it
 // is doing. `?encoding=json` switches frames from msgpack to JSON (debugging); `?id=NAME` sets
-// the device id.
-import { STANDARD_GRAVITY, type ErrorMessage, type HelloMessage, type PredictionMessage, type WelcomeMessage } from '../../../../protocol/sensor-messages.js';
+// the device id. A dropped link reconnects and resumes the server's session (stream-session.ts):
+// samples read meanwhile are sent on, and missed predictions come back.
+import { STANDARD_GRAVITY, type ErrorMessage, type PredictionMessage, type WelcomeMessage } from '../../../../protocol/sensor-messages.js';
 import { AccelChart } from '../../charts/accel-chart.js';
 import { FrameScheduler } from '../../charts/frame-scheduler.js';
 import { ProbabilityChart } from '../../charts/probability-chart.js';
@@ -15,11 +16,19 @@ import { isValidDeviceId, stableDeviceId } from './device-id.js';
 import { MotionSource, motionSupport, requestMotionPermission } from './motion-source.js';
 import './phone.css';
 import { SampleBatcher } from './sample-batcher.js';
+import { StreamSession } from './stream-session.js';
 import { ScreenWakeLock } from './wake-lock.js';
 
 const FRAME_INTERVAL_MS = 200;
 /** No motion event this long after Start: the device has no usable accelerometer. */
 const NO_DATA_TIMEOUT_MS = 3000;
+/**
+ * A reconnect refused as `id-in-use` usually means the server has not yet noticed that the old
+ * link died (its heartbeat cuts a dead socket within two 30-s pings): retry for this long.
+ */
+const STALE_CONNECTION_RETRY_MS = 75_000;
+/** How long "reconnected" notices stay up. */
+const INFO_NOTICE_MS = 10_000;
 
 const shell = mountPageShell('phone');
 const params = new URLSearchParams(location.search);
@@ -48,9 +57,15 @@ const motion = new MotionSource((s) => {
   signal.push([s.t], [s.x / STANDARD_GRAVITY], [s.y / STANDARD_GRAVITY], [s.z / STANDARD_GRAVITY]);
 });
 const wakeLock = new ScreenWakeLock();
+const stream = new StreamSession();
 let welcome: WelcomeMessage | undefined;
 let flushTimer: ReturnType<typeof setInterval> | undefined;
 let noDataTimer: ReturnType<typeof setTimeout> | undefined;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+/** Since when reconnects have been refused as `id-in-use`, and how often. */
+let refusedSince: number | undefined;
+let refusals = 0;
 let framesSent = 0;
 let predictions = 0;
 
@@ -59,16 +74,8 @@ const socket = new ServerSocket(
   {
     onOpen: (s) => {
       welcome = undefined;
-      batcher.reset();
-      const hello: HelloMessage = {
-        type: 'hello',
-        deviceId,
-        rateHz: motion.rateHz,
-        units: 'm/s2',
-        source: 'phone',
-        description: describeBrowser(),
-      };
-      s.send(hello);
+      batcher.restartSeq(); // keeps the samples read while offline, for a resumed session
+      s.send(stream.hello({ deviceId, units: 'm/s2', source: 'phone', description: describeBrowser() }, motion.rateHz));
     },
     onState: (state, text) => shell.setConnection(state, `server: ${text}`),
     onDecodeError: (error) => showNotice(notice, `Unreadable message from the server: ${error}`, 'error'),
@@ -83,7 +90,11 @@ const socket = new ServerSocket(
         case 'error': {
           const err = message as ErrorMessage;
           if (err.code === 'id-in-use') {
-            // Reconnecting would only be refused again: stop and say how to pick another id.
+            if (stream.isReconnect && Date.now() - (refusedSince ??= Date.now()) < STALE_CONNECTION_RETRY_MS) {
+              retryAfterRefusal();
+              break;
+            }
+            // Another tab or device streams under this id: retrying would only be refused again.
             stop();
             showNotice(notice, `${err.message}. Close the other tab or device, or open this page with ?id=another-name.`, 'error');
             break;
@@ -101,15 +112,47 @@ const socket = new ServerSocket(
 
 function onWelcome(message: WelcomeMessage): void {
   welcome = message;
-  batcher.reset(message.limits.maxSamplesPerFrame);
-  showNotice(notice, '');
+  refusedSince = undefined;
+  refusals = 0;
+  const kind = stream.welcomed(message);
+  batcher.setMaxSamplesPerFrame(message.limits.maxSamplesPerFrame);
   if (!probChart) probChart = new ProbabilityChart(requireElement<HTMLCanvasElement>('#probs canvas'), message.classes);
-  detailEl.textContent = `Connected (${message.backend}); the first activity appears after ${Math.round(
-    (message.windowSize / message.rateHz) * 10,
-  ) / 10} s of data.`;
+  if (kind === 'resumed') {
+    // The samples buffered while offline fill the gap; the server re-sends what we missed.
+    showInfo("Reconnected: the server resumed this phone's session, so no window was lost; predictions made while offline are re-sent.");
+    return;
+  }
+  batcher.reset(); // a new session starts from now
+  const firstAfter = `the first activity appears after ${Math.round((message.windowSize / message.rateHz) * 10) / 10} s of data`;
+  if (kind === 'restarted') showInfo(`Reconnected as a new session (the server had already ended the previous one); ${firstAfter}.`);
+  else showNotice(notice, '');
+  detailEl.textContent = `Connected (${message.backend}); ${firstAfter}.`;
+}
+
+/** A passing note in the notice area (cleared after a while unless something replaced it). */
+function showInfo(text: string): void {
+  showNotice(notice, text, 'info');
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => {
+    if (notice.textContent === text) showNotice(notice, '');
+  }, INFO_NOTICE_MS);
+}
+
+/** Our reconnect was refused because the server still holds the dead link: try again later. */
+function retryAfterRefusal(): void {
+  socket.stop();
+  const delay = Math.min(10_000, 1000 * 2 ** refusals++);
+  showNotice(
+    notice,
+    `The server still holds this phone's previous connection (it notices a dropped link within a minute). Trying again in ${Math.round(delay / 1000)} s…`,
+    'warn',
+  );
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => socket.start(), delay);
 }
 
 function onPrediction(message: PredictionMessage): void {
+  if (!stream.accept(message)) return; // already shown before the link dropped
   predictions++;
   labelEl.textContent = message.label;
   labelEl.dataset.label = message.label;
@@ -129,8 +172,8 @@ function flush(): void {
     }
   }
   counters.textContent = `${motion.samples} samples read (${motion.rateHz} Hz) · ${framesSent} frames sent · ${predictions} predictions${
-    batcher.dropped > 0 ? ` · ${batcher.dropped} dropped while offline` : ''
-  }`;
+    stream.resumes > 0 ? ` · resumed ${stream.resumes}×` : ''
+  }${batcher.dropped > 0 ? ` · ${batcher.dropped} dropped while offline` : ''}`;
   if (accelChart && signal.size > 0) frames.request(renderSignal);
 }
 
@@ -172,8 +215,12 @@ async function start(): Promise<void> {
 function stop(): void {
   motion.stop();
   socket.stop();
+  stream.end();
+  refusedSince = undefined;
+  refusals = 0;
   clearInterval(flushTimer);
   clearTimeout(noDataTimer);
+  clearTimeout(retryTimer);
   void wakeLock.release();
   welcome = undefined;
   startButton.disabled = false;

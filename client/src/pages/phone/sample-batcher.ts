@@ -1,5 +1,6 @@
 // Collects motion samples and cuts them into protocol `samples` frames (one per flush, every
 // ~200 ms). Frames carry seq 0, 1, 2… per connection; timestamps are forced non-decreasing.
+// Samples read while the socket is down wait here (bounded) for a resumed session.
 import type { SamplesMessage } from '../../../../protocol/sensor-messages.js';
 import type { MotionSample } from './motion-source.js';
 
@@ -23,14 +24,26 @@ export class SampleBatcher {
     return this.t.length;
   }
 
-  /** New connection: sequence numbers start again at 0; stale samples are discarded. */
+  /** New session: sequence numbers start again at 0; stale samples are discarded. */
   reset(maxSamplesPerFrame?: number): void {
-    this.seq = 0;
+    this.restartSeq();
     this.t = [];
     this.x = [];
     this.y = [];
     this.z = [];
     if (maxSamplesPerFrame !== undefined) this.maxSamplesPerFrame = maxSamplesPerFrame;
+  }
+
+  /**
+   * New connection of the same session: seq starts again at 0 (the protocol numbers frames per
+   * connection) but the samples buffered while offline are kept, so a resumed session gets them.
+   */
+  restartSeq(): void {
+    this.seq = 0;
+  }
+
+  setMaxSamplesPerFrame(n: number): void {
+    this.maxSamplesPerFrame = n;
   }
 
   add(sample: MotionSample): void {
