@@ -86,11 +86,20 @@ async function typist(
   counters.connected++;
   let seq = 0;
   let shown: SuggestionsMessage | undefined;
+  let started = false;
   let ready: () => void = () => {};
-  const readyP = new Promise<void>((r) => (ready = r));
+  let refused: (err: Error) => void = () => {};
+  const readyP = new Promise<void>((resolve, reject) => {
+    ready = resolve;
+    refused = reject;
+  });
+  ws.on('close', () => refused(new Error('the server closed the connection before the session started')));
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString()) as TextServerMessage;
-    if (m.type === 'ready') ready();
+    if (m.type === 'ready') {
+      started = true;
+      ready();
+    } else if (m.type === 'error' && !started) refused(new Error(`the server refused the session: ${m.code}: ${m.message}`));
     else if (m.type === 'suggestions') {
       counters.suggestions++;
       const now = performance.now();
@@ -99,10 +108,17 @@ async function typist(
         serverLatency.add(m.latencyMs);
       }
       shown = m;
-    } else if (m.type === 'error') counters.errors[m.code] = (counters.errors[m.code] ?? 0) + 1;
+    }
+    if (m.type === 'error') counters.errors[m.code] = (counters.errors[m.code] ?? 0) + 1;
   });
   ws.send(JSON.stringify({ type: 'start', ...(opts.model ? { model: opts.model } : {}), k: 3 }));
-  await readyP;
+  try {
+    await readyP;
+  } catch (err) {
+    ws.close();
+    counters.connected--;
+    throw err;
+  }
   // Mean time per key: a "word" is 5 characters plus a space.
   const msPerKey = 60_000 / (opts.wpm * 6);
   const send = (edit: { insert?: string; delete?: number }) => {

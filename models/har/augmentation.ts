@@ -38,7 +38,7 @@ export interface AugmentConfig {
 }
 
 export const DEFAULT_AUGMENT: AugmentConfig = {
-  stretch: [0.85, 1.15],
+  stretch: [0.85, 1.15], // train.ts --stretch 0.15 gives exactly these
   maxTiltDeg: 20,
   maxMotionTiltDeg: 45,
   signFlip: 0.75,

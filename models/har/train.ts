@@ -44,6 +44,7 @@ export const trainSpec: CommandSpec = {
     features: { type: 'string', default: HAR_FEATURES.join(','), description: `input channels, from ${FEATURE_CHANNELS.join(', ')}` },
     tilt: { type: 'number', default: DEFAULT_AUGMENT.maxTiltDeg, min: 0, max: 180, description: 'augmentation: largest tilt of the whole window (gravity included), degrees' },
     'motion-tilt': { type: 'number', default: DEFAULT_AUGMENT.maxMotionTiltDeg, min: 0, max: 180, description: 'augmentation: largest extra rotation of the motion around gravity, degrees' },
+    stretch: { type: 'number', default: 0.15, min: 0, max: 0.5, description: 'augmentation: largest playback-speed change (0.15 = ±15 %)' },
     'average-last': { type: 'integer', default: 10, min: 1, description: 'the saved weights are the mean over this many final epochs (stochastic weight averaging)' },
     'train-hop': { type: 'integer', default: 32, min: 1, description: 'spacing of training windows in samples (evaluation uses 64)' },
     backend: backendOption,
@@ -68,7 +69,12 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const augment: AugmentConfig = { ...DEFAULT_AUGMENT, maxTiltDeg: Number(o.tilt), maxMotionTiltDeg: Number(o['motion-tilt']) };
+  const augment: AugmentConfig = {
+    ...DEFAULT_AUGMENT,
+    stretch: [1 - Number(o.stretch), 1 + Number(o.stretch)],
+    maxTiltDeg: Number(o.tilt),
+    maxMotionTiltDeg: Number(o['motion-tilt']),
+  };
   const averageLast = Math.min(Number(o['average-last']), epochs);
   const runOptions = { data: resolve(dataDir), validationUsers, seed, batchSize, trainHop, peakLr, epochs, features, augment, averageLast };
 
