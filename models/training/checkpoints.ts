@@ -25,7 +25,14 @@ export function hasCheckpoint(dir: string): boolean {
 
 export async function saveCheckpoint(dir: string, models: Record<string, tf.LayersModel>, state: CheckpointState): Promise<void> {
   for (const [name, model] of Object.entries(models)) {
-    await model.save(fileSystemIO(join(dir, name)), { includeOptimizer: true });
+    // Saving the optimizer creates a scalar for its iteration count that tfjs never frees: a
+    // scope around the save disposes it (training waits on this save, so nothing else runs).
+    tf.engine().startScope();
+    try {
+      await model.save(fileSystemIO(join(dir, name)), { includeOptimizer: true });
+    } finally {
+      tf.engine().endScope();
+    }
   }
   // The state file goes last: it is the commit point of a checkpoint.
   await atomicWrite(join(dir, STATE), JSON.stringify(state, null, 2));
