@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeCsv } from '../../data/readers/csv.js';
-import { ACTIVITIES } from '../../protocol/sensor-messages.js';
+import type { HarLabel } from '../../data/readers/recording.js';
+import { ACTIVITIES, type Activity } from '../../protocol/sensor-messages.js';
 import { parseScript } from '../../simulators/activity-script.js';
 import { main as replayMain } from '../../simulators/replay.js';
 import { SyntheticPhone } from '../../simulators/synthetic-phone.js';
@@ -18,7 +19,9 @@ async function writeSession(path: string, seed: number, rateHz: number): Promise
   const script = parseScript(ACTIVITIES.map((a) => `${a}:20`).join(','));
   const phone = new SyntheticPhone({ seed, rateHz, script, loop: false, startTimeMs: 1_700_000_000_000 });
   const s = phone.next(20 * ACTIVITIES.length * rateHz);
-  await writeCsv(path, { t: s.t, x: s.x, y: s.y, z: s.z, labels: s.labels }, { units: 'm/s2' });
+  // Transitions between activities are written unlabelled: they are not scored.
+  const labels: HarLabel[] = s.labels.map((l) => ((ACTIVITIES as readonly string[]).includes(l) ? (l as Activity) : undefined));
+  await writeCsv(path, { t: s.t, x: s.x, y: s.y, z: s.z, labels }, { units: 'm/s2' });
 }
 
 beforeAll(async () => {
