@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { registerWasmTrainingKernels } from './wasm-training/index.js';
+import { enableWasmThreads, requestedWasmThreads } from './wasm-threads.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -79,7 +80,7 @@ async function select(choice: BackendChoice, log: (msg: string) => void): Promis
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
     try {
-      const info = await activate(name);
+      const info = await activate(name, log);
       info.skipped = skipped;
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
       log(`tfjs backend: ${describe(info)}${why ? ` (skipped ${why})` : ''}`);
@@ -95,7 +96,7 @@ async function select(choice: BackendChoice, log: (msg: string) => void): Promis
   throw new Error('no tfjs backend could be initialised');
 }
 
-async function activate(name: BackendName): Promise<BackendInfo> {
+async function activate(name: BackendName, log: (msg: string) => void): Promise<BackendInfo> {
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const pkg = NATIVE_PACKAGE[name];
     if (!isInstalled(pkg)) {
@@ -113,10 +114,15 @@ async function activate(name: BackendName): Promise<BackendInfo> {
   }
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
+    // Opt-in: SENSORIUM_WASM_THREADS=N swaps in the threaded build; falls back (logged) on failure.
+    const requested = requestedWasmThreads(process.env.SENSORIUM_WASM_THREADS, log);
+    const threads = requested ? await enableWasmThreads(requested, log) : undefined;
     if (!(await tf.setBackend('wasm'))) throw new BackendUnavailableError('wasm', 'the WASM module did not initialise');
     await tf.ready();
     registerWasmTrainingKernels();
-    return { name, tfBackend: 'wasm', skipped: [], features: await wasmFeatures() };
+    const features = await wasmFeatures();
+    if (threads) features.threads = threads;
+    return { name, tfBackend: 'wasm', skipped: [], features };
   }
   if (!(await tf.setBackend('cpu'))) throw new BackendUnavailableError('cpu', 'the pure-JS backend did not initialise');
   return { name, tfBackend: 'cpu', skipped: [] };
