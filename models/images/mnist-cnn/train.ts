@@ -10,7 +10,7 @@ import { batchRanges, imageBatch, labelBatch } from '../shared/batches.js';
 import { runEpochLoop, type EpochLogs } from '../shared/epoch-loop.js';
 import { setLearningRate } from '../shared/optimizer-state.js';
 import { deriveSeed, seededRandom, shuffledIndices } from '../shared/random.js';
-import { resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { accuracyOn } from './classify.js';
 import { buildMnistCnn, compileMnistCnn, DEFAULT_CNN_CONFIG } from './model.js';
@@ -98,4 +98,5 @@ export async function main(argv: string[]): Promise<void> {
   });
   console.error(`saved ${run.outDir}`);
   printResultJson(roundDeep({ model: 'mnist-cnn', epochs, ...metrics, seconds: Math.round(seconds), out: run.outDir }));
+  releaseRun({ model });
 }

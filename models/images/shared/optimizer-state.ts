@@ -9,6 +9,8 @@ import { atomicWrite } from '../../store/file-io.js';
 export async function saveOptimizerState(path: string, optimizer: tf.Optimizer): Promise<void> {
   const weights = await optimizer.getWeights();
   const { data, specs } = await tf.io.encodeWeights(weights);
+  // getWeights hands back the slot variables themselves plus a fresh step-count scalar: free that one.
+  for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   await atomicWrite(`${path}.bin`, new Uint8Array(data));
   await atomicWrite(`${path}.json`, JSON.stringify(specs));
 }

@@ -103,3 +103,11 @@ export async function writeCheckpoint(
   const { resume: _r, out: _o, checkpoint: _c, ...options } = run.options;
   await saveCheckpoint(run.checkpointDir, models, { epoch: epochsDone, history, options, extra: { seconds } });
 }
+
+/** Frees a finished run's networks and optimizer slots (a compiled model's optimizer is not owned by it). */
+export function releaseRun(models: Record<string, tf.LayersModel>, optimizers: readonly tf.Optimizer[] = []): void {
+  const all = new Set<tf.Optimizer>(optimizers);
+  for (const m of Object.values(models)) if (m.optimizer) all.add(m.optimizer);
+  for (const o of all) o.dispose();
+  for (const m of Object.values(models)) m.dispose();
+}

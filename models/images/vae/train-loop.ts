@@ -9,7 +9,7 @@ import { batchRanges, imageBatch } from '../shared/batches.js';
 import { runEpochLoop } from '../shared/epoch-loop.js';
 import { saveModelGroup } from '../shared/model-group.js';
 import { deriveSeed, seededRandom, shuffledIndices } from '../shared/random.js';
-import { resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
 import { writeSampleGrid } from '../shared/sample-grid.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { binarize, BINARIZATIONS, type Binarization } from './binarize.js';
@@ -48,7 +48,7 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
       for (const [s, e] of batchRanges(train.count, batch)) {
         const idx = order.subarray(s, e);
         const batchSeed = deriveSeed(seed, 10_000 + epoch * 10_000 + b++);
-        const x = binarize(imageBatch(train, idx), how, batchSeed);
+        const x = tf.tidy(() => binarize(imageBatch(train, idx), how, batchSeed));
         const eps = tf.randomNormal([idx.length, d], 0, 1, 'float32', batchSeed + 1) as tf.Tensor2D;
         const cost = optimizer.minimize(() => negElboLoss(vae, x, eps), true, variables)!;
         const loss = (await cost.data())[0]!;
@@ -95,4 +95,5 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
   console.error(`saved ${run.outDir}`);
   const { klPerDim: _k, ...summary } = report;
   printResultJson(roundDeep({ model: name, epochs, ...summary, seconds: Math.round(seconds), out: run.outDir }));
+  releaseRun(vae, [optimizer]);
 }
