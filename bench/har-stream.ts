@@ -22,7 +22,7 @@ import { startLocalServer, type LocalServerOptions } from '../simulators/local-s
 import { PhoneFleet } from '../simulators/phone-fleet.js';
 import { startServerProcess } from '../simulators/server-process.js';
 import { snapshotDelta, takeSnapshot, type ServerSnapshot } from '../simulators/server-snapshot.js';
-import { statusLine } from '../simulators/status-line.js';
+import { reportFleetStatus } from '../simulators/status-line.js';
 
 const spec: CommandSpec = {
   usage: 'npm run bench -- har-stream [--phones N] [--seconds S] [--max-batch B] [--compare | --ramp N1,N2,…]',
@@ -125,17 +125,9 @@ async function measureFleet(server: ServerUnderTest, phones: number, o: Options)
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const seconds = Number(o.seconds);
-    let before = c0;
-    let beforeAt = t0;
-    const status = setInterval(() => {
-      const now = fleet.counters();
-      const at = performance.now();
-      console.error(statusLine(now, before, (at - beforeAt) / 1000, fleet.recent));
-      before = now;
-      beforeAt = at;
-    }, 5000);
+    const stopStatus = reportFleetStatus(fleet, 5000);
     await sleep(seconds * 1000);
-    clearInterval(status);
+    stopStatus();
     const elapsed = (performance.now() - t0) / 1000;
     const c1 = fleet.counters();
     const s1 = await server.snapshot();
@@ -291,17 +283,9 @@ async function measureSaturation(o: Options, maxBatch: number): Promise<Saturati
       const s0 = await server.snapshot();
       const c0 = fleet.counters();
       const t0 = performance.now();
-      let before = c0;
-      let beforeAt = t0;
-      const status = setInterval(() => {
-        const now = fleet.counters();
-        const at = performance.now();
-        console.error(statusLine(now, before, (at - beforeAt) / 1000, fleet.recent));
-        before = now;
-        beforeAt = at;
-      }, 5000);
+      const stopStatus = reportFleetStatus(fleet, 5000);
       await sleep(Number(o.seconds) * 1000);
-      clearInterval(status);
+      stopStatus();
       const elapsed = (performance.now() - t0) / 1000;
       const c1 = fleet.counters();
       const s1 = await server.snapshot();

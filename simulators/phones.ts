@@ -8,7 +8,7 @@ import { ACTIVITIES, type Activity } from '../protocol/sensor-messages.js';
 import { parseScript } from './activity-script.js';
 import { percentiles } from './latency-log.js';
 import { PhoneFleet } from './phone-fleet.js';
-import { statusLine } from './status-line.js';
+import { reportFleetStatus } from './status-line.js';
 
 export const DEFAULT_DEVICE_URL = 'ws://127.0.0.1:8080/ws/device';
 
@@ -68,15 +68,7 @@ export async function main(argv: string[]): Promise<void> {
   console.error(`phones: ${fleet.counters().connected} connected in ${connectedIn.toFixed(1)} s; streaming${seconds > 0 ? ` for ${seconds} s` : ' until Ctrl-C'}`);
 
   const start = performance.now();
-  let before = fleet.counters();
-  let beforeAt = start;
-  const status = setInterval(() => {
-    const now = fleet.counters();
-    const at = performance.now();
-    console.error(statusLine(now, before, (at - beforeAt) / 1000, fleet.recent));
-    before = now;
-    beforeAt = at;
-  }, Number(o['status-every']) * 1000);
+  const stopStatus = reportFleetStatus(fleet, Number(o['status-every']) * 1000);
 
   await new Promise<void>((resolve) => {
     const finish = () => {
@@ -86,7 +78,7 @@ export async function main(argv: string[]): Promise<void> {
     process.on('SIGINT', finish);
     if (seconds > 0) setTimeout(finish, seconds * 1000);
   });
-  clearInterval(status);
+  stopStatus();
   const elapsed = (performance.now() - start) / 1000;
   const c = fleet.counters();
   await fleet.stop();

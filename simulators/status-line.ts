@@ -16,3 +16,17 @@ export function statusLine(now: FleetCounters, before: FleetCounters, seconds: n
     (errors ? `  errors: ${errors}` : '')
   );
 }
+
+/** Prints a status line for `fleet` every `everyMs` on stderr; call the returned function to stop. */
+export function reportFleetStatus(fleet: { counters(): FleetCounters; recent: LatencyLog }, everyMs: number): () => void {
+  let before = fleet.counters();
+  let beforeAt = performance.now();
+  const timer = setInterval(() => {
+    const now = fleet.counters();
+    const at = performance.now();
+    console.error(statusLine(now, before, (at - beforeAt) / 1000, fleet.recent));
+    before = now;
+    beforeAt = at;
+  }, everyMs);
+  return () => clearInterval(timer);
+}
