@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { initBackend } from '../models/runtime/backend.js';
+import { trainingWasmThreads } from '../models/runtime/wasm-threads.js';
 import { BENCH_FACTORIES, MODEL_NAMES, type ModelName } from './train-models.js';
 
 export interface TrainBenchOptions {
@@ -48,7 +49,8 @@ export interface TrainBenchResult {
   ratio: number | null;
   /** The other models on wasm; `cpu` and `ratio` when they were timed on cpu too. */
   models: Partial<Record<OtherModel, Throughput & { cpu?: Throughput; ratio?: number }>>;
-  wasm: { simd: boolean; threads: boolean } | null;
+  /** WASM build: SIMD, and how many threads (1 = the single-threaded build). */
+  wasm: { simd: boolean; threads: number } | null;
   /** 1-minute load average at the start and end: context for the wall-clock figures. */
   loadAverage: [start: number, end: number];
 }
@@ -93,14 +95,15 @@ export async function trainBenchmark(opts: TrainBenchOptions = {}): Promise<Trai
     log: opts.log ?? (() => {}),
   };
   const models = opts.models ?? MODEL_NAMES;
-  const info = await initBackend('wasm', o.log); // registers the wasm training kernels
+  // Registers the wasm training kernels; every core unless SENSORIUM_WASM_THREADS says otherwise.
+  const info = await initBackend('wasm', o.log, { wasmThreads: trainingWasmThreads() });
   const result: TrainBenchResult = {
     benchmark: 'train',
     batchSize: o.batchSize,
     backends: {},
     ratio: null,
     models: {},
-    wasm: info.features ? { simd: Boolean(info.features.simd), threads: Boolean(info.features.threads) } : null,
+    wasm: info.features ? { simd: Boolean(info.features.simd), threads: Number(info.features.threads) || 1 } : null,
     loadAverage: [os.loadavg()[0]!, 0],
   };
   try {

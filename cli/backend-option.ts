@@ -1,6 +1,7 @@
 // The --backend option every CLI shares, and the one line that says what we run on.
 import type { OptionSpec } from './args.js';
 import { BACKEND_CHOICES, describe, initBackend, type BackendInfo } from '../models/runtime/backend.js';
+import { trainingWasmThreads } from '../models/runtime/wasm-threads.js';
 
 export const backendOption: OptionSpec = {
   type: 'string',
@@ -11,8 +12,12 @@ export const backendOption: OptionSpec = {
 
 /** Initialises the backend and reports it on stderr. */
 export async function useBackend(choice: unknown): Promise<BackendInfo> {
-  const info = await initBackend(String(choice ?? 'auto'), (msg) => console.error(msg));
-  return info;
+  return initBackend(String(choice ?? 'auto'), (msg) => console.error(msg));
+}
+
+/** Like useBackend, but WASM uses every core unless SENSORIUM_WASM_THREADS says otherwise. */
+export async function useTrainingBackend(choice: unknown): Promise<BackendInfo> {
+  return initBackend(String(choice ?? 'auto'), (msg) => console.error(msg), { wasmThreads: trainingWasmThreads() });
 }
 
 export { describe as describeBackend };

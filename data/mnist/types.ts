@@ -2,7 +2,6 @@
 
 export const MNIST_SIDE = 28;
 export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
-export const MNIST_CLASSES = 10;
 
 export interface MnistSet {
   /** count * rows * cols bytes. */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CliError, parseOptions, type CommandSpec } from '../../cli/args.js';
-import { backendOption, describeBackend, useBackend } from '../../cli/backend-option.js';
+import { backendOption, describeBackend, useTrainingBackend } from '../../cli/backend-option.js';
 import { formatDuration } from '../../cli/progress.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
 import { readHapt } from '../../data/readers/hapt.js';
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<void> {
   const averageLast = Math.min(Number(o['average-last']), epochs);
   const runOptions = { data: resolve(dataDir), validationUsers, seed, batchSize, trainHop, peakLr, epochs, features, augment, averageLast };
 
-  const backend = await useBackend(o.backend);
+  const backend = await useTrainingBackend(o.backend);
   const log = (s: string) => console.error(s);
 
   log(`reading ${dataDir}`);

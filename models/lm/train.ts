@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliError, parseOptions, type CommandSpec, type ParsedOptions } from '../../cli/args.js';
-import { backendOption, useBackend } from '../../cli/backend-option.js';
+import { backendOption, useTrainingBackend } from '../../cli/backend-option.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
 import { loadCorpus, NAMED_CORPORA, type Corpus } from '../../data/corpora/index.js';
 import { createRandom } from '../../simulators/random.js';
@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
   const epochs = Number(o.epochs);
   const checkpointDir = resolve(String(o['checkpoint-dir'] ?? join('checkpoints', `lm-${run.name}`)));
   const outDir = o.out ? resolve(String(o.out)) : modelDir(run.name);
-  const backend = await useBackend(o.backend);
+  const backend = await useTrainingBackend(o.backend);
 
   const corpus = loadCorpus(run.corpus);
   let model: tf.LayersModel;

@@ -5,6 +5,11 @@ import { createRequire } from 'node:module';
 import { registerWasmTrainingKernels } from './wasm-training/index.js';
 import { enableWasmThreads, requestedWasmThreads } from './wasm-threads.js';
 
+export interface BackendOptions {
+  /** WASM threads when SENSORIUM_WASM_THREADS is unset (default 1: the single-threaded build). */
+  wasmThreads?: number;
+}
+
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
@@ -62,9 +67,13 @@ export function currentBackend(): BackendInfo | undefined {
  * Selects and initialises the backend once per process. `choice` defaults to
  * SENSORIUM_BACKEND, then 'auto'. Later calls return the first result.
  */
-export function initBackend(choice?: BackendChoice | string, log: (msg: string) => void = () => {}): Promise<BackendInfo> {
+export function initBackend(
+  choice?: BackendChoice | string,
+  log: (msg: string) => void = () => {},
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
   if (!pending) {
-    pending = select(parseBackendChoice(choice ?? process.env.SENSORIUM_BACKEND), log).then((info) => {
+    pending = select(parseBackendChoice(choice ?? process.env.SENSORIUM_BACKEND), log, options).then((info) => {
       current = info;
       return info;
     });
@@ -75,12 +84,12 @@ export function initBackend(choice?: BackendChoice | string, log: (msg: string) 
   return pending;
 }
 
-async function select(choice: BackendChoice, log: (msg: string) => void): Promise<BackendInfo> {
+async function select(choice: BackendChoice, log: (msg: string) => void, options: BackendOptions): Promise<BackendInfo> {
   const order: BackendName[] = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
     try {
-      const info = await activate(name, log);
+      const info = await activate(name, log, options);
       info.skipped = skipped;
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
       log(`tfjs backend: ${describe(info)}${why ? ` (skipped ${why})` : ''}`);
@@ -96,7 +105,7 @@ async function select(choice: BackendChoice, log: (msg: string) => void): Promis
   throw new Error('no tfjs backend could be initialised');
 }
 
-async function activate(name: BackendName, log: (msg: string) => void): Promise<BackendInfo> {
+async function activate(name: BackendName, log: (msg: string) => void, options: BackendOptions): Promise<BackendInfo> {
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const pkg = NATIVE_PACKAGE[name];
     if (!isInstalled(pkg)) {
@@ -114,9 +123,10 @@ async function activate(name: BackendName, log: (msg: string) => void): Promise<
   }
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
-    // Opt-in: SENSORIUM_WASM_THREADS=N swaps in the threaded build; falls back (logged) on failure.
-    const requested = requestedWasmThreads(process.env.SENSORIUM_WASM_THREADS, log);
-    const threads = requested ? await enableWasmThreads(requested, log) : undefined;
+    // SENSORIUM_WASM_THREADS overrides the caller's default; the threaded build falls back
+    // (logged) to the single-threaded one if it cannot start.
+    const requested = requestedWasmThreads(process.env.SENSORIUM_WASM_THREADS, log) ?? options.wasmThreads ?? 1;
+    const threads = requested >= 2 ? await enableWasmThreads(requested, log) : undefined;
     if (!(await tf.setBackend('wasm'))) throw new BackendUnavailableError('wasm', 'the WASM module did not initialise');
     await tf.ready();
     registerWasmTrainingKernels();

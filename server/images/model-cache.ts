@@ -51,11 +51,6 @@ export class ImageModelCache {
     }
   }
 
-  /** Which models are loaded now (for health reports). */
-  loaded(): ImageModelName[] {
-    return [...this.pending.keys()];
-  }
-
   async dispose(): Promise<void> {
     const all = await Promise.allSettled(this.pending.values());
     this.pending.clear();

@@ -13,7 +13,7 @@ const CHILD = `(async () => {
 const tf = await import('@tensorflow/tfjs');
 const { initBackend } = await import('./models/runtime/backend.ts');
 const logs = [];
-const info = await initBackend('wasm', (m) => logs.push(m));
+const info = await initBackend('wasm', (m) => logs.push(m), JSON.parse(process.env.TEST_BACKEND_OPTIONS || '{}'));
 const model = tf.sequential({ layers: [
   tf.layers.conv1d({ inputShape: [32, 3], filters: 8, kernelSize: 5, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }) }),
   tf.layers.flatten(),
@@ -34,8 +34,8 @@ interface ChildResult {
   loss: number;
 }
 
-async function child(threads?: string): Promise<ChildResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SENSORIUM_BACKEND: 'wasm' };
+async function child(threads?: string, options: { wasmThreads?: number } = {}): Promise<ChildResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, SENSORIUM_BACKEND: 'wasm', TEST_BACKEND_OPTIONS: JSON.stringify(options) };
   delete env.SENSORIUM_WASM_THREADS;
   if (threads !== undefined) env.SENSORIUM_WASM_THREADS = threads;
   const { stdout } = await run('npx', ['tsx', '--eval', CHILD], { cwd: process.cwd(), env, timeout: 90_000 });
@@ -59,4 +59,11 @@ describe('SENSORIUM_WASM_THREADS', () => {
     expect(result.features.threads).toBe(false);
     expect(result.logs.join('\n')).toMatch(/SENSORIUM_WASM_THREADS='one' ignored/);
   }, 120_000);
+
+  it('lets a caller default to threads (training CLIs do) and SENSORIUM_WASM_THREADS=1 opt out', async () => {
+    const [byDefault, optedOut] = await Promise.all([child(undefined, { wasmThreads: 2 }), child('1', { wasmThreads: 2 })]);
+    expect(byDefault.features.threads).toBe(2);
+    expect(optedOut.features.threads).toBe(false);
+    expect(optedOut.logs.join('\n')).not.toMatch(/ignored/);
+  }, 180_000);
 });

@@ -19,12 +19,6 @@ export function randomInt(rand: Rand, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));
 }
 
-/** A standard normal draw (Box-Muller). */
-export function randomNormal(rand: Rand): number {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
 /** 0..n-1 in a random order (Fisher-Yates). */
 export function shuffledIndices(n: number, rand: Rand): Int32Array {
   const idx = new Int32Array(n);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseOptions, type CommandSpec, type ParsedOptions } from '../../../cli/args.js';
-import { useBackend } from '../../../cli/backend-option.js';
+import { useTrainingBackend } from '../../../cli/backend-option.js';
 import type { BackendInfo } from '../../runtime/backend.js';
 import { loadMnist } from '../../../data/mnist/load.js';
 import { head, type MnistData, type MnistSet } from '../../../data/mnist/types.js';
@@ -33,7 +33,7 @@ export interface TrainingRun {
 
 export async function setupTrainingRun(name: string, spec: CommandSpec, argv: string[]): Promise<TrainingRun> {
   const options = parseOptions(spec, argv);
-  const backend = await useBackend(options.backend);
+  const backend = await useTrainingBackend(options.backend);
   const loaded = await loadMnist(optString(options, 'data'));
   const train = head(loaded.train, options.limit as number | undefined);
   const data = { ...loaded, train }; // so that metadata counts the digits really used
