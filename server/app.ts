@@ -29,6 +29,7 @@ import { installHttpAccessControl } from './security/http-access.js';
 import { OriginPolicy } from './security/origin.js';
 import { loadTls, type TlsMaterial } from './security/tls.js';
 import { textConfigFromEnv } from './text/text-config.js';
+import type { TextService } from './text/text-service.js';
 import { ServerStats } from './stats/server-stats.js';
 import { UpgradeRouter } from './ws/upgrade-router.js';
 
@@ -139,7 +140,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
 
   router.attach(app.server);
   installHttpAccessControl(app, auth, origins, tls !== undefined);
-  await app.register(healthPlugin, { ctx });
+  let textService: TextService | undefined;
+  await app.register(healthPlugin, { ctx, otherModels: () => textService?.modelStatus() ?? [] });
   await app.register(metricsPlugin, { metrics });
   await app.register(deviceSocketPlugin, { ctx, router });
   await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
@@ -147,7 +149,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   await app.register(recordingsPlugin, { ctx, findSession: (id) => ctx.sessions.get(id) ?? sensorLogger.session(id) });
   // Other route groups (server/plugins/images*, server/plugins/text*) register here.
   // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
-  await app.register(textPlugin, { router, config: textConfigFromEnv() });
+  await app.register(textPlugin, { router, config: textConfigFromEnv(), onService: (s) => (textService = s) });
 
   // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
   await app.register(imageLabPlugin, {});

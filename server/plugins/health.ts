@@ -1,9 +1,11 @@
 // GET /api/health: is the server up, on which backend, with which models, serving how many.
 import type { FastifyPluginAsync } from 'fastify';
-import type { ServerContext } from '../context.js';
+import type { ModelStatus, ServerContext } from '../context.js';
 
 export interface HealthPluginOptions {
   ctx: ServerContext;
+  /** Models of other route groups (text), listed after the HAR model; they load on first use. */
+  otherModels?: () => ModelStatus[];
 }
 
 const modelSchema = {
@@ -47,16 +49,18 @@ const healthResponse = {
   },
 } as const;
 
-export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app, { ctx }) => {
+export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app, { ctx, otherModels }) => {
   app.get('/api/health', { schema: { response: { 200: healthResponse } } }, async () => {
     const batcher = ctx.inference.stats();
     const latency = ctx.stats.latencyMs();
     const dashboards = ctx.dashboards();
-    const degraded = ctx.models.some((m) => !m.loaded || !m.trained);
+    const others = otherModels?.() ?? [];
+    // A model that loads on first use is fine unloaded; one that failed to load is not.
+    const degraded = ctx.models.some((m) => !m.loaded || !m.trained) || others.some((m) => m.error !== undefined);
     return {
       status: degraded ? 'degraded' : 'ok',
       backend: ctx.backend,
-      models: ctx.models,
+      models: [...ctx.models, ...others],
       devicesConnected: ctx.registry.size,
       dashboardsConnected: dashboards.connected,
       dashboardMessagesDropped: dashboards.droppedMessages,

@@ -1,6 +1,7 @@
 // The text service: language models loaded on first use (or handed in by tests), one step
 // batcher per model shared by all its sessions and generations, and the session count.
 import { loadLm, type LoadedLm } from '../../models/lm/lm-store.js';
+import type { ModelStatus } from '../context.js';
 import type { TextServiceConfig } from './text-config.js';
 import { StepBatcher } from './step-batcher.js';
 
@@ -21,6 +22,8 @@ export class TextService {
   private sessionCount = 0;
   private readonly owned = new Set<string>();
   private readonly ready = new Map<string, ServedModel>();
+  /** Why the last load of a model failed (cleared when a later load succeeds). */
+  private readonly loadErrors = new Map<string, string>();
 
   /** `preloaded` models are served as given (tests) and not disposed on close. */
   constructor(
@@ -52,9 +55,10 @@ export class TextService {
       if (!this.config.allowedModels.includes(name)) return Promise.reject(new UnknownModelError(name, this.available()));
       m = loadLm(name).then((lm) => this.serve(lm));
       this.owned.add(name);
-      m.catch(() => {
+      m.catch((err: unknown) => {
         this.models.delete(name);
         this.owned.delete(name);
+        this.loadErrors.set(name, err instanceof Error ? err.message : String(err));
       });
       this.models.set(name, m);
     }
@@ -63,6 +67,18 @@ export class TextService {
 
   available(): string[] {
     return [...new Set([...this.models.keys(), ...this.config.allowedModels])];
+  }
+
+  /** Each model a client may ask for, for /api/health: models load on first use. */
+  modelStatus(): ModelStatus[] {
+    return this.available().map((name) => {
+      const served = this.ready.get(name);
+      const status: ModelStatus = { name, loaded: served !== undefined, trained: true, details: { kind: 'text', loadsOnFirstUse: true } };
+      const error = this.loadErrors.get(name);
+      if (!served && error !== undefined) status.error = error;
+      if (served) status.details = { ...status.details, tokens: served.lm.tokenizer.kind, vocabulary: served.lm.tokenizer.size };
+      return status;
+    });
   }
 
   /** Sessions open, and per loaded model its step batcher's figures. */
@@ -89,6 +105,7 @@ export class TextService {
   private serve(lm: LoadedLm): ServedModel {
     const served = { lm, batcher: new StepBatcher(lm.stepper, this.config.batching) };
     this.ready.set(lm.name, served);
+    this.loadErrors.delete(lm.name);
     return served;
   }
 }

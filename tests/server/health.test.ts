@@ -26,9 +26,13 @@ describe('health and routing', () => {
       devicesConnected: 1,
       dashboardsConnected: 1,
       dashboardMessagesDropped: 0,
-      models: [{ name: 'har', loaded: true, trained: false, details: { windowSize: 128, hop: 64, rateHz: 50 } }],
       inference: { queueDepth: 0, predictions: 0 },
     });
+    expect(health.models[0]).toMatchObject({ name: 'har', loaded: true, trained: false, details: { windowSize: 128, hop: 64, rateHz: 50 } });
+    // Text models load on first use: listed, not yet loaded, no error.
+    const text = health.models.filter((m: { details?: { kind?: string } }) => m.details?.kind === 'text');
+    expect(text.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['english-word', 'shakespeare-char']));
+    for (const m of text) expect(m).toMatchObject({ loaded: false, trained: true });
     expect(health.uptimeSec).toBeGreaterThanOrEqual(0);
     expect(health.warnings[0]).toMatch(/untrained/);
     await Promise.all([phone.close(), dash.close()]);
