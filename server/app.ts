@@ -25,6 +25,7 @@ import { imageLabPlugin } from './plugins/images-lab.js';
 import { RecordingManager } from './recording/recording-manager.js';
 import { Auth } from './security/auth.js';
 import { exposureProblem } from './security/exposure.js';
+import { ClientAddress } from './security/client-address.js';
 import { installHttpAccessControl } from './security/http-access.js';
 import { OriginPolicy } from './security/origin.js';
 import { loadTls, type TlsMaterial } from './security/tls.js';
@@ -92,11 +93,14 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     requestIdHeader: 'x-request-id',
     // WebSockets and streamed responses are closed by our own shutdown, not cut by Fastify.
     forceCloseConnections: 'idle',
+    // req.ip (in logs) is the client behind the configured proxies, like the WebSocket limits see it.
+    ...(config.trustedProxies.length > 0 ? { trustProxy: config.trustedProxies } : {}),
   };
   const app = (tls ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert } }) : Fastify(fastifyOptions)) as unknown as FastifyInstance;
   const metrics = new ServerMetrics();
   const auth = new Auth(config.authTokens);
   const origins = new OriginPolicy(config.allowedOrigins);
+  const clientAddress = new ClientAddress(config.trustedProxies);
 
   let hub: DashboardHub | undefined;
   const ctx = {
@@ -123,9 +127,10 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     exemptLoopbackFromIpLimit: config.exemptLoopbackFromIpLimit,
+    clientAddress,
     onRefused: (reason, req, detail) => {
       metrics.refusedConnection(reason);
-      app.log.info({ reason, ip: req.socket.remoteAddress, path: (req.url ?? '').split('?')[0], detail }, 'websocket refused');
+      app.log.info({ reason, ip: clientAddress.of(req), path: (req.url ?? '').split('?')[0], detail }, 'websocket refused');
     },
     onConnection: (path) => metrics.openedConnection(path),
   });

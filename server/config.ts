@@ -2,6 +2,7 @@
 // Each setting's doc comment names its environment variable; `npm start -- --help` covers the
 // command-line ones (port, host, backend, demo). The limits table in server/README.md mirrors
 // the defaults below.
+import { isIP } from 'node:net';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/sensor-messages.js';
 
 export interface BatchingConfig {
@@ -109,6 +110,11 @@ export interface ServerConfig {
   maxConnections: number;
   /** Most WebSocket connections at once from one IP address. Env SENSORIUM_MAX_CONNECTIONS_PER_IP. */
   maxConnectionsPerIp: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For names the client (exact addresses), for per-IP limits
+   * and logs. Env SENSORIUM_TRUSTED_PROXIES=a,b. Empty: the socket's address is the client.
+   */
+  trustedProxies: string[];
   /** Clients on loopback (simulators, benchmarks on this machine) skip the per-IP limit. */
   exemptLoopbackFromIpLimit: boolean;
   /** A device that reconnects with the same id within this time resumes its stream, ms (0 = never). Env SENSORIUM_RECONNECT_GRACE_MS. */
@@ -149,6 +155,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   allowedOrigins: [],
   maxConnections: 4096,
   maxConnectionsPerIp: 64,
+  trustedProxies: [],
   exemptLoopbackFromIpLimit: true,
   reconnectGraceMs: 10_000,
   slowConsumerMs: 30_000,
@@ -210,6 +217,7 @@ export const ENV_VARS = [
   'SENSORIUM_ALLOWED_ORIGINS',
   'SENSORIUM_MAX_CONNECTIONS',
   'SENSORIUM_MAX_CONNECTIONS_PER_IP',
+  'SENSORIUM_TRUSTED_PROXIES',
   'SENSORIUM_RECONNECT_GRACE_MS',
   'SENSORIUM_RECORD',
   'SENSORIUM_RECORDINGS_DIR',
@@ -251,6 +259,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
   if (origins.length > 0) c.allowedOrigins = origins;
   c.maxConnections = int('SENSORIUM_MAX_CONNECTIONS', 1, 1_000_000) ?? c.maxConnections;
   c.maxConnectionsPerIp = int('SENSORIUM_MAX_CONNECTIONS_PER_IP', 1, 1_000_000) ?? c.maxConnectionsPerIp;
+  const proxies = parseList(env.SENSORIUM_TRUSTED_PROXIES);
+  if (proxies.length > 0) c.trustedProxies = checkAddresses(proxies, 'SENSORIUM_TRUSTED_PROXIES');
   c.reconnectGraceMs = int('SENSORIUM_RECONNECT_GRACE_MS', 0, 600_000) ?? c.reconnectGraceMs;
   const record = env.SENSORIUM_RECORD?.trim();
   if (record) {
@@ -286,6 +296,14 @@ function parseList(text: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+/** Proxy addresses: IPv4 or IPv6 literals (no ranges, no host names). */
+export function checkAddresses(addresses: readonly string[], what: string): string[] {
+  for (const a of addresses) {
+    if (isIP(a) === 0) throw new ConfigError(`${what}: '${a.slice(0, 60)}' is not an IP address (list exact proxy addresses, comma-separated)`);
+  }
+  return [...addresses];
 }
 
 /** Tokens must be printable, without spaces or commas, 8-256 characters (short ones are guessable). */

@@ -10,6 +10,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Auth } from '../security/auth.js';
+import type { ClientAddress } from '../security/client-address.js';
 import { isLoopbackHost } from '../security/exposure.js';
 import type { OriginPolicy } from '../security/origin.js';
 
@@ -44,6 +45,8 @@ export interface UpgradeGuardOptions {
   maxConnectionsPerIp?: number;
   /** Loopback clients (local simulators and benches) skip the per-IP limit. */
   exemptLoopbackFromIpLimit?: boolean;
+  /** Resolves the client behind trusted proxies (default: the socket's address). */
+  clientAddress?: ClientAddress;
   onRefused?: (reason: RefusalReason, req: IncomingMessage, detail: string) => void;
   onConnection?: (path: string, info: ConnectionInfo) => void;
   onDisconnection?: (path: string, info: ConnectionInfo, code: number) => void;
@@ -150,7 +153,7 @@ export class UpgradeRouter {
     const originProblem = this.guard.origins?.check(req.headers);
     if (originProblem) return this.reject(socket, req, 403, 'origin', originProblem);
 
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = this.guard.clientAddress?.of(req) ?? req.socket.remoteAddress ?? 'unknown';
     const auth = this.guard.auth;
     const authenticated = !auth || auth.authorizes(req);
     let refusal: { reason: RefusalReason; code: number; message: string } | undefined;

@@ -188,6 +188,35 @@ describe('connection limits', () => {
     }
   });
 
+  it('counts clients behind a trusted proxy by X-Forwarded-For, and ignores the header from anyone else', async () => {
+    const proxied = await startTestServer({ maxConnectionsPerIp: 1, trustedProxies: ['127.0.0.1'] });
+    const direct = await startTestServer({ maxConnectionsPerIp: 1, exemptLoopbackFromIpLimit: false });
+    const xff = (v: string) => ({ 'x-forwarded-for': v });
+    try {
+      const held = new WebSocket(proxied.wsUrl('/ws/dashboard'), { headers: xff('203.0.113.5') });
+      await new Promise((resolve) => held.once('open', resolve));
+      const same = await outcome(proxied.wsUrl('/ws/dashboard'), xff('203.0.113.5'));
+      expect(same.close).toBe(1013);
+      expect((await outcome(proxied.wsUrl('/ws/dashboard'), xff('203.0.113.6'))).opened).toBe(true);
+      // The client may prepend anything; the proxy's own entry (rightmost) is what counts.
+      const spoofed = await outcome(proxied.wsUrl('/ws/dashboard'), xff('198.51.100.7, 203.0.113.5'));
+      expect(spoofed.close).toBe(1013);
+
+      const first = new WebSocket(direct.wsUrl('/ws/dashboard'), { headers: xff('203.0.113.8') });
+      await new Promise((resolve) => first.once('open', resolve));
+      expect((await outcome(direct.wsUrl('/ws/dashboard'), xff('203.0.113.9'))).close).toBe(1013);
+      held.close();
+      first.close();
+    } finally {
+      await Promise.all([proxied.close(), direct.close()]);
+    }
+  });
+
+  it('rejects a trusted proxy that is not an IP address', () => {
+    expect(configFromEnv({ SENSORIUM_TRUSTED_PROXIES: '10.0.0.1, ::1' }).trustedProxies).toEqual(['10.0.0.1', '::1']);
+    expect(() => configFromEnv({ SENSORIUM_TRUSTED_PROXIES: 'proxy.local' })).toThrow(/SENSORIUM_TRUSTED_PROXIES: 'proxy.local' is not an IP address/);
+  });
+
   it('answers frames beyond the per-connection frame rate with rate-limited and keeps the connection', async () => {
     const srv = await startTestServer({ rateLimit: { framesPerSec: 20, samplesPerSec: 1e6, burstSamples: 1e6, errorsPerSec: 1000 } });
     try {
