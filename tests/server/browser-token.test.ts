@@ -31,7 +31,7 @@ describe.skipIf(!hasChromium)('the phone page on a server with tokens', () => {
       expect(cookies.find((c) => c.name === 'sensorium_token')).toMatchObject({ value: TOKEN, httpOnly: true, sameSite: 'Strict' });
       await phone.page.getByRole('button', { name: 'Start' }).click();
       await phone.page.waitForFunction(() => (document.querySelector<HTMLElement>('#current-label')?.dataset.label ?? '') !== '', null, { timeout: 20_000 });
-      const health = await fetch(`${fx.server.url}/api/health`).then((r) => r.json());
+      const health = await fetch(`${fx.server.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json());
       expect(health.devicesConnected).toBe(1);
     } finally {
       await phone.context.close();

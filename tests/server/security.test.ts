@@ -39,8 +39,12 @@ describe('tokens', () => {
   });
   afterAll(() => srv?.close());
 
-  it('HTTP routes need a token (header, query or cookie); /api/health does not', async () => {
-    expect((await fetch(`${srv.url}/api/health`)).status).toBe(200);
+  it('HTTP routes need a token (header, query or cookie); /api/health does not, but tells strangers only its status', async () => {
+    const anonymous = await fetch(`${srv.url}/api/health`);
+    expect(anonymous.status).toBe(200);
+    expect(Object.keys(await anonymous.json()).sort()).toEqual(['status', 'uptimeSec']);
+    const full = await fetch(`${srv.url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json());
+    expect(full).toMatchObject({ backend: 'wasm', devicesConnected: 0 });
     const denied = await fetch(`${srv.url}/metrics`);
     expect(denied.status).toBe(401);
     expect((await denied.json()).error).toBe('unauthorized');

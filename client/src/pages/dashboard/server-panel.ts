@@ -7,8 +7,9 @@ import { formatNumber } from './device-table.js';
 /** The parts of GET /api/health the dashboard reads (server/plugins/health.ts). */
 export interface HealthSummary {
   status: 'ok' | 'degraded';
-  backend: string;
-  models: { name: string; loaded: boolean; trained: boolean }[];
+  /** Absent when the server has tokens and this page has none (status only). */
+  backend?: string;
+  models?: { name: string; loaded: boolean; trained: boolean }[];
   warnings?: string[];
 }
 
@@ -44,10 +45,10 @@ export class ServerPanel {
 
   /** /api/health answers before the first stats message: show its backend; returns its warnings. */
   showHealth(health: HealthSummary): string[] {
-    if (this.fields.backend.textContent === '—') this.fields.backend.textContent = health.backend;
+    if (this.fields.backend.textContent === '—' && health.backend) this.fields.backend.textContent = health.backend;
     // The server explains itself in `warnings`; say something when it does not.
     if (health.warnings && health.warnings.length > 0) return health.warnings;
-    return health.models.filter((m) => m.loaded && !m.trained).map((m) => `${m.name} is an untrained stand-in: its predictions are meaningless`);
+    return (health.models ?? []).filter((m) => m.loaded && !m.trained).map((m) => `${m.name} is an untrained stand-in: its predictions are meaningless`);
   }
 
   /** Ages the "updated" field (called once a second). */
