@@ -31,9 +31,10 @@ export interface Throughput {
   msPerStep: number;
   steps: number;
   /**
-   * Samples per second of this process's CPU time (user + system). The backends here run on one
-   * thread, so on a shared machine this is far less diluted by other work than the wall-clock
-   * figure (contention still slows each CPU-second somewhat): it helps tell load from a regression.
+   * Samples per second of this process's CPU time (user + system, all threads). On a shared
+   * machine it is far less diluted by other work than the wall-clock figure (contention still
+   * slows each CPU-second somewhat): it helps tell load from a regression. With WASM threads it
+   * also shows what the second core costs (threads trade CPU-seconds for wall-clock time).
    */
   samplesPerCpuSec: number;
 }
