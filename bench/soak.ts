@@ -26,7 +26,7 @@ const spec: CommandSpec = {
   },
   notes: [
     'Columns: minute, RSS MB, heap MB, tensors, tf MB, event-loop lag p99 ms, prediction latency p99 ms (server side, this interval), predictions/s.',
-    'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","tensors","tfMb","lagP99Ms","latencyP99Ms"},"max":{...},"predictions","errors","typing"}.',
+    'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","tensors","tfMb","lagP99Ms","latencyP99Ms"},"secondHalfSlopesPerMinute":{...},"heapFloorMbSlopePerMinute","max":{...},"predictions","errors","typing"}.',
   ].join('\n'),
 };
 
@@ -112,6 +112,12 @@ export async function main(argv: string[]): Promise<void> {
   const use = measured.length >= 2 ? measured : samples;
   const keys = ['rssMb', 'heapMb', 'tensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
   const slopes = Object.fromEntries(keys.map((k) => [k, slope(use.map((s) => s.minute), use.map((s) => s[k]))]));
+  // Memory settles over the first minutes (heap growth, allocator pools), so the second half
+  // says more about a leak than the whole run; the heap's per-minute floor (what survives GC)
+  // says more than its sawtooth.
+  const late = use.filter((s) => s.minute >= use[0]!.minute + (use.at(-1)!.minute - use[0]!.minute) / 2);
+  const lateSlopes = Object.fromEntries(keys.map((k) => [k, slope(late.map((s) => s.minute), late.map((s) => s[k]))]));
+  const floors = heapFloorPerMinute(use);
   const max = Object.fromEntries(keys.map((k) => [k, Math.max(...use.map((s) => s[k]))]));
   const counters = fleet?.counters();
   printResultJson(
@@ -123,6 +129,8 @@ export async function main(argv: string[]): Promise<void> {
       start: use[0],
       end: use.at(-1),
       slopesPerMinute: slopes,
+      secondHalfSlopesPerMinute: lateSlopes,
+      heapFloorMbSlopePerMinute: slope(floors.map((f) => f.minute), floors.map((f) => f.heapMb)),
       max,
       predictions: counters?.predictions ?? 0,
       errors: counters?.errors ?? {},
@@ -155,6 +163,16 @@ export function parseMetrics(text: string): Map<string, number> {
     out.set(line.slice(0, sp), Number(line.slice(sp + 1)));
   }
   return out;
+}
+
+/** The lowest heap seen in each whole minute of the run (at the minute's middle). */
+export function heapFloorPerMinute(samples: readonly { minute: number; heapMb: number }[]): { minute: number; heapMb: number }[] {
+  const floors = new Map<number, number>();
+  for (const s of samples) {
+    const m = Math.floor(s.minute);
+    floors.set(m, Math.min(floors.get(m) ?? Infinity, s.heapMb));
+  }
+  return [...floors].map(([m, heapMb]) => ({ minute: m + 0.5, heapMb }));
 }
 
 /** Theil-Sen slope of y over x: the median of the pairwise slopes (0 with fewer than two points). */
