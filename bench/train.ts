@@ -96,8 +96,9 @@ export async function trainBenchmark(opts: TrainBenchOptions = {}): Promise<Trai
     log: opts.log ?? (() => {}),
   };
   const models = opts.models ?? MODEL_NAMES;
-  // Registers the wasm training kernels; every core unless SENSORIUM_WASM_THREADS says otherwise.
-  const info = await initBackend('wasm', o.log, { wasmThreads: trainingWasmThreads() });
+  // Registers the wasm training kernels; every core of a quiet machine unless SENSORIUM_WASM_THREADS says otherwise.
+  const wasmThreads = process.env.SENSORIUM_WASM_THREADS ? undefined : trainingWasmThreads(o.log);
+  const info = await initBackend('wasm', o.log, wasmThreads === undefined ? {} : { wasmThreads });
   const result: TrainBenchResult = {
     benchmark: 'train',
     batchSize: o.batchSize,

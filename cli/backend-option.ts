@@ -15,9 +15,11 @@ export async function useBackend(choice: unknown): Promise<BackendInfo> {
   return initBackend(String(choice ?? 'auto'), (msg) => console.error(msg));
 }
 
-/** Like useBackend, but WASM uses every core unless SENSORIUM_WASM_THREADS says otherwise. */
+/** Like useBackend, but WASM uses every core of a quiet machine unless SENSORIUM_WASM_THREADS says otherwise. */
 export async function useTrainingBackend(choice: unknown): Promise<BackendInfo> {
-  return initBackend(String(choice ?? 'auto'), (msg) => console.error(msg), { wasmThreads: trainingWasmThreads() });
+  const log = (msg: string) => console.error(msg);
+  const wasmThreads = process.env.SENSORIUM_WASM_THREADS ? undefined : trainingWasmThreads(log);
+  return initBackend(String(choice ?? 'auto'), log, wasmThreads === undefined ? {} : { wasmThreads });
 }
 
 export { describe as describeBackend };

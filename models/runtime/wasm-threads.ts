@@ -46,11 +46,19 @@ export function requestedWasmThreads(value: string | undefined, log: (msg: strin
 }
 
 /**
- * Threads for training and throughput benchmarks: every core, capped at 8. Measured on a quiet
- * 2-core machine, 2 threads train every reference model 1.1-1.5x faster than 1 (bench train).
+ * Threads for training and throughput benchmarks: one per core (at most 8) on a quiet machine,
+ * one when the machine is already busy. Measured on 2 cores (bench train, batch 32): quiet, 2
+ * threads were 1.06-1.5x faster than 1 on every reference model; at load average ~9 they were
+ * 0.7-0.85x (pthreadpool's workers wait for cores that other processes hold).
  */
-export function trainingWasmThreads(): number {
-  return Math.max(1, Math.min(8, os.availableParallelism()));
+export function trainingWasmThreads(log: (msg: string) => void = () => {}, load = os.loadavg()[0]!, cores = os.availableParallelism()): number {
+  const n = Math.max(1, Math.min(8, cores));
+  if (n < 2) return 1;
+  if (load > n / 2) {
+    log(`WASM threads: 1, not ${n}: the load average is ${load.toFixed(1)} on ${cores} cores (SENSORIUM_WASM_THREADS=${n} forces threads)`);
+    return 1;
+  }
+  return n;
 }
 
 /**
