@@ -1,11 +1,12 @@
 // `npm run bench -- har-stream`: the streaming HAR server under a fleet of simulated phones on
 // loopback. Modes:
-//  - default: N phones at 50 Hz in real time (10 frames/s of 5 samples each) for S seconds;
+//  - default: N phones at 50 Hz in real time (4 frames/s of 13 samples each) for S seconds,
+//    from the lean load generator (lean-fleet.ts: synthetic-phone signal, cheap to send);
 //    served windows/s, latency (last sample of a window in -> label out, server-side), mean
 //    batch, server RSS;
 //  - --ramp 250,500,1000: the same for several fleet sizes; reports the largest fleet held with
 //    p99 <= 100 ms;
-//  - --compare: more load than the server can serve (closed-loop phones faster than real time),
+//  - --compare: more load than the server can serve (closed-loop lean phones faster than real time),
 //    served windows/s with batching and with --max-batch 1, and the bare model's batch-64
 //    throughput for reference.
 // The server runs in a child process by default (--server in-process to share this process).
@@ -16,10 +17,11 @@ import { formatNumber } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { HarClassifier, ModelNotFoundError } from '../models/har/classifier.js';
 import { initBackend } from '../models/runtime/backend.js';
-import { DEFAULT_CONFIG } from '../server/config.js';
+import { DEFAULT_CONFIG, type InferenceWorkerMode } from '../server/config.js';
 import type { Encoding } from '../protocol/codec.js';
 import { startLocalServer, type LocalServerOptions } from '../simulators/local-server.js';
 import { PhoneFleet } from '../simulators/phone-fleet.js';
+import { LeanFleet } from './lean-fleet.js';
 import { startServerProcess } from '../simulators/server-process.js';
 import { snapshotDelta, takeSnapshot, type ServerSnapshot } from '../simulators/server-snapshot.js';
 import { reportFleetStatus } from '../simulators/status-line.js';
@@ -34,14 +36,16 @@ const spec: CommandSpec = {
     'max-batch': { type: 'integer', min: 1, max: 1024, description: `server's largest inference batch (default ${DEFAULT_CONFIG.batching.maxBatch})` },
     'max-delay-ms': { type: 'number', min: 0, max: 1000, description: `server's longest batching wait (default ${DEFAULT_CONFIG.batching.maxDelayMs})` },
     'max-queue': { type: 'integer', min: 1, description: `server's inference queue bound (default ${DEFAULT_CONFIG.batching.maxQueue})` },
+    'inference-worker': { type: 'string', choices: ['auto', 'on', 'off'], default: DEFAULT_CONFIG.inferenceWorker, description: "run the server's model in a worker thread (auto: with >= 2 cores on WASM/CPU)" },
     compare: { type: 'boolean', default: false, description: 'saturate the server; served windows/s batched vs --max-batch 1' },
     ramp: { type: 'string', description: 'fleet sizes to run one after another, e.g. 250,500,1000,2000' },
     server: { type: 'string', choices: ['child', 'in-process'], default: 'child', description: 'run the server in a child process or in this one' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
+    loadgen: { type: 'string', choices: ['lean', 'phones'], default: 'lean', description: "'lean' replays pre-formatted synthetic-phone signal (bench/lean-fleet.ts: cheap, so the server is what is measured), 'phones' runs the simulator's PhoneFleet" },
     'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per device-second (4 = ~12 samples a frame; 10 = 5 samples)' },
     'compare-phones': { type: 'integer', min: 1, max: 5000, default: 32, description: '--compare: phones streaming faster than real time' },
     'in-flight': { type: 'integer', min: 1, max: 64, default: 6, description: '--compare: windows each phone keeps awaiting a prediction' },
-    'bare-seconds': { type: 'number', min: 0, max: 60, default: 5, description: '--compare: seconds to time the bare model at batch 64 (0 = skip)' },
+    'bare-seconds': { type: 'number', min: 0, max: 60, default: 5, description: '--compare: seconds to time the bare model at batch 64, and again at batch 1 (0 = skip)' },
     backend: backendOption,
   },
   notes: [
@@ -77,7 +81,10 @@ function serverOptions(o: Options, maxDevices: number, extra: Partial<LocalServe
   if (o['max-batch'] !== undefined) batching.maxBatch = Number(o['max-batch']);
   if (o['max-delay-ms'] !== undefined) batching.maxDelayMs = Number(o['max-delay-ms']);
   if (o['max-queue'] !== undefined) batching.maxQueue = Number(o['max-queue']);
-  return { backend: String(o.backend), harModel: 'auto', maxDevices, ...extra, overrides: { batching, ...extra.overrides } };
+  const inferenceWorker = o['inference-worker'] as InferenceWorkerMode;
+  // The server's connection cap (4096 by default) must not be what limits a large fleet.
+  const maxConnections = Math.max(DEFAULT_CONFIG.maxConnections, maxDevices + 100);
+  return { backend: String(o.backend), harModel: 'auto', maxDevices, ...extra, overrides: { batching, inferenceWorker, maxConnections, ...extra.overrides } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -114,7 +121,10 @@ interface FleetRun {
 async function measureFleet(server: ServerUnderTest, phones: number, o: Options): Promise<FleetRun> {
   const fps = Number(o['frames-per-second']);
   console.error(`har-stream: connecting ${phones} phones to ${server.deviceUrl} (server ${server.where})…`);
-  const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, encoding: o.encoding as Encoding, seed: phones, connectConcurrency: 100 });
+  const fleet =
+    o.loadgen === 'lean'
+      ? await LeanFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, seed: phones, connectConcurrency: 100 })
+      : await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, encoding: o.encoding as Encoding, seed: phones, connectConcurrency: 100 });
   try {
     console.error(`har-stream: ${fleet.counters().connected} connected in ${fleet.elapsedSeconds.toFixed(1)} s; warming up ${o.warmup} s`);
     // The first window needs 2.56 s of samples; measure only once every phone is predicting.
@@ -191,7 +201,7 @@ async function runSingle(o: Options): Promise<void> {
   }
   console.log('');
   printRuns([run]);
-  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), errors: run.errors, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
+  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), inferenceWorker: String(o['inference-worker']), errors: run.errors, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
 }
 
 async function runRamp(o: Options): Promise<void> {
@@ -220,6 +230,7 @@ async function runRamp(o: Options): Promise<void> {
         runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, rssMb: r.rssMb, serverCpuShare: nullIfNaN(r.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(r)) })),
         largestFleetP99Under100ms: largest,
         server: String(o.server),
+        inferenceWorker: String(o['inference-worker']),
         cpuAvailable,
         loadAvg1m: loadavg()[0],
       },
@@ -228,8 +239,17 @@ async function runRamp(o: Options): Promise<void> {
   );
 }
 
-/** The bare model: windows/s of predict() at batch 64 on random windows, after a warm-up. */
-async function bareModelThroughput(backend: string, seconds: number, batch = 64): Promise<{ perSec: number; perCpuSec: number }> {
+interface BareRun {
+  perSec: number;
+  perCpuSec: number;
+}
+
+/**
+ * The bare model: windows/s of predict() at each batch size on random windows, after a warm-up.
+ * Batch 64 is the reference for served throughput; batch 1 against batch 64 is the most that
+ * batching can gain on this model (what batched/unbatched tends to at saturation).
+ */
+async function bareModelThroughput(backend: string, seconds: number, batches: readonly number[]): Promise<BareRun[]> {
   await initBackend(backend, (m) => console.error(m));
   let model: HarClassifier;
   try {
@@ -239,17 +259,19 @@ async function bareModelThroughput(backend: string, seconds: number, batch = 64)
     model = HarClassifier.untrained();
   }
   try {
-    const windows = new Float32Array(batch * model.windowSize * 3).map(() => Math.random() * 2 - 1);
-    for (let i = 0; i < 3; i++) model.predict(windows, batch);
-    let n = 0;
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    while (performance.now() - t0 < seconds * 1000) {
-      model.predict(windows, batch);
-      n += batch;
-    }
-    const cpu = process.cpuUsage(cpu0);
-    return { perSec: n / ((performance.now() - t0) / 1000), perCpuSec: n / ((cpu.user + cpu.system) / 1e6) };
+    return batches.map((batch) => {
+      const windows = new Float32Array(batch * model.windowSize * 3).map(() => Math.random() * 2 - 1);
+      for (let i = 0; i < 3; i++) model.predict(windows, batch);
+      let n = 0;
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      while (performance.now() - t0 < seconds * 1000) {
+        model.predict(windows, batch);
+        n += batch;
+      }
+      const cpu = process.cpuUsage(cpu0);
+      return { perSec: n / ((performance.now() - t0) / 1000), perCpuSec: n / ((cpu.user + cpu.system) / 1e6) };
+    });
   } finally {
     model.dispose();
   }
@@ -276,7 +298,11 @@ async function measureSaturation(o: Options, maxBatch: number): Promise<Saturati
   try {
     console.error(`har-stream: saturating the server (max batch ${maxBatch}) with ${phones} phones x ${o['in-flight']} windows in flight`);
     // Same message size as the real-time runs (default 4 frames per device-second, ~12 samples).
-    const fleet = await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: Number(o['frames-per-second']), speed: 'max', maxInFlightWindows: inFlight, encoding: o.encoding as Encoding, seed: 7 });
+    const fps = Number(o['frames-per-second']);
+    const fleet =
+      o.loadgen === 'lean'
+        ? await LeanFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, speed: 'max', maxInFlightWindows: inFlight, seed: 7 })
+        : await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, speed: 'max', maxInFlightWindows: inFlight, encoding: o.encoding as Encoding, seed: 7 });
     try {
       await sleep(Number(o.warmup) * 1000);
       fleet.latency.clear();
@@ -305,9 +331,11 @@ async function runCompare(o: Options): Promise<void> {
   if (maxBatch === 1) throw new CliError('--compare compares --max-batch B (> 1) with 1: give a --max-batch above 1');
   const bareSeconds = Number(o['bare-seconds']);
   // Timed first, alone, so that nothing else of ours competes for the cores.
-  const bareRun = bareSeconds > 0 ? await bareModelThroughput(String(o.backend), bareSeconds) : undefined;
+  const [bareRun, bare1] = bareSeconds > 0 ? await bareModelThroughput(String(o.backend), bareSeconds, [64, 1]) : [];
   const bare = bareRun?.perSec ?? NaN;
-  if (bareRun) console.error(`har-stream: bare model, batch 64: ${formatNumber(bareRun.perSec)} windows/s (${formatNumber(bareRun.perCpuSec)} per CPU-second)`);
+  if (bareRun && bare1) {
+    console.error(`har-stream: bare model, batch 64: ${formatNumber(bareRun.perSec)} windows/s (${formatNumber(bareRun.perCpuSec)} per CPU-second); batch 1: ${formatNumber(bare1.perSec)} windows/s (${formatNumber(bare1.perCpuSec)} per CPU-second)`);
+  }
   const batched = await measureSaturation(o, maxBatch);
   const unbatched = await measureSaturation(o, 1);
   console.log('');
@@ -332,9 +360,13 @@ async function runCompare(o: Options): Promise<void> {
         maxBatch,
         meanBatch: { batched: batched.meanBatch, unbatched: unbatched.meanBatch },
         bareBatch64: Number.isFinite(bare) ? bare : null,
+        bareBatch1: bare1 ? bare1.perSec : null,
+        // The most batching can gain on this model, per CPU-second (the batched/unbatched ceiling).
+        bareBatchGain: bareRun && bare1 ? bareRun.perCpuSec / bare1.perCpuSec : null,
         servedOverBare: Number.isFinite(bare) ? batched.windowsPerSec / bare : null,
         servedOverBarePerCpuSec: Number.isFinite(cpuEfficiency) ? cpuEfficiency : null,
         server: String(o.server),
+        inferenceWorker: String(o['inference-worker']),
         cpuAvailable,
         loadAvg1m: loadavg()[0],
       },
@@ -349,6 +381,7 @@ export async function main(argv: string[]): Promise<void> {
   cpuAvailable = probeCpuShare();
   console.error(`har-stream: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; a busy loop here gets ${(100 * cpuAvailable).toFixed(0)}% of a core`);
   if (o.compare && o.ramp !== undefined) throw new CliError('--compare and --ramp are separate runs: give one of them');
+  if (o.loadgen === 'lean' && o.encoding !== 'json') throw new CliError("the lean load generator sends JSON frames: for --encoding msgpack add --loadgen phones");
   if (o.compare) return runCompare(o);
   if (o.ramp !== undefined) return runRamp(o);
   return runSingle(o);

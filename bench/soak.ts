@@ -1,6 +1,7 @@
 // `npm run bench -- soak --phones N [--typists M] --minutes T`: a long run of real-time phones
 // (and typists on /ws/text) against a server in its own process, sampling its /metrics every
-// few seconds: RSS, heap, TensorFlow.js tensors and bytes, event-loop lag, prediction latency.
+// few seconds: RSS, heap (used, and live after the last full GC), external memory, TensorFlow.js
+// tensors and bytes (main thread, and the inference worker's), event-loop lag, prediction latency.
 // The last stdout line is JSON with the per-minute slopes after the warm-up (Theil-Sen: the
 // median of the slopes between every pair of samples, so one stall of a busy machine does not
 // tilt the trend) and the worst values: flat memory and tensors mean nothing leaks.
@@ -25,8 +26,9 @@ const spec: CommandSpec = {
     'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per second' },
   },
   notes: [
-    'Columns: minute, RSS MB, heap MB, tensors, tf MB, event-loop lag p99 ms, prediction latency p99 ms (server side, this interval), predictions/s.',
-    'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","tensors","tfMb","lagP99Ms","latencyP99Ms"},"secondHalfSlopesPerMinute":{...},"heapFloorMbSlopePerMinute","max":{...},"predictions","errors","typing"}.',
+    'Columns: minute, RSS MB, heap used MB, live heap MB (old generation after the last full GC; "-" before the first), external MB (Buffers, ArrayBuffers, WASM), tensors (main thread: text models), inference worker tensors (HAR model; "-" without a worker), tf MB (main thread), event-loop lag p99 ms, prediction latency p99 ms (server side, this interval), predictions/s.',
+    'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","liveMb","externalMb","tensors","workerTensors","tfMb","lagP99Ms","latencyP99Ms"},"secondHalfSlopesPerMinute":{...},"heapFloorMbSlopePerMinute","max":{...},"predictions","errors","typing"}.',
+    'A leak shows in liveMb: heapMb is a sawtooth of garbage and its per-minute floor (heapFloorMbSlopePerMinute) drifts with GC timing. A slope is null when the server does not report that figure.',
   ].join('\n'),
 };
 
@@ -34,7 +36,12 @@ interface Sample {
   minute: number;
   rssMb: number;
   heapMb: number;
+  /** NaN until the server's first full GC (or from a server without the gauge). */
+  liveMb: number;
+  externalMb: number;
   tensors: number;
+  /** The inference worker's tensors; NaN when the model runs in the main thread. */
+  workerTensors: number;
   tfMb: number;
   lagP99Ms: number;
   latencyP99Ms: number;
@@ -72,7 +79,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (typists > 0) typing = startTypists(httpUrl, typists, seconds);
     console.error(`soak: running ${o.minutes} min; a row every ${o['sample-seconds']} s`);
-    printTable(['minute', 'rssMb', 'heapMb', 'tensors', 'tfMb', 'lagP99Ms', 'latP99Ms', 'pred/s'], [], console.error);
+    printTable(['minute', 'rssMb', 'heapMb', 'liveMb', 'extMb', 'tensors', 'wTensors', 'tfMb', 'lagP99Ms', 'latP99Ms', 'pred/s'], [], console.error);
     let lastPredictions = 0;
     let lastAt = performance.now();
     while (performance.now() - started < seconds * 1000) {
@@ -86,7 +93,10 @@ export async function main(argv: string[]): Promise<void> {
         minute: (now - started) / 60_000,
         rssMb: (m.get('process_resident_memory_bytes') ?? 0) / 2 ** 20,
         heapMb: (m.get('nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20,
+        liveMb: (m.get('sensorium_heap_live_bytes') ?? NaN) / 2 ** 20,
+        externalMb: (m.get('nodejs_external_memory_bytes') ?? 0) / 2 ** 20,
         tensors: m.get('sensorium_tf_tensors') ?? 0,
+        workerTensors: m.get('sensorium_inference_tf_tensors') ?? NaN,
         tfMb: (m.get('sensorium_tf_bytes') ?? 0) / 2 ** 20,
         lagP99Ms: (m.get('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
         latencyP99Ms: latency?.p99 ?? 0,
@@ -96,7 +106,7 @@ export async function main(argv: string[]): Promise<void> {
       lastAt = now;
       samples.push(s);
       console.error(
-        [s.minute.toFixed(2), s.rssMb.toFixed(1), s.heapMb.toFixed(1), s.tensors, s.tfMb.toFixed(2), s.lagP99Ms.toFixed(1), s.latencyP99Ms.toFixed(1), s.predictionsPerSec.toFixed(0)].join('\t'),
+        [s.minute.toFixed(2), s.rssMb.toFixed(1), s.heapMb.toFixed(1), Number.isFinite(s.liveMb) ? s.liveMb.toFixed(1) : '-', s.externalMb.toFixed(1), s.tensors, Number.isFinite(s.workerTensors) ? s.workerTensors : '-', s.tfMb.toFixed(2), s.lagP99Ms.toFixed(1), s.latencyP99Ms.toFixed(1), s.predictionsPerSec.toFixed(0)].join('\t'),
       );
     }
   } finally {
@@ -110,15 +120,16 @@ export async function main(argv: string[]): Promise<void> {
 
   const measured = samples.filter((s) => s.minute * 60 >= Number(o['warmup-seconds']));
   const use = measured.length >= 2 ? measured : samples;
-  const keys = ['rssMb', 'heapMb', 'tensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
-  const slopes = Object.fromEntries(keys.map((k) => [k, slope(use.map((s) => s.minute), use.map((s) => s[k]))]));
+  const keys = ['rssMb', 'heapMb', 'liveMb', 'externalMb', 'tensors', 'workerTensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
+  const slopes = Object.fromEntries(keys.map((k) => [k, knownSlope(use.map((s) => s.minute), use.map((s) => s[k]))]));
   // Memory settles over the first minutes (heap growth, allocator pools), so the second half
-  // says more about a leak than the whole run; the heap's per-minute floor (what survives GC)
-  // says more than its sawtooth.
+  // says more about a leak than the whole run. The live heap (old generation right after a full
+  // GC) is the leak signal; the per-minute floor of heap used is kept for older servers and for
+  // comparison, but it only meets the live heap when a sample happens to follow a full GC.
   const late = use.filter((s) => s.minute >= use[0]!.minute + (use.at(-1)!.minute - use[0]!.minute) / 2);
-  const lateSlopes = Object.fromEntries(keys.map((k) => [k, slope(late.map((s) => s.minute), late.map((s) => s[k]))]));
+  const lateSlopes = Object.fromEntries(keys.map((k) => [k, knownSlope(late.map((s) => s.minute), late.map((s) => s[k]))]));
   const floors = heapFloorPerMinute(use);
-  const max = Object.fromEntries(keys.map((k) => [k, Math.max(...use.map((s) => s[k]))]));
+  const max = Object.fromEntries(keys.map((k) => [k, Math.max(...use.map((s) => s[k]).filter(Number.isFinite))]));
   const counters = fleet?.counters();
   printResultJson(
     roundDeep({
@@ -173,6 +184,12 @@ export function heapFloorPerMinute(samples: readonly { minute: number; heapMb: n
     floors.set(m, Math.min(floors.get(m) ?? Infinity, s.heapMb));
   }
   return [...floors].map(([m, heapMb]) => ({ minute: m + 0.5, heapMb }));
+}
+
+/** Theil-Sen slope over the points whose y is known (finite); null with fewer than two of them. */
+export function knownSlope(x: number[], y: number[]): number | null {
+  const keep = y.flatMap((v, i) => (Number.isFinite(v) ? [i] : []));
+  return keep.length < 2 ? null : slope(keep.map((i) => x[i]!), keep.map((i) => y[i]!));
 }
 
 /** Theil-Sen slope of y over x: the median of the pairwise slopes (0 with fewer than two points). */

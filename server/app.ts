@@ -11,7 +11,7 @@ import { DeviceRegistry } from './devices/device-registry.js';
 import { SensorLoggerDevices } from './devices/sensor-logger.js';
 import { SessionStore } from './devices/session-store.js';
 import { HarInference, type WindowClassifier } from './inference/har-inference.js';
-import { loadHarModel } from './inference/load-har-model.js';
+import { loadServedHarModel } from './inference/serve-har-model.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { dashboardSocketPlugin } from './plugins/dashboard-socket.js';
 import { deviceSocketPlugin } from './plugins/device-socket.js';
@@ -78,7 +78,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // Once per process: a later call returns the backend chosen first.
   const backend = await initBackend(config.backend, log);
   if (!classifier) {
-    const loaded = await loadHarModel(config.harModel, config.harModelDir);
+    // In a worker thread when that helps (server/inference/serve-har-model.ts).
+    const loaded = await loadServedHarModel(config, backend.name, warn);
     classifier = loaded.classifier;
     modelStatus = loaded.status;
     harUnavailable = loaded.unavailable;
@@ -141,6 +142,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     queueDepth: () => ctx.inference.queueDepth,
     dashboardMessagesDropped: () => hub.droppedMessages(),
     recordingsActive: () => ctx.recordings.activeCount,
+    // The inference worker's tensors (WorkerClassifier.memory); a classifier in this thread has none of its own.
+    inferenceTfMemory: () => (ctx.inference.classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> }).memory?.(),
   });
 
   router.attach(app.server);
@@ -177,7 +180,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     await ctx.inference.close();
     ctx.registry.close();
     metrics.close();
-    if (ownsClassifier) classifier.dispose();
+    if (ownsClassifier) await classifier.dispose();
   });
 
   const server: SensoriumServer = {

@@ -5,6 +5,9 @@
 import { isIP } from 'node:net';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/sensor-messages.js';
 
+export const INFERENCE_WORKER_MODES = ['auto', 'on', 'off'] as const;
+export type InferenceWorkerMode = (typeof INFERENCE_WORKER_MODES)[number];
+
 export interface BatchingConfig {
   /** Largest inference batch (windows). Env SENSORIUM_MAX_BATCH. */
   maxBatch: number;
@@ -100,6 +103,12 @@ export interface ServerConfig {
    */
   harModel: HarModelMode;
   /**
+   * Run the HAR model in a worker thread (its own tfjs runtime) so that model calls and stream
+   * ingestion use two cores: 'auto' (on with >= 2 cores and a WASM/CPU backend, when the server
+   * loads the model itself), 'on', 'off'. Env SENSORIUM_INFERENCE_WORKER.
+   */
+  inferenceWorker: InferenceWorkerMode;
+  /**
    * Accepted tokens (server/security/auth.ts). Empty: the server is open, which is allowed only
    * when bound to loopback. Env SENSORIUM_TOKENS=a,b (or SENSORIUM_TOKEN=a); `--tokens-file`.
    */
@@ -151,6 +160,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   demo: true,
   demoPhones: 3,
   harModel: 'auto',
+  inferenceWorker: 'auto',
   authTokens: [],
   allowedOrigins: [],
   maxConnections: 4096,
@@ -226,6 +236,7 @@ export const ENV_VARS = [
   'SENSORIUM_MAX_BATCH',
   'SENSORIUM_MAX_DELAY_MS',
   'SENSORIUM_MAX_QUEUE',
+  'SENSORIUM_INFERENCE_WORKER',
   'SENSORIUM_REORDER_WAIT_MS',
   'SENSORIUM_MAX_GAP_MS',
   'SENSORIUM_SMOOTHING',
@@ -272,6 +283,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
   c.batching.maxBatch = int('SENSORIUM_MAX_BATCH', 1, 1024) ?? c.batching.maxBatch;
   c.batching.maxDelayMs = int('SENSORIUM_MAX_DELAY_MS', 0, 10_000) ?? c.batching.maxDelayMs;
   c.batching.maxQueue = int('SENSORIUM_MAX_QUEUE', 1, 1_000_000) ?? c.batching.maxQueue;
+  const worker = env.SENSORIUM_INFERENCE_WORKER?.trim();
+  if (worker) {
+    if (!(INFERENCE_WORKER_MODES as readonly string[]).includes(worker)) throw new ConfigError(`SENSORIUM_INFERENCE_WORKER must be one of ${INFERENCE_WORKER_MODES.join(', ')} (got '${worker}')`);
+    c.inferenceWorker = worker as InferenceWorkerMode;
+  }
   c.pipeline.reorderWaitMs = int('SENSORIUM_REORDER_WAIT_MS', 0, 60_000) ?? c.pipeline.reorderWaitMs;
   c.pipeline.maxGapMs = int('SENSORIUM_MAX_GAP_MS', 1, 600_000) ?? c.pipeline.maxGapMs;
   if (env.SENSORIUM_SMOOTHING?.trim()) c.pipeline.smoothing = parseSmoothing(env.SENSORIUM_SMOOTHING.trim(), 'SENSORIUM_SMOOTHING');

@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame, type Encoding } from '../protocol/codec.js';
 import type { ErrorCode, ErrorMessage, HelloMessage, PredictionMessage, SamplesMessage, ServerToDevice, WelcomeMessage } from '../protocol/sensor-messages.js';
+import { SentFrames } from './sent-frames.js';
 
 export interface SampleBlock {
   t: ArrayLike<number>;
@@ -43,11 +44,7 @@ export class DeviceClient {
   private seq = 0;
   private isClosed = false;
   private closeWaiters: (() => void)[] = [];
-  // Ring of (last sample time, send time) per frame, oldest first, for latency matching.
-  private readonly sentLastT = new Float64Array(MAX_TRACKED_FRAMES);
-  private readonly sentAt = new Float64Array(MAX_TRACKED_FRAMES);
-  private head = 0;
-  private size = 0;
+  private readonly sent = new SentFrames(MAX_TRACKED_FRAMES);
 
   private constructor(
     private readonly ws: WebSocket,
@@ -121,7 +118,7 @@ export class DeviceClient {
     if (block.labels) message.labels = [...block.labels];
     const frame = encodeFrame(message, this.encoding);
     this.ws.send(frame);
-    this.track(block.t[n - 1]!, performance.now());
+    this.sent.track(block.t[n - 1]!, performance.now());
     this.stats.framesSent++;
     this.stats.samplesSent += n;
     this.stats.bytesSent += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
@@ -151,7 +148,7 @@ export class DeviceClient {
     if (!message) return;
     if (message.type === 'prediction') {
       this.stats.predictions++;
-      this.opts.onPrediction?.(message, this.latencyFor(message.windowEnd));
+      this.opts.onPrediction?.(message, this.sent.latencyFor(message.windowEnd));
     } else if (message.type === 'error') {
       this.stats.errors[message.code] = (this.stats.errors[message.code] ?? 0) + 1;
       this.opts.onError?.(message);
@@ -165,25 +162,6 @@ export class DeviceClient {
     for (const w of this.closeWaiters.splice(0)) w();
   }
 
-  private track(lastT: number, at: number): void {
-    if (this.size === MAX_TRACKED_FRAMES) {
-      this.head = (this.head + 1) % MAX_TRACKED_FRAMES;
-      this.size--;
-    }
-    const i = (this.head + this.size) % MAX_TRACKED_FRAMES;
-    this.sentLastT[i] = lastT;
-    this.sentAt[i] = at;
-    this.size++;
-  }
-
-  /** Predictions arrive in window order, so frames ending before this window are done with. */
-  private latencyFor(windowEnd: number): number | undefined {
-    while (this.size > 0 && this.sentLastT[this.head]! < windowEnd - 1e-6) {
-      this.head = (this.head + 1) % MAX_TRACKED_FRAMES;
-      this.size--;
-    }
-    return this.size > 0 ? performance.now() - this.sentAt[this.head]! : undefined;
-  }
 }
 
 function decodeServerMessage(data: WebSocket.RawData, isBinary: boolean): ServerToDevice | undefined {

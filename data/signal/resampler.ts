@@ -17,13 +17,6 @@ export interface ResamplerOptions {
 
 export const DEFAULT_MAX_GAP_MS = 500;
 
-interface Sample {
-  t: number;
-  x: number;
-  y: number;
-  z: number;
-}
-
 type Emit = (t: number, x: number, y: number, z: number) => void;
 
 /** Growable columnar output buffer. */
@@ -71,9 +64,15 @@ class SeriesBuilder {
 /**
  * The interpolation state machine. The grid is anchored at the first sample after a (re)start:
  * grid point k is at origin + k * stepMs (computed, not accumulated, so it never drifts).
+ * The previous sample lives in plain fields: the server feeds every sample of every device
+ * through here, so nothing is allocated per sample.
  */
 class ResamplerCore {
-  private prev: Sample | undefined;
+  private hasPrev = false;
+  private pt = 0;
+  private px = 0;
+  private py = 0;
+  private pz = 0;
   private origin = 0;
   private k = 0;
 
@@ -83,33 +82,41 @@ class ResamplerCore {
   ) {}
 
   reset(): void {
-    this.prev = undefined;
+    this.hasPrev = false;
   }
 
   /**
    * Feeds one input sample and emits the grid points it completes. When the sample restarts the
    * grid after a gap, `onRestart` runs before the new grid's first point is emitted.
    */
-  feed(s: Sample, emit: Emit, onRestart: () => void): void {
-    const prev = this.prev;
-    if (!Number.isFinite(s.t)) return;
-    if (prev && s.t <= prev.t) return; // duplicate (or out-of-order) timestamp: dropped
-    if (!prev || s.t - prev.t > this.maxGapMs) {
-      if (prev) onRestart();
-      this.prev = { ...s };
-      this.origin = s.t;
+  feed(t: number, x: number, y: number, z: number, emit: Emit, onRestart: () => void): void {
+    if (!Number.isFinite(t)) return;
+    if (this.hasPrev && t <= this.pt) return; // duplicate (or out-of-order) timestamp: dropped
+    if (!this.hasPrev || t - this.pt > this.maxGapMs) {
+      if (this.hasPrev) onRestart();
+      this.remember(t, x, y, z);
+      this.origin = t;
       this.k = 1;
-      emit(s.t, s.x, s.y, s.z);
+      emit(t, x, y, z);
       return;
     }
+    const { pt, px, py, pz } = this;
     for (;;) {
       const g = this.origin + this.k * this.stepMs;
-      if (g > s.t) break;
-      const f = (g - prev.t) / (s.t - prev.t);
-      emit(g, prev.x + f * (s.x - prev.x), prev.y + f * (s.y - prev.y), prev.z + f * (s.z - prev.z));
+      if (g > t) break;
+      const f = (g - pt) / (t - pt);
+      emit(g, px + f * (x - px), py + f * (y - py), pz + f * (z - pz));
       this.k++;
     }
-    this.prev = { ...s };
+    this.remember(t, x, y, z);
+  }
+
+  private remember(t: number, x: number, y: number, z: number): void {
+    this.hasPrev = true;
+    this.pt = t;
+    this.px = x;
+    this.py = y;
+    this.pz = z;
   }
 }
 
@@ -134,6 +141,13 @@ function checkLengths(t: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<n
 export class Resampler {
   private readonly core: ResamplerCore;
   private readonly out = new SeriesBuilder();
+  private gap = false;
+  // Bound once, not per push.
+  private readonly emit: Emit = (gt, gx, gy, gz) => this.out.push(gt, gx, gy, gz);
+  private readonly onRestart = () => {
+    this.gap = true;
+    this.out.clear(); // points before the gap would end the old grid: a restarted window drops them
+  };
 
   constructor(
     readonly targetHz: number,
@@ -146,14 +160,11 @@ export class Resampler {
   push(t: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>): Series & { gap: boolean } {
     checkLengths(t, x, y, z);
     this.out.clear();
-    let gap = false;
-    const emit: Emit = (gt, gx, gy, gz) => this.out.push(gt, gx, gy, gz);
-    const onRestart = () => {
-      gap = true;
-      this.out.clear(); // points before the gap would end the old grid: a restarted window drops them
-    };
-    for (let i = 0; i < t.length; i++) this.core.feed({ t: t[i]!, x: x[i]!, y: y[i]!, z: z[i]! }, emit, onRestart);
-    return { ...this.out.build(), gap };
+    this.gap = false;
+    for (let i = 0; i < t.length; i++) this.core.feed(t[i]!, x[i]!, y[i]!, z[i]!, this.emit, this.onRestart);
+    const series = this.out.build() as Series & { gap: boolean };
+    series.gap = this.gap;
+    return series;
   }
 
   reset(): void {
@@ -178,6 +189,6 @@ export function resampleSeries(
   const out = new SeriesBuilder();
   const emit: Emit = (gt, gx, gy, gz) => out.push(gt, gx, gy, gz);
   const onRestart = () => {};
-  for (let i = 0; i < s.t.length; i++) core.feed({ t: s.t[i]!, x: s.x[i]!, y: s.y[i]!, z: s.z[i]! }, emit, onRestart);
+  for (let i = 0; i < s.t.length; i++) core.feed(s.t[i]!, s.x[i]!, s.y[i]!, s.z[i]!, emit, onRestart);
   return out.build();
 }

@@ -2,9 +2,14 @@
 // batches. A batch starts when `maxBatch` items are waiting or when the oldest has waited
 // `maxDelayMs`, so a lone caller pays at most maxDelayMs and a busy server runs full batches.
 // Generic in the item and result types: the HAR server batches windows, the text service LSTM
-// steps. Batches run one at a time (TensorFlow.js runs one op at a time anyway), and the queue
-// is bounded: when it is full, submit() rejects with OverloadedError instead of growing.
+// steps. Batches run one at a time by default (TensorFlow.js runs one op at a time anyway); a
+// runner in another thread may take `maxConcurrent` 2 so the next batch waits in its inbox
+// instead of idling it for a round trip. The queue is bounded: when it is full, submit() rejects
+// with OverloadedError at once instead of growing, so the wait of accepted items stays bounded.
 import { RollingSamples, type Summary } from '../stats/rolling-samples.js';
+
+/** A batch timer this far past its time means the event loop is busy: submit() starts the batch itself. */
+const TIMER_LATE_MS = 10;
 
 export class OverloadedError extends Error {
   constructor(
@@ -30,6 +35,17 @@ export interface DynamicBatcherOptions<I, O> {
   maxDelayMs: number;
   /** Most items waiting (not counting the running batch); beyond it submit() rejects. */
   maxQueue: number;
+  /**
+   * Batches that may run at once (default 1). Above 1, a batch starts while earlier ones are still
+   * running; each item still gets its own result, but batches finish in the order `run` settles.
+   */
+  maxConcurrent?: number;
+  /**
+   * Of those, how many may be partial batches (default maxConcurrent): a runner that can queue
+   * many batches is kept fed by full ones under load, without splitting moderate load into
+   * many small batches.
+   */
+  maxConcurrentPartial?: number;
   /** Runs one batch: must return exactly one result per item, in item order. */
   run: (items: readonly I[]) => O[] | Promise<O[]>;
   /** Clock in ms (tests inject a fake one). */
@@ -69,7 +85,12 @@ export class DynamicBatcher<I, O> {
   private readonly queue: Pending<I, O>[] = [];
   private readonly now: () => number;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  /** Batches running now. */
+  private active = 0;
+  private readonly maxConcurrent: number;
+  private readonly maxConcurrentPartial: number;
+  private readonly idle: (() => void)[] = [];
   private closed = false;
   // stats
   private batches = 0;
@@ -86,6 +107,10 @@ export class DynamicBatcher<I, O> {
       if (!Number.isInteger(opts[key]) || opts[key] < 1) throw new RangeError(`${key} must be a whole number >= 1 (got ${opts[key]})`);
     }
     if (!(opts.maxDelayMs >= 0) || !Number.isFinite(opts.maxDelayMs)) throw new RangeError(`maxDelayMs must be >= 0 (got ${opts.maxDelayMs})`);
+    this.maxConcurrent = opts.maxConcurrent ?? 1;
+    if (!Number.isInteger(this.maxConcurrent) || this.maxConcurrent < 1) throw new RangeError(`maxConcurrent must be a whole number >= 1 (got ${opts.maxConcurrent})`);
+    this.maxConcurrentPartial = Math.min(this.maxConcurrent, opts.maxConcurrentPartial ?? this.maxConcurrent);
+    if (!Number.isInteger(this.maxConcurrentPartial) || this.maxConcurrentPartial < 1) throw new RangeError(`maxConcurrentPartial must be a whole number >= 1 (got ${opts.maxConcurrentPartial})`);
     this.now = opts.now ?? (() => performance.now());
     this.histogram = new Array<number>(opts.maxBatch + 1).fill(0);
   }
@@ -103,7 +128,12 @@ export class DynamicBatcher<I, O> {
     }
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, enqueuedAt: this.now(), resolve, reject });
-      this.schedule();
+      // When the batch timer is clearly late, the batch starts here, in the caller's turn. An
+      // event loop busy reading thousands of sockets runs timers and immediates only between
+      // long polls of socket events (seconds, under overload: measured at 4,000 phones): batches
+      // started only from there left the queue full, the model idle, and nothing served.
+      if (this.canStart() && this.waitedMs() >= this.opts.maxDelayMs + TIMER_LATE_MS) this.startBatches();
+      else this.schedule();
     });
   }
 
@@ -121,68 +151,125 @@ export class DynamicBatcher<I, O> {
     };
   }
 
-  /** Rejects queued items with BatcherClosedError and waits for the running batch to finish. */
+  /** Rejects queued items with BatcherClosedError and waits for the running batches to finish. */
   async close(): Promise<void> {
     this.closed = true;
     this.clearTimer();
     for (const p of this.queue.splice(0)) p.reject(new BatcherClosedError());
-    await this.running;
+    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  /** Decides when the next batch runs: now if one is due, else when the oldest item's wait ends. */
+  /** Decides when the next batch runs: soon if one is due, else when the oldest item's wait ends. */
   private schedule(): void {
-    if (this.running || this.queue.length === 0 || this.closed) return;
-    const waited = this.now() - this.queue[0]!.enqueuedAt;
-    if (this.queue.length >= this.opts.maxBatch || waited >= this.opts.maxDelayMs) {
+    if (this.queue.length === 0 || !this.canStart() || this.closed || this.immediate) return;
+    if (this.due()) {
       this.clearTimer();
       // Start on a fresh macrotask: submit() returns first, and items submitted in the same tick
-      // (one device frame completing several windows) still join this batch.
-      this.timer = setTimeout(() => this.startBatch(), 0);
+      // (one device frame completing several windows) still join this batch. setImmediate, not
+      // setTimeout(0): that one waits >= 1 ms, a whole batch's run time at full load.
+      this.immediate = setImmediate(() => this.startBatches(true));
       return;
     }
-    if (!this.timer) this.timer = setTimeout(() => this.startBatch(), this.opts.maxDelayMs - waited);
+    if (!this.timer) this.timer = setTimeout(() => this.startBatches(true), this.opts.maxDelayMs - this.waitedMs());
+  }
+
+  /** A run slot is free for the batch at the head of the queue (full or partial). */
+  private canStart(): boolean {
+    return this.active < (this.queue.length >= this.opts.maxBatch ? this.maxConcurrent : this.maxConcurrentPartial);
+  }
+
+  /** A full batch waits, or the oldest item has waited maxDelayMs. */
+  private due(): boolean {
+    return this.queue.length >= this.opts.maxBatch || this.waitedMs() >= this.opts.maxDelayMs;
+  }
+
+  /** How long the oldest queued item has waited, ms. */
+  private waitedMs(): number {
+    return this.now() - this.queue[0]!.enqueuedAt;
   }
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 
-  private startBatch(): void {
-    this.timer = undefined;
-    if (this.running || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.opts.maxBatch);
-    this.running = this.runBatch(batch).finally(() => {
-      this.running = undefined;
-      this.schedule();
-    });
+  /**
+   * Runs every batch that is due, as long as a run slot is free. Synchronous runs (a model in
+   * this thread) thus drain the whole queue in one turn: were it one batch per event-loop turn,
+   * an overloaded loop (a turn spent reading thousands of sockets) would run maxBatch items per
+   * turn, and throughput would collapse just when it is needed most. The queue bound caps how
+   * long one turn can take.
+   */
+  private startBatches(timerFired = false): void {
+    this.clearTimer();
+    let force = timerFired; // the timer says the oldest item is due, whatever the clock's rounding
+    while (this.queue.length > 0 && this.canStart() && !this.closed && (force || this.due())) {
+      force = false;
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      this.active++;
+      const running = this.runBatch(batch);
+      if (running) {
+        const done = () => this.batchDone(true);
+        void running.then(done, done);
+      } else {
+        this.batchDone(false);
+      }
+    }
+    this.schedule();
   }
 
-  private async runBatch(batch: Pending<I, O>[]): Promise<void> {
+  /**
+   * A batch finished. After an asynchronous run (another thread), a due batch starts right here
+   * rather than on the next turn, so that runner is not left idle while this loop is busy.
+   */
+  private batchDone(async: boolean): void {
+    this.active--;
+    if (this.active === 0) for (const resolve of this.idle.splice(0)) resolve();
+    if (async) this.startBatches();
+  }
+
+  /** Runs one batch and settles its items; returns a promise only when `run` is asynchronous. */
+  private runBatch(batch: Pending<I, O>[]): Promise<void> | undefined {
     const started = this.now();
     const waits = batch.map((p) => started - p.enqueuedAt);
     for (const w of waits) this.queueWait.add(w);
     this.batches++;
     this.itemsInBatches += batch.length;
     this.histogram[batch.length] += 1;
-    let results: O[];
+    let results: O[] | Promise<O[]>;
     try {
-      results = await this.opts.run(batch.map((p) => p.item));
-      if (!Array.isArray(results) || results.length !== batch.length) {
-        throw new Error(`batch run returned ${Array.isArray(results) ? results.length : typeof results} results for ${batch.length} items`);
-      }
+      results = this.opts.run(batch.map((p) => p.item));
     } catch (err) {
-      const runMs = this.now() - started;
-      this.runTime.add(runMs);
-      this.failed += batch.length;
-      this.opts.onBatch?.({ size: batch.length, waitsMs: waits, runMs, failed: true });
-      for (const p of batch) p.reject(err);
-      return;
+      this.settle(batch, started, waits, { ok: false, err });
+      return undefined;
     }
+    if (!Array.isArray(results)) {
+      return Promise.resolve(results).then(
+        (r) => this.settle(batch, started, waits, { ok: true, results: r }),
+        (err: unknown) => this.settle(batch, started, waits, { ok: false, err }),
+      );
+    }
+    this.settle(batch, started, waits, { ok: true, results });
+    return undefined;
+  }
+
+  private settle(batch: Pending<I, O>[], started: number, waits: number[], outcome: { ok: true; results: O[] } | { ok: false; err: unknown }): void {
     const runMs = this.now() - started;
     this.runTime.add(runMs);
-    this.opts.onBatch?.({ size: batch.length, waitsMs: waits, runMs, failed: false });
+    if (outcome.ok && (!Array.isArray(outcome.results) || outcome.results.length !== batch.length)) {
+      const r = outcome.results as unknown;
+      outcome = { ok: false, err: new Error(`batch run returned ${Array.isArray(r) ? r.length : typeof r} results for ${batch.length} items`) };
+    }
+    this.opts.onBatch?.({ size: batch.length, waitsMs: waits, runMs, failed: !outcome.ok });
+    if (!outcome.ok) {
+      this.failed += batch.length;
+      for (const p of batch) p.reject(outcome.err);
+      return;
+    }
     this.completed += batch.length;
+    const { results } = outcome;
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
   }
 }

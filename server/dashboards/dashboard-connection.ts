@@ -76,6 +76,11 @@ export class DashboardConnection {
     return this.filter !== undefined;
   }
 
+  /** What it subscribed to: every device, some, or nothing yet. */
+  get watching(): '*' | ReadonlySet<string> | undefined {
+    return this.filter;
+  }
+
   watches(deviceId: string): boolean {
     return this.filter === '*' || (this.filter !== undefined && this.filter.has(deviceId));
   }

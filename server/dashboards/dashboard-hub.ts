@@ -11,14 +11,18 @@ export class DashboardHub {
   private readonly subscriptions: Subscription[] = [];
   private readonly statsTimer: ReturnType<typeof setInterval>;
   private droppedByDeparted = 0;
+  /** Dashboards watching every device, and the ids some dashboard watches by name (rebuilt on each (re)subscribe and close). */
+  private watchingAll = 0;
+  private watchedIds = new Set<string>();
 
   constructor(private readonly ctx: ServerContext) {
     const { registry } = ctx;
     this.subscriptions.push(
       registry.devices$.subscribe((devices) => this.toAll(new OutgoingMessage({ type: 'devices', devices }))),
-      registry.predictions$.subscribe((p) => this.toWatchers(p.deviceId, new OutgoingMessage(p))),
-      registry.signals$.subscribe((s) => this.toWatchers(s.deviceId, new OutgoingMessage(s))),
+      registry.predictions$.subscribe((p) => this.isWatched(p.deviceId) && this.toWatchers(p.deviceId, new OutgoingMessage(p))),
+      registry.signals$.subscribe((s) => this.isWatched(s.deviceId) && this.toWatchers(s.deviceId, new OutgoingMessage(s))),
     );
+    registry.watched = (deviceId) => this.isWatched(deviceId);
     this.statsTimer = setInterval(() => this.tick(), ctx.config.dashboard.statsIntervalMs);
     this.statsTimer.unref();
   }
@@ -49,12 +53,14 @@ export class DashboardHub {
       subscribeTimeoutMs: authenticated ? undefined : this.ctx.config.helloTimeoutMs,
       errorsPerSec: this.ctx.config.rateLimit.errorsPerSec,
       onSubscribe: (d) => {
+        this.indexWatches();
         d.send(new OutgoingMessage({ type: 'devices', devices: this.ctx.registry.list() }));
         d.send(new OutgoingMessage(this.statsMessage()));
       },
       onClose: (d) => {
         this.droppedByDeparted += d.dropped;
         this.dashboards.delete(d);
+        this.indexWatches();
       },
     });
     this.dashboards.add(dashboard);
@@ -77,6 +83,24 @@ export class DashboardHub {
   close(): void {
     clearInterval(this.statsTimer);
     for (const s of this.subscriptions) s.unsubscribe();
+    this.ctx.registry.watched = () => false;
+  }
+
+  /** Does any dashboard watch this device? (Asked per frame and per prediction: a lookup, not a scan.) */
+  isWatched(deviceId: string): boolean {
+    return this.watchingAll > 0 || this.watchedIds.has(deviceId);
+  }
+
+  private indexWatches(): void {
+    let all = 0;
+    const ids = new Set<string>();
+    for (const d of this.dashboards) {
+      const w = d.watching;
+      if (w === '*') all++;
+      else if (w) for (const id of w) ids.add(id);
+    }
+    this.watchingAll = all;
+    this.watchedIds = ids;
   }
 
   private tick(): void {

@@ -15,6 +15,9 @@ import { TokenBucket } from './token-bucket.js';
 /** WebSocket close codes used here (1009 for oversize frames comes from ws itself). */
 export const CLOSE = { policy: 1008, tryAgainLater: 1013, internal: 1011 } as const;
 
+/** How long a shed device's close handshake may take before its socket is cut, ms. */
+const SHED_CLOSE_WAIT_MS = 1000;
+
 /** Samples per frame a device sends on average, at least, under the default frame-rate limit. */
 const MIN_MEAN_SAMPLES_PER_FRAME = 4;
 
@@ -64,16 +67,22 @@ export class DeviceConnection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    // The server is ending this connection (shed, policy, too slow): what still arrives until the
+    // close handshake completes is not worth decoding — a shed device must cost nothing more.
+    if (this.closedByServer) return;
     const receivedAt = performance.now();
     this.encoding = isBinary ? 'msgpack' : 'json';
     if (!this.frames.take()) return this.error('rate-limited', `more than ${Math.round(this.framesPerSec)} frames/s: frame dropped (send fewer, larger frames)`);
-    const decoded = decodeFrame(rawDataBytes(data), isBinary);
+    // ws has checked a text frame's UTF-8 already: a Buffer's toString is all it needs (no TextDecoder per frame).
+    const bytes = rawDataBytes(data);
+    const decoded = decodeFrame(isBinary ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), isBinary);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const type = messageType(decoded.value);
     if (!type.ok) return this.error(type.error.code, type.error.message);
     if (type.value === 'hello') return this.onHello(decoded.value);
     if (type.value !== 'samples') return this.error('invalid', `unknown message type "${type.value.slice(0, 40)}"; devices send hello, then samples`);
     if (!this.session) return this.error('not-hello', 'send a hello message before samples');
+    this.ctx.sessions.shedder.poke(receivedAt);
     const frame = decoded.value as { t?: unknown; seq?: unknown };
     const n = sampleCount(frame.t);
     if (!this.samples.take(n)) {
@@ -98,9 +107,20 @@ export class DeviceConnection {
       this.closeWith(CLOSE.tryAgainLater, 'HAR model unavailable');
       return;
     }
+    if (this.ctx.sessions.shedder.overloaded) {
+      this.error('overloaded', 'the server is overloaded and sheds devices: try again later');
+      this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
+      return;
+    }
     const opened = this.ctx.sessions.open(hello.value, {
       send: (m) => this.send(m),
       onCrash: () => this.closeWith(CLOSE.internal, 'internal error'),
+      onShed: (reason) => {
+        this.error('overloaded', reason);
+        this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
+        // An overloaded server reads the device's close reply late (behind its queued frames): don't wait for it.
+        setTimeout(() => this.ws.terminate(), SHED_CLOSE_WAIT_MS).unref();
+      },
     });
     if (!opened.ok) {
       this.error(opened.error.code, opened.error.message);

@@ -11,6 +11,11 @@ export class DeviceRegistry {
   readonly devices$ = new BehaviorSubject<DeviceInfo[]>([]);
   readonly predictions$ = new Subject<PredictionMessage>();
   readonly signals$ = new Subject<SignalMessage>();
+  /**
+   * Whether any dashboard watches a device now (the dashboard hub answers). Devices skip their
+   * signal branch when none does: with thousands of devices and no dashboard, that is most of them.
+   */
+  watched: (deviceId: string) => boolean = () => false;
 
   constructor(private readonly maxDevices: number) {}
 

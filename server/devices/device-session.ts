@@ -21,6 +21,8 @@ export interface DeviceSessionOptions {
   send: (message: ServerToDevice) => boolean | void;
   /** The pipeline failed (a bug): the transport should disconnect the device. */
   onCrash?: (err: unknown) => void;
+  /** The server sheds this device to stay within capacity (load-shedder.ts): tell it why, then disconnect it. */
+  onShed?: (reason: string) => void;
 }
 
 /** Predictions kept for a device that reconnects (the newest ones). */
@@ -42,6 +44,8 @@ export class DeviceSession {
   /** Highest (shifted) seq received so far, -1 before any. */
   private maxSeq = -1;
   private recorder: RecordingWriter | undefined;
+  /** Shed under overload: its connection is closing (not a candidate for shedding again). */
+  shedding = false;
 
   /** Registers the device and starts its pipeline, or says why it can't. */
   static open(hello: HelloMessage, ctx: ServerContext, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
@@ -69,7 +73,7 @@ export class DeviceSession {
         limits: ctx.config.limits,
         pipeline: ctx.config.pipeline,
         model: { windowSize: classifier.windowSize, hop: classifier.hop, rateHz: classifier.rateHz },
-        signal: { hz: ctx.config.dashboard.signalHz, intervalMs: ctx.config.dashboard.signalIntervalMs },
+        signal: { hz: ctx.config.dashboard.signalHz, intervalMs: ctx.config.dashboard.signalIntervalMs, wanted: () => ctx.registry.watched(info.deviceId) },
         classify: (w) => ctx.inference.classify(w),
       },
       {
@@ -115,6 +119,17 @@ export class DeviceSession {
 
   get closed(): boolean {
     return this.closing !== undefined;
+  }
+
+  /** When the device connected (ms since the epoch): the newest are shed first under overload. */
+  get connectedAt(): number {
+    return this.info.connectedAt;
+  }
+
+  /** Disconnects the device because the server is overloaded (its transport closes it). */
+  shed(reason: string): void {
+    this.shedding = true;
+    this.opts?.onShed?.(reason);
   }
 
   /** Can a device saying `hello` continue this session? (Same units and rate.) */

@@ -6,6 +6,7 @@ import type { HelloMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { ServerContext } from '../context.js';
 import { DeviceSession, type DeviceSessionOptions } from './device-session.js';
+import { DEFAULT_LOAD_SHEDDING, LoadShedder, type LoadShedderOptions } from './load-shedder.js';
 
 interface Entry {
   session: DeviceSession;
@@ -19,11 +20,28 @@ export class SessionStore {
   private readonly entries = new Map<string, Entry>();
   /** Sessions resumed so far (metrics). */
   resumed = 0;
+  /** Sheds attached devices when the event loop cannot keep up; new devices are refused meanwhile. */
+  readonly shedder: LoadShedder;
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly graceMs: number,
-  ) {}
+    shedding: LoadShedderOptions = DEFAULT_LOAD_SHEDDING,
+  ) {
+    this.shedder = new LoadShedder(
+      () => this.attached(),
+      shedding,
+      (e) => ctx.log.warn({ lagMs: Math.round(e.lagMs), shedTotal: e.shed }, e.overloaded ? 'overloaded: shedding the newest devices' : 'load back to normal: admitting devices'),
+      () => {
+        const s = ctx.inference.stats();
+        return { served: s.completed, rejected: s.overloaded };
+      },
+    );
+  }
+
+  private *attached(): Iterable<DeviceSession> {
+    for (const e of this.entries.values()) if (!e.expiry && e.session.attached && !e.session.shedding) yield e.session;
+  }
 
   /** Sessions held for a device that may come back. */
   get detachedCount(): number {
@@ -82,6 +100,7 @@ export class SessionStore {
    * `timeoutMs`; resolves with the sessions that had not finished by then.
    */
   async closeAll(timeoutMs: number): Promise<number> {
+    this.shedder.stop();
     const all = [...this.entries.values()];
     this.entries.clear();
     let unfinished = all.length;

@@ -51,7 +51,7 @@ function untrained(warning: string): LoadedHarModel {
 }
 
 /** Shapes of the HAR model for protocol messages; classifying fails with the reason. */
-function unavailableClassifier(reason: string): WindowClassifier {
+export function unavailableClassifier(reason: string): WindowClassifier {
   return {
     classes: ACTIVITIES,
     windowSize: HAR_WINDOW,

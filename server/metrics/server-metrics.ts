@@ -1,9 +1,11 @@
 // Prometheus metrics of one server (its own prom-client Registry, so several servers in one
 // process — tests — don't mix): connections, frames, samples, predictions and errors (counters),
 // inference batching and latency (histograms), queue depth, TensorFlow.js memory, recordings,
-// and prom-client's process metrics (RSS, heap, event-loop lag). Counters are incremented as
-// things happen; gauges are read when /metrics is scraped.
+// and prom-client's process metrics (RSS, heap, event-loop lag), plus the live heap after the
+// last full GC (a leak's signal: heap_used is a sawtooth of garbage). Counters are incremented
+// as things happen; gauges are read when /metrics is scraped.
 import * as tf from '@tensorflow/tfjs';
+import { LiveHeap } from './live-heap.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorCode } from '../../protocol/sensor-messages.js';
 import type { StatsObserver } from '../stats/server-stats.js';
@@ -17,6 +19,11 @@ export interface MetricSources {
   queueDepth(): number;
   dashboardMessagesDropped(): number;
   recordingsActive(): number;
+  /**
+   * TensorFlow.js memory of the inference worker, when the HAR model runs in one (its tensors are
+   * not in this thread's tf.memory()); undefined when it runs in this thread.
+   */
+  inferenceTfMemory?(): Promise<{ numTensors: number; numBytes: number }> | undefined;
 }
 
 const MS = 1000;
@@ -50,8 +57,19 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  private readonly liveHeap = new LiveHeap();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    const live = this.liveHeap;
+    new Gauge({
+      name: 'sensorium_heap_live_bytes',
+      help: 'Old-generation heap in use right after the latest full (mark-compact) GC: what survives, without the garbage in nodejs_heap_size_used_bytes (NaN before the first full GC)',
+      registers: [this.registry],
+      collect() {
+        this.set(live.bytes ?? NaN);
+      },
+    });
   }
 
   /** Feeds ServerStats events into the counters and the latency histogram. */
@@ -99,8 +117,15 @@ export class ServerMetrics {
     gauge(r, 'sensorium_devices_detached', 'Device sessions waiting for their device to reconnect', src.detachedSessions);
     gauge(r, 'sensorium_inference_queue_depth', 'Windows waiting for inference', src.queueDepth);
     gauge(r, 'sensorium_recordings_active', 'Recording files open', src.recordingsActive);
-    gauge(r, 'sensorium_tf_tensors', 'TensorFlow.js tensors alive (should stay flat)', () => tf.memory().numTensors);
-    gauge(r, 'sensorium_tf_bytes', 'Bytes held by TensorFlow.js tensors', () => tf.memory().numBytes);
+    gauge(r, 'sensorium_tf_tensors', "TensorFlow.js tensors alive in the main thread (text and image models; the HAR model's are in sensorium_inference_tf_tensors when it runs in a worker)", () => tf.memory().numTensors);
+    gauge(r, 'sensorium_tf_bytes', 'Bytes held by TensorFlow.js tensors in the main thread', () => tf.memory().numBytes);
+    const worker = (pick: 'numTensors' | 'numBytes') =>
+      async function collect(this: Gauge) {
+        const m = await src.inferenceTfMemory?.()?.catch(() => undefined);
+        this.set(m ? m[pick] : NaN);
+      };
+    new Gauge({ name: 'sensorium_inference_tf_tensors', help: "The inference worker's TensorFlow.js tensors alive (NaN when the model runs in the main thread or the worker does not answer)", registers: r, collect: worker('numTensors') });
+    new Gauge({ name: 'sensorium_inference_tf_bytes', help: "Bytes held by the inference worker's TensorFlow.js tensors", registers: r, collect: worker('numBytes') });
     new Counter({
       name: 'sensorium_dashboard_messages_dropped_total',
       help: 'Messages not sent to dashboards that read too slowly',
@@ -121,6 +146,7 @@ export class ServerMetrics {
   }
 
   close(): void {
+    this.liveHeap.close();
     this.registry.clear();
   }
 }

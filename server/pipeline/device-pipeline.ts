@@ -3,7 +3,7 @@
 // (b) downsample -> batches of raw signal for dashboards.
 // push() runs validation synchronously, so a caller learns of an invalid frame (through
 // sinks.invalid) before push() returns.
-import { Subject, merge, share, tap, type SchedulerLike } from 'rxjs';
+import { Subject, filter, identity, merge, share, tap, type SchedulerLike } from 'rxjs';
 import type { ProtocolLimits, Units } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { PipelineConfig } from '../config.js';
@@ -22,7 +22,8 @@ export interface DevicePipelineOptions {
   limits: ProtocolLimits;
   pipeline: PipelineConfig;
   model: { windowSize: number; hop: number; rateHz: number };
-  signal: { hz: number; intervalMs: number };
+  /** Dashboard signal: rate, batch interval, and whether anyone watches it now (else the branch is skipped per frame). */
+  signal: { hz: number; intervalMs: number; wanted?: () => boolean };
   classify: ClassifyFn;
   /** Seq of the first frame (0 for devices; the protocol says so). */
   firstSeq?: number;
@@ -70,7 +71,10 @@ export class DevicePipeline {
       smoothProbabilities(pipeline.smoothing),
       tap((w) => sinks.prediction(w)),
     );
+    const wanted = opts.signal.wanted;
     const signal$ = frames$.pipe(
+      // Thinning and batching a signal no dashboard watches is wasted work (and a timer per device).
+      wanted ? filter(() => wanted()) : identity,
       downsampleSignal(opts.signal.hz),
       batchSignal(opts.signal.intervalMs, opts.scheduler),
       tap((s) => sinks.signal(s)),

@@ -1,6 +1,6 @@
 // Dashboard branch: the raw signal (in g) thinned to `hz` by device time, rounded for compact
 // JSON, and gathered into one batch every `intervalMs` for charts.
-import { asyncScheduler, bufferTime, filter, map, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { SignalPoints, TimedFrame } from './types.js';
 
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -31,13 +31,40 @@ export function downsampleSignal(hz: number): OperatorFunction<TimedFrame, Signa
     });
 }
 
+/**
+ * Gathers points into one batch per `intervalMs`. The timer starts with the first point of a
+ * batch and is not re-armed while nothing arrives, so thousands of devices whose signal nobody
+ * watches cost no timers at all (bufferTime ticks forever, per device).
+ */
 export function batchSignal(intervalMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<SignalPoints, SignalPoints> {
   return (source) =>
-    source.pipe(
-      bufferTime(intervalMs, scheduler),
-      filter((parts) => parts.length > 0),
-      map((parts) => (parts.length === 1 ? parts[0]! : concatPoints(parts))),
-    );
+    new Observable<SignalPoints>((subscriber) => {
+      let parts: SignalPoints[] = [];
+      let timer: Subscription | undefined;
+      const flush = () => {
+        timer = undefined;
+        if (parts.length === 0) return;
+        const batch = parts.length === 1 ? parts[0]! : concatPoints(parts);
+        parts = [];
+        subscriber.next(batch);
+      };
+      const sourceSubscription = source.subscribe({
+        next(points) {
+          parts.push(points);
+          timer ??= scheduler.schedule(flush, intervalMs);
+        },
+        error: (err) => subscriber.error(err),
+        complete() {
+          timer?.unsubscribe();
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        timer?.unsubscribe();
+        sourceSubscription.unsubscribe();
+      };
+    });
 }
 
 function concatPoints(parts: SignalPoints[]): SignalPoints {

@@ -134,6 +134,99 @@ describe('DynamicBatcher', () => {
     expect(batches).toEqual([]);
   });
 
+  it('drains every due batch in one turn when runs are synchronous (a busy event loop still runs the queue)', async () => {
+    vi.useRealTimers();
+    const { batcher, batches } = doubler({ maxBatch: 2, maxDelayMs: 1000 });
+    const results = Promise.all([1, 2, 3, 4, 5, 6].map((x) => batcher.submit(x)));
+    // The batcher's own setImmediate was queued first: by the time ours runs, the whole queue ran.
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    await expect(results).resolves.toEqual([2, 4, 6, 8, 10, 12]);
+  });
+
+  it('with maxConcurrent 2 keeps a second batch in flight and starts the next one as soon as a run settles', async () => {
+    const releases: (() => void)[] = [];
+    const started: number[][] = [];
+    const batcher = new DynamicBatcher<number, number>({
+      maxBatch: 2,
+      maxDelayMs: 1000,
+      maxQueue: 100,
+      maxConcurrent: 2,
+      now: () => Date.now(),
+      run: (items) => {
+        started.push([...items]);
+        return new Promise<number[]>((resolve) => releases.push(() => resolve(items.map((x) => x + 100))));
+      },
+    });
+    const results = Promise.all([1, 2, 3, 4, 5, 6].map((x) => batcher.submit(x)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual([
+      [1, 2],
+      [3, 4],
+    ]); // two in flight, the third full batch waits for a slot
+    releases[0]!();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(started.length).toBe(3); // started on the settling itself, no timer turn in between
+    releases[1]!();
+    releases[2]!();
+    await expect(results).resolves.toEqual([101, 102, 103, 104, 105, 106]);
+    expect(() => new DynamicBatcher({ maxBatch: 1, maxDelayMs: 1, maxQueue: 1, maxConcurrent: 0, run: (i: readonly number[]) => [...i] })).toThrow(/maxConcurrent/);
+  });
+
+  it('starts batches from submit() itself when its timers are starved (an event loop busy with sockets)', () => {
+    let clock = 0;
+    const batches: number[][] = [];
+    const batcher = new DynamicBatcher<number, number>({
+      maxBatch: 10,
+      maxDelayMs: 5,
+      maxQueue: 100,
+      now: () => clock,
+      run: (items) => (batches.push([...items]), items.map((x) => x)),
+    });
+    // No timer or immediate gets to run in this test: everything below is one synchronous turn.
+    void batcher.submit(1);
+    clock = 5 + 9;
+    void batcher.submit(2); // 1 is due, but its timer may just be a little late: it waits for it
+    expect(batches).toEqual([]);
+    clock = 5 + 10;
+    void batcher.submit(3); // the timer is clearly late: the submitter starts the batch
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('uses the extra run slots for full batches only (maxConcurrentPartial)', async () => {
+    const releases: (() => void)[] = [];
+    const started: number[][] = [];
+    const batcher = new DynamicBatcher<number, number>({
+      maxBatch: 2,
+      maxDelayMs: 5,
+      maxQueue: 100,
+      maxConcurrent: 3,
+      maxConcurrentPartial: 1,
+      now: () => Date.now(),
+      run: (items) => {
+        started.push([...items]);
+        return new Promise<number[]>((resolve) => releases.push(() => resolve([...items])));
+      },
+    });
+    const all = [batcher.submit(1)];
+    await vi.advanceTimersByTimeAsync(5);
+    expect(started).toEqual([[1]]); // a partial batch takes the one partial slot
+    all.push(batcher.submit(2));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(started).toHaveLength(1); // another partial batch waits for it
+    all.push(batcher.submit(3), batcher.submit(4), batcher.submit(5));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual([[1], [2, 3], [4, 5]]); // full batches use the extra slots
+    for (const r of releases) r();
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(Promise.all(all)).resolves.toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('validates its settings', () => {
     const run = (items: readonly number[]) => [...items];
     expect(() => new DynamicBatcher({ maxBatch: 0, maxDelayMs: 1, maxQueue: 1, run })).toThrow(/maxBatch/);

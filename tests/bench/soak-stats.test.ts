@@ -1,6 +1,6 @@
 // bench/soak.ts: the statistics its verdict rests on.
 import { describe, expect, it } from 'vitest';
-import { heapFloorPerMinute, slope } from '../../bench/soak.js';
+import { heapFloorPerMinute, knownSlope, slope } from '../../bench/soak.js';
 
 describe('soak statistics', () => {
   it('Theil-Sen slope ignores one outlier that would tilt a least-squares fit', () => {
@@ -20,5 +20,12 @@ describe('soak statistics', () => {
     expect(heapFloorPerMinute(flat)).toHaveLength(10);
     expect(floor(flat)).toBeCloseTo(0, 10);
     expect(floor(leaking)).toBeCloseTo(5, 1);
+  });
+
+  it('a slope over a figure the server reports only later (live heap: NaN before the first full GC) uses the known points, or is null', () => {
+    const x = [0, 1, 2, 3, 4, 5];
+    expect(knownSlope(x, [NaN, NaN, 80, 81, 82, 83])).toBeCloseTo(1, 10);
+    expect(knownSlope(x, [NaN, NaN, NaN, NaN, NaN, 83])).toBeNull();
+    expect(knownSlope(x, x.map(() => NaN))).toBeNull();
   });
 });

@@ -139,4 +139,17 @@ describe('DevicePipeline', () => {
     expect(t).toEqual(Array.from({ length: 20 }, (_, i) => i * 100));
     expect(new Set(signal.flatMap((s) => s.x))).toEqual(new Set([1]));
   });
+
+  it('skips the signal branch while no dashboard watches, and resumes when one does', async () => {
+    let watched = false;
+    const { pipeline, signal, predictions } = run({ signal: { hz: 10, intervalMs: 20, wanted: () => watched } });
+    const fs = frames(400, 50); // 4 s in 8 frames of 0.5 s
+    fs.slice(0, 4).forEach((f) => pipeline.push(f, 0));
+    watched = true;
+    fs.slice(4).forEach((f) => pipeline.push(f, 0));
+    await pipeline.close();
+    // Only the frames pushed while watched (t >= 2000 ms) reach dashboards; predictions never depend on it.
+    expect(signal.flatMap((s) => s.t)).toEqual(Array.from({ length: 20 }, (_, i) => 2000 + i * 100));
+    expect(predictions).toHaveLength(Math.floor((200 - 128) / 64) + 1);
+  });
 });

@@ -34,5 +34,15 @@ describe('batchSignal', () => {
     h.push(pts(3));
     vi.advanceTimersByTime(500);
     expect(h.out.map((b) => b.t)).toEqual([[1, 2], [3]]);
+    // Idle: no timer stays armed (thousands of quiet devices cost nothing).
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('sends what it holds when the stream completes', () => {
+    const h = harness(batchSignal(100));
+    h.push({ t: [7], x: [0], y: [0], z: [1] });
+    h.complete();
+    expect(h.out.map((b) => b.t)).toEqual([[7]]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -48,6 +48,10 @@ describe('overload', () => {
     expect(c.of('prediction').length + overloaded.length).toBe(windows);
     expect(overloaded[0]!.message).toMatch(/inference queue is full/);
     expect(Math.max(...batches)).toBeLessThanOrEqual(4);
+    // What is accepted is served promptly: at most the 8 queued windows (2 batches of 30 ms) and the
+    // running batch stand before a window, so the queue bound bounds its latency (with room for a slow machine).
+    const latencies = c.of('prediction').map((p) => p.latencyMs as number);
+    expect(Math.max(...latencies)).toBeLessThan(400);
     const health = await fetch(`${srv.url}/api/health`).then((r) => r.json());
     expect(health.inference.overloaded).toBe(overloaded.length);
     expect(health.inference.queueDepth).toBeLessThanOrEqual(8);

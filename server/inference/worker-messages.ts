@@ -1,0 +1,35 @@
+// The messages between the server's main thread and its inference worker (inference-worker.ts).
+// Windows and probabilities travel as transferred Float32Arrays: no copies between threads, and
+// the window buffer comes back with its result so the main thread can reuse it.
+import type { HarModelMode } from '../config.js';
+import type { ModelStatus } from '../context.js';
+
+export interface WorkerInit {
+  /** tfjs backend choice for the worker's own runtime ('wasm', 'cpu', 'auto'…). */
+  backend: string;
+  harModel: HarModelMode;
+  harModelDir?: string;
+}
+
+export type ToWorker =
+  | { type: 'predict'; id: number; windows: Float32Array; n: number }
+  | { type: 'memory'; id: number }
+  | { type: 'dispose' };
+
+export type FromWorker =
+  | {
+      type: 'ready';
+      backend: string;
+      classes: string[];
+      windowSize: number;
+      hop: number;
+      rateHz: number;
+      status: ModelStatus;
+      warning?: string;
+      unavailable?: string;
+    }
+  | { type: 'init-failed'; message: string }
+  | { type: 'result'; id: number; probs: Float32Array; windows: Float32Array }
+  | { type: 'failed'; id: number; message: string; windows: Float32Array }
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
+  | { type: 'disposed' };
