@@ -82,10 +82,10 @@ describe('trainer smoke runs', () => {
     expect(existsSync(join(dir, 'ck', 'samples', 'epoch-002.png'))).toBe(true);
   });
 
-  it('dcgan: the discriminator learns (its loss falls), sample sheets are written, only the generator is kept', async () => {
+  it('dcgan: the discriminator learns (its loss falls), sample sheets are written, only the generator (and the sheets) kept', async () => {
     const dir = await tmp();
     const out = join(dir, 'gan');
-    await run(import('../../models/images/gan/train-dcgan.js'), ['--limit', '512', '--epochs', '2', '--out', out, '--checkpoint', join(dir, 'ck')]);
+    await run(import('../../models/images/gan/train-dcgan.js'), ['--limit', '512', '--epochs', '2', '--judge-samples', '100', '--out', out, '--checkpoint', join(dir, 'ck')]);
     const m = await meta(out);
     const [e1, e2] = m.extra.history;
     expect(Number.isFinite(e1!.gLoss) && Number.isFinite(e2!.gLoss)).toBe(true);
@@ -93,5 +93,23 @@ describe('trainer smoke runs', () => {
     expect(existsSync(join(dir, 'ck', 'samples', 'epoch-001.png'))).toBe(true);
     expect(existsSync(join(out, 'generator', 'model.json'))).toBe(true);
     expect(existsSync(join(out, 'discriminator'))).toBe(false);
+    expect(existsSync(join(out, 'samples', 'epoch-002.png'))).toBe(true); // the sheets go with the model
+    expect(m.metrics.n).toBe(100); // the trained CNN judged 100 samples
+    expect(m.metrics.mnistScore).toBeGreaterThanOrEqual(1); // exp of a mean KL: 1 (no information) to 10
+  });
+
+  it("cgan with the auxiliary classifier: D's digit head learns, a resumed run equals an uninterrupted one", async () => {
+    const dir = await tmp();
+    const args = ['--limit', '512', '--aux-weight', '1', '--judge-samples', '20'];
+    const cgan = import('../../models/images/gan/train-cgan.js');
+    await run(cgan, [...args, '--epochs', '2', '--out', join(dir, 'a'), '--checkpoint', join(dir, 'ca')]);
+    await run(cgan, [...args, '--epochs', '1', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);
+    await run(cgan, [...args, '--epochs', '2', '--resume', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);
+    const [a, b] = [await meta(join(dir, 'a')), await meta(join(dir, 'b'))];
+    const [e1, e2] = a.extra.history;
+    expect(e2!.dDigitLoss).toBeLessThan(e1!.dDigitLoss!);
+    expect(e2!.dDigitLoss).toBeLessThan(Math.log(10)); // better than guessing the digit
+    expect(b.extra.history.map((h) => [h.dLoss, h.gLoss, h.dDigitLoss, h.gDigitLoss])).toEqual(a.extra.history.map((h) => [h.dLoss, h.gLoss, h.dDigitLoss, h.gDigitLoss]));
+    expect(b.command).toBe('npm run train -- cgan --limit 512 --aux-weight 1 --judge-samples 20 --epochs 2');
   });
 });

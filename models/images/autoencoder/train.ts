@@ -2,13 +2,12 @@
 // Gaussian noise each batch; then reports PSNR before/after on the test digits and saves it.
 import * as tf from '@tensorflow/tfjs';
 import { printResultJson, roundDeep } from '../../../cli/report.js';
-import { mnistMetadata } from '../../../data/mnist/load.js';
 import { saveModel } from '../../store/model-store.js';
-import { batchRanges, imageBatch } from '../shared/batches.js';
-import { runEpochLoop } from '../shared/epoch-loop.js';
-import { deriveSeed, seededRandom, shuffledIndices } from '../shared/random.js';
-import { releaseRun, resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
+import { imageBatch } from '../shared/batches.js';
+import { deriveSeed } from '../shared/random.js';
+import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord } from '../shared/run-setup.js';
 import { trainSpec } from '../shared/train-cli.js';
+import { trainEpochs } from '../shared/train-epochs.js';
 import { denoiseScores, EVAL_NOISE_SEED } from './evaluate.js';
 import { buildDenoiser, compileDenoiser } from './model.js';
 import { addGaussianNoise, DEFAULT_NOISE_SIGMA } from './noise.js';
@@ -20,7 +19,7 @@ const spec = trainSpec('autoencoder', 'Train the denoising convolutional autoenc
 
 export async function main(argv: string[]): Promise<void> {
   const run = await setupTrainingRun('autoencoder', spec, argv);
-  const { options: o, seed, epochs, batch, train } = run;
+  const { options: o, seed, epochs, batch } = run;
   const sigma = Number(o.sigma);
   const state = await resumeOrCreate(run, ['model'], () => {
     const model = buildDenoiser(seed);
@@ -28,34 +27,17 @@ export async function main(argv: string[]): Promise<void> {
     return { model };
   });
   const { model } = state.models;
-  const started = performance.now();
-  const elapsed = () => state.seconds + (performance.now() - started) / 1000;
 
-  await runEpochLoop({
-    epochs,
-    startEpoch: state.startEpoch,
-    history: state.history,
-    samplesPerEpoch: train.count,
-    runEpoch: async (epoch, tick) => {
-      const order = shuffledIndices(train.count, seededRandom(deriveSeed(seed, 1000 + epoch)));
-      let lossSum = 0;
-      let seen = 0;
-      let b = 0;
-      for (const [s, e] of batchRanges(train.count, batch)) {
-        const idx = order.subarray(s, e);
-        const clean = imageBatch(train, idx);
-        const noisy = addGaussianNoise(clean, sigma, deriveSeed(seed, epoch * 100_000 + b++));
-        const loss = (await model.trainOnBatch(noisy, clean)) as number;
-        tf.dispose([clean, noisy]);
-        lossSum += loss * idx.length;
-        seen += idx.length;
-        tick(idx.length, { bce: lossSum / seen });
-      }
-      return { bce: lossSum / seen };
+  const seconds = await trainEpochs(run, state, {
+    checkpoint: { models: { model } },
+    step: async (idx, { epoch, batch: b }) => {
+      const clean = imageBatch(run.train, idx);
+      const noisy = addGaussianNoise(clean, sigma, deriveSeed(seed, epoch * 100_000 + b));
+      const bce = (await model.trainOnBatch(noisy, clean)) as number;
+      tf.dispose([clean, noisy]);
+      return { bce };
     },
-    afterEpoch: (epoch) => writeCheckpoint(run, { model }, {}, epoch + 1, state.history, elapsed()),
   });
-  const seconds = elapsed();
 
   const scores = await denoiseScores(model, run.data.test, sigma, EVAL_NOISE_SEED);
   console.error(`test PSNR: noisy ${scores.psnrNoisy.toFixed(2)} dB -> denoised ${scores.psnrDenoised.toFixed(2)} dB (${scores.n} digits)`);
@@ -64,13 +46,9 @@ export async function main(argv: string[]): Promise<void> {
     kind: 'denoising-autoencoder',
     description: 'Denoising conv autoencoder: conv s2 (32) - conv s2 (64) - convT s2 (32) - convT s2 (16) - conv sigmoid',
     input: { shape: [28, 28, 1], range: '[0, 1]', noise: { kind: 'gaussian, clipped to [0,1]', sigma } },
-    data: mnistMetadata(run.data),
+    ...runProvenance(run),
     metrics: { ...scores, evalNoiseSeed: EVAL_NOISE_SEED, psnr: 'mean over test digits of 10 log10(1/MSE), pixels in [0,1]' },
-    command: run.command,
-    seed,
-    epochs,
-    backend: run.backend.name,
-    extra: { loss: 'binary cross-entropy', optimizer: `adam lr ${o.lr}, batch ${batch}`, trainSeconds: Math.round(seconds), history: roundDeep(state.history) },
+    extra: { loss: 'binary cross-entropy', optimizer: `adam lr ${o.lr}, batch ${batch}`, ...trainingRecord(seconds, state.history) },
   });
   console.error(`saved ${run.outDir}`);
   printResultJson(roundDeep({ model: 'autoencoder', epochs, ...scores, seconds: Math.round(seconds), out: run.outDir }));

@@ -11,7 +11,7 @@ import { evalDataOption } from '../shared/eval-cli.js';
 import { judgeConditionalGenerator } from './judge.js';
 import { loadGenerator } from './load.js';
 import { isConditional } from './models.js';
-import { JUDGE_SEED } from './train-cgan.js';
+import { JUDGE_SEED } from './judge-cnn.js';
 
 const spec: CommandSpec = {
   usage: 'npm run eval -- cgan [options]',

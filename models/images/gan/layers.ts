@@ -37,14 +37,14 @@ export function generatorBody(input: Sym, c: GanConfig, seed: number): Sym {
     .apply(x) as Sym; // 28x28
 }
 
-/** 28x28xC input (image channels first) -> one real/fake logit. */
-export function discriminatorBody(input: Sym, c: GanConfig, seed: number): Sym {
+/** 28x28xC input (image channels first) -> one real/fake logit, and the flat features it is read from. */
+export function discriminatorBody(input: Sym, c: GanConfig, seed: number): { logit: Sym; features: Sym } {
   // The input layer: no batch norm.
   let x = tf.layers.conv2d({ filters: c.dFilters[0], kernelSize: c.kernelSize, strides: 2, padding: 'same', kernelInitializer: init(seed, 11) }).apply(input) as Sym;
   x = tf.layers.leakyReLU({ alpha: 0.2 }).apply(x) as Sym; // 14x14
   x = tf.layers.conv2d({ filters: c.dFilters[1], kernelSize: c.kernelSize, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(seed, 12) }).apply(x) as Sym;
   x = tf.layers.batchNormalization({ momentum: 0.9 }).apply(x) as Sym;
   x = tf.layers.leakyReLU({ alpha: 0.2 }).apply(x) as Sym; // 7x7
-  x = tf.layers.flatten().apply(x) as Sym;
-  return tf.layers.dense({ name: 'logit', units: 1, kernelInitializer: init(seed, 13) }).apply(x) as Sym;
+  const features = tf.layers.flatten().apply(x) as Sym;
+  return { logit: tf.layers.dense({ name: 'logit', units: 1, kernelInitializer: init(seed, 13) }).apply(features) as Sym, features };
 }

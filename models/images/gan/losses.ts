@@ -16,3 +16,8 @@ export function discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor, 
 export function generatorLoss(fakeLogits: tf.Tensor): tf.Scalar {
   return bceWithLogits(fakeLogits, 1);
 }
+
+/** The auxiliary classifier's loss: mean softmax cross-entropy of digit logits against one-hot labels. */
+export function digitLoss(digitLogits: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(oneHot, digitLogits) as tf.Scalar;
+}

@@ -1,32 +1,17 @@
 // `npm run eval -- mnist-cnn`: accuracy of the trained classifier on the MNIST test set, with a
 // confusion summary; last stdout line {"accuracy","n"}.
-import { parseOptions, type CommandSpec } from '../../../cli/args.js';
-import { backendOption, useBackend } from '../../../cli/backend-option.js';
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
-import { loadMnist, warnIfTestSeenInTraining } from '../../../data/mnist/load.js';
-import { head } from '../../../data/mnist/types.js';
 import { loadModel, modelDir } from '../../store/model-store.js';
-import { evalDataOption, limitOption } from '../shared/eval-cli.js';
+import { evalSpec, setupEval } from '../shared/eval-cli.js';
 import { accuracyOn } from './classify.js';
 
-const spec: CommandSpec = {
-  usage: 'npm run eval -- mnist-cnn [options]',
-  summary: 'Accuracy of the MNIST CNN on the test digits.',
-  options: {
-    data: evalDataOption,
-    model: { type: 'string', default: modelDir('mnist-cnn'), description: 'model folder' },
-    limit: limitOption,
-    backend: backendOption,
-  },
-};
+const spec = evalSpec('mnist-cnn', 'Accuracy of the MNIST CNN on the test digits.', {
+  model: { type: 'string', default: modelDir('mnist-cnn'), description: 'model folder' },
+});
 
 export async function main(argv: string[]): Promise<void> {
-  const o = parseOptions(spec, argv);
-  await useBackend(o.backend);
-  const data = await loadMnist(o.data as string | undefined);
-  warnIfTestSeenInTraining(data);
-  const test = head(data.test, o.limit as number | undefined);
+  const { options: o, data, test } = await setupEval(spec, argv);
   const { model } = await loadModel(String(o.model));
   const bar = new ProgressBar({ total: test.count, label: 'classifying', unit: 'digits' });
   const { accuracy, predictions } = await accuracyOn(model, test, 500, (n) => bar.tick(n));

@@ -6,12 +6,12 @@ import { printResultJson, roundDeep } from '../../../cli/report.js';
 import { mnistMetadata } from '../../../data/mnist/load.js';
 import { subset } from '../../../data/mnist/types.js';
 import { saveModel } from '../../store/model-store.js';
-import { batchRanges, imageBatch, labelBatch } from '../shared/batches.js';
-import { runEpochLoop, type EpochLogs } from '../shared/epoch-loop.js';
+import { imageBatch, labelBatch } from '../shared/batches.js';
+import type { EpochLogs } from '../shared/epoch-loop.js';
 import { setLearningRate } from '../shared/optimizer-state.js';
-import { deriveSeed, seededRandom, shuffledIndices } from '../shared/random.js';
-import { releaseRun, resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord } from '../shared/run-setup.js';
 import { trainSpec } from '../shared/train-cli.js';
+import { trainEpochs } from '../shared/train-epochs.js';
 import { accuracyOn } from './classify.js';
 import { buildMnistCnn, compileMnistCnn, DEFAULT_CNN_CONFIG } from './model.js';
 
@@ -39,39 +39,20 @@ export async function main(argv: string[]): Promise<void> {
     return { model };
   });
   const { model } = state.models;
-  const started = performance.now();
-  const elapsed = () => state.seconds + (performance.now() - started) / 1000;
 
-  await runEpochLoop({
-    epochs,
-    startEpoch: state.startEpoch,
-    history: state.history,
-    samplesPerEpoch: train.count,
-    runEpoch: async (epoch, tick) => {
-      setLearningRate(model.optimizer, lr0 * lrDecay ** epoch);
-      const rand = seededRandom(deriveSeed(seed, 1000 + epoch)); // per epoch, so a resume replays the same order
-      const order = shuffledIndices(train.count, rand);
-      let lossSum = 0;
-      let accSum = 0;
-      let seen = 0;
-      for (const [s, e] of batchRanges(train.count, batch)) {
-        const idx = order.subarray(s, e);
-        const x = imageBatch(train, idx, { maxShift, rand });
-        const y = labelBatch(train, idx);
-        const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
-        tf.dispose([x, y]);
-        lossSum += loss! * idx.length;
-        accSum += acc! * idx.length;
-        seen += idx.length;
-        tick(idx.length, { loss: lossSum / seen, acc: accSum / seen });
-      }
-      const logs: EpochLogs = { loss: lossSum / seen, acc: accSum / seen };
-      if (val.count > 0) logs.valAcc = (await accuracyOn(model, val)).accuracy;
-      return logs;
+  const seconds = await trainEpochs(run, state, {
+    train,
+    checkpoint: { models: { model } },
+    beforeEpoch: (epoch) => setLearningRate(model.optimizer, lr0 * lrDecay ** epoch),
+    step: async (idx, { rand }) => {
+      const x = imageBatch(train, idx, { maxShift, rand });
+      const y = labelBatch(train, idx);
+      const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
+      tf.dispose([x, y]);
+      return { loss: loss!, acc: acc! };
     },
-    afterEpoch: (epoch) => writeCheckpoint(run, { model }, {}, epoch + 1, state.history, elapsed()),
+    epochFigures: async (): Promise<EpochLogs> => (val.count > 0 ? { valAcc: (await accuracyOn(model, val)).accuracy } : {}),
   });
-  const seconds = elapsed();
 
   const test = await accuracyOn(model, run.data.test);
   console.error(`test accuracy ${(test.accuracy * 100).toFixed(2)}% on ${run.data.test.count} digits`);
@@ -82,18 +63,14 @@ export async function main(argv: string[]): Promise<void> {
     description: 'MNIST digit classifier: conv(5x5) - maxpool - conv(5x5) - maxpool - dense - dropout - softmax',
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     input: { shape: [28, 28, 1], range: '[0, 1]', polarity: 'white digit on black (MNIST)' },
+    ...runProvenance(run),
     data: { ...mnistMetadata(run.data), validation: `last ${valCount} training digits held out` },
     metrics,
-    command: run.command,
-    seed,
-    epochs,
-    backend: run.backend.name,
     extra: {
       architecture: DEFAULT_CNN_CONFIG,
       augmentation: `random shifts of up to ${maxShift} px`,
       optimizer: `adam lr ${lr0} x ${lrDecay}^epoch, batch ${batch}`,
-      trainSeconds: Math.round(seconds),
-      history: roundDeep(state.history),
+      ...trainingRecord(seconds, state.history),
     },
   });
   console.error(`saved ${run.outDir}`);

@@ -22,6 +22,9 @@ export async function loadOptimizerState(path: string, optimizer: tf.Optimizer):
   const buf = await readFile(`${path}.bin`);
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
   await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+  // setWeights turns each slot tensor into a new variable (sharing its data) and only reads the
+  // step count: the decoded tensors themselves are left to us.
+  tf.dispose(Object.values(map));
   return true;
 }
 

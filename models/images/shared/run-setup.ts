@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { parseOptions, type CommandSpec, type ParsedOptions } from '../../../cli/args.js';
 import { useTrainingBackend } from '../../../cli/backend-option.js';
 import type { BackendInfo } from '../../runtime/backend.js';
-import { loadMnist } from '../../../data/mnist/load.js';
+import { loadMnist, mnistMetadata } from '../../../data/mnist/load.js';
 import { head, type MnistData, type MnistSet } from '../../../data/mnist/types.js';
 import { loadCheckpoint, saveCheckpoint } from '../../training/checkpoints.js';
+import { roundDeep } from '../../../cli/report.js';
 import type { EpochLogs } from './epoch-loop.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
 import { optNumber, optString, reproduceCommand } from './train-cli.js';
@@ -51,6 +52,16 @@ export async function setupTrainingRun(name: string, spec: CommandSpec, argv: st
     train,
     command: reproduceCommand('train', name, argv),
   };
+}
+
+/** What a trained model's metadata records about the run that made it (data, command, seed, epochs, backend). */
+export function runProvenance(run: TrainingRun): { data: Record<string, unknown>; command: string; seed: number; epochs: number; backend: string } {
+  return { data: mnistMetadata(run.data), command: run.command, seed: run.seed, epochs: run.epochs, backend: run.backend.name };
+}
+
+/** The run's training time and per-epoch figures, for metadata's `extra`. */
+export function trainingRecord(seconds: number, history: EpochLogs[]): { trainSeconds: number; history: EpochLogs[] } {
+  return { trainSeconds: Math.round(seconds), history: roundDeep(history) };
 }
 
 export interface RunState<M extends Record<string, tf.LayersModel>> {

@@ -4,14 +4,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { printResultJson, roundDeep } from '../../../cli/report.js';
-import { mnistMetadata } from '../../../data/mnist/load.js';
-import { batchRanges, imageBatch } from '../shared/batches.js';
-import { runEpochLoop } from '../shared/epoch-loop.js';
+import { imageBatch } from '../shared/batches.js';
 import { saveModelGroup } from '../shared/model-group.js';
-import { deriveSeed, seededRandom, shuffledIndices } from '../shared/random.js';
-import { releaseRun, resumeOrCreate, setupTrainingRun, writeCheckpoint } from '../shared/run-setup.js';
+import { deriveSeed } from '../shared/random.js';
+import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord } from '../shared/run-setup.js';
 import { writeSampleGrid } from '../shared/sample-grid.js';
 import { trainSpec } from '../shared/train-cli.js';
+import { trainEpochs } from '../shared/train-epochs.js';
 import { binarize, BINARIZATIONS, type Binarization } from './binarize.js';
 import { evaluateElbo, EVAL_SEED } from './evaluate.js';
 import { negElboLoss } from './loss.js';
@@ -23,7 +22,7 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
     binarize: { type: 'string', choices: BINARIZATIONS, default: 'sample', description: 'how digits become binary (sample = dynamic binarization)' },
   });
   const run = await setupTrainingRun(name, spec, argv);
-  const { options: o, seed, epochs, batch, train } = run;
+  const { options: o, seed, epochs, batch } = run;
   const how = o.binarize as Binarization;
   const d = config.latentDim;
   const optimizer = tf.train.adam(Number(o.lr));
@@ -32,42 +31,25 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
   // Fixed variable order: the optimizer's saved slots are restored by position.
   const variables = [...vae.encoder.trainableWeights, ...vae.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   const previewZ = tf.randomNormal([64, d], 0, 1, 'float32', deriveSeed(seed, 7));
-  const started = performance.now();
-  const elapsed = () => state.seconds + (performance.now() - started) / 1000;
 
-  await runEpochLoop({
-    epochs,
-    startEpoch: state.startEpoch,
-    history: state.history,
-    samplesPerEpoch: train.count,
-    runEpoch: async (epoch, tick) => {
-      const order = shuffledIndices(train.count, seededRandom(deriveSeed(seed, 1000 + epoch)));
-      let sum = 0;
-      let seen = 0;
-      let b = 0;
-      for (const [s, e] of batchRanges(train.count, batch)) {
-        const idx = order.subarray(s, e);
-        const batchSeed = deriveSeed(seed, 10_000 + epoch * 10_000 + b++);
-        const x = tf.tidy(() => binarize(imageBatch(train, idx), how, batchSeed));
-        const eps = tf.randomNormal([idx.length, d], 0, 1, 'float32', batchSeed + 1) as tf.Tensor2D;
-        const cost = optimizer.minimize(() => negElboLoss(vae, x, eps), true, variables)!;
-        const loss = (await cost.data())[0]!;
-        tf.dispose([x, eps, cost]);
-        if (!Number.isFinite(loss)) throw new Error(`-ELBO became ${loss} at epoch ${epoch + 1}; try a lower --lr`);
-        sum += loss * idx.length;
-        seen += idx.length;
-        tick(idx.length, { negElbo: sum / seen });
-      }
-      return { negElbo: sum / seen };
+  const seconds = await trainEpochs(run, state, {
+    checkpoint: { models: { encoder: vae.encoder, decoder: vae.decoder }, optimizers: { adam: optimizer } },
+    step: async (idx, { epoch, batch: b }) => {
+      const batchSeed = deriveSeed(seed, 10_000 + epoch * 10_000 + b);
+      const x = tf.tidy(() => binarize(imageBatch(run.train, idx), how, batchSeed));
+      const eps = tf.randomNormal([idx.length, d], 0, 1, 'float32', batchSeed + 1) as tf.Tensor2D;
+      const cost = optimizer.minimize(() => negElboLoss(vae, x, eps), true, variables)!;
+      const negElbo = (await cost.data())[0]!;
+      tf.dispose([x, eps, cost]);
+      if (!Number.isFinite(negElbo)) throw new Error(`-ELBO became ${negElbo} at epoch ${epoch + 1}; try a lower --lr`);
+      return { negElbo };
     },
     afterEpoch: async (epoch) => {
       const samples = tf.tidy(() => tf.sigmoid(vae.decoder.predict(previewZ) as tf.Tensor));
       await writeSampleGrid(join(run.checkpointDir, 'samples', `epoch-${String(epoch + 1).padStart(3, '0')}.png`), samples, 8);
       samples.dispose();
-      await writeCheckpoint(run, { encoder: vae.encoder, decoder: vae.decoder }, { adam: optimizer }, epoch + 1, state.history, elapsed());
     },
   });
-  const seconds = elapsed();
   previewZ.dispose();
 
   const report = await evaluateElbo(vae, run.data.test, how);
@@ -77,19 +59,14 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
     kind: 'vae',
     description: `Convolutional VAE, ${d}-D latent, Bernoulli decoder (logits). encoder: image -> [z_mean, z_log_var]; decoder: z -> logits`,
     input: { shape: [28, 28, 1], range: '[0, 1]', binarization: how },
-    data: mnistMetadata(run.data),
+    ...runProvenance(run),
     metrics: { ...report, units: 'nats per digit', binarization: how, evalSeed: EVAL_SEED },
-    command: run.command,
-    seed,
-    epochs,
-    backend: run.backend.name,
     extra: {
       latentDim: d,
       hidden: config.hidden,
       loss: '-ELBO = Bernoulli NLL (1 reparameterized sample) + analytic KL to N(0, I)',
       optimizer: `adam lr ${o.lr}, batch ${batch}`,
-      trainSeconds: Math.round(seconds),
-      history: roundDeep(state.history),
+      ...trainingRecord(seconds, state.history),
     },
   });
   console.error(`saved ${run.outDir}`);
