@@ -2,6 +2,7 @@
 // beside an interpolated Kneser-Ney n-gram baseline trained on the model's own training split,
 // and how many keystrokes its top-3 suggestions save a typist.
 import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CliError, parseOptions, type CommandSpec } from '../../cli/args.js';
 import { backendOption, useBackend } from '../../cli/backend-option.js';
 import { ProgressBar } from '../../cli/progress.js';
@@ -9,6 +10,7 @@ import { printResultJson, printTable, roundDeep } from '../../cli/report.js';
 import { joinDocuments, loadCorpus } from '../../data/corpora/index.js';
 import { corpusTokenIds } from './corpus-tokens.js';
 import { charKeystrokeSavings, wordKeystrokeSavings } from './keystroke-savings.js';
+import { loadMetadata, modelDir, saveMetadata } from '../store/model-store.js';
 import { loadLm } from './lm-store.js';
 import { NextTokenMetrics, NextWordMetrics } from './metrics.js';
 import { KneserNeyModel } from './ngram.js';
@@ -27,6 +29,7 @@ export const evalSpec: CommandSpec = {
     order: { type: 'integer', min: 1, max: 8, description: 'n-gram order of the baseline (default 3 for word, 6 for char models)' },
     streams: { type: 'integer', min: 1, max: 1024, default: 64, description: 'parallel streams the text is cut into for stateful scoring' },
     'savings-words': { type: 'integer', min: 0, default: 400, description: 'char models: words simulated for keystroke savings (beam search per keystroke)' },
+    record: { type: 'boolean', default: false, description: "with --heldout: write the result and this command into the model's metadata.json (metrics.heldOutEval)" },
     backend: backendOption,
   },
   notes: [
@@ -41,6 +44,8 @@ export const evalSpec: CommandSpec = {
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(evalSpec, argv);
   if (!o.text === !o.heldout) throw new CliError('give exactly one of --text FILE or --heldout');
+  // Only the held-out split is recorded: anyone with the repository can score it again.
+  if (o.record && !o.heldout) throw new CliError('--record needs --heldout');
   await useBackend(o.backend);
   const lm = await loadLm(String(o.model));
   const { tokenizer, stepper, metadata } = lm;
@@ -112,17 +117,23 @@ export async function main(argv: string[]): Promise<void> {
     ],
     (s) => console.error(s),
   );
-  printResultJson(
-    roundDeep({
-      model: lm.name,
-      tokens: m.tokens,
-      crossEntropy: m.crossEntropy,
-      perplexity: m.perplexity,
-      top1: m.top1,
-      top3: m.top3,
-      keystrokeSavings,
-      ...(index ? { nextWord: lstmWords.report() } : {}),
-      baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order, ...(index ? { nextWord: baselineWords.report() } : {}) },
-    }),
-  );
+  const result = roundDeep({
+    model: lm.name,
+    tokens: m.tokens,
+    crossEntropy: m.crossEntropy,
+    perplexity: m.perplexity,
+    top1: m.top1,
+    top3: m.top3,
+    keystrokeSavings,
+    ...(index ? { nextWord: lstmWords.report() } : {}),
+    baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order, ...(index ? { nextWord: baselineWords.report() } : {}) },
+  });
+  if (o.record) {
+    const dir = modelDir(String(o.model));
+    const meta = await loadMetadata(dir);
+    meta.metrics = { ...meta.metrics, heldOutEval: { command: `npm run eval -- lm ${argv.filter((a) => a !== '--record').join(' ')}`, ...result } };
+    await saveMetadata(dir, meta);
+    console.error(`recorded in ${join(dir, 'metadata.json')} (metrics.heldOutEval)`);
+  }
+  printResultJson(result);
 }

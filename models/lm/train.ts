@@ -331,7 +331,7 @@ function metadataFor(run: RunOptions, corpus: Corpus, tokenizer: Tokenizer, stat
       validation: 'held-out split scored statefully (64 parallel streams, one step per token); loss in nats per token',
       history: state.history,
     },
-    command: `npm run train -- lm ${argv.filter((a) => a !== '--resume').join(' ')}`,
+    command: reproducingCommand(argv, best.epoch, state.extra?.initFrom as { model?: string; command?: string } | undefined),
     seed: run.seed,
     epochs: best.epoch,
     extra: {
@@ -342,4 +342,24 @@ function metadataFor(run: RunOptions, corpus: Corpus, tokenizer: Tokenizer, stat
       ...(state.extra?.initFrom ? { continuedFrom: state.extra.initFrom } : {}),
     },
   };
+}
+
+/**
+ * The shell command that reproduces the saved weights: this run's arguments with `--epochs` set to
+ * the saved epoch (the schedule and the windows of an epoch do not depend on the planned total, so
+ * a run cut short is reproduced exactly), `--resume` dropped, and, for a run continued from a saved
+ * model, the command that made that model first (`A && B`: B's --init-from reads what A saved;
+ * a --resume of B gets B's --init-from back).
+ */
+export function reproducingCommand(argv: readonly string[], epoch: number, initFrom?: { model?: string; command?: string }): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--resume') continue;
+    if (a === '--epochs') i++;
+    else if (!a.startsWith('--epochs=')) args.push(a);
+  }
+  if (initFrom?.model && !args.some((a) => a === '--init-from' || a.startsWith('--init-from='))) args.push('--init-from', initFrom.model);
+  const own = `npm run train -- lm ${[...args, '--epochs', String(epoch)].join(' ')}`;
+  return initFrom?.command ? `${initFrom.command} && ${own}` : own;
 }

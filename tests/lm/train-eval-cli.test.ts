@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../data/corpora/index.js';
-import { main as trainMain } from '../../models/lm/train.js';
+import { main as trainMain, reproducingCommand } from '../../models/lm/train.js';
 import { main as evalMain } from '../../models/lm/eval.js';
 
 let dir: string;
@@ -57,6 +57,8 @@ describe('lm train and eval CLIs', () => {
     const meta = JSON.parse(await readFile(join(dir, 'model', 'metadata.json'), 'utf8'));
     expect(meta.kind).toBe('lm-lstm');
     expect(meta.command).toMatch(/^npm run train -- lm --corpus moby-dick/);
+    expect(meta.command).toMatch(new RegExp(`--epochs ${meta.metrics.epoch}$`));
+    expect(meta.command).not.toMatch(/--resume/);
     expect(meta.extra.corpus).toBe('moby-dick');
     expect(existsSync(join(dir, 'model', 'tokenizer.json'))).toBe(true);
 
@@ -67,7 +69,10 @@ describe('lm train and eval CLIs', () => {
     expect(state3.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
     expect(state3.extra.initFrom.command).toBe(meta.command);
 
-    const r = await lastJsonLine(() => evalMain(['--model', join(dir, 'model'), '--heldout', '--max-tokens', '1500', '--backend', 'wasm']));
+    const r = await lastJsonLine(() => evalMain(['--model', join(dir, 'model'), '--heldout', '--max-tokens', '1500', '--backend', 'wasm', '--record']));
+    const recorded = JSON.parse(await readFile(join(dir, 'model', 'metadata.json'), 'utf8')).metrics.heldOutEval;
+    expect(recorded).toMatchObject({ top3: r.top3, crossEntropy: r.crossEntropy, baseline: r.baseline });
+    expect(recorded.command).toBe(`npm run eval -- lm --model ${join(dir, 'model')} --heldout --max-tokens 1500 --backend wasm`);
     for (const key of ['model', 'tokens', 'crossEntropy', 'perplexity', 'top1', 'top3', 'keystrokeSavings', 'baseline']) expect(r).toHaveProperty(key);
     expect(r.tokens).toBeGreaterThan(1000);
     expect(Math.log(Number(r.perplexity))).toBeCloseTo(Number(r.crossEntropy), 3);
@@ -85,5 +90,21 @@ describe('lm train and eval CLIs', () => {
   it('refuses a resume of a different run and usage errors', async () => {
     await expect(trainMain(['--corpus', 'moby-dick', '--tokens', 'char', '--resume', '--checkpoint-dir', join(dir, 'ck'), '--backend', 'wasm', '--name', 'tiny'])).rejects.toThrow(/checkpoint was made with/);
     await expect(evalMain(['--model', join(dir, 'model')])).rejects.toThrow(/exactly one of/);
+    await expect(evalMain(['--model', join(dir, 'model'), '--text', 'README.md', '--record'])).rejects.toThrow(/--record needs --heldout/);
+  });
+});
+
+describe('reproducingCommand', () => {
+  it('pins --epochs to the saved epoch, drops --resume, and puts the command of an --init-from model first', () => {
+    expect(reproducingCommand(['--corpus', 'english', '--epochs', '40', '--resume', '--seed', '1'], 26)).toBe('npm run train -- lm --corpus english --seed 1 --epochs 26');
+    expect(reproducingCommand(['--corpus', 'english', '--epochs=40'], 3)).toBe('npm run train -- lm --corpus english --epochs 3');
+    expect(reproducingCommand(['--corpus', 'english'], 10)).toBe('npm run train -- lm --corpus english --epochs 10');
+    const first = 'npm run train -- lm --corpus english --epochs 26';
+    expect(reproducingCommand(['--corpus', 'english', '--init-from', 'm', '--epochs', '90'], 61, { command: first })).toBe(
+      `${first} && npm run train -- lm --corpus english --init-from m --epochs 61`,
+    );
+    expect(reproducingCommand(['--corpus', 'english', '--epochs', '90', '--resume'], 72, { model: 'm', command: first })).toBe(
+      `${first} && npm run train -- lm --corpus english --init-from m --epochs 72`,
+    );
   });
 });
