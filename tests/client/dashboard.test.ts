@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhoneFleet } from '../../simulators/phone-fleet.js';
 import { openPage, screenshot } from './support/browser.js';
-import { lowContrastText, unlabelledControls } from './support/a11y.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
+import { expectCleanPage } from './support/page-check.js';
 
 let fx: BrowserFixture;
 let fleet: PhoneFleet | undefined;
@@ -80,10 +80,7 @@ describe('dashboard', () => {
       await expect.poll(async () => page.locator('#detail-heading').textContent()).toBe('dash-phone-0002');
       expect(await second.getAttribute('aria-pressed')).toBe('true');
       await page.waitForTimeout(3000);
-      await screenshot(page, 'dashboard');
-      expect(await unlabelledControls(page)).toEqual([]);
-      expect(await lowContrastText(page)).toEqual([]);
-      expect(errors).toEqual([]);
+      await expectCleanPage(page, 'dashboard', errors);
     } finally {
       await context.close();
     }

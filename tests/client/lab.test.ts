@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
 import { DEFAULT_CNN_CONFIG } from '../../models/images/mnist-cnn/model.js';
 import { launchBrowser, openPage, screenshot } from './support/browser.js';
-import { lowContrastText, unlabelledControls } from './support/a11y.js';
 import { startLabTestServer, type LabTestServer } from './support/lab-server.js';
+import { expectCleanPage } from './support/page-check.js';
 
 let browser: Browser;
 
@@ -111,10 +111,7 @@ describe('image lab', () => {
       await expect.poll(async () => page.locator('#gan-grid').getAttribute('alt')).toBe('30 generated digits (dcgan, unconditional)');
 
       await page.waitForTimeout(300);
-      await screenshot(page, 'lab');
-      expect(await unlabelledControls(page)).toEqual([]);
-      expect(await lowContrastText(page)).toEqual([]);
-      expect(errors).toEqual([]);
+      await expectCleanPage(page, 'lab', errors);
     } finally {
       await context.close();
     }

@@ -12,9 +12,9 @@ import { formatBytes, formatCount } from '../../client/src/pages/recordings/form
 import type { RecordingFrame } from '../../protocol/recording-format.js';
 import { DeviceClient } from '../../simulators/device-client.js';
 import { SyntheticPhone } from '../../simulators/synthetic-phone.js';
-import { lowContrastText, unlabelledControls } from './support/a11y.js';
-import { openPage, screenshot } from './support/browser.js';
+import { openPage } from './support/browser.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
+import { expectCleanPage } from './support/page-check.js';
 
 let fx: BrowserFixture;
 let dir: string;
@@ -128,10 +128,7 @@ describe('recordings page', () => {
       await expect.poll(async () => page.locator('#rec-table tbody tr').first().getAttribute('class')).toBe('live');
       await page.waitForTimeout(2500);
       expect(await page.locator('#rec-dir').textContent()).toMatch(new RegExp(`^3 recordings, [\\d.]+ kB, in ${dir} on the server\\.$`));
-      await screenshot(page, 'recordings');
-      expect(await unlabelledControls(page)).toEqual([]);
-      expect(await lowContrastText(page)).toEqual([]);
-      expect(errors).toEqual([]);
+      await expectCleanPage(page, 'recordings', errors);
     } finally {
       await context.close();
     }

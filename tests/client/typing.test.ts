@@ -5,8 +5,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
 import { launchBrowser, openPage, screenshot, withoutStreamedReadAborts } from './support/browser.js';
-import { lowContrastText, unlabelledControls } from './support/a11y.js';
 import { startTextTestServer, type TextTestServer } from './support/text-server.js';
+import { expectCleanPage } from './support/page-check.js';
 
 let server: TextTestServer;
 let browser: Browser;
@@ -64,10 +64,7 @@ describe('typing page', () => {
       expect(await chips.count()).toBe(0);
       await page.keyboard.type('nd ', { delay: 40 });
       await expect.poll(async () => chips.count(), { timeout: 10_000 }).toBeGreaterThan(0);
-      await screenshot(page, 'typing-suggestions');
-      expect(await unlabelledControls(page)).toEqual([]);
-      expect(await lowContrastText(page)).toEqual([]);
-      expect(errors).toEqual([]);
+      await expectCleanPage(page, 'typing-suggestions', errors);
     } finally {
       await context.close();
     }
