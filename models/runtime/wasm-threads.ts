@@ -46,15 +46,16 @@ export function requestedWasmThreads(value: string | undefined, log: (msg: strin
 }
 
 /**
- * Threads for training and throughput benchmarks: one per core (at most 8) on a quiet machine,
- * one when the machine is already busy. Measured on 2 cores (bench train, batch 32): quiet, 2
- * threads were 1.06-1.5x faster than 1 on every reference model; at load average ~9 they were
- * 0.7-0.85x (pthreadpool's workers wait for cores that other processes hold).
+ * Threads for training and throughput benchmarks: one per core (at most 8), unless the machine
+ * is already oversubscribed (1-minute load average above the core count; a benchmark that just
+ * ran leaves ~1-2 behind on its own). Measured on 2 cores (bench train, batch 32): at load 0.2-1.6,
+ * 2 threads were 1.2-1.5x faster than 1 on the conv models; at load ~9 they were 0.7-0.85x
+ * (pthreadpool's workers wait for cores that other processes hold).
  */
 export function trainingWasmThreads(log: (msg: string) => void = () => {}, load = os.loadavg()[0]!, cores = os.availableParallelism()): number {
   const n = Math.max(1, Math.min(8, cores));
   if (n < 2) return 1;
-  if (load > n / 2) {
+  if (load > cores) {
     log(`WASM threads: 1, not ${n}: the load average is ${load.toFixed(1)} on ${cores} cores (SENSORIUM_WASM_THREADS=${n} forces threads)`);
     return 1;
   }

@@ -69,12 +69,13 @@ describe('SENSORIUM_WASM_THREADS', () => {
 });
 
 describe('trainingWasmThreads', () => {
-  it('uses every core (at most 8) on a quiet machine and one thread on a busy one, saying why', async () => {
+  it('uses every core (at most 8) unless the machine is oversubscribed, then one thread, saying why', async () => {
     const { trainingWasmThreads } = await import('../../models/runtime/wasm-threads.js');
     const logs: string[] = [];
     expect(trainingWasmThreads((m) => logs.push(m), 0.3, 2)).toBe(2);
     expect(trainingWasmThreads((m) => logs.push(m), 0.3, 16)).toBe(8);
     expect(trainingWasmThreads((m) => logs.push(m), 0.3, 1)).toBe(1);
+    expect(trainingWasmThreads((m) => logs.push(m), 1.9, 2)).toBe(2); // what a benchmark leaves behind
     expect(logs).toEqual([]);
     expect(trainingWasmThreads((m) => logs.push(m), 5.2, 2)).toBe(1);
     expect(logs[0]).toMatch(/load average is 5.2 on 2 cores/);
