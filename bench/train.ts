@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { initBackend } from '../models/runtime/backend.js';
-import { trainingWasmThreads } from '../models/runtime/wasm-threads.js';
+import { trainingBackendOptions } from '../cli/backend-option.js';
 import { BENCH_FACTORIES, MODEL_NAMES, type ModelName } from './train-models.js';
 
 export interface TrainBenchOptions {
@@ -97,8 +97,7 @@ export async function trainBenchmark(opts: TrainBenchOptions = {}): Promise<Trai
   };
   const models = opts.models ?? MODEL_NAMES;
   // Registers the wasm training kernels; every core of a quiet machine unless SENSORIUM_WASM_THREADS says otherwise.
-  const wasmThreads = process.env.SENSORIUM_WASM_THREADS ? undefined : trainingWasmThreads(o.log);
-  const info = await initBackend('wasm', o.log, wasmThreads === undefined ? {} : { wasmThreads });
+  const info = await initBackend('wasm', o.log, trainingBackendOptions(o.log));
   const result: TrainBenchResult = {
     benchmark: 'train',
     batchSize: o.batchSize,

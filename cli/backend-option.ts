@@ -1,6 +1,6 @@
 // The --backend option every CLI shares, and the one line that says what we run on.
 import type { OptionSpec } from './args.js';
-import { BACKEND_CHOICES, describe, initBackend, type BackendInfo } from '../models/runtime/backend.js';
+import { BACKEND_CHOICES, describe, initBackend, type BackendInfo, type BackendOptions } from '../models/runtime/backend.js';
 import { trainingWasmThreads } from '../models/runtime/wasm-threads.js';
 
 export const backendOption: OptionSpec = {
@@ -18,8 +18,12 @@ export async function useBackend(choice: unknown): Promise<BackendInfo> {
 /** Like useBackend, but WASM uses every core of a quiet machine unless SENSORIUM_WASM_THREADS says otherwise. */
 export async function useTrainingBackend(choice: unknown): Promise<BackendInfo> {
   const log = (msg: string) => console.error(msg);
-  const wasmThreads = process.env.SENSORIUM_WASM_THREADS ? undefined : trainingWasmThreads(log);
-  return initBackend(String(choice ?? 'auto'), log, wasmThreads === undefined ? {} : { wasmThreads });
+  return initBackend(String(choice ?? 'auto'), log, trainingBackendOptions(log));
+}
+
+/** WASM threads for training: SENSORIUM_WASM_THREADS when set (initBackend reads it), else trainingWasmThreads. */
+export function trainingBackendOptions(log: (msg: string) => void): BackendOptions {
+  return process.env.SENSORIUM_WASM_THREADS ? {} : { wasmThreads: trainingWasmThreads(log) };
 }
 
 export { describe as describeBackend };

@@ -11,6 +11,11 @@ import { RollingSamples, type Summary } from '../stats/rolling-samples.js';
 /** A batch timer this far past its time means the event loop is busy: submit() starts the batch itself. */
 const TIMER_LATE_MS = 10;
 
+function wholeAtLeastOne(key: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${key} must be a whole number >= 1 (got ${value})`);
+  return value;
+}
+
 export class OverloadedError extends Error {
   constructor(
     readonly queueDepth: number,
@@ -103,14 +108,11 @@ export class DynamicBatcher<I, O> {
   private readonly runTime = new RollingSamples(512);
 
   constructor(private readonly opts: DynamicBatcherOptions<I, O>) {
-    for (const key of ['maxBatch', 'maxQueue'] as const) {
-      if (!Number.isInteger(opts[key]) || opts[key] < 1) throw new RangeError(`${key} must be a whole number >= 1 (got ${opts[key]})`);
-    }
+    wholeAtLeastOne('maxBatch', opts.maxBatch);
+    wholeAtLeastOne('maxQueue', opts.maxQueue);
     if (!(opts.maxDelayMs >= 0) || !Number.isFinite(opts.maxDelayMs)) throw new RangeError(`maxDelayMs must be >= 0 (got ${opts.maxDelayMs})`);
-    this.maxConcurrent = opts.maxConcurrent ?? 1;
-    if (!Number.isInteger(this.maxConcurrent) || this.maxConcurrent < 1) throw new RangeError(`maxConcurrent must be a whole number >= 1 (got ${opts.maxConcurrent})`);
-    this.maxConcurrentPartial = Math.min(this.maxConcurrent, opts.maxConcurrentPartial ?? this.maxConcurrent);
-    if (!Number.isInteger(this.maxConcurrentPartial) || this.maxConcurrentPartial < 1) throw new RangeError(`maxConcurrentPartial must be a whole number >= 1 (got ${opts.maxConcurrentPartial})`);
+    this.maxConcurrent = wholeAtLeastOne('maxConcurrent', opts.maxConcurrent ?? 1);
+    this.maxConcurrentPartial = Math.min(this.maxConcurrent, wholeAtLeastOne('maxConcurrentPartial', opts.maxConcurrentPartial ?? this.maxConcurrent));
     this.now = opts.now ?? (() => performance.now());
     this.histogram = new Array<number>(opts.maxBatch + 1).fill(0);
   }
