@@ -17,6 +17,7 @@ import { KneserNeyModel } from './ngram.js';
 import { scoreStreams } from './stream-scoring.js';
 import { isWordToken } from './tokenizer.js';
 import { PrefixIndex } from './word-completion.js';
+import { PairedLead } from './paired-lead.js';
 
 export const evalSpec: CommandSpec = {
   usage: 'npm run eval -- lm --model <name> (--text <file> | --heldout) [options]',
@@ -71,6 +72,11 @@ export async function main(argv: string[]): Promise<void> {
 
   const lstm = new NextTokenMetrics();
   const baseline = new NextTokenMetrics();
+  // Per position top-3 verdicts of the LSTM, paired with the baseline's below.
+  const lstmHit3 = new Map<number, boolean>();
+  const lstmWordHit3 = new Map<number, boolean>();
+  const lead3 = new PairedLead();
+  const leadWords3 = new PairedLead();
   const scored: number[] = [];
   const index = tokenizer.kind === 'word' ? PrefixIndex.for(tokenizer) : undefined;
   const savingsWord = index ? wordKeystrokeSavings(index, text) : undefined;
@@ -83,8 +89,9 @@ export async function main(argv: string[]): Promise<void> {
     stepper,
     ids,
     (pos, probs) => {
-      lstm.add(probs, ids[pos]!);
-      if (index) lstmWords.add(probs, ids[pos]!, isWord[ids[pos]!]!);
+      lstmHit3.set(pos, lstm.add(probs, ids[pos]!));
+      const wordHit = index ? lstmWords.add(probs, ids[pos]!, isWord[ids[pos]!]!) : undefined;
+      if (wordHit !== undefined) lstmWordHit3.set(pos, wordHit);
       savingsWord?.visit(pos, probs);
       scored.push(pos);
     },
@@ -93,8 +100,9 @@ export async function main(argv: string[]): Promise<void> {
   const bar = new ProgressBar({ total: scored.length, label: `${order}-gram`, unit: 'tokens' });
   for (const pos of scored) {
     const dist = ngram.distribution(ids.subarray(Math.max(0, pos - order + 1), pos));
-    baseline.add(dist, ids[pos]!);
-    if (index) baselineWords.add(dist, ids[pos]!, isWord[ids[pos]!]!);
+    lead3.add(pos, lstmHit3.get(pos)!, baseline.add(dist, ids[pos]!));
+    const wordHit = index ? baselineWords.add(dist, ids[pos]!, isWord[ids[pos]!]!) : undefined;
+    if (wordHit !== undefined) leadWords3.add(pos, lstmWordHit3.get(pos)!, wordHit);
     bar.tick(1);
   }
 
@@ -127,7 +135,11 @@ export async function main(argv: string[]): Promise<void> {
     keystrokeSavings,
     ...(index ? { nextWord: lstmWords.report() } : {}),
     baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order, ...(index ? { nextWord: baselineWords.report() } : {}) },
+    // The LSTM's top-3 lead over the baseline on the same tokens, with a 95% interval over blocks of the text.
+    lead: { top3: lead3.report(), ...(index ? { nextWordTop3: leadWords3.report() } : {}) },
   });
+  const l = result.lead as { top3: { lead: number; ci95: number[] } };
+  console.error(`top-3 lead over the ${order}-gram: ${(l.top3.lead * 100).toFixed(2)} points (95% interval ${l.top3.ci95.map((x) => (x * 100).toFixed(2)).join(' to ')})`);
   if (o.record) {
     const dir = modelDir(String(o.model));
     const meta = await loadMetadata(dir);
@@ -137,3 +149,4 @@ export async function main(argv: string[]): Promise<void> {
   }
   printResultJson(result);
 }
+

@@ -41,13 +41,16 @@ export class NextTokenMetrics {
   private hit1 = 0;
   private hit3 = 0;
 
-  add(probs: ArrayLike<number>, target: number): void {
+  /** Scores one prediction; returns whether the target was among the top 3. */
+  add(probs: ArrayLike<number>, target: number): boolean {
     this.n++;
     this.nll -= Math.log(Math.max(probs[target] ?? 0, MIN_PROB));
-    if (target === UNK_ID) return;
+    if (target === UNK_ID) return false;
     const best = topK(probs, 3);
     if (best[0] === target) this.hit1++;
-    if (best.includes(target)) this.hit3++;
+    const hit3 = best.includes(target);
+    if (hit3) this.hit3++;
+    return hit3;
   }
 
   report(): NextTokenReport {
@@ -67,12 +70,15 @@ export class NextWordMetrics {
 
   constructor(private readonly suggest: (probs: ArrayLike<number>, k: number) => number[]) {}
 
-  add(probs: ArrayLike<number>, target: number, targetIsWord: boolean): void {
-    if (!targetIsWord) return;
+  /** Scores one prediction of a word target; returns whether it was among the top 3 (undefined: not a word). */
+  add(probs: ArrayLike<number>, target: number, targetIsWord: boolean): boolean | undefined {
+    if (!targetIsWord) return undefined;
     this.n++;
     const best = this.suggest(probs, 3);
     if (best[0] === target) this.hit1++;
-    if (best.includes(target)) this.hit3++;
+    const hit3 = best.includes(target);
+    if (hit3) this.hit3++;
+    return hit3;
   }
 
   report(): { words: number; top1: number; top3: number } {

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { CliError, parseOptions, type CommandSpec, type ParsedOptions } from '../../cli/args.js';
 import { backendOption, useTrainingBackend } from '../../cli/backend-option.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
-import { loadCorpus, NAMED_CORPORA, type Corpus } from '../../data/corpora/index.js';
+import { loadCorpus, NAMED_CORPORA, type Corpus, type Document } from '../../data/corpora/index.js';
+import { oversample, parseOversampling, type Oversampling } from '../../data/corpora/oversample.js';
 import { createRandom } from '../../simulators/random.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../training/checkpoints.js';
 import { ProgressBar } from '../../cli/progress.js';
@@ -46,6 +47,7 @@ export const trainSpec: CommandSpec = {
     'decay-after': { type: 'integer', min: 0, default: 0, description: 'epochs before the learning rate starts to decay' },
     'epoch-windows': { type: 'integer', min: 0, default: 0, description: 'windows per epoch drawn at random positions (0 = one full pass); smaller epochs validate and save more often' },
     'max-train-tokens': { type: 'integer', min: 0, default: 0, description: 'use only the first N training tokens (0 = all)' },
+    oversample: { type: 'string', default: '', description: "repeat training documents in the mix, e.g. moby-dick=3 (document-id prefix=times, comma-separated); vocabulary, held-out split and eval's n-gram baseline are unweighted" },
     'val-tokens': { type: 'integer', min: 0, default: 200000, description: 'held-out tokens scored after each epoch (0 = all)' },
     seed: { type: 'integer', default: 1, description: 'seed of weights, window offsets and order' },
     resume: { type: 'boolean', default: false, description: 'continue from the checkpoint of this model name' },
@@ -75,6 +77,7 @@ interface RunOptions {
   decayAfter: number;
   epochWindows: number;
   maxTrainTokens: number;
+  oversample: Oversampling[];
   valTokens: number;
   seed: number;
 }
@@ -112,13 +115,20 @@ export async function main(argv: string[]): Promise<void> {
     if (existsSync(checkpointDir)) await rm(checkpointDir, { recursive: true, force: true });
   }
 
-  let trainIds = corpusTokenIds(corpus.train, tokenizer);
+  let trainDocs: Document[];
+  try {
+    trainDocs = oversample(corpus.train, run.oversample);
+  } catch (err) {
+    throw new CliError(`--oversample: ${(err as Error).message}`);
+  }
+  let trainIds = corpusTokenIds(trainDocs, tokenizer);
   if (run.maxTrainTokens > 0) trainIds = trainIds.subarray(0, run.maxTrainTokens);
   let valIds = corpusTokenIds(corpus.validation, tokenizer);
   if (run.valTokens > 0) valIds = valIds.subarray(0, run.valTokens);
   if (trainIds.length < run.seq + 1) throw new CliError(`the corpus has ${trainIds.length} training tokens, fewer than --seq ${run.seq} + 1`);
   console.error(
     `${run.name}: ${tokenizer.kind} tokens, vocabulary ${tokenizer.size}, ${trainIds.length} training / ${valIds.length} validation tokens, ` +
+      (run.oversample.length ? `training mix ${run.oversample.map((r) => `${r.prefix} x${r.times}`).join(', ')}, ` : '') +
       `${model.countParams()} parameters`,
   );
 
@@ -183,9 +193,18 @@ function runOptions(o: ParsedOptions): RunOptions {
     decayAfter: Number(o['decay-after']),
     epochWindows: Number(o['epoch-windows']),
     maxTrainTokens: Number(o['max-train-tokens']),
+    oversample: oversamplingOption(String(o.oversample)),
     valTokens: Number(o['val-tokens']),
     seed: Number(o.seed),
   };
+}
+
+function oversamplingOption(spec: string): Oversampling[] {
+  try {
+    return parseOversampling(spec);
+  } catch (err) {
+    throw new CliError(`--oversample: ${(err as Error).message}`);
+  }
 }
 
 /** A resume must continue the same run: the options that shape the model and data must match. */

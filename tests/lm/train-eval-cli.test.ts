@@ -85,6 +85,13 @@ describe('lm train and eval CLIs', () => {
     expect(words.words).toBeGreaterThan(500);
     expect(words.words).toBeLessThan(Number(r.tokens));
     expect((b as unknown as { nextWord: { words: number } }).nextWord.words).toBe(words.words);
+    // The paired lead is the same tokens' accuracy difference, with an interval around it.
+    const lead = r.lead as Record<'top3' | 'nextWordTop3', { n: number; lead: number; ci95: [number, number] }>;
+    expect(lead.top3.n).toBe(r.tokens);
+    expect(lead.top3.lead).toBeCloseTo(Number(r.top3) - b.top3, 3);
+    expect(lead.nextWordTop3.lead).toBeCloseTo(words.top3 - (b as unknown as { nextWord: { top3: number } }).nextWord.top3, 3);
+    expect(lead.top3.ci95[0]).toBeLessThanOrEqual(lead.top3.lead);
+    expect(lead.top3.ci95[1]).toBeGreaterThanOrEqual(lead.top3.lead);
   });
 
   it('refuses a resume of a different run and usage errors', async () => {
