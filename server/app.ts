@@ -22,6 +22,7 @@ import { sensorLoggerPlugin } from './plugins/sensor-logger.js';
 import { clientStaticPlugin } from './plugins/client-static.js';
 import { textPlugin } from './plugins/text.js';
 import { imageLabPlugin } from './plugins/images-lab.js';
+import type { ImageModelCache } from './images/model-cache.js';
 import { RecordingManager } from './recording/recording-manager.js';
 import { Auth } from './security/auth.js';
 import { exposureProblem } from './security/exposure.js';
@@ -149,7 +150,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   router.attach(app.server);
   installHttpAccessControl(app, auth, origins, tls !== undefined);
   let textService: TextService | undefined;
-  await app.register(healthPlugin, { ctx, otherModels: () => textService?.modelStatus() ?? [] });
+  let imageModels: ImageModelCache | undefined;
+  await app.register(healthPlugin, { ctx, otherModels: () => [...(textService?.modelStatus() ?? []), ...(imageModels?.status() ?? [])] });
   await app.register(metricsPlugin, { metrics });
   await app.register(deviceSocketPlugin, { ctx, router });
   await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
@@ -160,7 +162,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   await app.register(textPlugin, { router, config: textConfigFromEnv(), onService: (s) => (textService = s) });
 
   // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
-  await app.register(imageLabPlugin, {});
+  await app.register(imageLabPlugin, { onCache: (c) => (imageModels = c) });
 
   // ---- browser client: client/dist at / (server/plugins/client-static.ts) ----
   await app.register(clientStaticPlugin, {});

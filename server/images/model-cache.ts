@@ -1,7 +1,9 @@
 // The trained image models the routes serve, loaded on first use from the model store (one load
 // in flight per model) and disposed when the server closes. A missing model answers 503.
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ModelStatus } from '../context.js';
 import { loadVae } from '../../models/images/vae/load.js';
 import type { Vae } from '../../models/images/vae/model.js';
 import { loadGenerator } from '../../models/images/gan/load.js';
@@ -22,6 +24,8 @@ export interface LoadedImageModels {
 
 export class ImageModelCache {
   private readonly pending = new Map<ImageModelName, Promise<unknown>>();
+  private readonly loaded = new Set<ImageModelName>();
+  private readonly loadErrors = new Map<ImageModelName, string>();
 
   constructor(readonly dir: string = TRAINED_MODELS_DIR) {}
 
@@ -30,7 +34,13 @@ export class ImageModelCache {
     if (!p) {
       p = this.load(name);
       this.pending.set(name, p);
-      p.catch(() => this.pending.delete(name)); // a model trained later loads on the next request
+      p.then(
+        () => (this.loaded.add(name), this.loadErrors.delete(name)),
+        (err: unknown) => {
+          this.pending.delete(name); // a model trained later loads on the next request
+          this.loadErrors.set(name, err instanceof Error ? err.message : String(err));
+        },
+      );
     }
     return p as Promise<LoadedImageModels[K]>;
   }
@@ -51,9 +61,21 @@ export class ImageModelCache {
     }
   }
 
+  /** For /api/health: each image model, whether it is on disk, loaded, or failed to load. */
+  status(): ModelStatus[] {
+    return IMAGE_MODEL_NAMES.map((name) => {
+      const loaded = this.loaded.has(name);
+      const status: ModelStatus = { name, loaded, trained: loaded || existsSync(join(this.dir, name, 'metadata.json')), details: { kind: 'image', loadsOnFirstUse: true } };
+      const error = this.loadErrors.get(name);
+      if (!loaded && error !== undefined) status.error = error;
+      return status;
+    });
+  }
+
   async dispose(): Promise<void> {
     const all = await Promise.allSettled(this.pending.values());
     this.pending.clear();
+    this.loaded.clear();
     for (const r of all) {
       if (r.status !== 'fulfilled' || !r.value) continue;
       for (const v of Object.values(r.value as Record<string, unknown>)) if (v instanceof tf.LayersModel) v.dispose();

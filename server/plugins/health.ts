@@ -4,7 +4,7 @@ import type { ModelStatus, ServerContext } from '../context.js';
 
 export interface HealthPluginOptions {
   ctx: ServerContext;
-  /** Models of other route groups (text), listed after the HAR model; they load on first use. */
+  /** Models of other route groups (text, image lab), listed after the HAR model; they load on first use. */
   otherModels?: () => ModelStatus[];
 }
 

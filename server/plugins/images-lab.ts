@@ -13,11 +13,14 @@ export interface ImageLabPluginOptions {
   /** Folder of the trained models (default models/trained). */
   modelsDir?: string;
   limits?: Partial<ImageLimits>;
+  /** Hands out the plugin's model cache (for /api/health's model list). */
+  onCache?: (cache: ImageModelCache) => void;
 }
 
 export const imageLabPlugin: FastifyPluginAsync<ImageLabPluginOptions> = async (app, opts) => {
   const cache = new ImageModelCache(opts.modelsDir);
   app.addHook('onClose', () => cache.dispose());
+  opts.onCache?.(cache);
   await app.register(playgroundPlugin, { limits: opts.limits });
   await app.register(digitsPlugin, { cache, limits: opts.limits });
   await app.register(vaePlugin, { cache, limits: opts.limits });

@@ -33,6 +33,14 @@ describe('health and routing', () => {
     const text = health.models.filter((m: { details?: { kind?: string } }) => m.details?.kind === 'text');
     expect(text.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['english-word', 'shakespeare-char']));
     for (const m of text) expect(m).toMatchObject({ loaded: false, trained: true });
+    // So do the image lab's: all six listed, committed (trained), none loaded before a request.
+    const images = () => health.models.filter((m: { details?: { kind?: string } }) => m.details?.kind === 'image');
+    expect(images().map((m: { name: string }) => m.name)).toEqual(['mnist-cnn', 'autoencoder', 'vae', 'vae-2d', 'dcgan', 'cgan']);
+    for (const m of images()) expect(m).toMatchObject({ loaded: false, trained: true });
+    expect((await fetch(`${srv.url}/api/gan/dcgan/sample?n=1`)).status).toBe(200);
+    const after = await (await fetch(`${srv.url}/api/health`)).json();
+    const loaded = after.models.filter((m: { details?: { kind?: string }; loaded: boolean }) => m.details?.kind === 'image' && m.loaded);
+    expect(loaded.map((m: { name: string }) => m.name)).toEqual(['dcgan']);
     expect(health.uptimeSec).toBeGreaterThanOrEqual(0);
     expect(health.warnings[0]).toMatch(/untrained/);
     await Promise.all([phone.close(), dash.close()]);
