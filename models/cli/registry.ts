@@ -18,6 +18,7 @@ export const evaluators: Record<string, Subcommand> = {
   'mnist-cnn': { summary: 'MNIST CNN test accuracy', load: () => import('../images/mnist-cnn/eval.js') },
   autoencoder: { summary: 'denoiser PSNR before/after on MNIST test', load: () => import('../images/autoencoder/eval.js') },
   vae: { summary: 'VAE negative ELBO and KL per latent dim (binarized MNIST test)', load: () => import('../images/vae/eval.js') },
+  dcgan: { summary: 'DCGAN samples judged by the CNN: MNIST score, confidence, digit balance, diversity', load: () => import('../images/gan/eval-dcgan.js') },
   cgan: { summary: 'CGAN samples judged by the CNN: conditional accuracy and diversity', load: () => import('../images/gan/eval.js') },
   transfer: { summary: 'few-shot transfer of the CNN features vs training from scratch', load: () => import('../images/transfer/eval.js') },
 };

@@ -52,6 +52,18 @@ describe('eval CLIs', () => {
     expect(r.diversity as number).toBeGreaterThan(0);
   });
 
+  it('dcgan: {mnistScore, meanConfidence, digitBalance, diversityRatio, n, real}', async () => {
+    const r = await lastJson(import('../../models/images/gan/eval-dcgan.js'), ['--model', join(dir, 'dcgan'), '--judge', join(dir, 'mnist-cnn'), '--samples', '40', '--diversity-samples', '8']);
+    expect(r).toMatchObject({ n: 40 });
+    const shares = r.digitShares as number[];
+    expect(shares).toHaveLength(10);
+    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    // The MNIST score lies between 1 (one class distribution for all) and 10; the real digits' figures sit beside.
+    expect(r.mnistScore as number).toBeGreaterThanOrEqual(1 - 1e-3);
+    expect(r.mnistScore as number).toBeLessThanOrEqual(10);
+    expect(r.diversityRatio as number).toBeCloseTo((r.diversity as number) / (r.real as { diversity: number }).diversity, 3);
+  });
+
   it('transfer: prints both accuracies', async () => {
     const r = await lastJson(import('../../models/images/transfer/eval.js'), ['--model', join(dir, 'mnist-cnn'), '--limit', '40', '--repeats', '1', '--epochs', '1', '--shots', '2']);
     expect(r).toMatchObject({ task: 'rotate180', shots: 2, repeats: 1, n: 40 });
@@ -59,7 +71,8 @@ describe('eval CLIs', () => {
     expect(typeof r.scratch).toBe('number');
   });
 
-  it('a DCGAN is refused by the cgan judge with a clear error', async () => {
+  it('a DCGAN is refused by the cgan judge and a CGAN by the dcgan judge, with clear errors', async () => {
     await expect(lastJson(import('../../models/images/gan/eval.js'), ['--model', join(dir, 'dcgan'), '--judge', join(dir, 'mnist-cnn')])).rejects.toThrow(/not a conditional generator/);
+    await expect(lastJson(import('../../models/images/gan/eval-dcgan.js'), ['--model', join(dir, 'cgan'), '--judge', join(dir, 'mnist-cnn')])).rejects.toThrow(/eval -- cgan/);
   });
 });

