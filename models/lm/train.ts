@@ -368,15 +368,17 @@ function metadataFor(run: RunOptions, corpus: Corpus, tokenizer: Tokenizer, stat
  * the saved epoch (the schedule and the windows of an epoch do not depend on the planned total, so
  * a run cut short is reproduced exactly), `--resume` dropped, and, for a run continued from a saved
  * model, the command that made that model first (`A && B`: B's --init-from reads what A saved;
- * a --resume of B gets B's --init-from back).
+ * a --resume of B gets B's --init-from back). `--out` and `--checkpoint-dir` are dropped: they say
+ * where files go, not what the model is, and a chain only holds when every run writes to the
+ * store (models/trained/<name>), where the next run's --init-from looks.
  */
 export function reproducingCommand(argv: readonly string[], epoch: number, initFrom?: { model?: string; command?: string }): string {
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--resume') continue;
-    if (a === '--epochs') i++;
-    else if (!a.startsWith('--epochs=')) args.push(a);
+    if (a === '--epochs' || a === '--out' || a === '--checkpoint-dir') i++;
+    else if (!/^--(epochs|out|checkpoint-dir)=/.test(a)) args.push(a);
   }
   if (initFrom?.model && !args.some((a) => a === '--init-from' || a.startsWith('--init-from='))) args.push('--init-from', initFrom.model);
   const own = `npm run train -- lm ${[...args, '--epochs', String(epoch)].join(' ')}`;

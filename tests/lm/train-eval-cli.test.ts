@@ -102,10 +102,12 @@ describe('lm train and eval CLIs', () => {
 });
 
 describe('reproducingCommand', () => {
-  it('pins --epochs to the saved epoch, drops --resume, and puts the command of an --init-from model first', () => {
+  it('pins --epochs to the saved epoch, drops --resume, --out and --checkpoint-dir, and puts the command of an --init-from model first', () => {
     expect(reproducingCommand(['--corpus', 'english', '--epochs', '40', '--resume', '--seed', '1'], 26)).toBe('npm run train -- lm --corpus english --seed 1 --epochs 26');
     expect(reproducingCommand(['--corpus', 'english', '--epochs=40'], 3)).toBe('npm run train -- lm --corpus english --epochs 3');
     expect(reproducingCommand(['--corpus', 'english'], 10)).toBe('npm run train -- lm --corpus english --epochs 10');
+    // Where files go is not part of the model: the reproduced run writes to the store.
+    expect(reproducingCommand(['--corpus', 'english', '--out', 'tmp/m', '--checkpoint-dir=ck', '--seed', '2'], 4)).toBe('npm run train -- lm --corpus english --seed 2 --epochs 4');
     const first = 'npm run train -- lm --corpus english --epochs 26';
     expect(reproducingCommand(['--corpus', 'english', '--init-from', 'm', '--epochs', '90'], 61, { command: first })).toBe(
       `${first} && npm run train -- lm --corpus english --init-from m --epochs 61`,
