@@ -19,7 +19,7 @@ export function parseOversampling(spec: string): Oversampling[] {
     const m = /^\s*([\w./-]+)\s*=\s*(\d+)\s*$/.exec(part);
     const times = m ? Number(m[2]) : NaN;
     if (!m || !Number.isInteger(times) || times < 1 || times > MAX_TIMES) {
-      throw new RangeError(`oversampling '${part}' is not <document prefix>=<whole number 1-${MAX_TIMES}>, e.g. moby-dick=3`);
+      throw new RangeError(`'${part}' is not <document prefix>=<whole number 1-${MAX_TIMES}>, e.g. moby-dick=3`);
     }
     return { prefix: m[1]!.replace(/\/+$/, ''), times };
   });
@@ -28,7 +28,7 @@ export function parseOversampling(spec: string): Oversampling[] {
 /** The documents in their order, each repeated as its first matching rule says (unmatched: once). */
 export function oversample(docs: readonly Document[], rules: readonly Oversampling[]): Document[] {
   for (const r of rules) {
-    if (!docs.some((d) => matches(d, r))) throw new RangeError(`oversampling: no training document id starts with '${r.prefix}/'`);
+    if (!docs.some((d) => matches(d, r))) throw new RangeError(`no training document id starts with '${r.prefix}/'`);
   }
   return docs.flatMap((d) => {
     const rule = rules.find((r) => matches(d, r));

@@ -149,4 +149,3 @@ export async function main(argv: string[]): Promise<void> {
   }
   printResultJson(result);
 }
-

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { CliError, parseOptions, type CommandSpec, type ParsedOptions } from '../../cli/args.js';
 import { backendOption, useTrainingBackend } from '../../cli/backend-option.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
-import { loadCorpus, NAMED_CORPORA, type Corpus, type Document } from '../../data/corpora/index.js';
+import { loadCorpus, NAMED_CORPORA, type Corpus } from '../../data/corpora/index.js';
 import { oversample, parseOversampling, type Oversampling } from '../../data/corpora/oversample.js';
 import { createRandom } from '../../simulators/random.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../training/checkpoints.js';
@@ -115,12 +115,7 @@ export async function main(argv: string[]): Promise<void> {
     if (existsSync(checkpointDir)) await rm(checkpointDir, { recursive: true, force: true });
   }
 
-  let trainDocs: Document[];
-  try {
-    trainDocs = oversample(corpus.train, run.oversample);
-  } catch (err) {
-    throw new CliError(`--oversample: ${(err as Error).message}`);
-  }
+  const trainDocs = asOptionError('--oversample', () => oversample(corpus.train, run.oversample));
   let trainIds = corpusTokenIds(trainDocs, tokenizer);
   if (run.maxTrainTokens > 0) trainIds = trainIds.subarray(0, run.maxTrainTokens);
   let valIds = corpusTokenIds(corpus.validation, tokenizer);
@@ -193,17 +188,18 @@ function runOptions(o: ParsedOptions): RunOptions {
     decayAfter: Number(o['decay-after']),
     epochWindows: Number(o['epoch-windows']),
     maxTrainTokens: Number(o['max-train-tokens']),
-    oversample: oversamplingOption(String(o.oversample)),
+    oversample: asOptionError('--oversample', () => parseOversampling(String(o.oversample))),
     valTokens: Number(o['val-tokens']),
     seed: Number(o.seed),
   };
 }
 
-function oversamplingOption(spec: string): Oversampling[] {
+/** Runs `f`; a failure becomes a usage error that names the option. */
+function asOptionError<T>(option: string, f: () => T): T {
   try {
-    return parseOversampling(spec);
+    return f();
   } catch (err) {
-    throw new CliError(`--oversample: ${(err as Error).message}`);
+    throw new CliError(`${option}: ${(err as Error).message}`);
   }
 }
 
