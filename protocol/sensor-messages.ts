@@ -1,9 +1,20 @@
 // The sensor wire protocol: what devices, the server and dashboards say to each other.
 // One definition, imported by the server, the simulators and the browser client.
 
-/** Activity classes, in the model's output order. */
+/** The six HAPT activities (the first model's classes; what the synthetic phones simulate). */
 export const ACTIVITIES = ['walking', 'upstairs', 'downstairs', 'sitting', 'standing', 'lying'] as const;
 export type Activity = (typeof ACTIVITIES)[number];
+
+/**
+ * Every activity name a model may have, in canonical order. A model's classes (its metadata, the
+ * welcome's `classes`) are an ordered subset of these; ground truth may also say 'stairs'.
+ */
+export const ACTIVITY_NAMES = [...ACTIVITIES, 'jogging'] as const;
+export type ActivityName = (typeof ACTIVITY_NAMES)[number];
+
+/** Where the phone is carried; the hello may say it (absent = 'unknown'). */
+export const PLACEMENTS = ['pocket', 'waist', 'hand', 'bag', 'unknown'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
 
 export type Units = 'g' | 'm/s2';
 export type DeviceSource = 'phone' | 'simulator' | 'replay' | 'sensor-logger' | 'recording';
@@ -25,6 +36,8 @@ export interface HelloMessage {
   token?: string;
   /** Free-form description shown on dashboards (phone model, file name…). */
   description?: string;
+  /** Where the phone is carried (trouser pocket, belt…); validation fills in 'unknown' when absent. */
+  placement?: Placement;
   /**
    * When reconnecting: the `windowEnd` of the last prediction this device received. If the
    * server resumes the session, it re-sends the predictions after it that the old connection

@@ -2,11 +2,14 @@
 // either a typed message or a typed error the server sends back as an `error` frame. Sample
 // arrays come out as fresh typed arrays (t: Float64Array, x/y/z: Float32Array) that the caller
 // owns, so later pipeline stages can convert units in place.
+import { describeValue } from './describe-value.js';
 import {
+  PLACEMENTS,
   STANDARD_GRAVITY,
   type DeviceSource,
   type ErrorCode,
   type HelloMessage,
+  type Placement,
   type ProtocolLimits,
   type SubscribeMessage,
   type Units,
@@ -57,34 +60,37 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** The `type` field of a decoded frame, or an error saying why there is none. */
 export function messageType(value: unknown): Validated<string> {
-  if (!isRecord(value)) return fail('invalid', `a message must be an object with a "type" field (got ${describe(value)})`);
-  if (typeof value.type !== 'string') return fail('invalid', `"type" must be a string (got ${describe(value.type)})`);
+  if (!isRecord(value)) return fail('invalid', `a message must be an object with a "type" field (got ${describeValue(value)})`);
+  if (typeof value.type !== 'string') return fail('invalid', `"type" must be a string (got ${describeValue(value.type)})`);
   return { ok: true, value: value.type };
 }
 
 export function validateHello(value: unknown, limits: ProtocolLimits): Validated<HelloMessage> {
   if (!isRecord(value) || value.type !== 'hello') return fail('invalid', 'expected a hello message');
-  const { deviceId, rateHz, units, source, hasLabels, token, description, lastWindowEnd } = value;
+  const { deviceId, rateHz, units, source, hasLabels, token, description, lastWindowEnd, placement } = value;
   if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) {
-    return fail('invalid', `deviceId must be 1-64 characters of [A-Za-z0-9._:-] (got ${describe(deviceId)})`);
+    return fail('invalid', `deviceId must be 1-64 characters of [A-Za-z0-9._:-] (got ${describeValue(deviceId)})`);
   }
-  if (typeof rateHz !== 'number') return fail('invalid', `rateHz must be a number (got ${describe(rateHz)})`);
+  if (typeof rateHz !== 'number') return fail('invalid', `rateHz must be a number (got ${describeValue(rateHz)})`);
   if (!Number.isFinite(rateHz) || rateHz < limits.minRateHz || rateHz > limits.maxRateHz) {
     return fail('out-of-range', `rateHz must be between ${limits.minRateHz} and ${limits.maxRateHz} Hz (got ${rateHz})`);
   }
-  if (!UNITS.includes(units as Units)) return fail('invalid', `units must be one of ${UNITS.join(', ')} (got ${describe(units)})`);
+  if (!UNITS.includes(units as Units)) return fail('invalid', `units must be one of ${UNITS.join(', ')} (got ${describeValue(units)})`);
   if (source !== undefined && !SOURCES.includes(source as DeviceSource)) {
-    return fail('invalid', `source must be one of ${SOURCES.join(', ')} (got ${describe(source)})`);
+    return fail('invalid', `source must be one of ${SOURCES.join(', ')} (got ${describeValue(source)})`);
   }
-  if (hasLabels !== undefined && typeof hasLabels !== 'boolean') return fail('invalid', `hasLabels must be a boolean (got ${describe(hasLabels)})`);
+  if (hasLabels !== undefined && typeof hasLabels !== 'boolean') return fail('invalid', `hasLabels must be a boolean (got ${describeValue(hasLabels)})`);
   if (token !== undefined && (typeof token !== 'string' || token.length > MAX_TOKEN)) return fail('invalid', `token must be a string of at most ${MAX_TOKEN} characters`);
   if (description !== undefined && (typeof description !== 'string' || description.length > MAX_DESCRIPTION)) {
     return fail('invalid', `description must be a string of at most ${MAX_DESCRIPTION} characters`);
   }
   if (lastWindowEnd !== undefined && (typeof lastWindowEnd !== 'number' || !Number.isFinite(lastWindowEnd))) {
-    return fail('invalid', `lastWindowEnd must be a finite number (got ${describe(lastWindowEnd)})`);
+    return fail('invalid', `lastWindowEnd must be a finite number (got ${describeValue(lastWindowEnd)})`);
   }
-  const hello: HelloMessage = { type: 'hello', deviceId, rateHz, units: units as Units };
+  if (placement !== undefined && !PLACEMENTS.includes(placement as Placement)) {
+    return fail('invalid', `placement must be one of ${PLACEMENTS.join(', ')} (got ${describeValue(placement)})`);
+  }
+  const hello: HelloMessage = { type: 'hello', deviceId, rateHz, units: units as Units, placement: (placement as Placement | undefined) ?? 'unknown' };
   if (source !== undefined) hello.source = source as DeviceSource;
   if (hasLabels !== undefined) hello.hasLabels = hasLabels;
   if (token !== undefined) hello.token = token;
@@ -101,10 +107,10 @@ export function validateSamples(value: unknown, limits: ProtocolLimits, units: U
   if (!isRecord(value) || value.type !== 'samples') return fail('invalid', 'expected a samples message');
   const { seq } = value;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-    return fail('invalid', `seq must be a whole number >= 0 (got ${describe(seq)})`);
+    return fail('invalid', `seq must be a whole number >= 0 (got ${describeValue(seq)})`);
   }
   const n = columnLength(value.t);
-  if (n === undefined) return fail('invalid', `t must be an array of numbers (got ${describe(value.t)})`, seq);
+  if (n === undefined) return fail('invalid', `t must be an array of numbers (got ${describeValue(value.t)})`, seq);
   if (n > limits.maxSamplesPerFrame) {
     return fail('too-many-samples', `a frame carries at most ${limits.maxSamplesPerFrame} samples (got ${n})`, seq);
   }
@@ -124,7 +130,7 @@ export function validateSamples(value: unknown, limits: ProtocolLimits, units: U
   for (const axis of ['x', 'y', 'z'] as const) {
     const column = value[axis];
     const len: number | undefined = isBytes(column) ? n : columnLength(column); // byte columns: toFloat32 checks their size
-    if (len === undefined) return fail('invalid', `${axis} must be an array of numbers (got ${describe(column)})`, seq);
+    if (len === undefined) return fail('invalid', `${axis} must be an array of numbers (got ${describeValue(column)})`, seq);
     if (len !== n) return fail('invalid', `t, x, y and z must have the same length (t has ${n}, ${axis} has ${len})`, seq);
     const a = toFloat32(column, n);
     if (typeof a === 'string') return fail('invalid', `${axis} ${a}`, seq);
@@ -138,12 +144,12 @@ export function validateSamples(value: unknown, limits: ProtocolLimits, units: U
   const frame: SampleFrame = { seq, t, x: axes[0]!, y: axes[1]!, z: axes[2]! };
   if (value.labels !== undefined) {
     const labels = value.labels;
-    if (!Array.isArray(labels)) return fail('invalid', `labels must be an array of strings (got ${describe(labels)})`, seq);
+    if (!Array.isArray(labels)) return fail('invalid', `labels must be an array of strings (got ${describeValue(labels)})`, seq);
     if (labels.length !== n) return fail('invalid', `labels must have one entry per sample (${labels.length} labels for ${n} samples)`, seq);
     for (let i = 0; i < n; i++) {
       const l = labels[i];
       if (l !== null && (typeof l !== 'string' || l.length > MAX_LABEL)) {
-        return fail('invalid', `labels[${i}] must be a string of at most ${MAX_LABEL} characters or null (got ${describe(l)})`, seq);
+        return fail('invalid', `labels[${i}] must be a string of at most ${MAX_LABEL} characters or null (got ${describeValue(l)})`, seq);
       }
     }
     frame.labels = labels.map((l) => (l === null ? undefined : (l as string)));
@@ -200,7 +206,7 @@ function fillTyped<A extends Float32Array | Float64Array>(out: A, column: Column
   if (Array.isArray(column)) {
     for (let i = 0; i < out.length; i++) {
       const v = column[i];
-      if (typeof v !== 'number') return `[${i}] must be a number (got ${describe(v)})`;
+      if (typeof v !== 'number') return `[${i}] must be a number (got ${describeValue(v)})`;
       out[i] = v;
     }
     return out;
@@ -225,13 +231,4 @@ function checkFrameRate(t: Float64Array, limits: ProtocolLimits): string | undef
     return `${n} samples in ${spanMs} ms is ${rate === Infinity ? 'an infinite' : `a ${Math.round(rate)} Hz`} rate; at most ${limits.maxRateHz} Hz is accepted (are the timestamps in ms?)`;
   }
   return undefined;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (ArrayBuffer.isView(v)) return v.constructor.name;
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'number') return String(v);
-  return typeof v;
 }

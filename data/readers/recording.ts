@@ -1,11 +1,11 @@
 // What every reader returns: one device session as columns, in g, with a label per sample.
-import { ACTIVITIES, type Activity } from '../../protocol/sensor-messages.js';
+import { ACTIVITY_NAMES, type ActivityName } from '../../protocol/sensor-messages.js';
 
 /**
  * A sample's ground truth: an activity class, 'stairs' (either stairs class counts as right), or
  * undefined (unlabelled, a transition, or a label we do not score).
  */
-export type HarLabel = Activity | 'stairs' | undefined;
+export type HarLabel = ActivityName | 'stairs' | undefined;
 
 export interface Recording {
   /** Unique within one read, e.g. 'exp01_user01' or the csv file name. */
@@ -27,14 +27,14 @@ export interface Recording {
   warnings?: string[];
 }
 
-const ACTIVITY_SET: ReadonlySet<string> = new Set(ACTIVITIES);
+const ACTIVITY_SET: ReadonlySet<string> = new Set(ACTIVITY_NAMES);
 
 /** Maps a free-form label to a HarLabel: class names and 'stairs' (any case), else undefined. */
 export function parseHarLabel(raw: string | undefined): HarLabel {
   if (raw === undefined) return undefined;
   const v = raw.trim().toLowerCase();
   if (v === 'stairs') return 'stairs';
-  return ACTIVITY_SET.has(v) ? (v as Activity) : undefined;
+  return ACTIVITY_SET.has(v) ? (v as ActivityName) : undefined;
 }
 
 /** A reader error that names the file and, when it applies, the line. */

@@ -2,12 +2,27 @@
 // raw tri-axial samples in g in, class probabilities out. Preprocessing lives here (via
 // features.ts) so that callers never need to know what the network was fed.
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVITIES } from '../../protocol/sensor-messages.js';
+import { ACTIVITIES, ACTIVITY_NAMES } from '../../protocol/sensor-messages.js';
 import { loadModel, modelDir, type ModelMetadata } from '../store/model-store.js';
 import { checkFeatures, HAR_FEATURES, harFeatures, type FeatureChannel } from './features.js';
 import { buildHarModel, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
 
 export { ModelNotFoundError } from '../store/model-store.js';
+
+/**
+ * Why a model's class list is unusable, or undefined when it is fine: any ordered subset of
+ * ACTIVITY_NAMES (at least two, no repeats, canonical order) so that truths, colours and the
+ * dashboard agree on names.
+ */
+export function checkClasses(classes: readonly string[]): string | undefined {
+  const known: readonly string[] = ACTIVITY_NAMES;
+  const positions = classes.map((c) => known.indexOf(c));
+  const unknown = classes.filter((_, i) => positions[i]! < 0);
+  if (unknown.length) return `classes [${unknown.join(', ')}] are not known activity names (${known.join(', ')})`;
+  if (classes.length < 2) return `a model needs at least two classes (got [${classes.join(', ')}])`;
+  if (positions.some((p, i) => i > 0 && p <= positions[i - 1]!)) return `classes [${classes.join(', ')}] are not an ordered subset of [${known.join(', ')}] (repeated or out of order)`;
+  return undefined;
+}
 
 /** The name of the committed model under models/trained/. */
 export const HAR_MODEL_NAME = 'har';
@@ -34,7 +49,10 @@ export class HarClassifier {
     const input = (metadata.input ?? {}) as { shape?: number[]; hop?: number; rateHz?: number; units?: string; features?: string[] };
     const problems: string[] = [];
     const classes = metadata.classes ?? [];
-    if (classes.join(',') !== ACTIVITIES.join(',')) problems.push(`classes [${classes.join(', ')}] are not [${ACTIVITIES.join(', ')}]`);
+    const classProblem = checkClasses(classes);
+    if (classProblem) problems.push(classProblem);
+    const outputs = (model.outputs[0]?.shape ?? []).at(-1);
+    if (outputs !== classes.length) problems.push(`the network has ${outputs} outputs for ${classes.length} classes`);
     if (input.units !== undefined && input.units !== 'g') problems.push(`input units '${input.units}' are not 'g'`);
     if (input.shape && input.shape[1] !== 3) problems.push(`input shape [${input.shape.join(', ')}] is not [window, 3]`);
     let features: FeatureChannel[] = [...HAR_FEATURES];
@@ -47,17 +65,17 @@ export class HarClassifier {
       model.dispose();
       throw new Error(`the HAR model in ${path} does not match this code: ${problems.join('; ')}`);
     }
-    return new HarClassifier(model, ACTIVITIES, input.shape?.[0] ?? HAR_WINDOW, input.hop ?? HAR_HOP, input.rateHz ?? HAR_RATE_HZ, features, metadata);
+    return new HarClassifier(model, [...classes], input.shape?.[0] ?? HAR_WINDOW, input.hop ?? HAR_HOP, input.rateHz ?? HAR_RATE_HZ, features, metadata);
   }
 
   /** Wraps a model being trained (validation during training); takes ownership of it. */
-  static fromModel(model: tf.LayersModel, features: readonly FeatureChannel[] = HAR_FEATURES): HarClassifier {
-    return new HarClassifier(model, ACTIVITIES, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ, features);
+  static fromModel(model: tf.LayersModel, features: readonly FeatureChannel[] = HAR_FEATURES, classes: readonly string[] = ACTIVITIES): HarClassifier {
+    return new HarClassifier(model, classes, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ, features);
   }
 
   /** An untrained model with the same architecture (tests, benchmarks). */
-  static untrained(seed = 1): HarClassifier {
-    return new HarClassifier(buildHarModel({ seed }), ACTIVITIES, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ, HAR_FEATURES);
+  static untrained(seed = 1, classes: readonly string[] = ACTIVITIES): HarClassifier {
+    return new HarClassifier(buildHarModel({ seed, classes: classes.length }), classes, HAR_WINDOW, HAR_HOP, HAR_RATE_HZ, HAR_FEATURES);
   }
 
   /**

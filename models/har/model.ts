@@ -16,6 +16,8 @@ export interface HarModelOptions {
   windowSize?: number;
   /** Input channels (default: HAR_FEATURES). */
   channels?: number;
+  /** Output classes (default: HAR_CLASSES.length). */
+  classes?: number;
 }
 
 export function buildHarModel(opts: HarModelOptions = {}): tf.LayersModel {
@@ -42,7 +44,7 @@ export function buildHarModel(opts: HarModelOptions = {}): tf.LayersModel {
   model.add(tf.layers.globalAveragePooling1d());
   model.add(
     tf.layers.dense({
-      units: HAR_CLASSES.length,
+      units: opts.classes ?? HAR_CLASSES.length,
       activation: 'softmax',
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + layerIndex++ }),
     }),

@@ -1,10 +1,10 @@
 // The ground truth of a window: its majority label, if that label covers at least
 // `minAgreement` of the window's samples. Windows that mix activities (or hold many samples of
 // ignored labels such as postural transitions) get no truth, so they don't count for accuracy.
-import { ACTIVITIES } from '../../protocol/sensor-messages.js';
+import { ACTIVITY_NAMES } from '../../protocol/sensor-messages.js';
 
 /** Labels that can be truth: the activities, and 'stairs' (datasets that don't tell up from down). */
-export const TRUTH_LABELS: readonly string[] = [...ACTIVITIES, 'stairs'];
+export const TRUTH_LABELS: readonly string[] = [...ACTIVITY_NAMES, 'stairs'];
 const INDEX = new Map(TRUTH_LABELS.map((l, i) => [l, i]));
 
 export function windowTruth(labels: ArrayLike<string | undefined>, length: number, minAgreement: number): string | undefined {

@@ -7,7 +7,7 @@ import { initBackend } from '../../models/runtime/backend.js';
 import { saveModel } from '../../models/store/model-store.js';
 import { HarClassifier, ModelNotFoundError } from '../../models/har/classifier.js';
 import { HAR_FEATURES } from '../../models/har/features.js';
-import { ACTIVITIES } from '../../protocol/sensor-messages.js';
+import { ACTIVITIES, ACTIVITY_NAMES } from '../../protocol/sensor-messages.js';
 
 function randomWindows(n: number, size: number, seed: number): Float32Array {
   let s = seed;
@@ -72,6 +72,27 @@ describe('HarClassifier', () => {
     await expect(HarClassifier.load(dir)).rejects.toThrow(/classes/);
     await writeFile(join(dir, 'metadata.json'), JSON.stringify({ ...meta, input: { ...input, units: 'm/s2' } }));
     await expect(HarClassifier.load(dir)).rejects.toThrow(/units/);
+    c.dispose();
+  });
+
+  it('takes its classes from the metadata: any ordered subset of the known names', async () => {
+    await initBackend('wasm');
+    const dir = await mkdtemp(join(tmpdir(), 'har-classes-'));
+    const c = HarClassifier.untrained(2, ACTIVITY_NAMES);
+    const input = { shape: [128, 3], hop: 64, rateHz: 50, units: 'g', features: [...HAR_FEATURES] };
+    await saveModel(c.layersModel, dir, { name: 'har', kind: 'har-cnn', classes: [...ACTIVITY_NAMES], input });
+    const loaded = await HarClassifier.load(dir);
+    expect(loaded.classes).toEqual([...ACTIVITY_NAMES]);
+    expect(loaded.classes).toContain('jogging');
+    expect(loaded.predict(randomWindows(2, 128, 4), 2).length).toBe(2 * 7);
+    loaded.dispose();
+
+    const meta = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
+    const subset = ['walking', 'sitting', 'standing', 'lying', 'upstairs', 'jogging', 'downstairs'];
+    await writeFile(join(dir, 'metadata.json'), JSON.stringify({ ...meta, classes: subset }));
+    await expect(HarClassifier.load(dir)).rejects.toThrow(/ordered subset/);
+    await writeFile(join(dir, 'metadata.json'), JSON.stringify({ ...meta, classes: [...ACTIVITIES] }));
+    await expect(HarClassifier.load(dir)).rejects.toThrow(/7 outputs for 6 classes/);
     c.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '../../protocol/codec.js';
-import { DEFAULT_LIMITS, STANDARD_GRAVITY } from '../../protocol/sensor-messages.js';
+import { DEFAULT_LIMITS, PLACEMENTS, STANDARD_GRAVITY } from '../../protocol/sensor-messages.js';
 import { messageType, validateHello, validateSamples, validateSubscribe } from '../../protocol/validate-sensor.js';
 
 const hello = { type: 'hello', deviceId: 'phone-1', rateHz: 50, units: 'g' };
@@ -17,10 +17,15 @@ function errorOf(r: { ok: boolean; error?: { code: string; message: string } }) 
 
 describe('validateHello', () => {
   it('accepts a minimal hello and keeps optional fields', () => {
-    expect(validateHello(hello, DEFAULT_LIMITS)).toEqual({ ok: true, value: hello });
-    const full = { ...hello, source: 'replay', hasLabels: true, description: 'HAPT exp01', token: 'x', extra: 1 };
+    expect(validateHello(hello, DEFAULT_LIMITS)).toEqual({ ok: true, value: { ...hello, placement: 'unknown' } });
+    const full = { ...hello, source: 'replay', hasLabels: true, description: 'HAPT exp01', token: 'x', placement: 'pocket', extra: 1 };
     const r = validateHello(full, DEFAULT_LIMITS);
-    expect(r.ok && r.value).toEqual({ ...hello, source: 'replay', hasLabels: true, description: 'HAPT exp01', token: 'x' });
+    expect(r.ok && r.value).toEqual({ ...hello, source: 'replay', hasLabels: true, description: 'HAPT exp01', token: 'x', placement: 'pocket' });
+  });
+
+  it.each(PLACEMENTS)('accepts placement %s', (placement) => {
+    const r = validateHello({ ...hello, placement }, DEFAULT_LIMITS);
+    expect(r.ok && r.value.placement).toBe(placement);
   });
 
   it.each([
@@ -34,6 +39,9 @@ describe('validateHello', () => {
     [{ source: 'toaster' }, 'invalid', /source/],
     [{ hasLabels: 'yes' }, 'invalid', /hasLabels/],
     [{ description: 'd'.repeat(201) }, 'invalid', /description/],
+    [{ placement: 'trouser' }, 'invalid', /placement must be one of pocket, waist, hand, bag, unknown \(got "trouser"\)/],
+    [{ placement: 3 }, 'invalid', /placement must be one of/],
+    [{ placement: null }, 'invalid', /placement must be one of/],
   ])('rejects %o', (patch, code, message) => {
     const e = errorOf(validateHello({ ...hello, ...patch }, DEFAULT_LIMITS));
     expect(e.code).toBe(code);

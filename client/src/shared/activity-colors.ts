@@ -1,10 +1,10 @@
 // One colour per activity class (Okabe-Ito palette: distinguishable with colour-vision deficiency).
-import { ACTIVITIES } from '../../../protocol/sensor-messages.js';
+import { ACTIVITY_NAMES } from '../../../protocol/sensor-messages.js';
 
 const PALETTE = ['#0072B2', '#E69F00', '#D55E00', '#009E73', '#CC79A7', '#56B4E9', '#999999', '#F0E442'];
 
 export function activityColor(label: string): string {
-  const i = (ACTIVITIES as readonly string[]).indexOf(label);
+  const i = (ACTIVITY_NAMES as readonly string[]).indexOf(label);
   return i >= 0 ? PALETTE[i]! : '#777777';
 }
 

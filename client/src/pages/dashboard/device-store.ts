@@ -1,7 +1,7 @@
 // What the dashboard knows about each device, fed by /ws/dashboard messages. Every buffer is
 // fixed-size, and devices that go offline are forgotten (except the one being watched), so
 // memory stays flat however long the page is open.
-import { ACTIVITIES, type DeviceInfo, type PredictionMessage, type SignalMessage } from '../../../../protocol/sensor-messages.js';
+import { ACTIVITY_NAMES, type DeviceInfo, type PredictionMessage, type SignalMessage } from '../../../../protocol/sensor-messages.js';
 import { PredictionHistory } from '../../charts/prediction-history.js';
 import { SignalRing } from '../../charts/signal-ring.js';
 import { ConfusionCounts } from './confusion.js';
@@ -25,7 +25,9 @@ export interface DeviceState {
 
 export class DeviceStore {
   readonly devices = new Map<string, DeviceState>();
-  readonly classes: readonly string[] = ACTIVITIES;
+  // Every known name: the models' classes are ordered subsets of these that so far are prefixes
+  // (the 6 HAPT classes, then + jogging); probabilities beyond the model's classes stay 0.
+  readonly classes: readonly string[] = ACTIVITY_NAMES;
 
   /** Replaces the device list; returns whether the set of ids changed. */
   setDevices(list: readonly DeviceInfo[], keep: string | undefined): void {
