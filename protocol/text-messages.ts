@@ -5,6 +5,8 @@
 export const TEXT_PATH = '/ws/text';
 export const GENERATE_PATH = '/api/text/generate';
 
+import { describeValue } from './describe-value.js';
+
 // ---- client -> server -------------------------------------------------------------------
 
 /** Opens (or re-opens) the session on a model. Must come first. */
@@ -129,6 +131,7 @@ export type TextErrorCode =
   | 'busy' // a generation with this id is running, or too many at once
   | 'overloaded' // the step queue is full: try again
   | 'idle-timeout'
+  | 'rate-limited' // more frames per second than the server takes: frame dropped
   | 'internal';
 
 export interface TextErrorMessage {
@@ -187,7 +190,7 @@ export function parseTextClientMessage(v: unknown): Parsed<TextClientMessage> {
       if (typeof m.id !== 'string' || m.id.length === 0 || m.id.length > MAX_ID) return fail(`stop.id must be a string of 1-${MAX_ID} characters`);
       return ok({ type: 'stop', id: m.id });
     default:
-      return fail(`unknown message type ${JSON.stringify(m.type)} (expected start, edit, generate or stop)`);
+      return fail(`unknown message type ${describeValue(m.type)} (expected start, edit, generate or stop)`);
   }
 }
 

@@ -159,7 +159,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   await app.register(recordingsPlugin, { ctx, findSession: (id) => ctx.sessions.get(id) ?? sensorLogger.session(id) });
   // Other route groups (server/plugins/images*, server/plugins/text*) register here.
   // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
-  await app.register(textPlugin, { router, config: textConfigFromEnv(), onService: (s) => (textService = s) });
+  await app.register(textPlugin, { router, config: textConfigFromEnv(), onService: (s) => (textService = s), onError: (code) => metrics.textError(code) });
 
   // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
   await app.register(imageLabPlugin, { onCache: (c) => (imageModels = c) });

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LiveHeap } from './live-heap.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorCode } from '../../protocol/sensor-messages.js';
+import type { TextErrorCode } from '../../protocol/text-messages.js';
 import type { StatsObserver } from '../stats/server-stats.js';
 import type { RefusalReason } from '../ws/upgrade-router.js';
 
@@ -34,6 +35,7 @@ export class ServerMetrics {
   private readonly samples = new Counter({ name: 'sensorium_samples_total', help: 'Samples in accepted device frames', registers: [this.registry] });
   private readonly predictions = new Counter({ name: 'sensorium_predictions_total', help: 'Predictions sent', registers: [this.registry] });
   private readonly errors = new Counter({ name: 'sensorium_errors_total', help: 'Error replies by code (counted even when rate limiting kept them from being sent)', labelNames: ['code'], registers: [this.registry] });
+  private readonly textErrors = new Counter({ name: 'sensorium_text_errors_total', help: '/ws/text errors by code (counted even when rate limiting kept them from being sent)', labelNames: ['code'], registers: [this.registry] });
   private readonly refused = new Counter({ name: 'sensorium_connections_refused_total', help: 'WebSocket upgrades refused, by reason', labelNames: ['reason'], registers: [this.registry] });
   private readonly opened = new Counter({ name: 'sensorium_connections_opened_total', help: 'WebSocket connections accepted, by endpoint', labelNames: ['endpoint'], registers: [this.registry] });
   private readonly latency = new Histogram({
@@ -91,6 +93,10 @@ export class ServerMetrics {
     for (const w of b.waitsMs) this.queueWait.observe(w / MS);
     this.inference.observe({ outcome: b.failed ? 'failed' : 'ok' }, b.runMs / MS);
   };
+
+  textError(code: TextErrorCode): void {
+    this.textErrors.inc({ code });
+  }
 
   refusedConnection(reason: RefusalReason): void {
     this.refused.inc({ reason });

@@ -3,7 +3,7 @@
 // GET /api/text/models. Self-contained: register it with the server's UpgradeRouter.
 import type { FastifyPluginAsync } from 'fastify';
 import { Readable } from 'node:stream';
-import { GENERATE_PATH, TEXT_PATH } from '../../protocol/text-messages.js';
+import { GENERATE_PATH, TEXT_PATH, type TextErrorCode } from '../../protocol/text-messages.js';
 import { generateTokens } from '../../models/lm/generate.js';
 import type { LoadedLm } from '../../models/lm/lm-store.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
@@ -20,6 +20,8 @@ export interface TextPluginOptions {
   models?: LoadedLm[];
   /** Receives the service once built (the server's health and stats read it). */
   onService?: (service: TextService) => void;
+  /** Told of every error a /ws/text connection meets (metrics), sent to the client or not. */
+  onError?: (code: TextErrorCode) => void;
 }
 
 const generateBody = {
@@ -51,7 +53,7 @@ export const textPlugin: FastifyPluginAsync<TextPluginOptions> = async (app, opt
   const service = new TextService(config, opts.models ?? []);
   opts.onService?.(service);
 
-  opts.router.add(TEXT_PATH, (ws) => new TextConnection(ws, service), { maxPayload: config.maxFrameBytes });
+  opts.router.add(TEXT_PATH, (ws) => new TextConnection(ws, service, opts.onError), { maxPayload: config.maxFrameBytes });
   app.get(TEXT_PATH, async (_req, reply) => {
     reply.code(426);
     return { error: 'Upgrade Required', message: 'this endpoint speaks WebSocket; connect with a WebSocket client' };

@@ -23,8 +23,14 @@ export interface TextServiceConfig {
   maxGenerationsPerConnection: number;
   /** Largest WebSocket frame, bytes. */
   maxFrameBytes: number;
-  /** Bytes waiting on a socket beyond which a generation waits for the client to read. */
+  /** Bytes waiting on a socket beyond which a generation waits for the client to read and other replies are dropped. */
   maxBufferedBytes: number;
+  /** A client that cannot be written to for this long is disconnected, ms. */
+  slowConsumerMs: number;
+  /** Frames a connection may send per second (bursts of twice that); beyond it: `rate-limited`. Env SENSORIUM_TEXT_MAX_FRAMES_PER_SEC. */
+  framesPerSec: number;
+  /** Error replies per second per connection (bursts of twice that); further errors are counted, not sent. */
+  errorsPerSec: number;
   batching: {
     /** Largest batch of LSTM steps. Env SENSORIUM_TEXT_MAX_BATCH. */
     maxBatch: number;
@@ -47,6 +53,9 @@ export const DEFAULT_TEXT_CONFIG: TextServiceConfig = {
   maxGenerationsPerConnection: 2,
   maxFrameBytes: 64 * 1024,
   maxBufferedBytes: 1 << 20,
+  slowConsumerMs: 30_000,
+  framesPerSec: 100,
+  errorsPerSec: 20,
   batching: { maxBatch: 256, maxDelayMs: 1, maxQueue: 8192 },
 };
 
@@ -72,6 +81,7 @@ export function textConfigFromEnv(env: NodeJS.ProcessEnv = process.env, base: Te
   c.maxSessions = int('SENSORIUM_TEXT_MAX_SESSIONS', 1) ?? c.maxSessions;
   c.idleTimeoutMs = int('SENSORIUM_TEXT_IDLE_MS', 100) ?? c.idleTimeoutMs;
   c.maxGenerateTokens = int('SENSORIUM_TEXT_MAX_GENERATE', 1) ?? c.maxGenerateTokens;
+  c.framesPerSec = int('SENSORIUM_TEXT_MAX_FRAMES_PER_SEC', 1) ?? c.framesPerSec;
   c.batching.maxBatch = int('SENSORIUM_TEXT_MAX_BATCH', 1) ?? c.batching.maxBatch;
   c.batching.maxDelayMs = int('SENSORIUM_TEXT_MAX_DELAY_MS', 0) ?? c.batching.maxDelayMs;
   return c;

@@ -1,7 +1,9 @@
 // One /ws/text connection: a text session on a model, edits applied in order with the
 // suggestions answered for the latest (edits that arrive while the model is busy are coalesced),
-// streamed generations, an idle timeout, and error frames for everything refused.
-import type { WebSocket } from 'ws';
+// streamed generations, an idle timeout, and error frames for everything refused. Whatever a
+// client sends, the failure stays in this connection: frames are rate-limited, error replies too,
+// and replies to a client that does not read are dropped (then the client is cut), never queued.
+import type { RawData, WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
 import {
   parseTextClientMessage,
@@ -16,6 +18,9 @@ import { ContextTooLongError, TextSession } from '../../models/lm/text-session.j
 import { OverloadedError } from '../batching/dynamic-batcher.js';
 import { ModelNotFoundError } from '../../models/store/model-store.js';
 import { UnknownModelError, type ServedModel, type TextService } from './text-service.js';
+import { TokenBucket } from '../devices/token-bucket.js';
+import { SocketOutbox } from '../ws/outbox.js';
+import { rawDataBytes } from '../ws/raw-data.js';
 
 interface QueuedEdit {
   msg: EditMessage;
@@ -39,36 +44,53 @@ export class TextConnection {
   private readonly generations = new Map<string, { stopped: boolean }>();
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  private readonly frames: TokenBucket;
+  private readonly errorReplies: TokenBucket;
+  private readonly outbox: SocketOutbox;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly service: TextService,
+    /** Told of every error this connection meets, sent or not (metrics). */
+    private readonly onError: (code: TextErrorCode) => void = () => {},
   ) {
-    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    const c = service.config;
+    this.frames = new TokenBucket(c.framesPerSec, c.framesPerSec * 2);
+    this.errorReplies = new TokenBucket(c.errorsPerSec, c.errorsPerSec * 2);
+    this.outbox = new SocketOutbox(ws, { maxBufferedBytes: c.maxBufferedBytes, slowConsumerMs: c.slowConsumerMs, onCut: () => this.onClose() });
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.onFrame(data, isBinary);
+      } catch (err) {
+        this.fail(err);
+      }
+    });
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
     this.touch();
   }
 
-  private onFrame(data: Buffer, isBinary: boolean): void {
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
     this.touch();
     const receivedAt = performance.now();
     this.encoding = isBinary ? 'msgpack' : 'json';
-    const decoded = decodeFrame(isBinary ? new Uint8Array(data) : data.toString('utf8'), isBinary);
+    if (!this.frames.take()) return this.error('rate-limited', `more than ${this.service.config.framesPerSec} frames/s: frame dropped`);
+    const decoded = decodeFrame(rawDataBytes(data), isBinary);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const parsed = parseTextClientMessage(decoded.value);
     if (!parsed.ok) return this.error('invalid', parsed.error);
     const msg = parsed.value;
     switch (msg.type) {
       case 'start':
-        this.starting = this.start(msg.model, msg.k ?? 3);
+        this.starting = this.start(msg.model, msg.k ?? 3).catch((err: unknown) => this.fail(err));
         return;
       case 'edit':
         this.edits.push({ msg, receivedAt });
-        void this.processEdits();
+        this.processEdits().catch((err: unknown) => this.fail(err, { seq: msg.seq }));
         return;
       case 'generate':
-        void this.generate(msg);
+        this.generate(msg).catch((err: unknown) => this.fail(err, { id: msg.id }));
         return;
       case 'stop': {
         const g = this.generations.get(msg.id);
@@ -257,11 +279,12 @@ export class TextConnection {
   }
 
   private error(code: TextErrorCode, message: string, extra: { seq?: number; id?: string } = {}): void {
-    this.send({ type: 'error', code, message, ...extra });
+    this.onError(code);
+    if (this.errorReplies.take()) this.send({ type: 'error', code, message, ...extra });
   }
 
+  /** Sends unless the client is too far behind reading (then the message is dropped). */
   private send(msg: TextServerMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(encodeFrame(msg, this.encoding));
+    this.outbox.send(encodeFrame(msg, this.encoding));
   }
 }
