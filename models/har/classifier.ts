@@ -6,6 +6,7 @@ import { ACTIVITIES, ACTIVITY_NAMES } from '../../protocol/sensor-messages.js';
 import { loadModel, modelDir, type ModelMetadata } from '../store/model-store.js';
 import { checkFeatures, HAR_FEATURES, harFeatures, type FeatureChannel } from './features.js';
 import { buildHarModel, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
+import type { HeadWeights } from './personal-head.js';
 
 export { ModelNotFoundError } from '../store/model-store.js';
 
@@ -29,6 +30,8 @@ export const HAR_MODEL_NAME = 'har';
 
 export class HarClassifier {
   private disposed = false;
+  /** The same layers with the final layer's input as a second output (predictWithFeatures). */
+  private withFeatures: tf.LayersModel | undefined;
 
   private constructor(
     private readonly model: tf.LayersModel,
@@ -84,18 +87,54 @@ export class HarClassifier {
    * leaks no tensors.
    */
   predict(windows: Float32Array, n: number): Float32Array {
-    if (this.disposed) throw new Error('HarClassifier.predict called after dispose()');
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`window count must be a whole number >= 0 (got ${n})`);
-    const expected = n * this.windowSize * 3;
-    if (windows.length !== expected) {
-      throw new RangeError(`expected ${n} windows x ${this.windowSize} samples x 3 axes = ${expected} values, got ${windows.length}`);
-    }
+    this.checkBatch('predict', windows, n);
     if (n === 0) return new Float32Array(0);
     const probs = tf.tidy(() => {
       const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
       return (this.model.predict(harFeatures(x, this.features)) as tf.Tensor).dataSync();
     });
     return new Float32Array(probs); // a copy we own, independent of backend memory
+  }
+
+  /**
+   * Like predict, and also the input of the final (Dense softmax) layer: the pooled features a
+   * personal head is fitted on (models/har/personal-head.ts). features: n * featureSize, row-major.
+   * One model call for both; leaks no tensors.
+   */
+  predictWithFeatures(windows: Float32Array, n: number): { probs: Float32Array; features: Float32Array; featureSize: number } {
+    this.checkBatch('predictWithFeatures', windows, n);
+    const featureSize = (this.finalLayer().input as tf.SymbolicTensor).shape.at(-1)!;
+    if (n === 0) return { probs: new Float32Array(0), features: new Float32Array(0), featureSize };
+    this.withFeatures ??= tf.model({ inputs: this.model.inputs, outputs: [this.finalLayer().input as tf.SymbolicTensor, this.model.outputs[0]!] });
+    const [features, probs] = tf.tidy(() => {
+      const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
+      const out = this.withFeatures!.predict(harFeatures(x, this.features)) as tf.Tensor[];
+      return [out[0]!.dataSync(), out[1]!.dataSync()];
+    });
+    return { probs: new Float32Array(probs!), features: new Float32Array(features!), featureSize };
+  }
+
+  /** The final Dense layer's weights (copies): the shared head a personal head starts from. */
+  headWeights(): HeadWeights {
+    // getWeights() hands out the layer's own variables (no new tensors); dataSync copies them out.
+    const [kernel, bias] = this.finalLayer().getWeights();
+    if (!kernel || !bias || kernel.shape.length !== 2) throw new Error('the HAR network does not end in a Dense layer with a bias');
+    return { classes: [...this.classes], featureSize: kernel.shape[0]!, kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()) };
+  }
+
+  private finalLayer(): tf.layers.Layer {
+    const last = this.model.layers[this.model.layers.length - 1];
+    if (!last || last.getClassName() !== 'Dense') throw new Error(`the HAR network must end in a Dense layer (it ends in ${last?.getClassName() ?? 'nothing'})`);
+    return last;
+  }
+
+  private checkBatch(what: string, windows: Float32Array, n: number): void {
+    if (this.disposed) throw new Error(`HarClassifier.${what} called after dispose()`);
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`window count must be a whole number >= 0 (got ${n})`);
+    const expected = n * this.windowSize * 3;
+    if (windows.length !== expected) {
+      throw new RangeError(`expected ${n} windows x ${this.windowSize} samples x 3 axes = ${expected} values, got ${windows.length}`);
+    }
   }
 
   /** The underlying tfjs model (training, evaluation internals). */
