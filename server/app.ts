@@ -27,6 +27,7 @@ import { RecordingManager } from './recording/recording-manager.js';
 import { Auth } from './security/auth.js';
 import { exposureProblem } from './security/exposure.js';
 import { ClientAddress } from './security/client-address.js';
+import { HostPolicy } from './security/host-allowlist.js';
 import { installHttpAccessControl } from './security/http-access.js';
 import { OriginPolicy } from './security/origin.js';
 import { loadTls, type TlsMaterial } from './security/tls.js';
@@ -102,6 +103,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const metrics = new ServerMetrics();
   const auth = new Auth(config.authTokens);
   const origins = new OriginPolicy(config.allowedOrigins);
+  const hosts = new HostPolicy({ bindHost: config.host, allowedHosts: config.allowedHosts });
   const clientAddress = new ClientAddress(config.trustedProxies);
 
   let hub: DashboardHub | undefined;
@@ -126,6 +128,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const router = new UpgradeRouter(config.heartbeatMs, {
     auth,
     origins,
+    hosts,
     maxConnections: config.maxConnections,
     maxConnectionsPerIp: config.maxConnectionsPerIp,
     exemptLoopbackFromIpLimit: config.exemptLoopbackFromIpLimit,
@@ -148,7 +151,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   });
 
   router.attach(app.server);
-  installHttpAccessControl(app, auth, origins, tls !== undefined);
+  installHttpAccessControl(app, auth, origins, hosts, tls !== undefined);
   let textService: TextService | undefined;
   let imageModels: ImageModelCache | undefined;
   await app.register(healthPlugin, { ctx, otherModels: () => [...(textService?.modelStatus() ?? []), ...(imageModels?.status() ?? [])] });

@@ -4,6 +4,7 @@
 // the defaults below.
 import { isIP } from 'node:net';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/sensor-messages.js';
+import { isHostName } from './security/host-allowlist.js';
 
 export const INFERENCE_WORKER_MODES = ['auto', 'on', 'off'] as const;
 export type InferenceWorkerMode = (typeof INFERENCE_WORKER_MODES)[number];
@@ -115,6 +116,11 @@ export interface ServerConfig {
   authTokens: string[];
   /** Browser origins allowed besides the server's own; '*' allows any. Env SENSORIUM_ALLOWED_ORIGINS=a,b. */
   allowedOrigins: string[];
+  /**
+   * Host names served besides loopback and the bound address (DNS-rebinding defence,
+   * server/security/host-allowlist.ts); '*' allows any. Env SENSORIUM_ALLOWED_HOSTS=a,b; --allowed-hosts.
+   */
+  allowedHosts: string[];
   /** Most WebSocket connections at once, all endpoints together. Env SENSORIUM_MAX_CONNECTIONS. */
   maxConnections: number;
   /** Most WebSocket connections at once from one IP address. Env SENSORIUM_MAX_CONNECTIONS_PER_IP. */
@@ -163,6 +169,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   inferenceWorker: 'auto',
   authTokens: [],
   allowedOrigins: [],
+  allowedHosts: [],
   maxConnections: 4096,
   maxConnectionsPerIp: 64,
   trustedProxies: [],
@@ -225,6 +232,7 @@ export const ENV_VARS = [
   'SENSORIUM_TOKENS',
   'SENSORIUM_TOKEN',
   'SENSORIUM_ALLOWED_ORIGINS',
+  'SENSORIUM_ALLOWED_HOSTS',
   'SENSORIUM_MAX_CONNECTIONS',
   'SENSORIUM_MAX_CONNECTIONS_PER_IP',
   'SENSORIUM_TRUSTED_PROXIES',
@@ -268,6 +276,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
   if (tokens.length > 0) c.authTokens = checkTokens(tokens, env.SENSORIUM_TOKENS !== undefined ? 'SENSORIUM_TOKENS' : 'SENSORIUM_TOKEN');
   const origins = parseList(env.SENSORIUM_ALLOWED_ORIGINS);
   if (origins.length > 0) c.allowedOrigins = origins;
+  const hosts = parseHostNames(env.SENSORIUM_ALLOWED_HOSTS, 'SENSORIUM_ALLOWED_HOSTS');
+  if (hosts.length > 0) c.allowedHosts = hosts;
   c.maxConnections = int('SENSORIUM_MAX_CONNECTIONS', 1, 1_000_000) ?? c.maxConnections;
   c.maxConnectionsPerIp = int('SENSORIUM_MAX_CONNECTIONS_PER_IP', 1, 1_000_000) ?? c.maxConnectionsPerIp;
   const proxies = parseList(env.SENSORIUM_TRUSTED_PROXIES);
@@ -320,6 +330,15 @@ export function checkAddresses(addresses: readonly string[], what: string): stri
     if (isIP(a) === 0) throw new ConfigError(`${what}: '${a.slice(0, 60)}' is not an IP address (list exact proxy addresses, comma-separated)`);
   }
   return [...addresses];
+}
+
+/** Allowed Host names from a comma list: DNS names or IP addresses (no scheme, port or path), lowercased; '*' for any. */
+export function parseHostNames(text: string | undefined, what: string): string[] {
+  const hosts = parseList(text);
+  for (const h of hosts) {
+    if (!isHostName(h)) throw new ConfigError(`${what}: '${h.slice(0, 60)}' is not a host name (list names like sensorium.lan or addresses, comma-separated, no scheme or port)`);
+  }
+  return hosts.map((h) => h.toLowerCase());
 }
 
 /** Tokens must be printable, without spaces or commas, 8-256 characters (short ones are guessable). */

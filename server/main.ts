@@ -5,7 +5,7 @@ import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { backendOption } from '../cli/backend-option.js';
 import { runMain } from '../cli/subcommands.js';
 import { buildServer } from './app.js';
-import { ConfigError, configFromEnv, ENV_VARS, HAR_MODEL_MODES, parseTokensFile, type ServerConfig, type TlsConfig } from './config.js';
+import { ConfigError, configFromEnv, ENV_VARS, HAR_MODEL_MODES, parseHostNames, parseTokensFile, type ServerConfig, type TlsConfig } from './config.js';
 import { METRICS_PATH } from './plugins/metrics.js';
 import { RECORDINGS_PATH } from './plugins/recordings.js';
 import { DASHBOARD_PATH } from './plugins/dashboard-socket.js';
@@ -24,6 +24,7 @@ function spec(defaults: ServerConfig): CommandSpec {
       'demo-phones': { type: 'integer', min: 1, max: 50, default: defaults.demoPhones, description: 'how many demo phones' },
       model: { type: 'string', choices: HAR_MODEL_MODES, default: defaults.harModel, description: 'HAR model: trained, untrained, or auto (trained if present; env SENSORIUM_HAR_MODE)' },
       'model-dir': { type: 'string', description: 'folder of the HAR model (default models/trained/har; env SENSORIUM_HAR_MODEL)' },
+      'allowed-hosts': { type: 'string', description: 'comma list of extra Host names served, e.g. sensorium.lan (env SENSORIUM_ALLOWED_HOSTS; loopback and the bound address always; any IP with --host 0.0.0.0; * for any)' },
       'tokens-file': { type: 'string', description: 'file of accepted tokens, one per line (env SENSORIUM_TOKENS=a,b); required unless --host is loopback' },
       record: { type: 'boolean', default: defaults.recording.all, description: 'record every device stream to --recordings-dir (env SENSORIUM_RECORD=1)' },
       'recordings-dir': { type: 'string', default: defaults.recording.dir, description: 'folder of the recordings (env SENSORIUM_RECORDINGS_DIR)' },
@@ -68,6 +69,8 @@ async function main(argv: string[]): Promise<void> {
     harModelDir: (opts['model-dir'] as string | undefined) ?? base.harModelDir,
     recording: { ...base.recording, all: opts.record as boolean, dir: opts['recordings-dir'] as string },
   };
+  const allowedHosts = opts['allowed-hosts'] as string | undefined;
+  if (allowedHosts !== undefined) config.allowedHosts = [...config.allowedHosts, ...hostsOption(allowedHosts)];
   const tokensFile = opts['tokens-file'] as string | undefined;
   if (tokensFile !== undefined) config.authTokens = [...config.authTokens, ...readTokens(tokensFile)];
   const tls = tlsOption(opts);
@@ -123,6 +126,14 @@ function readTokens(file: string): string[] {
   }
   try {
     return parseTokensFile(text, file);
+  } catch (err) {
+    throw err instanceof ConfigError ? new CliError(err.message) : err;
+  }
+}
+
+function hostsOption(text: string): string[] {
+  try {
+    return parseHostNames(text, '--allowed-hosts');
   } catch (err) {
     throw err instanceof ConfigError ? new CliError(err.message) : err;
   }

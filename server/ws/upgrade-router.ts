@@ -1,6 +1,6 @@
 // WebSocket endpoints on Fastify's HTTP(S) server: one `ws` WebSocketServer (noServer) per path,
 // chosen on the HTTP 'upgrade' event. Before a socket is accepted the router checks, in order:
-// the path (404), that the server still accepts connections (503 while shutting down), the
+// the Host header (421, DNS rebinding: security/host-allowlist.ts), the path (404), that the server still accepts connections (503 while shutting down), the
 // browser Origin (403), then accepts and closes at once with 1013 when the total or per-IP
 // connection limit is reached, or 1008 when a token is required and missing (on paths that
 // take the token in their first frame, the handler checks it instead). Frames above a path's
@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Auth } from '../security/auth.js';
 import type { ClientAddress } from '../security/client-address.js';
 import { isLoopbackHost } from '../security/exposure.js';
+import type { HostPolicy } from '../security/host-allowlist.js';
 import type { OriginPolicy } from '../security/origin.js';
 
 /** What the router knows about an accepted connection. */
@@ -34,11 +35,13 @@ export interface RouteOptions {
 }
 
 /** Why an upgrade was refused (for metrics and logs). */
-export type RefusalReason = 'not-found' | 'shutting-down' | 'origin' | 'too-many-connections' | 'too-many-from-ip' | 'unauthorized';
+export type RefusalReason = 'host' | 'not-found' | 'shutting-down' | 'origin' | 'too-many-connections' | 'too-many-from-ip' | 'unauthorized';
 
 export interface UpgradeGuardOptions {
   auth?: Auth;
   origins?: OriginPolicy;
+  /** Host names served (default: any). */
+  hosts?: HostPolicy;
   /** Most WebSockets open at once, all paths together (default: unlimited). */
   maxConnections?: number;
   /** Most WebSockets open at once from one address (default: unlimited). */
@@ -146,6 +149,8 @@ export class UpgradeRouter {
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => {}); // a client that vanishes mid-handshake must not crash the process
+    const hostProblem = this.guard.hosts?.check(req.headers.host);
+    if (hostProblem) return this.reject(socket, req, 421, 'host', hostProblem);
     const path = (req.url ?? '/').split('?')[0]!;
     const route = this.routes.get(path);
     if (!route) return this.reject(socket, req, 404, 'not-found', `no WebSocket endpoint at ${path.slice(0, 100)}; try ${this.paths.join(' or ')}`);
@@ -195,7 +200,7 @@ export class UpgradeRouter {
 
   private reject(socket: Duplex, req: IncomingMessage, status: number, reason: RefusalReason, message: string): void {
     this.guard.onRefused?.(reason, req, message);
-    const text = { 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+    const text = { 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request', 503: 'Service Unavailable' }[status] ?? 'Error';
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
   }
 }
