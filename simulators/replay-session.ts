@@ -3,7 +3,7 @@
 // ('max': at most `maxInFlightWindows` windows awaiting a prediction). Collects every
 // prediction with the window's truth from the recording.
 import type { Encoding } from '../protocol/codec.js';
-import type { ErrorCode } from '../protocol/sensor-messages.js';
+import type { ErrorCode, Placement } from '../protocol/sensor-messages.js';
 import type { Recording } from '../data/readers/recording.js';
 import { DeviceClient } from './device-client.js';
 import type { LatencyLog } from './latency-log.js';
@@ -26,6 +26,8 @@ export interface ReplayOptions {
   drainIdleMs?: number;
   /** Called after each frame (progress). */
   onFrame?: (samples: number) => void;
+  /** Placement the hello announces (default: the recording's, if its data set says). */
+  placement?: Placement;
 }
 
 export interface ScoredWindow {
@@ -39,6 +41,8 @@ export interface ScoredWindow {
 export interface ReplayResult {
   deviceId: string;
   recordingId: string;
+  /** The model's classes, from the server's welcome. */
+  classes: string[];
   framesSent: number;
   samplesSent: number;
   windows: ScoredWindow[];
@@ -69,6 +73,7 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
       source: 'replay',
       hasLabels: true,
       description: `replay of ${rec.id}${rec.user !== undefined ? ` (user ${rec.user})` : ''}`,
+      ...(opts.placement ?? rec.placement ? { placement: opts.placement ?? rec.placement } : {}),
     },
     onPrediction: (p, clientMs) => {
       answered++;
@@ -135,5 +140,5 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
   const errors: ReplayResult['errors'] = { ...client.stats.errors };
   if (client.closed) errors.closed = (errors.closed ?? 0) + 1;
   await client.close();
-  return { deviceId: opts.deviceId, recordingId: rec.id, framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors };
+  return { deviceId: opts.deviceId, recordingId: rec.id, classes: [...client.welcome.classes], framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors };
 }

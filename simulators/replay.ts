@@ -9,22 +9,23 @@ import { readRecordings, RECORDING_FORMATS, type RecordingFormat } from '../data
 import type { Recording } from '../data/readers/recording.js';
 import { HarScorer } from '../models/har/metrics.js';
 import type { Encoding } from '../protocol/codec.js';
-import { ACTIVITIES, type Units } from '../protocol/sensor-messages.js';
+import { PLACEMENTS, type Placement, type Units } from '../protocol/sensor-messages.js';
 import { DEFAULT_CONFIG } from '../server/config.js';
 import { LatencyLog, percentiles } from './latency-log.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 import { replayRecording, type ReplayResult } from './replay-session.js';
 
 const spec: CommandSpec = {
-  usage: 'npm run simulate -- replay --format hapt|csv|recording --data PATH [options]',
+  usage: `npm run simulate -- replay --format ${RECORDING_FORMATS.join('|')} --data PATH [options]`,
   summary: 'Replays recordings through the server (one recording = one device) and scores its predictions.',
   options: {
-    format: { type: 'string', choices: RECORDING_FORMATS, required: true, description: 'hapt: a HAPT RawData folder; csv: a file or folder of timestamp_ms,x,y,z[,label]; recording: a server recording (.ndjson) or folder of them' },
+    format: { type: 'string', choices: RECORDING_FORMATS, required: true, description: 'hapt: a HAPT RawData folder; csv: a file or folder of timestamp_ms,x,y,z[,label]; recording: a server recording (.ndjson) or folder of them; wisdm2019, mobifall: those data sets\' native (gzip) files' },
     data: { type: 'string', required: true, description: 'path of the recordings, e.g. ../shared/data/hapt/RawData' },
     units: { type: 'string', choices: ['g', 'm/s2'], description: 'units of csv values (default g)' },
     speed: { type: 'string', default: 'max', description: "multiple of real time (1 = real time), or 0/max = as fast as the server answers" },
     url: { type: 'string', description: 'device endpoint of a running server; default: start one in this process on a free 127.0.0.1 port' },
-    users: { type: 'string', description: 'hapt subjects to replay, e.g. 1,3' },
+    users: { type: 'string', description: 'hapt, wisdm2019 or mobifall subjects to replay, e.g. 1,3' },
+    placement: { type: 'string', choices: PLACEMENTS, description: "where the phone was carried, sent in each device's hello (default: the data set's own: hapt waist, wisdm2019/mobifall pocket; else unknown)" },
     'max-devices': { type: 'integer', min: 1, description: 'replay at most this many recordings (the first ones)' },
     concurrency: { type: 'integer', min: 1, max: 5000, default: 64, description: 'devices streaming at the same time' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
@@ -83,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
   const hours = recordings.reduce((s, r) => s + (r.t.length ? (r.t[r.t.length - 1]! - r.t[0]!) / 3.6e6 : 0), 0);
   console.error(`replay: ${recordings.length} recordings (${hours.toFixed(2)} h) -> ${url}, speed ${speed}, ${concurrency} at a time`);
   const latency = new LatencyLog(1 << 20);
-  const scorer = new HarScorer(ACTIVITIES);
+  let scorer: HarScorer | undefined; // the model's classes come with the first welcome
   const progress = new ProgressBar({ total: totalSamples, label: 'replay', unit: 'samples' });
   const results: ReplayResult[] = [];
   const started = performance.now();
@@ -103,7 +104,9 @@ export async function main(argv: string[]): Promise<void> {
           maxSamplesPerSec: cap,
           latency,
           onFrame: (n) => progress.tick(n, { windows: latency.server.count }),
+          ...(o.placement !== undefined ? { placement: o.placement as Placement } : {}),
         });
+        scorer ??= new HarScorer(result.classes);
         for (const w of result.windows) if (w.truth !== undefined) scorer.add(w.truth, w.label);
         results.push(result);
       } catch (err) {
@@ -119,7 +122,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   if (results.length === 0) throw new Error(`no recording could be replayed (${failures} failed)`);
-  report(results, scorer, latency, seconds, failures);
+  report(results, scorer ?? new HarScorer(results[0]!.classes), latency, seconds, failures);
 }
 
 function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog, seconds: number, failures: number): void {

@@ -62,7 +62,7 @@ export async function readHapt(dir: string, opts: HaptReadOptions = {}): Promise
       const label = HAPT_BASIC[s.activity - 1]; // transitions (7-12) map to undefined
       for (let i = s.start - 1; i < s.end; i++) labels[i] = label;
     }
-    out.push({ id: `exp${pad(f.experiment)}_user${pad(f.user)}`, rateHz: HAPT_RATE_HZ, t, x, y, z, labels, user: f.user, source: path });
+    out.push({ id: `exp${pad(f.experiment)}_user${pad(f.user)}`, rateHz: HAPT_RATE_HZ, t, x, y, z, labels, user: f.user, placement: 'waist', dataset: 'hapt', source: path });
   }
   return out;
 }

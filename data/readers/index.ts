@@ -3,18 +3,27 @@ export { readHapt, HAPT_RATE_HZ, type HaptReadOptions } from './hapt.js';
 export { readCsv, readCsvFile, parseCsv, formatCsv, writeCsv, estimateRateHz, CSV_COLUMNS, type CsvReadOptions } from './csv.js';
 export { DataFormatError, parseHarLabel, type HarLabel, type Recording } from './recording.js';
 export { readSensoriumRecordings, parseSensoriumRecording } from './sensorium-recording.js';
+export { readWisdm2019, parseWisdm2019, WISDM_LABELS } from './wisdm2019.js';
+export { readMobiFall, parseMobiFall, MOBIFALL_LABELS } from './mobifall.js';
 
 import type { Units } from '../../protocol/sensor-messages.js';
 import { readCsv } from './csv.js';
 import { readHapt } from './hapt.js';
+import { readMobiFall } from './mobifall.js';
 import type { Recording } from './recording.js';
 import { readSensoriumRecordings } from './sensorium-recording.js';
+import { readWisdm2019 } from './wisdm2019.js';
 
-/** hapt: HAPT RawData folders; csv: timestamp_ms,x,y,z[,label]; recording: the server's own recordings (--record). */
-export const RECORDING_FORMATS = ['hapt', 'csv', 'recording'] as const;
+/**
+ * hapt: HAPT RawData folders; csv: timestamp_ms,x,y,z[,label]; recording: the server's own
+ * recordings (--record); wisdm2019, mobifall: those data sets' native files (gzip or plain).
+ */
+export const RECORDING_FORMATS = ['hapt', 'csv', 'recording', 'wisdm2019', 'mobifall'] as const;
+/** Formats whose recordings carry subject ids (--users applies). */
+export const FORMATS_WITH_USERS: readonly RecordingFormat[] = ['hapt', 'wisdm2019', 'mobifall'];
 export type RecordingFormat = (typeof RECORDING_FORMATS)[number];
 
-/** One entry point for CLIs: `--format hapt|csv --data PATH [--units] [--users]`. */
+/** One entry point for CLIs: `--format hapt|csv|recording|wisdm2019|mobifall --data PATH [--units] [--users]`. */
 export async function readRecordings(
   format: RecordingFormat,
   path: string,
@@ -24,7 +33,11 @@ export async function readRecordings(
     if (opts.units && opts.units !== 'g') throw new Error('hapt data is in g; --units does not apply to it');
     return readHapt(path, { users: opts.users });
   }
-  if (opts.users) throw new Error('--users applies to hapt data only (csv files have no subject ids)');
+  if (format === 'wisdm2019' || format === 'mobifall') {
+    if (opts.units && opts.units !== 'm/s2') throw new Error(`${format} data is in m/s² (the reader converts it to g); --units does not apply to it`);
+    return format === 'wisdm2019' ? readWisdm2019(path, { users: opts.users }) : readMobiFall(path, { users: opts.users });
+  }
+  if (opts.users) throw new Error(`--users applies to ${FORMATS_WITH_USERS.join(', ')} data only (${format} files have no subject ids)`);
   if (format === 'recording') {
     if (opts.units) throw new Error('recordings name their units in their header; --units does not apply to them');
     return readSensoriumRecordings(path);

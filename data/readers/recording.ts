@@ -1,5 +1,5 @@
 // What every reader returns: one device session as columns, in g, with a label per sample.
-import { ACTIVITY_NAMES, type ActivityName } from '../../protocol/sensor-messages.js';
+import { ACTIVITY_NAMES, type ActivityName, type Placement } from '../../protocol/sensor-messages.js';
 
 /**
  * A sample's ground truth: an activity class, 'stairs' (either stairs class counts as right), or
@@ -19,8 +19,12 @@ export interface Recording {
   y: Float32Array;
   z: Float32Array;
   labels: HarLabel[];
-  /** Subject id when the format has one (hapt). */
+  /** Subject id when the format has one (hapt, wisdm2019, mobifall; unique within one data set only). */
   user?: number;
+  /** Where the phone was carried, when the data set says (hapt: waist; wisdm2019, mobifall: pocket). */
+  placement?: Placement;
+  /** The data set's name when a reader knows it (hapt, wisdm2019, mobifall). */
+  dataset?: string;
   /** Where the recording came from (file path). */
   source?: string;
   /** Things a user should know about this file (units look wrong, rows were reordered…). */
