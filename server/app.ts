@@ -29,6 +29,7 @@ import { exposureProblem } from './security/exposure.js';
 import { ClientAddress } from './security/client-address.js';
 import { HostPolicy } from './security/host-allowlist.js';
 import { installHttpAccessControl } from './security/http-access.js';
+import { redactingLogger } from './security/log-redaction.js';
 import { OriginPolicy } from './security/origin.js';
 import { loadTls, type TlsMaterial } from './security/tls.js';
 import { textConfigFromEnv } from './text/text-config.js';
@@ -91,7 +92,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   for (const w of warnings) warn(w);
 
   const fastifyOptions: FastifyServerOptions = {
-    logger: opts.logger ?? false,
+    // Every log line passes a filter that blanks tokens (URLs, headers, cookies): security/log-redaction.ts.
+    logger: redactingLogger(opts.logger),
     // Correlate with a proxy's request id when there is one; Fastify's own ids otherwise.
     requestIdHeader: 'x-request-id',
     // WebSockets and streamed responses are closed by our own shutdown, not cut by Fastify.
