@@ -13,6 +13,7 @@ import { evalWindows, predictClasses, robustnessVariant, ROBUSTNESS_VARIANTS, VA
 import { scoreWindows } from './metrics.js';
 import { printHarReport } from './report.js';
 import { parseUserList } from './cli-common.js';
+import { personalizeOption, runPersonalizedEval } from './personalize-cli.js';
 
 export const evalSpec: CommandSpec = {
   usage: 'npm run eval -- har --format hapt|csv --data <path> [options]',
@@ -25,6 +26,7 @@ export const evalSpec: CommandSpec = {
     users: { type: 'string', description: 'hapt only: comma-separated subject ids to evaluate (e.g. the held-out users)' },
     variant: { type: 'string', default: 'original', choices: ROBUSTNESS_VARIANTS, description: 'evaluate a simulated device instead: 20 Hz, negated axes (iOS), the m/s² csv round trip, or tilted 30°' },
     'batch-size': { type: 'integer', default: 512, min: 1, description: 'windows per prediction call' },
+    personalize: personalizeOption,
     backend: backendOption,
   },
   notes: [
@@ -43,10 +45,15 @@ export async function main(argv: string[]): Promise<void> {
   if (format === 'csv' && users) throw new CliError('--users applies to hapt only (csv files carry no subject ids)');
   const variant = String(o.variant) as RobustnessVariant;
 
-  await useBackend(o.backend);
+  const backend = await useBackend(o.backend);
   const modelPath = resolve(String(o.model));
   const clf = await HarClassifier.load(modelPath);
   try {
+    if (o.personalize !== undefined) {
+      if (variant !== 'original') throw new CliError('--personalize takes the recordings as read (no --variant)');
+      const read = (dir: string) => readRecordings(format, dir, { units: format === 'csv' ? units : undefined, users });
+      return await runPersonalizedEval({ clf, data: String(o.data), seconds: Number(o.personalize), read, batchSize: Number(o['batch-size']), header: { model: String(o.model), backend: backend.name } });
+    }
     const recs = await robustnessVariant(await readRecordings(format, String(o.data), { units: format === 'csv' ? units : undefined, users }), variant);
     for (const r of recs) for (const w of r.warnings ?? []) console.error(`warning: ${r.id}: ${w}`);
     const set = evalWindows(recs, clf);
