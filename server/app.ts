@@ -24,6 +24,8 @@ import { textPlugin } from './plugins/text.js';
 import { imageLabPlugin } from './plugins/images-lab.js';
 import type { ImageModelCache } from './images/model-cache.js';
 import { RecordingManager } from './recording/recording-manager.js';
+import type { RecordingFiles } from './recording/recording-files.js';
+import { watchOperations } from './metrics/operations-metrics.js';
 import { Auth } from './security/auth.js';
 import { exposureProblem } from './security/exposure.js';
 import { ClientAddress } from './security/client-address.js';
@@ -48,6 +50,8 @@ export interface BuildOptions {
   log?: (message: string) => void;
   /** Where startup warnings go (default: `log`, prefixed 'warning: '). */
   warn?: (message: string) => void;
+  /** File operations of recordings (tests put a failing or stalled disk here). */
+  recordingFiles?: RecordingFiles;
 }
 
 export interface SensoriumServer {
@@ -113,7 +117,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     config,
     inference: new HarInference(classifier, config.batching, metrics.onBatch),
     registry: new DeviceRegistry(config.maxDevices),
-    recordings: new RecordingManager(config.recording),
+    recordings: new RecordingManager(config.recording, { log: app.log, ...(opts.recordingFiles ? { files: opts.recordingFiles } : {}) }),
     auth,
     log: app.log,
     stats: new ServerStats(metrics.statsObserver),
@@ -152,6 +156,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     inferenceTfMemory: () => (ctx.inference.classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> }).memory?.(),
   });
 
+  watchOperations(metrics.registry, { recordingFailures: () => ctx.recordings.failures, recordingFramesDropped: () => ctx.recordings.droppedFrames });
   router.attach(app.server);
   installHttpAccessControl(app, auth, origins, hosts, tls !== undefined);
   let textService: TextService | undefined;

@@ -69,6 +69,8 @@ export interface RecordingConfig {
   dir: string;
   /** Buffered samples are written and fsynced at least this often, ms: what a crash can lose. */
   flushMs: number;
+  /** Most bytes a recording holds in memory (waiting or being written) when the disk lags; beyond it frames are dropped and counted. */
+  maxBufferBytes: number;
 }
 
 /** HTTPS: certificate files, or a self-signed certificate made at start with the openssl CLI. */
@@ -177,7 +179,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   reconnectGraceMs: 10_000,
   slowConsumerMs: 30_000,
   shutdownDrainMs: 5_000,
-  recording: { all: false, dir: 'recordings', flushMs: 1000 },
+  recording: { all: false, dir: 'recordings', flushMs: 1000, maxBufferBytes: 16 << 20 },
   maxDevices: 200,
   maxDashboards: 50,
   helloTimeoutMs: 10_000,

@@ -33,6 +33,9 @@ const recordingSchema = {
     frames: { type: 'integer' },
     samples: { type: 'integer' },
     droppedFrames: { type: 'integer' },
+    /** Given up because writing it failed (disk full, I/O error, folder unusable); error says why. */
+    failed: { type: 'boolean' },
+    error: { type: 'string' },
     units: { type: 'string' },
     rateHz: { type: 'number' },
     source: { type: 'string' },
@@ -53,7 +56,8 @@ const toggleReply = {
 
 function describe(w: RecordingWriter) {
   const s = w.status();
-  return { id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, bytes: s.bytes, active: s.active, frames: s.frames, samples: s.samples, droppedFrames: s.droppedFrames, units: w.info.units, rateHz: w.info.rateHz };
+  const entry = { id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, bytes: s.bytes, active: s.active, frames: s.frames, samples: s.samples, droppedFrames: s.droppedFrames, units: w.info.units, rateHz: w.info.rateHz };
+  return s.error === undefined ? entry : { ...entry, failed: true, error: s.error };
 }
 
 export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = async (app, { ctx, findSession }) => {

@@ -1,13 +1,16 @@
 // The local recording store: one append-only NDJSON file per device session under `dir`
 // (protocol/recording-format.ts), flushed and fsynced every flushMs by one timer for all files.
-// Lists recordings on disk (finished, from earlier runs, or torn by a crash) and live ones.
-import { mkdirSync } from 'node:fs';
+// Lists recordings on disk (finished, from earlier runs, or torn by a crash), live ones, and
+// those given up because the disk failed. A failure is logged and counted by its code, and the
+// disk counts as failing (/api/health) until a write succeeds again: while it fails, a small
+// probe file is written every probeMs to notice when it is back.
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { RECORDING_EXTENSION, RECORDING_FORMAT, RECORDING_ID_PATTERN, type RecordingHeader } from '../../protocol/recording-format.js';
 import type { DeviceInfo } from '../../protocol/sensor-messages.js';
 import type { RecordingConfig } from '../config.js';
-import { RecordingWriter, type RecordingStatus } from './recording-writer.js';
+import { NODE_RECORDING_FILES, type RecordingFiles } from './recording-files.js';
+import { RecordingWriter, type RecordingFailure, type RecordingStatus } from './recording-writer.js';
 
 export interface RecordingListEntry {
   id: string;
@@ -19,24 +22,70 @@ export interface RecordingListEntry {
   frames?: number;
   samples?: number;
   droppedFrames?: number;
+  /** The recording was given up because writing it failed (disk full, I/O error…): why. */
+  failed?: boolean;
+  error?: string;
   units?: string;
   rateHz?: number;
   source?: string;
 }
 
+/** What the manager reports to (Fastify's pino logger fits). */
+export interface RecordingLog {
+  error(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+export interface RecordingManagerOptions {
+  /** File operations (tests put a failing or stalled disk here). */
+  files?: RecordingFiles;
+  log?: RecordingLog;
+  /** While the disk fails, how often a probe write checks whether it is back, ms. */
+  probeMs?: number;
+}
+
+/** Failed recordings kept in the list (newest); older ones are forgotten. */
+const FAILED_KEPT = 100;
+const PROBE_FILE = '.sensorium-disk-check';
+
 export class RecordingManager {
   readonly dir: string;
   private readonly active = new Set<RecordingWriter>();
+  /** Recordings given up after a failed write, newest last. */
+  private readonly failed: RecordingWriter[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
+  private probeTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly files: RecordingFiles;
   private lastStamp = '';
   private sameStamp = 0;
   /** Totals for metrics (closed files included). */
   started = 0;
+  /** Failed recordings by error code (ENOSPC, EIO…), for metrics. */
+  readonly failures = new Map<string, number>();
+  private closedDroppedFrames = 0;
+  /** The latest failure, while no write has succeeded since. */
+  private failing: RecordingFailure | undefined;
 
-  constructor(private readonly config: RecordingConfig) {
+  constructor(
+    private readonly config: RecordingConfig,
+    private readonly opts: RecordingManagerOptions = {},
+  ) {
     this.dir = resolve(config.dir);
+    this.files = opts.files ?? NODE_RECORDING_FILES;
     this.timer = setInterval(() => void this.flushAll(), config.flushMs);
     this.timer.unref();
+  }
+
+  /** Set while recordings cannot be written: the latest failure (cleared by the next successful write). */
+  get diskProblem(): RecordingFailure | undefined {
+    return this.failing;
+  }
+
+  /** Frames dropped from recordings because the disk lagged (closed files included). */
+  get droppedFrames(): number {
+    let n = this.closedDroppedFrames;
+    for (const w of this.active) n += w.droppedFrames;
+    return n;
   }
 
   /** Record every device from its hello? */
@@ -49,10 +98,18 @@ export class RecordingManager {
   }
 
   /** Starts a new recording file for a device session. */
+  /** Never throws: a file that cannot be created shows up as a failed recording. */
   open(info: DeviceInfo): RecordingWriter {
-    mkdirSync(this.dir, { recursive: true });
     const id = this.newId(info.deviceId);
-    const writer = new RecordingWriter(id, join(this.dir, id + RECORDING_EXTENSION), info, (w) => this.active.delete(w));
+    const writer = new RecordingWriter(id, join(this.dir, id + RECORDING_EXTENSION), info, {
+      files: this.files,
+      maxBufferBytes: this.config.maxBufferBytes,
+      onClosed: (w) => {
+        if (this.active.delete(w)) this.closedDroppedFrames += w.droppedFrames;
+      },
+      onFailed: (w, failure, err) => this.onFailed(w, failure, err),
+      onWritten: () => this.recovered('a recording write succeeded'),
+    });
     this.active.add(writer);
     this.started++;
     void writer.flush(); // the header reaches the disk at once
@@ -65,7 +122,7 @@ export class RecordingManager {
 
   /** Recordings on disk, newest first, with live figures for active ones. */
   async list(): Promise<RecordingListEntry[]> {
-    const live = new Map<string, RecordingStatus>([...this.active].map((w) => [w.id, w.status()]));
+    const live = new Map<string, RecordingStatus>([...this.active, ...this.failed].map((w) => [w.id, w.status()]));
     let names: string[];
     try {
       names = (await readdir(this.dir)).filter((n) => n.endsWith(RECORDING_EXTENSION));
@@ -81,9 +138,20 @@ export class RecordingManager {
       if (!header) continue; // not ours, or the header never reached the disk
       const size = (await stat(file).catch(() => undefined))?.size ?? 0;
       const status = live.get(id);
-      const entry: RecordingListEntry = { id, deviceId: header.deviceId, startedAt: header.startedAt, bytes: status?.bytes ?? size, active: status !== undefined, units: header.units, rateHz: header.rateHz };
+      const entry: RecordingListEntry = { id, deviceId: header.deviceId, startedAt: header.startedAt, bytes: status?.bytes ?? size, active: status?.active ?? false, units: header.units, rateHz: header.rateHz };
       if (header.source !== undefined) entry.source = header.source;
       if (status) Object.assign(entry, { frames: status.frames, samples: status.samples, droppedFrames: status.droppedFrames });
+      if (status?.error !== undefined) Object.assign(entry, { failed: true, error: status.error });
+      live.delete(id);
+      out.push(entry);
+    }
+    // Live and failed recordings whose header is not on disk (yet): a stalled disk, no folder, a disk full from the start.
+    for (const w of [...this.active, ...this.failed]) {
+      const s = live.get(w.id);
+      if (!s) continue;
+      const entry: RecordingListEntry = { id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, bytes: s.bytes, active: s.active, frames: s.frames, samples: s.samples, droppedFrames: s.droppedFrames, units: w.info.units, rateHz: w.info.rateHz };
+      if (w.info.source !== undefined) entry.source = w.info.source;
+      if (s.error !== undefined) Object.assign(entry, { failed: true, error: s.error });
       out.push(entry);
     }
     return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id.localeCompare(b.id)));
@@ -99,7 +167,51 @@ export class RecordingManager {
   /** Flushes and closes every open recording (shutdown). */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.probeTimer);
     await Promise.all([...this.active].map((w) => w.close('server shutdown')));
+  }
+
+  private onFailed(w: RecordingWriter, failure: RecordingFailure, err: unknown): void {
+    this.failures.set(failure.code, (this.failures.get(failure.code) ?? 0) + 1);
+    this.failed.push(w);
+    if (this.failed.length > FAILED_KEPT) this.failed.shift();
+    this.opts.log?.error({ err, code: failure.code, recording: w.id, deviceId: w.info.deviceId, file: w.path, frames: w.frames }, 'recording failed');
+    this.markFailing(failure);
+  }
+
+  private markFailing(failure: RecordingFailure): void {
+    this.failing = failure;
+    if (this.probeTimer) return;
+    this.probeTimer = setInterval(() => void this.probe(), this.opts.probeMs ?? 10_000);
+    this.probeTimer.unref();
+  }
+
+  private recovered(how: string): void {
+    if (!this.failing) return;
+    this.opts.log?.info({ after: this.failing.code, dir: this.dir }, `recordings can be written again (${how})`);
+    this.failing = undefined;
+    clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
+  }
+
+  /** Writes, syncs and removes a small file in the recordings folder: is the disk back? */
+  private async probe(): Promise<void> {
+    const path = join(this.dir, PROBE_FILE);
+    await this.files.remove(path).catch(() => undefined);
+    try {
+      const file = await this.files.create(path);
+      try {
+        await file.append('disk check\n');
+        await file.sync();
+      } finally {
+        await file.close().catch(() => undefined);
+      }
+      await this.files.remove(path).catch(() => undefined);
+      this.recovered('a probe write succeeded');
+    } catch (err) {
+      const code = (err as { code?: unknown })?.code;
+      this.failing = { message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : 'unknown', at: Date.now() };
+    }
   }
 
   /** `<device id>_<UTC time>[_n]`, safe as a file name (':' becomes '_'). */

@@ -38,6 +38,8 @@ let list: RecordingList | undefined;
 const pending = new Set<string>();
 /** Finished recordings' figures by id (finished files do not change). */
 const summaries = new Map<string, SummaryState>();
+/** Failed recordings already announced in the notice. */
+const announcedFailures = new Set<string>();
 let refreshing: Promise<void> | undefined;
 let refreshAgain = false;
 
@@ -81,7 +83,14 @@ function onList(l: RecordingList): void {
   const ids = new Set(l.recordings.map((r) => r.id));
   for (const id of summaries.keys()) if (!ids.has(id)) summaries.delete(id);
   for (const r of l.recordings) {
-    if (r.active) {
+    if (r.failed) {
+      // Figures come from the server; the file, if any, is cut short. Announced once.
+      summaries.delete(r.id);
+      if (!announcedFailures.has(r.id)) {
+        announcedFailures.add(r.id);
+        showNotice(notice, `Recording ${r.id} failed: ${r.error ?? 'the server could not write it'}. The device is still served; its stream is no longer recorded.`, 'error');
+      }
+    } else if (r.active) {
       summaries.delete(r.id); // figures come from the server while it is written
     } else if (!summaries.has(r.id)) {
       if (r.bytes > AUTO_COUNT_MAX_BYTES) summaries.set(r.id, { state: 'on-request' });

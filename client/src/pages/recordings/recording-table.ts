@@ -21,6 +21,7 @@ interface Row {
   samples: HTMLTableCellElement;
   size: HTMLTableCellElement;
   status: HTMLTableCellElement;
+  download: HTMLAnchorElement;
   count: HTMLButtonElement;
   replay: HTMLButtonElement;
 }
@@ -80,7 +81,7 @@ export class RecordingTable {
       this.handlers.onCount(this.entries.get(id) ?? entry);
     });
     const cell = () => h('td');
-    const row: Row = { tr: h('tr', { 'data-recording': id }), started: cell(), duration: cell(), samples: cell(), size: cell(), status: cell(), count, replay };
+    const row: Row = { tr: h('tr', { 'data-recording': id }), started: cell(), duration: cell(), samples: cell(), size: cell(), status: cell(), download, count, replay };
     row.tr.append(h('th', { scope: 'row', textContent: entry.deviceId }), row.started, row.duration, row.samples, row.size, row.status, h('td', {}, h('div', { class: 'actions' }, download, replay)));
     this.rows.set(id, row);
     return row;
@@ -90,10 +91,17 @@ export class RecordingTable {
     setText(row.started, formatLocalTime(new Date(entry.startedAt)));
     setText(row.size, formatBytes(entry.bytes));
     row.tr.classList.toggle('live', entry.active);
+    row.tr.classList.toggle('failed', entry.failed === true);
+    // A recording that failed before anything reached the disk has no file to download.
+    row.download.classList.toggle('hidden', entry.failed === true && entry.bytes === 0);
     let duration = '—';
     let samples = '—';
     let status: string;
-    if (entry.active) {
+    if (entry.failed) {
+      // The server gave the file up (disk full, I/O error, folder unusable): say why, with what it kept.
+      if (entry.samples !== undefined) samples = formatCount(entry.samples);
+      status = `failed: ${entry.error ?? 'the server could not write it'}`;
+    } else if (entry.active) {
       duration = formatDuration(now - Date.parse(entry.startedAt));
       if (entry.samples !== undefined) samples = formatCount(entry.samples);
       status = entry.droppedFrames ? `recording (${formatCount(entry.droppedFrames)} frames dropped: disk too slow)` : 'recording';
