@@ -8,6 +8,7 @@
 import type { DeviceInfo, ErrorCode, HelloMessage, PredictionMessage, ServerToDevice, WelcomeMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
+import { DeviceCalibration } from '../calibration/device-calibration.js';
 import type { ServerContext } from '../context.js';
 import { DevicePipeline } from '../pipeline/device-pipeline.js';
 import type { SensorWindow, SignalPoints, SmoothedWindow } from '../pipeline/types.js';
@@ -46,6 +47,8 @@ export class DeviceSession {
   private recorder: RecordingWriter | undefined;
   /** Shed under overload: its connection is closing (not a candidate for shedding again). */
   shedding = false;
+  /** Personal calibration: its head classifies this device's windows once it has one. */
+  readonly calibration: DeviceCalibration;
 
   /** Registers the device and starts its pipeline, or says why it can't. */
   static open(hello: HelloMessage, ctx: ServerContext, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
@@ -67,6 +70,7 @@ export class DeviceSession {
     this.info = info;
     this.opts = opts;
     const { classifier } = ctx.inference;
+    this.calibration = new DeviceCalibration({ info, inference: ctx.inference, personal: ctx.personal, send: (m) => this.opts?.send(m), log: (m) => ctx.log.info({ deviceId: info.deviceId }, m) });
     this.pipeline = new DevicePipeline(
       {
         units: info.units,
@@ -74,11 +78,14 @@ export class DeviceSession {
         pipeline: ctx.config.pipeline,
         model: { windowSize: classifier.windowSize, hop: classifier.hop, rateHz: classifier.rateHz },
         signal: { hz: ctx.config.dashboard.signalHz, intervalMs: ctx.config.dashboard.signalIntervalMs, wanted: () => ctx.registry.watched(info.deviceId) },
-        classify: (w) => ctx.inference.classify(w),
+        classify: (w) => this.calibration.classify(w),
       },
       {
         invalid: (e) => this.sendError(e.code, e.message, e.seq),
-        accepted: (frame) => this.recorder?.append(frame),
+        accepted: (frame) => {
+          this.recorder?.append(frame);
+          this.calibration.observeFrame(frame);
+        },
         prediction: (w) => this.publishPrediction(w),
         signal: (s) => this.publishSignal(s),
         classifyFailed: (err, w) => this.classifyFailed(err, w),
@@ -88,7 +95,10 @@ export class DeviceSession {
           this.sendError('out-of-range', `frame seq ${d.seq - this.seqBase} ${why}: dropped`, d.seq);
         },
         crashed: (err) => {
+          // A bug in a stage: this device's stream is over, the others go on.
+          ctx.log.error({ deviceId: info.deviceId, err }, 'device pipeline failed: closing the device');
           this.sendError('internal', `the server failed to process this stream: ${err instanceof Error ? err.message : String(err)}`);
+          void this.close(); // leaves the device list; its transport is told next
           this.opts?.onCrash?.(err);
         },
       },
@@ -170,11 +180,21 @@ export class DeviceSession {
     this.pipeline.push(value, receivedAt);
   }
 
-  /** Leaves the device list and lets the pipeline finish what it holds (its predictions still go out). */
+  /**
+   * Leaves the device list and lets the pipeline finish what it holds (its predictions still go
+   * out). Never rejects: callers fire and forget it, and a recording that fails to close is logged.
+   */
   close(): Promise<void> {
     if (!this.closing) {
       this.release();
-      this.closing = this.pipeline.close().then(() => this.stopRecording('session ended').then(() => undefined));
+      this.closing = this.pipeline
+        .close()
+        .then(() => this.calibration.close())
+        .then(() => this.stopRecording('session ended'))
+        .then(
+          () => undefined,
+          (err: unknown) => this.ctx.log.error({ deviceId: this.info.deviceId, err }, 'ending the device session failed'),
+        );
     }
     return this.closing;
   }
@@ -222,6 +242,7 @@ export class DeviceSession {
       latencyMs: round(latencyMs, 2),
     };
     if (w.truth !== undefined) message.truth = w.truth;
+    message.source = this.calibration.published(w);
     this.lastPrediction = message;
     this.ctx.stats.recordPrediction(latencyMs);
     const sent = this.opts ? this.opts.send(message) !== false : false;

@@ -60,12 +60,12 @@ export class SessionStore {
     if (existing?.expiry) {
       clearTimeout(existing.expiry);
       existing.expiry = undefined;
-      if (existing.session.compatibleWith(hello)) {
+      if (!existing.session.closed && existing.session.compatibleWith(hello)) {
         existing.session.attach(opts);
         this.resumed++;
         return { ok: true, session: existing.session, resumed: true };
       }
-      this.forget(existing); // same id, different stream: start over
+      this.forget(existing); // same id, different stream (or the session failed meanwhile): start over
     }
     const opened = DeviceSession.open(hello, this.ctx, opts);
     if (!opened.ok) return opened;

@@ -40,7 +40,7 @@ export interface DevicePipelineSinks {
   accepted?(frame: TimedFrame): void;
   /** Frames dropped or seqs given up by reordering. */
   reorderDrop?: ReorderOptions['onDrop'];
-  /** A stage threw: the pipeline is dead (a bug); the device should be disconnected. */
+  /** A stage or sink threw: the pipeline is over (a bug); the device should be disconnected. Called once. */
   crashed(err: unknown): void;
 }
 
@@ -83,8 +83,13 @@ export class DevicePipeline {
       merge(predictions$, signal$).subscribe({
         complete: resolve,
         error: (err: unknown) => {
-          sinks.crashed(err);
           resolve();
+          // Whatever the session does about it, nothing may escape from here (RxJS would rethrow it on a timer).
+          try {
+            sinks.crashed(err);
+          } catch {
+            // the session's own handler failed: the pipeline is over anyway
+          }
         },
       });
     });

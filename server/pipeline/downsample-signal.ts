@@ -1,6 +1,7 @@
 // Dashboard branch: the raw signal (in g) thinned to `hz` by device time, rounded for compact
 // JSON, and gathered into one batch every `intervalMs` for charts.
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { guarded, subscribeGuarded } from './guarded-subscribe.js';
 import type { SignalPoints, TimedFrame } from './types.js';
 
 const round4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -10,7 +11,7 @@ export function downsampleSignal(hz: number): OperatorFunction<TimedFrame, Signa
   return (source) =>
     new Observable<SignalPoints>((subscriber) => {
       let lastKept = -Infinity;
-      return source.subscribe({
+      return subscribeGuarded(source, subscriber, {
         next(frame) {
           const points: SignalPoints = { t: [], x: [], y: [], z: [] };
           for (let i = 0; i < frame.t.length; i++) {
@@ -25,8 +26,6 @@ export function downsampleSignal(hz: number): OperatorFunction<TimedFrame, Signa
           }
           if (points.t.length > 0) subscriber.next(points);
         },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
       });
     });
 }
@@ -41,19 +40,18 @@ export function batchSignal(intervalMs: number, scheduler: SchedulerLike = async
     new Observable<SignalPoints>((subscriber) => {
       let parts: SignalPoints[] = [];
       let timer: Subscription | undefined;
-      const flush = () => {
+      const flush = guarded(subscriber, () => {
         timer = undefined;
         if (parts.length === 0) return;
         const batch = parts.length === 1 ? parts[0]! : concatPoints(parts);
         parts = [];
         subscriber.next(batch);
-      };
-      const sourceSubscription = source.subscribe({
+      });
+      const sourceSubscription = subscribeGuarded(source, subscriber, {
         next(points) {
           parts.push(points);
           timer ??= scheduler.schedule(flush, intervalMs);
         },
-        error: (err) => subscriber.error(err),
         complete() {
           timer?.unsubscribe();
           flush();

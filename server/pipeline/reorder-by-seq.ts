@@ -3,6 +3,7 @@
 // the waiting frames go on in order. Frames older than what was already emitted (late or
 // duplicate) are dropped: the resampler cannot go back in time.
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { guarded, subscribeGuarded } from './guarded-subscribe.js';
 
 export interface ReorderOptions {
   maxWaitMs: number;
@@ -41,14 +42,17 @@ export function reorderBySeq<T extends { seq: number }>(opts: ReorderOptions): O
         timer?.unsubscribe();
         timer = undefined;
         if (pending.size === 0) return;
-        timer = scheduler.schedule(() => {
-          timer = undefined;
-          skipToOldestPending();
-          rearm();
-        }, opts.maxWaitMs);
+        timer = scheduler.schedule(
+          guarded(subscriber, () => {
+            timer = undefined;
+            skipToOldestPending();
+            rearm();
+          }),
+          opts.maxWaitMs,
+        );
       };
 
-      const sourceSubscription = source.subscribe({
+      const sourceSubscription = subscribeGuarded(source, subscriber, {
         next(frame) {
           const seq = frame.seq;
           if (seq < expected) return opts.onDrop?.({ kind: 'late', seq });
@@ -69,7 +73,6 @@ export function reorderBySeq<T extends { seq: number }>(opts: ReorderOptions): O
             rearm();
           }
         },
-        error: (err) => subscriber.error(err),
         complete() {
           timer?.unsubscribe();
           while (pending.size > 0) skipToOldestPending();

@@ -2,6 +2,7 @@
 // `gap` set where a pause restarted the grid, and labels carried along when the device sends them.
 import { Observable, type OperatorFunction } from 'rxjs';
 import { Resampler } from '../../data/signal/resampler.js';
+import { subscribeGuarded } from './guarded-subscribe.js';
 import { LabelTrack } from './label-track.js';
 import type { ResampledChunk, TimedFrame } from './types.js';
 
@@ -11,7 +12,7 @@ export function resampleFrames(targetHz: number, maxGapMs: number): OperatorFunc
       const resampler = new Resampler(targetHz, { maxGapMs });
       const labels = new LabelTrack();
       let tracking = false; // once a frame carried labels, every later frame feeds the track
-      return source.subscribe({
+      return subscribeGuarded(source, subscriber, {
         next(frame) {
           if (frame.labels) tracking = true;
           if (tracking) labels.push(frame.t, frame.labels);
@@ -21,8 +22,6 @@ export function resampleFrames(targetHz: number, maxGapMs: number): OperatorFunc
           if (tracking) chunk.labels = labels.labelsAt(out.t);
           subscriber.next(chunk);
         },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
       });
     });
 }

@@ -2,6 +2,7 @@
 // restarts the window (it never spans a pause). Per-sample work writes into one typed buffer;
 // the only allocation is each emitted window's own copy.
 import { Observable, type OperatorFunction } from 'rxjs';
+import { subscribeGuarded } from './guarded-subscribe.js';
 import { windowTruth } from './window-truth.js';
 import type { ResampledChunk, SensorWindow } from './types.js';
 
@@ -24,7 +25,7 @@ export function slidingWindows(opts: WindowOptions): OperatorFunction<ResampledC
       let filled = 0;
       let restart = true;
       let labelled = false;
-      return source.subscribe({
+      return subscribeGuarded(source, subscriber, {
         next(chunk) {
           if (chunk.gap) {
             filled = 0;
@@ -51,8 +52,6 @@ export function slidingWindows(opts: WindowOptions): OperatorFunction<ResampledC
             subscriber.next(window);
           }
         },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
       });
     });
 }

@@ -3,12 +3,13 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ProtocolLimits, Units } from '../../protocol/sensor-messages.js';
 import { validateSamples, type ValidationError } from '../../protocol/validate-sensor.js';
+import { subscribeGuarded } from './guarded-subscribe.js';
 import type { RawFrame, TimedFrame } from './types.js';
 
 export function validateFrames(limits: ProtocolLimits, units: Units, onInvalid: (error: ValidationError) => void): OperatorFunction<RawFrame, TimedFrame> {
   return (source) =>
     new Observable<TimedFrame>((subscriber) =>
-      source.subscribe({
+      subscribeGuarded(source, subscriber, {
         next(raw) {
           const result = validateSamples(raw.value, limits, units);
           if (!result.ok) {
@@ -19,8 +20,6 @@ export function validateFrames(limits: ProtocolLimits, units: Units, onInvalid: 
           frame.receivedAt = raw.receivedAt;
           subscriber.next(frame);
         },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
       }),
     );
 }
