@@ -73,6 +73,18 @@ export interface RecordingConfig {
   maxBufferBytes: number;
 }
 
+/** Limits for connections whose token is still to come in their first frame (hello, subscribe). */
+export interface PreAuthConfig {
+  /** Dashboards waiting for their subscribe's token; they do not count against maxDashboards. More are closed 1013. */
+  maxDashboards: number;
+  /** A dashboard without a token at the upgrade must subscribe with one within this time, ms. */
+  timeoutMs: number;
+  /** Frames decoded before a valid hello/subscribe; the next one closes the socket 1008. */
+  maxFrames: number;
+  /** Largest frame before a valid hello/subscribe; a larger one closes the socket 1009 unread. */
+  maxFrameBytes: number;
+}
+
 /** HTTPS: certificate files, or a self-signed certificate made at start with the openssl CLI. */
 export type TlsConfig = { certFile: string; keyFile: string } | { selfSigned: true };
 
@@ -145,8 +157,10 @@ export interface ServerConfig {
   tls?: TlsConfig;
   /** Most simultaneous device connections (including Sensor Logger devices). Env SENSORIUM_MAX_DEVICES. */
   maxDevices: number;
-  /** Most simultaneous dashboard connections. */
+  /** Most simultaneous dashboard connections that have shown a token (or all of them, without tokens). */
   maxDashboards: number;
+  /** What connections that have not shown a token yet may cost (server/security/pre-auth-frames.ts). */
+  preAuth: PreAuthConfig;
   /** A device connection that sends no valid hello within this time is closed, ms. */
   helloTimeoutMs: number;
   /** A socket (device or dashboard) with more unsent bytes than this drops messages instead of queueing them. Env SENSORIUM_MAX_BUFFERED_BYTES. */
@@ -182,6 +196,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   recording: { all: false, dir: 'recordings', flushMs: 1000, maxBufferBytes: 16 << 20 },
   maxDevices: 200,
   maxDashboards: 50,
+  preAuth: { maxDashboards: 50, timeoutMs: 5000, maxFrames: 4, maxFrameBytes: 4096 },
   helloTimeoutMs: 10_000,
   heartbeatMs: 30_000,
   maxBufferedBytes: 1 << 20,

@@ -7,6 +7,7 @@ import type { ErrorCode, ServerToDashboard } from '../../protocol/sensor-message
 import { messageType, validateSubscribe } from '../../protocol/validate-sensor.js';
 import { TokenBucket } from '../devices/token-bucket.js';
 import type { Auth } from '../security/auth.js';
+import { PreAuthFrames } from '../security/pre-auth-frames.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import { rawDataBytes } from '../ws/raw-data.js';
 
@@ -30,11 +31,15 @@ export interface DashboardConnectionOptions {
   auth?: Auth;
   /** The upgrade carried a valid token already (else the subscribe message must). */
   authenticated?: boolean;
+  /** Until the token comes: frames decoded at most, and their largest size. */
+  preAuth?: { maxFrames: number; maxFrameBytes: number };
   errorsPerSec: number;
   /** Messages a dashboard may send per second (it only needs a few subscribes). */
   framesPerSec?: number;
   /** Close a dashboard that has not subscribed (with its token) within this time, ms. */
   subscribeTimeoutMs?: number;
+  /** A subscribe brought a valid token: may this dashboard take an authenticated slot? (False: closed 1013 with `reason`.) */
+  onAuthenticated?: (dashboard: DashboardConnection) => { ok: true } | { ok: false; reason: string };
   /** Called after a (re)subscription so the hub can send the current device list. */
   onSubscribe: (dashboard: DashboardConnection) => void;
   onClose: (dashboard: DashboardConnection) => void;
@@ -47,6 +52,9 @@ export class DashboardConnection {
   private readonly errorReplies: TokenBucket;
   private readonly frames: TokenBucket;
   private readonly outbox: SocketOutbox;
+  private authenticated: boolean;
+  /** Set while the token is still to come: frames are few and small until then. */
+  private preAuthFrames: PreAuthFrames | undefined;
   /** A device list was dropped: resend the current one when the socket catches up. */
   devicesStale = false;
 
@@ -58,6 +66,8 @@ export class DashboardConnection {
     const fps = opts.framesPerSec ?? 10;
     this.frames = new TokenBucket(fps, fps * 2);
     this.outbox = new SocketOutbox(ws, { maxBufferedBytes: opts.maxBufferedBytes, slowConsumerMs: opts.slowConsumerMs });
+    this.authenticated = opts.authenticated ?? !opts.auth?.required;
+    if (!this.authenticated && opts.preAuth) this.preAuthFrames = new PreAuthFrames(opts.preAuth, 'subscribe');
     const timer = opts.subscribeTimeoutMs === undefined ? undefined : setTimeout(() => this.subscribed || ws.close(1008, `no valid subscribe within ${opts.subscribeTimeoutMs} ms`), opts.subscribeTimeoutMs);
     timer?.unref();
     ws.on('close', () => clearTimeout(timer));
@@ -70,6 +80,11 @@ export class DashboardConnection {
     });
     ws.on('close', () => opts.onClose(this));
     ws.on('error', () => {});
+  }
+
+  /** Showed a valid token (at the upgrade or in a subscribe), or none is needed. */
+  get isAuthenticated(): boolean {
+    return this.authenticated;
   }
 
   get subscribed(): boolean {
@@ -99,18 +114,27 @@ export class DashboardConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     this.encoding = isBinary ? 'msgpack' : 'json';
+    const bytes = rawDataBytes(data);
+    const refusal = this.preAuthFrames?.admit(bytes.byteLength);
+    if (refusal) return this.ws.close(refusal.code, refusal.reason);
     if (!this.frames.take()) return this.error('rate-limited', 'too many messages: dashboards send a subscribe now and then');
-    const decoded = decodeFrame(rawDataBytes(data), isBinary);
+    const decoded = decodeFrame(bytes, isBinary);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const type = messageType(decoded.value);
     if (!type.ok) return this.error(type.error.code, type.error.message);
     if (type.value !== 'subscribe') return this.error('invalid', `unknown message type "${type.value.slice(0, 40)}"; dashboards send subscribe`);
     const sub = validateSubscribe(decoded.value);
     if (!sub.ok) return this.error(sub.error.code, sub.error.message);
-    if (!this.opts.authenticated && this.opts.auth && !this.opts.auth.accepts(sub.value.token)) {
-      this.error('unauthorized', 'a valid token is required (subscribe.token, Authorization: Bearer, or ?token=)');
-      this.ws.close(1008, 'unauthorized');
-      return;
+    if (!this.authenticated) {
+      if (this.opts.auth && !this.opts.auth.accepts(sub.value.token)) {
+        this.error('unauthorized', 'a valid token is required (subscribe.token, Authorization: Bearer, or ?token=)');
+        this.ws.close(1008, 'unauthorized');
+        return;
+      }
+      const slot = this.opts.onAuthenticated?.(this) ?? { ok: true };
+      if (!slot.ok) return this.ws.close(1013, slot.reason);
+      this.authenticated = true;
+      this.preAuthFrames = undefined;
     }
     this.filter = sub.value.devices === '*' ? '*' : new Set(sub.value.devices);
     this.opts.onSubscribe(this);

@@ -38,10 +38,16 @@ export class DashboardHub {
     return sum;
   }
 
-  /** Takes a new /ws/dashboard socket, or refuses it when there are too many. */
+  /**
+   * Takes a new /ws/dashboard socket, or refuses it when there are too many. Only dashboards
+   * that showed a token count against maxDashboards: those whose token is still to come (in
+   * their subscribe) are bounded apart (preAuth.maxDashboards) and must subscribe within
+   * preAuth.timeoutMs, so sockets that never authenticate cannot lock real dashboards out.
+   */
   add(ws: WebSocket, authenticated = !this.ctx.auth.required): void {
-    if (this.dashboards.size >= this.ctx.config.maxDashboards) {
-      ws.close(1013, `at most ${this.ctx.config.maxDashboards} dashboards`);
+    const { maxDashboards, preAuth } = this.ctx.config;
+    if (authenticated ? !this.hasAuthenticatedSlot() : this.dashboards.size - this.authenticatedCount() >= preAuth.maxDashboards) {
+      ws.close(1013, authenticated ? `at most ${maxDashboards} dashboards` : `at most ${preAuth.maxDashboards} dashboards waiting for a token`);
       return;
     }
     const dashboard = new DashboardConnection(ws, {
@@ -49,8 +55,9 @@ export class DashboardHub {
       slowConsumerMs: this.ctx.config.slowConsumerMs,
       auth: this.ctx.auth,
       authenticated,
-      // Without a token at the upgrade, the subscribe must bring one soon: no idle unauthenticated slots.
-      subscribeTimeoutMs: authenticated ? undefined : this.ctx.config.helloTimeoutMs,
+      preAuth,
+      subscribeTimeoutMs: authenticated ? undefined : preAuth.timeoutMs,
+      onAuthenticated: () => (this.hasAuthenticatedSlot() ? { ok: true } : { ok: false, reason: `at most ${maxDashboards} dashboards` }),
       errorsPerSec: this.ctx.config.rateLimit.errorsPerSec,
       onSubscribe: (d) => {
         this.indexWatches();
@@ -64,6 +71,16 @@ export class DashboardHub {
       },
     });
     this.dashboards.add(dashboard);
+  }
+
+  private authenticatedCount(): number {
+    let n = 0;
+    for (const d of this.dashboards) if (d.isAuthenticated) n++;
+    return n;
+  }
+
+  private hasAuthenticatedSlot(): boolean {
+    return this.authenticatedCount() < this.ctx.config.maxDashboards;
   }
 
   statsMessage(): ServerStatsMessage {

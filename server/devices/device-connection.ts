@@ -8,6 +8,7 @@ import { messageType, validateHello } from '../../protocol/validate-sensor.js';
 import type { ServerContext } from '../context.js';
 import type { ConnectionInfo } from '../ws/upgrade-router.js';
 import { rawDataBytes } from '../ws/raw-data.js';
+import { PreAuthFrames } from '../security/pre-auth-frames.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import type { DeviceSession } from './device-session.js';
 import { TokenBucket } from './token-bucket.js';
@@ -32,6 +33,8 @@ export class DeviceConnection {
   private readonly framesPerSec: number;
   /** The server ended this connection (policy, protocol error, too slow): the session ends with it. */
   private closedByServer = false;
+  /** Until a hello brings the token (none at the upgrade): few, small frames. */
+  private readonly preAuth: PreAuthFrames | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -43,6 +46,7 @@ export class DeviceConnection {
     this.framesPerSec = rateLimit.framesPerSec ?? rateLimit.samplesPerSec / MIN_MEAN_SAMPLES_PER_FRAME;
     this.frames = new TokenBucket(this.framesPerSec, this.framesPerSec * 2);
     this.errorReplies = new TokenBucket(rateLimit.errorsPerSec, rateLimit.errorsPerSec * 2);
+    if (!conn.authenticated) this.preAuth = new PreAuthFrames(ctx.config.preAuth, 'hello');
     this.outbox = new SocketOutbox(ws, {
       maxBufferedBytes: ctx.config.maxBufferedBytes,
       slowConsumerMs: ctx.config.slowConsumerMs,
@@ -75,6 +79,8 @@ export class DeviceConnection {
     if (!this.frames.take()) return this.error('rate-limited', `more than ${Math.round(this.framesPerSec)} frames/s: frame dropped (send fewer, larger frames)`);
     // ws has checked a text frame's UTF-8 already: a Buffer's toString is all it needs (no TextDecoder per frame).
     const bytes = rawDataBytes(data);
+    const refusal = this.session ? undefined : this.preAuth?.admit(bytes.byteLength);
+    if (refusal) return this.closeWith(refusal.code, refusal.reason);
     const decoded = decodeFrame(isBinary ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), isBinary);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const type = messageType(decoded.value);

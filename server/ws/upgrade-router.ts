@@ -10,7 +10,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Auth } from '../security/auth.js';
-import type { ClientAddress } from '../security/client-address.js';
+import { addressGroup, type ClientAddress } from '../security/client-address.js';
 import { isLoopbackHost } from '../security/exposure.js';
 import type { HostPolicy } from '../security/host-allowlist.js';
 import type { OriginPolicy } from '../security/origin.js';
@@ -44,7 +44,7 @@ export interface UpgradeGuardOptions {
   hosts?: HostPolicy;
   /** Most WebSockets open at once, all paths together (default: unlimited). */
   maxConnections?: number;
-  /** Most WebSockets open at once from one address (default: unlimited). */
+  /** Most WebSockets open at once from one address, an IPv6 /64 counting as one (default: unlimited). */
   maxConnectionsPerIp?: number;
   /** Loopback clients (local simulators and benches) skip the per-IP limit. */
   exemptLoopbackFromIpLimit?: boolean;
@@ -63,6 +63,7 @@ export class UpgradeRouter {
   private attached: Server | undefined;
   private readonly alive = new WeakSet<WebSocket>();
   private readonly heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Open sockets per address group (IPv4 address, IPv6 /64). */
   private readonly perIp = new Map<string, number>();
   private open = 0;
   private nextId = 1;
@@ -164,8 +165,8 @@ export class UpgradeRouter {
     let refusal: { reason: RefusalReason; code: number; message: string } | undefined;
     if (this.guard.maxConnections !== undefined && this.open >= this.guard.maxConnections) {
       refusal = { reason: 'too-many-connections', code: ROUTER_CLOSE.tryAgainLater, message: `the server takes at most ${this.guard.maxConnections} connections` };
-    } else if (this.guard.maxConnectionsPerIp !== undefined && !(this.guard.exemptLoopbackFromIpLimit && isLoopbackHost(ip)) && (this.perIp.get(ip) ?? 0) >= this.guard.maxConnectionsPerIp) {
-      refusal = { reason: 'too-many-from-ip', code: ROUTER_CLOSE.tryAgainLater, message: `at most ${this.guard.maxConnectionsPerIp} connections per address` };
+    } else if (this.guard.maxConnectionsPerIp !== undefined && !(this.guard.exemptLoopbackFromIpLimit && isLoopbackHost(ip)) && (this.perIp.get(addressGroup(ip)) ?? 0) >= this.guard.maxConnectionsPerIp) {
+      refusal = { reason: 'too-many-from-ip', code: ROUTER_CLOSE.tryAgainLater, message: `at most ${this.guard.maxConnectionsPerIp} connections per address (IPv6: per /64)` };
     } else if (!authenticated && !route.opts.tokenInFirstFrame) {
       refusal = { reason: 'unauthorized', code: ROUTER_CLOSE.policy, message: 'unauthorized: a valid token is required (Authorization: Bearer, ?token= or the page cookie)' };
     }
@@ -187,13 +188,14 @@ export class UpgradeRouter {
 
   private track(path: string, ws: WebSocket, info: ConnectionInfo): void {
     this.open++;
-    this.perIp.set(info.ip, (this.perIp.get(info.ip) ?? 0) + 1);
+    const group = addressGroup(info.ip);
+    this.perIp.set(group, (this.perIp.get(group) ?? 0) + 1);
     this.guard.onConnection?.(path, info);
     ws.once('close', (code: number) => {
       this.open--;
-      const n = (this.perIp.get(info.ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(info.ip);
-      else this.perIp.set(info.ip, n);
+      const n = (this.perIp.get(group) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(group);
+      else this.perIp.set(group, n);
       this.guard.onDisconnection?.(path, info, code);
     });
   }

@@ -29,8 +29,8 @@ export class TestClient {
   private waiters: (() => void)[] = [];
   readonly closed: Promise<number>;
 
-  static async connect(url: string, encoding: Encoding = 'json'): Promise<TestClient> {
-    const ws = new WebSocket(url);
+  static async connect(url: string, encoding: Encoding = 'json', headers: Record<string, string> = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, { headers });
     const client = new TestClient(ws, encoding);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -35,7 +35,7 @@ function outcome(url: string, headers: Record<string, string> = {}, waitMs = 300
 describe('tokens', () => {
   let srv: TestServer;
   beforeAll(async () => {
-    srv = await startTestServer({ authTokens: [TOKEN, 'second-token-1'], helloTimeoutMs: 300 });
+    srv = await startTestServer({ authTokens: [TOKEN, 'second-token-1'], helloTimeoutMs: 300, preAuth: { timeoutMs: 300 } });
   });
   afterAll(() => srv?.close());
 
