@@ -58,7 +58,14 @@ export class DeviceSession {
     if (hello.description !== undefined) info.description = hello.description;
     const claim = ctx.registry.claim(info);
     if (!claim.ok) return claim;
-    return { ok: true, session: new DeviceSession(info, ctx, opts, claim.release) };
+    try {
+      return { ok: true, session: new DeviceSession(info, ctx, opts, claim.release) };
+    } catch (err) {
+      // E.g. its recording cannot be opened: the device slot must not stay claimed (`id-in-use` forever).
+      claim.release();
+      ctx.log.error({ deviceId: info.deviceId, err }, 'device session failed to start');
+      return { ok: false, error: { code: 'internal', message: `the server could not start the session: ${err instanceof Error ? err.message : String(err)}` } };
+    }
   }
 
   private constructor(
@@ -103,7 +110,14 @@ export class DeviceSession {
         },
       },
     );
-    if (ctx.recordings.recordAll) this.startRecording();
+    if (ctx.recordings.recordAll) {
+      try {
+        this.startRecording();
+      } catch (err) {
+        void this.pipeline.close();
+        throw err;
+      }
+    }
   }
 
   /** What the device learns after its hello. */
