@@ -16,19 +16,23 @@ export interface ServerProcess {
   deviceUrl: string;
   httpUrl: string;
   pid: number;
+  /** Settles when the process exits: after close(), or on its own (a crash). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   snapshot(): Promise<ServerSnapshot>;
   close(): Promise<void>;
 }
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 
-export async function startServerProcess(opts: Omit<LocalServerOptions, 'log'>, startTimeoutMs = 60_000): Promise<ServerProcess> {
+/** `onStderr`: the server's stderr goes there instead of this process's (crash reports keep its last lines). */
+export async function startServerProcess(opts: Omit<LocalServerOptions, 'log'>, startTimeoutMs = 60_000, onStderr?: (text: string) => void): Promise<ServerProcess> {
   const child = fork(CHILD, [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, SENSORIUM_CHILD_SERVER: JSON.stringify(opts) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', onStderr ? 'pipe' : 'inherit', 'ipc'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (onStderr) child.stderr?.setEncoding('utf8').on('data', onStderr);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const pending = new Map<number, { resolve: (s: ServerSnapshot) => void; reject: (e: Error) => void }>();
   child.once('exit', (code) => {
     for (const p of pending.values()) p.reject(new Error(`the server process exited (code ${code})`));
@@ -65,6 +69,7 @@ export async function startServerProcess(opts: Omit<LocalServerOptions, 'log'>, 
     deviceUrl: ready.deviceUrl,
     httpUrl: ready.httpUrl,
     pid: ready.pid,
+    exited,
     snapshot: () =>
       new Promise<ServerSnapshot>((resolve, reject) => {
         if (!child.connected) return reject(new Error('the server process is gone'));

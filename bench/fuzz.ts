@@ -1,0 +1,271 @@
+// `npm run bench -- fuzz --frames N`: can a client hurt the server or its neighbours? Starts the
+// real server in a child process (a crash is an exit we see, not an exception in this process),
+// connects well-behaved neighbours (real-time phones on /ws/device, typists on /ws/text), measures
+// them in a calm phase, then runs the hostile mix (bench/hostile/) in a third process: N frames
+// per endpoint on /ws/device, /ws/dashboard and /ws/text and N requests over every HTTP route, plus
+// clients that never read, a reconnect storm, WebSocket protocol violations and slow HTTP clients.
+// A crash is recorded with the server's last stderr lines and, replayed against a fresh server,
+// the frame that caused it; the server is restarted and the attack goes on (up to --max-crashes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseOptions, type CommandSpec } from '../cli/args.js';
+import { ProgressBar } from '../cli/progress.js';
+import { printResultJson, printTable, roundDeep } from '../cli/report.js';
+import type { LocalServerOptions } from '../simulators/local-server.js';
+import { startAttackProcess } from './hostile/attack-process.js';
+import type { HostileSummary } from './hostile/hostile-mix.js';
+import { Neighbours, type NeighbourFigures } from './hostile/neighbours.js';
+import { findCrashingFrame, type Reproduction } from './hostile/reproduce.js';
+import { inc, type Tally } from './hostile/tally.js';
+import { WatchedServer, type CrashInfo } from './hostile/watched-server.js';
+import { NEIGHBOUR_PREFIX } from './hostile/ws-payloads.js';
+
+const spec: CommandSpec = {
+  usage: 'npm run bench -- fuzz [--frames N] [--rate R] [--seed S] [--phones P] [--typists T]',
+  summary: 'Hostile clients on every endpoint of a server in a child process, beside normal phones and typists: crashes, RSS, neighbours\' latency against a calm run.',
+  options: {
+    frames: { type: 'integer', min: 1, default: 100_000, description: 'frames per WebSocket endpoint (/ws/device, /ws/dashboard, /ws/text), and HTTP requests' },
+    rate: { type: 'number', min: 1, max: 100_000, default: 500, description: 'frames (requests) per second per endpoint' },
+    seed: { type: 'integer', min: 0, default: 1, description: 'seed of every hostile generator (same seed, same frames)' },
+    phones: { type: 'integer', min: 0, max: 150, default: 20, description: 'neighbour phones streaming 50 Hz in real time' },
+    typists: { type: 'integer', min: 0, max: 100, default: 4, description: 'neighbour typists on /ws/text (40 wpm)' },
+    'warmup-seconds': { type: 'number', min: 0, max: 300, default: 10, description: 'neighbours stream before the calm phase' },
+    'calm-seconds': { type: 'number', min: 1, max: 3600, default: 30, description: 'calm phase: neighbours alone' },
+    'settle-seconds': { type: 'number', min: 0, max: 300, default: 10, description: 'after the attack, before the final RSS' },
+    'max-seconds': { type: 'number', min: 1, max: 24 * 3600, default: 900, description: 'the hostile phase stops after this long even if frames are left' },
+    'max-crashes': { type: 'integer', min: 1, max: 20, default: 3, description: 'restart the server after a crash until this many' },
+    connections: { type: 'integer', min: 1, max: 64, default: 4, description: 'hostile connections per WebSocket endpoint' },
+    reproduce: { type: 'boolean', default: true, description: 'after a crash, replay the last frames against a fresh server to find the one that did it' },
+    model: { type: 'string', choices: ['auto', 'trained', 'untrained'], default: 'auto', description: 'HAR model of the server' },
+  },
+  notes: [
+    'Targets only 127.0.0.1 (a server it starts itself) and stops by itself (frames spent or --max-seconds).',
+    'Neighbour latency is client side: phones, frame holding a window\'s last sample sent -> prediction received; typists, keystroke -> suggestions.',
+    'Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours\' p99 <= 1.5x the calm run\'s, no `overloaded` for them.',
+    'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
+    '"calm":{…},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],…}.',
+  ].join('\n'),
+};
+
+interface CrashReport extends Omit<CrashInfo, 'stderrTail'> {
+  stderrTail: string;
+  /** The frame that kills a fresh server on its own, when one of the last ones does. */
+  reproduction: Reproduction | null;
+  /** Kinds of the frames sent in the last second before the crash. */
+  lastKinds: Tally;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function main(argv: string[]): Promise<void> {
+  const o = parseOptions(spec, argv);
+  const frames = Number(o.frames);
+  const seed = Number(o.seed);
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'sensorium-fuzz-'));
+  // The server's own limits, untouched: what a real deployment has (recordings go to a temp folder).
+  const serverOptions: Omit<LocalServerOptions, 'log'> = { harModel: o.model as 'auto' | 'trained' | 'untrained', overrides: { recording: { dir: recordingsDir } } };
+  const deviceIds = [...Array.from({ length: 4 }, (_, i) => `${NEIGHBOUR_PREFIX}-${String(i + 1).padStart(4, '0')}`), ...Array.from({ length: 8 }, (_, i) => `fuzz-dev-${i % 4}-${i % 8}`), 'sensor-logger:fuzz-1', 'storm-1'];
+  const hostileBudgetSeconds = Number(o['max-seconds']);
+  const neighbours = new Neighbours({ phones: Number(o.phones), typists: Number(o.typists), seed, maxSeconds: Number(o['warmup-seconds']) + Number(o['calm-seconds']) + hostileBudgetSeconds + Number(o['settle-seconds']) + 600 });
+
+  console.error(`fuzz: starting the server (child process), ${o.phones} phones and ${o.typists} typists beside it`);
+  let server = await WatchedServer.start(serverOptions);
+  const summaries: HostileSummary[] = [];
+  const crashes: CrashReport[] = [];
+  let rssStartMb = NaN;
+  let rssEndMb = NaN;
+  let rssPeakMb = 0;
+  let calm: NeighbourFigures;
+  let hostile: NeighbourFigures;
+  let serverAlive = false;
+  try {
+    await neighbours.attach(server.httpUrl);
+    await sleep(Number(o['warmup-seconds']) * 1000);
+    console.error(`fuzz: calm phase, ${o['calm-seconds']} s`);
+    neighbours.beginPhase();
+    await sleep(Number(o['calm-seconds']) * 1000);
+    calm = neighbours.endPhase();
+    rssStartMb = (await server.proc.snapshot()).rssMb;
+    console.error(`fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${rssStartMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`);
+
+    neighbours.beginPhase();
+    const bar = new ProgressBar({ total: 4 * frames, label: 'fuzz', unit: 'frames' });
+    const started = performance.now();
+    const sent = { device: 0, dashboard: 0, text: 0, http: 0 };
+    while (true) {
+      const remaining = frames - Math.min(...Object.values(sent));
+      const secondsLeft = hostileBudgetSeconds - (performance.now() - started) / 1000;
+      if (remaining <= 0 || secondsLeft <= 1) break;
+      const base = { ...sent };
+      const attack = startAttackProcess(
+        { httpUrl: server.httpUrl, framesPerEndpoint: remaining, rate: Number(o.rate), maxSeconds: secondsLeft, seed: seed + 7919 * crashes.length, connectionsPerEndpoint: Number(o.connections), deviceIds },
+        (p) => {
+          const before = Object.values(sent).reduce((s, v) => s + v, 0);
+          for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + p.perEndpoint[k];
+          bar.tick(Object.values(sent).reduce((s, v) => s + v, 0) - before, { rssMb: rssPeakMb, crashes: crashes.length });
+        },
+      );
+      const rssTimer = setInterval(() => {
+        server.proc
+          .snapshot()
+          .then((s) => (rssPeakMb = Math.max(rssPeakMb, s.rssMb)))
+          .catch(() => undefined);
+      }, 2000);
+      const outcome = await Promise.race([attack.done.then((summary) => ({ summary })), server.crashed.then((crash) => ({ crash }))]);
+      clearInterval(rssTimer);
+      if ('summary' in outcome) {
+        summaries.push(outcome.summary);
+        for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + (k === 'http' ? outcome.summary.http.sent : outcome.summary.ws[k].sent);
+        break;
+      }
+      // The server died: stop the attack, keep its last frames, find the killer, restart.
+      const crash = outcome.crash;
+      attack.stop();
+      const summary = await attack.done;
+      summaries.push(summary);
+      for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + (k === 'http' ? summary.http.sent : summary.ws[k].sent);
+      const before = summary.recent.filter((r) => r.at <= crash.at + 50);
+      const lastKinds: Tally = {};
+      for (const r of before.filter((x) => x.at >= crash.at - 1000)) inc(lastKinds, `${r.endpoint}:${r.kind}`);
+      console.error(`\nfuzz: the server CRASHED (exit code ${crash.code}, signal ${crash.signal}); last stderr:\n${crash.stderrTail.slice(-1500)}`);
+      await neighbours.detach();
+      let reproduction: Reproduction | undefined;
+      if (o.reproduce) {
+        console.error(`fuzz: replaying the last ${Math.min(60, before.length)} frames one by one against a fresh server…`);
+        reproduction = await findCrashingFrame(before, serverOptions).catch((err: unknown) => {
+          console.error(`fuzz: reproduction failed: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        });
+        console.error(reproduction ? `fuzz: one frame does it: ${reproduction.endpoint} ${reproduction.kind} ${reproduction.binary ? 'binary' : 'text'} ${reproduction.hex.slice(0, 120)}` : 'fuzz: no single frame of the last ones crashes a fresh server');
+      }
+      crashes.push({ ...crash, stderrTail: crash.stderrTail.slice(-1500), reproduction: reproduction ?? null, lastKinds });
+      if (crashes.length >= Number(o['max-crashes'])) {
+        console.error(`fuzz: ${crashes.length} crashes: stopping the hostile phase`);
+        break;
+      }
+      server = await WatchedServer.start(serverOptions);
+      await neighbours.attach(server.httpUrl);
+    }
+    hostile = neighbours.endPhase();
+    console.error(`\nfuzz: attack over; settling ${o['settle-seconds']} s`);
+    await sleep(Number(o['settle-seconds']) * 1000);
+    serverAlive = server.alive && (await fetch(`${server.httpUrl}/api/health`).then(() => true).catch(() => false));
+    if (server.alive) rssEndMb = (await server.proc.snapshot().catch(() => ({ rssMb: NaN }))).rssMb;
+  } finally {
+    await neighbours.detach();
+    if (server.alive) await server.close();
+    rmSync(recordingsDir, { recursive: true, force: true });
+  }
+
+  const agg = aggregate(summaries);
+  printTable(
+    ['endpoint', 'sent', 'typed errors', 'internal', 'closes', 'connects'],
+    (['device', 'dashboard', 'text'] as const).map((e) => [`/ws/${e}`, agg.ws[e].sent, sum(agg.ws[e].replies), agg.ws[e].replies.internal ?? 0, fmt(agg.ws[e].closes), agg.ws[e].connects]),
+    console.error,
+  );
+  console.error(`HTTP: ${agg.http.sent} requests, status ${fmt(agg.http.status)}, network errors ${fmt(agg.http.networkErrors)}, 5xx kept ${agg.http.serverErrors.length}`);
+  for (const e of agg.http.serverErrors.slice(0, 10)) console.error(`  ${e.status} ${e.kind} ${e.method} ${e.path.slice(0, 80)} -> ${e.reply.slice(0, 160)}`);
+  console.error(`non-readers: ${agg.nonReaders.frames} frames, opened ${agg.nonReaders.opened}, cut by the server ${fmt(agg.nonReaders.cutByServer)}; storm: ${agg.storm.connections} connections ${fmt(agg.storm.outcomes)}; protocol violations: ${agg.protocol.sent}; slow HTTP: ${JSON.stringify(agg.slowHttp)}`);
+  console.error(`neighbours: calm p99 ${calm!.p99Ms} ms, hostile p99 ${hostile!.p99Ms} ms; typists calm ${calm!.typistP99Ms} ms, hostile ${hostile!.typistP99Ms} ms; errors ${JSON.stringify(hostile!.errorCodes)}`);
+
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+  const p99Ratio = ratio(hostile!.p99Ms, calm!.p99Ms);
+  const typistP99Ratio = ratio(hostile!.typistP99Ms, calm!.typistP99Ms);
+  const internalErrors = (['device', 'dashboard', 'text'] as const).reduce((s, e) => s + (agg.ws[e].replies.internal ?? 0), 0);
+  printResultJson(
+    roundDeep(
+      {
+        frames: agg.frames,
+        serverAlive,
+        crashes: crashes.length,
+        rssStartMb,
+        rssEndMb: Number.isFinite(rssEndMb) ? rssEndMb : null,
+        neighbours: { p99Ms: hostile!.p99Ms, overloaded: hostile!.overloaded, errors: hostile!.errors, p50Ms: hostile!.p50Ms, predictions: hostile!.predictions, typistP99Ms: hostile!.typistP99Ms, suggestions: hostile!.suggestions, errorCodes: hostile!.errorCodes },
+        calmP99Ms: calm!.p99Ms,
+        p99Ratio,
+        typistP99Ratio,
+        calm: { p99Ms: calm!.p99Ms, typistP99Ms: calm!.typistP99Ms, overloaded: calm!.overloaded, errors: calm!.errors, predictions: calm!.predictions },
+        rssPeakMb,
+        targets: {
+          noCrash: crashes.length === 0,
+          serverAlive,
+          rssGrowthUnder100Mb: Number.isFinite(rssEndMb) && rssEndMb - rssStartMb < 100,
+          p99Within1_5x: p99Ratio !== null && p99Ratio <= 1.5 && (typistP99Ratio === null || typistP99Ratio <= 1.5),
+          noOverloaded: hostile!.overloaded === 0,
+        },
+        perEndpoint: { device: agg.ws.device.sent, dashboard: agg.ws.dashboard.sent, text: agg.ws.text.sent, http: agg.http.sent, nonReaders: agg.nonReaders.frames, storm: agg.storm.connections, protocol: agg.protocol.sent },
+        typedErrors: { device: agg.ws.device.replies, dashboard: agg.ws.dashboard.replies, text: agg.ws.text.replies },
+        internalErrors,
+        http: { status: agg.http.status, networkErrors: agg.http.networkErrors, serverErrors: agg.http.serverErrors.length, serverErrorKinds: countBy(agg.http.serverErrors.map((e) => `${e.status} ${e.kind} ${e.method} ${e.path.split('?')[0]}`)) },
+        nonReaders: { frames: agg.nonReaders.frames, opened: agg.nonReaders.opened, cutByServer: agg.nonReaders.cutByServer },
+        slowHttp: agg.slowHttp,
+        crashReports: crashes,
+        seed,
+        rate: Number(o.rate),
+        hostileSeconds: agg.seconds,
+        loadAvg1m: loadavg()[0],
+      },
+      2,
+    ),
+  );
+}
+
+function sum(t: Tally): number {
+  return Object.values(t).reduce((s, v) => s + v, 0);
+}
+
+function fmt(t: Tally): string {
+  return Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+}
+
+function countBy(keys: string[]): Tally {
+  const t: Tally = {};
+  for (const k of keys) inc(t, k);
+  return t;
+}
+
+function addTally(into: Tally, from: Tally): Tally {
+  for (const [k, v] of Object.entries(from)) inc(into, k, v);
+  return into;
+}
+
+/** One summary from those of every attack process (one per server lifetime). */
+function aggregate(list: HostileSummary[]) {
+  const ws = Object.fromEntries((['device', 'dashboard', 'text'] as const).map((e) => [e, { sent: 0, replies: {} as Tally, closes: {} as Tally, connects: 0 }])) as Record<'device' | 'dashboard' | 'text', { sent: number; replies: Tally; closes: Tally; connects: number }>;
+  const out = {
+    frames: 0,
+    seconds: 0,
+    ws,
+    http: { sent: 0, status: {} as Tally, networkErrors: {} as Tally, serverErrors: [] as HostileSummary['http']['serverErrors'] },
+    nonReaders: { frames: 0, opened: 0, cutByServer: {} as Tally },
+    storm: { connections: 0, outcomes: {} as Tally },
+    protocol: { sent: 0 },
+    slowHttp: { opened: 0, cutByServer: 0, longestLivedMs: 0, stillOpen: 0 },
+  };
+  for (const s of list) {
+    out.frames += s.frames;
+    out.seconds += s.seconds;
+    for (const e of ['device', 'dashboard', 'text'] as const) {
+      ws[e].sent += s.ws[e].sent;
+      addTally(ws[e].replies, s.ws[e].replies);
+      addTally(ws[e].closes, s.ws[e].closes);
+      ws[e].connects += s.ws[e].connects;
+    }
+    out.http.sent += s.http.sent;
+    addTally(out.http.status, s.http.status);
+    addTally(out.http.networkErrors, s.http.networkErrors);
+    out.http.serverErrors.push(...s.http.serverErrors);
+    out.nonReaders.frames += s.nonReaders.frames;
+    out.nonReaders.opened += s.nonReaders.opened;
+    addTally(out.nonReaders.cutByServer, s.nonReaders.cutByServer);
+    out.storm.connections += s.storm.connections;
+    addTally(out.storm.outcomes, s.storm.outcomes);
+    out.protocol.sent += s.protocol.sent;
+    out.slowHttp.opened += s.slowHttp.opened;
+    out.slowHttp.cutByServer += s.slowHttp.cutByServer;
+    out.slowHttp.stillOpen += s.slowHttp.stillOpen;
+    out.slowHttp.longestLivedMs = Math.max(out.slowHttp.longestLivedMs, s.slowHttp.longestLivedMs);
+  }
+  return out;
+}

@@ -1,0 +1,152 @@
+// The well-behaved neighbours of a hostile run: real-time simulated phones on /ws/device
+// (simulators/phone-fleet.ts) and typists on /ws/text (simulators/typist-fleet.ts). Figures are
+// taken per phase (calm, hostile): client-side prediction latency (frame sent -> prediction
+// received), typing latency (keystroke -> suggestions), `overloaded` and other errors.
+import { joinDocuments, loadCorpus } from '../../data/corpora/index.js';
+import { PhoneFleet } from '../../simulators/phone-fleet.js';
+import { runTypists, type FleetCounters as TypistCounters } from '../../simulators/typist-fleet.js';
+import type { RollingSamples } from '../../server/stats/rolling-samples.js';
+import { inc, type Tally } from './tally.js';
+import { NEIGHBOUR_PREFIX } from './ws-payloads.js';
+
+export interface NeighbourOptions {
+  phones: number;
+  typists: number;
+  seed: number;
+  /** How long typists may type at most (they also stop when their server goes away). */
+  maxSeconds: number;
+}
+
+export interface NeighbourFigures {
+  /** Phones: prediction latency p99 / p50, client side, ms (null without predictions). */
+  p99Ms: number | null;
+  p50Ms: number | null;
+  predictions: number;
+  /** `overloaded` errors the neighbours got (phones and typists). */
+  overloaded: number;
+  /** Every other error, dropped connection and refused connection. */
+  errors: number;
+  errorCodes: Tally;
+  /** Typists: keystroke -> suggestions p99, ms (null without typists or suggestions). */
+  typistP99Ms: number | null;
+  suggestions: number;
+}
+
+/** Nearest-rank percentile of a list (null when empty). */
+export function percentileOf(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
+}
+
+let typingText: string | undefined;
+
+export class Neighbours {
+  private fleet: PhoneFleet | undefined;
+  private typistCounters: TypistCounters | undefined;
+  private typistLatency: RollingSamples | undefined;
+  private typing: Promise<unknown> | undefined;
+  private phaseLatencies: number[] = [];
+  private phaseErrors: Tally = {};
+  /** Fleet error counters already counted (a fleet's counters are cumulative). */
+  private fleetBaseline: Tally = {};
+  private typistBaseline: Tally = {};
+  private typistSuggestionsBaseline = 0;
+  private typistP99History: number[] = [];
+  private suggestionsCarried = 0;
+
+  constructor(private readonly o: NeighbourOptions) {}
+
+  /** Connects the neighbours to a server (again, after it was restarted). */
+  async attach(httpUrl: string): Promise<void> {
+    await this.detach();
+    const wsUrl = `${httpUrl.replace(/^http/, 'ws')}/ws/device`;
+    if (this.o.phones > 0) {
+      this.fleet = await PhoneFleet.start({
+        url: wsUrl,
+        count: this.o.phones,
+        rateHz: 50,
+        framesPerSecond: 10,
+        seed: this.o.seed,
+        idPrefix: NEIGHBOUR_PREFIX,
+        connectConcurrency: 10,
+        latencyCapacity: 1024,
+        onPrediction: (_id, _p, clientMs) => {
+          if (clientMs !== undefined) this.phaseLatencies.push(clientMs);
+        },
+      });
+      this.fleetBaseline = {};
+    }
+    if (this.o.typists > 0) {
+      typingText ??= joinDocuments(loadCorpus('english').validation).replace(/\s+/g, ' ');
+      this.typistBaseline = {};
+      this.typistSuggestionsBaseline = 0;
+      this.typing = runTypists({
+        url: httpUrl,
+        text: typingText,
+        typists: this.o.typists,
+        wpm: 40,
+        seconds: this.o.maxSeconds,
+        charsPerTypist: 1_000_000,
+        seed: this.o.seed,
+        onProgress: (c, latency) => {
+          this.typistCounters = c;
+          this.typistLatency = latency;
+        },
+      }).catch((err: unknown) => inc(this.phaseErrors, `typists: ${err instanceof Error ? err.message.slice(0, 60) : String(err)}`));
+    }
+  }
+
+  /** Starts counting a new phase. */
+  beginPhase(): void {
+    this.collect();
+    this.phaseLatencies = [];
+    this.phaseErrors = {};
+    this.typistLatency?.clear();
+    this.typistP99History = [];
+    this.suggestionsCarried = 0;
+    this.typistSuggestionsBaseline = this.typistCounters?.suggestions ?? 0;
+  }
+
+  /** The figures since beginPhase(). */
+  endPhase(): NeighbourFigures {
+    this.collect();
+    const typistP99 = [...this.typistP99History, ...(this.typistLatency?.count ? [this.typistLatency.percentile(99)] : [])];
+    const { overloaded = 0, ...others } = this.phaseErrors;
+    return {
+      p99Ms: percentileOf(this.phaseLatencies, 99),
+      p50Ms: percentileOf(this.phaseLatencies, 50),
+      predictions: this.phaseLatencies.length,
+      overloaded,
+      errors: Object.values(others).reduce((s, v) => s + v, 0),
+      errorCodes: { ...this.phaseErrors },
+      typistP99Ms: typistP99.length ? Math.max(...typistP99) : null,
+      suggestions: this.suggestionsCarried + (this.typistCounters?.suggestions ?? 0) - this.typistSuggestionsBaseline,
+    };
+  }
+
+  /** Disconnects the phones; typists end when their server closes. */
+  async detach(): Promise<void> {
+    this.collect();
+    // A fleet on a dead server: its typists' figures so far belong to the phase.
+    if (this.typistLatency?.count) this.typistP99History.push(this.typistLatency.percentile(99));
+    if (this.typistCounters) this.suggestionsCarried += this.typistCounters.suggestions - this.typistSuggestionsBaseline;
+    this.typistLatency = undefined;
+    this.typistCounters = undefined;
+    await this.fleet?.stop();
+    this.fleet = undefined;
+  }
+
+  /** Moves error counts seen since the last call into the phase. */
+  private collect(): void {
+    const add = (now: Tally, baseline: Tally) => {
+      for (const [code, n] of Object.entries(now)) {
+        const d = n - (baseline[code] ?? 0);
+        if (d > 0) inc(this.phaseErrors, code, d);
+        baseline[code] = n;
+      }
+    };
+    if (this.fleet) add(this.fleet.counters().errors as Tally, this.fleetBaseline);
+    if (this.typistCounters) add(this.typistCounters.errors, this.typistBaseline);
+  }
+}
