@@ -87,18 +87,19 @@ class ResamplerCore {
 
   /**
    * Feeds one input sample and emits the grid points it completes. When the sample restarts the
-   * grid after a gap, `onRestart` runs before the new grid's first point is emitted.
+   * grid after a gap, `onRestart` runs before the new grid's first point is emitted. False when
+   * the sample was dropped (not finite, or not later than the previous one).
    */
-  feed(t: number, x: number, y: number, z: number, emit: Emit, onRestart: () => void): void {
-    if (!Number.isFinite(t)) return;
-    if (this.hasPrev && t <= this.pt) return; // duplicate (or out-of-order) timestamp: dropped
+  feed(t: number, x: number, y: number, z: number, emit: Emit, onRestart: () => void): boolean {
+    if (!Number.isFinite(t)) return false;
+    if (this.hasPrev && t <= this.pt) return false; // duplicate (or out-of-order) timestamp: dropped
     if (!this.hasPrev || t - this.pt > this.maxGapMs) {
       if (this.hasPrev) onRestart();
       this.remember(t, x, y, z);
       this.origin = t;
       this.k = 1;
       emit(t, x, y, z);
-      return;
+      return true;
     }
     const { pt, px, py, pz } = this;
     for (;;) {
@@ -109,6 +110,7 @@ class ResamplerCore {
       this.k++;
     }
     this.remember(t, x, y, z);
+    return true;
   }
 
   private remember(t: number, x: number, y: number, z: number): void {
@@ -130,6 +132,9 @@ function checkLengths(t: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<n
   }
 }
 
+/** Per-sample labels (ground truth) that follow the samples onto the grid; undefined: none. */
+export type Labels = ArrayLike<string | undefined>;
+
 /**
  * Streaming linear-interpolation resampler to a uniform grid at targetHz. Input timestamps in ms
  * must be non-decreasing (reordering happens upstream); duplicates (and any sample not later than
@@ -137,16 +142,29 @@ function checkLengths(t: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<n
  * `gap: true` on the result so that windowing restarts: the result then holds only the samples
  * of the new grid (the few that would have ended the old grid in the same push are dropped, so a
  * consumer that simply restarts its window on `gap` never mixes the two sides of a gap).
+ * Labels, when given, come out per grid point: the label of the last input sample at or before
+ * it. Only the previous sample's label is remembered, so labels cost no memory across pushes,
+ * whatever the timestamps do.
  */
 export class Resampler {
   private readonly core: ResamplerCore;
   private readonly out = new SeriesBuilder();
   private gap = false;
+  /** Labels of this push's grid points (undefined when the push has none). */
+  private labelsOut: (string | undefined)[] | undefined;
+  /** The sample being fed: its time and label, and the label of the last sample accepted before it. */
+  private curT = 0;
+  private curLabel: string | undefined;
+  private prevLabel: string | undefined;
   // Bound once, not per push.
-  private readonly emit: Emit = (gt, gx, gy, gz) => this.out.push(gt, gx, gy, gz);
+  private readonly emit: Emit = (gt, gx, gy, gz) => {
+    this.out.push(gt, gx, gy, gz);
+    this.labelsOut?.push(gt >= this.curT ? this.curLabel : this.prevLabel);
+  };
   private readonly onRestart = () => {
     this.gap = true;
     this.out.clear(); // points before the gap would end the old grid: a restarted window drops them
+    if (this.labelsOut) this.labelsOut.length = 0;
   };
 
   constructor(
@@ -157,19 +175,28 @@ export class Resampler {
     this.core = new ResamplerCore(1000 / targetHz, opts.maxGapMs ?? DEFAULT_MAX_GAP_MS);
   }
 
-  push(t: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>): Series & { gap: boolean } {
+  push(t: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, labels?: Labels): Series & { gap: boolean; labels?: (string | undefined)[] } {
     checkLengths(t, x, y, z);
+    if (labels && labels.length !== t.length) throw new RangeError(`one label per sample (got ${labels.length} labels for ${t.length} samples)`);
     this.out.clear();
     this.gap = false;
-    for (let i = 0; i < t.length; i++) this.core.feed(t[i]!, x[i]!, y[i]!, z[i]!, this.emit, this.onRestart);
-    const series = this.out.build() as Series & { gap: boolean };
+    this.labelsOut = labels ? [] : undefined;
+    for (let i = 0; i < t.length; i++) {
+      this.curT = t[i]!;
+      this.curLabel = labels?.[i];
+      if (this.core.feed(t[i]!, x[i]!, y[i]!, z[i]!, this.emit, this.onRestart)) this.prevLabel = this.curLabel;
+    }
+    const series = this.out.build() as Series & { gap: boolean; labels?: (string | undefined)[] };
     series.gap = this.gap;
+    if (this.labelsOut) series.labels = this.labelsOut;
+    this.labelsOut = undefined;
     return series;
   }
 
   reset(): void {
     this.core.reset();
     this.out.clear();
+    this.prevLabel = undefined;
   }
 }
 

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { LabelTrack } from '../../server/pipeline/label-track.js';
+import { Resampler } from '../../data/signal/resampler.js';
 import { resampleFrames } from '../../server/pipeline/resample-frames.js';
 import { frame, harness } from './helpers.js';
 
-describe('LabelTrack', () => {
+describe('labels on the grid', () => {
   it('gives each grid point the label of the last input sample at or before it', () => {
-    const track = new LabelTrack();
-    track.push([0, 10, 30], ['a', 'b', 'c']);
-    expect(track.labelsAt([0, 5, 10, 20, 30])).toEqual(['a', 'a', 'b', 'b', 'c']);
-    track.push([45], undefined); // a frame without labels
-    expect(track.labelsAt([40, 45])).toEqual(['c', undefined]);
+    const r = new Resampler(100); // 10 ms grid
+    expect(r.push([0, 10, 30], [0, 0, 0], [0, 0, 0], [0, 0, 0], ['a', 'b', 'c']).labels).toEqual(['a', 'b', 'b', 'c']);
+    // A frame without labels (after labelled ones): the grid point before its sample still takes the last label.
+    expect(r.push([45], [0], [0], [0], [undefined]).labels).toEqual(['c']);
   });
 
-  it('has no label before the first input', () => {
-    const track = new LabelTrack();
-    track.push([10], ['a']);
-    expect(track.labelsAt([5, 10])).toEqual([undefined, 'a']);
+  it('ignores samples the resampler drops (repeated or earlier timestamps)', () => {
+    const r = new Resampler(100);
+    r.push([0, 10], [0, 0], [0, 0], [0, 0], ['a', 'b']);
+    expect(r.push([5, 10], [0, 0], [0, 0], [0, 0], ['late', 'dup']).labels).toEqual([]);
+    expect(r.push([20], [0], [0], [0], ['c']).labels).toEqual(['c']);
   });
 });
 
