@@ -1,5 +1,6 @@
 // The sensor wire protocol: what devices, the server and dashboards say to each other.
 // One definition, imported by the server, the simulators and the browser client.
+import type { CalibrationCommand, CalibrationStatusMessage, PredictionSource } from './calibration-messages.js';
 
 /** The six HAPT activities (the first model's classes; what the synthetic phones simulate). */
 export const ACTIVITIES = ['walking', 'upstairs', 'downstairs', 'sitting', 'standing', 'lying'] as const;
@@ -65,7 +66,7 @@ export interface SamplesMessage {
   labels?: string[];
 }
 
-export type DeviceToServer = HelloMessage | SamplesMessage;
+export type DeviceToServer = HelloMessage | SamplesMessage | CalibrationCommand;
 
 // ---- server -> device -------------------------------------------------------------------
 
@@ -98,6 +99,8 @@ export interface PredictionMessage {
   latencyMs: number;
   /** Ground truth of the window, when the device sends labels and the window has one. */
   truth?: string;
+  /** 'personal' when the device's own calibrated head made it (protocol/calibration-messages.ts). */
+  source?: PredictionSource;
 }
 
 export type ErrorCode =
@@ -122,7 +125,7 @@ export interface ErrorMessage {
   seq?: number;
 }
 
-export type ServerToDevice = WelcomeMessage | PredictionMessage | ErrorMessage;
+export type ServerToDevice = WelcomeMessage | PredictionMessage | ErrorMessage | CalibrationStatusMessage;
 
 // ---- dashboard <-> server ---------------------------------------------------------------
 
@@ -141,6 +144,8 @@ export interface DeviceInfo {
   hasLabels?: boolean;
   description?: string;
   connectedAt: number;
+  /** The device has a personal head (it predicts with it). */
+  personal?: boolean;
 }
 
 export interface DevicesMessage {

@@ -10,6 +10,7 @@ import { DashboardHub } from './dashboards/dashboard-hub.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { SensorLoggerDevices } from './devices/sensor-logger.js';
 import { SessionStore } from './devices/session-store.js';
+import { PersonalModels } from './calibration/personal-models.js';
 import { HarInference, type WindowClassifier } from './inference/har-inference.js';
 import { loadServedHarModel } from './inference/serve-har-model.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
@@ -116,6 +117,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const ctx = {
     config,
     inference: new HarInference(classifier, config.batching, metrics.onBatch),
+    personal: new PersonalModels(config.personal, harUnavailable === undefined ? classifier.headWeights?.bind(classifier) : undefined, (m) => app.log.info(m)),
     registry: new DeviceRegistry(config.maxDevices),
     recordings: new RecordingManager(config.recording, { log: app.log, ...(opts.recordingFiles ? { files: opts.recordingFiles } : {}) }),
     auth,

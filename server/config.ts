@@ -97,6 +97,18 @@ export interface SensorLoggerConfig {
   idleMs: number;
 }
 
+/** Personal calibration (server/calibration/): where personal heads live, and what a calibration may cost. */
+export interface PersonalConfig {
+  /** Folder of the personal heads, one JSON file per device. Env SENSORIUM_PERSONAL_DIR. */
+  dir: string;
+  /** Calibration windows kept per label (92 = about 2 minutes); later ones are not kept. */
+  maxWindowsPerLabel: number;
+  /** Heads fitted at once (each on the main thread in small slices); more wait. */
+  maxConcurrentFits: number;
+  /** Fits waiting; beyond it a device's personalise gets `busy`. */
+  maxQueuedFits: number;
+}
+
 export const HAR_MODEL_MODES = ['auto', 'trained', 'untrained'] as const;
 export type HarModelMode = (typeof HAR_MODEL_MODES)[number];
 
@@ -173,6 +185,7 @@ export interface ServerConfig {
   dashboard: DashboardConfig;
   rateLimit: RateLimitConfig;
   sensorLogger: SensorLoggerConfig;
+  personal: PersonalConfig;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -214,6 +227,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   // 2x the fastest accepted rate, so replays may run a little faster than real time.
   rateLimit: { samplesPerSec: 2 * DEFAULT_LIMITS.maxRateHz, burstSamples: 4 * DEFAULT_LIMITS.maxSamplesPerFrame, errorsPerSec: 20 },
   sensorLogger: { maxBodyBytes: 1 << 20, maxEntries: 10_000, idleMs: 15_000 },
+  personal: { dir: 'data/personal', maxWindowsPerLabel: 92, maxConcurrentFits: 1, maxQueuedFits: 16 },
 };
 
 export type ConfigOverrides = {
@@ -256,6 +270,7 @@ export const ENV_VARS = [
   'SENSORIUM_RECONNECT_GRACE_MS',
   'SENSORIUM_RECORD',
   'SENSORIUM_RECORDINGS_DIR',
+  'SENSORIUM_PERSONAL_DIR',
   'LOG_LEVEL',
   'SENSORIUM_MAX_DEVICES',
   'SENSORIUM_MAX_BATCH',
@@ -306,6 +321,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
     c.recording.all = record === '1' || record === 'true';
   }
   c.recording.dir = env.SENSORIUM_RECORDINGS_DIR?.trim() || c.recording.dir;
+  c.personal.dir = env.SENSORIUM_PERSONAL_DIR?.trim() || c.personal.dir;
   c.maxDevices = int('SENSORIUM_MAX_DEVICES', 1, 100_000) ?? c.maxDevices;
   c.batching.maxBatch = int('SENSORIUM_MAX_BATCH', 1, 1024) ?? c.batching.maxBatch;
   c.batching.maxDelayMs = int('SENSORIUM_MAX_DELAY_MS', 0, 10_000) ?? c.batching.maxDelayMs;

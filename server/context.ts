@@ -1,6 +1,7 @@
 // What the route groups share: settings, the inference service, the device registry and
 // sessions, recordings, auth, stats and the logger.
 import type { FastifyBaseLogger } from 'fastify';
+import type { PersonalModels } from './calibration/personal-models.js';
 import type { ServerConfig } from './config.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { SessionStore } from './devices/session-store.js';
@@ -25,6 +26,8 @@ export interface ModelStatus {
 export interface ServerContext {
   config: ServerConfig;
   inference: HarInference;
+  /** Personal calibration: the shared head, stored personal heads, the fit queue (server/calibration/). */
+  personal: PersonalModels;
   /** Set when the HAR model could not be loaded: devices are refused with this reason. */
   harUnavailable?: string;
   registry: DeviceRegistry;

@@ -86,6 +86,7 @@ export class DeviceConnection {
     const type = messageType(decoded.value);
     if (!type.ok) return this.error(type.error.code, type.error.message);
     if (type.value === 'hello') return this.onHello(decoded.value);
+    if (type.value === 'calibration') return this.session ? this.session.calibration.command(decoded.value) : this.error('not-hello', 'send a hello message before calibration');
     if (type.value !== 'samples') return this.error('invalid', `unknown message type "${type.value.slice(0, 40)}"; devices send hello, then samples`);
     if (!this.session) return this.error('not-hello', 'send a hello message before samples');
     this.ctx.sessions.shedder.poke(receivedAt);

@@ -3,6 +3,21 @@
 // (HarClassifier, test stand-ins) or in the inference worker (WorkerClassifier).
 import { DynamicBatcher, type BatcherStats, type DynamicBatcherOptions } from '../batching/dynamic-batcher.js';
 import type { BatchingConfig } from '../config.js';
+import type { HeadWeights } from '../../models/har/personal-head.js';
+
+/** A batch's probabilities, and (classifiers that can) the final layer's input features per window. */
+export interface BatchResult {
+  probs: Float32Array;
+  features?: Float32Array;
+  featureSize?: number;
+}
+
+/** One window's share of a BatchResult (views into the batch's arrays). */
+export interface WindowResult {
+  probs: Float32Array;
+  /** The shared trunk's pooled features: what a device's personal head reads (server/calibration/). */
+  features?: Float32Array;
+}
 
 /**
  * What the server needs of a classifier: HarClassifier (synchronous, this thread), the
@@ -15,13 +30,20 @@ export interface WindowClassifier {
   readonly rateHz: number;
   /** n windows of windowSize interleaved [x,y,z] samples in g -> n * classes probabilities. */
   predict(windows: Float32Array, n: number): Float32Array | Promise<Float32Array>;
+  /**
+   * Probabilities and the final layer's input features in one model call, so the shared trunk
+   * stays batched across devices and only personal heads run per device. Optional.
+   */
+  predictWithFeatures?(windows: Float32Array, n: number): BatchResult | Promise<BatchResult>;
+  /** The shared head (final Dense layer) personal heads start from; absent: no calibration. */
+  headWeights?(): HeadWeights;
   /** True when predict runs off this thread: the batcher then keeps more batches queued in it. */
   readonly concurrent?: boolean;
   dispose(): void | Promise<void>;
 }
 
 export class HarInference {
-  private readonly batcher: DynamicBatcher<Float32Array, Float32Array>;
+  private readonly batcher: DynamicBatcher<Float32Array, WindowResult>;
   /** Reused model input buffer: windows are copied in, not concatenated anew per batch. */
   private readonly input: Float32Array;
   private readonly windowValues: number;
@@ -29,7 +51,7 @@ export class HarInference {
   constructor(
     readonly classifier: WindowClassifier,
     batching: BatchingConfig,
-    onBatch?: DynamicBatcherOptions<Float32Array, Float32Array>['onBatch'],
+    onBatch?: DynamicBatcherOptions<Float32Array, WindowResult>['onBatch'],
   ) {
     this.windowValues = classifier.windowSize * 3;
     this.input = new Float32Array(batching.maxBatch * this.windowValues);
@@ -43,6 +65,11 @@ export class HarInference {
 
   /** Class probabilities of one window (windowSize samples, interleaved x,y,z in g). */
   classify(window: Float32Array): Promise<Float32Array> {
+    return this.classifyWithFeatures(window).then((r) => r.probs);
+  }
+
+  /** Probabilities and, when the classifier gives them, the window's pooled features. */
+  classifyWithFeatures(window: Float32Array): Promise<WindowResult> {
     if (window.length !== this.windowValues) {
       return Promise.reject(new RangeError(`a window holds ${this.windowValues} values (got ${window.length})`));
     }
@@ -62,18 +89,25 @@ export class HarInference {
     return this.batcher.close();
   }
 
-  private runBatch(windows: readonly Float32Array[]): Float32Array[] | Promise<Float32Array[]> {
+  private runBatch(windows: readonly Float32Array[]): WindowResult[] | Promise<WindowResult[]> {
     const n = windows.length;
     for (let i = 0; i < n; i++) this.input.set(windows[i]!, i * this.windowValues);
-    const probs = this.classifier.predict(this.input.subarray(0, n * this.windowValues), n);
-    return probs instanceof Float32Array ? this.split(probs, n) : probs.then((p) => this.split(p, n));
+    const input = this.input.subarray(0, n * this.windowValues);
+    const c = this.classifier;
+    const result = c.predictWithFeatures ? c.predictWithFeatures(input, n) : c.predict(input, n);
+    return result instanceof Promise ? result.then((r) => this.split(r, n)) : this.split(result, n);
   }
 
-  private split(probs: Float32Array, n: number): Float32Array[] {
+  private split(result: Float32Array | BatchResult, n: number): WindowResult[] {
+    const { probs, features, featureSize = 0 } = result instanceof Float32Array ? { probs: result } : result;
     const c = this.classifier.classes.length;
     if (probs.length !== n * c) throw new Error(`the classifier returned ${probs.length} probabilities for ${n} windows of ${c} classes`);
-    const out: Float32Array[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = probs.subarray(i * c, (i + 1) * c);
+    const out: WindowResult[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r: WindowResult = { probs: probs.subarray(i * c, (i + 1) * c) };
+      if (features && featureSize > 0) r.features = features.subarray(i * featureSize, (i + 1) * featureSize);
+      out[i] = r;
+    }
     return out;
   }
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../models/runtime/backend.js';
-import type { WindowClassifier } from './har-inference.js';
+import type { BatchResult, WindowClassifier } from './har-inference.js';
 import { loadHarModel } from './load-har-model.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
@@ -20,6 +20,10 @@ async function start(init: WorkerInit): Promise<WindowClassifier> {
   const ready: FromWorker = { type: 'ready', backend: backend.name, classes: [...c.classes], windowSize: c.windowSize, hop: c.hop, rateHz: c.rateHz, status: loaded.status };
   if (loaded.warning !== undefined) ready.warning = loaded.warning;
   if (loaded.unavailable !== undefined) ready.unavailable = loaded.unavailable;
+  if (c.headWeights && loaded.unavailable === undefined) {
+    const { featureSize, kernel, bias } = c.headWeights();
+    ready.head = { featureSize, kernel, bias };
+  }
   post(ready);
   return c;
 }
@@ -30,8 +34,12 @@ start(init).then(
     port.on('message', (m: ToWorker) => {
       if (m.type === 'predict') {
         try {
-          const probs = classifier.predict(m.windows.subarray(0, m.n * classifier.windowSize * 3), m.n) as Float32Array;
-          post({ type: 'result', id: m.id, probs, windows: m.windows }, [probs.buffer as ArrayBuffer, m.windows.buffer as ArrayBuffer]);
+          const input = m.windows.subarray(0, m.n * classifier.windowSize * 3);
+          // With features (personal heads on the main thread read them): one model call for both.
+          const { probs, features, featureSize } = (classifier.predictWithFeatures?.(input, m.n) ?? { probs: classifier.predict(input, m.n) }) as BatchResult;
+          const transfer = [probs.buffer as ArrayBuffer, m.windows.buffer as ArrayBuffer];
+          if (features) transfer.push(features.buffer as ArrayBuffer);
+          post({ type: 'result', id: m.id, probs, windows: m.windows, features, featureSize }, transfer);
         } catch (err) {
           post({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), windows: m.windows }, [m.windows.buffer as ArrayBuffer]);
         }

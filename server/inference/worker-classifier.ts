@@ -5,7 +5,8 @@
 // keep further batches queued in the worker and the model need not wait for the main thread.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { WindowClassifier } from './har-inference.js';
+import type { HeadWeights } from '../../models/har/personal-head.js';
+import type { BatchResult, WindowClassifier } from './har-inference.js';
 import type { LoadedHarModel } from './load-har-model.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
@@ -48,7 +49,7 @@ async function spawn(init: WorkerInit): Promise<{ worker: Worker; ready: Extract
 export type StartedWorker = Omit<LoadedHarModel, 'classifier'> & { classifier: WorkerClassifier; backend: string };
 
 interface Pending {
-  resolve: (probs: Float32Array) => void;
+  resolve: (result: BatchResult) => void;
   reject: (err: Error) => void;
   n: number;
 }
@@ -75,6 +76,8 @@ export class WorkerClassifier implements WindowClassifier {
     readonly rateHz: number,
     /** Told when the worker died and when a new one took over (the server logs it). */
     private readonly onEvent?: (message: string) => void,
+    /** The model's final layer as the worker reported it (personal heads start from it). */
+    private readonly head?: HeadWeights,
   ) {
     this.watch(worker);
   }
@@ -85,7 +88,8 @@ export class WorkerClassifier implements WindowClassifier {
    */
   static async start(init: WorkerInit, onEvent?: (message: string) => void): Promise<StartedWorker> {
     const { worker, ready } = await spawn(init);
-    const classifier = new WorkerClassifier(worker, init, ready.classes, ready.windowSize, ready.hop, ready.rateHz, onEvent);
+    const head = ready.head && { classes: ready.classes, ...ready.head };
+    const classifier = new WorkerClassifier(worker, init, ready.classes, ready.windowSize, ready.hop, ready.rateHz, onEvent, head);
     const loaded: StartedWorker = { classifier, status: ready.status, backend: ready.backend };
     if (ready.warning !== undefined) loaded.warning = ready.warning;
     if (ready.unavailable !== undefined) loaded.unavailable = ready.unavailable;
@@ -127,17 +131,22 @@ export class WorkerClassifier implements WindowClassifier {
 
   /** n windows (interleaved x,y,z in g) -> n * classes probabilities, computed in the worker. */
   predict(windows: Float32Array, n: number): Promise<Float32Array> {
+    return this.predictWithFeatures(windows, n).then((r) => r.probs);
+  }
+
+  /** The probabilities and (with a model) the final layer's input features, from one model call in the worker. */
+  predictWithFeatures(windows: Float32Array, n: number): Promise<BatchResult> {
     if (this.dead) return Promise.reject(this.dead);
     const values = n * this.windowSize * 3;
     if (!Number.isInteger(n) || n < 0 || windows.length !== values) {
       return Promise.reject(new RangeError(`expected ${n} windows x ${this.windowSize} samples x 3 axes = ${values} values, got ${windows.length}`));
     }
-    if (n === 0) return Promise.resolve(new Float32Array(0));
+    if (n === 0) return Promise.resolve({ probs: new Float32Array(0) });
     // Copy into a buffer we can give away: the caller keeps (and reuses) its own.
     const buffer = this.takeBuffer(values);
     buffer.set(windows);
     const id = this.nextId++;
-    return new Promise<Float32Array>((resolve, reject) => {
+    return new Promise<BatchResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, n });
       this.post({ type: 'predict', id, windows: buffer, n }, [buffer.buffer as ArrayBuffer]);
     });
@@ -157,6 +166,12 @@ export class WorkerClassifier implements WindowClassifier {
       this.pending.set(id, { resolve: () => {}, reject, n: 0 });
       this.post({ type: 'memory', id });
     });
+  }
+
+  /** The shared head (copies), when the worker has a model. */
+  headWeights(): HeadWeights {
+    if (!this.head) throw new Error('the inference worker reported no model head');
+    return { ...this.head, kernel: this.head.kernel.slice(), bias: this.head.bias.slice() };
   }
 
   /** Batches not answered yet (sent to the worker). */
@@ -205,7 +220,7 @@ export class WorkerClassifier implements WindowClassifier {
     if (m.type === 'memory') return; // answered by memory()'s own listener
     if (this.spare.length < 4) this.spare.push(new Float32Array(m.windows.buffer));
     if (!p) return;
-    if (m.type === 'result') p.resolve(m.probs);
+    if (m.type === 'result') p.resolve(m.features ? { probs: m.probs, features: m.features, featureSize: m.featureSize ?? 0 } : { probs: m.probs });
     else p.reject(new Error(m.message));
   }
 

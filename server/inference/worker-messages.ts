@@ -27,9 +27,11 @@ export type FromWorker =
       status: ModelStatus;
       warning?: string;
       unavailable?: string;
+      /** The model's final Dense layer, for personal heads (server/calibration/); absent when there is no model. */
+      head?: { featureSize: number; kernel: Float32Array; bias: Float32Array };
     }
   | { type: 'init-failed'; message: string }
-  | { type: 'result'; id: number; probs: Float32Array; windows: Float32Array }
+  | { type: 'result'; id: number; probs: Float32Array; windows: Float32Array; features?: Float32Array; featureSize?: number }
   | { type: 'failed'; id: number; message: string; windows: Float32Array }
   | { type: 'memory'; id: number; numTensors: number; numBytes: number }
   | { type: 'disposed' };
