@@ -1,11 +1,23 @@
-// How each activity looks to a waist-worn phone: where gravity points, and for gait activities
-// the mean gait cycle. The numbers come from HAPT (gait-fits.ts, written by
-// tools/fit-gait-profiles.ts); the reference mount is HAPT's (phone on the belt, x up when
-// standing). Postural micro-movement and breathing are set by hand to HAPT's still-posture spread
-// (about 0.015-0.025 g per axis).
-import type { Activity } from '../protocol/sensor-messages.js';
+// How each activity looks to a synthetic phone, per placement: where gravity points, and for gait
+// activities the mean gait cycle.
+//  - waist: fitted to HAPT (gait-fits.ts); the reference mount is HAPT's (phone on the belt, x up
+//    when standing).
+//  - pocket: fitted to pocket data sets (gait-fits-pocket-*.ts), on a reference mount of a phone
+//    in a front trouser pocket: y (the long axis) along the thigh, pointing to the hip; z out of the
+//    front of the thigh; x = y × z. Standing, the thigh is upright and gravity lies along y; sitting,
+//    the thigh is about horizontal and gravity lies across the phone (along z). The fits give the
+//    tilt of gravity away from the phone's long axis per activity; each synthetic phone then turns
+//    the reference mount about the thigh, maybe upside down (synthetic-phone.ts).
+// Postural micro-movement and breathing are set by hand to HAPT's still-posture spread (about
+// 0.015-0.025 g per axis), the same for both placements.
+import { ACTIVITY_NAMES, type Activity, type ActivityName } from '../protocol/sensor-messages.js';
 import { GAIT_FITS, GRAVITY_FITS } from './gait-fits.js';
-import { normalize, type Vec3 } from './vec3.js';
+import { POCKET_FITS } from './gait-fits-pocket.js';
+import { cross, normalize, orthogonalTo, type Vec3 } from './vec3.js';
+
+/** Where a synthetic phone can be carried (a subset of the protocol's PLACEMENTS). */
+export const SIM_PLACEMENTS = ['waist', 'pocket'] as const;
+export type SimPlacement = (typeof SIM_PLACEMENTS)[number];
 
 /** The part of the fitted non-periodic variation that is synthesised as noise (see residualSd). */
 const RESIDUAL_SHARE = 0.5;
@@ -15,7 +27,7 @@ export interface GaitProfile {
   strideHz: number;
   strideHzSd: number;
   /** Mean gait cycle: cycle[axis][k-1] = [re, im] of harmonic k of the stride, in g, on the
-   *  body axes (vertical, e1 = phone y made horizontal, e2 = vertical x e1). */
+   *  body axes (vertical; e1, horizontal; e2 = vertical x e1; see bodyAxes). */
   cycle: readonly (readonly (readonly [number, number])[])[];
   /** Step-to-step variation per body axis, g. Only RESIDUAL_SHARE of what the fit leaves over:
    *  as smooth noise the whole of it blurs the gait far more than real variation does (a model
@@ -31,9 +43,21 @@ export interface ActivityProfile {
   tremor: number;
   /** Breathing amplitude in g, visible when still. */
   breathing: number;
+  /** Where the fit came from (data set name), for descriptions. */
+  source: string;
 }
 
-function gaitProfile(fit: (typeof GAIT_FITS)[keyof typeof GAIT_FITS]): GaitProfile {
+/** An activity's fitted variants: one per data set that has it. Each phone picks one per activity. */
+export type PlacementProfiles = Partial<Record<ActivityName, readonly ActivityProfile[]>>;
+
+interface GaitFit {
+  strideHz: number;
+  strideHzSd: number;
+  totalSd: readonly number[];
+  coef: readonly (readonly (readonly [number, number])[])[];
+}
+
+function gaitProfile(fit: GaitFit): GaitProfile {
   const residualSd = fit.totalSd.map((total, axis) => {
     const cycleVariance = fit.coef[axis]!.reduce((s, [re, im]) => s + (re * re + im * im) / 2, 0);
     return RESIDUAL_SHARE * Math.sqrt(Math.max(0, total * total - cycleVariance));
@@ -41,15 +65,86 @@ function gaitProfile(fit: (typeof GAIT_FITS)[keyof typeof GAIT_FITS]): GaitProfi
   return { strideHz: fit.strideHz, strideHzSd: fit.strideHzSd, cycle: fit.coef, residualSd };
 }
 
-const gravity = (a: Activity): Vec3 => normalize(GRAVITY_FITS[a] as unknown as Vec3);
-
-export const PROFILES: Record<Activity, ActivityProfile> = {
-  walking: { gravity: gravity('walking'), gait: gaitProfile(GAIT_FITS.walking), tremor: 0.005, breathing: 0 },
-  upstairs: { gravity: gravity('upstairs'), gait: gaitProfile(GAIT_FITS.upstairs), tremor: 0.005, breathing: 0 },
-  downstairs: { gravity: gravity('downstairs'), gait: gaitProfile(GAIT_FITS.downstairs), tremor: 0.005, breathing: 0 },
-  sitting: { gravity: gravity('sitting'), tremor: 0.012, breathing: 0.004 },
-  standing: { gravity: gravity('standing'), tremor: 0.014, breathing: 0.003 },
-  lying: { gravity: gravity('lying'), tremor: 0.01, breathing: 0.006 },
+/** Hand-set stillness per activity (see the header). */
+const STILLNESS: Record<ActivityName, { tremor: number; breathing: number }> = {
+  walking: { tremor: 0.005, breathing: 0 },
+  upstairs: { tremor: 0.005, breathing: 0 },
+  downstairs: { tremor: 0.005, breathing: 0 },
+  jogging: { tremor: 0.005, breathing: 0 },
+  sitting: { tremor: 0.012, breathing: 0.004 },
+  standing: { tremor: 0.014, breathing: 0.003 },
+  lying: { tremor: 0.01, breathing: 0.006 },
 };
+
+const waistGravity = (a: Activity): Vec3 => normalize(GRAVITY_FITS[a] as unknown as Vec3);
+const waist = (a: Activity, gait?: GaitFit): ActivityProfile => ({
+  gravity: waistGravity(a),
+  ...(gait ? { gait: gaitProfile(gait) } : {}),
+  ...STILLNESS[a],
+  source: 'hapt',
+});
+
+/** The waist-worn phone of HAPT, one variant per activity (no jogging: HAPT has none). */
+export const PROFILES: Record<Activity, ActivityProfile> = {
+  walking: waist('walking', GAIT_FITS.walking),
+  upstairs: waist('upstairs', GAIT_FITS.upstairs),
+  downstairs: waist('downstairs', GAIT_FITS.downstairs),
+  sitting: waist('sitting'),
+  standing: waist('standing'),
+  lying: waist('lying'),
+};
+
+/** The pocket reference frame: the phone's long axis along the thigh, z out of its front. */
+export const POCKET_THIGH_AXIS: Vec3 = [0, 1, 0];
+export const POCKET_FORWARD_AXIS: Vec3 = [0, 0, 1];
+
+/** Gravity in the pocket reference frame when the thigh tilts `tiltDeg` forward from upright. */
+export function pocketGravity(tiltDeg: number): Vec3 {
+  const t = (tiltDeg * Math.PI) / 180;
+  return [0, Math.cos(t), Math.sin(t)];
+}
+
+/** Lying has no pocket data: the thigh is horizontal (legs straight); the phone's roll about the
+ *  thigh follows the body's (on the back, side or front), drawn per phone in synthetic-phone.ts. */
+const POCKET_LYING_TILT_DEG = 90;
+
+function pocketProfiles(): PlacementProfiles {
+  const out: PlacementProfiles = {};
+  const add = (a: ActivityName, p: ActivityProfile) => void (out[a] = [...(out[a] ?? []), p]);
+  for (const [dataset, fit] of Object.entries(POCKET_FITS)) {
+    for (const [activity, tiltDeg] of Object.entries(fit.tiltDeg) as [ActivityName, number][]) {
+      const gait = (fit.gait as Partial<Record<ActivityName, GaitFit>>)[activity];
+      add(activity, { gravity: pocketGravity(tiltDeg), ...(gait ? { gait: gaitProfile(gait) } : {}), ...STILLNESS[activity], source: dataset });
+    }
+  }
+  if (!out.lying) add('lying', { gravity: pocketGravity(POCKET_LYING_TILT_DEG), ...STILLNESS.lying, source: 'geometry' });
+  return out;
+}
+
+export const PLACEMENT_PROFILES: Record<SimPlacement, PlacementProfiles> = {
+  waist: Object.fromEntries(Object.entries(PROFILES).map(([a, p]) => [a, [p]])),
+  pocket: pocketProfiles(),
+};
+
+/** The activities a placement can simulate (those with a profile), in the protocol's order. */
+export function activitiesOf(placement: SimPlacement): ActivityName[] {
+  const profiles = PLACEMENT_PROFILES[placement];
+  return ACTIVITY_NAMES.filter((a) => (profiles[a]?.length ?? 0) > 0);
+}
+
+/** How often a pocket phone lies across the thigh: the mean of the data sets' shares. */
+export const POCKET_CROSSWISE_SHARE = Object.values(POCKET_FITS).reduce((s, f) => s + f.crosswiseShare, 0) / Object.keys(POCKET_FITS).length;
+
+/**
+ * The body axes of a posture: vertical along gravity; e1 a horizontal axis fixed to the phone
+ * (waist: the phone's y made horizontal, as HAPT's fit defines it; pocket: the thigh's forward
+ * direction, the plane the thigh swings in); e2 = vertical × e1.
+ */
+export function bodyAxes(placement: SimPlacement, gravity: Vec3): [Vec3, Vec3, Vec3] {
+  const up = normalize(gravity);
+  const hint = placement === 'waist' ? ([0, 1, 0] as Vec3) : Math.abs(up[2]) < 0.99 ? POCKET_FORWARD_AXIS : ([0, -1, 0] as Vec3);
+  const e1 = orthogonalTo(up, hint);
+  return [up, e1, cross(up, e1)];
+}
 
 export const isGait = (a: Activity): boolean => PROFILES[a].gait !== undefined;

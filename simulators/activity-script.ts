@@ -1,11 +1,11 @@
 // Scripted activity sequences for synthetic phones: either given ("walking:20,sitting:10")
 // or drawn from a plausible daily-life Markov chain (you sit down from standing, not from
-// the stairs; you lie down from sitting).
-import { ACTIVITIES, type Activity } from '../protocol/sensor-messages.js';
+// the stairs; you lie down from sitting), over the activities the phone's placement can do.
+import { ACTIVITIES, ACTIVITY_NAMES, type ActivityName } from '../protocol/sensor-messages.js';
 import type { Random } from './random.js';
 
 export interface ScriptSegment {
-  activity: Activity;
+  activity: ActivityName;
   seconds: number;
 }
 
@@ -17,36 +17,45 @@ export function parseScript(text: string): ScriptSegment[] {
     .filter(Boolean)
     .map((part) => {
       const [name, secs] = part.split(':');
-      if (!ACTIVITIES.includes(name as Activity)) {
-        throw new Error(`unknown activity '${name}' in script (expected one of ${ACTIVITIES.join(', ')})`);
+      if (!ACTIVITY_NAMES.includes(name as ActivityName)) {
+        throw new Error(`unknown activity '${name}' in script (expected one of ${ACTIVITY_NAMES.join(', ')})`);
       }
       const seconds = Number(secs);
       if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`bad duration '${secs}' for ${name} in script (seconds > 0)`);
-      return { activity: name as Activity, seconds };
+      return { activity: name as ActivityName, seconds };
     });
   if (segments.length === 0) throw new Error('empty activity script');
   return segments;
 }
 
-const NEXT: Record<Activity, readonly Activity[]> = {
-  walking: ['standing', 'upstairs', 'downstairs', 'standing', 'sitting'],
+// Successors, with repeats for weight. Jogging comes last in each list, so that leaving it out
+// (a placement without it) leaves the other choices, and a seed's script, as they were.
+const NEXT: Record<ActivityName, readonly ActivityName[]> = {
+  walking: ['standing', 'upstairs', 'downstairs', 'standing', 'sitting', 'jogging'],
   upstairs: ['walking', 'standing'],
   downstairs: ['walking', 'standing'],
   standing: ['walking', 'sitting', 'walking', 'upstairs', 'downstairs'],
   sitting: ['standing', 'lying', 'standing'],
   lying: ['sitting'],
+  jogging: ['walking', 'standing'],
 };
 
-/** A random plausible sequence covering at least `totalSeconds`, segments of 6-25 s. */
-export function randomScript(rng: Random, totalSeconds: number): ScriptSegment[] {
+/**
+ * A random plausible sequence covering at least `totalSeconds`, segments of 6-25 s, of the given
+ * activities (default: the six HAPT ones).
+ */
+export function randomScript(rng: Random, totalSeconds: number, activities: readonly ActivityName[] = ACTIVITIES): ScriptSegment[] {
+  if (activities.length === 0) throw new Error('randomScript needs at least one activity');
+  const allowed = new Set(activities);
   const segments: ScriptSegment[] = [];
-  let activity: Activity = rng.pick(ACTIVITIES);
+  let activity: ActivityName = rng.pick(activities);
   let covered = 0;
   while (covered < totalSeconds) {
     const seconds = Math.round(rng.uniform(6, 25));
     segments.push({ activity, seconds });
     covered += seconds;
-    activity = rng.pick(NEXT[activity]);
+    const next = NEXT[activity].filter((a) => allowed.has(a));
+    activity = next.length ? rng.pick(next) : rng.pick(activities);
   }
   return segments;
 }

@@ -4,12 +4,34 @@
 //    the samples that came due, like a phone app does (e.g. 10 frames/s of 5 samples at 50 Hz);
 //  - closed loop ('max'): each phone keeps at most `maxInFlightWindows` windows awaiting a
 //    prediction, so the server always has work queued but is never flooded (saturation tests).
+// Phones are carried at the waist, in a trouser pocket, or mixed (every other phone in a pocket);
+// each says where in its hello.
 import type { Encoding } from '../protocol/codec.js';
 import type { ErrorCode, PredictionMessage } from '../protocol/sensor-messages.js';
+import { activitiesOf, SIM_PLACEMENTS, type SimPlacement } from './activity-profiles.js';
 import type { ScriptSegment } from './activity-script.js';
 import { DeviceClient } from './device-client.js';
 import { LatencyLog } from './latency-log.js';
 import { SyntheticPhone } from './synthetic-phone.js';
+
+export const FLEET_PLACEMENTS = [...SIM_PLACEMENTS, 'mixed'] as const;
+export type FleetPlacement = (typeof FLEET_PLACEMENTS)[number];
+
+/** Where phone number `index` (from 0) of a fleet is carried: mixed puts even ones in a pocket. */
+export function placementOfPhone(placement: FleetPlacement, index: number): SimPlacement {
+  return placement === 'mixed' ? (index % 2 === 0 ? 'pocket' : 'waist') : placement;
+}
+
+/** Throws a clear error when a script asks for an activity some of the fleet's placements lack. */
+export function checkScriptFits(placement: FleetPlacement, count: number, script: readonly ScriptSegment[] | undefined): void {
+  if (!script) return;
+  const placements = new Set(Array.from({ length: Math.min(count, 2) }, (_, i) => placementOfPhone(placement, i)));
+  for (const p of placements) {
+    const can = activitiesOf(p);
+    const missing = [...new Set(script.map((seg) => seg.activity))].filter((a) => !can.includes(a));
+    if (missing.length) throw new Error(`the script has ${missing.join(', ')}, which a ${p} phone cannot do (no ${p} profile; it can do ${can.join(', ')})${placement === 'mixed' ? ': use placement pocket' : ''}`);
+  }
+}
 
 export interface PhoneFleetOptions {
   url: string;
@@ -27,10 +49,12 @@ export interface PhoneFleetOptions {
   /** Send ground-truth labels (the server then reports `truth`; demos show accuracy). */
   labels?: boolean;
   script?: readonly ScriptSegment[];
+  /** Where the phones are carried (default waist). */
+  placement?: FleetPlacement;
   /** Connections opened at once while the fleet starts. */
   connectConcurrency?: number;
   latencyCapacity?: number;
-  onPrediction?: (deviceId: string, prediction: PredictionMessage, clientLatencyMs: number | undefined) => void;
+  onPrediction?: (deviceId: string, prediction: PredictionMessage, clientLatencyMs: number | undefined, placement: SimPlacement) => void;
   /** Tick of the pacing timer, ms. */
   tickMs?: number;
 }
@@ -87,6 +111,7 @@ export class PhoneFleet {
   /** Connects `count` phones (failures are counted, not thrown, unless none connects) and starts streaming. */
   static async start(opts: PhoneFleetOptions): Promise<PhoneFleet> {
     if (!(opts.count >= 1)) throw new Error(`phone count must be at least 1 (got ${opts.count})`);
+    checkScriptFits(opts.placement ?? 'waist', opts.count, opts.script);
     const fleet = new PhoneFleet(opts);
     await fleet.connectAll();
     if (fleet.phones.length === 0) {
@@ -117,9 +142,13 @@ export class PhoneFleet {
   }
 
   private async connectOne(i: number, seed: number, idPrefix: string): Promise<FleetPhone> {
-    const phone = new SyntheticPhone({ seed: seed * 100_003 + i, rateHz: this.rateHz, script: this.opts.script, startTimeMs: Date.now() });
+    const placement = placementOfPhone(this.opts.placement ?? 'waist', i);
+    const phone = new SyntheticPhone({ seed: seed * 100_003 + i, rateHz: this.rateHz, script: this.opts.script, startTimeMs: Date.now(), placement });
     const deviceId = `${idPrefix}-${String(i + 1).padStart(4, '0')}`;
     const first = phone.script[0]!;
+    const mount = phone.traits.pocket
+      ? `in a ${phone.traits.pocket.leg} pocket${phone.traits.pocket.upsideDown ? ', upside down' : ''}${phone.traits.pocket.crosswise ? ', crosswise' : ''}`
+      : `at the waist, mount tilt ${phone.traits.mountAngleDeg.toFixed(0)} deg`;
     let entry: FleetPhone | undefined;
     const client = await DeviceClient.connect({
       url: this.opts.url,
@@ -130,14 +159,15 @@ export class PhoneFleet {
         units: 'g',
         source: 'simulator',
         hasLabels: this.opts.labels ?? false,
-        description: `synthetic phone #${i + 1} (${first.activity} first, mount tilt ${phone.traits.mountAngleDeg.toFixed(0)} deg)`,
+        placement,
+        description: `synthetic phone #${i + 1} (${mount}; ${first.activity} first)`,
       },
       onPrediction: (p, clientMs) => {
         this.predictions++;
         this.latency.add(p.latencyMs, clientMs);
         this.recent.add(p.latencyMs, clientMs);
         if (entry) this.answer(entry);
-        this.opts.onPrediction?.(deviceId, p, clientMs);
+        this.opts.onPrediction?.(deviceId, p, clientMs, placement);
       },
       onError: (e) => {
         this.count(e.code);

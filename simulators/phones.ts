@@ -4,17 +4,18 @@ import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { HarScorer } from '../models/har/metrics.js';
 import type { Encoding } from '../protocol/codec.js';
-import { ACTIVITIES, type Activity } from '../protocol/sensor-messages.js';
+import { ACTIVITY_NAMES } from '../protocol/sensor-messages.js';
+import type { SimPlacement } from './activity-profiles.js';
 import { parseScript } from './activity-script.js';
 import { percentiles } from './latency-log.js';
-import { PhoneFleet } from './phone-fleet.js';
+import { checkScriptFits, FLEET_PLACEMENTS, PhoneFleet, type FleetPlacement } from './phone-fleet.js';
 import { reportFleetStatus } from './status-line.js';
 
 export const DEFAULT_DEVICE_URL = 'ws://127.0.0.1:8080/ws/device';
 
 const spec: CommandSpec = {
   usage: 'npm run simulate -- phones [options]',
-  summary: 'Synthetic phones doing scripted activities (walk, stairs, sit, stand, lie), streaming over real WebSockets.',
+  summary: 'Synthetic phones at the waist or in a trouser pocket doing scripted activities (walk, stairs, jog, sit, stand, lie), streaming over real WebSockets.',
   options: {
     count: { type: 'integer', min: 1, max: 20_000, default: 10, description: 'number of phones' },
     rate: { type: 'number', min: 10, max: 200, default: 50, description: 'sample rate per phone, Hz' },
@@ -24,14 +25,16 @@ const spec: CommandSpec = {
     'frames-per-second': { type: 'number', min: 0.5, max: 100, default: 10, description: 'frames each phone sends per second' },
     speed: { type: 'number', min: 0.1, max: 100, default: 1, description: 'multiple of real time the phones stream at (device clocks run that much faster)' },
     labels: { type: 'boolean', default: false, description: 'send ground-truth labels (the server then reports truth)' },
-    script: { type: 'string', description: 'activity script for every phone, e.g. walking:20,sitting:10 (default: random per phone)' },
+    placement: { type: 'string', choices: FLEET_PLACEMENTS, default: 'mixed', description: 'where the phones are carried (mixed: every other phone in a pocket); each says so in its hello' },
+    script: { type: 'string', description: 'activity script for every phone, e.g. walking:20,sitting:10 (default: random per phone; jogging needs --placement pocket)' },
     seed: { type: 'integer', default: 1, description: 'random seed of the fleet' },
     'id-prefix': { type: 'string', default: 'sim-phone', description: 'device ids are <prefix>-0001…' },
     'status-every': { type: 'number', min: 0.5, default: 5, description: 'seconds between status lines on stderr' },
   },
   notes: [
     'The last stdout line is JSON: {"phones","connected","seconds","framesSent","predictions","predictionsPerSec","latencyMs":{"server":{…},"client":{…}},"errors"}',
-    'and, with --labels, "accuracy" and "macroF1" of the served labels against the scripted activities (windows the server gives a truth).',
+    'and, with --labels, "accuracy" and "macroF1" of the served labels against the scripted activities (windows the server gives a truth),',
+    'overall and per placement ("perPlacement": {"pocket": {"scoredWindows","accuracy","macroF1","recall":{class: r}}, "waist": {…}}).',
   ].join('\n'),
 };
 
@@ -39,16 +42,20 @@ export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   const url = String(o.url);
   if (!/^wss?:\/\//.test(url)) throw new CliError(`--url must be a ws:// or wss:// URL (got '${url}')`);
+  const placement = o.placement as FleetPlacement;
   let script;
   try {
     script = o.script === undefined ? undefined : parseScript(String(o.script));
+    checkScriptFits(placement, Number(o.count), script);
   } catch (err) {
     throw new CliError(`--script: ${(err as Error).message}`);
   }
   const seconds = Number(o.seconds);
-  // With labels, the server reports each window's truth: score the served labels against it.
-  const scorer = new HarScorer(ACTIVITIES);
-  console.error(`phones: connecting ${o.count} phones to ${url} (${o.rate} Hz, ${o.encoding})…`);
+  // With labels, the server reports each window's truth: score the served labels against it,
+  // over every activity name (a model without jogging gets jogging windows wrong, as it should).
+  const scorer = new HarScorer(ACTIVITY_NAMES);
+  const byPlacement = new Map<SimPlacement, HarScorer>();
+  console.error(`phones: connecting ${o.count} phones to ${url} (${o.rate} Hz, ${o.encoding}, placement ${placement})…`);
   const fleet = await PhoneFleet.start({
     url,
     count: Number(o.count),
@@ -59,9 +66,14 @@ export async function main(argv: string[]): Promise<void> {
     labels: Boolean(o.labels),
     script,
     seed: Number(o.seed),
+    placement,
     idPrefix: String(o['id-prefix']),
-    onPrediction: (_id, p) => {
-      if (p.truth !== undefined && ACTIVITIES.includes(p.label as Activity)) scorer.add(p.truth, p.label);
+    onPrediction: (_id, p, _clientMs, phonePlacement) => {
+      if (p.truth === undefined || !scorer.classes.includes(p.label)) return;
+      scorer.add(p.truth, p.label);
+      const own = byPlacement.get(phonePlacement) ?? new HarScorer(ACTIVITY_NAMES);
+      own.add(p.truth, p.label);
+      byPlacement.set(phonePlacement, own);
     },
   });
   const connectedIn = fleet.elapsedSeconds;
@@ -100,7 +112,17 @@ export async function main(argv: string[]): Promise<void> {
     ],
   );
   const scored = scorer.count > 0 ? scorer.result() : undefined;
-  if (scored) console.log(`\nserved labels vs the phones' scripted activities: accuracy ${scored.accuracy.toFixed(4)}, macro-F1 ${scored.macroF1.toFixed(4)} over ${scored.n} windows`);
+  const perPlacement = Object.fromEntries(
+    [...byPlacement].filter(([, s]) => s.count > 0).sort(([a], [b]) => a.localeCompare(b)).map(([p, s]) => {
+      const r = s.result();
+      const recall = Object.fromEntries(Object.entries(r.perClass).filter(([, c]) => c.support > 0).map(([c, v]) => [c, v.recall]));
+      return [p, { scoredWindows: r.n, accuracy: r.accuracy, macroF1: r.macroF1, recall }];
+    }),
+  );
+  if (scored) {
+    console.log(`\nserved labels vs the phones' scripted activities: accuracy ${scored.accuracy.toFixed(4)}, macro-F1 ${scored.macroF1.toFixed(4)} over ${scored.n} windows`);
+    for (const [p, r] of Object.entries(perPlacement)) console.log(`  ${p}: accuracy ${r.accuracy.toFixed(4)}, macro-F1 ${r.macroF1.toFixed(4)} over ${r.scoredWindows} windows`);
+  }
   printResultJson(
     roundDeep(
       {
@@ -113,7 +135,8 @@ export async function main(argv: string[]): Promise<void> {
         predictionsPerSec: c.predictions / elapsed,
         latencyMs: { server: { p50: server.p50, p95: server.p95, p99: server.p99 }, client: { p50: client.p50, p95: client.p95, p99: client.p99 } },
         errors: c.errors,
-        ...(scored ? { scoredWindows: scored.n, accuracy: scored.accuracy, macroF1: scored.macroF1 } : {}),
+        placement,
+        ...(scored ? { scoredWindows: scored.n, accuracy: scored.accuracy, macroF1: scored.macroF1, perPlacement } : {}),
       },
       4,
     ),

@@ -1,33 +1,63 @@
-// Fits the synthetic phone's activity profiles to HAPT and writes simulators/gait-fits.ts:
-//  - per activity, the mean gravity direction in the phone frame (HAPT waist mount);
+// Fits the synthetic phone's activity profiles to real recordings and writes them as a module:
 //  - per gait activity, the mean gait cycle as Fourier coefficients of the stride frequency
-//    (k = 1..8 harmonics; the step is k = 2) on three body axes (vertical = gravity, e1 = the
-//    phone's y axis made horizontal, e2 = vertical x e1), the stride frequency's mean and spread,
-//    and each axis's total sd (what the mean cycle leaves over is step-to-step variation).
-// Only aggregate statistics leave the data (no samples). Run:
-//   npx tsx simulators/tools/fit-gait-profiles.ts --data ../shared/data/hapt/RawData
+//    (k = 1..8 harmonics; the step is k = 2) on three body axes fixed to the phone (see
+//    chunkAxes), the stride frequency's mean and spread, and each axis's total sd (what the mean
+//    cycle leaves over is step-to-step variation);
+//  - waist (--format hapt): per activity, the mean gravity direction in the phone frame (HAPT's
+//    fixed belt mount), written to simulators/gait-fits.ts;
+//  - pocket (--format wisdm2019|mobifall): the phone's orientation in a pocket differs per person
+//    and trial, so what is fitted is what does not depend on it: per activity the median tilt of
+//    gravity away from the phone's long axis (upright thigh: small; sitting: large), the share of
+//    upright chunks where the phone lies crosswise (its x axis nearer gravity than its y), and gait
+//    cycles on axes found from the motion itself. Written to simulators/gait-fits-pocket-<format>.ts.
+// Recordings are resampled by timestamp to 50 Hz. Only aggregate statistics leave the data (no
+// samples). Run:
+//   npx tsx simulators/tools/fit-gait-profiles.ts --format hapt --data ../shared/data/hapt/RawData
+//   npx tsx simulators/tools/fit-gait-profiles.ts --format wisdm2019 --data ../shared/data/wisdm2019/raw
+//   npx tsx simulators/tools/fit-gait-profiles.ts --format mobifall --data ../shared/data/mobifall
 import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseOptions, type CommandSpec } from '../../cli/args.js';
+import { CliError, parseOptions, type CommandSpec } from '../../cli/args.js';
 import { runMain } from '../../cli/subcommands.js';
-import { readHapt } from '../../data/readers/index.js';
+import { readHapt } from '../../data/readers/hapt.js';
+import { readMobiFall } from '../../data/readers/mobifall.js';
 import type { Recording } from '../../data/readers/recording.js';
-import { ACTIVITIES, type Activity } from '../../protocol/sensor-messages.js';
+import { readWisdm2019 } from '../../data/readers/wisdm2019.js';
+import { labelledWindows, toUniformRate, type LabelledSeries } from '../../data/signal/windowing.js';
+import { ACTIVITY_NAMES, type ActivityName } from '../../protocol/sensor-messages.js';
 import { cross, dot, normalize, orthogonalTo, scale, type Vec3 } from '../vec3.js';
 
-const GAIT: readonly Activity[] = ['walking', 'upstairs', 'downstairs'];
+const FORMATS = ['hapt', 'wisdm2019', 'mobifall'] as const;
+type FitFormat = (typeof FORMATS)[number];
+
+const GAIT: readonly ActivityName[] = ['walking', 'upstairs', 'downstairs', 'jogging'];
+/** Where to look for the step frequency (the strongest line of |a|), Hz. */
+const STEP_BAND: Partial<Record<ActivityName, [number, number]>> = { jogging: [2.0, 3.6] };
+const WALK_STEP_BAND: [number, number] = [1.2, 2.6];
 const RATE = 50;
-const CHUNK = 512; // 10.24 s: about 9 strides, short enough that cadence barely drifts
+/** 10.24 s (about 9 strides) on HAPT's long runs; 5.12 s on pocket trials, whose stairs trials last ~10 s. */
+const CHUNK: Record<FitFormat, number> = { hapt: 512, wisdm2019: 256, mobifall: 256 };
 const HARMONICS = 8;
+/** Longer holes in a recording break it (MobiFall has dropouts up to ~1 s). */
+const MAX_GAP_MS = 150;
+
+const CITATIONS: Record<FitFormat, string> = {
+  hapt: 'HAPT RawData (J. L. Reyes-Ortiz, L. Oneto, A. Samà, X. Parra, D. Anguita, Transition-Aware Human Activity Recognition Using Smartphones, Neurocomputing 2016; see ../shared/data/hapt/SOURCES.md)',
+  wisdm2019: 'WISDM 2019 phone accelerometer, trouser pocket (G. M. Weiss, K. Yoneda, T. Hayajneh, Smartphone and Smartwatch-Based Biometrics Using Activities of Daily Living, IEEE Access 2019; see ../shared/data/wisdm2019/SOURCES.md)',
+  mobifall: 'MobiFall v2.0, trouser pocket (G. Vavoulas, M. Pediaditis, C. Chatzaki, E. G. Spanakis, M. Tsiknakis, The MobiFall Dataset, IJMSTR 2014; research use, cite; see ../shared/data/mobifall/SOURCES.md)',
+};
 
 const spec: CommandSpec = {
-  usage: 'npx tsx simulators/tools/fit-gait-profiles.ts --data PATH [--out FILE]',
-  summary: 'Fits the synthetic phone gait and posture profiles to HAPT RawData and writes them as a TypeScript module.',
+  usage: 'npx tsx simulators/tools/fit-gait-profiles.ts --format hapt|wisdm2019|mobifall --data PATH [--out FILE] [--exclude-users LIST]',
+  summary: 'Fits the synthetic phone gait and posture profiles to real recordings (hapt: waist; wisdm2019, mobifall: trouser pocket) and writes them as a TypeScript module.',
   options: {
-    data: { type: 'string', required: true, description: 'HAPT RawData folder, e.g. ../shared/data/hapt/RawData' },
-    out: { type: 'string', default: fileURLToPath(new URL('../gait-fits.ts', import.meta.url)), description: 'module to write' },
-    'exclude-users': { type: 'string', default: '5,11,17,23,29', description: "subjects left out (default: the HAR model's validation users)" },
+    format: { type: 'string', choices: FORMATS, default: 'hapt', description: 'data set format (hapt: waist mount; wisdm2019, mobifall: pocket)' },
+    data: { type: 'string', required: true, description: 'data folder, e.g. ../shared/data/hapt/RawData, ../shared/data/wisdm2019/raw, ../shared/data/mobifall' },
+    out: { type: 'string', description: 'module to write (default simulators/gait-fits.ts for hapt, simulators/gait-fits-pocket-<format>.ts otherwise)' },
+    'exclude-users': { type: 'string', description: "subjects left out (default for hapt: the HAR model's validation users 5,11,17,23,29; none otherwise)" },
   },
+  notes: 'The last stdout line is JSON: {"format","out","users","chunks":{activity: n}}.',
 };
 
 interface Chunk {
@@ -38,47 +68,30 @@ interface Chunk {
   variance: [number, number, number];
 }
 
-/** Runs of one label, as [start, end) sample ranges. */
-function runsOf(rec: Recording, label: Activity): [number, number][] {
-  const out: [number, number][] = [];
-  let start = -1;
-  for (let i = 0; i <= rec.labels.length; i++) {
-    const on = i < rec.labels.length && rec.labels[i] === label;
-    if (on && start < 0) start = i;
-    if (!on && start >= 0) {
-      out.push([start, i]);
-      start = -1;
-    }
-  }
-  return out;
-}
+type Series = Pick<LabelledSeries, 'x' | 'y' | 'z'>;
 
-/** The body axes of a chunk: vertical along gravity, e1 the phone's y made horizontal, e2 = vertical x e1. */
+/** HAPT's body axes: vertical along gravity, e1 the phone's y made horizontal, e2 = vertical x e1. */
 export function bodyAxes(gravity: Vec3): [Vec3, Vec3, Vec3] {
   const up = normalize(gravity);
   const e1 = orthogonalTo(up, [0, 1, 0]);
   return [up, e1, cross(up, e1)];
 }
 
-function fitChunk(rec: Recording, from: number): Chunk {
-  const n = CHUNK;
-  let g: Vec3 = [0, 0, 0];
-  for (let i = from; i < from + n; i++) g = [g[0] + rec.x[i]!, g[1] + rec.y[i]!, g[2] + rec.z[i]!];
-  g = scale(g, 1 / n);
-  const axes = bodyAxes(g);
-  const sig = axes.map((axis) => {
-    const s = new Float64Array(n);
-    for (let i = 0; i < n; i++) s[i] = dot(axis, [rec.x[from + i]!, rec.y[from + i]!, rec.z[from + i]!]);
-    const mean = s.reduce((a, b) => a + b, 0) / n;
-    return s.map((v) => v - mean);
-  });
-  // Step frequency: the strongest line of |a| between 1.2 and 2.6 Hz.
-  const mag = new Float64Array(n);
-  for (let i = 0; i < n; i++) mag[i] = Math.hypot(rec.x[from + i]!, rec.y[from + i]!, rec.z[from + i]!);
+/** Pocket: any horizontal pair to start with (turned to the swing plane after the fit). */
+function anyHorizontalAxes(gravity: Vec3): [Vec3, Vec3, Vec3] {
+  const up = normalize(gravity);
+  const phoneAxes: Vec3[] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  const hint = phoneAxes.reduce((best, a) => (Math.abs(dot(a, up)) < Math.abs(dot(best, up)) ? a : best));
+  const h1 = orthogonalTo(up, hint);
+  return [up, h1, cross(up, h1)];
+}
+
+function strongestStepHz(mag: Float64Array, band: [number, number]): number {
+  const n = mag.length;
   const magMean = mag.reduce((a, b) => a + b, 0) / n;
   let best = 0;
-  let stepHz = 0;
-  for (let f = 1.2; f <= 2.6; f += 0.005) {
+  let stepHz = band[0];
+  for (let f = band[0]; f <= band[1]; f += 0.005) {
     let re = 0;
     let im = 0;
     for (let i = 0; i < n; i++) {
@@ -91,8 +104,12 @@ function fitChunk(rec: Recording, from: number): Chunk {
       stepHz = f;
     }
   }
-  const strideHz = stepHz / 2;
-  // Least squares over cos/sin of every harmonic of the stride.
+  return stepHz;
+}
+
+/** Least squares over cos/sin of every harmonic of the stride, per signal. */
+function fitHarmonics(signals: Float64Array[], strideHz: number): [number, number][][] {
+  const n = signals[0]!.length;
   const cols = 2 * HARMONICS;
   const basis = (i: number, c: number) => {
     const k = Math.floor(c / 2) + 1;
@@ -101,22 +118,66 @@ function fitChunk(rec: Recording, from: number): Chunk {
   };
   const ata = Array.from({ length: cols }, () => new Float64Array(cols));
   for (let i = 0; i < n; i++) for (let a = 0; a < cols; a++) for (let b = 0; b < cols; b++) ata[a]![b]! += basis(i, a) * basis(i, b);
-  const coef = sig.map((s) => {
+  return signals.map((s) => {
     const atb = new Float64Array(cols);
     for (let i = 0; i < n; i++) for (let a = 0; a < cols; a++) atb[a]! += basis(i, a) * s[i]!;
     const beta = solve(ata.map((r) => Float64Array.from(r)), atb);
     return Array.from({ length: HARMONICS }, (_, k): [number, number] => [beta[2 * k]!, -beta[2 * k + 1]!]);
   });
-  // Align the cycle: the step (k = 2) of the vertical axis at phase 0; of the two strides that
-  // satisfy it, the one whose lateral stride component (k = 1 on e2) is positive.
+}
+
+/** Shifts the cycle's phase by `shift` (harmonic k turns by k * shift). */
+const shifted = (coef: [number, number][][], shift: number) => coef.map((axis) => axis.map(([re, im], k): [number, number] => rotate(re, im, -(k + 1) * shift)));
+
+function fitChunk(s: Series, from: number, n: number, activity: ActivityName, placement: 'waist' | 'pocket'): Chunk {
+  let g: Vec3 = [0, 0, 0];
+  for (let i = from; i < from + n; i++) g = [g[0] + s.x[i]!, g[1] + s.y[i]!, g[2] + s.z[i]!];
+  g = scale(g, 1 / n);
+  const axes = placement === 'waist' ? bodyAxes(g) : anyHorizontalAxes(g);
+  const sig = axes.map((axis) => {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = dot(axis, [s.x[from + i]!, s.y[from + i]!, s.z[from + i]!]);
+    const mean = v.reduce((a, b) => a + b, 0) / n;
+    return v.map((x) => x - mean);
+  });
+  const mag = new Float64Array(n);
+  for (let i = 0; i < n; i++) mag[i] = Math.hypot(s.x[from + i]!, s.y[from + i]!, s.z[from + i]!);
+  const strideHz = strongestStepHz(mag, STEP_BAND[activity] ?? WALK_STEP_BAND) / 2;
+  let coef = fitHarmonics(sig, strideHz);
+  if (placement === 'pocket') coef = turnToSwingPlane(coef);
+  // Align the cycle: the step (k = 2) of the vertical axis at phase 0. Of the two strides that
+  // satisfy it: waist (HAPT), the one whose lateral stride component (k = 1 on e2) is positive;
+  // pocket, the one whose vertical stride component is (the phone's own leg lands once a stride).
   const theta = Math.atan2(coef[0]![1]![1], coef[0]![1]![0]);
+  const pick = placement === 'waist' ? (c: [number, number][][]) => c[2]![0]![0] : (c: [number, number][][]) => c[0]![0]![0];
   let aligned: [number, number][][] | undefined;
   for (const shift of [theta / 2, theta / 2 + Math.PI]) {
-    const c = coef.map((axis) => axis.map(([re, im], k): [number, number] => rotate(re, im, -(k + 1) * shift)));
-    if (!aligned || c[2]![0]![0] > aligned[2]![0]![0]) aligned = c;
+    const c = shifted(coef, shift);
+    if (!aligned || pick(c) > pick(aligned)) aligned = c;
   }
-  const variance = sig.map((s) => s.reduce((a, v) => a + v * v, 0) / n) as [number, number, number];
+  if (placement === 'pocket') {
+    // The horizontal axes' signs are free: each is chosen so its stride component is positive
+    // (e2 may then be mirrored: left and right pockets are mirror images; the phone picks a leg).
+    for (const axis of [1, 2]) if (aligned![axis]![0]![0] < 0) aligned![axis] = aligned![axis]!.map(([re, im]) => [-re, -im]);
+  }
+  const variance = sig.map((v) => v.reduce((a, x) => a + x * x, 0) / n) as [number, number, number];
   return { gravity: normalize(g), strideHz, coef: aligned!, variance };
+}
+
+/**
+ * Turns the horizontal pair (axes 1, 2) to the plane the thigh swings in: e1 the horizontal
+ * direction with the largest stride (k = 1) motion, e2 = vertical x e1.
+ */
+function turnToSwingPlane(coef: [number, number][][]): [number, number][][] {
+  const [c1, c2] = [coef[1]![0]!, coef[2]![0]!];
+  const p11 = c1[0] ** 2 + c1[1] ** 2;
+  const p22 = c2[0] ** 2 + c2[1] ** 2;
+  const p12 = c1[0] * c2[0] + c1[1] * c2[1];
+  const a = 0.5 * Math.atan2(2 * p12, p11 - p22);
+  const [ca, sa] = [Math.cos(a), Math.sin(a)];
+  const e1 = coef[1]!.map(([r1, i1], k): [number, number] => [ca * r1 + sa * coef[2]![k]![0], ca * i1 + sa * coef[2]![k]![1]]);
+  const e2 = coef[1]!.map(([r1, i1], k): [number, number] => [-sa * r1 + ca * coef[2]![k]![0], -sa * i1 + ca * coef[2]![k]![1]]);
+  return [coef[0]!, e1, e2];
 }
 
 function rotate(re: number, im: number, angle: number): [number, number] {
@@ -148,49 +209,113 @@ function solve(a: Float64Array[], b: Float64Array): Float64Array {
 
 const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Degrees between gravity and the phone's long axis, either way up. */
+const tiltFromLongAxis = (g: Vec3): number => (Math.acos(Math.min(1, Math.abs(g[1]))) * 180) / Math.PI;
+
+async function read(format: FitFormat, path: string): Promise<Recording[]> {
+  if (format === 'hapt') return readHapt(path);
+  return format === 'wisdm2019' ? readWisdm2019(path) : readMobiFall(path);
+}
+
+/** The mean gait cycle over chunks. */
+function gaitFit(chunks: Chunk[]) {
+  const mean = (f: (c: Chunk) => number) => chunks.reduce((s, c) => s + f(c), 0) / chunks.length;
+  const strideHz = mean((c) => c.strideHz);
+  return {
+    chunks: chunks.length,
+    strideHz: round(strideHz),
+    strideHzSd: round(Math.sqrt(mean((c) => (c.strideHz - strideHz) ** 2))),
+    totalSd: [0, 1, 2].map((a) => round(Math.sqrt(mean((c) => c.variance[a]!)))),
+    coef: [0, 1, 2].map((a) => Array.from({ length: HARMONICS }, (_, k) => [round(mean((c) => c.coef[a]![k]![0])), round(mean((c) => c.coef[a]![k]![1]))])),
+  };
+}
+
 async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const excluded = new Set(String(o['exclude-users']).split(',').filter(Boolean).map(Number));
-  const recordings = (await readHapt(String(o.data))).filter((r) => r.user === undefined || !excluded.has(r.user));
+  const format = o.format as FitFormat;
+  const placement = format === 'hapt' ? 'waist' : 'pocket';
+  const out = o.out === undefined ? fileURLToPath(new URL(format === 'hapt' ? '../gait-fits.ts' : `../gait-fits-pocket-${format}.ts`, import.meta.url)) : String(o.out);
+  const excludedText = o['exclude-users'] === undefined ? (format === 'hapt' ? '5,11,17,23,29' : '') : String(o['exclude-users']);
+  const excluded = new Set(excludedText.split(',').filter(Boolean).map(Number));
+  if ([...excluded].some((u) => !Number.isInteger(u))) throw new CliError(`--exclude-users must be whole numbers separated by commas (got '${excludedText}')`);
+  const recordings = (await read(format, String(o.data))).filter((r) => r.user === undefined || !excluded.has(r.user));
   const users = [...new Set(recordings.map((r) => r.user))].sort((a, b) => (a ?? 0) - (b ?? 0));
-  const gravity: Record<string, number[]> = {};
-  const gait: Record<string, unknown> = {};
-  for (const activity of ACTIVITIES) {
-    const chunks: Chunk[] = [];
-    for (const rec of recordings) {
-      for (const [start, end] of runsOf(rec, activity)) {
-        for (let from = start; from + CHUNK <= end; from += CHUNK / 2) chunks.push(fitChunk(rec, from));
-      }
+  const chunkSize = CHUNK[format];
+  const series = recordings.map((r) => toUniformRate(r, RATE, { maxGapMs: MAX_GAP_MS }));
+
+  const chunks = new Map<ActivityName, Chunk[]>();
+  for (const s of series) {
+    for (const w of labelledWindows(s, { size: chunkSize, hop: chunkSize / 2, rateHz: RATE })) {
+      if (w.label === 'stairs') continue; // a direction is needed (WISDM does not say)
+      const list = chunks.get(w.label) ?? [];
+      list.push(fitChunk(s, w.start, chunkSize, w.label, placement));
+      chunks.set(w.label, list);
     }
-    if (chunks.length === 0) throw new Error(`no ${activity} runs of ${CHUNK} samples in ${o.data}`);
-    const mean = (f: (c: Chunk) => number) => chunks.reduce((s, c) => s + f(c), 0) / chunks.length;
-    gravity[activity] = normalize([mean((c) => c.gravity[0]), mean((c) => c.gravity[1]), mean((c) => c.gravity[2])]).map((v) => round(v));
-    if (!GAIT.includes(activity)) continue;
-    const strideHz = mean((c) => c.strideHz);
-    gait[activity] = {
-      chunks: chunks.length,
-      strideHz: round(strideHz),
-      strideHzSd: round(Math.sqrt(mean((c) => (c.strideHz - strideHz) ** 2))),
-      totalSd: [0, 1, 2].map((a) => round(Math.sqrt(mean((c) => c.variance[a]!)))),
-      coef: [0, 1, 2].map((a) => Array.from({ length: HARMONICS }, (_, k) => [round(mean((c) => c.coef[a]![k]![0])), round(mean((c) => c.coef[a]![k]![1]))])),
-    };
-    console.error(`fit: ${activity}: ${chunks.length} chunks, stride ${strideHz.toFixed(3)} Hz`);
   }
-  const text = [
-    '// GENERATED by `npx tsx simulators/tools/fit-gait-profiles.ts --data ../shared/data/hapt/RawData` (do not edit).',
-    '// Aggregate statistics of HAPT RawData (J. L. Reyes-Ortiz, L. Oneto, A. Samà, X. Parra, D. Anguita, Transition-Aware',
-    `// Human Activity Recognition Using Smartphones, Neurocomputing 2016; see ../shared/data/hapt/SOURCES.md), users ${users.join(',')}`,
-    `// (users ${[...excluded].join(',')} left out). ${CHUNK}-sample chunks at ${RATE} Hz, body axes as in tools/fit-gait-profiles.ts.`,
+  const activities = ACTIVITY_NAMES.filter((a) => chunks.has(a));
+  if (activities.length === 0) throw new Error(`no labelled runs of ${chunkSize} samples at ${RATE} Hz in ${o.data}`);
+  const gait: Record<string, unknown> = {};
+  for (const activity of activities.filter((a) => GAIT.includes(a))) {
+    gait[activity] = gaitFit(chunks.get(activity)!);
+    console.error(`fit: ${activity}: ${chunks.get(activity)!.length} chunks, stride ${(gait[activity] as { strideHz: number }).strideHz.toFixed(3)} Hz`);
+  }
+  const counts = Object.fromEntries(activities.map((a) => [a, chunks.get(a)!.length]));
+  const command = `npx tsx simulators/tools/fit-gait-profiles.ts --format ${format} --data ${relative(process.cwd(), String(o.data)) || '.'}${o['exclude-users'] !== undefined ? ` --exclude-users ${excludedText}` : ''}`;
+  const header = [
+    `// GENERATED by \`${command}\` (do not edit).`,
+    `// Aggregate statistics of ${CITATIONS[format]},`,
+    `// users ${users.join(',')}${excluded.size ? ` (users ${[...excluded].join(',')} left out)` : ''}.`,
+    `// ${chunkSize}-sample chunks at ${RATE} Hz (resampled by timestamp), body axes as in tools/fit-gait-profiles.ts.`,
     '',
-    '/** Mean gravity direction per activity in the phone frame (HAPT waist mount). */',
-    `export const GRAVITY_FITS = ${JSON.stringify(gravity)} as const;`,
-    '',
-    '/** Mean gait cycle per gait activity: coef[axis][k-1] = [re, im] of harmonic k of the stride (axes: vertical, e1, e2). */',
-    `export const GAIT_FITS = ${JSON.stringify(gait)} as const;`,
-    '',
-  ].join('\n');
-  writeFileSync(String(o.out), text);
-  console.error(`fit: wrote ${o.out}`);
+  ];
+  let body: string[];
+  if (format === 'hapt') {
+    const gravity: Record<string, number[]> = {};
+    for (const a of activities) {
+      const list = chunks.get(a)!;
+      const m = (k: number) => list.reduce((s, c) => s + c.gravity[k]!, 0) / list.length;
+      gravity[a] = normalize([m(0), m(1), m(2)]).map((v) => round(v));
+    }
+    body = [
+      '/** Mean gravity direction per activity in the phone frame (HAPT waist mount). */',
+      `export const GRAVITY_FITS = ${JSON.stringify(gravity)} as const;`,
+      '',
+      '/** Mean gait cycle per gait activity: coef[axis][k-1] = [re, im] of harmonic k of the stride (axes: vertical, e1, e2). */',
+      `export const GAIT_FITS = ${JSON.stringify(gait)} as const;`,
+    ];
+  } else {
+    // Upright (standing, gait), a phone whose x axis is nearer gravity than its y lies across the
+    // thigh: counted in crosswiseShare and left out of the tilt (seated, that cannot be told).
+    const isUpright = (a: ActivityName) => a === 'standing' || GAIT.includes(a);
+    const crosswise = (c: Chunk) => Math.abs(c.gravity[0]) > Math.abs(c.gravity[1]);
+    const tiltDeg = Object.fromEntries(
+      activities.map((a) => [a, round(median(chunks.get(a)!.filter((c) => !isUpright(a) || !crosswise(c)).map((c) => tiltFromLongAxis(c.gravity))), 1)]),
+    );
+    const upright = activities.filter(isUpright).flatMap((a) => chunks.get(a)!);
+    const crosswiseShare = upright.filter(crosswise).length / Math.max(1, upright.length);
+    const fit = { dataset: format, users, chunks: counts, tiltDeg, crosswiseShare: round(crosswiseShare, 3), gait };
+    body = [
+      '/**',
+      ' * Pocket fit. tiltDeg: per activity, the median angle between gravity and the phone\'s long axis',
+      ' * (either way up; upright activities: phones along the thigh only). crosswiseShare: the share',
+      ' * of upright chunks (standing, gait) whose gravity is nearer the phone\'s x axis than its y (the',
+      ' * phone lay across the thigh). gait: mean gait cycle per gait activity, coef[axis][k-1] = [re, im]',
+      ' * of harmonic k of the stride (axes: vertical, e1 = the horizontal direction of the largest stride',
+      ' * motion (the thigh\'s swing), e2 = vertical x e1, signs chosen so that each axis\'s stride',
+      ' * component is positive).',
+      ' */',
+      `export const POCKET_FIT = ${JSON.stringify(fit)} as const;`,
+    ];
+  }
+  writeFileSync(out, [...header, ...body, ''].join('\n'));
+  console.error(`fit: wrote ${out}`);
+  console.log(JSON.stringify({ format, out, users, chunks: counts }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await runMain('fit-gait-profiles', () => main(process.argv.slice(2)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVITIES, type Activity } from '../../protocol/sensor-messages.js';
-import { PROFILES } from '../../simulators/activity-profiles.js';
+import { ACTIVITIES, type Activity, type ActivityName } from '../../protocol/sensor-messages.js';
+import { activitiesOf, PROFILES, type SimPlacement } from '../../simulators/activity-profiles.js';
 import { parseScript, randomScript } from '../../simulators/activity-script.js';
 import { createRandom } from '../../simulators/random.js';
 import { SyntheticPhone } from '../../simulators/synthetic-phone.js';
@@ -8,8 +8,8 @@ import { angleDeg, type Vec3 } from '../../simulators/vec3.js';
 
 const RATE = 50;
 
-function record(activity: Activity, seed: number, seconds = 60) {
-  const phone = new SyntheticPhone({ seed, rateHz: RATE, script: [{ activity, seconds }], loop: false });
+function record(activity: ActivityName, seed: number, seconds = 60, placement: SimPlacement = 'waist') {
+  const phone = new SyntheticPhone({ seed, rateHz: RATE, script: [{ activity, seconds }], loop: false, placement });
   const s = phone.next(seconds * RATE);
   const mag = Array.from(s.x, (x, i) => Math.hypot(x, s.y[i]!, s.z[i]!));
   const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
@@ -149,5 +149,92 @@ describe('synthetic phone transitions', () => {
         }
       }
     }
+  });
+});
+
+describe('synthetic phone in a trouser pocket', () => {
+  const LONG_AXIS: Vec3 = [0, 1, 0];
+  /** Degrees between a vector and the phone's long axis, either way up. */
+  const offLongAxis = (g: Vec3) => Math.min(angleDeg(g, LONG_AXIS), 180 - angleDeg(g, LONG_AXIS));
+  const meanGravity = (activity: ActivityName, seed: number, opts: { crosswiseShare?: number } = {}) => {
+    const phone = new SyntheticPhone({ seed, placement: 'pocket', script: [{ activity, seconds: 20 }], ...opts });
+    const s = phone.next(1000);
+    const mean = (v: Float32Array) => v.reduce((x, y) => x + y, 0) / v.length;
+    return { g: [mean(s.x), mean(s.y), mean(s.z)] as Vec3, traits: phone.traits };
+  };
+  const SEEDS = Array.from({ length: 24 }, (_, i) => 300 + i);
+
+  it('puts gravity along the long axis when upright and across it when seated or lying', () => {
+    for (const seed of SEEDS) {
+      // The fitted tilts (pocket data: 8-25 degrees upright, 70 seated) plus up to 10 degrees of slant.
+      for (const a of ['standing', 'walking', 'jogging'] as const) expect(offLongAxis(meanGravity(a, seed, { crosswiseShare: 0 }).g), `${a} seed ${seed}`).toBeLessThan(40);
+      expect(offLongAxis(meanGravity('sitting', seed, { crosswiseShare: 0 }).g), `sitting seed ${seed}`).toBeGreaterThan(55);
+      expect(offLongAxis(meanGravity('lying', seed, { crosswiseShare: 0 }).g), `lying seed ${seed}`).toBeGreaterThan(75);
+    }
+  });
+
+  it('turns the phone any way about the thigh: upside down or not, screen in, out or sideways', () => {
+    const standingUp = new Set<boolean>();
+    const seatedQuadrants = new Set<string>();
+    for (const seed of SEEDS) {
+      const { g, traits } = meanGravity('standing', seed, { crosswiseShare: 0 });
+      standingUp.add(g[1] > 0);
+      expect(g[1] > 0).toBe(!traits.pocket!.upsideDown);
+      const seated = meanGravity('sitting', seed, { crosswiseShare: 0 }).g;
+      seatedQuadrants.add(`${Math.sign(seated[0])}${Math.sign(seated[2])}`);
+    }
+    expect([...standingUp].sort()).toEqual([false, true]);
+    // Seated, gravity falls across the phone in every direction around its long axis.
+    expect(seatedQuadrants.size).toBe(4);
+  });
+
+  it('lays a crosswise phone with its x axis along the thigh', () => {
+    for (const seed of SEEDS.slice(0, 8)) {
+      const { g, traits } = meanGravity('standing', seed, { crosswiseShare: 1 });
+      expect(traits.pocket!.crosswise).toBe(true);
+      expect(Math.min(angleDeg(g, [1, 0, 0]), angleDeg(g, [-1, 0, 0])), `seed ${seed}`).toBeLessThan(40);
+    }
+    // By default about as often as in the pocket data (WISDM 28%, MobiFall 1% of upright chunks).
+    const share = SEEDS.filter((seed) => new SyntheticPhone({ seed, placement: 'pocket' }).traits.pocket!.crosswise).length / SEEDS.length;
+    expect(share).toBeLessThan(0.5);
+  });
+
+  it('walks at a walking cadence and jogs faster and harder', () => {
+    for (const seed of [41, 42, 43, 44]) {
+      const walk = record('walking', seed, 30, 'pocket');
+      const jog = record('jogging', seed, 30, 'pocket');
+      const walkHz = dominantHz(walk.mag, RATE);
+      const jogHz = dominantHz(jog.mag, RATE);
+      // |a| of a thigh shows the stride (one swing of the pocket's leg) as well as the step.
+      expect(walkHz).toBeGreaterThanOrEqual(0.75);
+      expect(walkHz).toBeLessThanOrEqual(2.2);
+      expect(jogHz).toBeGreaterThan(walkHz);
+      expect(jog.magSd).toBeGreaterThan(walk.magSd * 1.3);
+      expect(walk.magSd).toBeGreaterThan(0.15);
+      expect(record('standing', seed, 20, 'pocket').magSd).toBeLessThan(0.05);
+    }
+  });
+
+  it('is reproducible from its seed, placement included', () => {
+    const one = new SyntheticPhone({ seed: 77, placement: 'pocket' });
+    const two = new SyntheticPhone({ seed: 77, placement: 'pocket' });
+    expect(two.traits).toEqual(one.traits);
+    expect(two.script).toEqual(one.script);
+    expect(Array.from(two.next(500).y)).toEqual(Array.from(one.next(500).y));
+    const other = new SyntheticPhone({ seed: 78, placement: 'pocket' });
+    expect(other.traits.pocket).not.toEqual(one.traits.pocket);
+    const waist = new SyntheticPhone({ seed: 77, placement: 'waist' });
+    expect(waist.traits.pocket).toBeUndefined();
+    expect(Array.from(waist.next(500).y)).not.toEqual(Array.from(new SyntheticPhone({ seed: 77, placement: 'pocket' }).next(500).y));
+  });
+
+  it('jogs only where a profile exists: pocket scripts include it, waist phones refuse it', () => {
+    expect(activitiesOf('pocket')).toContain('jogging');
+    expect(activitiesOf('waist')).not.toContain('jogging');
+    const pocketActivities = new Set(SEEDS.flatMap((seed) => new SyntheticPhone({ seed, placement: 'pocket' }).script.map((s) => s.activity)));
+    expect(pocketActivities.has('jogging')).toBe(true);
+    const waistActivities = new Set(SEEDS.flatMap((seed) => new SyntheticPhone({ seed }).script.map((s) => s.activity)));
+    expect(waistActivities.has('jogging')).toBe(false);
+    expect(() => new SyntheticPhone({ seed: 1, placement: 'waist', script: parseScript('jogging:10') })).toThrow(/waist phone cannot do jogging/);
   });
 });
