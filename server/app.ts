@@ -16,7 +16,7 @@ import { loadServedHarModel } from './inference/serve-har-model.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { dashboardSocketPlugin } from './plugins/dashboard-socket.js';
 import { deviceSocketPlugin } from './plugins/device-socket.js';
-import { healthPlugin } from './plugins/health.js';
+import { healthPlugin, inferenceWorkerHealth, readinessProblems } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { recordingsPlugin } from './plugins/recordings.js';
 import { sensorLoggerPlugin } from './plugins/sensor-logger.js';
@@ -158,7 +158,12 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     inferenceTfMemory: () => (ctx.inference.classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> }).memory?.(),
   });
 
-  watchOperations(metrics.registry, { recordingFailures: () => ctx.recordings.failures, recordingFramesDropped: () => ctx.recordings.droppedFrames });
+  watchOperations(metrics.registry, {
+    recordingFailures: () => ctx.recordings.failures,
+    recordingFramesDropped: () => ctx.recordings.droppedFrames,
+    ready: () => readinessProblems(ctx).length === 0,
+    inferenceWorker: () => inferenceWorkerHealth(ctx),
+  });
   router.attach(app.server);
   installHttpAccessControl(app, auth, origins, hosts, tls !== undefined);
   let textService: TextService | undefined;

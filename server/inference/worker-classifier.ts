@@ -14,6 +14,28 @@ const BOOT = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
 // The entry keeps the extension this module was loaded with (.ts from sources, .js when built).
 const ENTRY = new URL(`./inference-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
 
+/** How long to wait before the next attempt to start a worker after one failed: doubling from initialMs up to maxMs, forever. */
+export interface RestartBackoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RESTART_BACKOFF: RestartBackoff = { initialMs: 500, maxMs: 30_000 };
+
+/** The worker's state for /api/health and /metrics. */
+export interface InferenceWorkerHealth {
+  /** running: classifying; restarting: dead, a new one is on its way (or waits for its next attempt); stopped: disposed. */
+  state: 'running' | 'restarting' | 'stopped';
+  /** Workers that took over after a crash. */
+  restarts: number;
+  /** Attempts to start a replacement that failed. */
+  failedStarts: number;
+  /** Why the latest worker died or the latest attempt failed. */
+  lastError?: string;
+  /** While waiting between attempts: when the next one starts. */
+  nextAttemptInMs?: number;
+}
+
 export class InferenceWorkerError extends Error {
   constructor(message: string) {
     super(message);
@@ -66,6 +88,14 @@ export class WorkerClassifier implements WindowClassifier {
   private disposing: Promise<void> | undefined;
   /** Worker restarts after a crash so far. */
   restarts = 0;
+  /** Attempts to start a replacement that failed, and how many in a row (the backoff's exponent). */
+  failedStarts = 0;
+  private failedInARow = 0;
+  private lastError: string | undefined;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextAttemptAt: number | undefined;
+  /** Waits between failed restarts. */
+  backoff: RestartBackoff = DEFAULT_RESTART_BACKOFF;
 
   private constructor(
     private worker: Worker,
@@ -86,10 +116,11 @@ export class WorkerClassifier implements WindowClassifier {
    * Starts a worker that loads the HAR model the way loadHarModel does (same modes, same
    * refusal to swap a broken model for an untrained one). Resolves once it can classify.
    */
-  static async start(init: WorkerInit, onEvent?: (message: string) => void): Promise<StartedWorker> {
+  static async start(init: WorkerInit, onEvent?: (message: string) => void, opts: { restartBackoff?: RestartBackoff } = {}): Promise<StartedWorker> {
     const { worker, ready } = await spawn(init);
     const head = ready.head && { classes: ready.classes, ...ready.head };
     const classifier = new WorkerClassifier(worker, init, ready.classes, ready.windowSize, ready.hop, ready.rateHz, onEvent, head);
+    if (opts.restartBackoff) classifier.backoff = opts.restartBackoff;
     const loaded: StartedWorker = { classifier, status: ready.status, backend: ready.backend };
     if (ready.warning !== undefined) loaded.warning = ready.warning;
     if (ready.unavailable !== undefined) loaded.unavailable = ready.unavailable;
@@ -108,10 +139,27 @@ export class WorkerClassifier implements WindowClassifier {
    */
   private lost(worker: Worker, reason: string): void {
     if (worker !== this.worker || this.disposing) return;
+    this.lastError = reason;
     this.fail(new InferenceWorkerError(`${reason}; restarting it`));
     this.onEvent?.(`${reason}; restarting it`);
-    spawn(this.init).then(
-      ({ worker: next }) => {
+    this.failedInARow = 0;
+    this.restart(reason);
+  }
+
+  /**
+   * Starts a replacement; one that fails (or loads no model) is tried again after a wait that
+   * doubles up to backoff.maxMs, for as long as the server runs: a transient cause (memory, a
+   * model folder being replaced) must not leave the server without inference for good.
+   */
+  private restart(reason: string): void {
+    this.nextAttemptAt = undefined;
+    if (this.disposing) return;
+    spawn(this.init)
+      .then(async ({ worker: next, ready }) => {
+        if (ready.unavailable !== undefined) {
+          await next.terminate();
+          throw new InferenceWorkerError(ready.unavailable);
+        }
         if (this.disposing) {
           void next.terminate();
           return;
@@ -119,14 +167,32 @@ export class WorkerClassifier implements WindowClassifier {
         this.worker = next;
         this.watch(next);
         this.restarts++;
+        this.failedInARow = 0;
         this.dead = undefined;
         this.onEvent?.('a new inference worker took over');
-      },
-      (err: unknown) => {
-        this.dead = new InferenceWorkerError(`${reason}, and a new one could not start: ${err instanceof Error ? err.message : String(err)}`);
+      })
+      .catch((err: unknown) => {
+        if (this.disposing) return;
+        const why = err instanceof Error ? err.message : String(err);
+        const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.failedInARow);
+        this.failedStarts++;
+        this.failedInARow++;
+        this.lastError = why;
+        this.dead = new InferenceWorkerError(`${reason}, and a new one could not start: ${why}; next attempt in ${delay} ms`);
         this.onEvent?.(this.dead.message);
-      },
-    );
+        this.nextAttemptAt = Date.now() + delay;
+        this.restartTimer = setTimeout(() => this.restart(reason), delay);
+        this.restartTimer.unref();
+      });
+  }
+
+  /** Running, restarting (with its backoff) or stopped, for /api/health and /metrics. */
+  health(): InferenceWorkerHealth {
+    const state = this.disposing ? 'stopped' : this.dead ? 'restarting' : 'running';
+    const h: InferenceWorkerHealth = { state, restarts: this.restarts, failedStarts: this.failedStarts };
+    if (this.lastError !== undefined) h.lastError = this.lastError;
+    if (state === 'restarting' && this.nextAttemptAt !== undefined) h.nextAttemptInMs = Math.max(0, this.nextAttemptAt - Date.now());
+    return h;
   }
 
   /** n windows (interleaved x,y,z in g) -> n * classes probabilities, computed in the worker. */
@@ -181,6 +247,7 @@ export class WorkerClassifier implements WindowClassifier {
 
   /** Disposes the model and stops the worker; batches still in it are rejected. */
   dispose(): Promise<void> {
+    clearTimeout(this.restartTimer);
     this.disposing ??= (async () => {
       if (!this.dead) {
         const disposed = new Promise<void>((resolve) => {

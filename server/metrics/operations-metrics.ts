@@ -1,12 +1,18 @@
-// Operational metrics beside ServerMetrics' traffic figures: recording failures (issue 13),
-// registered on the server's own registry and read from the server's state at scrape time.
-import { Counter, type Registry } from 'prom-client';
+// Operational metrics beside ServerMetrics' traffic figures (issue 13): readiness, the inference
+// worker's restarts, recording failures; registered on the server's own registry and read from
+// the server's state at scrape time.
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { InferenceWorkerHealth } from '../inference/worker-classifier.js';
 
 export interface OperationsSources {
   /** Recordings given up, by error code (ENOSPC, EIO…). */
   recordingFailures(): ReadonlyMap<string, number>;
   /** Frames left out of recordings because the disk lagged. */
   recordingFramesDropped(): number;
+  /** What /api/health answers: 1 (200) or 0 (503). */
+  ready(): boolean;
+  /** The inference worker's state; undefined when the HAR model runs in the main thread. */
+  inferenceWorker(): InferenceWorkerHealth | undefined;
 }
 
 export function watchOperations(registry: Registry, src: OperationsSources): void {
@@ -21,6 +27,35 @@ export function watchOperations(registry: Registry, src: OperationsSources): voi
       for (const [code, n] of src.recordingFailures()) this.inc({ code }, n);
     },
   });
+  new Gauge({
+    name: 'sensorium_ready',
+    help: '1 when /api/health answers 200, 0 when it answers 503 (the HAR model failed to load, the inference worker is down, recordings cannot be written)',
+    registers,
+    collect() {
+      this.set(src.ready() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'sensorium_inference_worker_up',
+    help: '1 while the inference worker classifies, 0 while it is being restarted (or stopped); NaN when the model runs in the main thread',
+    registers,
+    collect() {
+      const w = src.inferenceWorker();
+      this.set(w ? (w.state === 'running' ? 1 : 0) : NaN);
+    },
+  });
+  const workerCount = (name: string, help: string, pick: (w: InferenceWorkerHealth) => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(pick(src.inferenceWorker() ?? { state: 'running', restarts: 0, failedStarts: 0 }));
+      },
+    });
+  workerCount('sensorium_inference_worker_restarts_total', 'Inference workers that took over after one died', (w) => w.restarts);
+  workerCount('sensorium_inference_worker_failed_starts_total', 'Attempts to start a replacement inference worker that failed (retried with exponential backoff)', (w) => w.failedStarts);
   new Counter({
     name: 'sensorium_recording_frames_dropped_total',
     help: 'Frames left out of recordings because the disk was slower than the stream (the buffer cap was reached)',

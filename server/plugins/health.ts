@@ -1,6 +1,12 @@
-// GET /api/health: is the server up, on which backend, with which models, serving how many.
+// GET /api/health: is the server up and ready, on which backend, with which models, serving how
+// many. A readiness check: 503 `degraded` with the `problems` named when the server cannot do its
+// job (the HAR model failed to load, the inference worker is dead, recordings cannot be written),
+// 200 `ok` otherwise — an untrained model or an image/text model that failed to load is a
+// warning, not a reason to take the whole server out of a load balancer. While it shuts down,
+// Fastify answers every request 503 (its `return503OnClosing`), this route included.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ModelStatus, ServerContext } from '../context.js';
+import type { InferenceWorkerHealth } from '../inference/worker-classifier.js';
 
 export interface HealthPluginOptions {
   ctx: ServerContext;
@@ -21,14 +27,27 @@ const modelSchema = {
   },
 } as const;
 
+const workerSchema = {
+  type: 'object',
+  required: ['state', 'restarts', 'failedStarts'],
+  properties: {
+    state: { type: 'string', enum: ['running', 'restarting', 'stopped'] },
+    restarts: { type: 'integer' },
+    failedStarts: { type: 'integer' },
+    lastError: { type: 'string' },
+    nextAttemptInMs: { type: 'number' },
+  },
+} as const;
+
 const healthResponse = {
   type: 'object',
   // With tokens configured, callers without one (load balancers' liveness probes) get only
   // status and uptime; the rest would tell strangers what runs here and how busy it is.
   required: ['status', 'uptimeSec'],
   properties: {
-    /** 'degraded' when something works but not as it should (e.g. an untrained model). */
+    /** 'degraded' (HTTP 503) when the server cannot do its job; `problems` says why. */
     status: { type: 'string', enum: ['ok', 'degraded'] },
+    problems: { type: 'array', items: { type: 'string' } },
     backend: { type: 'string' },
     models: { type: 'array', items: modelSchema },
     devicesConnected: { type: 'integer' },
@@ -45,25 +64,47 @@ const healthResponse = {
         latencyMs: { type: 'object', properties: { p50: { type: 'number' }, p99: { type: 'number' } } },
         predictions: { type: 'integer' },
         overloaded: { type: 'integer' },
+        /** Present when the HAR model runs in the inference worker. */
+        worker: workerSchema,
       },
     },
     warnings: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
+/** The inference worker's state, when the HAR model runs in one (WorkerClassifier). */
+export function inferenceWorkerHealth(ctx: ServerContext): InferenceWorkerHealth | undefined {
+  return (ctx.inference.classifier as { health?: () => InferenceWorkerHealth }).health?.();
+}
+
+/** Why the server cannot do its job right now (empty: ready). */
+export function readinessProblems(ctx: ServerContext): string[] {
+  const problems: string[] = [];
+  if (ctx.harUnavailable !== undefined) problems.push(`HAR model unavailable: ${ctx.harUnavailable}`);
+  const worker = inferenceWorkerHealth(ctx);
+  if (worker && worker.state !== 'running') problems.push(`inference worker ${worker.state}${worker.lastError ? `: ${worker.lastError}` : ''}`);
+  const disk = ctx.recordings.diskProblem;
+  if (disk) problems.push(`recordings cannot be written (${disk.code}): ${disk.message}`);
+  return problems;
+}
+
 export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app, { ctx, otherModels }) => {
-  app.get('/api/health', { schema: { response: { 200: healthResponse } } }, async (req) => {
+  app.get('/api/health', { schema: { response: { 200: healthResponse, 503: healthResponse } } }, async (req, reply) => {
     const batcher = ctx.inference.stats();
     const latency = ctx.stats.latencyMs();
     const dashboards = ctx.dashboards();
     const others = otherModels?.() ?? [];
-    // A model that loads on first use is fine unloaded; one that failed to load is not.
-    const degraded = ctx.models.some((m) => !m.loaded || !m.trained) || others.some((m) => m.error !== undefined);
-    const status = degraded ? 'degraded' : 'ok';
+    const problems = readinessProblems(ctx);
+    const status = problems.length > 0 ? 'degraded' : 'ok';
+    reply.code(problems.length > 0 ? 503 : 200);
     const uptimeSec = Math.round((performance.now() - ctx.startedAt) / 100) / 10;
     if (!ctx.auth.authorizes(req.raw)) return { status, uptimeSec };
+    const worker = inferenceWorkerHealth(ctx);
+    // Models that load on first use are fine unloaded; one that failed to load is worth a warning.
+    const modelErrors = others.filter((m) => m.error !== undefined).map((m) => `${m.name}: ${m.error}`);
     return {
       status,
+      problems,
       backend: ctx.backend,
       models: [...ctx.models, ...others],
       devicesConnected: ctx.registry.size,
@@ -77,8 +118,9 @@ export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app,
         latencyMs: { p50: round2(latency.p50), p99: round2(latency.p99) },
         predictions: ctx.stats.totals().predictions,
         overloaded: batcher.overloaded,
+        ...(worker ? { worker } : {}),
       },
-      warnings: ctx.warnings,
+      warnings: [...ctx.warnings, ...modelErrors],
     };
   });
 };

@@ -40,7 +40,7 @@ export interface RecordingManagerOptions {
   /** File operations (tests put a failing or stalled disk here). */
   files?: RecordingFiles;
   log?: RecordingLog;
-  /** While the disk fails, how often a probe write checks whether it is back, ms. */
+  /** While the disk fails, how often a probe write checks whether it is back, ms (default: 10 flush intervals). */
   probeMs?: number;
 }
 
@@ -56,6 +56,7 @@ export class RecordingManager {
   private readonly timer: ReturnType<typeof setInterval>;
   private probeTimer: ReturnType<typeof setInterval> | undefined;
   private readonly files: RecordingFiles;
+  private readonly probeMs: number;
   private lastStamp = '';
   private sameStamp = 0;
   /** Totals for metrics (closed files included). */
@@ -73,6 +74,7 @@ export class RecordingManager {
     this.dir = resolve(config.dir);
     this.files = opts.files ?? NODE_RECORDING_FILES;
     this.timer = setInterval(() => void this.flushAll(), config.flushMs);
+    this.probeMs = opts.probeMs ?? 10 * config.flushMs;
     this.timer.unref();
   }
 
@@ -182,7 +184,7 @@ export class RecordingManager {
   private markFailing(failure: RecordingFailure): void {
     this.failing = failure;
     if (this.probeTimer) return;
-    this.probeTimer = setInterval(() => void this.probe(), this.opts.probeMs ?? 10_000);
+    this.probeTimer = setInterval(() => void this.probe(), this.probeMs);
     this.probeTimer.unref();
   }
 
