@@ -11,7 +11,17 @@
 // turns by up to 45° more. The sign patterns ({+,+,+}, {-,-,-}, {+,+,-}, {-,-,+}) keep the sign
 // of x*y, which carries the sitting/standing tilt, while covering iOS (all negated) and 180°
 // turns of the phone.
+//
+// Pocket windows (placement 'pocket') first turn the phone about its long axis (y) by any angle
+// (facing in or out, front or side pocket, the thigh's roundness) and put it upside down half the
+// time, then tilt by up to pocketTiltDeg, and half are negated (iOS). The long axis stays along
+// the thigh: that is what tells sitting (thigh, so y, horizontal) from standing (y vertical).
+// Windows of moving classes may instead take a uniformly random 3-D rotation (fullRotation):
+// gait reads the same in any orientation, so a phone lying crosswise in a pocket still walks.
+import { placementCode } from './features.js';
 import type { Rng } from './rng.js';
+
+const POCKET = placementCode('pocket');
 
 export interface AugmentConfig {
   /** Playback speed range (cadence and clock differences). */
@@ -35,6 +45,18 @@ export interface AugmentConfig {
   /** Probability of simulating a low-rate device, and its rate range in Hz. */
   lowRate: number;
   lowRateHz: [number, number];
+  /** Pocket windows: largest tilt after the turn about the long axis, degrees. */
+  pocketTiltDeg: number;
+  /** Probability that a window of a moving class takes a uniformly random 3-D rotation instead. */
+  fullRotation: number;
+}
+
+/** What the augmentation needs to know about a window's source. */
+export interface WindowContext {
+  /** placementCode of the recording (-1: unknown). */
+  placement: number;
+  /** Whether the class is a moving one (walking, stairs, jogging): any orientation is then fine. */
+  moving: boolean;
 }
 
 export const DEFAULT_AUGMENT: AugmentConfig = {
@@ -47,6 +69,8 @@ export const DEFAULT_AUGMENT: AugmentConfig = {
   noiseG: 0.02,
   lowRate: 0.35,
   lowRateHz: [12, 40],
+  pocketTiltDeg: 30,
+  fullRotation: 0.25,
 };
 
 /** The four sign patterns; index 0 is the identity. */
@@ -72,7 +96,17 @@ export function maxStretch(start: number, end: number, size: number): number {
  * Writes one augmented window of `size` samples, read from `src` from sample `start` (never past
  * `end`), into `out` at `offset` as interleaved [x, y, z].
  */
-export function augmentWindow(src: Source, start: number, end: number, size: number, rng: Rng, cfg: AugmentConfig, out: Float32Array, offset: number): void {
+export function augmentWindow(
+  src: Source,
+  start: number,
+  end: number,
+  size: number,
+  rng: Rng,
+  cfg: AugmentConfig,
+  out: Float32Array,
+  offset: number,
+  ctx: WindowContext = { placement: -1, moving: false },
+): void {
   const stretch = Math.min(rng.uniform(cfg.stretch[0], cfg.stretch[1]), maxStretch(start, end, size));
   const ax = new Float32Array(size);
   const ay = new Float32Array(size);
@@ -90,7 +124,20 @@ export function augmentWindow(src: Source, start: number, end: number, size: num
     const phase = rng.uniform(0, every);
     for (const a of [ax, ay, az]) simulateLowRate(a, every, phase);
   }
-  const m = rotation(rng, cfg.maxTiltDeg);
+  const pocket = ctx.placement === POCKET;
+  const full = ctx.moving && rng.next() < cfg.fullRotation;
+  if (pocket || full) {
+    const r = full ? uniformRotation(rng) : pocketTurn(rng);
+    for (let k = 0; k < size; k++) {
+      const a = ax[k]!;
+      const b = ay[k]!;
+      const c = az[k]!;
+      ax[k] = r[0]! * a + r[1]! * b + r[2]! * c;
+      ay[k] = r[3]! * a + r[4]! * b + r[5]! * c;
+      az[k] = r[6]! * a + r[7]! * b + r[8]! * c;
+    }
+  }
+  const m = rotation(rng, pocket ? cfg.pocketTiltDeg : cfg.maxTiltDeg);
   const d = multiply(m, rotation(rng, cfg.maxMotionTiltDeg));
   let mx = 0;
   let my = 0;
@@ -104,7 +151,8 @@ export function augmentWindow(src: Source, start: number, end: number, size: num
   const gxr = m[0] * mx + m[1] * my + m[2] * mz;
   const gyr = m[3] * mx + m[4] * my + m[5] * mz;
   const gzr = m[6] * mx + m[7] * my + m[8] * mz;
-  const signs = rng.next() < cfg.signFlip ? SIGN_PATTERNS[1 + rng.below(3)]! : SIGN_PATTERNS[0]!;
+  // Pocket turns already cover the 180° turns: only the iOS negation is left to add.
+  const signs = pocket ? SIGN_PATTERNS[rng.below(2)]! : rng.next() < cfg.signFlip ? SIGN_PATTERNS[1 + rng.below(3)]! : SIGN_PATTERNS[0]!;
   const gain = rng.uniform(cfg.gain[0], cfg.gain[1]);
   const gx = signs[0] * gain * (1 + rng.uniform(-cfg.axisGain, cfg.axisGain));
   const gy = signs[1] * gain * (1 + rng.uniform(-cfg.axisGain, cfg.axisGain));
@@ -153,6 +201,24 @@ export function multiply(a: readonly number[], b: readonly number[]): number[] {
     for (let c = 0; c < 3; c++) out[r * 3 + c] = a[r * 3]! * b[c]! + a[r * 3 + 1]! * b[3 + c]! + a[r * 3 + 2]! * b[6 + c]!;
   }
   return out;
+}
+
+/** A phone in a pocket: any turn about its long axis (y), upside down half the time. */
+export function pocketTurn(rng: Rng): number[] {
+  const turn = rotationAbout([0, 1, 0], rng.uniform(0, 360));
+  return rng.next() < 0.5 ? multiply(rotationAbout([0, 0, 1], 180), turn) : turn;
+}
+
+/** A uniformly distributed rotation (a normalised Gaussian quaternion), row-major 3x3. */
+export function uniformRotation(rng: Rng): number[] {
+  let [w, x, y, z] = [rng.gaussian(), rng.gaussian(), rng.gaussian(), rng.gaussian()];
+  const norm = Math.hypot(w, x, y, z) || 1;
+  [w, x, y, z] = [w / norm, x / norm, y / norm, z / norm];
+  return [
+    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+  ];
 }
 
 /** A rotation by a uniform angle in [0, maxDeg] about a uniformly random axis (row-major 3x3). */

@@ -2,9 +2,9 @@
 // raw tri-axial samples in g in, class probabilities out. Preprocessing lives here (via
 // features.ts) so that callers never need to know what the network was fed.
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVITIES, ACTIVITY_NAMES } from '../../protocol/sensor-messages.js';
+import { ACTIVITIES, ACTIVITY_NAMES, type Placement } from '../../protocol/sensor-messages.js';
 import { loadModel, modelDir, type ModelMetadata } from '../store/model-store.js';
-import { checkFeatures, HAR_FEATURES, harFeatures, type FeatureChannel } from './features.js';
+import { checkFeatures, HAR_FEATURES, harFeatures, placementCode, usesPlacement, type FeatureChannel } from './features.js';
 import { buildHarModel, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
 import type { HeadWeights } from './personal-head.js';
 
@@ -24,6 +24,9 @@ export function checkClasses(classes: readonly string[]): string | undefined {
   if (positions.some((p, i) => i > 0 && p <= positions[i - 1]!)) return `classes [${classes.join(', ')}] are not an ordered subset of [${known.join(', ')}] (repeated or out of order)`;
   return undefined;
 }
+
+/** Where the phone is: one placement for every window, or one per window (undefined = unknown). */
+export type PlacementInput = Placement | readonly (Placement | undefined)[];
 
 /** The name of the committed model under models/trained/. */
 export const HAR_MODEL_NAME = 'har';
@@ -83,15 +86,16 @@ export class HarClassifier {
 
   /**
    * windows: n windows of windowSize samples, interleaved [x,y,z] per sample, in g (gravity
-   * included, any phone orientation). Returns n*classes probabilities, row-major. Synchronous;
-   * leaks no tensors.
+   * included, any phone orientation). placements: where the phone is, one for all windows or one
+   * per window (absent: unknown; models without placement channels ignore it). Returns
+   * n*classes probabilities, row-major. Synchronous; leaks no tensors.
    */
-  predict(windows: Float32Array, n: number): Float32Array {
+  predict(windows: Float32Array, n: number, placements?: PlacementInput): Float32Array {
     this.checkBatch('predict', windows, n);
     if (n === 0) return new Float32Array(0);
     const probs = tf.tidy(() => {
       const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
-      return (this.model.predict(harFeatures(x, this.features)) as tf.Tensor).dataSync();
+      return (this.model.predict(harFeatures(x, this.features, this.placementCodes(placements, n))) as tf.Tensor).dataSync();
     });
     return new Float32Array(probs); // a copy we own, independent of backend memory
   }
@@ -101,14 +105,14 @@ export class HarClassifier {
    * personal head is fitted on (models/har/personal-head.ts). features: n * featureSize, row-major.
    * One model call for both; leaks no tensors.
    */
-  predictWithFeatures(windows: Float32Array, n: number): { probs: Float32Array; features: Float32Array; featureSize: number } {
+  predictWithFeatures(windows: Float32Array, n: number, placements?: PlacementInput): { probs: Float32Array; features: Float32Array; featureSize: number } {
     this.checkBatch('predictWithFeatures', windows, n);
     const featureSize = (this.finalLayer().input as tf.SymbolicTensor).shape.at(-1)!;
     if (n === 0) return { probs: new Float32Array(0), features: new Float32Array(0), featureSize };
     this.withFeatures ??= tf.model({ inputs: this.model.inputs, outputs: [this.finalLayer().input as tf.SymbolicTensor, this.model.outputs[0]!] });
     const [features, probs] = tf.tidy(() => {
       const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
-      const out = this.withFeatures!.predict(harFeatures(x, this.features)) as tf.Tensor[];
+      const out = this.withFeatures!.predict(harFeatures(x, this.features, this.placementCodes(placements, n))) as tf.Tensor[];
       return [out[0]!.dataSync(), out[1]!.dataSync()];
     });
     return { probs: new Float32Array(probs!), features: new Float32Array(features!), featureSize };
@@ -135,6 +139,19 @@ export class HarClassifier {
     if (windows.length !== expected) {
       throw new RangeError(`expected ${n} windows x ${this.windowSize} samples x 3 axes = ${expected} values, got ${windows.length}`);
     }
+  }
+
+  /** Whether the network reads the placement (its metadata lists placement channels). */
+  get usesPlacement(): boolean {
+    return usesPlacement(this.features);
+  }
+
+  /** Placement codes per window for harFeatures (undefined: all unknown, or not used). */
+  private placementCodes(placements: PlacementInput | undefined, n: number): Int8Array | undefined {
+    if (placements === undefined || !this.usesPlacement) return undefined;
+    if (typeof placements === 'string') return new Int8Array(n).fill(placementCode(placements));
+    if (placements.length !== n) throw new RangeError(`expected one placement per window (${n}), got ${placements.length}`);
+    return Int8Array.from(placements, (p) => placementCode(p));
   }
 
   /** The underlying tfjs model (training, evaluation internals). */

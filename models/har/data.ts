@@ -4,6 +4,7 @@
 import type { Recording } from '../../data/readers/recording.js';
 import { labelRuns, toUniformRate, type LabelledSeries } from '../../data/signal/windowing.js';
 import { augmentWindow, DEFAULT_AUGMENT, type AugmentConfig } from './augmentation.js';
+import { placementCode } from './features.js';
 import { createRng } from './rng.js';
 
 /** A stretch of one recording with a single class label on an unbroken grid. */
@@ -11,8 +12,18 @@ export interface LabelledRun {
   series: LabelledSeries;
   start: number;
   end: number;
+  /** Class index; -1 for 'stairs' (a data set that does not tell up from down). */
   classIndex: number;
+  /** Classes a window of this run is right to be called: [classIndex], or both stairs classes. */
+  targets: readonly number[];
+  /** placementCode of the recording (-1: unknown). */
+  placement: number;
+  /** A moving class (walking, stairs, jogging): orientation does not matter for it. */
+  moving: boolean;
 }
+
+const MOVING: ReadonlySet<string> = new Set(['walking', 'upstairs', 'downstairs', 'stairs', 'jogging']);
+const STAIRS_CLASSES = ['upstairs', 'downstairs'];
 
 export interface UserSplit {
   train: Recording[];
@@ -30,14 +41,21 @@ export function splitByUsers(recs: readonly Recording[], validationUsers: readon
   return { train: recs.filter((r) => !held.has(r.user!)), validation: recs.filter((r) => held.has(r.user!)) };
 }
 
-/** The labelled runs (at rateHz) that can hold at least one window of `minLength` samples. */
+/**
+ * The labelled runs (at rateHz) that can hold at least one window of `minLength` samples. Labels
+ * the classes lack are skipped; 'stairs' runs count when the classes have both stairs classes.
+ */
 export function labelledRuns(recs: readonly Recording[], classes: readonly string[], rateHz: number, minLength: number): LabelledRun[] {
   const runs: LabelledRun[] = [];
+  const stairs = STAIRS_CLASSES.map((c) => classes.indexOf(c));
   for (const rec of recs) {
     const series = toUniformRate(rec, rateHz);
+    const placement = placementCode(rec.placement);
     for (const run of labelRuns(series, rateHz)) {
+      if (run.end - run.start < minLength) continue;
       const classIndex = classes.indexOf(run.label);
-      if (classIndex >= 0 && run.end - run.start >= minLength) runs.push({ series, start: run.start, end: run.end, classIndex });
+      const targets = classIndex >= 0 ? [classIndex] : run.label === 'stairs' && stairs.every((i) => i >= 0) ? stairs : undefined;
+      if (targets) runs.push({ series, start: run.start, end: run.end, classIndex, targets, placement, moving: MOVING.has(run.label) });
     }
   }
   return runs;
@@ -46,8 +64,12 @@ export function labelledRuns(recs: readonly Recording[], classes: readonly strin
 export interface EpochBatch {
   /** [n, size, 3] interleaved, in g. */
   x: Float32Array;
-  /** Class index per window. */
+  /** Class index per window; -1 for 'stairs' (either stairs class: see `targets`). */
   y: Int32Array;
+  /** The classes each window is right to be called. */
+  targets: (readonly number[])[];
+  /** placementCode the network is told per window (-1: unknown, also for dropped-out ones). */
+  placements: Int8Array;
   n: number;
 }
 
@@ -56,7 +78,10 @@ export interface EpochBatch {
  * random offset, each distorted independently, then shuffled. Seeded by (seed, epoch), so a
  * resumed run sees the same data as an uninterrupted one.
  */
-export function sampleEpoch(runs: readonly LabelledRun[], opts: { size: number; hop: number; seed: number; epoch: number; augment?: AugmentConfig }): EpochBatch {
+export function sampleEpoch(
+  runs: readonly LabelledRun[],
+  opts: { size: number; hop: number; seed: number; epoch: number; augment?: AugmentConfig; /** Share of windows whose placement is hidden (the network must cope with unknown). */ placementDropout?: number },
+): EpochBatch {
   const rng = createRng((opts.seed * 100003 + opts.epoch * 7919) >>> 0);
   const cfg = opts.augment ?? DEFAULT_AUGMENT;
   const picks: { run: LabelledRun; start: number }[] = [];
@@ -67,9 +92,14 @@ export function sampleEpoch(runs: readonly LabelledRun[], opts: { size: number; 
   const n = picks.length;
   const x = new Float32Array(n * opts.size * 3);
   const y = new Int32Array(n);
+  const targets: (readonly number[])[] = new Array(n);
+  const placements = new Int8Array(n);
+  const dropout = opts.placementDropout ?? 0;
   picks.forEach((p, i) => {
-    augmentWindow(p.run.series, p.start, p.run.end, opts.size, rng, cfg, x, i * opts.size * 3);
+    augmentWindow(p.run.series, p.start, p.run.end, opts.size, rng, cfg, x, i * opts.size * 3, p.run);
     y[i] = p.run.classIndex;
+    targets[i] = p.run.targets;
+    placements[i] = rng.next() < dropout ? -1 : p.run.placement;
   });
-  return { x, y, n };
+  return { x, y, targets, placements, n };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsv, writeCsv } from '../../data/readers/csv.js';
 import type { Recording } from '../../data/readers/recording.js';
+import type { Placement } from '../../protocol/sensor-messages.js';
 import { interleaveWindows, labelledWindows, toUniformRate } from '../../data/signal/windowing.js';
 import type { HarClassifier } from './classifier.js';
 import { rotationAbout } from './augmentation.js';
@@ -17,19 +18,32 @@ export interface EvalSet {
   windows: Float32Array;
   /** Truth per window: a class name or 'stairs'. */
   truths: string[];
+  /** Where the phone was, per window: as told (--placement), else the recording's data set's. */
+  placements: (Placement | undefined)[];
+  /** The recording each window came from (per-data-set and per-person reports). */
+  recordings: Recording[];
   n: number;
   windowSize: number;
 }
 
-/** The evaluation windows of recordings, for a model's window size, hop and rate. */
-export function evalWindows(recs: readonly Recording[], spec: { windowSize: number; hop: number; rateHz: number }): EvalSet {
+/**
+ * The evaluation windows of recordings, for a model's window size, hop and rate. `placement`
+ * overrides what the recordings say (the device's hello would say it).
+ */
+export function evalWindows(recs: readonly Recording[], spec: { windowSize: number; hop: number; rateHz: number }, placement?: Placement): EvalSet {
   const parts: Float32Array[] = [];
   const truths: string[] = [];
+  const placements: (Placement | undefined)[] = [];
+  const recordings: Recording[] = [];
   for (const rec of recs) {
     const s = toUniformRate(rec, spec.rateHz);
     const refs = labelledWindows(s, { size: spec.windowSize, hop: spec.hop, rateHz: spec.rateHz });
     parts.push(interleaveWindows(s, refs.map((r) => r.start), spec.windowSize));
-    for (const r of refs) truths.push(r.label);
+    for (const r of refs) {
+      truths.push(r.label);
+      placements.push(placement ?? rec.placement);
+      recordings.push(rec);
+    }
   }
   const windows = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
@@ -37,7 +51,16 @@ export function evalWindows(recs: readonly Recording[], spec: { windowSize: numb
     windows.set(p, o);
     o += p.length;
   }
-  return { windows, truths, n: truths.length, windowSize: spec.windowSize };
+  return { windows, truths, placements, recordings, n: truths.length, windowSize: spec.windowSize };
+}
+
+/** The windows of `set` for which `keep` holds (per-data-set reports). */
+export function subsetWindows(set: EvalSet, keep: (i: number) => boolean): EvalSet {
+  const idx = set.truths.map((_, i) => i).filter(keep);
+  const per = set.windowSize * 3;
+  const windows = new Float32Array(idx.length * per);
+  idx.forEach((i, k) => windows.set(set.windows.subarray(i * per, (i + 1) * per), k * per));
+  return { windows, truths: idx.map((i) => set.truths[i]!), placements: idx.map((i) => set.placements[i]), recordings: idx.map((i) => set.recordings[i]!), n: idx.length, windowSize: set.windowSize };
 }
 
 /** Predicted class index per window, in batches (bounded memory). */
@@ -48,15 +71,15 @@ export function predictClasses(clf: HarClassifier, set: EvalSet, opts: { batchSi
   const out: number[] = [];
   for (let i = 0; i < set.n; i += batch) {
     const m = Math.min(batch, set.n - i);
-    const probs = clf.predict(set.windows.subarray(i * per, (i + m) * per), m);
+    const probs = clf.predict(set.windows.subarray(i * per, (i + m) * per), m, set.placements.slice(i, i + m));
     out.push(...argmaxRows(probs, k));
     opts.onBatch?.(m);
   }
   return out;
 }
 
-export function evaluateClassifier(clf: HarClassifier, recs: readonly Recording[], opts: { batchSize?: number; onBatch?: (done: number) => void } = {}): HarMetrics {
-  const set = evalWindows(recs, clf);
+export function evaluateClassifier(clf: HarClassifier, recs: readonly Recording[], opts: { batchSize?: number; onBatch?: (done: number) => void; placement?: Placement } = {}): HarMetrics {
+  const set = evalWindows(recs, clf, opts.placement);
   return scoreWindows(clf.classes, set.truths, predictClasses(clf, set, opts));
 }
 
@@ -88,7 +111,7 @@ export async function robustnessVariant(recs: readonly Recording[], variant: Rob
         for (const r of recs) await writeCsv(join(dir, `${r.id}.csv`), r, { units: 'm/s2' });
         const back = await readCsv(dir, { units: 'm/s2' });
         const byId = new Map(back.map((b) => [b.id, b]));
-        return recs.map((r) => ({ ...byId.get(r.id)!, user: r.user }));
+        return recs.map((r) => ({ ...byId.get(r.id)!, user: r.user, placement: r.placement, dataset: r.dataset }));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

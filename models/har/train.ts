@@ -1,6 +1,8 @@
-// `npm run train -- har --data ../shared/data/hapt/RawData`: trains the activity CNN on HAPT with
-// augmentation, validates each epoch on held-out users, checkpoints each epoch (--resume), and
-// saves the model with metadata (metrics, robustness figures, data provenance, command).
+// `npm run train -- har --data ../shared/data/hapt/RawData [--wisdm DIR] [--mobifall DIR]`: trains
+// the activity CNN on HAPT (waist) and, when given, the WISDM 2019 and MobiFall pocket data, with
+// augmentation; validates each epoch on held-out people of every data set; checkpoints each epoch
+// (--resume); saves the model with metadata (metrics per data set, robustness, provenance with
+// licenses, command).
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -10,35 +12,51 @@ import { backendOption, describeBackend, useTrainingBackend } from '../../cli/ba
 import { formatDuration } from '../../cli/progress.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
 import { readHapt } from '../../data/readers/hapt.js';
+import { readMobiFall } from '../../data/readers/mobifall.js';
+import type { Recording } from '../../data/readers/recording.js';
+import { readWisdm2019 } from '../../data/readers/wisdm2019.js';
+import { ACTIVITY_NAMES } from '../../protocol/sensor-messages.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../training/checkpoints.js';
 import { progressCallback } from '../training/fit-progress.js';
 import { saveModel, TRAINED_MODELS_DIR, type ModelMetadata } from '../store/model-store.js';
 import { DEFAULT_AUGMENT, type AugmentConfig } from './augmentation.js';
 import { HarClassifier, HAR_MODEL_NAME } from './classifier.js';
-import { labelledRuns, sampleEpoch, splitByUsers } from './data.js';
-import { evaluateClassifier, evalWindows, predictClasses, robustnessVariant, ROBUSTNESS_VARIANTS, VARIANT_DESCRIPTIONS } from './evaluate.js';
-import { checkFeatures, FEATURE_CHANNELS, HAR_FEATURES, harFeatures, type FeatureChannel } from './features.js';
+import { labelledRuns, sampleEpoch, splitByUsers, type EpochBatch } from './data.js';
+import { evalWindows, predictClasses, robustnessVariant, ROBUSTNESS_VARIANTS, VARIANT_DESCRIPTIONS } from './evaluate.js';
+import { perDatasetMetrics } from './per-dataset.js';
+import { checkFeatures, FEATURE_CHANNELS, HAR_FEATURES, harFeatures, PLACEMENT_CHANNELS, type FeatureChannel } from './features.js';
 import { scoreWindows, type HarMetrics } from './metrics.js';
-import { buildHarModel, HAR_CLASSES, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
+import { buildHarModel, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
 import { pct } from './report.js';
 import { accumulateAverage } from './weight-average.js';
 import { parseUserList } from './cli-common.js';
 
 const REPO_ROOT = resolve(TRAINED_MODELS_DIR, '..', '..');
 const DEFAULT_VALIDATION_USERS = '5,11,17,23,29';
+// Held-out people, fixed before any training: every 4th id in sorted order, from the second
+// (WISDM: 1606, 1622, 1637 of 1600-1639; MobiFall: 3, 8 of the 9 subjects with daily activities).
+const DEFAULT_WISDM_VALIDATION_USERS = '1606,1622,1637';
+const DEFAULT_MOBIFALL_VALIDATION_USERS = '3,8';
 
 export const trainSpec: CommandSpec = {
-  usage: 'npm run train -- har --data <HAPT RawData folder> [options]',
-  summary: 'Train the activity-recognition 1D-CNN on HAPT accelerometer data, validating on held-out users.',
+  usage: 'npm run train -- har --data <HAPT RawData folder> [--wisdm <folder>] [--mobifall <folder>] [options]',
+  summary: 'Train the activity-recognition 1D-CNN on HAPT (waist) and pocket accelerometer data, validating on held-out people of every data set.',
   options: {
-    data: { type: 'string', required: true, description: 'folder laid out like HAPT RawData (e.g. ../shared/data/hapt/RawData)' },
+    data: { type: 'string', required: true, description: 'folder laid out like HAPT RawData (e.g. ../shared/data/hapt/RawData); phone at the waist' },
+    wisdm: { type: 'string', description: 'WISDM 2019 folder (e.g. ../shared/data/wisdm2019): phones in a trouser pocket, adds jogging' },
+    mobifall: { type: 'string', description: 'MobiFall v2.0 folder (e.g. ../shared/data/mobifall): a phone in a trouser pocket, any orientation' },
+    'wisdm-val-users': { type: 'string', default: DEFAULT_WISDM_VALIDATION_USERS, description: 'WISDM subject ids held out for validation' },
+    'mobifall-val-users': { type: 'string', default: DEFAULT_MOBIFALL_VALIDATION_USERS, description: 'MobiFall subject ids held out for validation' },
+    'placement-dropout': { type: 'number', default: 0.3, min: 0, max: 1, description: 'share of training windows whose placement is hidden (the model must work with unknown)' },
+    'pocket-tilt': { type: 'number', default: DEFAULT_AUGMENT.pocketTiltDeg, min: 0, max: 180, description: 'augmentation: pocket windows, largest tilt after the turn about the long axis, degrees' },
+    'full-rotation': { type: 'number', default: DEFAULT_AUGMENT.fullRotation, min: 0, max: 1, description: 'augmentation: share of moving-class windows turned to a uniformly random orientation' },
     epochs: { type: 'integer', default: 30, min: 1, description: 'training epochs' },
     out: { type: 'string', default: relative(process.cwd(), join(TRAINED_MODELS_DIR, HAR_MODEL_NAME)) || '.', description: 'where to save the trained model' },
     seed: { type: 'integer', default: 1, min: 0, description: 'seed for initialisation, sampling and augmentation' },
     resume: { type: 'boolean', description: 'continue the run saved in --checkpoint' },
     'stop-after': { type: 'integer', min: 1, description: 'stop after this many epochs in total, keeping the checkpoint (continue later with --resume)' },
     checkpoint: { type: 'string', default: 'checkpoints/har', description: 'checkpoint folder (written after every epoch)' },
-    'val-users': { type: 'string', default: DEFAULT_VALIDATION_USERS, description: 'comma-separated subject ids held out for validation' },
+    'val-users': { type: 'string', default: DEFAULT_VALIDATION_USERS, description: 'HAPT subject ids held out for validation (comma-separated)' },
     'batch-size': { type: 'integer', default: 64, min: 1, description: 'windows per gradient step' },
     lr: { type: 'number', default: 0.002, min: 0, description: 'peak learning rate (Adam, cosine decay to 5% over the run)' },
     features: { type: 'string', default: HAR_FEATURES.join(','), description: `input channels, from ${FEATURE_CHANNELS.join(', ')}` },
@@ -49,7 +67,11 @@ export const trainSpec: CommandSpec = {
     'train-hop': { type: 'integer', default: 32, min: 1, description: 'spacing of training windows in samples (evaluation uses 64)' },
     backend: backendOption,
   },
-  notes: 'Validation is by held-out users, never random windows. The model is saved after the last epoch (no selection on validation).',
+  notes: [
+    'Validation is by held-out people of every data set, never random windows. The model is saved after the last epoch',
+    "(no selection on validation). Classes: the known activity names that have training windows ('stairs' trains both",
+    'stairs classes: the loss is -log(p(upstairs) + p(downstairs)), see README).',
+  ].join('\n'),
 };
 
 export async function main(argv: string[]): Promise<void> {
@@ -75,26 +97,56 @@ export async function main(argv: string[]): Promise<void> {
     maxTiltDeg: Number(o.tilt),
     maxMotionTiltDeg: Number(o['motion-tilt']),
   };
+  augment.pocketTiltDeg = Number(o['pocket-tilt']);
+  augment.fullRotation = Number(o['full-rotation']);
+  const placementDropout = Number(o['placement-dropout']);
   const averageLast = Math.min(Number(o['average-last']), epochs);
-  const runOptions = { data: resolve(dataDir), validationUsers, seed, batchSize, trainHop, peakLr, epochs, features, augment, averageLast };
+  const sources: DataSource[] = [{ name: 'hapt', path: dataDir, validationUsers, read: (p) => readHapt(p) }];
+  if (o.wisdm !== undefined) sources.push({ name: 'wisdm2019', path: String(o.wisdm), validationUsers: parseUserList(String(o['wisdm-val-users'])), read: (p) => readWisdm2019(p) });
+  if (o.mobifall !== undefined) sources.push({ name: 'mobifall', path: String(o.mobifall), validationUsers: parseUserList(String(o['mobifall-val-users'])), read: (p) => readMobiFall(p) });
+  const runOptions = {
+    data: resolve(dataDir),
+    ...(o.wisdm !== undefined ? { wisdm: resolve(String(o.wisdm)) } : {}),
+    ...(o.mobifall !== undefined ? { mobifall: resolve(String(o.mobifall)) } : {}),
+    validationUsers: Object.fromEntries(sources.map((d) => [d.name, d.validationUsers])),
+    seed, batchSize, trainHop, peakLr, epochs, features, augment, averageLast, placementDropout,
+  };
 
   const backend = await useTrainingBackend(o.backend);
   const log = (s: string) => console.error(s);
 
-  log(`reading ${dataDir}`);
-  const all = await readHapt(dataDir);
-  const { train, validation } = splitByUsers(all, validationUsers);
-  const trainUsers = [...new Set(train.map((r) => r.user!))].sort((a, b) => a - b);
-  const runs = labelledRuns(train, HAR_CLASSES, HAR_RATE_HZ, HAR_WINDOW);
+  const train: Recording[] = [];
+  const validation: Recording[] = [];
+  const provenance: Record<string, unknown>[] = [];
+  for (const d of sources) {
+    log(`reading ${d.name} from ${d.path}`);
+    let recs: Recording[];
+    try {
+      recs = await d.read(d.path);
+    } catch (err) {
+      throw new CliError(`${d.name}: ${(err as Error).message}`);
+    }
+    const split = splitByUsers(recs, d.validationUsers);
+    train.push(...split.train);
+    validation.push(...split.validation);
+    const trainUsers = [...new Set(split.train.map((r) => r.user!))].sort((a, b) => a - b);
+    log(`  ${d.name}: train users ${trainUsers.join(',')}; held out ${d.validationUsers.join(',')}`);
+    provenance.push({ dataset: d.name, path: relative(REPO_ROOT, resolve(d.path)), ...(await sourceFacts(d.path)), placement: recs[0]?.placement, trainUsers, validationUsers: d.validationUsers });
+  }
+  // The classes: every known name with training windows ('stairs' stands for both stairs classes).
+  const allRuns = labelledRuns(train, ACTIVITY_NAMES, HAR_RATE_HZ, HAR_WINDOW);
+  const present = new Set(allRuns.flatMap((r) => r.targets));
+  const classes = ACTIVITY_NAMES.filter((_, i) => present.has(i));
+  const runs = labelledRuns(train, classes, HAR_RATE_HZ, HAR_WINDOW);
   const valSet = evalWindows(validation, { windowSize: HAR_WINDOW, hop: HAR_HOP, rateHz: HAR_RATE_HZ });
-  log(`train: ${train.length} recordings of users ${trainUsers.join(',')} (${runs.length} labelled runs); validation: users ${validationUsers.join(',')}, ${valSet.n} windows`);
+  log(`classes ${classes.join(', ')}; train: ${train.length} recordings (${runs.length} labelled runs); validation: ${valSet.n} windows of held-out people`);
 
   let model: tf.LayersModel;
   let startEpoch = 0;
   let history: Record<string, number>[] = [];
   let trainSeconds = 0;
   let averaged = 0;
-  let average = buildHarModel({ seed, channels: features.length });
+  let average = buildHarModel({ seed, channels: features.length, classes: classes.length });
   if (o.resume) {
     if (!hasCheckpoint(ckptDir)) throw new CliError(`--resume: no checkpoint in ${ckptDir}`);
     const { state } = await loadCheckpoint(ckptDir, []);
@@ -112,22 +164,22 @@ export async function main(argv: string[]): Promise<void> {
     }
     log(`resuming after epoch ${startEpoch}`);
   } else {
-    model = buildHarModel({ seed, channels: features.length });
+    model = buildHarModel({ seed, channels: features.length, classes: classes.length });
     model.compile({ optimizer: tf.train.adam(peakLr), loss: 'categoricalCrossentropy', metrics: [] });
   }
   if (!model.optimizer) model.compile({ optimizer: tf.train.adam(peakLr), loss: 'categoricalCrossentropy', metrics: [] });
-  const clf = HarClassifier.fromModel(model, features);
-  const averageClf = HarClassifier.fromModel(average, features);
+  const clf = HarClassifier.fromModel(model, features, classes);
+  const averageClf = HarClassifier.fromModel(average, features, classes);
 
   let windowsPerSec = 0;
   const sessionStart = performance.now();
   for (let epoch = startEpoch; epoch < epochs; epoch++) {
     const lr = cosineLr(peakLr, epoch, epochs);
     (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const batch = sampleEpoch(runs, { size: HAR_WINDOW, hop: trainHop, seed, epoch, augment });
+    const batch = sampleEpoch(runs, { size: HAR_WINDOW, hop: trainHop, seed, epoch, augment, placementDropout });
     const t0 = performance.now();
-    const xs = tf.tidy(() => harFeatures(tf.tensor3d(batch.x, [batch.n, HAR_WINDOW, 3]), features));
-    const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.y, 'int32'), HAR_CLASSES.length));
+    const xs = tf.tidy(() => harFeatures(tf.tensor3d(batch.x, [batch.n, HAR_WINDOW, 3]), features, batch.placements));
+    const ys = tf.tensor2d(targetMatrix(clf, batch, classes.length), [batch.n, classes.length]);
     let loss = NaN;
     try {
       const h = await model.fit(xs, ys, {
@@ -146,12 +198,12 @@ export async function main(argv: string[]): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
     windowsPerSec = batch.n / seconds;
-    const val = scoreWindows(HAR_CLASSES, valSet.truths, predictClasses(clf, valSet));
+    const val = scoreWindows(classes, valSet.truths, predictClasses(clf, valSet));
     const entry: Record<string, number> = { epoch: epoch + 1, loss, lr, valAccuracy: val.accuracy, valMacroF1: val.macroF1, seconds };
     let averageNote = '';
     if (epoch >= epochs - averageLast) {
       accumulateAverage(average, model, averaged++);
-      const avgVal = scoreWindows(HAR_CLASSES, valSet.truths, predictClasses(averageClf, valSet));
+      const avgVal = scoreWindows(classes, valSet.truths, predictClasses(averageClf, valSet));
       entry.averageValAccuracy = avgVal.accuracy;
       averageNote = `  (mean of last ${averaged}: ${pct(avgVal.accuracy)})`;
     }
@@ -175,38 +227,41 @@ export async function main(argv: string[]): Promise<void> {
   model.setWeights(average.getWeights());
   averageClf.dispose();
 
-  log('validation on held-out users, with robustness variants');
-  const validationMetrics = evaluateClassifier(clf, validation);
-  const robustness: Record<string, Pick<HarMetrics, 'accuracy' | 'macroF1' | 'n'> & { description: string }> = {};
+  log('validation on held-out people: per data set, with the placement each data set has and with unknown, and robustness variants');
+  const validationMetrics = scoreWindows(classes, valSet.truths, predictClasses(clf, valSet));
+  const perDataset = perDatasetMetrics(clf, valSet);
+  for (const [name, m] of Object.entries(perDataset)) log(`  ${name.padEnd(26)} accuracy ${pct(m.accuracy)}  macro-F1 ${m.macroF1.toFixed(4)}  (${m.n} windows)`);
+  const robustness: Record<string, Record<string, number | string>> = {};
   for (const v of ROBUSTNESS_VARIANTS) {
-    const m = v === 'original' ? validationMetrics : evaluateClassifier(clf, await robustnessVariant(validation, v));
-    robustness[v] = { description: VARIANT_DESCRIPTIONS[v], n: m.n, accuracy: m.accuracy, macroF1: m.macroF1 };
-    log(`  ${v.padEnd(8)} accuracy ${pct(m.accuracy)}  macro-F1 ${m.macroF1.toFixed(4)}  (${m.n} windows)`);
+    if (v === 'original') continue;
+    const set = v === 'ms2' ? undefined : evalWindows(await robustnessVariant(validation, v), clf);
+    if (!set) continue; // the m/s² csv round trip is exact (tested); not worth the disk round trip here
+    const byData = perDatasetMetrics(clf, set, { unknown: false });
+    robustness[v] = { description: VARIANT_DESCRIPTIONS[v], ...Object.fromEntries(Object.entries(byData).map(([k, m]) => [k, m.accuracy])) };
+    log(`  ${v.padEnd(8)} ${Object.entries(byData).map(([k, m]) => `${k} ${pct(m.accuracy)}`).join('  ')}`);
   }
 
   const metadata: ModelMetadata = {
     name: HAR_MODEL_NAME,
     kind: 'har-cnn',
-    description: '1D-CNN activity recogniser: 2.56 s windows of raw tri-axial acceleration (g, gravity included) at 50 Hz',
-    classes: [...HAR_CLASSES],
+    description: '1D-CNN activity recogniser: 2.56 s windows of raw tri-axial acceleration (g, gravity included) at 50 Hz, plus where the phone is carried (pocket, waist or unknown)',
+    classes: [...classes],
     input: { shape: [HAR_WINDOW, 3], hop: HAR_HOP, rateHz: HAR_RATE_HZ, units: 'g', layout: 'interleaved [x,y,z] per sample', features },
     data: {
-      dataset: 'HAPT RawData (UCI Smartphone-Based Recognition of Human Activities and Postural Transitions)',
-      path: relative(REPO_ROOT, resolve(dataDir)),
-      citation: await citation(dataDir),
-      trainUsers,
-      validationUsers,
-      trainRecordings: train.map((r) => r.id),
+      datasets: provenance,
+      trainRecordings: train.length,
       validationWindows: valSet.n,
-      windows: 'evaluation: 128 samples, hop 64, wholly inside one labelled segment of activities 1-6 (transitions excluded)',
+      windows: "evaluation: 128 samples, hop 64, wholly inside one labelled run of a class or 'stairs' (transitions, unlabelled and left-out activities excluded)",
     },
-    metrics: roundDeep({ validation: validationMetrics, robustness }, 4) as Record<string, unknown>,
-    command: `npm run train -- har ${argv.join(' ')}`.trim(),
+    metrics: roundDeep({ validation: validationMetrics, perDataset, robustness }, 4) as Record<string, unknown>,
+    command: recordedCommand(argv),
     seed,
     epochs,
     backend: describeBackend(backend),
     extra: {
       augmentation: augment,
+      placementDropout,
+      stairsLoss: "'stairs' windows (WISDM) train on -log(p(upstairs) + p(downstairs)): cross-entropy against the model's own up/down split at the start of the epoch, which has the same gradient",
       trainHop,
       batchSize,
       weightAveraging: `mean of the weights after each of the last ${averaged} epochs`,
@@ -224,10 +279,12 @@ export async function main(argv: string[]): Promise<void> {
     roundDeep({
       model: relative(process.cwd(), outDir) || outDir,
       epochs,
-      validationUsers,
+      classes,
+      validationUsers: runOptions.validationUsers,
       accuracy: validationMetrics.accuracy,
       macroF1: validationMetrics.macroF1,
-      robustness: Object.fromEntries(Object.entries(robustness).map(([k, v]) => [k, v.accuracy])),
+      perDataset: Object.fromEntries(Object.entries(perDataset).map(([k, m]) => [k, m.accuracy])),
+      robustness,
       trainSeconds,
     }),
   );
@@ -239,13 +296,72 @@ export function cosineLr(peak: number, epoch: number, epochs: number): number {
   return floor + (peak - floor) * 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(1, epochs)));
 }
 
-/** The citation line of the dataset's SOURCES.md (next to or above the data folder), if any. */
-async function citation(dataDir: string): Promise<string | undefined> {
+/**
+ * The command to record: `--out`, `--checkpoint` and `--resume` are dropped (where files go and
+ * whether the run was interrupted is not what the model is).
+ */
+export function recordedCommand(argv: readonly string[]): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--out' || a === '--checkpoint') i++;
+    else if (a !== '--resume' && !/^--(out|checkpoint)=/.test(a)) args.push(a);
+  }
+  return `npm run train -- har ${args.join(' ')}`.trim();
+}
+
+interface DataSource {
+  name: string;
+  path: string;
+  validationUsers: number[];
+  read: (path: string) => Promise<Recording[]>;
+}
+
+/**
+ * Training targets, [n, classes] row-major: one-hot, except 'stairs' windows (either stairs class
+ * is right). For those the loss is L = -log(p_up + p_down), whose gradient on the logits is
+ * p - t with t_k = p_k / (p_up + p_down) on the two stairs classes: cross-entropy against the
+ * model's own up/down split (taken once, before the epoch's steps) has that same gradient.
+ */
+function targetMatrix(clf: HarClassifier, batch: EpochBatch, k: number): Float32Array {
+  const t = new Float32Array(batch.n * k);
+  const stairs: number[] = [];
+  for (let i = 0; i < batch.n; i++) {
+    const allowed = batch.targets[i]!;
+    if (allowed.length === 1) t[i * k + allowed[0]!] = 1;
+    else stairs.push(i);
+  }
+  const per = HAR_WINDOW * 3;
+  for (let s0 = 0; s0 < stairs.length; s0 += 512) {
+    const idx = stairs.slice(s0, s0 + 512);
+    const x = new Float32Array(idx.length * per);
+    idx.forEach((i, j) => x.set(batch.x.subarray(i * per, (i + 1) * per), j * per));
+    const p = clf.predict(x, idx.length, idx.map((i) => PLACEMENT_CHANNELS[batch.placements[i]!]));
+    idx.forEach((i, j) => {
+      const allowed = batch.targets[i]!;
+      const total = allowed.reduce((a, c) => a + p[j * k + c]!, 0);
+      for (const c of allowed) t[i * k + c] = total > 1e-6 ? p[j * k + c]! / total : 1 / allowed.length;
+    });
+  }
+  return t;
+}
+
+/** Citation and license lines of the data set's SOURCES.md (next to or above the data folder). */
+async function sourceFacts(dataDir: string): Promise<{ citation?: string; license?: string; sources?: string }> {
   for (const dir of [resolve(dataDir), dirname(resolve(dataDir))]) {
     const path = join(dir, 'SOURCES.md');
     if (!existsSync(path)) continue;
-    const line = (await readFile(path, 'utf8')).split('\n').find((l) => l.startsWith('**Cite:**'));
-    if (line) return `${line.replace('**Cite:**', '').replace(/\*/g, '').trim()} (see ${relative(REPO_ROOT, path)})`;
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    const field = (name: string) => {
+      const line = lines.find((l) => l.startsWith(`**${name}:**`));
+      return line ? line.replace(`**${name}:**`, '').replace(/\*/g, '').trim() : undefined;
+    };
+    const out: { citation?: string; license?: string; sources?: string } = { sources: relative(REPO_ROOT, path) };
+    const citation = field('Cite');
+    const license = field('License');
+    if (citation) out.citation = citation;
+    if (license) out.license = license;
+    return out;
   }
-  return undefined;
+  return {};
 }

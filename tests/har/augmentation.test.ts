@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { augmentWindow, DEFAULT_AUGMENT, rotation, simulateLowRate, type AugmentConfig } from '../../models/har/augmentation.js';
+import { augmentWindow, DEFAULT_AUGMENT, pocketTurn, rotation, simulateLowRate, uniformRotation, type AugmentConfig } from '../../models/har/augmentation.js';
+import { placementCode } from '../../models/har/features.js';
 import { createRng } from '../../models/har/rng.js';
 
-const NONE: AugmentConfig = { stretch: [1, 1], maxTiltDeg: 0, maxMotionTiltDeg: 0, signFlip: 0, gain: [1, 1], axisGain: 0, noiseG: 0, lowRate: 0, lowRateHz: [20, 20] };
+const NONE: AugmentConfig = { stretch: [1, 1], maxTiltDeg: 0, maxMotionTiltDeg: 0, signFlip: 0, gain: [1, 1], axisGain: 0, noiseG: 0, lowRate: 0, lowRateHz: [20, 20], pocketTiltDeg: 0, fullRotation: 0 };
+
+/** A still window with gravity along `g`. */
+function still(n: number, g: [number, number, number]) {
+  return { x: new Float32Array(n).fill(g[0]), y: new Float32Array(n).fill(g[1]), z: new Float32Array(n).fill(g[2]) };
+}
+
+function isOrthonormal(m: readonly number[]): boolean {
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      const dot = m[r * 3]! * m[c * 3]! + m[r * 3 + 1]! * m[c * 3 + 1]! + m[r * 3 + 2]! * m[c * 3 + 2]!;
+      if (Math.abs(dot - (r === c ? 1 : 0)) > 1e-9) return false;
+    }
+  }
+  return true;
+}
 
 function source(n: number) {
   const x = Float32Array.from({ length: n }, (_, i) => 0.9 + 0.3 * Math.sin(i / 4));
@@ -93,5 +109,45 @@ describe('motion-only rotation', () => {
       changed += Math.abs(out[k * 3]! - src.x[k]!);
     }
     expect(changed).toBeGreaterThan(0.1); // …but not its direction
+  });
+
+  it('pocket windows turn about the long axis only: standing keeps gravity along ±y, sitting across it', () => {
+    const pocket = { placement: placementCode('pocket'), moving: false };
+    const rng = createRng(3);
+    const out = new Float32Array(128 * 3);
+    const ys = { standing: [] as number[], sitting: [] as number[] };
+    const sittingX: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      augmentWindow(still(130, [0, 1, 0]), 0, 130, 128, rng, NONE, out, 0, pocket);
+      ys.standing.push(out[1]!);
+      expect(Math.hypot(out[0]!, out[2]!)).toBeLessThan(1e-5);
+      augmentWindow(still(130, [0.1, 0, 0.995]), 0, 130, 128, rng, NONE, out, 0, pocket);
+      ys.sitting.push(out[1]!);
+      sittingX.push(out[0]!);
+      expect(Math.abs(out[1]!)).toBeLessThan(1e-5);
+    }
+    // Upside down and the iOS sign both flip y; the turn about y moves sitting's gravity all around x-z.
+    expect(ys.standing.filter((y) => y > 0.99).length).toBeGreaterThan(60);
+    expect(ys.standing.filter((y) => y < -0.99).length).toBeGreaterThan(60);
+    expect(Math.min(...sittingX)).toBeLessThan(-0.9);
+    expect(Math.max(...sittingX)).toBeGreaterThan(0.9);
+  });
+
+  it('moving windows may take any orientation; pocket turns and uniform rotations are rotations', () => {
+    const rng = createRng(8);
+    for (let i = 0; i < 50; i++) {
+      expect(isOrthonormal(pocketTurn(rng))).toBe(true);
+      expect(isOrthonormal(uniformRotation(rng))).toBe(true);
+    }
+    const out = new Float32Array(128 * 3);
+    const gravityX: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      augmentWindow(still(130, [1, 0, 0]), 0, 130, 128, rng, { ...NONE, fullRotation: 1 }, out, 0, { placement: -1, moving: true });
+      expect(Math.hypot(out[0]!, out[1]!, out[2]!)).toBeCloseTo(1, 5);
+      gravityX.push(out[0]!);
+    }
+    // Uniform on the sphere: x is uniform in [-1, 1], so about a quarter falls in each half of each sign.
+    expect(gravityX.filter((x) => Math.abs(x) < 0.5).length).toBeGreaterThan(100);
+    expect(gravityX.filter((x) => x < -0.5).length).toBeGreaterThan(40);
   });
 });

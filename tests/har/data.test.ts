@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HarLabel, Recording } from '../../data/readers/recording.js';
 import { labelledRuns, sampleEpoch, splitByUsers } from '../../models/har/data.js';
-import { ACTIVITIES } from '../../protocol/sensor-messages.js';
+import { ACTIVITIES, ACTIVITY_NAMES } from '../../protocol/sensor-messages.js';
+import { placementCode } from '../../models/har/features.js';
 
 function rec(id: string, user: number | undefined, labels: HarLabel[]): Recording {
   const n = labels.length;
@@ -48,5 +49,25 @@ describe('HAR training data', () => {
       if (a.y[i] === 5) expect(absZ).toBeGreaterThan(absX);
       else expect(absX).toBeGreaterThan(absZ);
     }
+  });
+
+  it("'stairs' runs train either stairs class; runs carry the placement, and dropout hides it", () => {
+    const labels: HarLabel[] = [...Array(300).fill('stairs'), ...Array(300).fill('jogging'), ...Array(300).fill('sitting')];
+    const pocket: Recording = { ...rec('w', 1600, labels), placement: 'pocket' };
+    const runs = labelledRuns([pocket], ACTIVITY_NAMES, 50, 128);
+    expect(runs.map((r) => [r.classIndex, r.targets, r.placement, r.moving])).toEqual([
+      [-1, [1, 2], placementCode('pocket'), true],
+      [6, [6], placementCode('pocket'), true],
+      [3, [3], placementCode('pocket'), false],
+    ]);
+    // Without both stairs classes a 'stairs' run has nothing to train.
+    expect(labelledRuns([pocket], ['walking', 'sitting', 'jogging'], 50, 128).map((r) => r.targets)).toEqual([[2], [1]]);
+    const open = sampleEpoch(runs, { size: 128, hop: 32, seed: 1, epoch: 0 });
+    expect(new Set(open.placements)).toEqual(new Set([placementCode('pocket')]));
+    expect(open.targets.filter((t) => t.length === 2).length).toBe(open.y.filter((y) => y === -1).length);
+    const hidden = sampleEpoch(runs, { size: 128, hop: 32, seed: 1, epoch: 0, placementDropout: 0.5 });
+    const unknown = Array.from(hidden.placements).filter((p) => p === -1).length;
+    expect(unknown).toBeGreaterThan(hidden.n * 0.25);
+    expect(unknown).toBeLessThan(hidden.n * 0.75);
   });
 });

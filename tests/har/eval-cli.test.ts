@@ -67,7 +67,9 @@ describe('npm run eval -- har', () => {
     const r = await evalCli(['--format', 'hapt', '--data', haptDir, '--model', modelDir, '--users', '7']);
     expect(r.code).toBe(0);
     const j = lastJson(r.stdout);
-    expect(Object.keys(j).slice(0, 7)).toEqual(['model', 'n', 'accuracy', 'macroF1', 'classes', 'perClass', 'confusion']);
+    expect(Object.keys(j).slice(0, 9)).toEqual(['model', 'backend', 'placement', 'n', 'accuracy', 'macroF1', 'classes', 'perClass', 'confusion']);
+    expect(j.backend).toBe('wasm');
+    expect(j.placement).toBe('waist'); // hapt says where its phones were
     expect(j.n).toBe(6 * 5); // 400-sample segments hold windows at 0, 64, 128, 192, 256
     expect(j.classes).toEqual([...ACTIVITIES]);
     const confusion = j.confusion as number[][];
@@ -78,9 +80,10 @@ describe('npm run eval -- har', () => {
   });
 
   it('scores csv in m/s² at 100 Hz, with stairs as its own row and unknown labels ignored', async () => {
-    const r = await evalCli(['--format', 'csv', '--data', join(csvDir, 'session.csv'), '--units', 'm/s2', '--model', modelDir]);
+    const r = await evalCli(['--format', 'csv', '--data', join(csvDir, 'session.csv'), '--units', 'm/s2', '--placement', 'pocket', '--model', modelDir]);
     expect(r.code).toBe(0);
     const j = lastJson(r.stdout);
+    expect(j.placement).toBe('pocket');
     // 600 samples at 100 Hz = 300 at 50 Hz: windows at 0, 64 and 128 (stairs); the walking second holds none.
     expect(j.n).toBe(3);
     expect(j.confusionRows).toEqual([...ACTIVITIES, 'stairs']);
@@ -94,8 +97,9 @@ describe('npm run eval -- har', () => {
     const { CliError } = await import('../../cli/args.js');
     await expect(main(['--data', haptDir])).rejects.toThrow(/--format is required/);
     await expect(main(['--format', 'hapt', '--data', haptDir, '--units', 'm/s2', '--model', modelDir])).rejects.toBeInstanceOf(CliError);
-    await expect(main(['--format', 'csv', '--data', csvDir, '--users', '1', '--model', modelDir])).rejects.toThrow(/--users applies to hapt only/);
+    await expect(main(['--format', 'csv', '--data', csvDir, '--users', '1', '--model', modelDir])).rejects.toThrow(/--users applies to hapt, wisdm2019, mobifall only/);
     await expect(main(['--format', 'csv', '--data', join(csvDir, 'nope.csv'), '--model', modelDir])).rejects.toThrow(/csv path not found/);
+    await expect(main(['--format', 'csv', '--data', csvDir, '--placement', 'trouser', '--model', modelDir])).rejects.toThrow(/placement/);
     await expect(main(['--format', 'hapt', '--data', haptDir, '--model', join(csvDir, 'no-model')])).rejects.toThrow(/no model at/);
     await expect(main(['--format', 'hapt', '--data', haptDir, '--users', '3', '--model', modelDir])).rejects.toThrow(/no recordings for user\(s\) 3/);
   });

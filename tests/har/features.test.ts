@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/runtime/backend.js';
-import { checkFeatures, harFeatures } from '../../models/har/features.js';
+import { checkFeatures, harFeatures, placementCode } from '../../models/har/features.js';
 import { rotation } from '../../models/har/augmentation.js';
 import { createRng } from '../../models/har/rng.js';
 
@@ -36,6 +36,22 @@ describe('HAR features', () => {
     const b = features(turned);
     for (let k = 0; k < a.length; k++) for (const c of [3, 4, 5]) expect(b[k]![c]).toBeCloseTo(a[k]![c]!, 4);
     expect(Math.abs(b[0]![0]! - a[0]![0]!)).toBeGreaterThan(0.01); // the raw axes do change
+  });
+
+  it('placement channels are 1 for the placement the device said, both 0 for unknown, hand or bag', async () => {
+    await initBackend('wasm');
+    const w = window(() => [0, 1, 0], 8);
+    const codes = [placementCode('pocket'), placementCode('waist'), placementCode('unknown'), placementCode('hand')];
+    const f = tf.tidy(() => harFeatures(tf.tensor3d([w, w, w, w]), ['y', 'pocket', 'waist'], codes).arraySync());
+    expect(f.map((rows) => rows.every((r) => r[0] === 1))).toEqual([true, true, true, true]);
+    expect(f.map((rows) => [rows[0]![1], rows[7]![1], rows[0]![2], rows[7]![2]])).toEqual([
+      [1, 1, 0, 0],
+      [0, 0, 1, 1],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
+    const blind = tf.tidy(() => harFeatures(tf.tensor3d([w]), ['pocket', 'waist']).arraySync());
+    expect(blind[0]!.every((r) => r[0] === 0 && r[1] === 0)).toBe(true);
   });
 
   it('rejects unknown channel names', () => {
