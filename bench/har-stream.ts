@@ -22,6 +22,7 @@ import type { Encoding } from '../protocol/codec.js';
 import { startLocalServer, type LocalServerOptions } from '../simulators/local-server.js';
 import { PhoneFleet } from '../simulators/phone-fleet.js';
 import { LeanFleet } from './lean-fleet.js';
+import { preparePersonalHeads } from './personal-heads.js';
 import { startServerProcess } from '../simulators/server-process.js';
 import { snapshotDelta, takeSnapshot, type ServerSnapshot } from '../simulators/server-snapshot.js';
 import { reportFleetStatus } from '../simulators/status-line.js';
@@ -45,6 +46,7 @@ const spec: CommandSpec = {
     'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per device-second (4 = ~12 samples a frame; 10 = 5 samples)' },
     'compare-phones': { type: 'integer', min: 1, max: 5000, default: 32, description: '--compare: phones streaming faster than real time' },
     'in-flight': { type: 'integer', min: 1, max: 64, default: 6, description: '--compare: windows each phone keeps awaiting a prediction' },
+    personalised: { type: 'number', min: 0, max: 1, default: 0, description: 'share of the phones with a personal head stored before they connect (0.5: every other phone); their predictions come from it' },
     'bare-seconds': { type: 'number', min: 0, max: 60, default: 5, description: '--compare: seconds to time the bare model at batch 64, and again at batch 1 (0 = skip)' },
     backend: backendOption,
   },
@@ -76,12 +78,16 @@ async function startServerUnderTest(where: string, opts: Omit<LocalServerOptions
 
 const nullIfNaN = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/** The folder of the personal heads written for --personalised (undefined: none). */
+let personalDir: string | undefined;
+
 function serverOptions(o: Options, maxDevices: number, extra: Partial<LocalServerOptions> = {}): Omit<LocalServerOptions, 'log'> {
   const batching: Record<string, number> = {};
   if (o['max-batch'] !== undefined) batching.maxBatch = Number(o['max-batch']);
   if (o['max-delay-ms'] !== undefined) batching.maxDelayMs = Number(o['max-delay-ms']);
   if (o['max-queue'] !== undefined) batching.maxQueue = Number(o['max-queue']);
   const inferenceWorker = o['inference-worker'] as InferenceWorkerMode;
+  if (personalDir !== undefined) extra = { ...extra, overrides: { ...extra.overrides, personal: { ...DEFAULT_CONFIG.personal, dir: personalDir } } };
   // The server's connection cap (4096 by default) must not be what limits a large fleet.
   const maxConnections = Math.max(DEFAULT_CONFIG.maxConnections, maxDevices + 100);
   return { backend: String(o.backend), harModel: 'auto', maxDevices, ...extra, overrides: { batching, inferenceWorker, maxConnections, ...extra.overrides } };
@@ -115,6 +121,8 @@ interface FleetRun {
   loadgenCpu: number;
   framesPerSec: number;
   errors: Record<string, number>;
+  /** Share of the predictions made by personal heads. */
+  personalShare: number;
 }
 
 /** Streams `phones` real-time phones at the server for warmup + seconds and measures the second part. */
@@ -158,6 +166,7 @@ async function measureFleet(server: ServerUnderTest, phones: number, o: Options)
       loadgenCpu: (cpu.user + cpu.system) / 1e6 / elapsed,
       framesPerSec: (c1.framesSent - c0.framesSent) / elapsed,
       errors: c1.errors as Record<string, number>,
+      personalShare: c1.predictions > c0.predictions ? ((c1.personalPredictions ?? 0) - (c0.personalPredictions ?? 0)) / (c1.predictions - c0.predictions) : 0,
     };
   } finally {
     await fleet.stop();
@@ -171,7 +180,7 @@ function cpuMsPerWindow(r: FleetRun): number {
 
 function printRuns(runs: FleetRun[]): void {
   printTable(
-    ['phones', 'windows/s', 'expected', 'p50 ms', 'p99 ms', 'client p99', 'mean batch', 'server RSS MB', 'server CPU', 'CPU ms/window', 'loadgen CPU', 'frames/s', 'errors'],
+    ['phones', 'windows/s', 'expected', 'p50 ms', 'p99 ms', 'client p99', 'mean batch', 'server RSS MB', 'server CPU', 'CPU ms/window', 'loadgen CPU', 'frames/s', 'personal', 'errors'],
     runs.map((r) => [
       r.phones,
       r.windowsPerSec,
@@ -185,6 +194,7 @@ function printRuns(runs: FleetRun[]): void {
       Number.isNaN(r.serverCpu) ? 'n/a' : cpuMsPerWindow(r),
       `${(100 * r.loadgenCpu).toFixed(0)}%`,
       r.framesPerSec,
+      `${(100 * r.personalShare).toFixed(0)}%`,
       Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
     ]),
   );
@@ -201,7 +211,7 @@ async function runSingle(o: Options): Promise<void> {
   }
   console.log('');
   printRuns([run]);
-  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), inferenceWorker: String(o['inference-worker']), errors: run.errors, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
+  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), inferenceWorker: String(o['inference-worker']), errors: run.errors, personalised: Number(o.personalised), personalShare: run.personalShare, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
 }
 
 async function runRamp(o: Options): Promise<void> {
@@ -227,7 +237,8 @@ async function runRamp(o: Options): Promise<void> {
   printResultJson(
     roundDeep(
       {
-        runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, rssMb: r.rssMb, serverCpuShare: nullIfNaN(r.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(r)) })),
+        personalised: Number(o.personalised),
+        runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, personalShare: r.personalShare, rssMb: r.rssMb, serverCpuShare: nullIfNaN(r.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(r)) })),
         largestFleetP99Under100ms: largest,
         server: String(o.server),
         inferenceWorker: String(o['inference-worker']),
@@ -383,6 +394,15 @@ export async function main(argv: string[]): Promise<void> {
   if (o.compare && o.ramp !== undefined) throw new CliError('--compare and --ramp are separate runs: give one of them');
   if (o.loadgen === 'lean' && o.encoding !== 'json') throw new CliError("the lean load generator sends JSON frames: for --encoding msgpack add --loadgen phones");
   if (o.compare) return runCompare(o);
+  if (Number(o.personalised) > 0) {
+    if (o.loadgen !== 'lean') throw new CliError('--personalised counts personal predictions with the lean load generator (--loadgen lean)');
+    // Heads for every id the largest fleet uses (lean fleets name phones bench-phone-00001…).
+    const phones = o.ramp !== undefined ? Math.max(...String(o.ramp).split(',').map(Number)) : Number(o.phones);
+    const ids = Array.from({ length: phones }, (_, i) => `bench-phone-${String(i + 1).padStart(5, '0')}`);
+    const prepared = await preparePersonalHeads(ids, Number(o.personalised), String(o.backend));
+    personalDir = prepared.dir;
+    console.error(`har-stream: ${prepared.count} of ${phones} phones have a personal head (${prepared.dir})`);
+  }
   if (o.ramp !== undefined) return runRamp(o);
   return runSingle(o);
 }

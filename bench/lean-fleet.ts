@@ -81,6 +81,7 @@ export class LeanFleet {
   private readonly loops: SignalLoop[] = [];
   private readonly errors: FleetCounters['errors'] = {};
   private predictions = 0;
+  private personalPredictions = 0;
   private framesSent = 0;
   private samplesSent = 0;
   private bytesSent = 0;
@@ -122,7 +123,7 @@ export class LeanFleet {
   counters(): FleetCounters {
     let connected = 0;
     for (const p of this.phones) if (p.open) connected++;
-    return { phones: this.opts.count, connected, framesSent: this.framesSent, samplesSent: this.samplesSent, bytesSent: this.bytesSent, predictions: this.predictions, errors: { ...this.errors } };
+    return { phones: this.opts.count, connected, framesSent: this.framesSent, samplesSent: this.samplesSent, bytesSent: this.bytesSent, predictions: this.predictions, personalPredictions: this.personalPredictions, errors: { ...this.errors } };
   }
 
   async stop(): Promise<void> {
@@ -193,7 +194,7 @@ export class LeanFleet {
       });
       ws.on('message', (data, isBinary) => {
         if (isBinary) return;
-        let m: { type?: string; code?: ErrorCode; latencyMs?: number; windowEnd?: number; message?: string; windowSize?: number; hop?: number };
+        let m: { type?: string; code?: ErrorCode; latencyMs?: number; windowEnd?: number; message?: string; windowSize?: number; hop?: number; source?: string };
         try {
           m = JSON.parse(data.toString());
         } catch {
@@ -201,6 +202,7 @@ export class LeanFleet {
         }
         if (m.type === 'prediction') {
           this.predictions++;
+          if (m.source === 'personal') this.personalPredictions++;
           const clientMs = phone.sent.latencyFor(m.windowEnd ?? NaN);
           this.latency.add(m.latencyMs, clientMs);
           this.recent.add(m.latencyMs, clientMs);

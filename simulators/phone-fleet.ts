@@ -66,6 +66,8 @@ export interface FleetCounters {
   samplesSent: number;
   bytesSent: number;
   predictions: number;
+  /** Predictions made by a device's personal head (prediction.source 'personal'), when counted. */
+  personalPredictions?: number;
   errors: Partial<Record<ErrorCode | 'connect' | 'closed', number>>;
 }
 
