@@ -12,12 +12,14 @@
 // of x*y, which carries the sitting/standing tilt, while covering iOS (all negated) and 180°
 // turns of the phone.
 //
-// Pocket windows (placement 'pocket') first turn the phone about its long axis (y) by any angle
-// (facing in or out, front or side pocket, the thigh's roundness) and put it upside down half the
-// time, then tilt by up to pocketTiltDeg, and half are negated (iOS). The long axis stays along
-// the thigh: that is what tells sitting (thigh, so y, horizontal) from standing (y vertical).
+// Pocket windows (placement 'pocket') first turn the phone in the plane of its screen by any
+// angle (portrait, landscape, upside down, anything between: WISDM's people put it every way) and
+// face it in or out (180° about y) half the time, then tilt by up to pocketTiltDeg, and half are
+// negated (iOS). What stays is the screen lying flat against the thigh: standing (thigh vertical)
+// puts gravity in the screen plane (small z), sitting (thigh horizontal, front pocket) along the
+// screen normal (large |z|). That is the one posture cue a pocket keeps whatever the orientation.
 // Windows of moving classes may instead take a uniformly random 3-D rotation (fullRotation):
-// gait reads the same in any orientation, so a phone lying crosswise in a pocket still walks.
+// gait reads the same in any orientation.
 import { placementCode } from './features.js';
 import type { Rng } from './rng.js';
 
@@ -45,7 +47,7 @@ export interface AugmentConfig {
   /** Probability of simulating a low-rate device, and its rate range in Hz. */
   lowRate: number;
   lowRateHz: [number, number];
-  /** Pocket windows: largest tilt after the turn about the long axis, degrees. */
+  /** Pocket windows: largest tilt after the turn in the screen plane, degrees. */
   pocketTiltDeg: number;
   /** Probability that a window of a moving class takes a uniformly random 3-D rotation instead. */
   fullRotation: number;
@@ -203,10 +205,10 @@ export function multiply(a: readonly number[], b: readonly number[]): number[] {
   return out;
 }
 
-/** A phone in a pocket: any turn about its long axis (y), upside down half the time. */
+/** A phone in a pocket: any turn in the screen plane (about z), facing in or out half the time. */
 export function pocketTurn(rng: Rng): number[] {
-  const turn = rotationAbout([0, 1, 0], rng.uniform(0, 360));
-  return rng.next() < 0.5 ? multiply(rotationAbout([0, 0, 1], 180), turn) : turn;
+  const turn = rotationAbout([0, 0, 1], rng.uniform(0, 360));
+  return rng.next() < 0.5 ? multiply(rotationAbout([0, 1, 0], 180), turn) : turn;
 }
 
 /** A uniformly distributed rotation (a normalised Gaussian quaternion), row-major 3x3. */

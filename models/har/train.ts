@@ -48,7 +48,7 @@ export const trainSpec: CommandSpec = {
     'wisdm-val-users': { type: 'string', default: DEFAULT_WISDM_VALIDATION_USERS, description: 'WISDM subject ids held out for validation' },
     'mobifall-val-users': { type: 'string', default: DEFAULT_MOBIFALL_VALIDATION_USERS, description: 'MobiFall subject ids held out for validation' },
     'placement-dropout': { type: 'number', default: 0.3, min: 0, max: 1, description: 'share of training windows whose placement is hidden (the model must work with unknown)' },
-    'pocket-tilt': { type: 'number', default: DEFAULT_AUGMENT.pocketTiltDeg, min: 0, max: 180, description: 'augmentation: pocket windows, largest tilt after the turn about the long axis, degrees' },
+    'pocket-tilt': { type: 'number', default: DEFAULT_AUGMENT.pocketTiltDeg, min: 0, max: 180, description: 'augmentation: pocket windows, largest tilt after the turn in the screen plane, degrees' },
     'full-rotation': { type: 'number', default: DEFAULT_AUGMENT.fullRotation, min: 0, max: 1, description: 'augmentation: share of moving-class windows turned to a uniformly random orientation' },
     epochs: { type: 'integer', default: 30, min: 1, description: 'training epochs' },
     out: { type: 'string', default: relative(process.cwd(), join(TRAINED_MODELS_DIR, HAR_MODEL_NAME)) || '.', description: 'where to save the trained model' },
