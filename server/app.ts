@@ -39,6 +39,8 @@ import { textConfigFromEnv } from './text/text-config.js';
 import type { TextService } from './text/text-service.js';
 import { ServerStats } from './stats/server-stats.js';
 import { UpgradeRouter } from './ws/upgrade-router.js';
+import { httpTimeoutOptions } from './http-timeouts.js';
+import { closeWithinDeadline } from './shutdown-deadline.js';
 
 export interface BuildOptions {
   /** Serve this classifier instead of loading one (tests); the caller keeps ownership. */
@@ -96,6 +98,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   }
   for (const w of warnings) warn(w);
 
+  const timeouts = httpTimeoutOptions(config.http);
   const fastifyOptions: FastifyServerOptions = {
     // Every log line passes a filter that blanks tokens (URLs, headers, cookies): security/log-redaction.ts.
     logger: redactingLogger(opts.logger),
@@ -103,10 +106,12 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     requestIdHeader: 'x-request-id',
     // WebSockets and streamed responses are closed by our own shutdown, not cut by Fastify.
     forceCloseConnections: 'idle',
+    // Slow or idle HTTP clients cannot hold connections for free (server/http-timeouts.ts).
+    ...timeouts.fastify,
     // req.ip (in logs) is the client behind the configured proxies, like the WebSocket limits see it.
     ...(config.trustedProxies.length > 0 ? { trustProxy: config.trustedProxies } : {}),
   };
-  const app = (tls ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert } }) : Fastify(fastifyOptions)) as unknown as FastifyInstance;
+  const app = (tls ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert, ...timeouts.server } }) : Fastify({ ...fastifyOptions, http: timeouts.server })) as unknown as FastifyInstance;
   const metrics = new ServerMetrics();
   const auth = new Auth(config.authTokens);
   const origins = new OriginPolicy(config.allowedOrigins);
@@ -208,7 +213,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     router,
     metrics,
     listen: () => app.listen({ port: config.port, host: config.host }).then(() => serverUrl(app, tls !== undefined)),
-    close: () => app.close(),
+    // With a deadline: connections still open then (slow requests) are cut (server/shutdown-deadline.ts).
+    close: () => closeWithinDeadline(() => app.close(), config.shutdownTimeoutMs, () => app.server.closeAllConnections(), app.log),
   };
   if (tls) server.tls = tls;
   return server;

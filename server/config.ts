@@ -85,6 +85,21 @@ export interface PreAuthConfig {
   maxFrameBytes: number;
 }
 
+/**
+ * HTTP connection timeouts (server/http-timeouts.ts): what a client that sends slowly or not at
+ * all may hold. WebSockets are not affected once upgraded.
+ */
+export interface HttpTimeoutsConfig {
+  /** A request's headers must arrive within this, ms (slowloris). Env SENSORIUM_HEADERS_TIMEOUT_MS. */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this, ms (answered 408). Env SENSORIUM_REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs: number;
+  /** A connection with no bytes either way for this long is closed, ms (covers slow responses' readers too). Env SENSORIUM_CONNECTION_TIMEOUT_MS. */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this, ms. */
+  keepAliveTimeoutMs: number;
+}
+
 /** HTTPS: certificate files, or a self-signed certificate made at start with the openssl CLI. */
 export type TlsConfig = { certFile: string; keyFile: string } | { selfSigned: true };
 
@@ -164,6 +179,9 @@ export interface ServerConfig {
   slowConsumerMs: number;
   /** At shutdown, how long pending windows may take to reach their devices, ms. */
   shutdownDrainMs: number;
+  /** Shutdown deadline, ms: then connections still open (slow requests…) are cut. Env SENSORIUM_SHUTDOWN_TIMEOUT_MS. */
+  shutdownTimeoutMs: number;
+  http: HttpTimeoutsConfig;
   recording: RecordingConfig;
   /** Serve HTTPS (phones need a secure context for motion sensors). */
   tls?: TlsConfig;
@@ -206,6 +224,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   reconnectGraceMs: 10_000,
   slowConsumerMs: 30_000,
   shutdownDrainMs: 5_000,
+  shutdownTimeoutMs: 10_000,
+  http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 },
   recording: { all: false, dir: 'recordings', flushMs: 1000, maxBufferBytes: 16 << 20 },
   maxDevices: 200,
   maxDashboards: 50,
@@ -283,6 +303,10 @@ export const ENV_VARS = [
   'SENSORIUM_MAX_BUFFERED_BYTES',
   'SENSORIUM_MAX_FRAME_BYTES',
   'SENSORIUM_MAX_SAMPLES_PER_FRAME',
+  'SENSORIUM_HEADERS_TIMEOUT_MS',
+  'SENSORIUM_REQUEST_TIMEOUT_MS',
+  'SENSORIUM_CONNECTION_TIMEOUT_MS',
+  'SENSORIUM_SHUTDOWN_TIMEOUT_MS',
 ] as const;
 
 /** Defaults overridden by environment variables; bad values throw ConfigError naming the variable. */
@@ -337,6 +361,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
   c.maxBufferedBytes = int('SENSORIUM_MAX_BUFFERED_BYTES', 1024, 1 << 30) ?? c.maxBufferedBytes;
   c.limits.maxFrameBytes = int('SENSORIUM_MAX_FRAME_BYTES', 1024, 64 << 20) ?? c.limits.maxFrameBytes;
   c.limits.maxSamplesPerFrame = int('SENSORIUM_MAX_SAMPLES_PER_FRAME', 1, 1_000_000) ?? c.limits.maxSamplesPerFrame;
+  c.http.headersTimeoutMs = int('SENSORIUM_HEADERS_TIMEOUT_MS', 100, 3_600_000) ?? c.http.headersTimeoutMs;
+  c.http.requestTimeoutMs = int('SENSORIUM_REQUEST_TIMEOUT_MS', 100, 3_600_000) ?? c.http.requestTimeoutMs;
+  c.http.connectionTimeoutMs = int('SENSORIUM_CONNECTION_TIMEOUT_MS', 100, 3_600_000) ?? c.http.connectionTimeoutMs;
+  c.shutdownTimeoutMs = int('SENSORIUM_SHUTDOWN_TIMEOUT_MS', 100, 600_000) ?? c.shutdownTimeoutMs;
+  if (c.http.headersTimeoutMs > c.http.requestTimeoutMs) throw new ConfigError(`SENSORIUM_HEADERS_TIMEOUT_MS (${c.http.headersTimeoutMs}) must not exceed SENSORIUM_REQUEST_TIMEOUT_MS (${c.http.requestTimeoutMs})`);
   return c;
 }
 
