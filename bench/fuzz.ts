@@ -9,12 +9,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseOptions, type CommandSpec } from '../cli/args.js';
+import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { ProgressBar } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import type { LocalServerOptions } from '../simulators/local-server.js';
 import { startAttackProcess } from './hostile/attack-process.js';
-import type { HostileSummary } from './hostile/hostile-mix.js';
+import { FAMILIES, type Family, type HostileSummary } from './hostile/hostile-mix.js';
 import { Neighbours, type NeighbourFigures } from './hostile/neighbours.js';
 import { findCrashingFrame, type Reproduction } from './hostile/reproduce.js';
 import { inc, type Tally } from './hostile/tally.js';
@@ -38,6 +38,7 @@ const spec: CommandSpec = {
     connections: { type: 'integer', min: 1, max: 64, default: 4, description: 'hostile connections per WebSocket endpoint' },
     reproduce: { type: 'boolean', default: true, description: 'after a crash, replay the last frames against a fresh server to find the one that did it' },
     model: { type: 'string', choices: ['auto', 'trained', 'untrained'], default: 'auto', description: 'HAR model of the server' },
+    attacks: { type: 'string', default: FAMILIES.join(','), description: 'attack families to run (comma list): to see which one hurts the neighbours' },
   },
   notes: [
     'Targets only 127.0.0.1 (a server it starts itself) and stops by itself (frames spent or --max-seconds).',
@@ -62,6 +63,10 @@ export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   const frames = Number(o.frames);
   const seed = Number(o.seed);
+  const families = String(o.attacks).split(',').map((f) => f.trim()) as Family[];
+  const unknown = families.filter((f) => !FAMILIES.includes(f));
+  if (unknown.length) throw new CliError(`--attacks: unknown ${unknown.join(', ')} (choose from ${FAMILIES.join(', ')})`);
+  const endpoints = (['device', 'dashboard', 'text', 'http'] as const).filter((e) => families.includes(e));
   const recordingsDir = mkdtempSync(join(tmpdir(), 'sensorium-fuzz-'));
   // The server's own limits, untouched: what a real deployment has (recordings go to a temp folder).
   const serverOptions: Omit<LocalServerOptions, 'log'> = { harModel: o.model as 'auto' | 'trained' | 'untrained', overrides: { recording: { dir: recordingsDir } } };
@@ -90,16 +95,16 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${rssStartMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`);
 
     neighbours.beginPhase();
-    const bar = new ProgressBar({ total: 4 * frames, label: 'fuzz', unit: 'frames' });
+    const bar = new ProgressBar({ total: Math.max(1, endpoints.length) * frames, label: 'fuzz', unit: 'frames' });
     const started = performance.now();
     const sent = { device: 0, dashboard: 0, text: 0, http: 0 };
     while (true) {
-      const remaining = frames - Math.min(...Object.values(sent));
+      const remaining = endpoints.length === 0 ? frames : frames - Math.min(...endpoints.map((e) => sent[e]));
       const secondsLeft = hostileBudgetSeconds - (performance.now() - started) / 1000;
       if (remaining <= 0 || secondsLeft <= 1) break;
       const base = { ...sent };
       const attack = startAttackProcess(
-        { httpUrl: server.httpUrl, framesPerEndpoint: remaining, rate: Number(o.rate), maxSeconds: secondsLeft, seed: seed + 7919 * crashes.length, connectionsPerEndpoint: Number(o.connections), deviceIds },
+        { httpUrl: server.httpUrl, framesPerEndpoint: remaining, rate: Number(o.rate), maxSeconds: secondsLeft, seed: seed + 7919 * crashes.length, connectionsPerEndpoint: Number(o.connections), deviceIds, families },
         (p) => {
           const before = Object.values(sent).reduce((s, v) => s + v, 0);
           for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + p.perEndpoint[k];
@@ -139,7 +144,7 @@ export async function main(argv: string[]): Promise<void> {
         });
         console.error(reproduction ? `fuzz: one frame does it: ${reproduction.endpoint} ${reproduction.kind} ${reproduction.binary ? 'binary' : 'text'} ${reproduction.hex.slice(0, 120)}` : 'fuzz: no single frame of the last ones crashes a fresh server');
       }
-      crashes.push({ ...crash, stderrTail: crash.stderrTail.slice(-1500), reproduction: reproduction ?? null, lastKinds });
+      crashes.push({ ...crash, stderrTail: crash.stderrTail.replace(/ {20,}/g, ' … ').slice(-1500), reproduction: reproduction ?? null, lastKinds });
       if (crashes.length >= Number(o['max-crashes'])) {
         console.error(`fuzz: ${crashes.length} crashes: stopping the hostile phase`);
         break;
@@ -203,6 +208,7 @@ export async function main(argv: string[]): Promise<void> {
         crashReports: crashes,
         seed,
         rate: Number(o.rate),
+        attacks: families,
         hostileSeconds: agg.seconds,
         loadAvg1m: loadavg()[0],
       },

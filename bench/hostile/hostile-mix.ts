@@ -11,6 +11,10 @@ import { RecentFrames, type SentRecord } from './tally.js';
 import { WsAttacker, type WsAttackStats } from './ws-attacker.js';
 import type { WsEndpoint } from './ws-payloads.js';
 
+/** The attack families; a run may leave some out (which of them hurts the neighbours?). */
+export const FAMILIES = ['device', 'dashboard', 'text', 'http', 'non-readers', 'storm', 'protocol', 'slow-http'] as const;
+export type Family = (typeof FAMILIES)[number];
+
 export interface HostileOptions {
   /** http://127.0.0.1:PORT (loopback only). */
   httpUrl: string;
@@ -32,6 +36,8 @@ export interface HostileOptions {
   stormRate?: number;
   /** Protocol violations per second. */
   protocolRate?: number;
+  /** Families to run (default: all). */
+  families?: Family[];
 }
 
 export interface HostileProgress {
@@ -95,9 +101,12 @@ export class HostileMix {
   /** Runs until every budget is spent, maxSeconds pass, or stop(); `onProgress` about once a second. */
   async run(onProgress?: (p: HostileProgress) => void): Promise<HostileSummary> {
     const o = this.o;
+    const on = new Set<Family>(o.families ?? FAMILIES);
     this.startedAt = performance.now();
-    for (const a of Object.values(this.ws)) a.start();
+    const ws = (Object.entries(this.ws) as [WsEndpoint, WsAttacker][]).filter(([e]) => on.has(e)).map(([, a]) => a);
+    for (const a of ws) a.start();
     const budget = o.framesPerEndpoint;
+    const httpBudget = on.has('http') ? budget : 0;
     const side = { nonReader: 0, storm: 0, protocol: 0 };
     let lastSlow = 0;
     let lastProgress = 0;
@@ -105,20 +114,20 @@ export class HostileMix {
       const timer = setInterval(() => {
         const seconds = (performance.now() - this.startedAt) / 1000;
         const due = Math.min(budget, Math.floor(o.rate * seconds));
-        for (const a of Object.values(this.ws)) if (a.stats.sent < due) a.send(due - a.stats.sent);
-        if (this.http.stats.sent < due) this.http.send(due - this.http.stats.sent);
+        for (const a of ws) if (a.stats.sent < due) a.send(due - a.stats.sent);
+        if (this.http.stats.sent < Math.min(due, httpBudget)) this.http.send(Math.min(due, httpBudget) - this.http.stats.sent);
         // Side attacks at their own rates (fractions carry over between ticks).
         const sideDue = (rate: number, done: number) => Math.floor(rate * seconds) - done;
-        const nr = sideDue(o.nonReaderRate ?? 100, side.nonReader);
+        const nr = sideDue(on.has('non-readers') ? (o.nonReaderRate ?? 100) : 0, side.nonReader);
         if (nr > 0) {
           this.nonReaders.tick(nr);
           side.nonReader += nr;
         }
-        const st = sideDue(o.stormRate ?? 10, side.storm);
+        const st = sideDue(on.has('storm') ? (o.stormRate ?? 10) : 0, side.storm);
         if (st > 0) side.storm += this.storm.send(st) || st;
-        const pr = sideDue(o.protocolRate ?? 5, side.protocol);
+        const pr = sideDue(on.has('protocol') ? (o.protocolRate ?? 5) : 0, side.protocol);
         if (pr > 0) side.protocol += this.protocol.send(pr) || pr;
-        if (seconds - lastSlow >= 1) {
+        if (on.has('slow-http') && seconds - lastSlow >= 1) {
           lastSlow = seconds;
           this.slow.tick();
         }
@@ -126,7 +135,8 @@ export class HostileMix {
           lastProgress = seconds;
           onProgress(this.progress(seconds));
         }
-        const spent = Object.values(this.ws).every((a) => a.stats.sent >= budget) && this.http.stats.sent >= budget && this.http.pending === 0;
+        // With only side attacks (no budget to spend) the run lasts maxSeconds.
+        const spent = (ws.length > 0 || httpBudget > 0) && ws.every((a) => a.stats.sent >= budget) && this.http.stats.sent >= httpBudget && this.http.pending === 0;
         if (spent || seconds >= o.maxSeconds || this.stopRequested) {
           clearInterval(timer);
           resolve();

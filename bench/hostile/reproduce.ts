@@ -61,21 +61,43 @@ function replay(httpUrl: string, r: SentRecord): Promise<void> {
   });
 }
 
+/** Replays `r` against a fresh server; true when that server exits within `waitMs`. */
+async function killsAlone(r: SentRecord, serverOptions: Omit<LocalServerOptions, 'log'>, waitMs: number): Promise<boolean> {
+  const server = await WatchedServer.start(serverOptions, () => undefined);
+  let crashed = false;
+  void server.crashed.then(() => (crashed = true));
+  await replay(server.httpUrl, r);
+  for (let waited = 0; waited < waitMs && !crashed; waited += 50) await new Promise((res) => setTimeout(res, 50));
+  if (!crashed) await server.close();
+  return crashed;
+}
+
 /**
- * Replays up to `limit` of `candidates` (newest first) against fresh servers; returns the first
- * frame after which the server exited, or undefined when none did on its own.
+ * Replays up to `limit` of `candidates` (newest first) against one fresh server until it exits;
+ * a dying process still runs for a moment, so the last few frames replayed are then tried again,
+ * each alone on a fresh server. Returns the frame that kills a server by itself, or undefined.
  */
 export async function findCrashingFrame(candidates: readonly SentRecord[], serverOptions: Omit<LocalServerOptions, 'log'>, limit = 60): Promise<Reproduction | undefined> {
   const order = [...candidates].sort((a, b) => b.at - a.at).slice(0, limit);
   const server = await WatchedServer.start(serverOptions, () => undefined);
-  try {
-    for (const r of order) {
-      await replay(server.httpUrl, r);
-      await new Promise((res) => setTimeout(res, 150));
-      if (!server.alive) return describe(r);
-    }
-    return undefined;
-  } finally {
-    if (server.alive) await server.close();
+  let crashed = false;
+  void server.crashed.then(() => (crashed = true));
+  const replayed: SentRecord[] = [];
+  for (const r of order) {
+    await replay(server.httpUrl, r);
+    replayed.push(r);
+    await new Promise((res) => setTimeout(res, 150));
+    if (crashed) break;
   }
+  if (!crashed) {
+    await new Promise((res) => setTimeout(res, 1000));
+    if (!crashed) {
+      await server.close();
+      return undefined;
+    }
+  }
+  for (const r of replayed.slice(-4)) {
+    if (await killsAlone(r, serverOptions, 1500)) return describe(r);
+  }
+  return undefined;
 }
