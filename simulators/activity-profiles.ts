@@ -8,8 +8,8 @@
 //    the thigh is about horizontal and gravity lies across the phone (along z). The fits give the
 //    tilt of gravity away from the phone's long axis per activity; each synthetic phone then turns
 //    the reference mount about the thigh, maybe upside down (synthetic-phone.ts).
-// Postural micro-movement and breathing are set by hand to HAPT's still-posture spread (about
-// 0.015-0.025 g per axis), the same for both placements.
+// Waist: postural micro-movement and breathing are set by hand to HAPT's still-posture spread
+// (about 0.015-0.025 g per axis). Pocket: fitted (pocketStillness).
 import { ACTIVITY_NAMES, type Activity, type ActivityName } from '../protocol/sensor-messages.js';
 import { GAIT_FITS, GRAVITY_FITS } from './gait-fits.js';
 import { POCKET_FITS } from './gait-fits-pocket.js';
@@ -20,7 +20,7 @@ export const SIM_PLACEMENTS = ['waist', 'pocket'] as const;
 export type SimPlacement = (typeof SIM_PLACEMENTS)[number];
 
 /** The part of the fitted non-periodic variation that is synthesised as noise (see residualSd). */
-const RESIDUAL_SHARE = 0.5;
+const RESIDUAL_SHARE: Record<SimPlacement, number> = { waist: 0.5, pocket: 1 };
 
 export interface GaitProfile {
   /** Stride (two steps) frequency, Hz, and its spread between people. */
@@ -29,9 +29,11 @@ export interface GaitProfile {
   /** Mean gait cycle: cycle[axis][k-1] = [re, im] of harmonic k of the stride, in g, on the
    *  body axes (vertical; e1, horizontal; e2 = vertical x e1; see bodyAxes). */
   cycle: readonly (readonly (readonly [number, number])[])[];
-  /** Step-to-step variation per body axis, g. Only RESIDUAL_SHARE of what the fit leaves over:
-   *  as smooth noise the whole of it blurs the gait far more than real variation does (a model
-   *  trained on HAPT then takes walking for stairs); half keeps |a| statistics close to HAPT's. */
+  /** Step-to-step variation per body axis, g: RESIDUAL_SHARE of what the fit leaves over. At the
+   *  waist only half: as smooth noise the whole of it blurs the gait far more than real variation
+   *  does (a model trained on HAPT then takes walking for stairs); half keeps |a| statistics close
+   *  to HAPT's. In a pocket the whole: even then the sd of |a| per 2.56 s window stays a little
+   *  under the pocket data's (walking 0.30 vs 0.33-0.34 g, stairs 0.25-0.30 vs 0.27-0.31 g). */
   residualSd: readonly [number, number, number];
 }
 
@@ -57,15 +59,15 @@ interface GaitFit {
   coef: readonly (readonly (readonly [number, number])[])[];
 }
 
-function gaitProfile(fit: GaitFit): GaitProfile {
+function gaitProfile(fit: GaitFit, placement: SimPlacement): GaitProfile {
   const residualSd = fit.totalSd.map((total, axis) => {
     const cycleVariance = fit.coef[axis]!.reduce((s, [re, im]) => s + (re * re + im * im) / 2, 0);
-    return RESIDUAL_SHARE * Math.sqrt(Math.max(0, total * total - cycleVariance));
+    return RESIDUAL_SHARE[placement] * Math.sqrt(Math.max(0, total * total - cycleVariance));
   }) as unknown as [number, number, number];
   return { strideHz: fit.strideHz, strideHzSd: fit.strideHzSd, cycle: fit.coef, residualSd };
 }
 
-/** Hand-set stillness per activity (see the header). */
+/** Hand-set stillness per activity at the waist (see the header). */
 const STILLNESS: Record<ActivityName, { tremor: number; breathing: number }> = {
   walking: { tremor: 0.005, breathing: 0 },
   upstairs: { tremor: 0.005, breathing: 0 },
@@ -79,7 +81,7 @@ const STILLNESS: Record<ActivityName, { tremor: number; breathing: number }> = {
 const waistGravity = (a: Activity): Vec3 => normalize(GRAVITY_FITS[a] as unknown as Vec3);
 const waist = (a: Activity, gait?: GaitFit): ActivityProfile => ({
   gravity: waistGravity(a),
-  ...(gait ? { gait: gaitProfile(gait) } : {}),
+  ...(gait ? { gait: gaitProfile(gait, 'waist') } : {}),
   ...STILLNESS[a],
   source: 'hapt',
 });
@@ -108,16 +110,40 @@ export function pocketGravity(tiltDeg: number): Vec3 {
  *  thigh follows the body's (on the back, side or front), drawn per phone in synthetic-phone.ts. */
 const POCKET_LYING_TILT_DEG = 90;
 
+interface StillnessFit {
+  sd: number;
+  hfSd: number;
+}
+
+/**
+ * Still in a pocket: the fitted sd per phone axis, less its sample-to-sample part (the sensor
+ * noise, which each phone adds itself), as slow micro-movement; no breathing (a thigh barely
+ * moves with it). Gait activities: as at the waist.
+ */
+function pocketStillness(activity: ActivityName, fit: StillnessFit | undefined): { tremor: number; breathing: number } {
+  if (!fit) return { ...STILLNESS[activity], ...(isGaitName(activity) ? {} : { tremor: POCKET_TREMOR, breathing: 0 }) };
+  return { tremor: Math.sqrt(Math.max(0, fit.sd ** 2 - fit.hfSd ** 2)), breathing: 0 };
+}
+
+const GAIT_NAMES: readonly ActivityName[] = ['walking', 'upstairs', 'downstairs', 'jogging'];
+const isGaitName = (a: ActivityName) => GAIT_NAMES.includes(a);
+const stillFits = (): StillnessFit[] => Object.values(POCKET_FITS).flatMap((f) => Object.values(f.stillness as Record<string, StillnessFit>));
+/** A pocket phone's sensor noise (sd per axis, g): the mean sample-to-sample sd of still pocket data. */
+export const POCKET_NOISE_G = stillFits().reduce((s, f) => s + f.hfSd, 0) / stillFits().length;
+/** Micro-movement of a still posture without pocket data (lying): the mean of the fitted ones. */
+const POCKET_TREMOR = stillFits().reduce((s, f) => s + Math.sqrt(Math.max(0, f.sd ** 2 - f.hfSd ** 2)), 0) / stillFits().length;
+
 function pocketProfiles(): PlacementProfiles {
   const out: PlacementProfiles = {};
   const add = (a: ActivityName, p: ActivityProfile) => void (out[a] = [...(out[a] ?? []), p]);
   for (const [dataset, fit] of Object.entries(POCKET_FITS)) {
     for (const [activity, tiltDeg] of Object.entries(fit.tiltDeg) as [ActivityName, number][]) {
       const gait = (fit.gait as Partial<Record<ActivityName, GaitFit>>)[activity];
-      add(activity, { gravity: pocketGravity(tiltDeg), ...(gait ? { gait: gaitProfile(gait) } : {}), ...STILLNESS[activity], source: dataset });
+      const still = (fit.stillness as Partial<Record<ActivityName, StillnessFit>>)[activity];
+      add(activity, { gravity: pocketGravity(tiltDeg), ...(gait ? { gait: gaitProfile(gait, 'pocket') } : {}), ...pocketStillness(activity, still), source: dataset });
     }
   }
-  if (!out.lying) add('lying', { gravity: pocketGravity(POCKET_LYING_TILT_DEG), ...STILLNESS.lying, source: 'geometry' });
+  if (!out.lying) add('lying', { gravity: pocketGravity(POCKET_LYING_TILT_DEG), ...pocketStillness('lying', undefined), source: 'geometry' });
   return out;
 }
 

@@ -15,6 +15,7 @@ import {
   bodyAxes,
   PLACEMENT_PROFILES,
   POCKET_CROSSWISE_SHARE,
+  POCKET_NOISE_G,
   POCKET_THIGH_AXIS,
   type ActivityProfile,
   type GaitProfile,
@@ -40,7 +41,8 @@ export interface SyntheticPhoneOptions {
   orientationJitterDeg?: number;
   /** Pocket: the chance that the phone lies across the thigh (default: as often as in the fits). */
   crosswiseShare?: number;
-  /** Typical white sensor noise, g (each phone draws 0.7-1.3x of it). */
+  /** Typical white sensor noise, g (each phone draws 0.7-1.3x of it; default: waist 0.008, the
+   *  pocket data's own). */
   noiseG?: number;
 }
 
@@ -143,7 +145,7 @@ export class SyntheticPhone {
     const slant = axisAngle(axis, (mountAngleDeg * Math.PI) / 180);
     const gaitStrength = this.rng.uniform(0.8, 1.2);
     const cadence = 1 + Math.max(-CADENCE_RANGE[0], Math.min(CADENCE_RANGE[1], CADENCE_SPREAD * this.rng.gaussian()));
-    const noiseG = (opts.noiseG ?? 0.008) * this.rng.uniform(0.7, 1.3);
+    const noiseG = (opts.noiseG ?? (this.placement === 'pocket' ? POCKET_NOISE_G : 0.008)) * this.rng.uniform(0.7, 1.3);
     const pocket = this.placement === 'pocket' ? this.drawPocket(opts.crosswiseShare ?? POCKET_CROSSWISE_SHARE) : undefined;
     const sources: PhoneTraits['sources'] = {};
     for (const activity of activitiesOf(this.placement)) {

@@ -66,6 +66,9 @@ interface Chunk {
   /** [axis][harmonic] = [re, im]: signal = sum_k re*cos(k*phi) - im*sin(k*phi). */
   coef: [number, number][][];
   variance: [number, number, number];
+  /** Still postures: sd per phone axis, and of its sample-to-sample part (first differences / sqrt 2: white sensor noise). */
+  stillSd: number;
+  stillHfSd: number;
 }
 
 type Series = Pick<LabelledSeries, 'x' | 'y' | 'z'>;
@@ -161,7 +164,26 @@ function fitChunk(s: Series, from: number, n: number, activity: ActivityName, pl
     for (const axis of [1, 2]) if (aligned![axis]![0]![0] < 0) aligned![axis] = aligned![axis]!.map(([re, im]) => [-re, -im]);
   }
   const variance = sig.map((v) => v.reduce((a, x) => a + x * x, 0) / n) as [number, number, number];
-  return { gravity: normalize(g), strideHz, coef: aligned!, variance };
+  return { gravity: normalize(g), strideHz, coef: aligned!, variance, ...stillness(s, from, n) };
+}
+
+/** Mean over the phone's axes of the sd, and of the first differences' sd / sqrt 2. */
+function stillness(s: Series, from: number, n: number): { stillSd: number; stillHfSd: number } {
+  let sd = 0;
+  let hf = 0;
+  for (const v of [s.x, s.y, s.z]) {
+    let mean = 0;
+    for (let i = from; i < from + n; i++) mean += v[i]! / n;
+    let ss = 0;
+    let dd = 0;
+    for (let i = from; i < from + n; i++) {
+      ss += (v[i]! - mean) ** 2;
+      if (i > from) dd += (v[i]! - v[i - 1]!) ** 2;
+    }
+    sd += Math.sqrt(ss / n) / 3;
+    hf += Math.sqrt(dd / (n - 1) / 2) / 3;
+  }
+  return { stillSd: sd, stillHfSd: hf };
 }
 
 /**
@@ -294,12 +316,15 @@ async function main(argv: string[]): Promise<void> {
     // thigh: counted in crosswiseShare and left out of the tilt (seated, that cannot be told).
     const isUpright = (a: ActivityName) => a === 'standing' || GAIT.includes(a);
     const crosswise = (c: Chunk) => Math.abs(c.gravity[0]) > Math.abs(c.gravity[1]);
+    const isStill = (a: ActivityName) => !GAIT.includes(a);
     const tiltDeg = Object.fromEntries(
       activities.map((a) => [a, round(median(chunks.get(a)!.filter((c) => !isUpright(a) || !crosswise(c)).map((c) => tiltFromLongAxis(c.gravity))), 1)]),
     );
     const upright = activities.filter(isUpright).flatMap((a) => chunks.get(a)!);
     const crosswiseShare = upright.filter(crosswise).length / Math.max(1, upright.length);
-    const fit = { dataset: format, users, chunks: counts, tiltDeg, crosswiseShare: round(crosswiseShare, 3), gait };
+    const still = activities.filter(isStill);
+    const stillness = Object.fromEntries(still.map((a) => [a, { sd: round(median(chunks.get(a)!.map((c) => c.stillSd)), 5), hfSd: round(median(chunks.get(a)!.map((c) => c.stillHfSd)), 5) }]));
+    const fit = { dataset: format, users, chunks: counts, tiltDeg, crosswiseShare: round(crosswiseShare, 3), stillness, gait };
     body = [
       '/**',
       ' * Pocket fit. tiltDeg: per activity, the median angle between gravity and the phone\'s long axis',
@@ -308,7 +333,8 @@ async function main(argv: string[]): Promise<void> {
       ' * phone lay across the thigh). gait: mean gait cycle per gait activity, coef[axis][k-1] = [re, im]',
       ' * of harmonic k of the stride (axes: vertical, e1 = the horizontal direction of the largest stride',
       ' * motion (the thigh\'s swing), e2 = vertical x e1, signs chosen so that each axis\'s stride',
-      ' * component is positive).',
+      ' * component is positive). stillness: per activity where one stays still, the median over chunks of',
+      ' * the sd per phone axis and of its sample-to-sample part (first differences / sqrt 2).',
       ' */',
       `export const POCKET_FIT = ${JSON.stringify(fit)} as const;`,
     ];

@@ -200,18 +200,17 @@ describe('synthetic phone in a trouser pocket', () => {
   });
 
   it('walks at a walking cadence and jogs faster and harder', () => {
+    // In real pocket walking the step (1.2-2.2 Hz) is the strongest line of |a| in most 30 s
+    // stretches, not all (WISDM 44 of 56, MobiFall 75 of 82: a thigh also shows its stride).
+    const walkHz = SEEDS.slice(0, 20).map((seed) => dominantHz(record('walking', seed, 30, 'pocket').mag, RATE));
+    expect(walkHz.filter((hz) => hz >= 1.2 && hz <= 2.2).length, walkHz.join(' ')).toBeGreaterThanOrEqual(16);
     for (const seed of [41, 42, 43, 44]) {
       const walk = record('walking', seed, 30, 'pocket');
       const jog = record('jogging', seed, 30, 'pocket');
-      const walkHz = dominantHz(walk.mag, RATE);
-      const jogHz = dominantHz(jog.mag, RATE);
-      // |a| of a thigh shows the stride (one swing of the pocket's leg) as well as the step.
-      expect(walkHz).toBeGreaterThanOrEqual(0.75);
-      expect(walkHz).toBeLessThanOrEqual(2.2);
-      expect(jogHz).toBeGreaterThan(walkHz);
+      expect(dominantHz(jog.mag, RATE)).toBeGreaterThan(2.2);
       expect(jog.magSd).toBeGreaterThan(walk.magSd * 1.3);
       expect(walk.magSd).toBeGreaterThan(0.15);
-      expect(record('standing', seed, 20, 'pocket').magSd).toBeLessThan(0.05);
+      expect(record('standing', seed, 20, 'pocket').magSd).toBeLessThan(0.02);
     }
   });
 
