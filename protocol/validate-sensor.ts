@@ -230,5 +230,13 @@ function checkFrameRate(t: Float64Array, limits: ProtocolLimits): string | undef
   if (rate > limits.maxRateHz * RATE_TOLERANCE) {
     return `${n} samples in ${spanMs} ms is ${rate === Infinity ? 'an infinite' : `a ${Math.round(rate)} Hz`} rate; at most ${limits.maxRateHz} Hz is accepted (are the timestamps in ms?)`;
   }
+  // Too slow: judged by the median interval, so one pause inside a frame is no reason to refuse it.
+  // (Samples hundreds of ms apart would each be stretched over many grid points.)
+  const maxIntervalMs = (1000 / limits.minRateHz) * RATE_TOLERANCE;
+  let long = 0;
+  for (let i = 1; i < n; i++) if (t[i]! - t[i - 1]! > maxIntervalMs) long++;
+  if (long > (n - 1) / 2) {
+    return `${long} of the ${n - 1} intervals between samples are longer than ${maxIntervalMs} ms: below the slowest accepted rate (${limits.minRateHz} Hz)`;
+  }
   return undefined;
 }

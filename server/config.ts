@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../protocol/sensor-messages.js';
 import { isHostName } from './security/host-allowlist.js';
+import { parseTokenEntry, SCOPES } from './security/auth.js';
 
 export const INFERENCE_WORKER_MODES = ['auto', 'on', 'off'] as const;
 export type InferenceWorkerMode = (typeof INFERENCE_WORKER_MODES)[number];
@@ -151,8 +152,9 @@ export interface ServerConfig {
    */
   inferenceWorker: InferenceWorkerMode;
   /**
-   * Accepted tokens (server/security/auth.ts). Empty: the server is open, which is allowed only
-   * when bound to loopback. Env SENSORIUM_TOKENS=a,b (or SENSORIUM_TOKEN=a); `--tokens-file`.
+   * Accepted tokens (server/security/auth.ts): `scope:token` (scope device, viewer or admin) or a
+   * plain token (admin). Empty: the server is open, which is allowed only when bound to loopback.
+   * Env SENSORIUM_TOKENS=a,b (or SENSORIUM_TOKEN=a); `--tokens-file`.
    */
   authTokens: string[];
   /** Browser origins allowed besides the server's own; '*' allows any. Env SENSORIUM_ALLOWED_ORIGINS=a,b. */
@@ -403,9 +405,14 @@ export function parseHostNames(text: string | undefined, what: string): string[]
   return hosts.map((h) => h.toLowerCase());
 }
 
-/** Tokens must be printable, without spaces or commas, 8-256 characters (short ones are guessable). */
+/**
+ * Tokens must be printable, without spaces or commas, 8-256 characters (short ones are guessable),
+ * each as `scope:token` (device, viewer, admin) or plain (admin).
+ */
 export function checkTokens(tokens: readonly string[], what: string): string[] {
-  for (const t of tokens) {
+  for (const entry of tokens) {
+    const { scope, token: t, prefix } = parseTokenEntry(entry);
+    if (scope === undefined) throw new ConfigError(`${what}: unknown scope '${prefix}' (scopes: ${SCOPES.join(', ')}; a plain token is an admin token)`);
     if (!/^[\x21-\x7e]{8,256}$/.test(t) || t.includes(',')) {
       throw new ConfigError(`${what}: every token must be 8-256 printable characters without spaces or commas (got one of ${t.length} characters)`);
     }

@@ -25,7 +25,7 @@ function spec(defaults: ServerConfig): CommandSpec {
       model: { type: 'string', choices: HAR_MODEL_MODES, default: defaults.harModel, description: 'HAR model: trained, untrained, or auto (trained if present; env SENSORIUM_HAR_MODE)' },
       'model-dir': { type: 'string', description: 'folder of the HAR model (default models/trained/har; env SENSORIUM_HAR_MODEL)' },
       'allowed-hosts': { type: 'string', description: 'comma list of extra Host names served, e.g. sensorium.lan (env SENSORIUM_ALLOWED_HOSTS; loopback and the bound address always; any IP with --host 0.0.0.0; * for any)' },
-      'tokens-file': { type: 'string', description: 'file of accepted tokens, one per line (env SENSORIUM_TOKENS=a,b); required unless --host is loopback' },
+      'tokens-file': { type: 'string', description: 'file of accepted tokens, one per line as scope:token (device, viewer or admin; a plain token is admin) (env SENSORIUM_TOKENS=a,b); required unless --host is loopback' },
       record: { type: 'boolean', default: defaults.recording.all, description: 'record every device stream to --recordings-dir (env SENSORIUM_RECORD=1)' },
       'recordings-dir': { type: 'string', default: defaults.recording.dir, description: 'folder of the recordings (env SENSORIUM_RECORDINGS_DIR)' },
       'tls-cert': { type: 'string', description: 'HTTPS: certificate file (PEM), with --tls-key' },

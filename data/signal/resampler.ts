@@ -13,9 +13,19 @@ export interface Series {
 export interface ResamplerOptions {
   /** A longer pause between two input samples restarts the grid (default 500 ms). */
   maxGapMs?: number;
+  /**
+   * Grid points per input sample, on average (default: no limit). Filling the pause before a
+   * sample spends credit that every input sample earns (this many points) and that holds at most
+   * what PAUSES_IN_CREDIT pauses of maxGapMs need; a pause the credit cannot pay for restarts the
+   * grid instead of being filled. So the output never exceeds this multiple of the input (plus that credit): a
+   * stream of samples just under maxGapMs apart cannot turn each sample into ~maxGapMs/step points.
+   */
+  maxPointsPerSample?: number;
 }
 
 export const DEFAULT_MAX_GAP_MS = 500;
+/** Pauses of maxGapMs in a row that a full grid-point credit fills (a phone that stalls twice). */
+export const PAUSES_IN_CREDIT = 4;
 
 type Emit = (t: number, x: number, y: number, z: number) => void;
 
@@ -75,14 +85,23 @@ class ResamplerCore {
   private pz = 0;
   private origin = 0;
   private k = 0;
+  /** Grid points the input has paid for (see ResamplerOptions.maxPointsPerSample); at most maxCredit. */
+  private credit: number;
+  private readonly maxCredit: number;
 
   constructor(
     readonly stepMs: number,
     readonly maxGapMs: number,
-  ) {}
+    private readonly pointsPerSample = Infinity,
+  ) {
+    if (!(pointsPerSample > 0)) throw new RangeError(`maxPointsPerSample must be > 0 (got ${pointsPerSample})`);
+    this.maxCredit = Number.isFinite(pointsPerSample) ? PAUSES_IN_CREDIT * (Math.ceil(maxGapMs / stepMs) + 1) + pointsPerSample : Infinity;
+    this.credit = this.maxCredit;
+  }
 
   reset(): void {
     this.hasPrev = false;
+    this.credit = this.maxCredit;
   }
 
   /**
@@ -93,11 +112,15 @@ class ResamplerCore {
   feed(t: number, x: number, y: number, z: number, emit: Emit, onRestart: () => void): boolean {
     if (!Number.isFinite(t)) return false;
     if (this.hasPrev && t <= this.pt) return false; // duplicate (or out-of-order) timestamp: dropped
-    if (!this.hasPrev || t - this.pt > this.maxGapMs) {
+    this.credit = Math.min(this.maxCredit, this.credit + this.pointsPerSample);
+    // Grid points this sample completes (approximately: the loop below decides exactly).
+    const due = this.hasPrev ? Math.floor((t - this.origin) / this.stepMs) - this.k + 1 : 1;
+    if (!this.hasPrev || t - this.pt > this.maxGapMs || due > this.credit) {
       if (this.hasPrev) onRestart();
       this.remember(t, x, y, z);
       this.origin = t;
       this.k = 1;
+      this.credit -= 1;
       emit(t, x, y, z);
       return true;
     }
@@ -108,6 +131,7 @@ class ResamplerCore {
       const f = (g - pt) / (t - pt);
       emit(g, px + f * (x - px), py + f * (y - py), pz + f * (z - pz));
       this.k++;
+      this.credit -= 1;
     }
     this.remember(t, x, y, z);
     return true;
@@ -172,7 +196,7 @@ export class Resampler {
     opts: ResamplerOptions = {},
   ) {
     checkRate(targetHz);
-    this.core = new ResamplerCore(1000 / targetHz, opts.maxGapMs ?? DEFAULT_MAX_GAP_MS);
+    this.core = new ResamplerCore(1000 / targetHz, opts.maxGapMs ?? DEFAULT_MAX_GAP_MS, opts.maxPointsPerSample);
   }
 
   push(t: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, z: ArrayLike<number>, labels?: Labels): Series & { gap: boolean; labels?: (string | undefined)[] } {
@@ -212,7 +236,7 @@ export function resampleSeries(
 ): Series {
   checkRate(targetHz);
   checkLengths(s.t, s.x, s.y, s.z);
-  const core = new ResamplerCore(1000 / targetHz, opts.maxGapMs ?? DEFAULT_MAX_GAP_MS);
+  const core = new ResamplerCore(1000 / targetHz, opts.maxGapMs ?? DEFAULT_MAX_GAP_MS, opts.maxPointsPerSample);
   const out = new SeriesBuilder();
   const emit: Emit = (gt, gx, gy, gz) => out.push(gt, gx, gy, gz);
   const onRestart = () => {};

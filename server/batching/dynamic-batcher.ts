@@ -6,6 +6,10 @@
 // runner in another thread may take `maxConcurrent` 2 so the next batch waits in its inbox
 // instead of idling it for a round trip. The queue is bounded: when it is full, submit() rejects
 // with OverloadedError at once instead of growing, so the wait of accepted items stays bounded.
+// Fair between submitters (a `key` per item, e.g. the device): one with a backlog cannot keep the
+// others out. When the queue is full, the key holding the most items gives up its newest for a
+// key holding fewer; and each batch is shared equally among the keys waiting (room one leaves
+// goes to the others in queue order), so a lone window never waits behind a whole backlog.
 import { RollingSamples, type Summary } from '../stats/rolling-samples.js';
 
 /** A batch timer this far past its time means the event loop is busy: submit() starts the batch itself. */
@@ -81,13 +85,17 @@ export interface BatcherStats {
 
 interface Pending<I, O> {
   item: I;
+  key: unknown;
   enqueuedAt: number;
   resolve: (result: O) => void;
   reject: (err: unknown) => void;
 }
 
 export class DynamicBatcher<I, O> {
-  private readonly queue: Pending<I, O>[] = [];
+  /** Waiting items, oldest first (batches take the oldest one always, so queue[0] is the longest wait). */
+  private queue: Pending<I, O>[] = [];
+  /** Items waiting per key. */
+  private readonly perKey = new Map<unknown, number>();
   private readonly now: () => number;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
@@ -121,15 +129,19 @@ export class DynamicBatcher<I, O> {
     return this.queue.length;
   }
 
-  /** Queues one item; resolves with its result, or rejects with OverloadedError when the queue is full. */
-  submit(item: I): Promise<O> {
+  /**
+   * Queues one item; resolves with its result, or rejects with OverloadedError when the queue is
+   * full and `key` (the submitter: items of one key run in order) holds no fewer items than any other.
+   */
+  submit(item: I, key?: unknown): Promise<O> {
     if (this.closed) return Promise.reject(new BatcherClosedError());
-    if (this.queue.length >= this.opts.maxQueue) {
+    if (this.queue.length >= this.opts.maxQueue && !this.evictForFairness(key)) {
       this.overloaded++;
       return Promise.reject(new OverloadedError(this.queue.length, this.opts.maxQueue));
     }
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, enqueuedAt: this.now(), resolve, reject });
+      this.queue.push({ item, key, enqueuedAt: this.now(), resolve, reject });
+      this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
       // When the batch timer is clearly late, the batch starts here, in the caller's turn. An
       // event loop busy reading thousands of sockets runs timers and immediates only between
       // long polls of socket events (seconds, under overload: measured at 4,000 phones): batches
@@ -153,10 +165,74 @@ export class DynamicBatcher<I, O> {
     };
   }
 
+  /**
+   * The queue is full: the key holding the most items (if it holds more than one beyond `key`'s)
+   * gives up its newest item, which is rejected with OverloadedError. True when room was made.
+   */
+  private evictForFairness(key: unknown): boolean {
+    const mine = this.perKey.get(key) ?? 0;
+    let victim: unknown;
+    let most = mine + 1;
+    for (const [k, n] of this.perKey) {
+      if (n > most) {
+        most = n;
+        victim = k;
+      }
+    }
+    if (most <= mine + 1) return false;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const p = this.queue[i]!;
+      if (p.key !== victim) continue;
+      this.queue.splice(i, 1);
+      this.forgetKey(victim);
+      this.overloaded++;
+      p.reject(new OverloadedError(this.queue.length + 1, this.opts.maxQueue));
+      return true;
+    }
+    return false;
+  }
+
+  private forgetKey(key: unknown): void {
+    const n = (this.perKey.get(key) ?? 0) - 1;
+    if (n > 0) this.perKey.set(key, n);
+    else this.perKey.delete(key);
+  }
+
+  /**
+   * The next batch: up to maxBatch items, each waiting key taking an equal share first (in queue
+   * order, so the oldest item is always in it), then the room left in queue order.
+   */
+  private takeBatch(): Pending<I, O>[] {
+    const { maxBatch } = this.opts;
+    let batch: Pending<I, O>[];
+    if (this.queue.length <= maxBatch || this.perKey.size <= 1) {
+      batch = this.queue.splice(0, maxBatch);
+    } else {
+      const share = Math.max(1, Math.floor(maxBatch / this.perKey.size));
+      const taken = new Map<unknown, number>();
+      const rest: Pending<I, O>[] = [];
+      batch = [];
+      for (const p of this.queue) {
+        const n = taken.get(p.key) ?? 0;
+        if (batch.length < maxBatch && n < share) {
+          batch.push(p);
+          taken.set(p.key, n + 1);
+        } else {
+          rest.push(p);
+        }
+      }
+      if (batch.length < maxBatch) batch.push(...rest.splice(0, maxBatch - batch.length));
+      this.queue = rest;
+    }
+    for (const p of batch) this.forgetKey(p.key);
+    return batch;
+  }
+
   /** Rejects queued items with BatcherClosedError and waits for the running batches to finish. */
   async close(): Promise<void> {
     this.closed = true;
     this.clearTimer();
+    this.perKey.clear();
     for (const p of this.queue.splice(0)) p.reject(new BatcherClosedError());
     if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
@@ -209,7 +285,7 @@ export class DynamicBatcher<I, O> {
     let force = timerFired; // the timer says the oldest item is due, whatever the clock's rounding
     while (this.queue.length > 0 && this.canStart() && !this.closed && (force || this.due())) {
       force = false;
-      const batch = this.queue.splice(0, this.opts.maxBatch);
+      const batch = this.takeBatch();
       this.active++;
       const running = this.runBatch(batch);
       if (running) {

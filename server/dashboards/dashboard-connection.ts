@@ -126,8 +126,8 @@ export class DashboardConnection {
     const sub = validateSubscribe(decoded.value);
     if (!sub.ok) return this.error(sub.error.code, sub.error.message);
     if (!this.authenticated) {
-      if (this.opts.auth && !this.opts.auth.accepts(sub.value.token)) {
-        this.error('unauthorized', 'a valid token is required (subscribe.token, Authorization: Bearer, or ?token=)');
+      if (this.opts.auth && !this.opts.auth.grants(sub.value.token, 'viewer')) {
+        this.error('unauthorized', 'a valid token with the viewer scope is required (subscribe.token, Authorization: Bearer, or ?token=)');
         this.ws.close(1008, 'unauthorized');
         return;
       }

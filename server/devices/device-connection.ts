@@ -9,8 +9,10 @@ import type { ServerContext } from '../context.js';
 import type { ConnectionInfo } from '../ws/upgrade-router.js';
 import { rawDataBytes } from '../ws/raw-data.js';
 import { PreAuthFrames } from '../security/pre-auth-frames.js';
+import { OPEN_PRINCIPAL } from '../security/auth.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import type { DeviceSession } from './device-session.js';
+import { framesPerSecond } from './session-store.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** WebSocket close codes used here (1009 for oversize frames comes from ws itself). */
@@ -19,13 +21,10 @@ export const CLOSE = { policy: 1008, tryAgainLater: 1013, internal: 1011 } as co
 /** How long a shed device's close handshake may take before its socket is cut, ms. */
 const SHED_CLOSE_WAIT_MS = 1000;
 
-/** Samples per frame a device sends on average, at least, under the default frame-rate limit. */
-const MIN_MEAN_SAMPLES_PER_FRAME = 4;
-
 export class DeviceConnection {
   private session: DeviceSession | undefined;
   private encoding: Encoding = 'json';
-  private readonly samples: TokenBucket;
+  /** Frames before the hello; after it, the device's own buckets (by id: a reconnect does not refill them). */
   private readonly frames: TokenBucket;
   private readonly errorReplies: TokenBucket;
   private readonly outbox: SocketOutbox;
@@ -42,8 +41,7 @@ export class DeviceConnection {
     private readonly conn: ConnectionInfo = { id: 'ws-?', ip: 'unknown', authenticated: !ctx.auth.required },
   ) {
     const { rateLimit } = ctx.config;
-    this.samples = new TokenBucket(rateLimit.samplesPerSec, rateLimit.burstSamples);
-    this.framesPerSec = rateLimit.framesPerSec ?? rateLimit.samplesPerSec / MIN_MEAN_SAMPLES_PER_FRAME;
+    this.framesPerSec = framesPerSecond(rateLimit);
     this.frames = new TokenBucket(this.framesPerSec, this.framesPerSec * 2);
     this.errorReplies = new TokenBucket(rateLimit.errorsPerSec, rateLimit.errorsPerSec * 2);
     if (!conn.authenticated) this.preAuth = new PreAuthFrames(ctx.config.preAuth, 'hello');
@@ -76,7 +74,8 @@ export class DeviceConnection {
     if (this.closedByServer) return;
     const receivedAt = performance.now();
     this.encoding = isBinary ? 'msgpack' : 'json';
-    if (!this.frames.take()) return this.error('rate-limited', `more than ${Math.round(this.framesPerSec)} frames/s: frame dropped (send fewer, larger frames)`);
+    const device = this.session && this.ctx.sessions.rateLimits.of(this.session.info.deviceId);
+    if (!(device?.frames ?? this.frames).take()) return this.error('rate-limited', `more than ${Math.round(this.framesPerSec)} frames/s: frame dropped (send fewer, larger frames)`);
     // ws has checked a text frame's UTF-8 already: a Buffer's toString is all it needs (no TextDecoder per frame).
     const bytes = rawDataBytes(data);
     const refusal = this.session ? undefined : this.preAuth?.admit(bytes.byteLength);
@@ -88,11 +87,11 @@ export class DeviceConnection {
     if (type.value === 'hello') return this.onHello(decoded.value);
     if (type.value === 'calibration') return this.session ? this.session.calibration.command(decoded.value) : this.error('not-hello', 'send a hello message before calibration');
     if (type.value !== 'samples') return this.error('invalid', `unknown message type "${type.value.slice(0, 40)}"; devices send hello, then samples`);
-    if (!this.session) return this.error('not-hello', 'send a hello message before samples');
+    if (!this.session || !device) return this.error('not-hello', 'send a hello message before samples');
     this.ctx.sessions.shedder.poke(receivedAt);
     const frame = decoded.value as { t?: unknown; seq?: unknown };
     const n = sampleCount(frame.t);
-    if (!this.samples.take(n)) {
+    if (!device.samples.take(n)) {
       const seq = typeof frame.seq === 'number' ? frame.seq : undefined;
       return this.error('rate-limited', `more than ${this.ctx.config.rateLimit.samplesPerSec} samples/s: frame dropped`, seq);
     }
@@ -104,8 +103,10 @@ export class DeviceConnection {
     if (this.session) return this.error('duplicate-hello', `this connection already said hello as '${this.session.info.deviceId}'`);
     const hello = validateHello(value, this.ctx.config.limits);
     if (!hello.ok) return this.error(hello.error.code, hello.error.message);
-    if (!this.conn.authenticated && !this.ctx.auth.accepts(hello.value.token)) {
-      this.error('unauthorized', 'a valid token is required (hello.token, Authorization: Bearer, or ?token=)');
+    // Whose device this is (the upgrade's token, else the hello's): it needs the device scope, and only it may resume the session.
+    const owner = this.conn.authenticated ? (this.conn.principal ?? OPEN_PRINCIPAL) : this.ctx.auth.identify(hello.value.token);
+    if (!owner?.scopes.has('device')) {
+      this.error('unauthorized', 'a valid token with the device scope is required (hello.token, Authorization: Bearer, or ?token=)');
       this.closeWith(CLOSE.policy, 'unauthorized');
       return;
     }
@@ -128,7 +129,7 @@ export class DeviceConnection {
         // An overloaded server reads the device's close reply late (behind its queued frames): don't wait for it.
         setTimeout(() => this.ws.terminate(), SHED_CLOSE_WAIT_MS).unref();
       },
-    });
+    }, owner.id);
     if (!opened.ok) {
       this.error(opened.error.code, opened.error.message);
       if (opened.error.code === 'overloaded') this.closeWith(CLOSE.tryAgainLater, 'too many devices');

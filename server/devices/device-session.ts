@@ -81,6 +81,7 @@ export class DeviceSession {
     this.pipeline = new DevicePipeline(
       {
         units: info.units,
+        rateHz: info.rateHz,
         limits: ctx.config.limits,
         pipeline: ctx.config.pipeline,
         model: { windowSize: classifier.windowSize, hop: classifier.hop, rateHz: classifier.rateHz },

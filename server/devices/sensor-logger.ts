@@ -24,7 +24,7 @@ export interface SensorLoggerBody {
 }
 
 export interface SensorLoggerResult {
-  status: 200 | 400 | 429 | 503;
+  status: 200 | 400 | 409 | 429 | 503;
   body: {
     deviceId: string;
     /** totalacceleration readings fed to the pipeline. */
@@ -50,6 +50,8 @@ interface LoggerDevice {
   samples: TokenBucket;
   /** Errors the pipeline reported while the current POST was pushed. */
   errors: ValidationError[];
+  /** Whose token started the stream (security/auth.ts Principal id): only it may push to it. */
+  owner: string;
 }
 
 export class SensorLoggerDevices {
@@ -57,7 +59,7 @@ export class SensorLoggerDevices {
 
   constructor(private readonly ctx: ServerContext) {}
 
-  ingest(body: SensorLoggerBody, receivedAt: number): SensorLoggerResult {
+  ingest(body: SensorLoggerBody, receivedAt: number, owner = 'open'): SensorLoggerResult {
     const deviceId = `sensor-logger:${body.deviceId}`;
     const result: SensorLoggerResult = { status: 200, body: { deviceId, accepted: 0, ignored: 0, dropped: 0, warnings: [] } };
     const readings = extractTotalAcceleration(body.payload);
@@ -71,9 +73,9 @@ export class SensorLoggerDevices {
       );
       return result;
     }
-    const device = this.deviceFor(deviceId, body, readings.t);
+    const device = this.deviceFor(deviceId, body, readings.t, owner);
     if ('error' in device) {
-      result.status = device.error.code === 'overloaded' ? 503 : 400;
+      result.status = device.error.code === 'overloaded' ? 503 : device.error.code === 'id-in-use' ? 409 : 400;
       result.body.error = device.error;
       return result;
     }
@@ -123,9 +125,10 @@ export class SensorLoggerDevices {
     await Promise.all(all.map((d) => d.session.close()));
   }
 
-  private deviceFor(deviceId: string, body: SensorLoggerBody, t: number[]): LoggerDevice | { error: ValidationError } {
+  private deviceFor(deviceId: string, body: SensorLoggerBody, t: number[], owner: string): LoggerDevice | { error: ValidationError } {
     const existing = this.devices.get(deviceId);
-    if (existing) return existing;
+    if (existing?.owner === owner) return existing;
+    if (existing) return { error: { code: 'id-in-use', message: `'${deviceId}' is being streamed with another token` } };
     const { limits } = this.ctx.config;
     const spanMs = t.length > 1 ? t[t.length - 1]! - t[0]! : 0;
     const estimated = spanMs > 0 ? ((t.length - 1) * 1000) / spanMs : 100;
@@ -141,7 +144,7 @@ export class SensorLoggerDevices {
     });
     if (!opened.ok) return { error: opened.error };
     const { rateLimit } = this.ctx.config;
-    const device: LoggerDevice = { session: opened.session, seq: 0, lastT: -Infinity, errors, idle: undefined, samples: new TokenBucket(rateLimit.samplesPerSec, rateLimit.burstSamples) };
+    const device: LoggerDevice = { session: opened.session, seq: 0, lastT: -Infinity, errors, owner, idle: undefined, samples: new TokenBucket(rateLimit.samplesPerSec, rateLimit.burstSamples) };
     this.devices.set(deviceId, device);
     return device;
   }

@@ -6,12 +6,16 @@ import type { HelloMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { ServerContext } from '../context.js';
 import { DeviceSession, type DeviceSessionOptions } from './device-session.js';
+import type { RateLimitConfig } from '../config.js';
 import { DEFAULT_LOAD_SHEDDING, LoadShedder, type LoadShedderOptions } from './load-shedder.js';
+import { DeviceRateLimits } from './token-bucket.js';
 
 interface Entry {
   session: DeviceSession;
   /** Set while detached: when the grace period ends. */
   expiry?: ReturnType<typeof setTimeout>;
+  /** Whose token opened it (security/auth.ts Principal id): only that token resumes it. */
+  owner: string;
 }
 
 export type OpenResult = { ok: true; session: DeviceSession; resumed: boolean } | { ok: false; error: ValidationError };
@@ -22,12 +26,17 @@ export class SessionStore {
   resumed = 0;
   /** Sheds attached devices when the event loop cannot keep up; new devices are refused meanwhile. */
   readonly shedder: LoadShedder;
+  /** Frame and sample buckets by device id: they outlive connections, so a reconnect does not refill them. */
+  readonly rateLimits: DeviceRateLimits;
 
   constructor(
     private readonly ctx: ServerContext,
     private readonly graceMs: number,
     shedding: LoadShedderOptions = DEFAULT_LOAD_SHEDDING,
   ) {
+    const { rateLimit } = ctx.config;
+    const framesPerSec = framesPerSecond(rateLimit);
+    this.rateLimits = new DeviceRateLimits({ samplesPerSec: rateLimit.samplesPerSec, burstSamples: rateLimit.burstSamples, framesPerSec, burstFrames: 2 * framesPerSec });
     this.shedder = new LoadShedder(
       () => this.attached(),
       shedding,
@@ -55,9 +64,11 @@ export class SessionStore {
   }
 
   /** A fresh session, or the device's detached one when it is compatible. */
-  open(hello: HelloMessage, opts: DeviceSessionOptions): OpenResult {
+  open(hello: HelloMessage, opts: DeviceSessionOptions, owner = 'open'): OpenResult {
     const existing = this.entries.get(hello.deviceId);
     if (existing?.expiry) {
+      // Another token holder must not take over (or end) a session waiting for its device.
+      if (existing.owner !== owner) return { ok: false, error: { code: 'id-in-use', message: `device '${hello.deviceId}' is waiting for its own connection to return; only the token that opened it may resume it` } };
       clearTimeout(existing.expiry);
       existing.expiry = undefined;
       if (!existing.session.closed && existing.session.compatibleWith(hello)) {
@@ -69,7 +80,7 @@ export class SessionStore {
     }
     const opened = DeviceSession.open(hello, this.ctx, opts);
     if (!opened.ok) return opened;
-    this.entries.set(hello.deviceId, { session: opened.session });
+    this.entries.set(hello.deviceId, { session: opened.session, owner });
     return { ok: true, session: opened.session, resumed: false };
   }
 
@@ -123,4 +134,12 @@ export class SessionStore {
     if (this.entries.get(entry.session.info.deviceId) === entry) this.entries.delete(entry.session.info.deviceId);
     void entry.session.close();
   }
+}
+
+/** Samples per frame a device sends on average, at least, under the default frame-rate limit. */
+const MIN_MEAN_SAMPLES_PER_FRAME = 4;
+
+/** Frames per second a device may send (bursts of twice that): configured, or samples/s ÷ 4. */
+export function framesPerSecond(rateLimit: RateLimitConfig): number {
+  return rateLimit.framesPerSec ?? rateLimit.samplesPerSec / MIN_MEAN_SAMPLES_PER_FRAME;
 }

@@ -63,17 +63,21 @@ export class HarInference {
     this.batcher = new DynamicBatcher({ ...batching, ...concurrency, onBatch, run: (windows) => this.runBatch(windows) });
   }
 
-  /** Class probabilities of one window (windowSize samples, interleaved x,y,z in g). */
-  classify(window: Float32Array): Promise<Float32Array> {
-    return this.classifyWithFeatures(window).then((r) => r.probs);
+  /**
+   * Class probabilities of one window (windowSize samples, interleaved x,y,z in g). `deviceId`
+   * makes the queue fair: a device with a backlog gives up its own windows when the queue is
+   * full, not its neighbours', and takes only its share of each batch.
+   */
+  classify(window: Float32Array, deviceId?: string): Promise<Float32Array> {
+    return this.classifyWithFeatures(window, deviceId).then((r) => r.probs);
   }
 
   /** Probabilities and, when the classifier gives them, the window's pooled features. */
-  classifyWithFeatures(window: Float32Array): Promise<WindowResult> {
+  classifyWithFeatures(window: Float32Array, deviceId?: string): Promise<WindowResult> {
     if (window.length !== this.windowValues) {
       return Promise.reject(new RangeError(`a window holds ${this.windowValues} values (got ${window.length})`));
     }
-    return this.batcher.submit(window);
+    return this.batcher.submit(window, deviceId);
   }
 
   get queueDepth(): number {

@@ -11,7 +11,7 @@ import { classifyWindows, type ClassifyFn } from './classify-windows.js';
 import { convertToG } from './convert-units.js';
 import { batchSignal, downsampleSignal } from './downsample-signal.js';
 import { reorderBySeq, type ReorderOptions } from './reorder-by-seq.js';
-import { resampleFrames } from './resample-frames.js';
+import { gridPointsPerSample, resampleFrames } from './resample-frames.js';
 import { slidingWindows } from './sliding-windows.js';
 import { smoothProbabilities } from './smooth-probabilities.js';
 import type { RawFrame, SensorWindow, SignalPoints, SmoothedWindow, TimedFrame } from './types.js';
@@ -19,6 +19,8 @@ import { validateFrames } from './validate-frames.js';
 
 export interface DevicePipelineOptions {
   units: Units;
+  /** The device's declared rate (hello.rateHz): bounds the grid points per sample. Default: limits.minRateHz. */
+  rateHz?: number;
   limits: ProtocolLimits;
   pipeline: PipelineConfig;
   model: { windowSize: number; hop: number; rateHz: number };
@@ -65,7 +67,7 @@ export class DevicePipeline {
       share(),
     );
     const predictions$ = frames$.pipe(
-      resampleFrames(model.rateHz, pipeline.maxGapMs),
+      resampleFrames(model.rateHz, pipeline.maxGapMs, gridPointsPerSample(model.rateHz, opts.rateHz ?? opts.limits.minRateHz)),
       slidingWindows({ size: model.windowSize, hop: model.hop, truthMinAgreement: pipeline.truthMinAgreement }),
       classifyWindows(opts.classify, sinks.classifyFailed),
       smoothProbabilities(pipeline.smoothing),

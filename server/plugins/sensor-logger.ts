@@ -92,7 +92,7 @@ export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> =
         reply.code(503);
         return { ...emptyResult, error: { code: 'model-unavailable', message: `this server cannot classify activities: ${ctx.harUnavailable}` } };
       }
-      const result = devices.ingest(req.body, receivedAt);
+      const result = devices.ingest(req.body, receivedAt, ctx.auth.principalOf(req.raw)?.id);
       reply.code(result.status);
       return result.body;
     },

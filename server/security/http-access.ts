@@ -3,12 +3,13 @@
 // does not answer to are refused (421, DNS rebinding: host-allowlist.ts), browser requests from
 // foreign origins are refused (403) on every route but the public ones — reads as well as writes,
 // since recordings and metrics are data — and with tokens configured every request but the
-// public ones needs a token (401). A page opened with a valid ?token= gets it as a same-site,
+// public ones needs a token (401) whose scope the route allows (403; route-scopes.ts). A page opened with a valid ?token= gets it as a same-site,
 // HttpOnly cookie, so the browser client's later fetches and sockets carry it.
 import type { FastifyInstance } from 'fastify';
 import { Auth, queryToken, tokenCookie } from './auth.js';
 import type { HostPolicy } from './host-allowlist.js';
 import type { OriginPolicy } from './origin.js';
+import { httpScope } from './route-scopes.js';
 
 /** Routes anyone may call: the liveness check. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/api/health']);
@@ -27,13 +28,22 @@ export function installHttpAccessControl(app: FastifyInstance, auth: Auth, origi
     }
     if (!auth.required) return;
     const token = auth.tokenOf(req.raw);
-    if (!auth.accepts(token)) {
+    const principal = auth.identify(token);
+    if (!principal) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="sensorium"')
         .serializer(JSON.stringify)
         .type('application/json')
         .send({ error: 'unauthorized', message: 'a valid token is required: Authorization: Bearer <token>, or open the page with ?token=<token>' });
+    }
+    const scope = httpScope(req.method, path);
+    if (scope !== 'any' && !principal.scopes.has(scope)) {
+      return reply
+        .code(403)
+        .serializer(JSON.stringify)
+        .type('application/json')
+        .send({ error: 'forbidden', message: `this token may not ${req.method} ${path.slice(0, 100)}: that needs a token with the ${scope} scope` });
     }
     if (queryToken(req.url) === token) reply.header('set-cookie', tokenCookie(token!, secure));
   });

@@ -9,11 +9,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Auth } from '../security/auth.js';
+import type { Auth, Principal } from '../security/auth.js';
 import { addressGroup, type ClientAddress } from '../security/client-address.js';
 import { isLoopbackHost } from '../security/exposure.js';
 import type { HostPolicy } from '../security/host-allowlist.js';
 import type { OriginPolicy } from '../security/origin.js';
+import { socketScope } from '../security/route-scopes.js';
 
 /** What the router knows about an accepted connection. */
 export interface ConnectionInfo {
@@ -21,8 +22,10 @@ export interface ConnectionInfo {
   id: string;
   /** Remote address. */
   ip: string;
-  /** True when the upgrade carried an accepted token (or none is required). */
+  /** True when the upgrade carried an accepted token with the scope this path needs (or none is required). */
   authenticated: boolean;
+  /** Whose token the upgrade carried (when it was valid; any scope). */
+  principal?: Principal;
 }
 
 export type ConnectionHandler = (ws: WebSocket, req: IncomingMessage, info: ConnectionInfo) => void;
@@ -161,14 +164,16 @@ export class UpgradeRouter {
 
     const ip = this.guard.clientAddress?.of(req) ?? req.socket.remoteAddress ?? 'unknown';
     const auth = this.guard.auth;
-    const authenticated = !auth || auth.authorizes(req);
+    const principal = auth?.principalOf(req);
+    const scope = socketScope(path);
+    const authenticated = !auth || (principal?.scopes.has(scope) ?? false);
     let refusal: { reason: RefusalReason; code: number; message: string } | undefined;
     if (this.guard.maxConnections !== undefined && this.open >= this.guard.maxConnections) {
       refusal = { reason: 'too-many-connections', code: ROUTER_CLOSE.tryAgainLater, message: `the server takes at most ${this.guard.maxConnections} connections` };
     } else if (this.guard.maxConnectionsPerIp !== undefined && !(this.guard.exemptLoopbackFromIpLimit && isLoopbackHost(ip)) && (this.perIp.get(addressGroup(ip)) ?? 0) >= this.guard.maxConnectionsPerIp) {
       refusal = { reason: 'too-many-from-ip', code: ROUTER_CLOSE.tryAgainLater, message: `at most ${this.guard.maxConnectionsPerIp} connections per address (IPv6: per /64)` };
     } else if (!authenticated && !route.opts.tokenInFirstFrame) {
-      refusal = { reason: 'unauthorized', code: ROUTER_CLOSE.policy, message: 'unauthorized: a valid token is required (Authorization: Bearer, ?token= or the page cookie)' };
+      refusal = { reason: 'unauthorized', code: ROUTER_CLOSE.policy, message: `unauthorized: a valid ${scope} token is required (Authorization: Bearer, ?token= or the page cookie)` };
     }
     route.wss.handleUpgrade(req, socket, head, (ws) => {
       if (refusal) {
@@ -180,7 +185,7 @@ export class UpgradeRouter {
         force.unref();
         return;
       }
-      const info: ConnectionInfo = { id: `ws-${this.nextId++}`, ip, authenticated };
+      const info: ConnectionInfo = { id: `ws-${this.nextId++}`, ip, authenticated, ...(principal ? { principal } : {}) };
       this.track(path, ws, info);
       route.wss.emit('connection', ws, req, info);
     });

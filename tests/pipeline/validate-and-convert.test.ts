@@ -9,6 +9,18 @@ import { frame, harness } from './helpers.js';
 const raw = (value: unknown, receivedAt = 7): RawFrame => ({ value, receivedAt });
 
 describe('validateFrames', () => {
+  it('refuses frames whose samples mostly lie further apart than the slowest rate allows, not frames with one pause', () => {
+    const errors: ValidationError[] = [];
+    const h = harness(validateFrames(DEFAULT_LIMITS, 'g', (e) => errors.push(e)));
+    const frameOf = (seq: number, t: number[]) => raw({ type: 'samples', seq, t, x: t.map(() => 0), y: t.map(() => 0), z: t.map(() => 1) });
+    const slow = Array.from({ length: 50 }, (_, i) => i * 499); // 2 Hz
+    const paused = Array.from({ length: 50 }, (_, i) => i * 20 + (i >= 25 ? 3000 : 0)); // 50 Hz with a 3 s pause
+    const tenHz = Array.from({ length: 50 }, (_, i) => i * 100 + (i % 2) * 30); // the slowest rate, jittery
+    h.push(frameOf(0, slow), frameOf(1, paused), frameOf(2, tenHz));
+    expect(h.out.map((f) => f.seq)).toEqual([1, 2]);
+    expect(errors).toEqual([{ code: 'out-of-range', message: expect.stringMatching(/49 of the 49 intervals .* longer than 150 ms: below the slowest accepted rate \(10 Hz\)/), seq: 0 }]);
+  });
+
   it('passes valid frames on as typed arrays with their arrival time and reports invalid ones', () => {
     const errors: ValidationError[] = [];
     const h = harness(validateFrames(DEFAULT_LIMITS, 'g', (e) => errors.push(e)));

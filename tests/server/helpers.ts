@@ -143,3 +143,13 @@ export function toFrames(rec: ReturnType<typeof labelledRecording>, perFrame: nu
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens a WebSocket with these headers: 'open' when it is still open after `waitMs`, else its close code. */
+export function socketOutcome(url: string, headers: Record<string, string> = {}, waitMs = 200): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => setTimeout(() => (ws.readyState === WebSocket.OPEN ? (ws.close(), resolve('open')) : undefined), waitMs));
+    ws.on('close', (code) => resolve(code));
+    ws.on('error', () => {});
+  });
+}

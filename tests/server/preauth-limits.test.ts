@@ -3,8 +3,7 @@
 // said a valid hello gets only a few small frames decoded; and the per-address connection cap
 // counts an IPv6 /64 (what one subscriber gets) as one address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { sleep, startTestServer, TestClient, type TestServer } from './helpers.js';
+import { sleep, socketOutcome, startTestServer, TestClient, type TestServer } from './helpers.js';
 
 const TOKEN = 'dashboard-token-1';
 
@@ -108,13 +107,7 @@ describe('per-address connection cap and IPv6', () => {
   it('counts an IPv6 /64 as one address', async () => {
     const srv = await startTestServer({ maxConnectionsPerIp: 2, trustedProxies: ['127.0.0.1'] });
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
-    const outcome = (ip: string) =>
-      new Promise<number | 'open'>((resolve) => {
-        const ws = new WebSocket(srv.wsUrl('/ws/dashboard'), { headers: from(ip) });
-        ws.on('open', () => setTimeout(() => (ws.readyState === WebSocket.OPEN ? (ws.close(), resolve('open')) : undefined), 200));
-        ws.on('close', (code) => resolve(code));
-        ws.on('error', () => {});
-      });
+    const outcome = (ip: string) => socketOutcome(srv.wsUrl('/ws/dashboard'), from(ip));
     try {
       const held = [await open(srv.wsUrl('/ws/dashboard'), from('2001:db8:1:2::1')), await open(srv.wsUrl('/ws/dashboard'), from('2001:DB8:1:2:ffff:ffff:ffff:2'))];
       expect(await outcome('2001:db8:1:2:0:0:0:3')).toBe(1013); // same /64, another address

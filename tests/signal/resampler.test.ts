@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Resampler, resampleSeries } from '../../data/signal/resampler.js';
+import { PAUSES_IN_CREDIT, Resampler, resampleSeries } from '../../data/signal/resampler.js';
 
 function series(t: number[], f: (t: number) => [number, number, number]) {
   const v = t.map(f);
@@ -116,5 +116,72 @@ describe('Resampler (streaming)', () => {
     const fresh = r.push([7, 27], [1, 1], [0, 0], [0, 0]);
     expect(Array.from(fresh.t)).toEqual([7, 27]);
     expect(fresh.gap).toBe(false);
+  });
+});
+
+describe('Resampler grid-point budget (maxPointsPerSample)', () => {
+  const perSample = 2;
+  const credit = PAUSES_IN_CREDIT * (Math.ceil(500 / 20) + 1) + perSample; // a few pauses of maxGapMs, on a 50 Hz grid
+
+  it('never emits more than maxPointsPerSample per input sample, plus one pause, whatever the timestamps', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 400 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }),
+        (steps, chunks) => {
+          let acc = 1e6;
+          const t = steps.map((d) => (acc += d));
+          const r = new Resampler(50, { maxPointsPerSample: perSample });
+          let emitted = 0;
+          for (let i = 0, c = 0; i < t.length; ) {
+            const n = chunks[c++ % chunks.length]!;
+            const part = t.slice(i, i + n);
+            const zeros = part.map(() => 0);
+            emitted += r.push(part, zeros, zeros, zeros).t.length;
+            i += n;
+          }
+          expect(emitted).toBeLessThanOrEqual(perSample * t.length + credit);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('turns samples 499 ms apart into about one point each (restarts), not ~25', () => {
+    const r = new Resampler(50, { maxPointsPerSample: perSample });
+    const t = times(2000, 499);
+    const zeros = t.map(() => 0);
+    const out = r.push(t, zeros, zeros, zeros);
+    const unlimited = new Resampler(50).push(t, zeros, zeros, zeros);
+    expect(out.gap).toBe(true);
+    // Unlimited, every 499 ms pause is filled: ~50,000 points (780 windows of 64 new samples).
+    expect(unlimited.t.length).toBeGreaterThan(49_000);
+    // Within the budget, restarts: what a push returns is the last grid (a window restarts on a gap).
+    expect(out.t.length).toBeLessThanOrEqual(perSample * 2000 + credit);
+    expect(out.t.length).toBeLessThan(unlimited.t.length / 10);
+  });
+
+  it('changes nothing for streams at their rate, jitter and short pauses included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 200 }), fc.integer({ min: 0, max: 2 ** 31 }), (hz, seed) => {
+        let s = seed; // mulberry32
+        const rand = () => {
+          s = (s + 0x6d2b79f5) | 0;
+          let r = Math.imul(s ^ (s >>> 15), 1 | s);
+          r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+          return ((r ^ (r >>> 14)) >>> 0) / 2 ** 32;
+        };
+        const period = 1000 / hz;
+        let acc = 5000;
+        // ±30% jitter, and now and then (1 in 200) a pause of up to 450 ms.
+        const t = Array.from({ length: 1500 }, () => (acc += rand() < 0.005 ? 450 * rand() + period : period * (0.7 + 0.6 * rand())));
+        const zeros = t.map(() => 0);
+        const budget = Math.max(2, (1.5 * 50) / hz);
+        const limited = resampleSeries({ t, x: zeros, y: zeros, z: zeros }, 50, { maxPointsPerSample: budget });
+        const free = resampleSeries({ t, x: zeros, y: zeros, z: zeros }, 50);
+        expect(Array.from(limited.t)).toEqual(Array.from(free.t));
+      }),
+      { numRuns: 100 },
+    );
   });
 });
