@@ -19,6 +19,8 @@ export interface DeviceState {
   label: string | undefined;
   latencyMs: number;
   predictions: number;
+  /** Predictions come from the device's personal head (its latest prediction's source, else its hello-time state). */
+  personal: boolean;
   /** Local time (performance.now) of the last prediction or signal, for "stale" hints. */
   lastSeen: number;
 }
@@ -44,6 +46,7 @@ export class DeviceStore {
         if (existing.info.connectedAt !== info.connectedAt) this.resetStats(existing);
         existing.info = info;
         existing.online = true;
+        if (existing.predictions === 0) existing.personal = info.personal === true;
       } else {
         this.devices.set(info.deviceId, this.create(info));
       }
@@ -65,6 +68,7 @@ export class DeviceStore {
     state.label = message.label;
     state.latencyMs = message.latencyMs;
     state.predictions++;
+    if (message.source !== undefined) state.personal = message.source === 'personal';
     state.lastSeen = performance.now();
     state.history.add(message.windowEnd, message.label, message.truth);
     if (message.truth !== undefined) state.confusion.add(message.truth, message.label);
@@ -82,6 +86,7 @@ export class DeviceStore {
       label: undefined,
       latencyMs: NaN,
       predictions: 0,
+      personal: info.personal === true,
       lastSeen: performance.now(),
     };
   }

@@ -82,11 +82,14 @@ export class DeviceTable {
     setText(row.units, info.units === 'm/s2' ? 'm/s²' : info.units);
     setText(row.description, info.description ?? '');
     const label = state.label ?? '—';
-    if (row.activity.dataset.label !== label) {
+    if (row.activity.dataset.label !== label || row.activity.dataset.personal !== String(state.personal)) {
       row.activity.dataset.label = label;
+      row.activity.dataset.personal = String(state.personal);
       row.activity.replaceChildren(
         h('span', { class: 'swatch', style: `background:${state.label ? activityColor(label) : 'transparent'}`, 'aria-hidden': 'true' }),
         label,
+        // Personalised devices are marked: their labels come from their own calibrated head.
+        ...(state.personal ? [h('span', { class: 'personal-badge', title: 'predicted by this device\'s personal model', textContent: 'personal' })] : []),
       );
     }
     const cm = state.confusion;

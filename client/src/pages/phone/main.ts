@@ -3,6 +3,7 @@
 // is doing. `?encoding=json` switches frames from msgpack to JSON (debugging); `?id=NAME` sets
 // the device id. A dropped link reconnects and resumes the server's session (stream-session.ts):
 // samples read meanwhile are sent on, and missed predictions come back.
+import type { CalibrationStatusMessage } from '../../../../protocol/calibration-messages.js';
 import { STANDARD_GRAVITY, type ErrorMessage, type PredictionMessage, type WelcomeMessage } from '../../../../protocol/sensor-messages.js';
 import { AccelChart } from '../../charts/accel-chart.js';
 import { FrameScheduler } from '../../charts/frame-scheduler.js';
@@ -12,9 +13,11 @@ import { messageType, ServerSocket } from '../../net/socket.js';
 import { activityColor } from '../../shared/activity-colors.js';
 import { errorMessage, requireElement, setVisible, showNotice } from '../../shared/dom.js';
 import { mountPageShell } from '../../shared/page-shell.js';
+import { CalibrationPanel } from './calibration-panel.js';
 import { isValidDeviceId, stableDeviceId } from './device-id.js';
 import { MotionSource, motionSupport, requestMotionPermission } from './motion-source.js';
 import './phone.css';
+import { PlacementPicker } from './placement-picker.js';
 import { SampleBatcher } from './sample-batcher.js';
 import { StreamSession } from './stream-session.js';
 import { ScreenWakeLock } from './wake-lock.js';
@@ -44,6 +47,17 @@ const labelEl = requireElement('#current-label');
 const detailEl = requireElement('#prediction-detail');
 const counters = requireElement('#counters');
 const results = requireElement('#results');
+const sourceEl = requireElement('#model-source');
+const placement = new PlacementPicker(requireElement('#placement'), () => {
+  if (socket.isOpen) showInfo('The new placement applies from the next Start.');
+});
+// `?teach=SECONDS` shortens each calibration recording (tests, demos); 20 s otherwise.
+const teachSeconds = Number(params.get('teach'));
+const calibration = new CalibrationPanel(
+  requireElement('#calibration'),
+  { send: (action) => welcome !== undefined && socket.isOpen && socket.send({ type: 'calibration', action }) },
+  Number.isInteger(teachSeconds) && teachSeconds >= 3 && teachSeconds <= 60 ? teachSeconds : undefined,
+);
 requireElement('#device-id').textContent = deviceId;
 
 const frames = new FrameScheduler();
@@ -75,7 +89,7 @@ const socket = new ServerSocket(
     onOpen: (s) => {
       welcome = undefined;
       batcher.restartSeq(); // keeps the samples read while offline, for a resumed session
-      s.send(stream.hello({ deviceId, units: 'm/s2', source: 'phone', description: describeBrowser() }, motion.rateHz));
+      s.send(stream.hello({ deviceId, units: 'm/s2', source: 'phone', description: describeBrowser(), placement: placement.placement }, motion.rateHz));
     },
     onState: (state, text) => shell.setConnection(state, `server: ${text}`),
     onDecodeError: (error) => showNotice(notice, `Unreadable message from the server: ${error}`, 'error'),
@@ -86,6 +100,9 @@ const socket = new ServerSocket(
           break;
         case 'prediction':
           onPrediction(message as PredictionMessage);
+          break;
+        case 'calibration-status':
+          calibration.onStatus(message as CalibrationStatusMessage);
           break;
         case 'error': {
           const err = message as ErrorMessage;
@@ -117,6 +134,8 @@ function onWelcome(message: WelcomeMessage): void {
   const kind = stream.welcomed(message);
   batcher.setMaxSamplesPerFrame(message.limits.maxSamplesPerFrame);
   if (!probChart) probChart = new ProbabilityChart(requireElement<HTMLCanvasElement>('#probs canvas'), message.classes);
+  calibration.setClasses(message.classes);
+  calibration.setConnected(true);
   if (kind === 'resumed') {
     // The samples buffered while offline fill the gap; the server re-sends what we missed.
     showInfo("Reconnected: the server resumed this phone's session, so no window was lost; predictions made while offline are re-sent.");
@@ -160,6 +179,9 @@ function onPrediction(message: PredictionMessage): void {
   const top = Math.max(...message.probs);
   detailEl.textContent = `${Math.round(top * 100)}% confident · server latency ${Math.round(message.latencyMs)} ms`;
   probChart?.update(message.probs);
+  const source = message.source ?? 'shared';
+  sourceEl.dataset.source = source;
+  sourceEl.textContent = source === 'personal' ? 'your personal model' : 'shared model';
 }
 
 function flush(): void {
@@ -168,6 +190,9 @@ function flush(): void {
     // A slow link: keep at most ~1 s queued in the browser rather than piling up.
     if (socket.bufferedAmount < 64 * 1024) {
       const frame = batcher.takeFrame();
+      // While teaching an activity, its samples carry its name: the protocol's ground-truth labels.
+      const label = calibration.label;
+      if (frame && label) frame.labels = (frame.t as number[]).map(() => label);
       if (frame && socket.send(frame)) framesSent++;
     }
   }
@@ -223,6 +248,7 @@ function stop(): void {
   clearTimeout(retryTimer);
   void wakeLock.release();
   welcome = undefined;
+  calibration.setConnected(false);
   startButton.disabled = false;
   stopButton.disabled = true;
   labelEl.textContent = 'stopped';
