@@ -29,6 +29,9 @@ export const PAUSES_IN_CREDIT = 4;
 
 type Emit = (t: number, x: number, y: number, z: number) => void;
 
+/** Capacity a SeriesBuilder keeps between builds (a full 2,000-sample frame fits); a larger one is let go. */
+const KEPT_CAPACITY = 4096;
+
 /** Growable columnar output buffer. */
 class SeriesBuilder {
   private n = 0;
@@ -55,7 +58,16 @@ class SeriesBuilder {
   }
 
   build(): Series {
-    return { t: this.t.slice(0, this.n), x: this.x.slice(0, this.n), y: this.y.slice(0, this.n), z: this.z.slice(0, this.n) };
+    const series = { t: this.t.slice(0, this.n), x: this.x.slice(0, this.n), y: this.y.slice(0, this.n), z: this.z.slice(0, this.n) };
+    // One unusually long push must not leave every device holding its buffers for good.
+    if (this.t.length > KEPT_CAPACITY) {
+      this.n = 0;
+      this.t = new Float64Array(64);
+      this.x = new Float32Array(64);
+      this.y = new Float32Array(64);
+      this.z = new Float32Array(64);
+    }
+    return series;
   }
 
   private grow(): void {
