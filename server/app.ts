@@ -28,7 +28,7 @@ import { RecordingManager } from './recording/recording-manager.js';
 import type { RecordingFiles } from './recording/recording-files.js';
 import { watchOperations } from './metrics/operations-metrics.js';
 import { Auth } from './security/auth.js';
-import { exposureProblem } from './security/exposure.js';
+import { exposureProblem, isLoopbackHost } from './security/exposure.js';
 import { ClientAddress } from './security/client-address.js';
 import { HostPolicy } from './security/host-allowlist.js';
 import { installHttpAccessControl } from './security/http-access.js';
@@ -116,6 +116,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const auth = new Auth(config.authTokens);
   const origins = new OriginPolicy(config.allowedOrigins);
   const hosts = new HostPolicy({ bindHost: config.host, allowedHosts: config.allowedHosts });
+  // Off loopback, say which names answer: a phone or proxy using another name gets 421.
+  if (!isLoopbackHost(config.host)) log(`sensorium: serving the Host names ${hosts.describe()} (more: --allowed-hosts)`);
   const clientAddress = new ClientAddress(config.trustedProxies);
 
   let hub: DashboardHub | undefined;

@@ -41,6 +41,12 @@ export class HostPolicy {
     }
   }
 
+  /** What is served, for the start-up message: 'loopback names and addresses, any IP address, vm, vm.local'. */
+  describe(): string {
+    if (this.any) return 'any host name (SENSORIUM_ALLOWED_HOSTS=*)';
+    return ['loopback names and addresses', ...(this.anyIpLiteral ? ['any IP address'] : []), ...this.names].join(', ');
+  }
+
   /** Undefined when the Host header names this server, else why not. */
   check(hostHeader: string | undefined): string | undefined {
     if (this.any) return undefined;

@@ -113,5 +113,6 @@ describe('HostPolicy and its configuration', () => {
     expect(new HostPolicy({ bindHost: '127.0.0.1', allowedHosts: ['*'] }).check('evil.example')).toBeUndefined();
     expect(new HostPolicy({ bindHost: '192.168.1.20', allowedHosts: [] }).check('192.168.1.20:8080')).toBeUndefined();
     expect(new HostPolicy({ bindHost: '192.168.1.20', allowedHosts: [] }).check('192.168.1.21:8080')).toMatch(/not served/);
+    expect(new HostPolicy({ bindHost: '0.0.0.0', allowedHosts: ['sensorium.lan'] }).describe()).toMatch(/^loopback names and addresses, any IP address, sensorium\.lan, .+, .+\.local$/);
   });
 });
