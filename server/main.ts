@@ -1,12 +1,15 @@
 // `npm start [-- --port N --host H --no-demo --backend B ...]`: the Sensorium streaming server.
 // SIGINT/SIGTERM stop it gracefully (see SensoriumServer.close); a second signal exits at once.
+// Failures that escape every handler meet the process policy (server/process-policy.ts).
 import { readFileSync } from 'node:fs';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { backendOption } from '../cli/backend-option.js';
 import { runMain } from '../cli/subcommands.js';
 import { buildServer } from './app.js';
 import { ConfigError, configFromEnv, ENV_VARS, HAR_MODEL_MODES, parseHostNames, parseTokensFile, type ServerConfig, type TlsConfig } from './config.js';
+import { watchProcessErrors } from './metrics/operations-metrics.js';
 import { METRICS_PATH } from './plugins/metrics.js';
+import { ProcessPolicy } from './process-policy.js';
 import { RECORDINGS_PATH } from './plugins/recordings.js';
 import { DASHBOARD_PATH } from './plugins/dashboard-socket.js';
 import { DEVICE_PATH } from './plugins/device-socket.js';
@@ -95,7 +98,7 @@ async function main(argv: string[]): Promise<void> {
   }
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) {
       console.error(`sensorium: ${signal} again, exiting now`);
       process.exit(130);
@@ -107,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
       await stopDemo?.();
       await server.close();
       console.error(`sensorium: stopped cleanly in ${Math.round(performance.now() - started)} ms`);
-      process.exit(0);
+      process.exit(exitCode);
     } catch (err) {
       console.error(`sensorium: shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(1);
@@ -115,6 +118,18 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  // Last resort: log, count (/metrics) and keep serving; a burst of uncaught exceptions ends the
+  // process through the graceful shutdown, with exit code 70 for a supervisor to restart it.
+  const policy = new ProcessPolicy({
+    log: server.app.log,
+    fatal: (reason) => {
+      console.error(`sensorium: ${reason}: shutting down`);
+      void shutdown('process policy', 70);
+    },
+  });
+  policy.install();
+  watchProcessErrors(server.metrics.registry, () => policy.counts);
 }
 
 function readTokens(file: string): string[] {

@@ -66,3 +66,17 @@ export function watchOperations(registry: Registry, src: OperationsSources): voi
     },
   });
 }
+
+/** Failures that reached process level (server/process-policy.ts), by kind; npm start registers it. */
+export function watchProcessErrors(registry: Registry, counts: () => Readonly<Record<string, number>>): void {
+  new Counter({
+    name: 'sensorium_process_errors_total',
+    help: 'Uncaught exceptions and unhandled rejections that reached process level (logged; the server kept serving)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, n] of Object.entries(counts())) this.inc({ kind }, n);
+    },
+  });
+}
