@@ -115,23 +115,24 @@ interface StillnessFit {
   hfSd: number;
 }
 
-/**
- * Still in a pocket: the fitted sd per phone axis, less its sample-to-sample part (the sensor
- * noise, which each phone adds itself), as slow micro-movement; no breathing (a thigh barely
- * moves with it). Gait activities: as at the waist.
- */
-function pocketStillness(activity: ActivityName, fit: StillnessFit | undefined): { tremor: number; breathing: number } {
-  if (!fit) return { ...STILLNESS[activity], ...(isGaitName(activity) ? {} : { tremor: POCKET_TREMOR, breathing: 0 }) };
-  return { tremor: Math.sqrt(Math.max(0, fit.sd ** 2 - fit.hfSd ** 2)), breathing: 0 };
-}
-
-const GAIT_NAMES: readonly ActivityName[] = ['walking', 'upstairs', 'downstairs', 'jogging'];
-const isGaitName = (a: ActivityName) => GAIT_NAMES.includes(a);
+/** The slow part of a still posture's fitted spread: what is left without the sensor noise. */
+const slowSd = (f: StillnessFit): number => Math.sqrt(Math.max(0, f.sd ** 2 - f.hfSd ** 2));
 const stillFits = (): StillnessFit[] => Object.values(POCKET_FITS).flatMap((f) => Object.values(f.stillness as Record<string, StillnessFit>));
 /** A pocket phone's sensor noise (sd per axis, g): the mean sample-to-sample sd of still pocket data. */
 export const POCKET_NOISE_G = stillFits().reduce((s, f) => s + f.hfSd, 0) / stillFits().length;
 /** Micro-movement of a still posture without pocket data (lying): the mean of the fitted ones. */
-const POCKET_TREMOR = stillFits().reduce((s, f) => s + Math.sqrt(Math.max(0, f.sd ** 2 - f.hfSd ** 2)), 0) / stillFits().length;
+const POCKET_TREMOR = stillFits().reduce((s, f) => s + slowSd(f), 0) / stillFits().length;
+
+/**
+ * Gait activities: as at the waist. Still in a pocket: the fitted slow spread as micro-movement
+ * (each phone adds its own sensor noise), and no breathing (a thigh barely moves with it).
+ */
+function pocketStillness(activity: ActivityName, fit: StillnessFit | undefined): { tremor: number; breathing: number } {
+  if (isGaitName(activity)) return STILLNESS[activity];
+  return { tremor: fit ? slowSd(fit) : POCKET_TREMOR, breathing: 0 };
+}
+
+const isGaitName = (a: ActivityName): boolean => ['walking', 'upstairs', 'downstairs', 'jogging'].includes(a);
 
 function pocketProfiles(): PlacementProfiles {
   const out: PlacementProfiles = {};
@@ -173,4 +174,3 @@ export function bodyAxes(placement: SimPlacement, gravity: Vec3): [Vec3, Vec3, V
   return [up, e1, cross(up, e1)];
 }
 
-export const isGait = (a: Activity): boolean => PROFILES[a].gait !== undefined;
