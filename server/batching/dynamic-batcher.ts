@@ -70,8 +70,13 @@ export interface BatcherStats {
   completed: number;
   /** Items rejected by failed batches. */
   failed: number;
-  /** submit() calls rejected with OverloadedError. */
+  /** Items rejected (or evicted) with OverloadedError. */
   overloaded: number;
+  /**
+   * Of those, the ones whose key held more than twice as many items as the other keys on average:
+   * one submitter's backlog, not a server that cannot keep up (the load shedder leaves them out).
+   */
+  overShare: number;
   queueDepth: number;
   /** Mean size of the batches run. */
   meanBatch: number;
@@ -111,6 +116,7 @@ export class DynamicBatcher<I, O> {
   private completed = 0;
   private failed = 0;
   private overloaded = 0;
+  private overShare = 0;
   private readonly histogram: number[];
   private readonly queueWait = new RollingSamples(2048);
   private readonly runTime = new RollingSamples(512);
@@ -136,7 +142,7 @@ export class DynamicBatcher<I, O> {
   submit(item: I, key?: unknown): Promise<O> {
     if (this.closed) return Promise.reject(new BatcherClosedError());
     if (this.queue.length >= this.opts.maxQueue && !this.evictForFairness(key)) {
-      this.overloaded++;
+      this.countOverloaded(key);
       return Promise.reject(new OverloadedError(this.queue.length, this.opts.maxQueue));
     }
     return new Promise<O>((resolve, reject) => {
@@ -157,6 +163,7 @@ export class DynamicBatcher<I, O> {
       completed: this.completed,
       failed: this.failed,
       overloaded: this.overloaded,
+      overShare: this.overShare,
       queueDepth: this.queue.length,
       meanBatch: this.batches === 0 ? 0 : this.itemsInBatches / this.batches,
       batchSizeHistogram: this.histogram.slice(),
@@ -183,13 +190,22 @@ export class DynamicBatcher<I, O> {
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const p = this.queue[i]!;
       if (p.key !== victim) continue;
+      this.countOverloaded(victim, { key });
       this.queue.splice(i, 1);
       this.forgetKey(victim);
-      this.overloaded++;
       p.reject(new OverloadedError(this.queue.length + 1, this.opts.maxQueue));
       return true;
     }
     return false;
+  }
+
+  /** One item of `key` turned away (for `newcomer`: the key it made room for, which may hold none yet). */
+  private countOverloaded(key: unknown, newcomer?: { key: unknown }): void {
+    this.overloaded++;
+    const held = this.perKey.get(key) ?? 0;
+    let others = this.perKey.size - (this.perKey.has(key) ? 1 : 0);
+    if (newcomer && !this.perKey.has(newcomer.key)) others++;
+    if (others > 0 && held > (2 * (this.queue.length - held)) / others) this.overShare++;
   }
 
   private forgetKey(key: unknown): void {

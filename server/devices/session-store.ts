@@ -43,7 +43,8 @@ export class SessionStore {
       (e) => ctx.log.warn({ lagMs: Math.round(e.lagMs), shedTotal: e.shed }, e.overloaded ? 'overloaded: shedding the newest devices' : 'load back to normal: admitting devices'),
       () => {
         const s = ctx.inference.stats();
-        return { served: s.completed, rejected: s.overloaded };
+        // A device's own backlog (windows beyond its share) is no sign that the server cannot keep up.
+        return { served: s.completed, rejected: s.overloaded - s.overShare };
       },
     );
   }

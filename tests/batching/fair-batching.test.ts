@@ -47,6 +47,23 @@ describe('fair batching', () => {
     expect(of('backlog', 'ok')).toEqual(['backlog:0', 'backlog:1', 'backlog:2', 'backlog:3']);
     expect(of('backlog', 'overloaded').sort()).toEqual(['backlog:4', 'backlog:5', 'backlog:6', 'backlog:7', 'backlog:8', 'backlog:9']);
     expect(batcher.stats().overloaded).toBe(7);
+    // The backlog's first two (alone) were plain overload; the evictions took from a key holding
+    // more than twice what the other held (8 vs 0, 7 vs 1, 6 vs 2, 5 vs 3: three of the four);
+    // neighbour:4, holding as many as the backlog, was plain overload.
+    expect(batcher.stats().overShare).toBe(3);
+  });
+
+  it('counts the windows a backlog loses beyond twice its share apart (the load shedder leaves them out)', async () => {
+    const { batcher, submit } = echo(4, 12);
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 11; i++) all.push(submit('backlog', i));
+    all.push(submit('n1', 0));
+    for (let i = 0; i < 5; i++) all.push(submit('backlog', 100 + i)); // full: holding 11 against n1's 1, turned away beyond its share
+    all.push(submit('n2', 0)); // evicts one of the backlog's (11 against 0.5 on average)
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all(all);
+    expect(batcher.stats().overloaded).toBe(6);
+    expect(batcher.stats().overShare).toBe(6);
   });
 
   it('shares each batch among the keys waiting, in queue order within a key', async () => {
