@@ -5,19 +5,31 @@
 // The last stdout line is JSON with the per-minute slopes after the warm-up (Theil-Sen: the
 // median of the slopes between every pair of samples, so one stall of a busy machine does not
 // tilt the trend) and the worst values: flat memory and tensors mean nothing leaks.
+// --hostile adds the hostile mix of `npm run bench -- fuzz` (bench/hostile/) for the whole run, at
+// a steady rate, in its own process; the verdict then asks for flat RSS, live heap and tensors in
+// the second half and a server still alive at the end.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { PhoneFleet } from '../simulators/phone-fleet.js';
 import { startServerProcess, type ServerProcess } from '../simulators/server-process.js';
 import { percentiles } from '../simulators/latency-log.js';
+import { startAttackProcess, type AttackProcess } from './hostile/attack-process.js';
+import { assertLoopback, type HostileSummary } from './hostile/hostile-mix.js';
+import { aggregate, printHostileReport, reportFigures } from './hostile/summary.js';
 
 const spec: CommandSpec = {
-  usage: 'npm run bench -- soak [--phones N] [--typists M] [--minutes T] [--url URL]',
+  usage: 'npm run bench -- soak [--phones N] [--typists M] [--minutes T] [--hostile] [--url URL]',
   summary: 'Soak test: real-time phones (and typists) for T minutes; memory, tensors, lag and p99 latency over time, with their slopes.',
   options: {
     phones: { type: 'integer', min: 0, max: 5000, default: 200, description: 'phones streaming 50 Hz in real time' },
     typists: { type: 'integer', min: 0, max: 2000, default: 0, description: 'simulated typists on /ws/text (simulators/typist-fleet.ts)' },
-    minutes: { type: 'number', min: 0.2, max: 24 * 60, default: 5, description: 'how long to run' },
+    minutes: { type: 'number', min: 0.2, max: 24 * 60, description: 'how long to run (default 5; 30 with --hostile)' },
+    hostile: { type: 'boolean', default: false, description: 'hostile clients on every endpoint for the whole run (bench/hostile/, as in `bench fuzz`), loopback only' },
+    'hostile-rate': { type: 'number', min: 1, max: 10_000, default: 50, description: '--hostile: frames (requests) per second per endpoint' },
+    seed: { type: 'integer', min: 0, default: 1, description: '--hostile: seed of the hostile generators' },
     'sample-seconds': { type: 'number', min: 1, max: 600, default: 10, description: 'seconds between samples of /metrics' },
     'warmup-seconds': { type: 'number', min: 0, max: 600, default: 30, description: 'samples in the first seconds are shown but not used for slopes' },
     url: { type: 'string', description: 'http(s) URL of a running server (default: start one in a child process on 127.0.0.1)' },
@@ -28,6 +40,7 @@ const spec: CommandSpec = {
   notes: [
     'Columns: minute, RSS MB, heap used MB, live heap MB (old generation after the last full GC; "-" before the first), external MB (Buffers, ArrayBuffers, WASM), tensors (main thread: text models), inference worker tensors (HAR model; "-" without a worker), tf MB (main thread), event-loop lag p99 ms, prediction latency p99 ms (server side, this interval), predictions/s.',
     'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","liveMb","externalMb","tensors","workerTensors","tfMb","lagP99Ms","latencyP99Ms"},"secondHalfSlopesPerMinute":{...},"heapFloorMbSlopePerMinute","max":{...},"predictions","errors","typing"}.',
+    'With --hostile the line also has "hostile":{"perEndpoint","typedErrors","internalErrors","http","nonReaders","slowHttp"}, "serverAlive" and "verdict":{"rssFlat","liveHeapFlat","tensorsFlat","serverAlive","pass"}: flat = second-half slope at most 2 MB/min (RSS), 1 MB/min (live heap), 0.5 tensors/min (main thread and worker).',
     'A leak shows in liveMb: heapMb is a sawtooth of garbage and its per-minute floor (heapFloorMbSlopePerMinute) drifts with GC timing. A slope is null when the server does not report that figure.',
   ].join('\n'),
 };
@@ -52,17 +65,27 @@ export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   const phones = Number(o.phones);
   const typists = Number(o.typists);
-  const seconds = Number(o.minutes) * 60;
+  const minutes = o.minutes === undefined ? (o.hostile ? 30 : 5) : Number(o.minutes);
+  const seconds = minutes * 60;
   if (phones + typists === 0) throw new CliError('nothing to run: give --phones and/or --typists');
   const headers: Record<string, string> = o.token ? { authorization: `Bearer ${String(o.token)}` } : {};
 
   let server: ServerProcess | undefined;
   let httpUrl = o.url === undefined ? undefined : String(o.url).replace(/\/$/, '');
+  if (o.hostile && httpUrl !== undefined) assertLoopback(httpUrl);
+  // Hostile clients start recordings: those go to a temporary folder.
+  const recordingsDir = o.hostile && httpUrl === undefined ? mkdtempSync(join(tmpdir(), 'sensorium-soak-')) : undefined;
   if (httpUrl === undefined) {
     console.error(`soak: starting a server process for ${phones} phones…`);
-    server = await startServerProcess({ harModel: o.model as 'auto' | 'trained' | 'untrained', maxDevices: phones + 16, overrides: { maxConnections: phones + typists + 64 } });
+    server = await startServerProcess({
+      harModel: o.model as 'auto' | 'trained' | 'untrained',
+      maxDevices: phones + 16,
+      overrides: { maxConnections: phones + typists + 64, ...(recordingsDir ? { recording: { dir: recordingsDir } } : {}) },
+    });
     httpUrl = server.httpUrl;
   }
+  let serverExited = false;
+  void server?.exited.then(() => (serverExited = true));
   const deviceUrl = `${httpUrl.replace(/^http/, 'ws')}/ws/device${o.token ? `?token=${encodeURIComponent(String(o.token))}` : ''}`;
   const scrape = () => fetch(`${httpUrl}/metrics`, { headers }).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`/metrics answered ${r.status}`))));
   await scrape(); // fail early on a wrong URL or token
@@ -71,6 +94,9 @@ export async function main(argv: string[]): Promise<void> {
   let typing: Promise<TypistSummary> | undefined;
   let typistResult: TypistSummary | undefined;
   const samples: Sample[] = [];
+  let attack: AttackProcess | undefined;
+  let hostileSummary: HostileSummary | undefined;
+  let serverAlive = true;
   const started = performance.now();
   try {
     if (phones > 0) {
@@ -78,13 +104,27 @@ export async function main(argv: string[]): Promise<void> {
       fleet = await PhoneFleet.start({ url: deviceUrl, count: phones, rateHz: 50, framesPerSecond: Number(o['frames-per-second']), connectConcurrency: 50, latencyCapacity: 4096 });
     }
     if (typists > 0) typing = startTypists(httpUrl, typists, seconds);
-    console.error(`soak: running ${o.minutes} min; a row every ${o['sample-seconds']} s`);
+    if (o.hostile) {
+      console.error(`soak: hostile clients on every endpoint, ${o['hostile-rate']} frames/s each`);
+      const deviceIds = Array.from({ length: 8 }, (_, i) => `sim-phone-${String(i + 1).padStart(4, '0')}`);
+      attack = startAttackProcess({ httpUrl, framesPerEndpoint: Infinity, rate: Number(o['hostile-rate']), maxSeconds: seconds, seed: Number(o.seed), deviceIds });
+    }
+    console.error(`soak: running ${minutes} min; a row every ${o['sample-seconds']} s`);
     printTable(['minute', 'rssMb', 'heapMb', 'liveMb', 'extMb', 'tensors', 'wTensors', 'tfMb', 'lagP99Ms', 'latP99Ms', 'pred/s'], [], console.error);
     let lastPredictions = 0;
     let lastAt = performance.now();
     while (performance.now() - started < seconds * 1000) {
       await new Promise((r) => setTimeout(r, Number(o['sample-seconds']) * 1000));
-      const m = parseMetrics(await scrape());
+      let text: string;
+      try {
+        text = await scrape();
+      } catch (err) {
+        // A server that died (or stopped answering) ends the run; the verdict says so.
+        serverAlive = false;
+        console.error(`soak: the server ${serverExited ? 'EXITED' : 'stopped answering'}: ${err instanceof Error ? err.message : String(err)}`);
+        break;
+      }
+      const m = parseMetrics(text);
       const now = performance.now();
       const predictions = m.get('sensorium_predictions_total') ?? 0;
       const latency = fleet ? percentiles(fleet.recent.server) : undefined;
@@ -110,13 +150,21 @@ export async function main(argv: string[]): Promise<void> {
       );
     }
   } finally {
+    attack?.stop();
+    hostileSummary = await attack?.done.catch((err: unknown) => {
+      console.error(`soak: hostile clients: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    if (serverExited) serverAlive = false;
     await fleet?.stop();
     typistResult = await typing?.catch((err: unknown) => {
       console.error(`soak: typists: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     });
     await server?.close();
+    if (recordingsDir) rmSync(recordingsDir, { recursive: true, force: true });
   }
+  if (samples.length === 0) throw new Error(`no sample of /metrics was taken${serverAlive ? '' : ' (the server died)'}`);
 
   const measured = samples.filter((s) => s.minute * 60 >= Number(o['warmup-seconds']));
   const use = measured.length >= 2 ? measured : samples;
@@ -131,11 +179,24 @@ export async function main(argv: string[]): Promise<void> {
   const floors = heapFloorPerMinute(use);
   const max = Object.fromEntries(keys.map((k) => [k, Math.max(...use.map((s) => s[k]).filter(Number.isFinite))]));
   const counters = fleet?.counters();
+  let hostile: Record<string, unknown> = {};
+  if (o.hostile) {
+    const agg = aggregate(hostileSummary ? [hostileSummary] : []);
+    printHostileReport(agg, console.error, (h, rows) => printTable(h, rows, console.error));
+    const flat = (v: unknown, limit: number) => v === null || (typeof v === 'number' && v <= limit);
+    const verdict = {
+      rssFlat: flat(lateSlopes.rssMb, 2),
+      liveHeapFlat: flat(lateSlopes.liveMb, 1),
+      tensorsFlat: flat(lateSlopes.tensors, 0.5) && flat(lateSlopes.workerTensors, 0.5),
+      serverAlive,
+    };
+    hostile = { hostile: { frames: agg.frames, ...reportFigures(agg) }, serverAlive, verdict: { ...verdict, pass: Object.values(verdict).every(Boolean) } };
+  }
   printResultJson(
     roundDeep({
       phones,
       typists,
-      minutes: Number(o.minutes),
+      minutes,
       samples: use.length,
       start: use[0],
       end: use.at(-1),
@@ -146,6 +207,7 @@ export async function main(argv: string[]): Promise<void> {
       predictions: counters?.predictions ?? 0,
       errors: counters?.errors ?? {},
       typing: typistResult,
+      ...hostile,
     }),
   );
 }

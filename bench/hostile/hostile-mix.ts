@@ -118,7 +118,7 @@ export class HostileMix {
         if (this.http.stats.sent < Math.min(due, httpBudget)) this.http.send(Math.min(due, httpBudget) - this.http.stats.sent);
         // Side attacks at their own rates (fractions carry over between ticks).
         const sideDue = (rate: number, done: number) => Math.floor(rate * seconds) - done;
-        const nr = sideDue(on.has('non-readers') ? (o.nonReaderRate ?? 100) : 0, side.nonReader);
+        const nr = sideDue(on.has('non-readers') ? (o.nonReaderRate ?? 20) : 0, side.nonReader);
         if (nr > 0) {
           this.nonReaders.tick(nr);
           side.nonReader += nr;
