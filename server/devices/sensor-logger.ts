@@ -7,7 +7,6 @@ import type { PredictionMessage, ServerToDevice } from '../../protocol/sensor-me
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { ServerContext } from '../context.js';
 import { DeviceSession } from './device-session.js';
-import { TokenBucket } from './token-bucket.js';
 
 export interface SensorLoggerEntry {
   name: string;
@@ -47,7 +46,6 @@ interface LoggerDevice {
   seq: number;
   lastT: number;
   idle: ReturnType<typeof setTimeout> | undefined;
-  samples: TokenBucket;
   /** Errors the pipeline reported while the current POST was pushed. */
   errors: ValidationError[];
   /** Whose token started the stream (security/auth.ts Principal id): only it may push to it. */
@@ -79,7 +77,8 @@ export class SensorLoggerDevices {
       result.body.error = device.error;
       return result;
     }
-    if (!device.samples.take(readings.t.length)) {
+    // The device's bucket by id (SessionStore.rateLimits): a stream that went idle and restarts is not refilled.
+    if (!this.ctx.sessions.rateLimits.of(deviceId).samples.take(readings.t.length)) {
       result.status = 429;
       result.body.error = { code: 'rate-limited', message: `more than ${this.ctx.config.rateLimit.samplesPerSec} samples/s` };
       return result;
@@ -143,8 +142,7 @@ export class SensorLoggerDevices {
       onCrash: () => this.forget(deviceId),
     });
     if (!opened.ok) return { error: opened.error };
-    const { rateLimit } = this.ctx.config;
-    const device: LoggerDevice = { session: opened.session, seq: 0, lastT: -Infinity, errors, owner, idle: undefined, samples: new TokenBucket(rateLimit.samplesPerSec, rateLimit.burstSamples) };
+    const device: LoggerDevice = { session: opened.session, seq: 0, lastT: -Infinity, errors, owner, idle: undefined };
     this.devices.set(deviceId, device);
     return device;
   }

@@ -182,3 +182,17 @@ describe('inference amplification', () => {
     await other.close();
   });
 });
+
+describe('Sensor Logger rate limit', () => {
+  it('a stream that went idle and starts again does not get a fresh burst', async () => {
+    srv = await startTestServer({ sensorLogger: { idleMs: 200 }, rateLimit: { samplesPerSec: 50, burstSamples: 1000, errorsPerSec: 100 } });
+    const readings = (fromS: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ name: 'totalacceleration', time: String(1_700_000_000_000_000_000n + BigInt(Math.round((fromS + i / 100) * 1e9))), values: { x: 0.1, y: 9.8, z: 0.3 } }));
+    const post = (payload: unknown[]) =>
+      fetch(`${srv!.url}/api/sensor-logger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: 'idle-phone', payload }) }).then((r) => r.status);
+    expect(await post(readings(0, 1000))).toBe(200); // the whole burst
+    await sleep(400); // the stream is forgotten after 200 ms idle
+    expect(srv.server.ctx.registry.size).toBe(0);
+    expect(await post(readings(20, 500))).toBe(429);
+  });
+});
