@@ -29,7 +29,7 @@ import { ACTIVITY_NAMES, type ActivityName } from '../../protocol/sensor-message
 import { cross, dot, normalize, orthogonalTo, scale, type Vec3 } from '../vec3.js';
 
 const FORMATS = ['hapt', 'wisdm2019', 'mobifall'] as const;
-type FitFormat = (typeof FORMATS)[number];
+export type FitFormat = (typeof FORMATS)[number];
 
 const GAIT: readonly ActivityName[] = ['walking', 'upstairs', 'downstairs', 'jogging'];
 /** Where to look for the step frequency (the strongest line of |a|), Hz. */
@@ -258,90 +258,102 @@ function gaitFit(chunks: Chunk[]) {
   };
 }
 
+export type GaitFitResult = ReturnType<typeof gaitFit>;
+
+interface CommonFit {
+  /** Chunks per activity. */
+  chunks: Partial<Record<ActivityName, number>>;
+  gait: Partial<Record<ActivityName, GaitFitResult>>;
+}
+export type ProfileFit =
+  | (CommonFit & { placement: 'waist'; gravity: Partial<Record<ActivityName, number[]>> })
+  | (CommonFit & { placement: 'pocket'; tiltDeg: Partial<Record<ActivityName, number>>; crosswiseShare: number; stillness: Partial<Record<ActivityName, { sd: number; hfSd: number }>> });
+
+/** The fit of recordings in g (any rate: they are resampled by timestamp); nothing is read or written. */
+export function fitProfiles(format: FitFormat, recordings: readonly Recording[]): ProfileFit {
+  const placement = format === 'hapt' ? 'waist' : 'pocket';
+  const chunkSize = CHUNK[format];
+  const byActivity = new Map<ActivityName, Chunk[]>();
+  for (const rec of recordings) {
+    const s = toUniformRate(rec, RATE, { maxGapMs: MAX_GAP_MS });
+    for (const w of labelledWindows(s, { size: chunkSize, hop: chunkSize / 2, rateHz: RATE })) {
+      if (w.label === 'stairs') continue; // a direction is needed (WISDM does not say)
+      const list = byActivity.get(w.label) ?? [];
+      list.push(fitChunk(s, w.start, chunkSize, w.label, placement));
+      byActivity.set(w.label, list);
+    }
+  }
+  const activities = ACTIVITY_NAMES.filter((a) => byActivity.has(a));
+  const of = (a: ActivityName) => byActivity.get(a)!;
+  const chunks = Object.fromEntries(activities.map((a) => [a, of(a).length]));
+  const gait = Object.fromEntries(activities.filter((a) => GAIT.includes(a)).map((a) => [a, gaitFit(of(a))]));
+  if (placement === 'waist') {
+    const gravity = Object.fromEntries(
+      activities.map((a) => {
+        const m = (k: number) => of(a).reduce((s, c) => s + c.gravity[k]!, 0) / of(a).length;
+        return [a, normalize([m(0), m(1), m(2)]).map((v) => round(v))];
+      }),
+    );
+    return { placement, chunks, gait, gravity };
+  }
+  // Upright (standing, gait), a phone whose x axis is nearer gravity than its y lies across the
+  // thigh: counted in crosswiseShare and left out of the tilt (seated, that cannot be told).
+  const isUpright = (a: ActivityName) => a === 'standing' || GAIT.includes(a);
+  const crosswise = (c: Chunk) => Math.abs(c.gravity[0]) > Math.abs(c.gravity[1]);
+  const tiltDeg = Object.fromEntries(activities.map((a) => [a, round(median(of(a).filter((c) => !isUpright(a) || !crosswise(c)).map((c) => tiltFromLongAxis(c.gravity))), 1)]));
+  const upright = activities.filter(isUpright).flatMap(of);
+  const crosswiseShare = round(upright.filter(crosswise).length / Math.max(1, upright.length), 3);
+  const stillness = Object.fromEntries(
+    activities.filter((a) => !GAIT.includes(a)).map((a) => [a, { sd: round(median(of(a).map((c) => c.stillSd)), 5), hfSd: round(median(of(a).map((c) => c.stillHfSd)), 5) }]),
+  );
+  return { placement, chunks, gait, tiltDeg, crosswiseShare, stillness };
+}
+
 async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   const format = o.format as FitFormat;
-  const placement = format === 'hapt' ? 'waist' : 'pocket';
   const out = o.out === undefined ? fileURLToPath(new URL(format === 'hapt' ? '../gait-fits.ts' : `../gait-fits-pocket-${format}.ts`, import.meta.url)) : String(o.out);
   const excludedText = o['exclude-users'] === undefined ? (format === 'hapt' ? '5,11,17,23,29' : '') : String(o['exclude-users']);
   const excluded = new Set(excludedText.split(',').filter(Boolean).map(Number));
   if ([...excluded].some((u) => !Number.isInteger(u))) throw new CliError(`--exclude-users must be whole numbers separated by commas (got '${excludedText}')`);
   const recordings = (await read(format, String(o.data))).filter((r) => r.user === undefined || !excluded.has(r.user));
   const users = [...new Set(recordings.map((r) => r.user))].sort((a, b) => (a ?? 0) - (b ?? 0));
-  const chunkSize = CHUNK[format];
-  const series = recordings.map((r) => toUniformRate(r, RATE, { maxGapMs: MAX_GAP_MS }));
-
-  const chunks = new Map<ActivityName, Chunk[]>();
-  for (const s of series) {
-    for (const w of labelledWindows(s, { size: chunkSize, hop: chunkSize / 2, rateHz: RATE })) {
-      if (w.label === 'stairs') continue; // a direction is needed (WISDM does not say)
-      const list = chunks.get(w.label) ?? [];
-      list.push(fitChunk(s, w.start, chunkSize, w.label, placement));
-      chunks.set(w.label, list);
-    }
-  }
-  const activities = ACTIVITY_NAMES.filter((a) => chunks.has(a));
-  if (activities.length === 0) throw new Error(`no labelled runs of ${chunkSize} samples at ${RATE} Hz in ${o.data}`);
-  const gait: Record<string, unknown> = {};
-  for (const activity of activities.filter((a) => GAIT.includes(a))) {
-    gait[activity] = gaitFit(chunks.get(activity)!);
-    console.error(`fit: ${activity}: ${chunks.get(activity)!.length} chunks, stride ${(gait[activity] as { strideHz: number }).strideHz.toFixed(3)} Hz`);
-  }
-  const counts = Object.fromEntries(activities.map((a) => [a, chunks.get(a)!.length]));
+  const fit = fitProfiles(format, recordings);
+  if (Object.keys(fit.chunks).length === 0) throw new Error(`no labelled runs of ${CHUNK[format]} samples at ${RATE} Hz in ${o.data}`);
+  for (const [activity, g] of Object.entries(fit.gait)) console.error(`fit: ${activity}: ${g.chunks} chunks, stride ${g.strideHz.toFixed(3)} Hz`);
   const command = `npx tsx simulators/tools/fit-gait-profiles.ts --format ${format} --data ${relative(process.cwd(), String(o.data)) || '.'}${o['exclude-users'] !== undefined ? ` --exclude-users ${excludedText}` : ''}`;
   const header = [
     `// GENERATED by \`${command}\` (do not edit).`,
     `// Aggregate statistics of ${CITATIONS[format]},`,
     `// users ${users.join(',')}${excluded.size ? ` (users ${[...excluded].join(',')} left out)` : ''}.`,
-    `// ${chunkSize}-sample chunks at ${RATE} Hz (resampled by timestamp), body axes as in tools/fit-gait-profiles.ts.`,
+    `// ${CHUNK[format]}-sample chunks at ${RATE} Hz (resampled by timestamp), body axes as in tools/fit-gait-profiles.ts.`,
     '',
   ];
-  let body: string[];
-  if (format === 'hapt') {
-    const gravity: Record<string, number[]> = {};
-    for (const a of activities) {
-      const list = chunks.get(a)!;
-      const m = (k: number) => list.reduce((s, c) => s + c.gravity[k]!, 0) / list.length;
-      gravity[a] = normalize([m(0), m(1), m(2)]).map((v) => round(v));
-    }
-    body = [
-      '/** Mean gravity direction per activity in the phone frame (HAPT waist mount). */',
-      `export const GRAVITY_FITS = ${JSON.stringify(gravity)} as const;`,
-      '',
-      '/** Mean gait cycle per gait activity: coef[axis][k-1] = [re, im] of harmonic k of the stride (axes: vertical, e1, e2). */',
-      `export const GAIT_FITS = ${JSON.stringify(gait)} as const;`,
-    ];
-  } else {
-    // Upright (standing, gait), a phone whose x axis is nearer gravity than its y lies across the
-    // thigh: counted in crosswiseShare and left out of the tilt (seated, that cannot be told).
-    const isUpright = (a: ActivityName) => a === 'standing' || GAIT.includes(a);
-    const crosswise = (c: Chunk) => Math.abs(c.gravity[0]) > Math.abs(c.gravity[1]);
-    const isStill = (a: ActivityName) => !GAIT.includes(a);
-    const tiltDeg = Object.fromEntries(
-      activities.map((a) => [a, round(median(chunks.get(a)!.filter((c) => !isUpright(a) || !crosswise(c)).map((c) => tiltFromLongAxis(c.gravity))), 1)]),
-    );
-    const upright = activities.filter(isUpright).flatMap((a) => chunks.get(a)!);
-    const crosswiseShare = upright.filter(crosswise).length / Math.max(1, upright.length);
-    const still = activities.filter(isStill);
-    const stillness = Object.fromEntries(still.map((a) => [a, { sd: round(median(chunks.get(a)!.map((c) => c.stillSd)), 5), hfSd: round(median(chunks.get(a)!.map((c) => c.stillHfSd)), 5) }]));
-    const fit = { dataset: format, users, chunks: counts, tiltDeg, crosswiseShare: round(crosswiseShare, 3), stillness, gait };
-    body = [
-      '/**',
-      ' * Pocket fit. tiltDeg: per activity, the median angle between gravity and the phone\'s long axis',
-      ' * (either way up; upright activities: phones along the thigh only). crosswiseShare: the share',
-      ' * of upright chunks (standing, gait) whose gravity is nearer the phone\'s x axis than its y (the',
-      ' * phone lay across the thigh). gait: mean gait cycle per gait activity, coef[axis][k-1] = [re, im]',
-      ' * of harmonic k of the stride (axes: vertical, e1 = the horizontal direction of the largest stride',
-      ' * motion (the thigh\'s swing), e2 = vertical x e1, signs chosen so that each axis\'s stride',
-      ' * component is positive). stillness: per activity where one stays still, the median over chunks of',
-      ' * the sd per phone axis and of its sample-to-sample part (first differences / sqrt 2).',
-      ' */',
-      `export const POCKET_FIT = ${JSON.stringify(fit)} as const;`,
-    ];
-  }
+  const body =
+    fit.placement === 'waist'
+      ? [
+          '/** Mean gravity direction per activity in the phone frame (HAPT waist mount). */',
+          `export const GRAVITY_FITS = ${JSON.stringify(fit.gravity)} as const;`,
+          '',
+          '/** Mean gait cycle per gait activity: coef[axis][k-1] = [re, im] of harmonic k of the stride (axes: vertical, e1, e2). */',
+          `export const GAIT_FITS = ${JSON.stringify(fit.gait)} as const;`,
+        ]
+      : [
+          '/**',
+          " * Pocket fit. tiltDeg: per activity, the median angle between gravity and the phone's long axis",
+          ' * (either way up; upright activities: phones along the thigh only). crosswiseShare: the share',
+          " * of upright chunks (standing, gait) whose gravity is nearer the phone's x axis than its y (the",
+          ' * phone lay across the thigh). gait: mean gait cycle per gait activity, coef[axis][k-1] = [re, im]',
+          ' * of harmonic k of the stride (axes: vertical, e1 = the horizontal direction of the largest stride',
+          " * motion (the thigh's swing), e2 = vertical x e1, signs chosen so that each axis's stride",
+          ' * component is positive). stillness: per activity where one stays still, the median over chunks of',
+          ' * the sd per phone axis and of its sample-to-sample part (first differences / sqrt 2).',
+          ' */',
+          `export const POCKET_FIT = ${JSON.stringify({ dataset: format, users, chunks: fit.chunks, tiltDeg: fit.tiltDeg, crosswiseShare: fit.crosswiseShare, stillness: fit.stillness, gait: fit.gait })} as const;`,
+        ];
   writeFileSync(out, [...header, ...body, ''].join('\n'));
   console.error(`fit: wrote ${out}`);
-  console.log(JSON.stringify({ format, out, users, chunks: counts }));
+  console.log(JSON.stringify({ format, out, users, chunks: fit.chunks }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await runMain('fit-gait-profiles', () => main(process.argv.slice(2)));

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { parseHarLabel, type Recording } from '../../data/readers/recording.js';
 import { ACTIVITIES, type Activity, type ActivityName } from '../../protocol/sensor-messages.js';
 import { activitiesOf, PROFILES, type SimPlacement } from '../../simulators/activity-profiles.js';
 import { parseScript, randomScript } from '../../simulators/activity-script.js';
 import { createRandom } from '../../simulators/random.js';
 import { SyntheticPhone } from '../../simulators/synthetic-phone.js';
+import { fitProfiles } from '../../simulators/tools/fit-gait-profiles.js';
 import { angleDeg, type Vec3 } from '../../simulators/vec3.js';
 
 const RATE = 50;
@@ -235,5 +237,38 @@ describe('synthetic phone in a trouser pocket', () => {
     const waistActivities = new Set(SEEDS.flatMap((seed) => new SyntheticPhone({ seed }).script.map((s) => s.activity)));
     expect(waistActivities.has('jogging')).toBe(false);
     expect(() => new SyntheticPhone({ seed: 1, placement: 'waist', script: parseScript('jogging:10') })).toThrow(/waist phone cannot do jogging/);
+  });
+});
+
+describe('the profile fit, on synthetic pocket phones', () => {
+  /** A synthetic phone's output as a recording (labels: the scripted activity; transitions unlabelled). */
+  function recording(seed: number, script: string, crosswiseShare: number): Recording {
+    const phone = new SyntheticPhone({ seed, placement: 'pocket', script: parseScript(script), loop: false, crosswiseShare });
+    const n = phone.script.reduce((s, seg) => s + seg.seconds, 0) * RATE;
+    const s = phone.next(n);
+    return { id: `phone-${seed}`, t: s.t, x: s.x, y: s.y, z: s.z, labels: s.labels.map((l) => parseHarLabel(l)), user: seed };
+  }
+
+  it('recovers the posture tilts, the cadence and the crosswise share the phones were made with', () => {
+    const recs = [1, 2, 3, 4, 5, 6].map((seed) => recording(400 + seed, 'standing:30,sitting:30,walking:30', 0));
+    const fit = fitProfiles('wisdm2019', recs);
+    if (fit.placement !== 'pocket') throw new Error('expected a pocket fit');
+    // Made with: standing 8-14 degrees, sitting 70.5, plus up to 10 degrees of slant.
+    expect(fit.tiltDeg.standing).toBeLessThan(25);
+    expect(fit.tiltDeg.sitting).toBeGreaterThan(58);
+    expect(fit.tiltDeg.sitting).toBeLessThan(82);
+    expect(fit.crosswiseShare).toBe(0);
+    // Made with strides of 0.88-0.95 Hz times a personal cadence of 0.94-1.15.
+    expect(fit.gait.walking!.strideHz).toBeGreaterThan(0.8);
+    expect(fit.gait.walking!.strideHz).toBeLessThan(1.1);
+    // The step on the vertical axis (harmonic 2, aligned to phase 0), made with 0.23-0.28 g.
+    const [stepRe, stepIm] = fit.gait.walking!.coef[0]![1]!;
+    expect(stepRe).toBeGreaterThan(0.2);
+    expect(stepRe).toBeLessThan(0.32);
+    expect(stepIm).toBe(0);
+    // Still postures: spread a few thousandths of a g, as fitted from the pocket data.
+    expect(fit.stillness.sitting!.sd).toBeLessThan(0.01);
+    const crosswise = fitProfiles('wisdm2019', [1, 2].map((seed) => recording(400 + seed, 'standing:20,walking:20', 1)));
+    expect(crosswise.placement === 'pocket' && crosswise.crosswiseShare).toBe(1);
   });
 });
