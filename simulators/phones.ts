@@ -32,7 +32,7 @@ const spec: CommandSpec = {
     'status-every': { type: 'number', min: 0.5, default: 5, description: 'seconds between status lines on stderr' },
   },
   notes: [
-    'The last stdout line is JSON: {"phones","connected","seconds","framesSent","predictions","predictionsPerSec","latencyMs":{"server":{…},"client":{…}},"errors"}',
+    'The last stdout line is JSON: {"phones","connected","seconds","framesSent","predictions","predictionsPerSec","latencyMs":{"server":{…},"client":{…}},"errors","placement"}',
     'and, with --labels, "accuracy" and "macroF1" of the served labels against the scripted activities (windows the server gives a truth),',
     'overall and per placement ("perPlacement": {"pocket": {"scoredWindows","accuracy","macroF1","recall":{class: r}}, "waist": {…}}).',
   ].join('\n'),
