@@ -20,7 +20,9 @@ export function installHttpAccessControl(app: FastifyInstance, auth: Auth, origi
     if (hostProblem) {
       return reply.code(421).serializer(JSON.stringify).type('application/json').send({ error: 'misdirected-request', message: hostProblem });
     }
-    const path = req.url.split('?')[0]!;
+    // The route that will run, not the URL as written: an absolute-form target
+    // (GET http://host/api/recordings) runs /api/recordings too. No route (404): the URL's path.
+    const path = req.routeOptions.url ?? req.url.split('?')[0]!;
     if (PUBLIC_PATHS.has(path)) return;
     const originProblem = origins.check(req.headers);
     if (originProblem) {

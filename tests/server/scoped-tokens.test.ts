@@ -2,6 +2,7 @@
 // recordings, `admin` may do everything (start/stop recordings...); plain tokens of older setups
 // are admin tokens. A device's session waiting in its reconnect window resumes only for the token
 // that opened it: another token holder cannot take it over.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ConfigError, configFromEnv, parseTokensFile } from '../../server/config.js';
@@ -50,6 +51,21 @@ describe('HTTP routes by scope', () => {
     expect(await status('/api/sensor-logger', DEVICE, 'POST', push)).not.toBe(401);
     expect(await status('/api/sensor-logger', VIEWER, 'POST', push)).toBe(403);
     expect(await status('/api/sensor-logger', 'not-a-token-at-all', 'POST', push)).toBe(401);
+  });
+
+  it('the scope follows the route that runs, however the request names it (absolute-form, trailing slash)', async () => {
+    const { host, port } = new URL(srv.url);
+    const raw = (target: string, token: string) =>
+      new Promise<number>((resolve) => {
+        const c = connect(Number(port), '127.0.0.1', () => c.write(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`));
+        let head = '';
+        c.on('data', (b: Buffer) => (head += b.toString()));
+        c.on('end', () => resolve(Number(head.split(' ')[1])));
+      });
+    expect(await raw(`http://${host}/api/recordings`, DEVICE)).toBe(403);
+    expect(await raw(`http://${host}/api/recordings`, VIEWER)).toBe(200);
+    expect(await raw('/api/recordings/', DEVICE)).toBe(403);
+    expect(await raw(`http://${host}/metrics`, DEVICE)).toBe(403);
   });
 
   it('pages open with any valid token (a phone has only its device token); health details too', async () => {
