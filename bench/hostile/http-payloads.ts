@@ -181,6 +181,11 @@ function textGenerate(r: Random): HttpCase {
   return { method: 'POST', path: '/api/text/generate', headers: JSON_TYPE, body: JSON.stringify(body), kind: 'text-generate' };
 }
 
+/** Lone UTF-16 surrogates (random strings have them) replaced, so the text can be percent-encoded. */
+function wellFormed(s: string): string {
+  return s.replace(/\p{Surrogate}/gu, '\ufffd');
+}
+
 /** Requests that attack HTTP itself: methods, paths, headers. */
 function oddities(r: Random): HttpCase {
   switch (r.int(0, 6)) {
@@ -197,7 +202,7 @@ function oddities(r: Random): HttpCase {
     case 5:
       return { method: 'GET', path: r.pick(PLAIN_GETS), headers: { accept: r.pick(['image/gif', '*/*;q=0', 'application/json;q=abc', 'x'.repeat(4000)]) }, kind: 'odd-accept' };
     default:
-      return { method: 'GET', path: `${r.pick(PLAIN_GETS)}?token=${encodeURIComponent(String(weirdValue(r)).slice(0, 2000))}&__proto__[x]=1&constructor[prototype][y]=2`, headers: {}, kind: 'odd-query' };
+      return { method: 'GET', path: `${r.pick(PLAIN_GETS)}?token=${encodeURIComponent(wellFormed(String(weirdValue(r)).slice(0, 2000)))}&__proto__[x]=1&constructor[prototype][y]=2`, headers: {}, kind: 'odd-query' };
   }
 }
 

@@ -1,7 +1,8 @@
 // Fuzzing a real server on loopback: random HTTP requests against the JSON schemas (never a
-// 5xx), and random frames from several sockets (bytes, text, msgpack values, near-valid frames)
-// while a neighbour streams: no fuzzed frame causes an 'internal' error, the neighbour gets every
-// prediction, and the server stays up. SENSORIUM_FUZZ_RUNS scales the case counts.
+// 5xx), and random frames from several sockets (bytes, text, msgpack values, near-valid frames;
+// on /ws/device, /ws/dashboard and /ws/text) while a neighbour streams: no fuzzed frame causes an
+// 'internal' error, the neighbour gets every prediction, and the server stays up.
+// SENSORIUM_FUZZ_RUNS scales the case counts.
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +50,7 @@ describe('fuzzing the HTTP schemas', () => {
 });
 
 describe('fuzzing the sockets', () => {
-  it('keeps serving a streaming neighbour while four sockets send random frames', async () => {
+  it('keeps serving a streaming neighbour while five sockets (device, dashboard, text) send random frames', async () => {
     const neighbour = await TestClient.connect(srv.wsUrl('/ws/device'));
     neighbour.send({ type: 'hello', deviceId: 'fuzz-neighbour', rateHz: 50, units: 'g' });
     await neighbour.count('welcome', 1);
@@ -84,8 +85,8 @@ describe('fuzzing the sockets', () => {
     );
     const cases = fc.sample(frame, { numRuns: RUNS * 4, seed: 7 });
 
-    const fuzzers = await Promise.all([0, 1, 2, 3].map(async (k) => {
-      const c = await TestClient.connect(srv.wsUrl(k === 3 ? '/ws/dashboard' : '/ws/device'), k % 2 ? 'msgpack' : 'json');
+    const fuzzers = await Promise.all([0, 1, 2, 3, 4].map(async (k) => {
+      const c = await TestClient.connect(srv.wsUrl(k === 3 ? '/ws/dashboard' : k === 4 ? '/ws/text' : '/ws/device'), k % 2 ? 'msgpack' : 'json');
       if (k === 0 || k === 1) {
         c.send({ type: 'hello', deviceId: `fuzzer-${k}`, rateHz: 50, units: 'g' });
         await c.count('welcome', 1);
@@ -111,8 +112,10 @@ describe('fuzzing the sockets', () => {
 
     const internal = fuzzers.flatMap((c) => c.of('error').filter((e) => e.code === 'internal'));
     expect(internal).toEqual([]);
-    const answered = fuzzers.reduce((s, c) => s + c.of('error').length, 0);
-    expect(answered).toBeGreaterThan(sent / 4); // most garbage is answered with typed errors
+    // Device and dashboard sockets answer most garbage with typed errors (limits lifted above);
+    // /ws/text limits its error replies, so it only has to stay clean of 'internal'.
+    const answered = fuzzers.slice(0, 4).reduce((s, c) => s + c.of('error').length, 0);
+    expect(answered).toBeGreaterThan((sent * 4) / 5 / 4);
     const health = await fetch(`${srv.url}/api/health`).then((r) => r.json());
     expect(health.devicesConnected).toBeGreaterThanOrEqual(1);
     console.log(`socket fuzz: ${sent} frames sent, ${answered} typed errors back, codes ${JSON.stringify(Object.fromEntries(countCodes(fuzzers)))}`);
