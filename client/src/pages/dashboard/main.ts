@@ -3,7 +3,6 @@
 // frame (FrameScheduler), and only for what changed.
 import type { DeviceInfo, PredictionMessage, ServerStatsMessage, SignalMessage } from '../../../../protocol/sensor-messages.js';
 import { FrameScheduler } from '../../charts/frame-scheduler.js';
-import { getJson } from '../../net/http.js';
 import { messageType, ServerSocket } from '../../net/socket.js';
 import { errorMessage, requireElement, showNotice } from '../../shared/dom.js';
 import { mountPageShell } from '../../shared/page-shell.js';
@@ -11,7 +10,7 @@ import './dashboard.css';
 import { DeviceDetail } from './device-detail.js';
 import { DeviceStore } from './device-store.js';
 import { DeviceTable } from './device-table.js';
-import { ServerPanel, type HealthSummary } from './server-panel.js';
+import { fetchHealth, ServerPanel } from './server-panel.js';
 
 const shell = mountPageShell('dashboard');
 const notice = requireElement('#dashboard-notice');
@@ -94,10 +93,11 @@ const socket = new ServerSocket('/ws/dashboard', {
 });
 socket.start();
 
-getJson<HealthSummary>('/api/health')
+fetchHealth()
   .then((health) => {
     const warnings = serverPanel.showHealth(health);
-    if (warnings.length > 0) showNotice(healthNotice, warnings.join(' · '), 'warn');
+    if (health.status === 'degraded') showNotice(healthNotice, `Server not ready: ${health.problems?.join(' · ') ?? 'see /api/health'}`, 'error');
+    else if (warnings.length > 0) showNotice(healthNotice, warnings.join(' · '), 'warn');
   })
   .catch((err: unknown) => showNotice(notice, `Server health check failed: ${errorMessage(err)}`, 'warn'));
 

@@ -1,16 +1,27 @@
 // Server panel: throughput, batching, queue and latency from `stats` messages (and
 // /api/health once at start-up, so the backend shows before the first stats message).
 import type { ServerStatsMessage } from '../../../../protocol/sensor-messages.js';
+import { HttpError } from '../../net/http.js';
 import { requireElement } from '../../shared/dom.js';
 import { formatNumber } from './device-table.js';
 
 /** The parts of GET /api/health the dashboard reads (server/plugins/health.ts). */
 export interface HealthSummary {
+  /** 'degraded' comes with HTTP 503: the server cannot do its job (`problems` says why). */
   status: 'ok' | 'degraded';
+  /** Why it is not ready (absent without a token on a server that has tokens). */
+  problems?: string[];
   /** Absent when the server has tokens and this page has none (status only). */
   backend?: string;
   models?: { name: string; loaded: boolean; trained: boolean }[];
   warnings?: string[];
+}
+
+/** GET /api/health: a 503 (not ready) answers with the same summary as a 200, its problems named. */
+export async function fetchHealth(): Promise<HealthSummary> {
+  const res = await fetch('/api/health', { headers: { accept: 'application/json' } });
+  if (res.status !== 200 && res.status !== 503) throw new HttpError(res.status, `GET /api/health failed (${res.status})`);
+  return (await res.json()) as HealthSummary;
 }
 
 export class ServerPanel {
