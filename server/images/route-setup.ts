@@ -1,6 +1,6 @@
 // What the image plugins share: options, limits, the raw-PNG body parser and the error handler.
 import type { FastifyInstance } from 'fastify';
-import { installImageErrorHandler } from './errors.js';
+import { badRequest, installImageErrorHandler } from './errors.js';
 import { ImageModelCache } from './model-cache.js';
 
 export interface ImageLimits {
@@ -36,6 +36,13 @@ export function setupImageRoutes(app: FastifyInstance, opts: Pick<ImagePluginOpt
   // Raw PNG bodies arrive as a Buffer; JSON bodies go through Fastify's own parser.
   app.addContentTypeParser('image/png', { parseAs: 'buffer', bodyLimit: limits.maxBodyBytes }, (_req, body, done) => done(null, body));
   installImageErrorHandler(app);
+  // Ajv coerces the query strings "Infinity" and "1e999" to Infinity and skips minimum/maximum
+  // for numbers that are not finite, so ?n=Infinity passed the schema and reached the models (500).
+  app.addHook('preHandler', async (req) => {
+    for (const [key, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) throw badRequest('invalid-request', `querystring/${key} must be a finite number`);
+    }
+  });
   return limits;
 }
 
