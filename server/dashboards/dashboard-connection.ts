@@ -67,7 +67,7 @@ export class DashboardConnection {
     this.frames = new TokenBucket(fps, fps * 2);
     this.outbox = new SocketOutbox(ws, { maxBufferedBytes: opts.maxBufferedBytes, slowConsumerMs: opts.slowConsumerMs });
     this.authenticated = opts.authenticated ?? !opts.auth?.required;
-    if (!this.authenticated && opts.preAuth) this.preAuthFrames = new PreAuthFrames(opts.preAuth, 'subscribe');
+    if (!this.authenticated && opts.preAuth) this.preAuthFrames = new PreAuthFrames(opts.preAuth, 'subscribe', ws);
     const timer = opts.subscribeTimeoutMs === undefined ? undefined : setTimeout(() => this.subscribed || ws.close(1008, `no valid subscribe within ${opts.subscribeTimeoutMs} ms`), opts.subscribeTimeoutMs);
     timer?.unref();
     ws.on('close', () => clearTimeout(timer));
@@ -134,6 +134,7 @@ export class DashboardConnection {
       const slot = this.opts.onAuthenticated?.(this) ?? { ok: true };
       if (!slot.ok) return this.ws.close(1013, slot.reason);
       this.authenticated = true;
+      this.preAuthFrames?.lift();
       this.preAuthFrames = undefined;
     }
     this.filter = sub.value.devices === '*' ? '*' : new Set(sub.value.devices);

@@ -44,7 +44,7 @@ export class DeviceConnection {
     this.framesPerSec = framesPerSecond(rateLimit);
     this.frames = new TokenBucket(this.framesPerSec, this.framesPerSec * 2);
     this.errorReplies = new TokenBucket(rateLimit.errorsPerSec, rateLimit.errorsPerSec * 2);
-    if (!conn.authenticated) this.preAuth = new PreAuthFrames(ctx.config.preAuth, 'hello');
+    if (!conn.authenticated) this.preAuth = new PreAuthFrames(ctx.config.preAuth, 'hello', ws);
     this.outbox = new SocketOutbox(ws, {
       maxBufferedBytes: ctx.config.maxBufferedBytes,
       slowConsumerMs: ctx.config.slowConsumerMs,
@@ -137,6 +137,7 @@ export class DeviceConnection {
     }
     clearTimeout(this.helloTimer);
     this.session = opened.session;
+    this.preAuth?.lift(); // full-size frames from now on
     this.ctx.log.info({ conn: this.conn.id, ip: this.conn.ip, deviceId: hello.value.deviceId, resumed: opened.resumed, source: hello.value.source }, 'device connected');
     this.send(opened.session.welcome(opened.resumed));
     if (opened.resumed) opened.session.deliverMissed(hello.value.lastWindowEnd);

@@ -2,6 +2,8 @@
 // authenticate must not fill the dashboard cap that real dashboards need; a device that has not
 // said a valid hello gets only a few small frames decoded; and the per-address connection cap
 // counts an IPv6 /64 (what one subscriber gets) as one address.
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, socketOutcome, startTestServer, TestClient, type TestServer } from './helpers.js';
 
@@ -68,9 +70,32 @@ describe('devices before a valid hello', () => {
     const c = await TestClient.connect(srv.wsUrl('/ws/device'));
     const t = Array.from({ length: 3000 }, (_, i) => 1000 + i * 20);
     c.sendRaw(JSON.stringify({ type: 'samples', seq: 0, t, x: t.map(() => 0), y: t.map(() => 0), z: t.map(() => 1) }));
-    expect(await c.closed).toBe(1009);
-    expect(c.closeReason).toMatch(/before a valid hello.*4096 bytes/);
+    expect(await c.closed).toBe(1009); // ws's receiver refuses it at the header ('Max payload size exceeded')
     expect(c.of('error')).toEqual([]); // nothing was decoded, so nothing was answered
+  });
+
+  it('a frame that announces more than 4 KiB before the token is refused at its header, before its bytes are read', async () => {
+    const { port } = new URL(srv.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (b: Buffer) => received.push(b));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`GET /ws/device HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    const text = () => Buffer.concat(received).toString('latin1');
+    for (let i = 0; i < 100 && !text().includes('\r\n\r\n'); i++) await sleep(20);
+    expect(text()).toMatch(/^HTTP\/1\.1 101/);
+    // A masked binary frame announcing 1 MiB, of which only 16 bytes follow.
+    const header = Buffer.alloc(14);
+    header[0] = 0x82;
+    header[1] = 0x80 | 127;
+    header.writeBigUInt64BE(BigInt(1 << 20), 2);
+    socket.write(Buffer.concat([header, randomBytes(16)]));
+    const closeFrame = Buffer.from([0x88, 0x1d, 0x03, 0xf1]); // close, 1009
+    for (let i = 0; i < 50 && !Buffer.concat(received).includes(closeFrame.subarray(2)); i++) await sleep(20);
+    const afterHandshake = Buffer.concat(received).subarray(text().indexOf('\r\n\r\n') + 4);
+    expect(afterHandshake[0]).toBe(0x88); // the server closed without waiting for the megabyte
+    expect(afterHandshake.readUInt16BE(2)).toBe(1009);
+    socket.destroy();
   });
 
   it('only a few frames are decoded before a valid hello', async () => {
