@@ -46,7 +46,8 @@ const spec: CommandSpec = {
     'Neighbour latency is client side: phones, frame holding a window\'s last sample sent -> prediction received; typists, keystroke -> suggestions.',
     'Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours\' p99 <= 1.5x the calm run\'s, no `overloaded` for them.',
     'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
-    '"calm":{…},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],…}.',
+    '"calm":{…},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
+    'The server runs under npm start\'s process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).',
   ].join('\n'),
 };
 
@@ -85,6 +86,9 @@ export async function main(argv: string[]): Promise<void> {
   let calm: NeighbourFigures;
   let hostile: NeighbourFigures;
   let serverAlive = false;
+  // Exceptions that reached process level and that the policy survived (the last server's count).
+  let processErrorCount: number | null = null;
+  const processErrorSamples: string[] = [];
   try {
     await neighbours.attach(server.httpUrl);
     await sleep(Number(o['warmup-seconds']) * 1000);
@@ -136,6 +140,7 @@ export async function main(argv: string[]): Promise<void> {
       for (const r of before.filter((x) => x.at >= crash.at - 1000)) inc(lastKinds, `${r.endpoint}:${r.kind}`);
       console.error(`\nfuzz: the server CRASHED (exit code ${crash.code}, signal ${crash.signal}); last stderr:\n${crash.stderrTail.slice(-1500)}`);
       await neighbours.detach();
+      processErrorSamples.push(...server.processErrors);
       let reproduction: Reproduction | undefined;
       if (o.reproduce) {
         console.error(`fuzz: replaying the last ${Math.min(60, before.length)} frames one by one against a fresh server…`);
@@ -158,6 +163,8 @@ export async function main(argv: string[]): Promise<void> {
     await sleep(Number(o['settle-seconds']) * 1000);
     serverAlive = server.alive && (await fetch(`${server.httpUrl}/api/health`).then(() => true).catch(() => false));
     if (server.alive) rssEndMb = (await server.proc.snapshot().catch(() => ({ rssMb: NaN }))).rssMb;
+    if (server.alive) processErrorCount = await processErrorsTotal(server.httpUrl);
+    processErrorSamples.push(...server.processErrors);
   } finally {
     await neighbours.detach();
     if (server.alive) await server.close();
@@ -191,9 +198,11 @@ export async function main(argv: string[]): Promise<void> {
           rssGrowthUnder100Mb: Number.isFinite(rssEndMb) && rssEndMb - rssStartMb < 100,
           p99Within1_5x: p99Ratio !== null && p99Ratio <= 1.5 && (typistP99Ratio === null || typistP99Ratio <= 1.5),
           noOverloaded: hostile!.overloaded === 0,
+          noProcessErrors: processErrorSamples.length === 0 && !processErrorCount,
         },
         ...reportFigures(agg),
         crashReports: crashes,
+        processErrors: { count: processErrorCount, samples: processErrorSamples.slice(0, 10) },
         seed,
         rate: Number(o.rate),
         attacks: families,
@@ -203,4 +212,11 @@ export async function main(argv: string[]): Promise<void> {
       2,
     ),
   );
+}
+
+/** sensorium_process_errors_total over its kinds, from the server's /metrics (null when unknown). */
+async function processErrorsTotal(httpUrl: string): Promise<number | null> {
+  const text = await fetch(`${httpUrl}/metrics`).then((r) => (r.ok ? r.text() : '')).catch(() => '');
+  const lines = text.split('\n').filter((l) => l.startsWith('sensorium_process_errors_total'));
+  return lines.length ? lines.reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0) : null;
 }

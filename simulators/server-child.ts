@@ -1,6 +1,10 @@
 // Child-process entry of a load-test server (see server-process.ts): starts a local server with
 // the options in SENSORIUM_CHILD_SERVER (JSON), reports its URLs over IPC, answers snapshot
-// requests, and exits when asked or when the parent goes away.
+// requests, and exits when asked or when the parent goes away. Like `npm start`, it runs under the
+// process policy (server/process-policy.ts): an uncaught exception is logged to stderr and counted
+// in /metrics (sensorium_process_errors_total), and a burst of them ends the process (exit 70).
+import { watchProcessErrors } from '../server/metrics/operations-metrics.js';
+import { ProcessPolicy } from '../server/process-policy.js';
 import { startLocalServer, type LocalServerOptions } from './local-server.js';
 import { takeSnapshot } from './server-snapshot.js';
 import type { ChildReply, ChildRequest } from './server-process.js';
@@ -12,12 +16,21 @@ async function run(): Promise<void> {
   const opts = JSON.parse(process.env.SENSORIUM_CHILD_SERVER ?? '{}') as LocalServerOptions;
   const local = await startLocalServer({ ...opts, log: (m) => console.error(`server: ${m}`) });
   let closing = false;
-  const stop = async () => {
+  const stop = async (code = 0) => {
     if (closing) return;
     closing = true;
     await local.close().catch(() => undefined);
-    process.exit(0);
+    process.exit(code);
   };
+  const policy = new ProcessPolicy({
+    log: { error: ({ err }, msg) => console.error(`server: ${msg}\n${err instanceof Error ? err.stack : String(err)}`) },
+    fatal: (reason) => {
+      console.error(`server: ${reason}: shutting down`);
+      void stop(70);
+    },
+  });
+  policy.install();
+  watchProcessErrors(local.server.metrics.registry, () => policy.counts);
   process.on('message', (m: ChildRequest) => {
     if (m.type === 'snapshot') send({ type: 'snapshot', id: m.id, snapshot: takeSnapshot(local.server) });
     else if (m.type === 'stop') void stop();
