@@ -122,8 +122,12 @@ export async function main(argv: string[]): Promise<void> {
           .then((s) => (rssPeakMb = Math.max(rssPeakMb, s.rssMb)))
           .catch(() => undefined);
       }, 2000);
-      const outcome = await Promise.race([attack.done.then((summary) => ({ summary })), server.crashed.then((crash) => ({ crash }))]);
-      clearInterval(rssTimer);
+      let outcome: { summary: HostileSummary } | { crash: CrashInfo };
+      try {
+        outcome = await Promise.race([attack.done.then((summary) => ({ summary })), server.crashed.then((crash) => ({ crash }))]);
+      } finally {
+        clearInterval(rssTimer);
+      }
       if ('summary' in outcome) {
         summaries.push(outcome.summary);
         for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + (k === 'http' ? outcome.summary.http.sent : outcome.summary.ws[k].sent);

@@ -14,9 +14,10 @@ process.on('message', (m: AttackRequest) => {
     mix = new HostileMix(options);
     mix
       .run((progress) => send({ type: 'progress', progress }))
-      .then((summary) => send({ type: 'done', summary }))
-      .catch((err: unknown) => send({ type: 'failed', message: err instanceof Error ? err.stack ?? err.message : String(err) }))
-      .finally(() => setTimeout(() => process.exit(0), 200));
+      .then((summary) => ({ type: 'done', summary }) as const)
+      .catch((err: unknown) => ({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }) as const)
+      // Exit only once the reply is written to the IPC channel (a summary can be megabytes).
+      .then((reply) => (process.send ? process.send(reply, () => process.exit(0)) : process.exit(0)));
   }
 });
 process.on('disconnect', () => mix?.stop());

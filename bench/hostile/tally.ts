@@ -21,7 +21,7 @@ export interface SentRecord {
 }
 
 /** Frames larger than this are kept truncated (a 1 MiB frame is rarely the interesting one). */
-const KEEP_BYTES = 256 * 1024;
+const KEEP_BYTES = 64 * 1024;
 
 export class RecentFrames {
   private readonly items: SentRecord[] = [];
