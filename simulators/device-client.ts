@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame, type Encoding } from '../protocol/codec.js';
 import type { ErrorCode, ErrorMessage, HelloMessage, PredictionMessage, SamplesMessage, ServerToDevice, WelcomeMessage } from '../protocol/sensor-messages.js';
+import type { CalibrationStatusMessage } from '../protocol/calibration-messages.js';
 import { SentFrames } from './sent-frames.js';
 
 export interface SampleBlock {
@@ -23,6 +24,8 @@ export interface DeviceClientOptions {
   /** `clientLatencyMs` is undefined when the frame holding the window's last sample is unknown. */
   onPrediction?: (prediction: PredictionMessage, clientLatencyMs: number | undefined) => void;
   onError?: (error: ErrorMessage) => void;
+  /** Personal calibration answers (protocol/calibration-messages.ts). */
+  onCalibrationStatus?: (status: CalibrationStatusMessage) => void;
   onClose?: (code: number, reason: string) => void;
   /** Time allowed for connect + hello + welcome. */
   connectTimeoutMs?: number;
@@ -125,6 +128,13 @@ export class DeviceClient {
     return message.seq;
   }
 
+  /** Sends any other device message (e.g. a calibration command), encoded like the frames. */
+  sendMessage(message: object): boolean {
+    if (this.isClosed || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(encodeFrame(message, this.encoding));
+    return true;
+  }
+
   /** Sends raw bytes or text as they are (protocol tests: malformed frames). */
   sendRaw(data: string | Uint8Array): void {
     this.ws.send(data);
@@ -152,6 +162,8 @@ export class DeviceClient {
     } else if (message.type === 'error') {
       this.stats.errors[message.code] = (this.stats.errors[message.code] ?? 0) + 1;
       this.opts.onError?.(message);
+    } else if (message.type === 'calibration-status') {
+      this.opts.onCalibrationStatus?.(message);
     }
   }
 

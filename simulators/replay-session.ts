@@ -5,7 +5,9 @@
 import type { Encoding } from '../protocol/codec.js';
 import type { ErrorCode, Placement } from '../protocol/sensor-messages.js';
 import type { Recording } from '../data/readers/recording.js';
+import type { CalibrationStatusMessage } from '../protocol/calibration-messages.js';
 import { DeviceClient } from './device-client.js';
+import { calibrationLabels, planCalibration } from './replay-calibration.js';
 import type { LatencyLog } from './latency-log.js';
 import { WindowTruth } from './window-truth.js';
 
@@ -28,6 +30,8 @@ export interface ReplayOptions {
   onFrame?: (samples: number) => void;
   /** Placement the hello announces (default: the recording's, if its data set says). */
   placement?: Placement;
+  /** Personal calibration on the first this-many seconds of each label, then personalise (replay-calibration.ts). */
+  calibrateSeconds?: number;
 }
 
 export interface ScoredWindow {
@@ -36,6 +40,8 @@ export interface ScoredWindow {
   /** Truth the server reported, if any. */
   serverTruth: string | undefined;
   label: string;
+  /** Who made the prediction: the device's personal head or the shared model. */
+  source?: string;
 }
 
 export interface ReplayResult {
@@ -47,6 +53,8 @@ export interface ReplayResult {
   samplesSent: number;
   windows: ScoredWindow[];
   errors: Partial<Record<ErrorCode | 'closed', number>>;
+  /** With calibrateSeconds: the seconds per label taught, the fit time, or why it failed. */
+  calibration?: { seconds: Record<string, number>; fitMs?: number; error?: string };
 }
 
 const STALL_MS = 2000;
@@ -63,6 +71,9 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
     lastHeard = performance.now();
     wake?.();
   };
+  let plan: ReturnType<typeof planCalibration> | undefined;
+  let lastWindowEnd = -Infinity;
+  let calibrationStatus: CalibrationStatusMessage | undefined;
   const client = await DeviceClient.connect({
     url: opts.url,
     encoding: opts.encoding,
@@ -78,15 +89,26 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
     onPrediction: (p, clientMs) => {
       answered++;
       opts.latency?.add(p.latencyMs, clientMs);
-      windows.push({ truth: truth?.at(p.windowEnd), serverTruth: p.truth, label: p.label });
+      windows.push({ truth: truth?.at(p.windowEnd), serverTruth: p.truth, label: p.label, ...(p.source ? { source: p.source } : {}) });
+      lastWindowEnd = p.windowEnd;
       heard();
     },
     onError: (e) => {
       if (e.code === 'overloaded') answered++; // that window was dropped: no prediction will come
       heard();
     },
+    onCalibrationStatus: (s) => {
+      calibrationStatus = s;
+      heard();
+    },
     onClose: () => heard(),
   });
+  let calibration: ReplayResult['calibration'];
+  if (opts.calibrateSeconds !== undefined) {
+    plan = planCalibration(rec, opts.calibrateSeconds, client.welcome.classes);
+    client.sendMessage({ type: 'calibration', action: 'start' });
+    calibration = { seconds: plan.seconds };
+  }
   const { windowSize, hop, rateHz: modelRate } = client.welcome;
   truth = new WindowTruth(rec.t, rec.labels, ((windowSize - 1) * 1000) / modelRate, inputRate);
   // Windows the server should have cut from what we sent (its grid runs at the model rate).
@@ -127,18 +149,43 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
     }
     const wait = dueAt - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    client.send({ t: rec.t.subarray(i, end), x: rec.x.subarray(i, end), y: rec.y.subarray(i, end), z: rec.z.subarray(i, end), labels: rec.labels.slice(i, end).map((l) => l ?? '') });
+    const labels = plan ? calibrationLabels(rec, plan, i, end) : rec.labels.slice(i, end).map((l) => l ?? '');
+    client.send({ t: rec.t.subarray(i, end), x: rec.x.subarray(i, end), y: rec.y.subarray(i, end), z: rec.z.subarray(i, end), labels });
     opts.onFrame?.(end - i);
+    if (plan && calibration && end >= plan.end && i < plan.end) {
+      // The last calibration sample is out: once the server has published (and so collected) the
+      // windows that end within a hop of it, personalise.
+      const lastCalibrationT = rec.t[plan.end - 1]! - (hop * 1000) / modelRate;
+      const collectedBy = performance.now() + 30_000;
+      while (!client.closed && lastWindowEnd < lastCalibrationT && performance.now() < collectedBy) await waitForServer(1000);
+      calibrationStatus = undefined;
+      client.sendMessage({ type: 'calibration', action: 'personalise' });
+      const deadline = performance.now() + 30_000;
+      // (set by the onCalibrationStatus callback)
+      const status = () => calibrationStatus as CalibrationStatusMessage | undefined;
+      // Fitted: back to idle with a head (a head loaded at hello shows as personal while collecting).
+      const answeredStatus = () => status()?.error !== undefined || (status()?.state === 'idle' && status()?.personal === true);
+      while (!client.closed && !answeredStatus() && performance.now() < deadline) await waitForServer(1000);
+      const s = status();
+      if (s?.error) calibration.error = `${s.error.code}: ${s.error.message}`;
+      else if (s?.personal) calibration.fitMs = s.fitMs ?? NaN;
+      else calibration.error = 'no answer to personalise within 30 s';
+    }
   }
 
   // Drain: wait for the last windows until the server has been quiet for a while.
   const idle = opts.drainIdleMs ?? 1500;
   lastHeard = performance.now();
-  while (!client.closed && answered < expectedWindows() && performance.now() - lastHeard < idle) {
+  // A calibrating device waited for its fit meanwhile (the count of answers is only an estimate
+  // then): it also waits for the window that ends with its last samples.
+  const lastWindowDue = plan ? rec.t[n - 1]! - (hop * 1000) / modelRate : -Infinity;
+  while (!client.closed && (answered < expectedWindows() || lastWindowEnd < lastWindowDue) && performance.now() - lastHeard < idle) {
     await waitForServer(idle);
   }
   const errors: ReplayResult['errors'] = { ...client.stats.errors };
   if (client.closed) errors.closed = (errors.closed ?? 0) + 1;
   await client.close();
-  return { deviceId: opts.deviceId, recordingId: rec.id, classes: [...client.welcome.classes], framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors };
+  const result: ReplayResult = { deviceId: opts.deviceId, recordingId: rec.id, classes: [...client.welcome.classes], framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors };
+  if (calibration) result.calibration = calibration;
+  return result;
 }

@@ -1,6 +1,9 @@
 // `npm run simulate -- replay`: streams recorded sessions (HAPT folders, csv files) through the
 // real WebSocket protocol, one recording per device, and scores the server's predictions
 // against the recordings' labels, the way eval scores windows.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { backendOption } from '../cli/backend-option.js';
 import { ProgressBar } from '../cli/progress.js';
@@ -34,6 +37,7 @@ const spec: CommandSpec = {
     'max-samples-per-sec': { type: 'number', min: 0, description: `cap per device (0 = none); default with --url: 95% of the server's default rate limit (${DEFAULT_CONFIG.rateLimit.samplesPerSec}/s), none in-process` },
     backend: backendOption,
     model: { type: 'string', description: 'in-process server: HAR model folder (default models/trained/har)' },
+    calibrate: { type: 'number', min: 5, max: 3600, description: 'personal calibration: each device teaches the server the first SECONDS of each of its labels, personalises, and is also scored on the windows its personal head predicts' },
     'allow-untrained': { type: 'boolean', default: false, description: 'in-process server: serve an untrained model when none is trained (numbers are then meaningless)' },
   },
   notes: [
@@ -70,7 +74,11 @@ export async function main(argv: string[]): Promise<void> {
       maxDevices: concurrency + 16,
       liftRateLimit: true,
       // Room for every window in flight, so that none is dropped as 'overloaded'.
-      overrides: { batching: { maxQueue: Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * concurrency * Number(o['max-in-flight']))) } },
+      overrides: {
+        batching: { maxQueue: Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * concurrency * Number(o['max-in-flight']))) },
+        // Personal heads of a replay's own server are thrown away with it.
+        ...(o.calibrate !== undefined ? { personal: { ...DEFAULT_CONFIG.personal, dir: await mkdtemp(join(tmpdir(), 'sensorium-replay-personal-')) } } : {}),
+      },
       log: (m) => console.error(`replay: ${m}`),
     }).catch((err: Error) => {
       throw new CliError(`cannot start the in-process server: ${err.message}`);
@@ -105,6 +113,7 @@ export async function main(argv: string[]): Promise<void> {
           latency,
           onFrame: (n) => progress.tick(n, { windows: latency.server.count }),
           ...(o.placement !== undefined ? { placement: o.placement as Placement } : {}),
+          ...(o.calibrate !== undefined ? { calibrateSeconds: Number(o.calibrate) } : {}),
         });
         scorer ??= new HarScorer(result.classes);
         for (const w of result.windows) if (w.truth !== undefined) scorer.add(w.truth, w.label);
@@ -165,8 +174,21 @@ function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog,
       errors,
       errorsByCode,
       seconds,
+      ...(results.some((r) => r.calibration) ? { personal: personalSummary(results) } : {}),
     }),
   );
+}
+
+/** With --calibrate: the windows personal heads predicted, scored, and how the calibrations went. */
+function personalSummary(results: readonly ReplayResult[]) {
+  const scorer = new HarScorer(results[0]!.classes);
+  for (const r of results) for (const w of r.windows) if (w.source === 'personal' && w.truth !== undefined) scorer.add(w.truth, w.label);
+  const m = scorer.result();
+  const fits = results.flatMap((r) => (r.calibration?.fitMs !== undefined ? [r.calibration.fitMs] : []));
+  const failed = results.filter((r) => r.calibration?.error).map((r) => ({ device: r.deviceId, error: r.calibration!.error! }));
+  for (const f of failed) console.log(`calibration failed for ${f.device}: ${f.error}`);
+  console.log(`personal heads: ${fits.length} fitted (mean ${fits.length ? (fits.reduce((a, b) => a + b, 0) / fits.length).toFixed(0) : '-'} ms), accuracy ${m.accuracy.toFixed(4)} on the ${m.n} windows they predicted`);
+  return { windows: m.n, accuracy: m.accuracy, macroF1: m.macroF1, fitted: fits.length, meanFitMs: fits.length ? fits.reduce((a, b) => a + b, 0) / fits.length : null, failed };
 }
 
 function parseSpeed(text: string): number | 'max' {
