@@ -25,7 +25,7 @@ const spec: CommandSpec = {
     seed: { type: 'integer', default: 500, description: 'first phone seed (phones use seed, seed+1, …)' },
     model: { type: 'string', description: 'model folder (default: the committed models/trained/har)' },
   },
-  notes: 'The last stdout line is JSON: {"model","classes","phones","seconds","skipped","placements":{"pocket":{"told":{accuracy,macroF1,n,recall},"unknown":{…}},"waist":{…}}}.',
+  notes: 'The last stdout line is JSON: {"model","classes","phones","seconds","skipped","placements":{"pocket":{"told":{accuracy,macroF1,n,recall,confusion},"unknown":{…}},"waist":{…}}}.',
 };
 
 interface Scored {
@@ -33,6 +33,8 @@ interface Scored {
   macroF1: number;
   n: number;
   recall: Record<string, number>;
+  /** confusion[truth][predicted], rows and columns in the model's class order. */
+  confusion: number[][];
 }
 
 const summarise = (m: HarMetrics): Scored => ({
@@ -40,6 +42,7 @@ const summarise = (m: HarMetrics): Scored => ({
   macroF1: m.macroF1,
   n: m.n,
   recall: Object.fromEntries(Object.entries(m.perClass).filter(([, c]) => c.support > 0).map(([c, v]) => [c, v.recall])),
+  confusion: m.confusion,
 });
 
 /** Every window of one clip, interleaved for the classifier. */
