@@ -2,7 +2,7 @@
 // each is read with the same reader options as a plain eval, calibrated and scored
 // (personalize.ts). Prints a per-person table and the usual report, then the eval JSON with
 // zeroShotAccuracy, personalizeSeconds, persons and perPerson.
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError, type OptionSpec } from '../../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../../cli/report.js';
@@ -34,7 +34,9 @@ export async function runPersonalizedEval(run: PersonalizedRun): Promise<void> {
   const entries = await readdir(run.data, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     throw new CliError(`--data ${run.data}: ${err.code === 'ENOENT' ? 'not found' : err.message}`);
   });
-  const people = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  // Subfolders, also through symbolic links (a folder of links to people's folders is handy).
+  const isFolder = async (e: (typeof entries)[number]) => e.isDirectory() || (e.isSymbolicLink() && (await stat(join(run.data, e.name)).catch(() => undefined))?.isDirectory() === true);
+  const people = (await Promise.all(entries.map(async (e) => ((await isFolder(e)) ? e.name : undefined)))).filter((n): n is string => n !== undefined).sort();
   if (people.length === 0) throw new CliError(`--personalize needs --data to hold one subfolder per person; ${run.data} has none`);
   const persons: { person: string; recordings: Recording[] }[] = [];
   for (const person of people) {
@@ -42,6 +44,8 @@ export async function runPersonalizedEval(run: PersonalizedRun): Promise<void> {
     for (const r of recordings) for (const w of r.warnings ?? []) console.error(`warning: ${person}/${r.id}: ${w}`);
     persons.push({ person, recordings });
   }
+  // As plain eval reports it: the placements the windows were classified with.
+  const placement = [...new Set(persons.flatMap((p) => p.recordings.map((r) => r.placement ?? 'unknown')))].join('+');
   const result = await evaluatePersonalized(run.clf, persons, run.seconds, { batchSize: run.batchSize, log: (m) => console.error(m) });
   if (result.metrics.n === 0) throw new CliError(`no evaluation window is left after calibrating on ${run.seconds} s per label`);
   console.log(`personalised on the first ${run.seconds} s of each label, ${result.persons} person(s)`);
@@ -56,6 +60,7 @@ export async function runPersonalizedEval(run: PersonalizedRun): Promise<void> {
   printResultJson(
     roundDeep({
       ...run.header,
+      placement,
       ...result.metrics,
       zeroShotAccuracy: result.zeroShotAccuracy,
       zeroShotMacroF1: result.zeroShot.macroF1,

@@ -6,15 +6,24 @@
 // for comparison (zero-shot on the same windows). Same head-fitting code as the server's.
 import { labelledWindows, interleaveWindows, toUniformRate, type LabelledSeries } from '../../data/signal/windowing.js';
 import type { HarLabel, Recording } from '../../data/readers/recording.js';
+import type { Placement } from '../../protocol/sensor-messages.js';
 import type { HarClassifier } from './classifier.js';
 import { argmaxRows, scoreWindows, type HarMetrics } from './metrics.js';
 import { applyHead, argmax, CalibrationError, DEFAULT_FIT, fitPersonalHead, type CalibrationWindow } from './personal-head.js';
 
+/** Windows (interleaved [x,y,z]), their truths, and where the phone was for each (the recording's placement). */
+export interface WindowSet {
+  windows: Float32Array;
+  truths: string[];
+  placements: (Placement | undefined)[];
+  n: number;
+}
+
 export interface PersonSplit {
-  /** Calibration windows (inside the first SECONDS seconds of their label), interleaved [x,y,z]. */
-  calibration: { windows: Float32Array; truths: string[]; n: number };
+  /** Calibration windows (inside the first SECONDS seconds of their label). */
+  calibration: WindowSet;
   /** The evaluation windows that touch no calibration sample. */
-  scored: { windows: Float32Array; truths: string[]; n: number };
+  scored: WindowSet;
   /** Seconds of calibration data per label actually available. */
   calibrationSeconds: Record<string, number>;
 }
@@ -35,8 +44,8 @@ export interface SplitSpec {
 export function splitPerson(recs: readonly Recording[], seconds: number, spec: SplitSpec): PersonSplit {
   const budget = Math.round(seconds * spec.rateHz);
   const used = new Map<string, number>();
-  const calib: { s: LabelledSeries; starts: number[]; labels: string[] }[] = [];
-  const scored: { s: LabelledSeries; starts: number[]; labels: string[] }[] = [];
+  const calib: { s: LabelledSeries; starts: number[]; labels: string[]; placement: Placement | undefined }[] = [];
+  const scored: typeof calib = [];
   for (const rec of recs) {
     const s = toUniformRate(rec, spec.rateHz);
     const inCalibration = new Uint8Array(s.labels.length);
@@ -51,15 +60,15 @@ export function splitPerson(recs: readonly Recording[], seconds: number, spec: S
     }
     const calibLabels: HarLabel[] = s.labels.map((l, i) => (inCalibration[i] ? l : undefined));
     const c = labelledWindows({ t: s.t, labels: calibLabels }, { size: spec.windowSize, hop: spec.calibrationHop ?? spec.hop, rateHz: spec.rateHz });
-    calib.push({ s, starts: c.map((w) => w.start), labels: c.map((w) => w.label) });
+    calib.push({ s, starts: c.map((w) => w.start), labels: c.map((w) => w.label), placement: rec.placement });
     // A prefix sum of calibration samples tells in O(1) whether a window touches one.
     const before = new Int32Array(s.labels.length + 1);
     for (let i = 0; i < s.labels.length; i++) before[i + 1] = before[i]! + inCalibration[i]!;
     const all = labelledWindows(s, { size: spec.windowSize, hop: spec.hop, rateHz: spec.rateHz });
     const kept = all.filter((w) => before[w.start + spec.windowSize]! - before[w.start]! === 0);
-    scored.push({ s, starts: kept.map((w) => w.start), labels: kept.map((w) => w.label) });
+    scored.push({ s, starts: kept.map((w) => w.start), labels: kept.map((w) => w.label), placement: rec.placement });
   }
-  const gather = (parts: typeof calib) => {
+  const gather = (parts: typeof calib): WindowSet => {
     const chunks = parts.map((p) => interleaveWindows(p.s, p.starts, spec.windowSize));
     const windows = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
     let o = 0;
@@ -68,7 +77,7 @@ export function splitPerson(recs: readonly Recording[], seconds: number, spec: S
       o += c.length;
     }
     const truths = parts.flatMap((p) => p.labels);
-    return { windows, truths, n: truths.length };
+    return { windows, truths, placements: parts.flatMap((p) => p.labels.map(() => p.placement)), n: truths.length };
   };
   return {
     calibration: gather(calib),
@@ -102,7 +111,8 @@ export interface PersonalizedEval {
 }
 
 /** Shared-model probabilities and pooled features of many windows, in batches. */
-function featuresOf(clf: HarClassifier, windows: Float32Array, n: number, batch: number): { probs: Float32Array; features: Float32Array; featureSize: number } {
+function featuresOf(clf: HarClassifier, set: WindowSet, batch: number): { probs: Float32Array; features: Float32Array; featureSize: number } {
+  const { windows, n } = set;
   const per = clf.windowSize * 3;
   const k = clf.classes.length;
   let featureSize = 0;
@@ -110,7 +120,7 @@ function featuresOf(clf: HarClassifier, windows: Float32Array, n: number, batch:
   let features = new Float32Array(0);
   for (let i = 0; i < n; i += batch) {
     const m = Math.min(batch, n - i);
-    const r = clf.predictWithFeatures(windows.subarray(i * per, (i + m) * per), m);
+    const r = clf.predictWithFeatures(windows.subarray(i * per, (i + m) * per), m, set.placements.slice(i, i + m));
     if (featureSize === 0) {
       featureSize = r.featureSize;
       features = new Float32Array(n * featureSize);
@@ -148,7 +158,7 @@ export async function evaluatePersonalized(
     for (const t of split.calibration.truths) if (usable(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
     const skipped = [...counts].filter(([, c]) => c < DEFAULT_FIT.minWindowsPerLabel).map(([l]) => l);
     if (skipped.length) result.skipped = skipped;
-    const cal = featuresOf(clf, split.calibration.windows, split.calibration.n, batch);
+    const cal = featuresOf(clf, split.calibration, batch);
     const calWindows: CalibrationWindow[] = [];
     split.calibration.truths.forEach((truth, i) => {
       if (usable(truth) && !skipped.includes(truth)) calWindows.push({ truth, features: cal.features.subarray(i * cal.featureSize, (i + 1) * cal.featureSize) });
@@ -164,7 +174,7 @@ export async function evaluatePersonalized(
       result.error = err.message;
       log(`${person}: no personal head (${err.message}); scoring the shared model's predictions`);
     }
-    const sc = featuresOf(clf, split.scored.windows, split.scored.n, batch);
+    const sc = featuresOf(clf, split.scored, batch);
     const zero = argmaxRows(sc.probs, k);
     const out = new Float32Array(k);
     const personal = head ? zero.map((_, i) => argmax(applyHead(head!, sc.features.subarray(i * sc.featureSize, (i + 1) * sc.featureSize), out))) : zero;
