@@ -56,47 +56,56 @@ function clipWindows(phone: SyntheticPhone, samples: number, size: number, hop: 
   return { windows, n };
 }
 
+export interface PlacementScores {
+  told: Scored;
+  unknown: Scored;
+}
+
+/** Scores `phones` simulated people per placement, `seconds` per activity, seeds from `seed`. */
+export function scoreSyntheticPhones(model: HarClassifier, opts: { phones: number; seconds: number; seed: number }): { placements: Record<SimPlacement, PlacementScores>; skipped: string[] } {
+  const samples = Math.round(opts.seconds * model.rateHz);
+  const skipped = new Set<string>();
+  const placements = {} as Record<SimPlacement, PlacementScores>;
+  for (const placement of SIM_PLACEMENTS) {
+    const told = new HarScorer(model.classes);
+    const unknown = new HarScorer(model.classes);
+    for (const activity of activitiesOf(placement)) {
+      if (!model.classes.includes(activity)) {
+        skipped.add(activity);
+        continue;
+      }
+      for (let p = 0; p < opts.phones; p++) {
+        const phone = new SyntheticPhone({ seed: opts.seed + p, placement, rateHz: model.rateHz, script: [{ activity, seconds: opts.seconds }], loop: false });
+        const { windows, n } = clipWindows(phone, samples, model.windowSize, model.hop);
+        for (const [scorer, as] of [[told, placement], [unknown, 'unknown']] as [HarScorer, Placement][]) {
+          const probs = model.predict(windows, n, as);
+          const k = model.classes.length;
+          for (let w = 0; w < n; w++) {
+            const row = probs.subarray(w * k, w * k + k);
+            scorer.add(activity, row.indexOf(Math.max(...row)));
+          }
+        }
+      }
+    }
+    placements[placement] = { told: summarise(told.result()), unknown: summarise(unknown.result()) };
+  }
+  return { placements, skipped: [...skipped] };
+}
+
 async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   await initBackend('wasm', (m) => console.error(m));
   const model = await HarClassifier.load(o.model === undefined ? undefined : String(o.model));
   try {
     const phones = Number(o.phones);
-    const samples = Math.round(Number(o.seconds) * model.rateHz);
-    const skipped = new Set<string>();
-    const placements: Record<string, { told: Scored; unknown: Scored }> = {};
-    for (const placement of SIM_PLACEMENTS) {
-      const told = new HarScorer(model.classes);
-      const unknown = new HarScorer(model.classes);
-      for (const activity of activitiesOf(placement)) {
-        if (!model.classes.includes(activity)) {
-          skipped.add(activity);
-          continue;
-        }
-        for (let p = 0; p < phones; p++) {
-          const phone = new SyntheticPhone({ seed: Number(o.seed) + p, placement, rateHz: model.rateHz, script: [{ activity, seconds: Number(o.seconds) }], loop: false });
-          const { windows, n } = clipWindows(phone, samples, model.windowSize, model.hop);
-          for (const [scorer, as] of [[told, placement], [unknown, 'unknown']] as [HarScorer, Placement][]) {
-            const probs = model.predict(windows, n, as);
-            const k = model.classes.length;
-            for (let w = 0; w < n; w++) {
-              const row = probs.subarray(w * k, w * k + k);
-              scorer.add(activity, row.indexOf(Math.max(...row)));
-            }
-          }
-        }
-      }
-      placements[placement] = { told: summarise(told.result()), unknown: summarise(unknown.result()) };
-      console.error(`score: ${placement}: accuracy ${placements[placement].told.accuracy.toFixed(3)} told, ${placements[placement].unknown.accuracy.toFixed(3)} unknown`);
-    }
+    const { placements, skipped } = scoreSyntheticPhones(model, { phones, seconds: Number(o.seconds), seed: Number(o.seed) });
+    for (const [p, r] of Object.entries(placements)) console.error(`score: ${p}: accuracy ${r.told.accuracy.toFixed(3)} told, ${r.unknown.accuracy.toFixed(3)} unknown`);
     const rows = Object.entries(placements).flatMap(([p, r]) => [
       [`${p} (told)`, r.told.accuracy.toFixed(3), r.told.macroF1.toFixed(3), r.told.n, Object.entries(r.told.recall).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(', ')],
       [`${p} (unknown)`, r.unknown.accuracy.toFixed(3), r.unknown.macroF1.toFixed(3), r.unknown.n, Object.entries(r.unknown.recall).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(', ')],
     ]);
     printTable(['placement', 'accuracy', 'macro-F1', 'windows', 'recall per class'], rows);
-    printResultJson(
-      roundDeep({ model: model.metadata?.name ?? 'har', classes: model.classes, phones, seconds: Number(o.seconds), skipped: [...skipped], placements: placements as Record<SimPlacement, unknown> }, 4),
-    );
+    printResultJson(roundDeep({ model: model.metadata?.name ?? 'har', classes: model.classes, phones, seconds: Number(o.seconds), skipped, placements }, 4));
   } finally {
     model.dispose();
   }
