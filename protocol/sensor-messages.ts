@@ -143,6 +143,8 @@ export interface DeviceInfo {
   source?: DeviceSource;
   hasLabels?: boolean;
   description?: string;
+  /** Where the device said the phone is (its hello's placement). */
+  placement?: Placement;
   connectedAt: number;
   /** The device has a personal head (it predicts with it). */
   personal?: boolean;

@@ -65,7 +65,7 @@ export class DeviceCalibration {
   /** The pipeline's classify step: shared trunk (batched), then this device's head if it has one. */
   classify(data: Float32Array): Promise<Float32Array> {
     if (this.loading) return this.loading.then(() => this.classify(data));
-    return this.deps.inference.classifyWithFeatures(data, this.deps.info.deviceId).then((r) => {
+    return this.deps.inference.classifyWithFeatures(data, this.deps.info.deviceId, this.deps.info.placement).then((r) => {
       const head = this.head;
       const keep = this.state === 'collecting' ? r.features?.slice() : undefined;
       if (head && r.features) {

@@ -52,7 +52,7 @@ export class DeviceSession {
 
   /** Registers the device and starts its pipeline, or says why it can't. */
   static open(hello: HelloMessage, ctx: ServerContext, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
-    const info: DeviceInfo = { deviceId: hello.deviceId, rateHz: hello.rateHz, units: hello.units, connectedAt: Date.now() };
+    const info: DeviceInfo = { deviceId: hello.deviceId, rateHz: hello.rateHz, units: hello.units, placement: hello.placement ?? 'unknown', connectedAt: Date.now() };
     if (hello.source !== undefined) info.source = hello.source;
     if (hello.hasLabels !== undefined) info.hasLabels = hello.hasLabels;
     if (hello.description !== undefined) info.description = hello.description;

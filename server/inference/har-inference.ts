@@ -4,6 +4,16 @@
 import { DynamicBatcher, type BatcherStats, type DynamicBatcherOptions } from '../batching/dynamic-batcher.js';
 import type { BatchingConfig } from '../config.js';
 import type { HeadWeights } from '../../models/har/personal-head.js';
+import type { Placement } from '../../protocol/sensor-messages.js';
+
+/** Where each window's phone is, as its device said (undefined: unknown). */
+export type WindowPlacements = readonly (Placement | undefined)[];
+
+/** One queued window and where its device carries the phone (the model may read it). */
+interface QueuedWindow {
+  window: Float32Array;
+  placement?: Placement;
+}
 
 /** A batch's probabilities, and (classifiers that can) the final layer's input features per window. */
 export interface BatchResult {
@@ -28,13 +38,16 @@ export interface WindowClassifier {
   readonly windowSize: number;
   readonly hop: number;
   readonly rateHz: number;
-  /** n windows of windowSize interleaved [x,y,z] samples in g -> n * classes probabilities. */
-  predict(windows: Float32Array, n: number): Float32Array | Promise<Float32Array>;
+  /**
+   * n windows of windowSize interleaved [x,y,z] samples in g -> n * classes probabilities.
+   * `placements` (one per window) reach models that read the placement; others ignore them.
+   */
+  predict(windows: Float32Array, n: number, placements?: WindowPlacements): Float32Array | Promise<Float32Array>;
   /**
    * Probabilities and the final layer's input features in one model call, so the shared trunk
    * stays batched across devices and only personal heads run per device. Optional.
    */
-  predictWithFeatures?(windows: Float32Array, n: number): BatchResult | Promise<BatchResult>;
+  predictWithFeatures?(windows: Float32Array, n: number, placements?: WindowPlacements): BatchResult | Promise<BatchResult>;
   /** The shared head (final Dense layer) personal heads start from; absent: no calibration. */
   headWeights?(): HeadWeights;
   /** True when predict runs off this thread: the batcher then keeps more batches queued in it. */
@@ -43,7 +56,7 @@ export interface WindowClassifier {
 }
 
 export class HarInference {
-  private readonly batcher: DynamicBatcher<Float32Array, WindowResult>;
+  private readonly batcher: DynamicBatcher<QueuedWindow, WindowResult>;
   /** Reused model input buffer: windows are copied in, not concatenated anew per batch. */
   private readonly input: Float32Array;
   private readonly windowValues: number;
@@ -51,7 +64,7 @@ export class HarInference {
   constructor(
     readonly classifier: WindowClassifier,
     batching: BatchingConfig,
-    onBatch?: DynamicBatcherOptions<Float32Array, WindowResult>['onBatch'],
+    onBatch?: DynamicBatcherOptions<QueuedWindow, WindowResult>['onBatch'],
   ) {
     this.windowValues = classifier.windowSize * 3;
     this.input = new Float32Array(batching.maxBatch * this.windowValues);
@@ -66,18 +79,19 @@ export class HarInference {
   /**
    * Class probabilities of one window (windowSize samples, interleaved x,y,z in g). `deviceId`
    * makes the queue fair: a device with a backlog gives up its own windows when the queue is
-   * full, not its neighbours', and takes only its share of each batch.
+   * full, not its neighbours', and takes only its share of each batch. `placement`: where the
+   * device said the phone is (the hello's), for models that read it.
    */
-  classify(window: Float32Array, deviceId?: string): Promise<Float32Array> {
-    return this.classifyWithFeatures(window, deviceId).then((r) => r.probs);
+  classify(window: Float32Array, deviceId?: string, placement?: Placement): Promise<Float32Array> {
+    return this.classifyWithFeatures(window, deviceId, placement).then((r) => r.probs);
   }
 
   /** Probabilities and, when the classifier gives them, the window's pooled features. */
-  classifyWithFeatures(window: Float32Array, deviceId?: string): Promise<WindowResult> {
+  classifyWithFeatures(window: Float32Array, deviceId?: string, placement?: Placement): Promise<WindowResult> {
     if (window.length !== this.windowValues) {
       return Promise.reject(new RangeError(`a window holds ${this.windowValues} values (got ${window.length})`));
     }
-    return this.batcher.submit(window, deviceId);
+    return this.batcher.submit(placement === undefined ? { window } : { window, placement }, deviceId);
   }
 
   get queueDepth(): number {
@@ -93,12 +107,13 @@ export class HarInference {
     return this.batcher.close();
   }
 
-  private runBatch(windows: readonly Float32Array[]): WindowResult[] | Promise<WindowResult[]> {
-    const n = windows.length;
-    for (let i = 0; i < n; i++) this.input.set(windows[i]!, i * this.windowValues);
+  private runBatch(items: readonly QueuedWindow[]): WindowResult[] | Promise<WindowResult[]> {
+    const n = items.length;
+    for (let i = 0; i < n; i++) this.input.set(items[i]!.window, i * this.windowValues);
     const input = this.input.subarray(0, n * this.windowValues);
+    const placements = items.some((q) => q.placement !== undefined) ? items.map((q) => q.placement) : undefined;
     const c = this.classifier;
-    const result = c.predictWithFeatures ? c.predictWithFeatures(input, n) : c.predict(input, n);
+    const result = c.predictWithFeatures ? c.predictWithFeatures(input, n, placements) : c.predict(input, n, placements);
     return result instanceof Promise ? result.then((r) => this.split(r, n)) : this.split(result, n);
   }
 

@@ -36,7 +36,7 @@ start(init).then(
         try {
           const input = m.windows.subarray(0, m.n * classifier.windowSize * 3);
           // With features (personal heads on the main thread read them): one model call for both.
-          const { probs, features, featureSize } = (classifier.predictWithFeatures?.(input, m.n) ?? { probs: classifier.predict(input, m.n) }) as BatchResult;
+          const { probs, features, featureSize } = (classifier.predictWithFeatures?.(input, m.n, m.placements) ?? { probs: classifier.predict(input, m.n, m.placements) }) as BatchResult;
           const transfer = [probs.buffer as ArrayBuffer, m.windows.buffer as ArrayBuffer];
           if (features) transfer.push(features.buffer as ArrayBuffer);
           post({ type: 'result', id: m.id, probs, windows: m.windows, features, featureSize }, transfer);

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { HeadWeights } from '../../models/har/personal-head.js';
-import type { BatchResult, WindowClassifier } from './har-inference.js';
+import type { BatchResult, WindowClassifier, WindowPlacements } from './har-inference.js';
 import type { LoadedHarModel } from './load-har-model.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
@@ -196,12 +196,12 @@ export class WorkerClassifier implements WindowClassifier {
   }
 
   /** n windows (interleaved x,y,z in g) -> n * classes probabilities, computed in the worker. */
-  predict(windows: Float32Array, n: number): Promise<Float32Array> {
-    return this.predictWithFeatures(windows, n).then((r) => r.probs);
+  predict(windows: Float32Array, n: number, placements?: WindowPlacements): Promise<Float32Array> {
+    return this.predictWithFeatures(windows, n, placements).then((r) => r.probs);
   }
 
   /** The probabilities and (with a model) the final layer's input features, from one model call in the worker. */
-  predictWithFeatures(windows: Float32Array, n: number): Promise<BatchResult> {
+  predictWithFeatures(windows: Float32Array, n: number, placements?: WindowPlacements): Promise<BatchResult> {
     if (this.dead) return Promise.reject(this.dead);
     const values = n * this.windowSize * 3;
     if (!Number.isInteger(n) || n < 0 || windows.length !== values) {
@@ -214,7 +214,7 @@ export class WorkerClassifier implements WindowClassifier {
     const id = this.nextId++;
     return new Promise<BatchResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, n });
-      this.post({ type: 'predict', id, windows: buffer, n }, [buffer.buffer as ArrayBuffer]);
+      this.post({ type: 'predict', id, windows: buffer, n, ...(placements ? { placements: [...placements] } : {}) }, [buffer.buffer as ArrayBuffer]);
     });
   }
 

@@ -3,6 +3,7 @@
 // the window buffer comes back with its result so the main thread can reuse it.
 import type { HarModelMode } from '../config.js';
 import type { ModelStatus } from '../context.js';
+import type { Placement } from '../../protocol/sensor-messages.js';
 
 export interface WorkerInit {
   /** tfjs backend choice for the worker's own runtime ('wasm', 'cpu', 'auto'…). */
@@ -12,7 +13,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'predict'; id: number; windows: Float32Array; n: number }
+  | { type: 'predict'; id: number; windows: Float32Array; n: number; placements?: (Placement | undefined)[] }
   | { type: 'memory'; id: number }
   | { type: 'dispose' };
 
