@@ -22,7 +22,7 @@ import type { Encoding } from '../protocol/codec.js';
 import { startLocalServer, type LocalServerOptions } from '../simulators/local-server.js';
 import { PhoneFleet } from '../simulators/phone-fleet.js';
 import { LeanFleet } from './lean-fleet.js';
-import { preparePersonalHeads } from './personal-heads.js';
+import { preparePersonalHeadsInChild } from './personal-heads.js';
 import { startServerProcess } from '../simulators/server-process.js';
 import { snapshotDelta, takeSnapshot, type ServerSnapshot } from '../simulators/server-snapshot.js';
 import { reportFleetStatus } from '../simulators/status-line.js';
@@ -399,7 +399,7 @@ export async function main(argv: string[]): Promise<void> {
     // Heads for every id the largest fleet uses (lean fleets name phones bench-phone-00001…).
     const phones = o.ramp !== undefined ? Math.max(...String(o.ramp).split(',').map(Number)) : Number(o.phones);
     const ids = Array.from({ length: phones }, (_, i) => `bench-phone-${String(i + 1).padStart(5, '0')}`);
-    const prepared = await preparePersonalHeads(ids, Number(o.personalised), String(o.backend));
+    const prepared = await preparePersonalHeadsInChild(ids, Number(o.personalised), String(o.backend));
     personalDir = prepared.dir;
     console.error(`har-stream: ${prepared.count} of ${phones} phones have a personal head (${prepared.dir})`);
   }
