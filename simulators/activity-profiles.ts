@@ -35,6 +35,8 @@ export interface GaitProfile {
    *  to HAPT's. In a pocket the whole: even then the sd of |a| per 2.56 s window stays a little
    *  under the pocket data's (walking 0.30 vs 0.33-0.34 g, stairs 0.25-0.30 vs 0.27-0.31 g). */
   residualSd: readonly [number, number, number];
+  /** Time constant of that variation as a first-order autoregressive process, s. */
+  residualTauS: number;
 }
 
 export interface ActivityProfile {
@@ -49,22 +51,31 @@ export interface ActivityProfile {
   source: string;
 }
 
-/** An activity's fitted variants: one per data set that has it. Each phone picks one per activity. */
+/** An activity's fitted variants (per data set; pocket gait: per person). Each phone picks one per activity. */
 export type PlacementProfiles = Partial<Record<ActivityName, readonly ActivityProfile[]>>;
 
 interface GaitFit {
   strideHz: number;
   strideHzSd: number;
   totalSd: readonly number[];
+  residualRho?: number | null;
   coef: readonly (readonly (readonly [number, number])[])[];
 }
 
-function gaitProfile(fit: GaitFit, placement: SimPlacement): GaitProfile {
+/** At the waist, step-to-step variation is broadband (set by hand to HAPT, see RESIDUAL_SHARE). */
+const WAIST_RESIDUAL_TAU_S = 0.02;
+
+/** The time constant at RATE_HZ whose AR(1) has lag-1 correlation `rho`. */
+const tauOf = (rho: number): number => -1 / (RATE_HZ * Math.log(Math.min(0.99, Math.max(0.01, rho))));
+const RATE_HZ = 50;
+
+function gaitProfile(fit: GaitFit, placement: SimPlacement, rho?: number): GaitProfile {
   const residualSd = fit.totalSd.map((total, axis) => {
     const cycleVariance = fit.coef[axis]!.reduce((s, [re, im]) => s + (re * re + im * im) / 2, 0);
     return RESIDUAL_SHARE[placement] * Math.sqrt(Math.max(0, total * total - cycleVariance));
   }) as unknown as [number, number, number];
-  return { strideHz: fit.strideHz, strideHzSd: fit.strideHzSd, cycle: fit.coef, residualSd };
+  const residualTauS = placement === 'waist' || rho === undefined ? WAIST_RESIDUAL_TAU_S : tauOf(rho);
+  return { strideHz: fit.strideHz, strideHzSd: fit.strideHzSd, cycle: fit.coef, residualSd, residualTauS };
 }
 
 /** Hand-set stillness per activity at the waist (see the header). */
@@ -134,14 +145,27 @@ function pocketStillness(activity: ActivityName, fit: StillnessFit | undefined):
 
 const isGaitName = (a: ActivityName): boolean => ['walking', 'upstairs', 'downstairs', 'jogging'].includes(a);
 
+/** A fit's residual smoothness, or where its data were too slow to tell, the mean of the other data sets' for that activity. */
+function residualRho(activity: ActivityName, fit: GaitFit): number | undefined {
+  if (typeof fit.residualRho === 'number') return fit.residualRho;
+  const others = Object.values(POCKET_FITS)
+    .map((f) => (f.gait as Partial<Record<ActivityName, GaitFit>>)[activity]?.residualRho)
+    .filter((r): r is number => typeof r === 'number');
+  return others.length ? others.reduce((a, b) => a + b, 0) / others.length : undefined;
+}
+
 function pocketProfiles(): PlacementProfiles {
   const out: PlacementProfiles = {};
   const add = (a: ActivityName, p: ActivityProfile) => void (out[a] = [...(out[a] ?? []), p]);
   for (const [dataset, fit] of Object.entries(POCKET_FITS)) {
     for (const [activity, tiltDeg] of Object.entries(fit.tiltDeg) as [ActivityName, number][]) {
-      const gait = (fit.gait as Partial<Record<ActivityName, GaitFit>>)[activity];
       const still = (fit.stillness as Partial<Record<ActivityName, StillnessFit>>)[activity];
-      add(activity, { gravity: pocketGravity(tiltDeg), ...(gait ? { gait: gaitProfile(gait, 'pocket') } : {}), ...pocketStillness(activity, still), source: dataset });
+      const base = { gravity: pocketGravity(tiltDeg), ...pocketStillness(activity, still) };
+      // Gait: one variant per person of the data set (their own mean cycle), else the data set's mean.
+      const people = (fit.people as Partial<Record<ActivityName, readonly (GaitFit & { user: number })[]>>)[activity] ?? [];
+      const mean = (fit.gait as Partial<Record<ActivityName, GaitFit>>)[activity];
+      if (people.length) for (const person of people) add(activity, { ...base, gait: gaitProfile(person, 'pocket', residualRho(activity, person)), source: `${dataset} #${person.user}` });
+      else add(activity, { ...base, ...(mean ? { gait: gaitProfile(mean, 'pocket', residualRho(activity, mean)) } : {}), source: dataset });
     }
   }
   if (!out.lying) add('lying', { gravity: pocketGravity(POCKET_LYING_TILT_DEG), ...pocketStillness('lying', undefined), source: 'geometry' });

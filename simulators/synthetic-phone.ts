@@ -98,8 +98,6 @@ const CYCLE_SHAPE_SPREAD = 0.15;
  *  1.6-2.1 steps/s of walking: a 5% spread, at most 6% slower or 15% faster. */
 const CADENCE_SPREAD = 0.05;
 const CADENCE_RANGE = [0.06, 0.15] as const;
-/** Step-to-step variation is broadband: a fast AR(1) process (time constant, s). */
-const RESIDUAL_TAU_S = 0.02;
 
 type Cycle = [number, number][][];
 
@@ -251,6 +249,8 @@ export class SyntheticPhone {
     this.phase = (this.phase + 2 * Math.PI * strideHz * this.traits.cadence * (1 + this.cadenceDrift) * dt) % (2 * Math.PI);
     const strength = this.traits.gaitStrength * (1 + this.strengthDrift);
     const residualSd = [0, 1, 2].map((k) => gaits.reduce((s, [a, share]) => s + share * this.profiles.get(a)!.gait!.residualSd[k]!, 0));
+    // Step-to-step variation: an AR(1) process per axis with the activity's time constant.
+    const residualTau = shares > 0 ? gaits.reduce((s, [a, share]) => s + share * this.profiles.get(a)!.gait!.residualTauS, 0) / shares : 0.02;
 
     const tremor = mix(from.tremor, to.tremor);
     const breathing = mix(from.breathing, to.breathing) * Math.sin((2 * Math.PI * 0.25 * this.generated) / this.rateHz);
@@ -258,7 +258,7 @@ export class SyntheticPhone {
     for (let axis = 0; axis < 3; axis++) {
       let motion = 0;
       for (const [activity, share] of gaits) motion += share * cycleValue(this.cycles.get(activity)![axis]!, this.phase);
-      this.residualState[axis] = ar1(this.residualState[axis]!, dt, RESIDUAL_TAU_S, residualSd[axis]!, this.rng);
+      this.residualState[axis] = ar1(this.residualState[axis]!, dt, residualTau, residualSd[axis]!, this.rng);
       motion = motion * strength + this.residualState[axis]!;
       for (let c = 0; c < 3; c++) body[c]! += axes[axis]![c]! * motion;
     }

@@ -61,6 +61,8 @@ const spec: CommandSpec = {
 };
 
 interface Chunk {
+  /** The recording's subject, when it has one. */
+  user?: number;
   gravity: Vec3;
   strideHz: number;
   /** [axis][harmonic] = [re, im]: signal = sum_k re*cos(k*phi) - im*sin(k*phi). */
@@ -69,6 +71,8 @@ interface Chunk {
   /** Still postures: sd per phone axis, and of its sample-to-sample part (first differences / sqrt 2: white sensor noise). */
   stillSd: number;
   stillHfSd: number;
+  /** Lag-1 autocorrelation at RATE of what the gait cycle leaves over. */
+  residualRho: number;
 }
 
 type Series = Pick<LabelledSeries, 'x' | 'y' | 'z'>;
@@ -147,6 +151,7 @@ function fitChunk(s: Series, from: number, n: number, activity: ActivityName, pl
   for (let i = 0; i < n; i++) mag[i] = Math.hypot(s.x[from + i]!, s.y[from + i]!, s.z[from + i]!);
   const strideHz = strongestStepHz(mag, STEP_BAND[activity] ?? WALK_STEP_BAND) / 2;
   let coef = fitHarmonics(sig, strideHz);
+  const residualRho = lag1Correlation(sig, coef, strideHz);
   if (placement === 'pocket') coef = turnToSwingPlane(coef);
   // Align the cycle: the step (k = 2) of the vertical axis at phase 0. Of the two strides that
   // satisfy it: waist (HAPT), the one whose lateral stride component (k = 1 on e2) is positive;
@@ -164,7 +169,24 @@ function fitChunk(s: Series, from: number, n: number, activity: ActivityName, pl
     for (const axis of [1, 2]) if (aligned![axis]![0]![0] < 0) aligned![axis] = aligned![axis]!.map(([re, im]) => [-re, -im]);
   }
   const variance = sig.map((v) => v.reduce((a, x) => a + x * x, 0) / n) as [number, number, number];
-  return { gravity: normalize(g), strideHz, coef: aligned!, variance, ...stillness(s, from, n) };
+  return { gravity: normalize(g), strideHz, coef: aligned!, variance, residualRho, ...stillness(s, from, n) };
+}
+
+/** Lag-1 autocorrelation of what the cycle leaves over (pooled over the axes): how smooth the step-to-step variation is. */
+function lag1Correlation(sig: Float64Array[], coef: [number, number][][], strideHz: number): number {
+  let num = 0;
+  let den = 0;
+  sig.forEach((v, axis) => {
+    const r = v.map((x, i) => {
+      const phi = (2 * Math.PI * strideHz * i) / RATE;
+      return x - coef[axis]!.reduce((acc, [re, im], k) => acc + re * Math.cos((k + 1) * phi) - im * Math.sin((k + 1) * phi), 0);
+    });
+    for (let i = 0; i < r.length; i++) {
+      den += r[i]! * r[i]!;
+      if (i > 0) num += r[i]! * r[i - 1]!;
+    }
+  });
+  return num / den;
 }
 
 /** Mean over the phone's axes of the sd, and of the first differences' sd / sqrt 2. */
@@ -245,8 +267,8 @@ async function read(format: FitFormat, path: string): Promise<Recording[]> {
   return format === 'wisdm2019' ? readWisdm2019(path) : readMobiFall(path);
 }
 
-/** The mean gait cycle over chunks. */
-function gaitFit(chunks: Chunk[]) {
+/** The mean gait cycle over chunks; `smoothness`: whether the residual's lag-1 correlation means anything (not on upsampled data). */
+function gaitFit(chunks: Chunk[], smoothness: boolean) {
   const mean = (f: (c: Chunk) => number) => chunks.reduce((s, c) => s + f(c), 0) / chunks.length;
   const strideHz = mean((c) => c.strideHz);
   return {
@@ -254,6 +276,9 @@ function gaitFit(chunks: Chunk[]) {
     strideHz: round(strideHz),
     strideHzSd: round(Math.sqrt(mean((c) => (c.strideHz - strideHz) ** 2))),
     totalSd: [0, 1, 2].map((a) => round(Math.sqrt(mean((c) => c.variance[a]!)))),
+    /** Lag-1 correlation at 50 Hz of what the mean cycle leaves over; null when the data were
+     *  upsampled to 50 Hz (interpolation alone would make it look smooth). */
+    residualRho: smoothness ? round(mean((c) => c.residualRho)) : null,
     coef: [0, 1, 2].map((a) => Array.from({ length: HARMONICS }, (_, k) => [round(mean((c) => c.coef[a]![k]![0])), round(mean((c) => c.coef[a]![k]![1]))])),
   };
 }
@@ -267,7 +292,17 @@ interface CommonFit {
 }
 export type ProfileFit =
   | (CommonFit & { placement: 'waist'; gravity: Partial<Record<ActivityName, number[]>> })
-  | (CommonFit & { placement: 'pocket'; tiltDeg: Partial<Record<ActivityName, number>>; crosswiseShare: number; stillness: Partial<Record<ActivityName, { sd: number; hfSd: number }>> });
+  | (CommonFit & {
+      placement: 'pocket';
+      tiltDeg: Partial<Record<ActivityName, number>>;
+      crosswiseShare: number;
+      stillness: Partial<Record<ActivityName, { sd: number; hfSd: number }>>;
+      /** Per gait activity, each person's own mean cycle (people with MIN_PERSON_CHUNKS chunks or more). */
+      people: Partial<Record<ActivityName, (GaitFitResult & { user: number })[]>>;
+    });
+
+/** A person's own cycle needs this many chunks (about 20 s of walking at the pocket chunk size). */
+const MIN_PERSON_CHUNKS = 4;
 
 /** The fit of recordings in g (any rate: they are resampled by timestamp); nothing is read or written. */
 export function fitProfiles(format: FitFormat, recordings: readonly Recording[]): ProfileFit {
@@ -279,14 +314,16 @@ export function fitProfiles(format: FitFormat, recordings: readonly Recording[])
     for (const w of labelledWindows(s, { size: chunkSize, hop: chunkSize / 2, rateHz: RATE })) {
       if (w.label === 'stairs') continue; // a direction is needed (WISDM does not say)
       const list = byActivity.get(w.label) ?? [];
-      list.push(fitChunk(s, w.start, chunkSize, w.label, placement));
+      list.push({ ...fitChunk(s, w.start, chunkSize, w.label, placement), ...(rec.user !== undefined ? { user: rec.user } : {}) });
       byActivity.set(w.label, list);
     }
   }
   const activities = ACTIVITY_NAMES.filter((a) => byActivity.has(a));
   const of = (a: ActivityName) => byActivity.get(a)!;
   const chunks = Object.fromEntries(activities.map((a) => [a, of(a).length]));
-  const gait = Object.fromEntries(activities.filter((a) => GAIT.includes(a)).map((a) => [a, gaitFit(of(a))]));
+  const rates = recordings.map((r) => r.rateHz ?? RATE).sort((a, b) => a - b);
+  const upsampled = (rates[rates.length >> 1] ?? RATE) < RATE * 0.95;
+  const gait = Object.fromEntries(activities.filter((a) => GAIT.includes(a)).map((a) => [a, gaitFit(of(a), !upsampled)]));
   if (placement === 'waist') {
     const gravity = Object.fromEntries(
       activities.map((a) => {
@@ -306,7 +343,20 @@ export function fitProfiles(format: FitFormat, recordings: readonly Recording[])
   const stillness = Object.fromEntries(
     activities.filter((a) => !GAIT.includes(a)).map((a) => [a, { sd: round(median(of(a).map((c) => c.stillSd)), 5), hfSd: round(median(of(a).map((c) => c.stillHfSd)), 5) }]),
   );
-  return { placement, chunks, gait, tiltDeg, crosswiseShare, stillness };
+  // The population's mean cycle blurs people's own (their horizontal motion partly cancels:
+  // MobiFall walking, the cycle holds 24% and 2% of the horizontal axes' variance, one person's
+  // 58% and 29%), so each person's mean cycle is kept too.
+  const people = Object.fromEntries(
+    Object.keys(gait).map((a) => {
+      const users = [...new Set(of(a as ActivityName).map((c) => c.user).filter((u): u is number => u !== undefined))].sort((x, y) => x - y);
+      const own = users
+        .map((user) => ({ user, list: of(a as ActivityName).filter((c) => c.user === user) }))
+        .filter(({ list }) => list.length >= MIN_PERSON_CHUNKS)
+        .map(({ user, list }) => ({ user, ...gaitFit(list, !upsampled) }));
+      return [a, own];
+    }),
+  );
+  return { placement, chunks, gait, tiltDeg, crosswiseShare, stillness, people };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -347,9 +397,10 @@ async function main(argv: string[]): Promise<void> {
           ' * of harmonic k of the stride (axes: vertical, e1 = the horizontal direction of the largest stride',
           " * motion (the thigh's swing), e2 = vertical x e1, signs chosen so that each axis's stride",
           ' * component is positive). stillness: per activity where one stays still, the median over chunks of',
-          ' * the sd per phone axis and of its sample-to-sample part (first differences / sqrt 2).',
+          ' * the sd per phone axis and of its sample-to-sample part (first differences / sqrt 2). people:',
+          ' * per gait activity, each person\'s own mean cycle (same fields as gait, with the user).',
           ' */',
-          `export const POCKET_FIT = ${JSON.stringify({ dataset: format, users, chunks: fit.chunks, tiltDeg: fit.tiltDeg, crosswiseShare: fit.crosswiseShare, stillness: fit.stillness, gait: fit.gait })} as const;`,
+          `export const POCKET_FIT = ${JSON.stringify({ dataset: format, users, chunks: fit.chunks, tiltDeg: fit.tiltDeg, crosswiseShare: fit.crosswiseShare, stillness: fit.stillness, gait: fit.gait, people: fit.people })} as const;`,
         ];
   writeFileSync(out, [...header, ...body, ''].join('\n'));
   console.error(`fit: wrote ${out}`);
