@@ -51,9 +51,9 @@ describe.skipIf(!trained)('synthetic phones seen by the trained HAR model', () =
     try {
       const { placements } = scoreSyntheticPhones(model, { phones: 6, seconds: 20, seed: 500 });
       const pocket = placements.pocket.told;
-      // Measured with the first pocket model (12 phones): 0.71 (standing 1.0, jogging 0.99; sitting
-      // 0.58: a phone turned ~90 degrees about the thigh reads seated like a crosswise phone standing;
-      // lying 0: no data set has lying with a phone in a pocket).
+      // Measured with the first pocket model (12 phones): 0.71 (standing 1.0, jogging 1.0; sitting
+      // 0.58: a phone turned far about the thigh reads seated like a crosswise phone standing;
+      // lying 0: no data set has lying with a phone in a pocket). simulators/README.md has more.
       expect(pocket.accuracy, JSON.stringify(pocket.recall)).toBeGreaterThan(0.6);
       expect(pocket.recall.standing).toBeGreaterThan(0.9);
       expect(pocket.recall.jogging).toBeGreaterThan(0.9);
