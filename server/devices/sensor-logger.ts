@@ -3,7 +3,7 @@
 // model needs) and feed it to the same pipeline as a WebSocket device named
 // `sensor-logger:<deviceId>`. Predictions go to dashboards (HTTP can't stream them back). A
 // device that stops posting leaves the device list after `idleMs`.
-import type { PredictionMessage, ServerToDevice } from '../../protocol/sensor-messages.js';
+import type { Placement, PredictionMessage, ServerToDevice } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { ServerContext } from '../context.js';
 import { DeviceSession } from './device-session.js';
@@ -57,7 +57,8 @@ export class SensorLoggerDevices {
 
   constructor(private readonly ctx: ServerContext) {}
 
-  ingest(body: SensorLoggerBody, receivedAt: number, owner = 'open'): SensorLoggerResult {
+  /** `placement`: where the phone is (the push URL's ?placement=), for the stream's hello. */
+  ingest(body: SensorLoggerBody, receivedAt: number, owner = 'open', placement?: Placement): SensorLoggerResult {
     const deviceId = `sensor-logger:${body.deviceId}`;
     const result: SensorLoggerResult = { status: 200, body: { deviceId, accepted: 0, ignored: 0, dropped: 0, warnings: [] } };
     const readings = extractTotalAcceleration(body.payload);
@@ -71,7 +72,7 @@ export class SensorLoggerDevices {
       );
       return result;
     }
-    const device = this.deviceFor(deviceId, body, readings.t, owner);
+    const device = this.deviceFor(deviceId, body, readings.t, owner, placement);
     if ('error' in device) {
       result.status = device.error.code === 'overloaded' ? 503 : device.error.code === 'id-in-use' ? 409 : 400;
       result.body.error = device.error;
@@ -124,7 +125,7 @@ export class SensorLoggerDevices {
     await Promise.all(all.map((d) => d.session.close()));
   }
 
-  private deviceFor(deviceId: string, body: SensorLoggerBody, t: number[], owner: string): LoggerDevice | { error: ValidationError } {
+  private deviceFor(deviceId: string, body: SensorLoggerBody, t: number[], owner: string, placement?: Placement): LoggerDevice | { error: ValidationError } {
     const existing = this.devices.get(deviceId);
     if (existing?.owner === owner) return existing;
     if (existing) return { error: { code: 'id-in-use', message: `'${deviceId}' is being streamed with another token` } };
@@ -137,7 +138,8 @@ export class SensorLoggerDevices {
       if (m.type === 'error') errors.push(m.seq === undefined ? { code: m.code, message: m.message } : { code: m.code, message: m.message, seq: m.seq });
     };
     const description = `Sensor Logger${body.sessionId ? ` session ${String(body.sessionId).slice(0, 60)}` : ''}`;
-    const opened = DeviceSession.open({ type: 'hello', deviceId, rateHz, units: 'm/s2', source: 'sensor-logger', description }, this.ctx, {
+    const hello = { type: 'hello' as const, deviceId, rateHz, units: 'm/s2' as const, source: 'sensor-logger' as const, description, ...(placement ? { placement } : {}) };
+    const opened = DeviceSession.open(hello, this.ctx, {
       send,
       onCrash: () => this.forget(deviceId),
     });

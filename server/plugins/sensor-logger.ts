@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { SensorLoggerDevices, type SensorLoggerBody } from '../devices/sensor-logger.js';
+import { PLACEMENTS, type Placement } from '../../protocol/sensor-messages.js';
 
 export interface SensorLoggerPluginOptions {
   ctx: ServerContext;
@@ -75,13 +76,13 @@ export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> =
     },
   } as const;
 
-  app.post<{ Body: SensorLoggerBody; Querystring: { token?: string } }>(
+  app.post<{ Body: SensorLoggerBody; Querystring: { token?: string; placement?: Placement } }>(
     SENSOR_LOGGER_PATH,
     {
       bodyLimit: sensorLogger.maxBodyBytes,
       schema: {
         body: bodySchema,
-        querystring: { type: 'object', properties: { token: { type: 'string' } } },
+        querystring: { type: 'object', properties: { token: { type: 'string' }, placement: { type: 'string', enum: [...PLACEMENTS] } } },
         response: { 200: resultSchema, '4xx': resultSchema, '5xx': resultSchema },
       },
     },
@@ -92,7 +93,7 @@ export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> =
         reply.code(503);
         return { ...emptyResult, error: { code: 'model-unavailable', message: `this server cannot classify activities: ${ctx.harUnavailable}` } };
       }
-      const result = devices.ingest(req.body, receivedAt, ctx.auth.principalOf(req.raw)?.id);
+      const result = devices.ingest(req.body, receivedAt, ctx.auth.principalOf(req.raw)?.id, req.query.placement);
       reply.code(result.status);
       return result.body;
     },

@@ -79,6 +79,21 @@ describe('Sensor Logger push', () => {
     expect((await tooBig.json()).error.message).toMatch(/larger than 1048576 bytes/);
   });
 
+  it('takes the placement from the push URL (?placement=) and refuses an unknown one', async () => {
+    const dash = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
+    dash.send({ type: 'subscribe', devices: '*' });
+    await dash.count('devices', 1);
+    const r = await post({ deviceId: 'in-pocket', payload: payload(0, 1) }, '?placement=pocket');
+    expect(r.status).toBe(200);
+    await dash.until((ms) => ms.some((m) => m.type === 'devices' && (m.devices as { deviceId: string }[]).some((d) => d.deviceId === 'sensor-logger:in-pocket')), 5000, 'device listed');
+    const listed = dash.of('devices').at(-1)!.devices as { deviceId: string; placement?: string }[];
+    expect(listed.find((d) => d.deviceId === 'sensor-logger:in-pocket')?.placement).toBe('pocket');
+    const bad = await post({ deviceId: 'in-trousers', payload: payload(0, 1) }, '?placement=trouser');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/placement/);
+    await dash.close();
+  });
+
   it('converts epoch nanoseconds to ms exactly from strings', () => {
     expect(nanosToMs('1700000000123456789')).toBe(1700000000123.456);
     expect(nanosToMs(1.7e18)).toBe(1.7e12);
