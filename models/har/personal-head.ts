@@ -26,6 +26,11 @@ export interface PersonalHead extends HeadWeights {
   /** Share of calibration windows the head gets right after fitting. */
   trainAccuracy: number;
   fittedAt: string;
+  /**
+   * Where the phone was during calibration (the network reads the placement, so the features —
+   * and the head — belong to it). Set by the server; absent: not known.
+   */
+  placement?: string;
 }
 
 /** One labelled calibration window: the shared trunk's features and its truth. */

@@ -42,7 +42,7 @@ export class DeviceCalibration {
   constructor(private readonly deps: DeviceCalibrationDeps) {
     // A stored head (an earlier session, a server restart) applies from the device's first window.
     if (deps.personal.shared) {
-      this.loading = deps.personal.load(deps.info.deviceId).then(
+      this.loading = deps.personal.load(deps.info.deviceId, deps.info.placement).then(
         (head) => {
           this.loading = undefined;
           if (head && !this.closed && !this.head) {
@@ -146,6 +146,7 @@ export class DeviceCalibration {
     try {
       const { head, ms } = await personal.fit(this.collected);
       if (this.closed || generation !== this.generation) return;
+      if (this.deps.info.placement !== undefined) head.placement = this.deps.info.placement;
       try {
         await personal.store.save(this.deps.info.deviceId, head);
       } catch (err) {

@@ -41,12 +41,20 @@ export class PersonalModels {
     this.fingerprint = head ? headFingerprint(head) : '';
   }
 
-  /** A device's stored head (undefined: none, or unusable — logged). */
-  async load(deviceId: string): Promise<PersonalHead | undefined> {
+  /**
+   * A device's stored head (undefined: none, or unusable — logged). A head fitted with the phone
+   * elsewhere (another placement) is not used: the network's features depend on the placement.
+   */
+  async load(deviceId: string, placement?: string): Promise<PersonalHead | undefined> {
     if (!this.shared) return undefined;
     const loaded: LoadedHead = await this.store.load(deviceId, { classes: this.shared.classes, featureSize: this.shared.featureSize, fingerprint: this.fingerprint });
     if (loaded.problem) this.log(`personal head of ${deviceId} not used: ${loaded.problem}`);
-    return loaded.head;
+    const head = loaded.head;
+    if (head?.placement !== undefined && placement !== undefined && head.placement !== placement) {
+      this.log(`personal head of ${deviceId} not used: it was fitted with the phone at placement '${head.placement}', the device now says '${placement}' (calibrate again there)`);
+      return undefined;
+    }
+    return head;
   }
 
   /** Fits a head (queued behind other fits) and returns it with the time it took. Throws CalibrationError. */

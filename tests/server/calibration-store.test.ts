@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headFingerprint, type HeadWeights, type PersonalHead } from '../../models/har/personal-head.js';
+import { PersonalModels } from '../../server/calibration/personal-models.js';
 import { personalFileName, PersonalStore } from '../../server/calibration/personal-store.js';
+import { DEFAULT_CONFIG } from '../../server/config.js';
 
 const SHARED: HeadWeights = { classes: ['walking', 'sitting'], featureSize: 2, kernel: new Float32Array([1, 0, 0, 1]), bias: new Float32Array([0, 0.5]) };
 const HEAD: PersonalHead = { ...SHARED, kernel: new Float32Array([0.5, 0.25, -1, 2]), bias: new Float32Array([0.1, -0.1]), sharedFingerprint: headFingerprint(SHARED), calibrated: ['walking', 'sitting'], windows: { walking: 4, sitting: 5 }, trainAccuracy: 1, fittedAt: '2026-12-04T00:00:00.000Z' };
@@ -47,5 +49,19 @@ describe('personal head files', () => {
     await store.remove('p1');
     await store.remove('p1');
     expect(await store.load('p1', EXPECT)).toEqual({});
+  });
+});
+
+describe('personal heads and placement', () => {
+  it('a head fitted at one placement is not used at another (the features depend on it)', async () => {
+    const logs: string[] = [];
+    const models = new PersonalModels({ ...DEFAULT_CONFIG.personal, dir: await mkdtemp(join(tmpdir(), 'sensorium-store-')) }, () => SHARED, (m) => logs.push(m));
+    await models.store.save('p1', { ...HEAD, placement: 'pocket' });
+    expect((await models.load('p1', 'pocket'))?.placement).toBe('pocket');
+    expect(await models.load('p1', 'waist')).toBeUndefined();
+    expect(logs.at(-1)).toMatch(/placement 'pocket', the device now says 'waist'/);
+    // Heads without a placement (fitted before it was recorded) apply anywhere.
+    await models.store.save('p2', HEAD);
+    expect(await models.load('p2', 'waist')).toBeDefined();
   });
 });
