@@ -1,12 +1,14 @@
-// Reads device sessions from csv: a file, or a folder of *.csv files (one file = one session),
+// Reads device sessions from csv: a file, or a folder of *.csv files (one file = one session;
+// subfolders too, e.g. one per person, so the folder `eval --personalize` takes reads as is),
 // with the header `timestamp_ms,x,y,z,label` (the label column may be left out). Timestamps are
 // milliseconds at any rate, not necessarily uniform; values are in `units` (default g) and come
 // back in g. Labels: a class name, 'stairs', or anything else (unlabelled).
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, relative } from 'node:path';
 import type { Units } from '../../protocol/sensor-messages.js';
 import { guessUnits, toGFactor } from '../signal/units.js';
+import { findFiles } from './text-file.js';
 import { DataFormatError, parseHarLabel, type HarLabel, type Recording } from './recording.js';
 
 export const CSV_COLUMNS = ['timestamp_ms', 'x', 'y', 'z', 'label'] as const;
@@ -15,14 +17,18 @@ export interface CsvReadOptions {
   units?: Units;
 }
 
-/** Reads one csv file, or every *.csv file of a folder (sorted by name). */
+/** Reads one csv file, or every *.csv file under a folder, subfolders included (sorted by path). */
 export async function readCsv(pathOrDir: string, opts: CsvReadOptions = {}): Promise<Recording[]> {
   if (!existsSync(pathOrDir)) throw new Error(`csv path not found: ${pathOrDir}`);
   if (!statSync(pathOrDir).isDirectory()) return [await readCsvFile(pathOrDir, opts)];
-  const names = (await readdir(pathOrDir)).filter((n) => n.toLowerCase().endsWith('.csv')).sort();
-  if (names.length === 0) throw new Error(`${pathOrDir} has no .csv files`);
+  const files = await findFiles(pathOrDir, /\.csv$/i);
+  if (files.length === 0) throw new Error(`${pathOrDir} has no .csv files`);
   const out: Recording[] = [];
-  for (const name of names) out.push(await readCsvFile(join(pathOrDir, name), opts));
+  for (const file of files) {
+    const rec = await readCsvFile(file, opts);
+    // Ids stay unique when people's folders hold files of the same name.
+    out.push({ ...rec, id: relative(pathOrDir, file).replace(/\.csv$/i, '') });
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatCsv, parseCsv, readCsv } from '../../data/readers/csv.js';
@@ -68,5 +68,17 @@ describe('csv reader', () => {
     await expect(readCsv(join(dir, 'missing.csv'))).rejects.toThrow(/not found/);
     const empty = await mkdtemp(join(tmpdir(), 'csv-'));
     await expect(readCsv(empty)).rejects.toThrow(/no .csv files/);
+  });
+
+  it('reads subfolders too (one per person), in path order, with ids that stay unique', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'csv-'));
+    for (const person of ['p2', 'p1']) {
+      await mkdir(join(dir, person));
+      await writeFile(join(dir, person, 'walk.csv'), rows(5, 10, () => 'walking'));
+    }
+    await writeFile(join(dir, 'top.csv'), rows(5, 10, () => 'sitting'));
+    const recs = await readCsv(dir);
+    expect(recs.map((r) => r.id)).toEqual(['p1/walk', 'p2/walk', 'top']);
+    expect(recs[2]!.labels[0]).toBe('sitting');
   });
 });
