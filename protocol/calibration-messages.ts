@@ -41,10 +41,40 @@ export interface CalibrationStatusMessage {
   collected: Record<string, { windows: number; seconds: number }>;
   /** The personal head in use. */
   head?: { fittedAt: string; calibrated: string[]; windows: Record<string, number>; trainAccuracy: number };
+  /**
+   * The last fit's guard: shared and personal heads scored on calibration windows held out from
+   * fitting, and the head kept ('shared': the personal head did no better there, so the device
+   * keeps the shared model; personal is then false).
+   */
+  validation?: CalibrationValidation;
   /** Time the last fit took, ms (queueing included). */
   fitMs?: number;
   /** The command that failed, and why. */
   error?: { code: CalibrationErrorCode; message: string };
+}
+
+/** Label-balanced accuracy and log-loss on held-out calibration windows. */
+export interface HeldOutScore {
+  accuracy: number;
+  logLoss: number;
+}
+
+/**
+ * How a personal head compared with the shared one on calibration windows it was not fitted on
+ * (each label's windows cut into time-contiguous blocks, each held out in turn).
+ */
+export interface CalibrationValidation {
+  /** Held-out windows scored. */
+  windows: number;
+  folds: number;
+  shared: HeldOutScore;
+  /** The heads fitted without the held-out windows. */
+  personal: HeldOutScore;
+  /** At the chosen mixing weight. */
+  mixed: HeldOutScore;
+  /** Weight of the personal head in the kept one: 0 keeps the shared head, 1 the personal head. */
+  mixing: number;
+  kept: 'shared' | 'mixed' | 'personal';
 }
 
 /** Who made a prediction: the device's personal head or the shared model. */

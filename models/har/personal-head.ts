@@ -5,6 +5,7 @@
 // cheap enough (~100 windows x ~100 features x ~7 classes) to fit in well under a second in small
 // slices on the server's main thread while the shared trunk keeps serving in the inference worker.
 import { createHash } from 'node:crypto';
+import type { CalibrationValidation } from '../../protocol/calibration-messages.js';
 
 /** The shared network's final Dense layer: logits = features · kernel + bias. */
 export interface HeadWeights {
@@ -31,6 +32,8 @@ export interface PersonalHead extends HeadWeights {
    * and the head — belong to it). Set by the server; absent: not known.
    */
   placement?: string;
+  /** The guard's held-out comparison with the shared head, and the mixing weight it chose (absent: not validated). */
+  validation?: HeadValidation;
 }
 
 /** One labelled calibration window: the shared trunk's features and its truth. */
@@ -62,11 +65,16 @@ export interface FitOptions {
   l2ToShared?: number;
   /** Fewest windows each calibrated label needs (default 3: 5.12 s of 2.56-s windows with hop 1.28 s). */
   minWindowsPerLabel?: number;
+  /** Choose how far to move from the shared head on held-out calibration windows (default true). */
+  validate?: boolean;
+  /** Time blocks per label for that validation (default 3). */
+  select?: 'accuracy' | 'logloss';
+  folds?: number;
   /** Called between slices of steps; awaiting it lets other work run (the server yields to its event loop). */
   yieldEvery?: { steps: number; yield: () => Promise<void> };
 }
 
-export const DEFAULT_FIT: Required<Omit<FitOptions, 'yieldEvery'>> = { steps: 300, learningRate: 0.01, l2ToShared: 1e-3, minWindowsPerLabel: 3 };
+export const DEFAULT_FIT: Required<Omit<FitOptions, 'yieldEvery'>> = { steps: 300, learningRate: 0.01, l2ToShared: 1e-3, minWindowsPerLabel: 3, validate: true, folds: 3, select: 'accuracy' };
 
 const STAIRS = 'stairs';
 const STAIRS_CLASSES = ['upstairs', 'downstairs'];
@@ -122,15 +130,176 @@ export function checkCalibration(shared: HeadWeights, windows: readonly Calibrat
 }
 
 /**
+ * How the personal head did against the shared one on calibration windows it was not fitted on
+ * (the wire type: the calibration status carries it).
+ */
+export type HeadValidation = CalibrationValidation;
+
+/** Mixing weights tried on the held-out windows. */
+const MIXING_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
+/**
  * Fits a personal head on calibration windows, starting from (and regularised towards) the
  * shared head. Classes without calibration windows keep their shared weights. Deterministic.
+ *
+ * Guard (opts.validate, default on): the person's calibration data decide how far the kept head
+ * may move from the shared one. Cross-validation by time blocks (validateMixing) picks the mixing
+ * weight w in [0, 1] with the lowest held-out log-loss among those whose held-out accuracy is not
+ * below the shared head's; the head refitted on all windows is then shared + w·(personal − shared).
+ * w = 0 means the shared head is kept (the returned head then has the shared weights exactly).
+ * Windows must come in time order within each label (as devices and the eval collect them).
  */
 export async function fitPersonalHead(shared: HeadWeights, windows: readonly CalibrationWindow[], opts: FitOptions = {}): Promise<PersonalHead> {
   const o = { ...DEFAULT_FIT, ...opts };
   const counts = checkCalibration(shared, windows, o.minWindowsPerLabel);
+  const validation = o.validate ? await validateMixing(shared, windows, o, opts.yieldEvery) : undefined;
+  const mixing = validation ? validation.mixing : 1;
+  const fitted = mixing === 0 ? undefined : await fitWeights(shared, windows, o, opts.yieldEvery);
+  const C = shared.classes.length;
+  const kernel = fitted ? mix(shared.kernel, fitted.kernel, mixing) : Float32Array.from(shared.kernel);
+  const bias = fitted ? mix(shared.bias, fitted.bias, mixing) : Float32Array.from(shared.bias);
+  const head: PersonalHead = {
+    classes: [...shared.classes],
+    featureSize: shared.featureSize,
+    kernel,
+    bias,
+    sharedFingerprint: headFingerprint(shared),
+    calibrated: fitted ? shared.classes.filter((_, c) => fitted.trainable[c]) : [],
+    windows: Object.fromEntries(counts),
+    trainAccuracy: 0,
+    fittedAt: new Date().toISOString(),
+    ...(validation ? { validation } : {}),
+  };
+  let right = 0;
+  const probs = new Float32Array(C);
+  for (const w of windows) if (truthTargets(shared.classes, w.truth)!.includes(argmax(applyHead(head, w.features, probs)))) right++;
+  head.trainAccuracy = right / windows.length;
+  return head;
+}
+
+/** a + w·(b − a), element-wise. */
+function mix(a: Float32Array, b: Float32Array, w: number): Float32Array {
+  return w === 1 ? Float32Array.from(b) : Float32Array.from(a, (v, k) => v + w * (b[k]! - v));
+}
+
+/**
+ * Time-blocked cross-validation of the personal head against the shared one. Each label's
+ * windows (in time order) are cut into `folds` contiguous blocks; for each fold, the blocks of
+ * that index are held out, and when a label has at least 3 windows per block its windows next to
+ * the held-out block are dropped from fitting too (they share samples with it: windows overlap by
+ * half). Held-out logits of the shared head (z0) and the fold's head (z1) give, for every mixing
+ * weight w, the logits z0 + w·(z1 − z0) (the head is linear in its weights), scored label-balanced.
+ */
+export async function validateMixing(
+  shared: HeadWeights,
+  windows: readonly CalibrationWindow[],
+  o: Required<Omit<FitOptions, 'yieldEvery'>>,
+  slice?: FitOptions['yieldEvery'],
+): Promise<HeadValidation> {
+  const K = o.folds;
+  const C = shared.classes.length;
+  const byLabel = new Map<string, number[]>();
+  windows.forEach((w, i) => byLabel.set(w.truth, [...(byLabel.get(w.truth) ?? []), i]));
+  // fold[i]: the block window i belongs to; purged[k]: windows left out of fold k's fit.
+  const fold = new Int32Array(windows.length);
+  const purged = Array.from({ length: K }, () => new Set<number>());
+  for (const idx of byLabel.values()) {
+    const m = idx.length;
+    const blockOf = (j: number) => Math.min(K - 1, Math.floor((j * K) / m));
+    idx.forEach((i, j) => (fold[i] = blockOf(j)));
+    if (m < 3 * K) continue;
+    for (let j = 0; j < m; j++) {
+      if (j > 0 && blockOf(j - 1) !== blockOf(j)) purged[blockOf(j - 1)]!.add(idx[j]!);
+      if (j + 1 < m && blockOf(j + 1) !== blockOf(j)) purged[blockOf(j + 1)]!.add(idx[j]!);
+    }
+  }
+  const z0 = new Float64Array(windows.length * C);
+  const z1 = new Float64Array(windows.length * C);
+  const held = new Uint8Array(windows.length);
+  for (let k = 0; k < K; k++) {
+    const train = windows.filter((_, i) => fold[i] !== k && !purged[k]!.has(i));
+    const test = windows.map((_, i) => i).filter((i) => fold[i] === k);
+    // A fold that leaves fewer than two labels to fit teaches nothing: its windows are not scored.
+    if (new Set(train.map((w) => w.truth)).size < 2 || test.length === 0) continue;
+    const fitted = await fitWeights(shared, train, o, slice);
+    for (const i of test) {
+      held[i] = 1;
+      logitsInto(shared.kernel, shared.bias, windows[i]!.features, shared.featureSize, z0.subarray(i * C, (i + 1) * C));
+      logitsInto(fitted.kernel, fitted.bias, windows[i]!.features, shared.featureSize, z1.subarray(i * C, (i + 1) * C));
+    }
+  }
+  const targets = windows.map((w) => truthTargets(shared.classes, w.truth)!);
+  const z = new Float64Array(C);
+  const score = (w: number) => {
+    const perLabel = new Map<string, { n: number; right: number; loss: number }>();
+    for (let i = 0; i < windows.length; i++) {
+      if (!held[i]) continue;
+      for (let c = 0; c < C; c++) z[c] = z0[i * C + c]! + w * (z1[i * C + c]! - z0[i * C + c]!);
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) if (z[c]! > max) max = z[c]!;
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(z[c]! - max);
+      let inTarget = 0;
+      for (const c of targets[i]!) inTarget += Math.exp(z[c]! - max);
+      const s = perLabel.get(windows[i]!.truth) ?? { n: 0, right: 0, loss: 0 };
+      s.n++;
+      s.loss += -Math.log(Math.max(inTarget / sum, 1e-12));
+      if (targets[i]!.includes(argmax(z))) s.right++;
+      perLabel.set(windows[i]!.truth, s);
+    }
+    const labels = [...perLabel.values()];
+    if (labels.length === 0) return { accuracy: 0, logLoss: Infinity };
+    return { accuracy: labels.reduce((a, s) => a + s.right / s.n, 0) / labels.length, logLoss: labels.reduce((a, s) => a + s.loss / s.n, 0) / labels.length };
+  };
+  const scored = held.reduce((a, h) => a + h, 0);
+  const sharedScore = score(0);
+  let mixing = 0;
+  let best = sharedScore;
+  if (scored > 0) {
+    for (const w of MIXING_GRID.slice(1)) {
+      const s = score(w);
+      // Move away from the shared head only for held-out windows it gets wrong: more confidence
+      // on windows it already gets right (a lower log-loss alone) is what fails on later sessions.
+      const better = o.select === 'logloss' ? s.accuracy >= sharedScore.accuracy && s.logLoss < best.logLoss : s.accuracy > best.accuracy + 1e-9 || (mixing > 0 && s.accuracy >= best.accuracy - 1e-9 && s.logLoss < best.logLoss);
+      if (better) {
+        best = s;
+        mixing = w;
+      }
+    }
+  }
+  const round = (s: { accuracy: number; logLoss: number }) => ({ accuracy: Math.round(s.accuracy * 1e4) / 1e4, logLoss: Math.round(s.logLoss * 1e4) / 1e4 });
+  return {
+    windows: scored,
+    folds: K,
+    shared: round(sharedScore),
+    personal: round(scored > 0 ? score(1) : sharedScore),
+    mixed: round(best),
+    mixing,
+    kept: mixing === 0 ? 'shared' : mixing === 1 ? 'personal' : 'mixed',
+  };
+}
+
+function logitsInto(kernel: Float32Array, bias: Float32Array, x: ArrayLike<number>, F: number, out: Float64Array): void {
+  const C = bias.length;
+  for (let c = 0; c < C; c++) {
+    let v = bias[c]!;
+    for (let f = 0; f < F; f++) v += x[f]! * kernel[f * C + c]!;
+    out[c] = v;
+  }
+}
+
+/** The gradient fit itself (no checks): full-batch Adam from the shared weights, pulled back to them. */
+async function fitWeights(
+  shared: HeadWeights,
+  windows: readonly CalibrationWindow[],
+  o: Required<Omit<FitOptions, 'yieldEvery'>>,
+  slice?: FitOptions['yieldEvery'],
+): Promise<{ kernel: Float32Array; bias: Float32Array; trainable: Uint8Array }> {
   const F = shared.featureSize;
   const C = shared.classes.length;
   const n = windows.length;
+  const counts = new Map<string, number>();
+  for (const w of windows) counts.set(w.truth, (counts.get(w.truth) ?? 0) + 1);
   const targets = windows.map((w) => truthTargets(shared.classes, w.truth)!);
   // Each label weighs the same however long it was recorded.
   const weight = windows.map((w) => 1 / (counts.get(w.truth)! * counts.size));
@@ -155,7 +324,6 @@ export async function fitPersonalHead(shared: HeadWeights, windows: readonly Cal
   const adamB = adam(C);
   const logits = new Float64Array(C);
   const p = new Float64Array(C);
-  const slice = opts.yieldEvery;
   for (let step = 1; step <= o.steps; step++) {
     gW.fill(0);
     gb.fill(0);
@@ -184,28 +352,9 @@ export async function fitPersonalHead(shared: HeadWeights, windows: readonly Cal
     adamB.step(b, gb, o.learningRate, step);
     if (slice && step % slice.steps === 0 && step < o.steps) await slice.yield();
   }
-
-  const kernel = Float32Array.from(W, (v) => v / scale);
-  const bias = Float32Array.from(b);
-  const head: PersonalHead = {
-    classes: [...shared.classes],
-    featureSize: F,
-    kernel,
-    bias,
-    sharedFingerprint: headFingerprint(shared),
-    calibrated: shared.classes.filter((_, c) => trainable[c]),
-    windows: Object.fromEntries(counts),
-    trainAccuracy: 0,
-    fittedAt: new Date().toISOString(),
-  };
-  let right = 0;
-  const probs = new Float32Array(C);
-  for (let i = 0; i < n; i++) {
-    applyHead(head, windows[i]!.features, probs);
-    if (targets[i]!.includes(argmax(probs))) right++;
-  }
-  head.trainAccuracy = right / n;
-  return head;
+  // Untrained classes are copied bit for bit (not through the scale), so they equal the shared head exactly.
+  const kernel = Float32Array.from(W, (v, k) => (trainable[k % C] ? v / scale : shared.kernel[k]!));
+  return { kernel, bias: Float32Array.from(b), trainable };
 }
 
 /** Class probabilities of one window's features through a head, written into `out` (length classes). */

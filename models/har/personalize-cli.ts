@@ -50,8 +50,15 @@ export async function runPersonalizedEval(run: PersonalizedRun): Promise<void> {
   if (result.metrics.n === 0) throw new CliError(`no evaluation window is left after calibrating on ${run.seconds} s per label`);
   console.log(`personalised on the first ${run.seconds} s of each label, ${result.persons} person(s)`);
   printTable(
-    ['person', 'windows', 'zero-shot', 'personal', 'note'],
-    result.perPerson.map((p) => [p.person, p.n, pct(p.zeroShot), pct(p.accuracy), p.error ?? (p.skipped ? `too little to calibrate: ${p.skipped.join(', ')}` : '')]),
+    ['person', 'windows', 'zero-shot', 'personal', 'kept', 'note'],
+    result.perPerson.map((p) => [
+      p.person,
+      p.n,
+      pct(p.zeroShot),
+      pct(p.accuracy),
+      p.validation ? `${p.validation.kept}${p.validation.kept === 'mixed' ? ` ${p.validation.mixing}` : ''}` : '',
+      p.error ?? (p.skipped ? `too little to calibrate: ${p.skipped.join(', ')}` : ''),
+    ]),
   );
   console.log('');
   console.log(`zero-shot on the same windows: ${pct(result.zeroShotAccuracy)}`);
@@ -66,7 +73,15 @@ export async function runPersonalizedEval(run: PersonalizedRun): Promise<void> {
       zeroShotMacroF1: result.zeroShot.macroF1,
       personalizeSeconds: run.seconds,
       persons: result.persons,
-      perPerson: result.perPerson.map((p) => ({ person: p.person, n: p.n, zeroShot: p.zeroShot, accuracy: p.accuracy, ...(p.error ? { error: p.error } : {}) })),
+      perPerson: result.perPerson.map((p) => ({
+        person: p.person,
+        n: p.n,
+        zeroShot: p.zeroShot,
+        accuracy: p.accuracy,
+        ...(p.validation ? { kept: p.validation.kept, mixing: p.validation.mixing, validation: { shared: p.validation.shared, personal: p.validation.personal, windows: p.validation.windows } } : {}),
+        ...(p.error ? { error: p.error } : {}),
+      })),
+      kept: Object.fromEntries((['shared', 'mixed', 'personal'] as const).map((k) => [k, result.perPerson.filter((p) => p.validation?.kept === k).length])),
       meanFitMs: fits.length ? fits.reduce((a, b) => a + b, 0) / fits.length : null,
     }),
   );

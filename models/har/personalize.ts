@@ -9,7 +9,7 @@ import type { HarLabel, Recording } from '../../data/readers/recording.js';
 import type { Placement } from '../../protocol/sensor-messages.js';
 import type { HarClassifier } from './classifier.js';
 import { argmaxRows, scoreWindows, type HarMetrics } from './metrics.js';
-import { applyHead, argmax, CalibrationError, DEFAULT_FIT, fitPersonalHead, type CalibrationWindow } from './personal-head.js';
+import { applyHead, argmax, CalibrationError, DEFAULT_FIT, fitPersonalHead, type CalibrationWindow, type HeadValidation } from './personal-head.js';
 
 /** Windows (interleaved [x,y,z]), their truths, and where the phone was for each (the recording's placement). */
 export interface WindowSet {
@@ -99,6 +99,8 @@ export interface PersonResult {
   error?: string;
   /** Time to fit the head, ms (features excluded). */
   fitMs?: number;
+  /** The guard's held-out comparison and the head it kept ('shared': the shared model's predictions are scored). */
+  validation?: HeadValidation;
 }
 
 export interface PersonalizedEval {
@@ -169,6 +171,9 @@ export async function evaluatePersonalized(
       head = await fitPersonalHead(shared, calWindows);
       result.fitMs = performance.now() - t0;
       result.calibrationWindows = head.windows;
+      if (head.validation) result.validation = head.validation;
+      // As the server does: a head that kept the shared weights is no personal head.
+      if (head.validation?.kept === 'shared') head = undefined;
     } catch (err) {
       if (!(err instanceof CalibrationError)) throw err;
       result.error = err.message;
@@ -187,7 +192,9 @@ export async function evaluatePersonalized(
     allTruths.push(...split.scored.truths);
     zeroPred.push(...zero);
     personalPred.push(...personal);
-    log(`${person}: ${p.n} windows scored, zero-shot ${(z.accuracy * 100).toFixed(1)}% -> personal ${(p.accuracy * 100).toFixed(1)}%${result.fitMs !== undefined ? ` (head fitted in ${result.fitMs.toFixed(0)} ms)` : ''}`);
+    const v = result.validation;
+    const kept = v ? `, kept ${v.kept}${v.kept === 'mixed' ? ` ${v.mixing}` : ''} (held out: shared ${(v.shared.accuracy * 100).toFixed(1)}%, personal ${(v.personal.accuracy * 100).toFixed(1)}%)` : '';
+    log(`${person}: ${p.n} windows scored, zero-shot ${(z.accuracy * 100).toFixed(1)}% -> personal ${(p.accuracy * 100).toFixed(1)}%${result.fitMs !== undefined ? ` (head fitted in ${result.fitMs.toFixed(0)} ms${kept})` : ''}`);
   }
   const zeroShot = scoreWindows(clf.classes, allTruths, zeroPred);
   return {

@@ -35,6 +35,8 @@ export class DeviceCalibration {
   /** Who classified each window in flight, and its features while collecting (keyed by the window's data). */
   private readonly windows = new WeakMap<Float32Array, { source: PredictionSource; features?: Float32Array }>();
   private lastFitMs: number | undefined;
+  /** The last fit's held-out comparison (kept even when it kept the shared head). */
+  private lastValidation: PersonalHead['validation'];
   private closed = false;
   /** Bumped by reset/start: a fit that finishes after either is discarded. */
   private generation = 0;
@@ -147,18 +149,25 @@ export class DeviceCalibration {
       const { head, ms } = await personal.fit(this.collected);
       if (this.closed || generation !== this.generation) return;
       if (this.deps.info.placement !== undefined) head.placement = this.deps.info.placement;
+      // The guard kept the shared head (the personal one did no better on held-out calibration
+      // windows): the device uses the shared model, and an earlier personal head goes too.
+      const keptShared = head.validation?.kept === 'shared';
       try {
-        await personal.store.save(this.deps.info.deviceId, head);
+        if (keptShared) await personal.store.remove(this.deps.info.deviceId);
+        else await personal.store.save(this.deps.info.deviceId, head);
       } catch (err) {
         this.state = 'collecting';
         return this.fail('storage', `the personal head could not be saved: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (this.closed || generation !== this.generation) return;
       this.lastFitMs = ms;
-      this.setHead(head);
+      this.lastValidation = head.validation;
+      this.setHead(keptShared ? undefined : head);
       this.state = 'idle';
       this.clear();
-      this.deps.log(`personal head fitted for ${this.deps.info.deviceId} in ${ms.toFixed(0)} ms (${Object.entries(head.windows).map(([l, n]) => `${l} ${n}`).join(', ')})`);
+      const v = head.validation;
+      const guard = v ? `; held out: shared ${v.shared.accuracy}, personal ${v.personal.accuracy}, kept ${v.kept}${v.kept === 'mixed' ? ` ${v.mixing}` : ''}` : '';
+      this.deps.log(`personal head fitted for ${this.deps.info.deviceId} in ${ms.toFixed(0)} ms (${Object.entries(head.windows).map(([l, n]) => `${l} ${n}`).join(', ')}${guard})`);
       this.sendStatus();
     } catch (err) {
       if (generation !== this.generation) return;
@@ -179,6 +188,7 @@ export class DeviceCalibration {
       return this.fail('storage', `the personal head could not be deleted: ${err instanceof Error ? err.message : String(err)}`);
     }
     this.setHead(undefined);
+    this.lastValidation = undefined;
     this.sendStatus();
   }
 
@@ -215,6 +225,8 @@ export class DeviceCalibration {
     const status: CalibrationStatusMessage = { type: 'calibration-status', deviceId: this.deps.info.deviceId, state: this.state, personal: this.personal, collected };
     const h = this.head;
     if (h) status.head = { fittedAt: h.fittedAt, calibrated: h.calibrated, windows: h.windows, trainAccuracy: Math.round(h.trainAccuracy * 1000) / 1000 };
+    const validation = this.lastValidation ?? h?.validation;
+    if (validation) status.validation = validation;
     if (this.lastFitMs !== undefined) status.fitMs = Math.round(this.lastFitMs);
     if (error) status.error = error;
     this.deps.send(status);

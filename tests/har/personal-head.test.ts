@@ -62,13 +62,19 @@ describe('fitPersonalHead', () => {
     // lying (index 5) had no calibration windows: its weights are the shared ones.
     for (let f = 0; f < F; f++) expect(head.kernel[f * CLASSES.length + 5]).toBe(shared.kernel[f * CLASSES.length + 5]);
     expect(head.bias[5]).toBe(shared.bias[5]);
+    // The guard saw the same on held-out blocks: every window held out once, the personal head better there.
+    expect(head.validation).toMatchObject({ windows: 30, folds: 3 });
+    expect(head.validation!.kept).not.toBe('shared');
+    expect(head.validation!.mixing).toBeGreaterThan(0);
+    expect(head.validation!.personal.accuracy).toBeGreaterThan(head.validation!.shared.accuracy);
     const again = await fitPersonalHead(shared, calibration);
     expect(Array.from(again.kernel)).toEqual(Array.from(head.kernel));
     expect(Array.from(again.bias)).toEqual(Array.from(head.bias));
   });
 
   it("'stairs' teaches either stairs class", async () => {
-    const head = await fitPersonalHead(sharedHead(), [...windowsOf('stairs', 6), ...windowsOf('walking', 6, 5)]);
+    // (validate: false — the shared head already gets these right, so the guard would keep it.)
+    const head = await fitPersonalHead(sharedHead(), [...windowsOf('stairs', 6), ...windowsOf('walking', 6, 5)], { validate: false });
     expect(head.calibrated).toEqual(['walking', 'upstairs', 'downstairs']);
     const out = new Float32Array(CLASSES.length);
     for (const w of windowsOf('stairs', 10, 9)) expect(['upstairs', 'downstairs']).toContain(CLASSES[argmax(applyHead(head, w.features, out))]);
@@ -78,9 +84,62 @@ describe('fitPersonalHead', () => {
     let yields = 0;
     await fitPersonalHead(sharedHead(), [...windowsOf('sitting', 5), ...windowsOf('walking', 5, 2)], {
       steps: 100,
+      validate: false,
       yieldEvery: { steps: 10, yield: async () => void yields++ },
     });
     expect(yields).toBe(9);
+    // With the guard: each of the 3 held-out folds' fits yields too (the shared head is kept here, so no final fit).
+    yields = 0;
+    const guarded = await fitPersonalHead(sharedHead(), [...windowsOf('sitting', 6), ...windowsOf('walking', 6, 2)], {
+      steps: 100,
+      yieldEvery: { steps: 10, yield: async () => void yields++ },
+    });
+    expect(guarded.validation?.kept).toBe('shared');
+    expect(yields).toBe(27);
+  });
+});
+
+describe('the guard: never worse than the shared head, as far as the calibration data can tell', () => {
+  /**
+   * A person whose calibration session has a cue of its own: every sitting window recorded then
+   * also lights feature 7 (say, how the phone sat that time). Later, the cue is gone from sitting
+   * and shows up while walking. The shared head is right on all of it.
+   */
+  const session = (truth: string, count: number, seed: number, cue: boolean) =>
+    windowsOf(truth, count, seed).map((w) => {
+      const f = Float32Array.from(w.features);
+      f[7] = cue ? 4 : 0;
+      return { truth, features: f };
+    });
+  const calibration = [...session('walking', 12, 1, false), ...session('sitting', 12, 2, true)];
+  const later = [...session('walking', 40, 3, true), ...session('sitting', 40, 4, false)];
+
+  it('keeps the shared head when it already gets the held-out calibration windows right', async () => {
+    const shared = sharedHead();
+    expect(accuracy(shared, calibration)).toBe(1);
+    expect(accuracy(shared, later)).toBe(1);
+    const guarded = await fitPersonalHead(shared, calibration);
+    expect(guarded.validation).toMatchObject({ kept: 'shared', mixing: 0, windows: 24, shared: { accuracy: 1 } });
+    expect(Array.from(guarded.kernel)).toEqual(Array.from(shared.kernel));
+    expect(Array.from(guarded.bias)).toEqual(Array.from(shared.bias));
+    expect(guarded.calibrated).toEqual([]);
+    expect(accuracy(guarded, later)).toBe(1);
+    // Unguarded, the head leans on the session's cue and loses the later windows (0.525 measured).
+    const unguarded = await fitPersonalHead(shared, calibration, { validate: false });
+    expect(unguarded.validation).toBeUndefined();
+    expect(accuracy(unguarded, later)).toBeLessThan(0.9);
+  });
+
+  it('holds out time-contiguous blocks: a shift inside the calibration of a label is seen', async () => {
+    // Standing looks like sitting to the shared head. The person's standing has its own cue
+    // (feature 7), so the personal head is right on held-out blocks where the shared one is not.
+    const shared = sharedHead();
+    const cal = [...windowsOf('sitting', 9, 1), ...windowsOf('standing', 9, 2)];
+    const head = await fitPersonalHead(shared, cal);
+    expect(head.validation!.windows).toBe(18);
+    expect(head.validation!.shared.accuracy).toBeLessThan(0.75);
+    expect(head.validation!.mixed.accuracy).toBeGreaterThan(0.95);
+    expect(head.validation!.mixed.logLoss).toBeLessThan(head.validation!.shared.logLoss);
   });
 });
 

@@ -109,6 +109,12 @@ describe('eval --personalize', () => {
     expect(out.accuracy).toBeGreaterThan(0.9);
     expect(out.accuracy).toBeGreaterThan(out.zeroShotAccuracy);
     for (const key of ['macroF1', 'confusion', 'perClass']) expect(out).toHaveProperty(key);
+    // The guard's verdict per person, with its held-out figures (here the personal heads win: the untrained model is poor).
+    for (const p of out.perPerson) {
+      expect(p.kept).not.toBe('shared');
+      expect(p.validation.personal.accuracy).toBeGreaterThan(p.validation.shared.accuracy);
+    }
+    expect(out.kept.shared + out.kept.mixed + out.kept.personal).toBe(2);
   }, 90_000);
 
   it('needs one subfolder per person', async () => {

@@ -74,7 +74,10 @@ export class CalibrationPanel {
     if (s.error) showNotice(this.notice, `Could not personalise: ${s.error.message} (${s.error.code})`, 'error');
     else if (s.state === 'fitting') showNotice(this.notice, 'Fitting your personal model…', 'info');
     else if (s.personal && s.fitMs !== undefined && s.state === 'idle') showNotice(this.notice, `Personal model ready (fitted in ${(s.fitMs / 1000).toFixed(1)} s).`, 'info');
-    else showNotice(this.notice, '');
+    else if (s.validation?.kept === 'shared' && s.fitMs !== undefined && s.state === 'idle') {
+      const pct = (v: number) => `${Math.round(v * 100)}%`;
+      showNotice(this.notice, `Kept the shared model: on the part of your recordings held back to check, a personal model was no better (shared ${pct(s.validation.shared.accuracy)}, personal ${pct(s.validation.personal.accuracy)}).`, 'info');
+    } else showNotice(this.notice, '');
     this.showState(s);
   }
 
