@@ -61,6 +61,12 @@ export interface RateLimitConfig {
    * sample limit for load tests lifts this one too.
    */
   framesPerSec?: number;
+  /**
+   * Bytes per second a device connection may have decoded (bursts of the larger of the frame-size
+   * limit and 2 s of it); a frame over it is dropped `rate-limited` and the socket is not read until
+   * the budget refills. Default: samplesPerSec x 320 (128 KB/s). Env SENSORIUM_MAX_BYTES_PER_SEC.
+   */
+  bytesPerSec?: number;
 }
 
 export interface RecordingConfig {
@@ -305,6 +311,7 @@ export const ENV_VARS = [
   'SENSORIUM_MAX_BUFFERED_BYTES',
   'SENSORIUM_MAX_FRAME_BYTES',
   'SENSORIUM_MAX_SAMPLES_PER_FRAME',
+  'SENSORIUM_MAX_BYTES_PER_SEC',
   'SENSORIUM_HEADERS_TIMEOUT_MS',
   'SENSORIUM_REQUEST_TIMEOUT_MS',
   'SENSORIUM_CONNECTION_TIMEOUT_MS',
@@ -363,6 +370,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
   c.maxBufferedBytes = int('SENSORIUM_MAX_BUFFERED_BYTES', 1024, 1 << 30) ?? c.maxBufferedBytes;
   c.limits.maxFrameBytes = int('SENSORIUM_MAX_FRAME_BYTES', 1024, 64 << 20) ?? c.limits.maxFrameBytes;
   c.limits.maxSamplesPerFrame = int('SENSORIUM_MAX_SAMPLES_PER_FRAME', 1, 1_000_000) ?? c.limits.maxSamplesPerFrame;
+  c.rateLimit.bytesPerSec = int('SENSORIUM_MAX_BYTES_PER_SEC', 1024, 1 << 30) ?? c.rateLimit.bytesPerSec;
   c.http.headersTimeoutMs = int('SENSORIUM_HEADERS_TIMEOUT_MS', 100, 3_600_000) ?? c.http.headersTimeoutMs;
   c.http.requestTimeoutMs = int('SENSORIUM_REQUEST_TIMEOUT_MS', 100, 3_600_000) ?? c.http.requestTimeoutMs;
   c.http.connectionTimeoutMs = int('SENSORIUM_CONNECTION_TIMEOUT_MS', 100, 3_600_000) ?? c.http.connectionTimeoutMs;

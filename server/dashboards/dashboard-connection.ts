@@ -3,6 +3,7 @@
 // too slowly loses messages instead of making the server buffer them.
 import type { RawData, WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
+import { DASHBOARD_FRAME_SHAPE } from '../../protocol/frame-guard.js';
 import type { ErrorCode, ServerToDashboard } from '../../protocol/sensor-messages.js';
 import { messageType, validateSubscribe } from '../../protocol/validate-sensor.js';
 import { TokenBucket } from '../devices/token-bucket.js';
@@ -10,6 +11,10 @@ import type { Auth } from '../security/auth.js';
 import { PreAuthFrames } from '../security/pre-auth-frames.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import { rawDataBytes } from '../ws/raw-data.js';
+import { ReadBudget, type ReadBudgetLimits } from '../ws/read-budget.js';
+
+/** A dashboard sends a subscribe now and then (at most 1000 ids, ~40 KB): 64 KB/s, bursts of 128 KB. */
+export const DASHBOARD_READ_BUDGET: ReadBudgetLimits = { bytesPerSec: 64 * 1024, burstBytes: 128 * 1024 };
 
 /** A message encoded at most once per encoding, however many dashboards receive it. */
 export class OutgoingMessage {
@@ -36,6 +41,8 @@ export interface DashboardConnectionOptions {
   errorsPerSec: number;
   /** Messages a dashboard may send per second (it only needs a few subscribes). */
   framesPerSec?: number;
+  /** Bytes a dashboard may have decoded per second (default DASHBOARD_READ_BUDGET). */
+  readBudget?: ReadBudgetLimits;
   /** Close a dashboard that has not subscribed (with its token) within this time, ms. */
   subscribeTimeoutMs?: number;
   /** A subscribe brought a valid token: may this dashboard take an authenticated slot? (False: closed 1013 with `reason`.) */
@@ -51,6 +58,7 @@ export class DashboardConnection {
   private encoding: Encoding = 'json';
   private readonly errorReplies: TokenBucket;
   private readonly frames: TokenBucket;
+  private readonly readBudget: ReadBudget;
   private readonly outbox: SocketOutbox;
   private authenticated: boolean;
   /** Set while the token is still to come: frames are few and small until then. */
@@ -65,6 +73,7 @@ export class DashboardConnection {
     this.errorReplies = new TokenBucket(opts.errorsPerSec, opts.errorsPerSec * 2);
     const fps = opts.framesPerSec ?? 10;
     this.frames = new TokenBucket(fps, fps * 2);
+    this.readBudget = new ReadBudget(ws, opts.readBudget ?? DASHBOARD_READ_BUDGET);
     this.outbox = new SocketOutbox(ws, { maxBufferedBytes: opts.maxBufferedBytes, slowConsumerMs: opts.slowConsumerMs });
     this.authenticated = opts.authenticated ?? !opts.auth?.required;
     if (!this.authenticated && opts.preAuth) this.preAuthFrames = new PreAuthFrames(opts.preAuth, 'subscribe', ws);
@@ -118,7 +127,8 @@ export class DashboardConnection {
     const refusal = this.preAuthFrames?.admit(bytes.byteLength);
     if (refusal) return this.ws.close(refusal.code, refusal.reason);
     if (!this.frames.take()) return this.error('rate-limited', 'too many messages: dashboards send a subscribe now and then');
-    const decoded = decodeFrame(bytes, isBinary);
+    if (!this.readBudget.admit(bytes.byteLength)) return this.error('rate-limited', `more than ${this.readBudget.limits.bytesPerSec} bytes/s: message dropped, reading paused`);
+    const decoded = decodeFrame(bytes, isBinary, DASHBOARD_FRAME_SHAPE);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const type = messageType(decoded.value);
     if (!type.ok) return this.error(type.error.code, type.error.message);

@@ -3,6 +3,7 @@
 // answered with a typed `error` frame and affects only this connection.
 import type { RawData, WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
+import { deviceFrameShape, type FrameShapeLimits } from '../../protocol/frame-guard.js';
 import type { ErrorCode, ServerToDevice } from '../../protocol/sensor-messages.js';
 import { messageType, validateHello } from '../../protocol/validate-sensor.js';
 import type { ServerContext } from '../context.js';
@@ -11,12 +12,20 @@ import { rawDataBytes } from '../ws/raw-data.js';
 import { PreAuthFrames } from '../security/pre-auth-frames.js';
 import { OPEN_PRINCIPAL } from '../security/auth.js';
 import { SocketOutbox } from '../ws/outbox.js';
+import { ReadBudget } from '../ws/read-budget.js';
 import type { DeviceSession } from './device-session.js';
 import { framesPerSecond } from './session-store.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** WebSocket close codes used here (1009 for oversize frames comes from ws itself). */
 export const CLOSE = { policy: 1008, tryAgainLater: 1013, internal: 1011 } as const;
+
+/**
+ * Bytes per second a device connection may have decoded, per sample/s of its rate limit: 320 B is
+ * ~3x the largest JSON sample (t, x, y, z at full precision and a label, ~110 B), so 128 KB/s at
+ * the default 400 samples/s (a 200 Hz phone sends ~12 KB/s); lifting the sample limit lifts it.
+ */
+export const BYTES_PER_SAMPLE_BUDGET = 320;
 
 /** How long a shed device's close handshake may take before its socket is cut, ms. */
 const SHED_CLOSE_WAIT_MS = 1000;
@@ -34,6 +43,9 @@ export class DeviceConnection {
   private closedByServer = false;
   /** Until a hello brings the token (none at the upgrade): few, small frames. */
   private readonly preAuth: PreAuthFrames | undefined;
+  /** Bytes decoded per second (before any decoding: a flood of large frames costs its budget only). */
+  private readonly readBudget: ReadBudget;
+  private readonly frameShape: FrameShapeLimits;
 
   constructor(
     private readonly ws: WebSocket,
@@ -44,6 +56,9 @@ export class DeviceConnection {
     this.framesPerSec = framesPerSecond(rateLimit);
     this.frames = new TokenBucket(this.framesPerSec, this.framesPerSec * 2);
     this.errorReplies = new TokenBucket(rateLimit.errorsPerSec, rateLimit.errorsPerSec * 2);
+    const bytesPerSec = rateLimit.bytesPerSec ?? rateLimit.samplesPerSec * BYTES_PER_SAMPLE_BUDGET;
+    this.readBudget = new ReadBudget(ws, { bytesPerSec, burstBytes: Math.max(ctx.config.limits.maxFrameBytes, 2 * bytesPerSec) });
+    this.frameShape = deviceFrameShape(ctx.config.limits.maxSamplesPerFrame);
     if (!conn.authenticated) this.preAuth = new PreAuthFrames(ctx.config.preAuth, 'hello', ws);
     this.outbox = new SocketOutbox(ws, {
       maxBufferedBytes: ctx.config.maxBufferedBytes,
@@ -80,7 +95,8 @@ export class DeviceConnection {
     const bytes = rawDataBytes(data);
     const refusal = this.session ? undefined : this.preAuth?.admit(bytes.byteLength);
     if (refusal) return this.closeWith(refusal.code, refusal.reason);
-    const decoded = decodeFrame(isBinary ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), isBinary);
+    if (!this.readBudget.admit(bytes.byteLength)) return this.error('rate-limited', `more than ${this.readBudget.limits.bytesPerSec} bytes/s: frame dropped, reading paused`);
+    const decoded = decodeFrame(isBinary ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), isBinary, this.frameShape);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const type = messageType(decoded.value);
     if (!type.ok) return this.error(type.error.code, type.error.message);

@@ -5,6 +5,7 @@
 // and replies to a client that does not read are dropped (then the client is cut), never queued.
 import type { RawData, WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
+import { TEXT_FRAME_SHAPE } from '../../protocol/frame-guard.js';
 import {
   parseTextClientMessage,
   type EditMessage,
@@ -21,6 +22,7 @@ import { UnknownModelError, type ServedModel, type TextService } from './text-se
 import { TokenBucket } from '../devices/token-bucket.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import { rawDataBytes } from '../ws/raw-data.js';
+import { ReadBudget } from '../ws/read-budget.js';
 
 interface QueuedEdit {
   msg: EditMessage;
@@ -46,6 +48,8 @@ export class TextConnection {
   private closed = false;
   private readonly frames: TokenBucket;
   private readonly errorReplies: TokenBucket;
+  /** Bytes decoded per second: one frame-size limit a second (64 KB/s; typing sends ~0.5 KB/s), bursts of four (a pasted document). */
+  private readonly readBudget: ReadBudget;
   private readonly outbox: SocketOutbox;
 
   constructor(
@@ -57,6 +61,7 @@ export class TextConnection {
     const c = service.config;
     this.frames = new TokenBucket(c.framesPerSec, c.framesPerSec * 2);
     this.errorReplies = new TokenBucket(c.errorsPerSec, c.errorsPerSec * 2);
+    this.readBudget = new ReadBudget(ws, { bytesPerSec: c.maxFrameBytes, burstBytes: 4 * c.maxFrameBytes });
     this.outbox = new SocketOutbox(ws, { maxBufferedBytes: c.maxBufferedBytes, slowConsumerMs: c.slowConsumerMs, onCut: () => this.onClose() });
     ws.on('message', (data, isBinary) => {
       try {
@@ -76,7 +81,9 @@ export class TextConnection {
     const receivedAt = performance.now();
     this.encoding = isBinary ? 'msgpack' : 'json';
     if (!this.frames.take()) return this.error('rate-limited', `more than ${this.service.config.framesPerSec} frames/s: frame dropped`);
-    const decoded = decodeFrame(rawDataBytes(data), isBinary);
+    const bytes = rawDataBytes(data);
+    if (!this.readBudget.admit(bytes.byteLength)) return this.error('rate-limited', `more than ${this.readBudget.limits.bytesPerSec} bytes/s: frame dropped, reading paused`);
+    const decoded = decodeFrame(bytes, isBinary, TEXT_FRAME_SHAPE);
     if (!decoded.ok) return this.error('bad-frame', decoded.error);
     const parsed = parseTextClientMessage(decoded.value);
     if (!parsed.ok) return this.error('invalid', parsed.error);
