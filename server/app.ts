@@ -29,6 +29,7 @@ import type { RecordingFiles } from './recording/recording-files.js';
 import { watchOperations } from './metrics/operations-metrics.js';
 import { Auth } from './security/auth.js';
 import { exposureProblem, isLoopbackHost } from './security/exposure.js';
+import { installExpensiveRouteGates } from './http/expensive-routes.js';
 import { ClientAddress } from './security/client-address.js';
 import { HostPolicy } from './security/host-allowlist.js';
 import { installHttpAccessControl } from './security/http-access.js';
@@ -173,6 +174,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   });
   router.attach(app.server);
   installHttpAccessControl(app, auth, origins, hosts, tls !== undefined);
+  // Image models and text generation: fair turns per client, a bounded share of the event loop (server/http/).
+  installExpensiveRouteGates(app, clientAddress);
   let textService: TextService | undefined;
   let imageModels: ImageModelCache | undefined;
   await app.register(healthPlugin, { ctx, otherModels: () => [...(textService?.modelStatus() ?? []), ...(imageModels?.status() ?? [])] });
