@@ -68,8 +68,13 @@ export interface FitOptions {
   /** Choose how far to move from the shared head on held-out calibration windows (default true). */
   validate?: boolean;
   /** Time blocks per label for that validation (default 3). */
-  select?: 'accuracy' | 'logloss';
   folds?: number;
+  /**
+   * How the mixing weight is chosen: 'accuracy' (default) moves from the shared head only as far as
+   * that raises held-out accuracy (log-loss breaks ties); 'logloss' takes the lowest held-out
+   * log-loss that keeps the shared head's accuracy (rejected, see personalization.md; kept to compare).
+   */
+  select?: 'accuracy' | 'logloss';
   /** Called between slices of steps; awaiting it lets other work run (the server yields to its event loop). */
   yieldEvery?: { steps: number; yield: () => Promise<void> };
 }
@@ -144,8 +149,9 @@ const MIXING_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
  *
  * Guard (opts.validate, default on): the person's calibration data decide how far the kept head
  * may move from the shared one. Cross-validation by time blocks (validateMixing) picks the mixing
- * weight w in [0, 1] with the lowest held-out log-loss among those whose held-out accuracy is not
- * below the shared head's; the head refitted on all windows is then shared + w·(personal − shared).
+ * weight w in [0, 1] with the best held-out accuracy (lower log-loss breaking ties), and w > 0 only
+ * when that accuracy is above the shared head's; the head refitted on all windows is then
+ * shared + w·(personal − shared).
  * w = 0 means the shared head is kept (the returned head then has the shared weights exactly).
  * Windows must come in time order within each label (as devices and the eval collect them).
  */
