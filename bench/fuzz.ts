@@ -39,6 +39,7 @@ const spec: CommandSpec = {
     connections: { type: 'integer', min: 1, max: 64, default: 4, description: 'hostile connections per WebSocket endpoint' },
     reproduce: { type: 'boolean', default: true, description: 'after a crash, replay the last frames against a fresh server to find the one that did it' },
     model: { type: 'string', choices: ['auto', 'trained', 'untrained'], default: 'auto', description: 'HAR model of the server' },
+    'attacker-nice': { type: 'integer', min: 0, max: 19, default: 10, description: 'the attack process runs this much nicer than the benchmark: its own CPU work (making and masking frames) is not the server\'s doing, and on one machine it would slow the neighbours anyway' },
     attacks: { type: 'string', default: FAMILIES.join(','), description: 'attack families to run (comma list): to see which one hurts the neighbours' },
   },
   notes: [
@@ -115,6 +116,7 @@ export async function main(argv: string[]): Promise<void> {
           for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + p.perEndpoint[k];
           bar.tick(Object.values(sent).reduce((s, v) => s + v, 0) - before, { rssMb: rssPeakMb, crashes: crashes.length });
         },
+        Number(o['attacker-nice']),
       );
       const rssTimer = setInterval(() => {
         server.proc
@@ -210,6 +212,7 @@ export async function main(argv: string[]): Promise<void> {
         seed,
         rate: Number(o.rate),
         attacks: families,
+        attackerNice: Number(o['attacker-nice']),
         hostileSeconds: agg.seconds,
         loadAvg1m: loadavg()[0],
       },
