@@ -54,7 +54,8 @@ export interface ReplayResult {
   windows: ScoredWindow[];
   errors: Partial<Record<ErrorCode | 'closed', number>>;
   /** With calibrateSeconds: the seconds per label taught, the fit time, or why it failed. */
-  calibration?: { seconds: Record<string, number>; fitMs?: number; error?: string };
+  /** kept: the server's guard verdict ('shared': the device stays on the shared model). */
+  calibration?: { seconds: Record<string, number>; fitMs?: number; error?: string; kept?: 'shared' | 'mixed' | 'personal' };
 }
 
 const STALL_MS = 2000;
@@ -163,12 +164,16 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
       const deadline = performance.now() + 30_000;
       // (set by the onCalibrationStatus callback)
       const status = () => calibrationStatus as CalibrationStatusMessage | undefined;
-      // Fitted: back to idle with a head (a head loaded at hello shows as personal while collecting).
-      const answeredStatus = () => status()?.error !== undefined || (status()?.state === 'idle' && status()?.personal === true);
+      // Fitted: back to idle with a head (a head loaded at hello shows as personal while collecting),
+      // or with the shared model kept by the server's guard.
+      const answeredStatus = () => status()?.error !== undefined || (status()?.state === 'idle' && (status()?.personal === true || status()?.validation?.kept === 'shared'));
       while (!client.closed && !answeredStatus() && performance.now() < deadline) await waitForServer(1000);
       const s = status();
       if (s?.error) calibration.error = `${s.error.code}: ${s.error.message}`;
-      else if (s?.personal) calibration.fitMs = s.fitMs ?? NaN;
+      else if (s?.personal || s?.validation?.kept === 'shared') {
+        calibration.fitMs = s.fitMs ?? NaN;
+        if (s.validation) calibration.kept = s.validation.kept;
+      }
       else calibration.error = 'no answer to personalise within 30 s';
     }
   }

@@ -187,8 +187,10 @@ function personalSummary(results: readonly ReplayResult[]) {
   const fits = results.flatMap((r) => (r.calibration?.fitMs !== undefined ? [r.calibration.fitMs] : []));
   const failed = results.filter((r) => r.calibration?.error).map((r) => ({ device: r.deviceId, error: r.calibration!.error! }));
   for (const f of failed) console.log(`calibration failed for ${f.device}: ${f.error}`);
+  const keptShared = results.filter((r) => r.calibration?.kept === 'shared').map((r) => r.deviceId);
+  if (keptShared.length) console.log(`shared model kept by the guard for ${keptShared.join(', ')}`);
   console.log(`personal heads: ${fits.length} fitted (mean ${fits.length ? (fits.reduce((a, b) => a + b, 0) / fits.length).toFixed(0) : '-'} ms), accuracy ${m.accuracy.toFixed(4)} on the ${m.n} windows they predicted`);
-  return { windows: m.n, accuracy: m.accuracy, macroF1: m.macroF1, fitted: fits.length, meanFitMs: fits.length ? fits.reduce((a, b) => a + b, 0) / fits.length : null, failed };
+  return { windows: m.n, accuracy: m.accuracy, macroF1: m.macroF1, fitted: fits.length, meanFitMs: fits.length ? fits.reduce((a, b) => a + b, 0) / fits.length : null, keptShared, failed };
 }
 
 function parseSpeed(text: string): number | 'max' {
