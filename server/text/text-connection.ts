@@ -29,6 +29,21 @@ interface QueuedEdit {
   receivedAt: number;
 }
 
+/**
+ * Tokens per second that all /ws/text generations of one server share (bursts of as many): each
+ * token costs a model step and a sampling pass over the vocabulary on the event loop every socket
+ * shares, so generations alone took a quarter of it under the hostile mix. A 100-token
+ * generation still takes half a second when nobody else generates.
+ */
+export const GENERATION_TOKENS_PER_SEC = 200;
+const generationBudgets = new WeakMap<TextService, TokenBucket>();
+
+function generationBudget(service: TextService): TokenBucket {
+  let bucket = generationBudgets.get(service);
+  if (!bucket) generationBudgets.set(service, (bucket = new TokenBucket(GENERATION_TOKENS_PER_SEC, GENERATION_TOKENS_PER_SEC)));
+  return bucket;
+}
+
 export function textLimits(service: TextService): TextLimits {
   const c = service.config;
   return { maxChars: c.maxChars, maxGenerateTokens: c.maxGenerateTokens, idleTimeoutMs: c.idleTimeoutMs, maxSessions: c.maxSessions, maxFrameBytes: c.maxFrameBytes };
@@ -240,6 +255,7 @@ export class TextConnection {
         text += t.text;
         this.send({ type: 'token', id: msg.id, index: n++, text: t.text });
         await this.drained();
+        await this.paced(flag);
       }
       if (flag.stopped) reason = 'stopped';
     } catch (err) {
@@ -251,6 +267,12 @@ export class TextConnection {
       this.generations.delete(msg.id);
     }
     this.send({ type: 'done', id: msg.id, tokens: n, reason, text, ms: performance.now() - started });
+  }
+
+  /** Waits for the server's generation budget before the next token (or until the generation ends). */
+  private async paced(flag: { stopped: boolean }): Promise<void> {
+    const budget = generationBudget(this.service);
+    while (!this.closed && !flag.stopped && !budget.take()) await new Promise((r) => setTimeout(r, 1000 / GENERATION_TOKENS_PER_SEC));
   }
 
   /** Waits while the client is slow to read, so a generation never piles up unsent frames. */
