@@ -1,13 +1,11 @@
 import { describe, expect, it, beforeAll } from 'vitest';
+import { saveUntrainedHarModel } from './untrained-model-dir.js';
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { initBackend } from '../../models/runtime/backend.js';
-import { saveModel } from '../../models/store/model-store.js';
-import { HarClassifier } from '../../models/har/classifier.js';
-import { HAR_FEATURES } from '../../models/har/features.js';
 import { ACTIVITIES, STANDARD_GRAVITY } from '../../protocol/sensor-messages.js';
 
 const run = promisify(execFile);
@@ -33,15 +31,7 @@ let csvDir = '';
 
 beforeAll(async () => {
   await initBackend('wasm');
-  modelDir = await mkdtemp(join(tmpdir(), 'har-eval-model-'));
-  const clf = HarClassifier.untrained(2);
-  await saveModel(clf.layersModel, modelDir, {
-    name: 'har',
-    kind: 'har-cnn',
-    classes: [...ACTIVITIES],
-    input: { shape: [128, 3], hop: 64, rateHz: 50, units: 'g', features: [...HAR_FEATURES] },
-  });
-  clf.dispose();
+  modelDir = await saveUntrainedHarModel(2, 'har-eval-model-');
 
   // hapt layout: one experiment, six 400-sample segments (activities 1-6) and a transition.
   haptDir = await mkdtemp(join(tmpdir(), 'har-eval-hapt-'));

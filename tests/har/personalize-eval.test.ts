@@ -6,13 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { saveUntrainedHarModel } from './untrained-model-dir.js';
 import type { HarLabel, Recording } from '../../data/readers/recording.js';
 import { labelledWindows, toUniformRate } from '../../data/signal/windowing.js';
-import { HarClassifier } from '../../models/har/classifier.js';
-import { HAR_FEATURES } from '../../models/har/features.js';
 import { splitPerson } from '../../models/har/personalize.js';
 import { initBackend } from '../../models/runtime/backend.js';
-import { saveModel } from '../../models/store/model-store.js';
 import { ACTIVITIES } from '../../protocol/sensor-messages.js';
 
 const run = promisify(execFile);
@@ -65,15 +63,7 @@ describe('eval --personalize', () => {
   let dataDir = '';
   beforeAll(async () => {
     await initBackend('wasm');
-    modelDir = await mkdtemp(join(tmpdir(), 'har-personal-model-'));
-    const clf = HarClassifier.untrained(4);
-    await saveModel(clf.layersModel, modelDir, {
-      name: 'har',
-      kind: 'har-cnn',
-      classes: [...ACTIVITIES],
-      input: { shape: [128, 3], hop: 64, rateHz: 50, units: 'g', features: [...HAR_FEATURES] },
-    });
-    clf.dispose();
+    modelDir = await saveUntrainedHarModel(4, 'har-personal-model-');
     dataDir = await mkdtemp(join(tmpdir(), 'har-personal-data-'));
     for (const [p, shift] of [['anna', 0], ['ben', 0.3]] as const) {
       await mkdir(join(dataDir, p));
