@@ -49,9 +49,13 @@ export function checkJsonShape(data: string | Uint8Array, limits: FrameShapeLimi
   const { maxDepth, maxItems } = limits;
   let depth = 0;
   let items = 0;
+  // A comma counts the value after it; when that value is an array or object its bracket must
+  // not count it again ([[],[]] holds 3 values, not 4).
+  let afterComma = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
+      afterComma = false;
       // Skip the string literal: the next quote not escaped by an odd run of backslashes.
       for (;;) {
         const q = text.indexOf('"', i + 1);
@@ -63,11 +67,16 @@ export function checkJsonShape(data: string | Uint8Array, limits: FrameShapeLimi
       }
     } else if (c === COMMA) {
       if (++items > maxItems) return tooMany(limits);
+      afterComma = true;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > maxDepth) return tooDeep(limits);
-      if (++items > maxItems) return tooMany(limits);
+      if (!afterComma && ++items > maxItems) return tooMany(limits);
+      afterComma = false;
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       depth--;
+      afterComma = false;
+    } else if (c > 0x20) {
+      afterComma = false;
     }
   }
   return OK;
