@@ -5,18 +5,21 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { initBackend } from '../models/runtime/backend.js';
 import { ConfigError, type ServerConfig } from './config.js';
-import type { ModelStatus, ServerContext } from './context.js';
+import type { ModelStatus } from './model-status.js';
 import { DashboardHub } from './dashboards/dashboard-hub.js';
 import { DeviceRegistry } from './devices/device-registry.js';
+import { DeviceSession, type DeviceSessionDeps } from './devices/device-session.js';
+import { windowCountsOf } from './devices/load-shedder.js';
 import { SensorLoggerDevices } from './devices/sensor-logger.js';
-import { SessionStore } from './devices/session-store.js';
+import { SessionStore, type SessionStoreDeps } from './devices/session-store.js';
+import { LocalFeed } from './fan-out/live-feed.js';
 import { PersonalModels } from './calibration/personal-models.js';
 import { HarInference, type WindowClassifier } from './inference/har-inference.js';
 import { loadServedHarModel } from './inference/serve-har-model.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { dashboardSocketPlugin } from './plugins/dashboard-socket.js';
 import { deviceSocketPlugin } from './plugins/device-socket.js';
-import { healthPlugin, inferenceWorkerHealth, readinessProblems } from './plugins/health.js';
+import { healthPlugin, inferenceWorkerHealth, readinessProblems, type HealthSources } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { recordingsPlugin } from './plugins/recordings.js';
 import { sensorLoggerPlugin } from './plugins/sensor-logger.js';
@@ -58,9 +61,26 @@ export interface BuildOptions {
   recordingFiles?: RecordingFiles;
 }
 
+/**
+ * The server's parts, for its owner (main, simulators, tests) to observe. The parts themselves
+ * never see this: each got its own dependencies.
+ */
+export interface ServerParts {
+  inference: HarInference;
+  personal: PersonalModels;
+  registry: DeviceRegistry;
+  sessions: SessionStore;
+  recordings: RecordingManager;
+  stats: ServerStats;
+  /** The tfjs backend in use (e.g. 'wasm'). */
+  backend: string;
+  /** Set when the HAR model could not be loaded: devices are refused with this reason. */
+  harUnavailable: string | undefined;
+}
+
 export interface SensoriumServer {
   app: FastifyInstance;
-  ctx: ServerContext;
+  parts: ServerParts;
   /** WebSocket endpoints; other services add theirs with router.add(path, handler, opts). */
   router: UpgradeRouter;
   metrics: ServerMetrics;
@@ -121,26 +141,51 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   if (!isLoopbackHost(config.host)) log(`sensorium: serving the Host names ${hosts.describe()} (more: --allowed-hosts)`);
   const clientAddress = new ClientAddress(config.trustedProxies);
 
-  let hub: DashboardHub | undefined;
-  const ctx = {
-    config,
-    inference: new HarInference(classifier, config.batching, metrics.onBatch),
-    personal: new PersonalModels(config.personal, harUnavailable === undefined ? classifier.headWeights?.bind(classifier) : undefined, (m) => app.log.info(m)),
-    registry: new DeviceRegistry(config.maxDevices),
-    recordings: new RecordingManager(config.recording, { log: app.log, ...(opts.recordingFiles ? { files: opts.recordingFiles } : {}) }),
-    auth,
+  // The parts of the server, each given only what it uses (no shared context object).
+  // inference: the batcher in front of the classifier; fan-out: predictions and signal to
+  // dashboards; ingest: device sessions (their pipelines up to windows) and connections.
+  const inference = new HarInference(classifier, config.batching, metrics.onBatch);
+  const personal = new PersonalModels(config.personal, harUnavailable === undefined ? classifier.headWeights?.bind(classifier) : undefined, (m) => app.log.info(m));
+  const registry = new DeviceRegistry(config.maxDevices);
+  const recordings = new RecordingManager(config.recording, { log: app.log, ...(opts.recordingFiles ? { files: opts.recordingFiles } : {}) });
+  const stats = new ServerStats(metrics.statsObserver);
+  const feed = new LocalFeed(registry);
+  const startedAt = performance.now();
+  const unavailable = () => harUnavailable;
+  const sessionDeps: DeviceSessionDeps = {
+    claims: registry,
+    inference,
+    personal,
+    fanOut: feed,
+    recordings,
+    stats,
     log: app.log,
-    stats: new ServerStats(metrics.statsObserver),
     backend: backend.name,
-    startedAt: performance.now(),
-    models: [modelStatus ?? { name: 'har', loaded: true, trained: false }],
-    warnings,
-    dashboards: () => ({ connected: hub?.size ?? 0, droppedMessages: hub?.droppedMessages() ?? 0 }),
-  } as Omit<ServerContext, 'sessions'> as ServerContext;
-  if (harUnavailable !== undefined) ctx.harUnavailable = harUnavailable;
-  ctx.sessions = new SessionStore(ctx, config.reconnectGraceMs);
-  hub = new DashboardHub(ctx);
-  const sensorLogger = new SensorLoggerDevices(ctx);
+    limits: config.limits,
+    pipeline: config.pipeline,
+    signal: { hz: config.dashboard.signalHz, intervalMs: config.dashboard.signalIntervalMs },
+  };
+  const openSession: SessionStoreDeps['openSession'] = (hello, o) => DeviceSession.open(hello, sessionDeps, o);
+  const sessions = new SessionStore({ openSession, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit, inferenceLoad: () => windowCountsOf(inference.stats()), log: app.log });
+  const hub = new DashboardHub({
+    feed,
+    auth,
+    config,
+    stats: () => {
+      const batching = inference.stats();
+      const latency = stats.latencyMs();
+      return {
+        backend: backend.name,
+        devices: registry.size,
+        windowsPerSec: round2(stats.windowsPerSec()),
+        meanBatch: round2(batching.meanBatch),
+        queueDepth: batching.queueDepth,
+        latencyMs: { p50: round2(latency.p50), p99: round2(latency.p99) },
+      };
+    },
+  });
+  const sensorLogger = new SensorLoggerDevices({ openSession, rateLimits: sessions.rateLimits, stats, config });
+  const parts: ServerParts = { inference, personal, registry, sessions, recordings, stats, backend: backend.name, harUnavailable };
   const router = new UpgradeRouter(config.heartbeatMs, {
     auth,
     origins,
@@ -155,22 +200,24 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     },
     onConnection: (path) => metrics.openedConnection(path),
   });
+  const workerHealth = () => inferenceWorkerHealth(classifier);
+  const problems = () => readinessProblems({ harUnavailable, worker: workerHealth(), disk: recordings.diskProblem });
   metrics.watch({
     connections: () => router.connections(),
-    devices: () => ctx.registry.size,
-    detachedSessions: () => ctx.sessions.detachedCount,
-    queueDepth: () => ctx.inference.queueDepth,
+    devices: () => registry.size,
+    detachedSessions: () => sessions.detachedCount,
+    queueDepth: () => inference.queueDepth,
     dashboardMessagesDropped: () => hub.droppedMessages(),
-    recordingsActive: () => ctx.recordings.activeCount,
+    recordingsActive: () => recordings.activeCount,
     // The inference worker's tensors (WorkerClassifier.memory); a classifier in this thread has none of its own.
-    inferenceTfMemory: () => (ctx.inference.classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> }).memory?.(),
+    inferenceTfMemory: () => (classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> }).memory?.(),
   });
 
   watchOperations(metrics.registry, {
-    recordingFailures: () => ctx.recordings.failures,
-    recordingFramesDropped: () => ctx.recordings.droppedFrames,
-    ready: () => readinessProblems(ctx).length === 0,
-    inferenceWorker: () => inferenceWorkerHealth(ctx),
+    recordingFailures: () => recordings.failures,
+    recordingFramesDropped: () => recordings.droppedFrames,
+    ready: () => problems().length === 0,
+    inferenceWorker: workerHealth,
   });
   router.attach(app.server);
   installHttpAccessControl(app, auth, origins, hosts, tls !== undefined);
@@ -178,15 +225,28 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   installExpensiveRouteGates(app, clientAddress);
   let textService: TextService | undefined;
   let imageModels: ImageModelCache | undefined;
-  await app.register(healthPlugin, { ctx, otherModels: () => [...(textService?.modelStatus() ?? []), ...(imageModels?.status() ?? [])] });
+  const healthSources: HealthSources = {
+    auth,
+    backend: backend.name,
+    startedAt,
+    models: [modelStatus ?? { name: 'har', loaded: true, trained: false }],
+    warnings,
+    problems,
+    inference: () => inference.stats(),
+    worker: workerHealth,
+    stats,
+    devicesConnected: () => registry.size,
+    dashboards: () => ({ connected: hub.size, droppedMessages: hub.droppedMessages() }),
+  };
+  await app.register(healthPlugin, { sources: healthSources, otherModels: () => [...(textService?.modelStatus() ?? []), ...(imageModels?.status() ?? [])] });
   await app.register(metricsPlugin, { metrics });
-  await app.register(deviceSocketPlugin, { ctx, router });
+  await app.register(deviceSocketPlugin, { connections: { sessions, auth, stats, log: app.log, harUnavailable: unavailable, config }, router });
   await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
-  await app.register(sensorLoggerPlugin, { ctx, devices: sensorLogger });
-  await app.register(recordingsPlugin, { ctx, findSession: (id) => ctx.sessions.get(id) ?? sensorLogger.session(id) });
+  await app.register(sensorLoggerPlugin, { settings: config.sensorLogger, auth, harUnavailable: unavailable, devices: sensorLogger });
+  await app.register(recordingsPlugin, { recordings, log: app.log, findSession: (id) => sessions.get(id) ?? sensorLogger.session(id) });
   // Other route groups (server/plugins/images*, server/plugins/text*) register here.
   // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
-  await app.register(textPlugin, { router, config: textConfigFromEnv(), onService: (s) => (textService = s), onError: (code) => metrics.textError(code) });
+  await app.register(textPlugin, { router, config: config.text, onService: (s) => (textService = s), onError: (code) => metrics.textError(code) });
 
   // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
   await app.register(imageLabPlugin, { onCache: (c) => (imageModels = c) });
@@ -198,23 +258,24 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // open (so its last predictions arrive); then sockets close with 1001; recordings are flushed.
   app.addHook('preClose', async () => {
     router.stopAccepting();
-    const unfinished = await ctx.sessions.closeAll(config.shutdownDrainMs);
+    const unfinished = await sessions.closeAll(config.shutdownDrainMs);
     if (unfinished > 0) app.log.warn({ unfinished }, 'shutdown: some device pipelines did not finish in time');
     await sensorLogger.close();
     await router.close();
     hub.close();
-    await ctx.recordings.close();
+    await recordings.close();
   });
   app.addHook('onClose', async () => {
-    await ctx.inference.close();
-    ctx.registry.close();
+    await inference.close();
+    feed.close();
+    registry.close();
     metrics.close();
     if (ownsClassifier) await classifier.dispose();
   });
 
   const server: SensoriumServer = {
     app,
-    ctx,
+    parts,
     router,
     metrics,
     listen: () => app.listen({ port: config.port, host: config.host }).then(() => serverUrl(app, tls !== undefined)),
@@ -224,6 +285,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   if (tls) server.tls = tls;
   return server;
 }
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
 
 function serverUrl(app: FastifyInstance, secure: boolean): string {
   const address = app.server.address();

@@ -43,9 +43,9 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const server = await buildServer(config, { warn: (m) => (opts.log ?? console.error)(`warning: ${m}`) });
   // A server without its HAR model still starts (other services keep serving) but refuses
   // devices: a load run or replay against it is pointless, so say why now.
-  if (server.ctx.harUnavailable) {
+  if (server.parts.harUnavailable) {
     await server.close();
-    throw new Error(`${server.ctx.harUnavailable}${config.harModel === 'trained' ? ' (or allow an untrained model: --allow-untrained)' : ''}`);
+    throw new Error(`${server.parts.harUnavailable}${config.harModel === 'trained' ? ' (or allow an untrained model: --allow-untrained)' : ''}`);
   }
   const httpUrl = await server.listen();
   return { deviceUrl: `${httpUrl.replace(/^http/, 'ws')}/ws/device`, httpUrl, server, close: () => server.close() };

@@ -21,8 +21,8 @@ export interface ServerSnapshot {
 }
 
 export function takeSnapshot(server: SensoriumServer): ServerSnapshot {
-  const b = server.ctx.inference.stats();
-  const totals = server.ctx.stats.totals();
+  const b = server.parts.inference.stats();
+  const totals = server.parts.stats.totals();
   const cpu = process.cpuUsage();
   return {
     at: performance.now(),
@@ -35,7 +35,7 @@ export function takeSnapshot(server: SensoriumServer): ServerSnapshot {
     predictions: totals.predictions,
     errors: totals.errors,
     runMsMean: b.runMs.mean,
-    backend: server.ctx.backend,
+    backend: server.parts.backend,
   };
 }
 

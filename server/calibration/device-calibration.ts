@@ -10,7 +10,7 @@ import type { CalibrationCommand, CalibrationErrorCode, CalibrationStatusMessage
 import { parseCalibrationCommand } from '../../protocol/calibration-messages.js';
 import type { DeviceInfo, ServerToDevice } from '../../protocol/sensor-messages.js';
 import { applyHead, CalibrationError, checkCalibration, truthTargets, type CalibrationWindow, type PersonalHead } from '../../models/har/personal-head.js';
-import type { HarInference } from '../inference/har-inference.js';
+import type { WindowInference } from '../inference/window-inference.js';
 import type { SmoothedWindow, TimedFrame } from '../pipeline/types.js';
 import { BusyError, type PersonalModels } from './personal-models.js';
 
@@ -19,7 +19,7 @@ const MAX_UNKNOWN_LABELS = 16;
 
 export interface DeviceCalibrationDeps {
   info: DeviceInfo;
-  inference: HarInference;
+  inference: WindowInference;
   personal: PersonalModels;
   send: (message: ServerToDevice) => void;
   log: (message: string) => void;
@@ -219,7 +219,7 @@ export class DeviceCalibration {
 
   private sendStatus(error?: CalibrationStatusMessage['error']): void {
     if (this.closed) return;
-    const { windowSize, hop, rateHz } = this.deps.inference.classifier;
+    const { windowSize, hop, rateHz } = this.deps.inference.model;
     const collected: CalibrationStatusMessage['collected'] = {};
     for (const [label, windows] of this.perLabel) collected[label] = { windows, seconds: Math.round(((windowSize + (windows - 1) * hop) / rateHz) * 10) / 10 };
     const status: CalibrationStatusMessage = { type: 'calibration-status', deviceId: this.deps.info.deviceId, state: this.state, personal: this.personal, collected };

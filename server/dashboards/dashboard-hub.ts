@@ -1,10 +1,22 @@
-// Fans the registry's streams out to dashboards: device list changes to every subscribed
-// dashboard, predictions and signal to those watching the device, `stats` on a timer.
+// Fans the live feed out to dashboards: device list changes to every subscribed dashboard,
+// predictions and signal to those watching the device, `stats` on a timer. It tells the feed
+// what its dashboards watch, so devices nobody watches skip their signal.
 import type { Subscription } from 'rxjs';
 import type { WebSocket } from 'ws';
 import type { ServerStatsMessage } from '../../protocol/sensor-messages.js';
-import type { ServerContext } from '../context.js';
+import type { ServerConfig } from '../config.js';
+import type { LiveFeed } from '../fan-out/live-feed.js';
+import type { Auth } from '../security/auth.js';
 import { DashboardConnection, OutgoingMessage } from './dashboard-connection.js';
+
+/** What the hub needs: the feed, token checks, its limits, and the server's figures for `stats`. */
+export interface DashboardHubDeps {
+  feed: LiveFeed;
+  auth: Auth;
+  config: Pick<ServerConfig, 'dashboard' | 'maxDashboards' | 'preAuth' | 'maxBufferedBytes' | 'slowConsumerMs' | 'rateLimit'>;
+  /** The server's figures now (backend, devices, throughput, latency). */
+  stats(): Omit<ServerStatsMessage, 'type'>;
+}
 
 export class DashboardHub {
   private readonly dashboards = new Set<DashboardConnection>();
@@ -15,15 +27,14 @@ export class DashboardHub {
   private watchingAll = 0;
   private watchedIds = new Set<string>();
 
-  constructor(private readonly ctx: ServerContext) {
-    const { registry } = ctx;
+  constructor(private readonly deps: DashboardHubDeps) {
+    const { feed } = deps;
     this.subscriptions.push(
-      registry.devices$.subscribe((devices) => this.toAll(new OutgoingMessage({ type: 'devices', devices }))),
-      registry.predictions$.subscribe((p) => this.isWatched(p.deviceId) && this.toWatchers(p.deviceId, new OutgoingMessage(p))),
-      registry.signals$.subscribe((s) => this.isWatched(s.deviceId) && this.toWatchers(s.deviceId, new OutgoingMessage(s))),
+      feed.devices$.subscribe((devices) => this.toAll(new OutgoingMessage({ type: 'devices', devices }))),
+      feed.predictions$.subscribe((p) => this.isWatched(p.deviceId) && this.toWatchers(p.deviceId, new OutgoingMessage(p))),
+      feed.signals$.subscribe((s) => this.isWatched(s.deviceId) && this.toWatchers(s.deviceId, new OutgoingMessage(s))),
     );
-    registry.watched = (deviceId) => this.isWatched(deviceId);
-    this.statsTimer = setInterval(() => this.tick(), ctx.config.dashboard.statsIntervalMs);
+    this.statsTimer = setInterval(() => this.tick(), deps.config.dashboard.statsIntervalMs);
     this.statsTimer.unref();
   }
 
@@ -44,24 +55,24 @@ export class DashboardHub {
    * their subscribe) are bounded apart (preAuth.maxDashboards) and must subscribe within
    * preAuth.timeoutMs, so sockets that never authenticate cannot lock real dashboards out.
    */
-  add(ws: WebSocket, authenticated = !this.ctx.auth.required): void {
-    const { maxDashboards, preAuth } = this.ctx.config;
+  add(ws: WebSocket, authenticated = !this.deps.auth.required): void {
+    const { maxDashboards, preAuth } = this.deps.config;
     if (authenticated ? !this.hasAuthenticatedSlot() : this.dashboards.size - this.authenticatedCount() >= preAuth.maxDashboards) {
       ws.close(1013, authenticated ? `at most ${maxDashboards} dashboards` : `at most ${preAuth.maxDashboards} dashboards waiting for a token`);
       return;
     }
     const dashboard = new DashboardConnection(ws, {
-      maxBufferedBytes: this.ctx.config.maxBufferedBytes,
-      slowConsumerMs: this.ctx.config.slowConsumerMs,
-      auth: this.ctx.auth,
+      maxBufferedBytes: this.deps.config.maxBufferedBytes,
+      slowConsumerMs: this.deps.config.slowConsumerMs,
+      auth: this.deps.auth,
       authenticated,
       preAuth,
       subscribeTimeoutMs: authenticated ? undefined : preAuth.timeoutMs,
       onAuthenticated: () => (this.hasAuthenticatedSlot() ? { ok: true } : { ok: false, reason: `at most ${maxDashboards} dashboards` }),
-      errorsPerSec: this.ctx.config.rateLimit.errorsPerSec,
+      errorsPerSec: this.deps.config.rateLimit.errorsPerSec,
       onSubscribe: (d) => {
         this.indexWatches();
-        d.send(new OutgoingMessage({ type: 'devices', devices: this.ctx.registry.list() }));
+        d.send(new OutgoingMessage({ type: 'devices', devices: this.deps.feed.devices() }));
         d.send(new OutgoingMessage(this.statsMessage()));
       },
       onClose: (d) => {
@@ -80,27 +91,17 @@ export class DashboardHub {
   }
 
   private hasAuthenticatedSlot(): boolean {
-    return this.authenticatedCount() < this.ctx.config.maxDashboards;
+    return this.authenticatedCount() < this.deps.config.maxDashboards;
   }
 
   statsMessage(): ServerStatsMessage {
-    const inference = this.ctx.inference.stats();
-    const latency = this.ctx.stats.latencyMs();
-    return {
-      type: 'stats',
-      backend: this.ctx.backend,
-      devices: this.ctx.registry.size,
-      windowsPerSec: round2(this.ctx.stats.windowsPerSec()),
-      meanBatch: round2(inference.meanBatch),
-      queueDepth: inference.queueDepth,
-      latencyMs: { p50: round2(latency.p50), p99: round2(latency.p99) },
-    };
+    return { type: 'stats', ...this.deps.stats() };
   }
 
   close(): void {
     clearInterval(this.statsTimer);
     for (const s of this.subscriptions) s.unsubscribe();
-    this.ctx.registry.watched = () => false;
+    this.deps.feed.setWatching(new Set());
   }
 
   /** Does any dashboard watch this device? (Asked per frame and per prediction: a lookup, not a scan.) */
@@ -118,6 +119,7 @@ export class DashboardHub {
     }
     this.watchingAll = all;
     this.watchedIds = ids;
+    this.deps.feed.setWatching(all > 0 ? '*' : ids);
   }
 
   private tick(): void {
@@ -127,7 +129,7 @@ export class DashboardHub {
     for (const d of this.dashboards) {
       if (!d.subscribed) continue;
       if (d.devicesStale) {
-        devices ??= new OutgoingMessage({ type: 'devices', devices: this.ctx.registry.list() });
+        devices ??= new OutgoingMessage({ type: 'devices', devices: this.deps.feed.devices() });
         if (d.send(devices)) d.devicesStale = false;
       }
       d.send(stats);
@@ -143,4 +145,3 @@ export class DashboardHub {
   }
 }
 
-const round2 = (v: number) => Math.round(v * 100) / 100;

@@ -6,7 +6,9 @@ import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js
 import { deviceFrameShape, type FrameShapeLimits } from '../../protocol/frame-guard.js';
 import type { ErrorCode, ServerToDevice } from '../../protocol/sensor-messages.js';
 import { messageType, validateHello } from '../../protocol/validate-sensor.js';
-import type { ServerContext } from '../context.js';
+import type { ServerConfig } from '../config.js';
+import type { Log } from '../log.js';
+import type { Auth } from '../security/auth.js';
 import type { ConnectionInfo } from '../ws/upgrade-router.js';
 import { rawDataBytes } from '../ws/raw-data.js';
 import { PreAuthFrames } from '../security/pre-auth-frames.js';
@@ -14,8 +16,25 @@ import { OPEN_PRINCIPAL } from '../security/auth.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import { ReadBudget } from '../ws/read-budget.js';
 import type { DeviceSession } from './device-session.js';
-import { framesPerSecond } from './session-store.js';
-import { TokenBucket } from './token-bucket.js';
+import type { LoadShedder } from './load-shedder.js';
+import { framesPerSecond, type SessionStore } from './session-store.js';
+import { TokenBucket, type DeviceRateLimits } from './token-bucket.js';
+
+/** What a device connection needs; each a narrow piece, so tests can fake it. */
+export interface DeviceConnectionDeps {
+  sessions: {
+    open: SessionStore['open'];
+    release: SessionStore['release'];
+    readonly rateLimits: Pick<DeviceRateLimits, 'of'>;
+    readonly shedder: Pick<LoadShedder, 'poke' | 'overloaded'>;
+  };
+  auth: Pick<Auth, 'required' | 'identify'>;
+  stats: { recordFrame(samples: number): void; recordError(code: ErrorCode): void };
+  log: Log;
+  /** Why devices are refused (no model to classify with), or undefined. */
+  harUnavailable(): string | undefined;
+  config: Pick<ServerConfig, 'rateLimit' | 'limits' | 'preAuth' | 'maxBufferedBytes' | 'slowConsumerMs' | 'helloTimeoutMs'>;
+}
 
 /** WebSocket close codes used here (1009 for oversize frames comes from ws itself). */
 export const CLOSE = { policy: 1008, tryAgainLater: 1013, internal: 1011 } as const;
@@ -49,32 +68,33 @@ export class DeviceConnection {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly ctx: ServerContext,
-    private readonly conn: ConnectionInfo = { id: 'ws-?', ip: 'unknown', authenticated: !ctx.auth.required },
+    private readonly deps: DeviceConnectionDeps,
+    private readonly conn: ConnectionInfo = { id: 'ws-?', ip: 'unknown', authenticated: !deps.auth.required },
   ) {
-    const { rateLimit } = ctx.config;
+    const { config, log } = deps;
+    const { rateLimit } = config;
     this.framesPerSec = framesPerSecond(rateLimit);
     this.frames = new TokenBucket(this.framesPerSec, this.framesPerSec * 2);
     this.errorReplies = new TokenBucket(rateLimit.errorsPerSec, rateLimit.errorsPerSec * 2);
     const bytesPerSec = rateLimit.bytesPerSec ?? rateLimit.samplesPerSec * BYTES_PER_SAMPLE_BUDGET;
-    this.readBudget = new ReadBudget(ws, { bytesPerSec, burstBytes: Math.max(ctx.config.limits.maxFrameBytes, 2 * bytesPerSec) });
-    this.frameShape = deviceFrameShape(ctx.config.limits.maxSamplesPerFrame);
-    if (!conn.authenticated) this.preAuth = new PreAuthFrames(ctx.config.preAuth, 'hello', ws);
+    this.readBudget = new ReadBudget(ws, { bytesPerSec, burstBytes: Math.max(config.limits.maxFrameBytes, 2 * bytesPerSec) });
+    this.frameShape = deviceFrameShape(config.limits.maxSamplesPerFrame);
+    if (!conn.authenticated) this.preAuth = new PreAuthFrames(config.preAuth, 'hello', ws);
     this.outbox = new SocketOutbox(ws, {
-      maxBufferedBytes: ctx.config.maxBufferedBytes,
-      slowConsumerMs: ctx.config.slowConsumerMs,
+      maxBufferedBytes: config.maxBufferedBytes,
+      slowConsumerMs: config.slowConsumerMs,
       onCut: () => {
         this.closedByServer = true;
-        ctx.log.info({ conn: conn.id, deviceId: this.session?.info.deviceId }, 'device cut: it does not read its predictions');
+        log.info({ conn: conn.id, deviceId: this.session?.info.deviceId }, 'device cut: it does not read its predictions');
       },
     });
-    this.helloTimer = setTimeout(() => this.closeWith(CLOSE.policy, `no valid hello within ${ctx.config.helloTimeoutMs} ms`), ctx.config.helloTimeoutMs);
+    this.helloTimer = setTimeout(() => this.closeWith(CLOSE.policy, `no valid hello within ${config.helloTimeoutMs} ms`), config.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
       try {
         this.onMessage(data, isBinary);
       } catch (err) {
         // A bug must cost this connection at most, never the process.
-        ctx.log.error({ conn: conn.id, err }, 'device frame handler failed');
+        log.error({ conn: conn.id, err }, 'device frame handler failed');
         this.error('internal', `the server failed to handle this frame: ${err instanceof Error ? err.message : String(err)}`);
       }
     });
@@ -89,7 +109,7 @@ export class DeviceConnection {
     if (this.closedByServer) return;
     const receivedAt = performance.now();
     this.encoding = isBinary ? 'msgpack' : 'json';
-    const device = this.session && this.ctx.sessions.rateLimits.of(this.session.info.deviceId);
+    const device = this.session && this.deps.sessions.rateLimits.of(this.session.info.deviceId);
     if (!(device?.frames ?? this.frames).take()) return this.error('rate-limited', `more than ${Math.round(this.framesPerSec)} frames/s: frame dropped (send fewer, larger frames)`);
     // ws has checked a text frame's UTF-8 already: a Buffer's toString is all it needs (no TextDecoder per frame).
     const bytes = rawDataBytes(data);
@@ -104,39 +124,40 @@ export class DeviceConnection {
     if (type.value === 'calibration') return this.session ? this.session.calibration.command(decoded.value) : this.error('not-hello', 'send a hello message before calibration');
     if (type.value !== 'samples') return this.error('invalid', `unknown message type "${type.value.slice(0, 40)}"; devices send hello, then samples`);
     if (!this.session || !device) return this.error('not-hello', 'send a hello message before samples');
-    this.ctx.sessions.shedder.poke(receivedAt);
+    this.deps.sessions.shedder.poke(receivedAt);
     const frame = decoded.value as { t?: unknown; seq?: unknown };
     const n = sampleCount(frame.t);
     if (!device.samples.take(n)) {
       const seq = typeof frame.seq === 'number' ? frame.seq : undefined;
-      return this.error('rate-limited', `more than ${this.ctx.config.rateLimit.samplesPerSec} samples/s: frame dropped`, seq);
+      return this.error('rate-limited', `more than ${this.deps.config.rateLimit.samplesPerSec} samples/s: frame dropped`, seq);
     }
-    this.ctx.stats.recordFrame(n);
+    this.deps.stats.recordFrame(n);
     this.session.push(decoded.value, receivedAt);
   }
 
   private onHello(value: unknown): void {
     if (this.session) return this.error('duplicate-hello', `this connection already said hello as '${this.session.info.deviceId}'`);
-    const hello = validateHello(value, this.ctx.config.limits);
+    const hello = validateHello(value, this.deps.config.limits);
     if (!hello.ok) return this.error(hello.error.code, hello.error.message);
     // Whose device this is (the upgrade's token, else the hello's): it needs the device scope, and only it may resume the session.
-    const owner = this.conn.authenticated ? (this.conn.principal ?? OPEN_PRINCIPAL) : this.ctx.auth.identify(hello.value.token);
+    const owner = this.conn.authenticated ? (this.conn.principal ?? OPEN_PRINCIPAL) : this.deps.auth.identify(hello.value.token);
     if (!owner?.scopes.has('device')) {
       this.error('unauthorized', 'a valid token with the device scope is required (hello.token, Authorization: Bearer, or ?token=)');
       this.closeWith(CLOSE.policy, 'unauthorized');
       return;
     }
-    if (this.ctx.harUnavailable) {
-      this.error('model-unavailable', `this server cannot classify activities: ${this.ctx.harUnavailable}`);
+    const harUnavailable = this.deps.harUnavailable();
+    if (harUnavailable) {
+      this.error('model-unavailable', `this server cannot classify activities: ${harUnavailable}`);
       this.closeWith(CLOSE.tryAgainLater, 'HAR model unavailable');
       return;
     }
-    if (this.ctx.sessions.shedder.overloaded) {
+    if (this.deps.sessions.shedder.overloaded) {
       this.error('overloaded', 'the server is overloaded and sheds devices: try again later');
       this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
       return;
     }
-    const opened = this.ctx.sessions.open(hello.value, {
+    const opened = this.deps.sessions.open(hello.value, {
       send: (m) => this.send(m),
       onCrash: () => this.closeWith(CLOSE.internal, 'internal error'),
       onShed: (reason) => {
@@ -154,7 +175,7 @@ export class DeviceConnection {
     clearTimeout(this.helloTimer);
     this.session = opened.session;
     this.preAuth?.lift(); // full-size frames from now on
-    this.ctx.log.info({ conn: this.conn.id, ip: this.conn.ip, deviceId: hello.value.deviceId, resumed: opened.resumed, source: hello.value.source }, 'device connected');
+    this.deps.log.info({ conn: this.conn.id, ip: this.conn.ip, deviceId: hello.value.deviceId, resumed: opened.resumed, source: hello.value.source }, 'device connected');
     this.send(opened.session.welcome(opened.resumed));
     if (opened.resumed) opened.session.deliverMissed(hello.value.lastWindowEnd);
   }
@@ -162,10 +183,10 @@ export class DeviceConnection {
   private onClose(code: number): void {
     clearTimeout(this.helloTimer);
     if (!this.session) return;
-    this.ctx.log.info({ conn: this.conn.id, deviceId: this.session.info.deviceId, code }, 'device disconnected');
+    this.deps.log.info({ conn: this.conn.id, deviceId: this.session.info.deviceId, code }, 'device disconnected');
     // A close frame means the device is done; 1006 (no close frame: network lost, phone asleep,
     // heartbeat cut) may be a dropped link, so the session waits for the device to come back.
-    this.ctx.sessions.release(this.session, { keep: code === 1006 && !this.closedByServer });
+    this.deps.sessions.release(this.session, { keep: code === 1006 && !this.closedByServer });
   }
 
   private closeWith(code: number, reason: string): void {
@@ -175,7 +196,7 @@ export class DeviceConnection {
 
   private error(code: ErrorCode, message: string, seq?: number): void {
     if (this.session) return this.session.sendError(code, message, seq); // counts it, then comes back through send()
-    this.ctx.stats.recordError(code);
+    this.deps.stats.recordError(code);
     this.send(seq === undefined ? { type: 'error', code, message } : { type: 'error', code, message, seq });
   }
 

@@ -1,21 +1,18 @@
-// Who is streaming right now: one entry per deviceId (WebSocket devices and Sensor Logger
-// pushes alike), and the streams dashboards listen to: device list changes, predictions and
-// downsampled signal of every device.
-import { BehaviorSubject, Subject } from 'rxjs';
-import type { DeviceInfo, PredictionMessage, SignalMessage } from '../../protocol/sensor-messages.js';
+// Who is streaming to this process right now: one entry per deviceId (WebSocket devices and
+// Sensor Logger pushes alike), and the device list as a stream (fan-out passes it on).
+import { BehaviorSubject } from 'rxjs';
+import type { DeviceInfo } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 
-export class DeviceRegistry {
+/** What a device session needs of the registry: a slot for its id. */
+export interface DeviceClaims {
+  claim(info: DeviceInfo): { ok: true; release: () => void } | { ok: false; error: ValidationError };
+}
+
+export class DeviceRegistry implements DeviceClaims {
   private readonly devices = new Map<string, DeviceInfo>();
   /** The current device list; emits on every connect and disconnect. */
   readonly devices$ = new BehaviorSubject<DeviceInfo[]>([]);
-  readonly predictions$ = new Subject<PredictionMessage>();
-  readonly signals$ = new Subject<SignalMessage>();
-  /**
-   * Whether any dashboard watches a device now (the dashboard hub answers). Devices skip their
-   * signal branch when none does: with thousands of devices and no dashboard, that is most of them.
-   */
-  watched: (deviceId: string) => boolean = () => false;
 
   constructor(private readonly maxDevices: number) {}
 
@@ -51,7 +48,5 @@ export class DeviceRegistry {
 
   close(): void {
     this.devices$.complete();
-    this.predictions$.complete();
-    this.signals$.complete();
   }
 }

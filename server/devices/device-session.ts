@@ -5,14 +5,49 @@
 // the pipeline (reorder, resampler, window buffer, smoothing) goes on where it was, the new
 // connection's seq numbers (from 0 again, as the protocol says) are shifted to follow the old
 // ones, and predictions made while it was away are delivered on return.
-import type { DeviceInfo, ErrorCode, HelloMessage, PredictionMessage, ServerToDevice, WelcomeMessage } from '../../protocol/sensor-messages.js';
+import type { DeviceInfo, ErrorCode, HelloMessage, PredictionMessage, ProtocolLimits, ServerToDevice, WelcomeMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
 import { DeviceCalibration } from '../calibration/device-calibration.js';
-import type { ServerContext } from '../context.js';
+import type { PersonalModels } from '../calibration/personal-models.js';
+import type { PipelineConfig } from '../config.js';
+import type { PredictionSink } from '../fan-out/live-feed.js';
+import type { WindowInference } from '../inference/window-inference.js';
+import type { Log } from '../log.js';
 import { DevicePipeline } from '../pipeline/device-pipeline.js';
 import type { SensorWindow, SignalPoints, SmoothedWindow } from '../pipeline/types.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
+import type { DeviceClaims } from './device-registry.js';
+
+/** Where a session's recording goes (RecordingManager). */
+export interface SessionRecordings {
+  /** Every session records from its start (--record-all). */
+  readonly recordAll: boolean;
+  open(info: DeviceInfo): RecordingWriter;
+}
+
+/** What a session counts (ServerStats). */
+export interface SessionStats {
+  recordError(code: ErrorCode): void;
+  recordPrediction(latencyMs: number): void;
+}
+
+/** Everything a device session uses, each part through its narrow interface. */
+export interface DeviceSessionDeps {
+  claims: DeviceClaims;
+  inference: WindowInference;
+  personal: PersonalModels;
+  fanOut: PredictionSink;
+  recordings: SessionRecordings;
+  stats: SessionStats;
+  log: Log;
+  /** The tfjs backend (told in the welcome). */
+  backend: string;
+  limits: ProtocolLimits;
+  pipeline: PipelineConfig;
+  /** The dashboards' signal: rate and how often it is sent. */
+  signal: { hz: number; intervalMs: number };
+}
 
 export interface DeviceSessionOptions {
   /**
@@ -51,41 +86,41 @@ export class DeviceSession {
   readonly calibration: DeviceCalibration;
 
   /** Registers the device and starts its pipeline, or says why it can't. */
-  static open(hello: HelloMessage, ctx: ServerContext, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
+  static open(hello: HelloMessage, deps: DeviceSessionDeps, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
     const info: DeviceInfo = { deviceId: hello.deviceId, rateHz: hello.rateHz, units: hello.units, placement: hello.placement ?? 'unknown', connectedAt: Date.now() };
     if (hello.source !== undefined) info.source = hello.source;
     if (hello.hasLabels !== undefined) info.hasLabels = hello.hasLabels;
     if (hello.description !== undefined) info.description = hello.description;
-    const claim = ctx.registry.claim(info);
+    const claim = deps.claims.claim(info);
     if (!claim.ok) return claim;
     try {
-      return { ok: true, session: new DeviceSession(info, ctx, opts, claim.release) };
+      return { ok: true, session: new DeviceSession(info, deps, opts, claim.release) };
     } catch (err) {
       // E.g. its recording cannot be opened: the device slot must not stay claimed (`id-in-use` forever).
       claim.release();
-      ctx.log.error({ deviceId: info.deviceId, err }, 'device session failed to start');
+      deps.log.error({ deviceId: info.deviceId, err }, 'device session failed to start');
       return { ok: false, error: { code: 'internal', message: `the server could not start the session: ${err instanceof Error ? err.message : String(err)}` } };
     }
   }
 
   private constructor(
     info: DeviceInfo,
-    private readonly ctx: ServerContext,
+    private readonly deps: DeviceSessionDeps,
     opts: DeviceSessionOptions,
     private readonly release: () => void,
   ) {
     this.info = info;
     this.opts = opts;
-    const { classifier } = ctx.inference;
-    this.calibration = new DeviceCalibration({ info, inference: ctx.inference, personal: ctx.personal, send: (m) => this.opts?.send(m), log: (m) => ctx.log.info({ deviceId: info.deviceId }, m) });
+    const { model } = deps.inference;
+    this.calibration = new DeviceCalibration({ info, inference: deps.inference, personal: deps.personal, send: (m) => this.opts?.send(m), log: (m) => deps.log.info({ deviceId: info.deviceId }, m) });
     this.pipeline = new DevicePipeline(
       {
         units: info.units,
         rateHz: info.rateHz,
-        limits: ctx.config.limits,
-        pipeline: ctx.config.pipeline,
-        model: { windowSize: classifier.windowSize, hop: classifier.hop, rateHz: classifier.rateHz },
-        signal: { hz: ctx.config.dashboard.signalHz, intervalMs: ctx.config.dashboard.signalIntervalMs, wanted: () => ctx.registry.watched(info.deviceId) },
+        limits: deps.limits,
+        pipeline: deps.pipeline,
+        model: { windowSize: model.windowSize, hop: model.hop, rateHz: model.rateHz },
+        signal: { ...deps.signal, wanted: () => deps.fanOut.isWatched(info.deviceId) },
         classify: (w) => this.calibration.classify(w),
       },
       {
@@ -104,14 +139,14 @@ export class DeviceSession {
         },
         crashed: (err) => {
           // A bug in a stage: this device's stream is over, the others go on.
-          ctx.log.error({ deviceId: info.deviceId, err }, 'device pipeline failed: closing the device');
+          deps.log.error({ deviceId: info.deviceId, err }, 'device pipeline failed: closing the device');
           this.sendError('internal', `the server failed to process this stream: ${err instanceof Error ? err.message : String(err)}`);
           void this.close(); // leaves the device list; its transport is told next
           this.opts?.onCrash?.(err);
         },
       },
     );
-    if (ctx.recordings.recordAll) {
+    if (deps.recordings.recordAll) {
       try {
         this.startRecording();
       } catch (err) {
@@ -123,16 +158,16 @@ export class DeviceSession {
 
   /** What the device learns after its hello. */
   welcome(resumed = false): WelcomeMessage {
-    const { classifier } = this.ctx.inference;
+    const { model } = this.deps.inference;
     const message: WelcomeMessage = {
       type: 'welcome',
       deviceId: this.info.deviceId,
-      classes: [...classifier.classes],
-      windowSize: classifier.windowSize,
-      hop: classifier.hop,
-      rateHz: classifier.rateHz,
-      backend: this.ctx.backend,
-      limits: { ...this.ctx.config.limits },
+      classes: [...model.classes],
+      windowSize: model.windowSize,
+      hop: model.hop,
+      rateHz: model.rateHz,
+      backend: this.deps.backend,
+      limits: { ...this.deps.limits },
     };
     if (resumed) message.resumed = true;
     return message;
@@ -208,7 +243,7 @@ export class DeviceSession {
         .then(() => this.stopRecording('session ended'))
         .then(
           () => undefined,
-          (err: unknown) => this.ctx.log.error({ deviceId: this.info.deviceId, err }, 'ending the device session failed'),
+          (err: unknown) => this.deps.log.error({ deviceId: this.info.deviceId, err }, 'ending the device session failed'),
         );
     }
     return this.closing;
@@ -217,7 +252,7 @@ export class DeviceSession {
   /** Starts recording this session's accepted frames (no-op when it is recording already). */
   startRecording(): { recording: RecordingWriter; started: boolean } {
     if (this.recorder?.active) return { recording: this.recorder, started: false };
-    this.recorder = this.ctx.recordings.open(this.info);
+    this.recorder = this.deps.recordings.open(this.info);
     return { recording: this.recorder, started: true };
   }
 
@@ -234,13 +269,13 @@ export class DeviceSession {
   }
 
   sendError(code: ErrorCode, message: string, seq?: number): void {
-    this.ctx.stats.recordError(code);
+    this.deps.stats.recordError(code);
     const local = seq === undefined ? undefined : seq - this.seqBase;
     this.opts?.send(local === undefined || local < 0 ? { type: 'error', code, message } : { type: 'error', code, message, seq: local });
   }
 
   private publishPrediction(w: SmoothedWindow): void {
-    const classes = this.ctx.inference.classifier.classes;
+    const classes = this.deps.inference.model.classes;
     const probs = new Array<number>(w.smoothed.length);
     let best = 0;
     for (let i = 0; i < probs.length; i++) {
@@ -259,17 +294,17 @@ export class DeviceSession {
     if (w.truth !== undefined) message.truth = w.truth;
     message.source = this.calibration.published(w);
     this.lastPrediction = message;
-    this.ctx.stats.recordPrediction(latencyMs);
+    this.deps.stats.recordPrediction(latencyMs);
     const sent = this.opts ? this.opts.send(message) !== false : false;
     if (!this.closing) {
       this.recent.push({ message, sent });
       if (this.recent.length > MAX_HELD_PREDICTIONS) this.recent.shift();
     }
-    this.ctx.registry.predictions$.next(message);
+    this.deps.fanOut.prediction(message);
   }
 
   private publishSignal(s: SignalPoints): void {
-    this.ctx.registry.signals$.next({ type: 'signal', deviceId: this.info.deviceId, ...s });
+    this.deps.fanOut.signal({ type: 'signal', deviceId: this.info.deviceId, ...s });
   }
 
   private classifyFailed(err: unknown, w: SensorWindow): void {

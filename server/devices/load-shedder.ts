@@ -45,6 +45,14 @@ export const DEFAULT_LOAD_SHEDDING: LoadShedderOptions = {
 /** Windows the inference queue served and turned away so far (cumulative counters). */
 export type WindowCounts = () => { served: number; rejected: number };
 
+/**
+ * The load shedder's view of the batcher's counters: a device's own backlog (windows beyond its
+ * share, `overShare`) is no sign that the server cannot keep up, so it does not count as rejected.
+ */
+export function windowCountsOf(stats: { completed: number; overloaded: number; overShare: number }): { served: number; rejected: number } {
+  return { served: stats.completed, rejected: stats.overloaded - stats.overShare };
+}
+
 /** A device that can be shed: when it connected, and how to close it. */
 export interface Sheddable {
   connectedAt: number;

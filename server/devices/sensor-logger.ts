@@ -5,8 +5,18 @@
 // device that stops posting leaves the device list after `idleMs`.
 import type { Placement, PredictionMessage, ServerToDevice } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
-import type { ServerContext } from '../context.js';
-import { DeviceSession } from './device-session.js';
+import type { ServerConfig } from '../config.js';
+import type { DeviceSession, DeviceSessionOptions } from './device-session.js';
+import type { DeviceRateLimits } from './token-bucket.js';
+
+/** What Sensor Logger streams need: sessions to open, the per-id rate buckets, counters, settings. */
+export interface SensorLoggerDeps {
+  /** Starts a session (DeviceSession.open with its dependencies). */
+  openSession(hello: Parameters<typeof DeviceSession.open>[0], opts: DeviceSessionOptions): ReturnType<typeof DeviceSession.open>;
+  rateLimits: Pick<DeviceRateLimits, 'of'>;
+  stats: { recordFrame(samples: number): void };
+  config: Pick<ServerConfig, 'rateLimit' | 'limits' | 'sensorLogger'>;
+}
 
 export interface SensorLoggerEntry {
   name: string;
@@ -55,7 +65,7 @@ interface LoggerDevice {
 export class SensorLoggerDevices {
   private readonly devices = new Map<string, LoggerDevice>();
 
-  constructor(private readonly ctx: ServerContext) {}
+  constructor(private readonly deps: SensorLoggerDeps) {}
 
   /** `placement`: where the phone is (the push URL's ?placement=), for the stream's hello. */
   ingest(body: SensorLoggerBody, receivedAt: number, owner = 'open', placement?: Placement): SensorLoggerResult {
@@ -79,9 +89,9 @@ export class SensorLoggerDevices {
       return result;
     }
     // The device's bucket by id (SessionStore.rateLimits): a stream that went idle and restarts is not refilled.
-    if (!this.ctx.sessions.rateLimits.of(deviceId).samples.take(readings.t.length)) {
+    if (!this.deps.rateLimits.of(deviceId).samples.take(readings.t.length)) {
       result.status = 429;
-      result.body.error = { code: 'rate-limited', message: `more than ${this.ctx.config.rateLimit.samplesPerSec} samples/s` };
+      result.body.error = { code: 'rate-limited', message: `more than ${this.deps.config.rateLimit.samplesPerSec} samples/s` };
       return result;
     }
     this.touch(deviceId, device);
@@ -90,13 +100,13 @@ export class SensorLoggerDevices {
     let start = 0;
     while (start < readings.t.length && readings.t[start]! <= device.lastT) start++;
     result.body.dropped = start;
-    const max = this.ctx.config.limits.maxSamplesPerFrame;
+    const max = this.deps.config.limits.maxSamplesPerFrame;
     device.errors.length = 0;
     for (let from = start; from < readings.t.length; from += max) {
       const to = Math.min(readings.t.length, from + max);
       const frame = { type: 'samples', seq: device.seq++, t: readings.t.slice(from, to), x: readings.x.slice(from, to), y: readings.y.slice(from, to), z: readings.z.slice(from, to) };
       device.session.push(frame, receivedAt); // validation runs synchronously: errors land in device.errors
-      this.ctx.stats.recordFrame(to - from);
+      this.deps.stats.recordFrame(to - from);
       if (device.errors.length > 0) break;
       result.body.accepted += to - from;
       device.lastT = readings.t[to - 1]!;
@@ -129,7 +139,7 @@ export class SensorLoggerDevices {
     const existing = this.devices.get(deviceId);
     if (existing?.owner === owner) return existing;
     if (existing) return { error: { code: 'id-in-use', message: `'${deviceId}' is being streamed with another token` } };
-    const { limits } = this.ctx.config;
+    const { limits } = this.deps.config;
     const spanMs = t.length > 1 ? t[t.length - 1]! - t[0]! : 0;
     const estimated = spanMs > 0 ? ((t.length - 1) * 1000) / spanMs : 100;
     const rateHz = Math.round(Math.min(limits.maxRateHz, Math.max(limits.minRateHz, estimated)));
@@ -139,7 +149,7 @@ export class SensorLoggerDevices {
     };
     const description = `Sensor Logger${body.sessionId ? ` session ${String(body.sessionId).slice(0, 60)}` : ''}`;
     const hello = { type: 'hello' as const, deviceId, rateHz, units: 'm/s2' as const, source: 'sensor-logger' as const, description, ...(placement ? { placement } : {}) };
-    const opened = DeviceSession.open(hello, this.ctx, {
+    const opened = this.deps.openSession(hello, {
       send,
       onCrash: () => this.forget(deviceId),
     });
@@ -151,7 +161,7 @@ export class SensorLoggerDevices {
 
   private touch(deviceId: string, device: LoggerDevice): void {
     clearTimeout(device.idle);
-    device.idle = setTimeout(() => this.forget(deviceId), this.ctx.config.sensorLogger.idleMs);
+    device.idle = setTimeout(() => this.forget(deviceId), this.deps.config.sensorLogger.idleMs);
     device.idle.unref();
   }
 

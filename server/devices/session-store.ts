@@ -4,11 +4,24 @@
 // At shutdown every session is closed: its pipeline finishes and its last predictions go out.
 import type { HelloMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
-import type { ServerContext } from '../context.js';
-import { DeviceSession, type DeviceSessionOptions } from './device-session.js';
 import type { RateLimitConfig } from '../config.js';
+import type { Log } from '../log.js';
+import type { DeviceSession, DeviceSessionOptions } from './device-session.js';
 import { DEFAULT_LOAD_SHEDDING, LoadShedder, type LoadShedderOptions } from './load-shedder.js';
 import { DeviceRateLimits } from './token-bucket.js';
+
+/** What the store needs around it; each a narrow piece, so tests can fake it. */
+export interface SessionStoreDeps {
+  /** Starts a fresh session (DeviceSession.open with its dependencies). */
+  openSession(hello: HelloMessage, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError };
+  /** How long a dropped device's session waits for it, ms (0: ends at once). */
+  graceMs: number;
+  rateLimit: RateLimitConfig;
+  /** Windows served and refused so far by inference (the load shedder's signal). */
+  inferenceLoad(): { served: number; rejected: number };
+  log: Log;
+  shedding?: LoadShedderOptions;
+}
 
 interface Entry {
   session: DeviceSession;
@@ -29,23 +42,18 @@ export class SessionStore {
   /** Frame and sample buckets by device id: they outlive connections, so a reconnect does not refill them. */
   readonly rateLimits: DeviceRateLimits;
 
-  constructor(
-    private readonly ctx: ServerContext,
-    private readonly graceMs: number,
-    shedding: LoadShedderOptions = DEFAULT_LOAD_SHEDDING,
-  ) {
-    const { rateLimit } = ctx.config;
+  private readonly graceMs: number;
+
+  constructor(private readonly deps: SessionStoreDeps) {
+    const { rateLimit, log } = deps;
+    this.graceMs = deps.graceMs;
     const framesPerSec = framesPerSecond(rateLimit);
     this.rateLimits = new DeviceRateLimits({ samplesPerSec: rateLimit.samplesPerSec, burstSamples: rateLimit.burstSamples, framesPerSec, burstFrames: 2 * framesPerSec });
     this.shedder = new LoadShedder(
       () => this.attached(),
-      shedding,
-      (e) => ctx.log.warn({ lagMs: Math.round(e.lagMs), shedTotal: e.shed }, e.overloaded ? 'overloaded: shedding the newest devices' : 'load back to normal: admitting devices'),
-      () => {
-        const s = ctx.inference.stats();
-        // A device's own backlog (windows beyond its share) is no sign that the server cannot keep up.
-        return { served: s.completed, rejected: s.overloaded - s.overShare };
-      },
+      deps.shedding ?? DEFAULT_LOAD_SHEDDING,
+      (e) => log.warn({ lagMs: Math.round(e.lagMs), shedTotal: e.shed }, e.overloaded ? 'overloaded: shedding the newest devices' : 'load back to normal: admitting devices'),
+      () => deps.inferenceLoad(),
     );
   }
 
@@ -79,7 +87,7 @@ export class SessionStore {
       }
       this.forget(existing); // same id, different stream (or the session failed meanwhile): start over
     }
-    const opened = DeviceSession.open(hello, this.ctx, opts);
+    const opened = this.deps.openSession(hello, opts);
     if (!opened.ok) return opened;
     this.entries.set(hello.deviceId, { session: opened.session, owner });
     return { ok: true, session: opened.session, resumed: false };

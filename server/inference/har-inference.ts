@@ -5,6 +5,7 @@ import { DynamicBatcher, type BatcherStats, type DynamicBatcherOptions } from '.
 import type { BatchingConfig } from '../config.js';
 import type { HeadWeights } from '../../models/har/personal-head.js';
 import type { Placement } from '../../protocol/sensor-messages.js';
+import type { ModelShape, WindowInference, WindowResult } from './window-inference.js';
 
 /** Where each window's phone is, as its device said (undefined: unknown). */
 export type WindowPlacements = readonly (Placement | undefined)[];
@@ -22,12 +23,7 @@ export interface BatchResult {
   featureSize?: number;
 }
 
-/** One window's share of a BatchResult (views into the batch's arrays). */
-export interface WindowResult {
-  probs: Float32Array;
-  /** The shared trunk's pooled features: what a device's personal head reads (server/calibration/). */
-  features?: Float32Array;
-}
+export type { WindowResult } from './window-inference.js';
 
 /**
  * What the server needs of a classifier: HarClassifier (synchronous, this thread), the
@@ -55,7 +51,7 @@ export interface WindowClassifier {
   dispose(): void | Promise<void>;
 }
 
-export class HarInference {
+export class HarInference implements WindowInference {
   private readonly batcher: DynamicBatcher<QueuedWindow, WindowResult>;
   /** Reused model input buffer: windows are copied in, not concatenated anew per batch. */
   private readonly input: Float32Array;
@@ -74,6 +70,10 @@ export class HarInference {
     // with sockets), and full batches waiting there keep the model working meanwhile.
     const concurrency = classifier.concurrent ? { maxConcurrent: 4, maxConcurrentPartial: 2 } : { maxConcurrent: 1 };
     this.batcher = new DynamicBatcher({ ...batching, ...concurrency, onBatch, run: (windows) => this.runBatch(windows) });
+  }
+
+  get model(): ModelShape {
+    return this.classifier;
   }
 
   /**

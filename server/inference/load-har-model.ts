@@ -10,7 +10,7 @@ import { HarClassifier, HAR_MODEL_NAME, ModelNotFoundError } from '../../models/
 import { HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from '../../models/har/model.js';
 import { modelDir } from '../../models/store/model-store.js';
 import type { HarModelMode } from '../config.js';
-import type { ModelStatus } from '../context.js';
+import type { ModelStatus } from '../model-status.js';
 import type { WindowClassifier } from './har-inference.js';
 
 export interface LoadedHarModel {

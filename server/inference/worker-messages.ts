@@ -2,7 +2,7 @@
 // Windows and probabilities travel as transferred Float32Arrays: no copies between threads, and
 // the window buffer comes back with its result so the main thread can reuse it.
 import type { HarModelMode } from '../config.js';
-import type { ModelStatus } from '../context.js';
+import type { ModelStatus } from '../model-status.js';
 import type { Placement } from '../../protocol/sensor-messages.js';
 
 export interface WorkerInit {

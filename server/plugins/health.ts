@@ -5,11 +5,34 @@
 // warning, not a reason to take the whole server out of a load balancer. While it shuts down,
 // Fastify answers every request 503 (its `return503OnClosing`), this route included.
 import type { FastifyPluginAsync } from 'fastify';
-import type { ModelStatus, ServerContext } from '../context.js';
 import type { InferenceWorkerHealth } from '../inference/worker-classifier.js';
+import type { ModelStatus } from '../model-status.js';
+import type { Auth } from '../security/auth.js';
+import type { ServerStats } from '../stats/server-stats.js';
+
+/** What /api/health reports from; each a narrow view of one part of the server. */
+export interface HealthSources {
+  auth: Pick<Auth, 'authorizes'>;
+  /** The tfjs backend in use (e.g. 'wasm'). */
+  backend: string;
+  /** performance.now() at start. */
+  startedAt: number;
+  /** The HAR model(s) this process serves. */
+  models: ModelStatus[];
+  warnings: readonly string[];
+  /** Why the server cannot do its job right now (empty: ready). */
+  problems(): string[];
+  /** Batching figures (local batcher, or the bus client's view of remote inference). */
+  inference(): { meanBatch: number; queueDepth: number; overloaded: number };
+  /** Present when the HAR model runs in this process's inference worker. */
+  worker(): InferenceWorkerHealth | undefined;
+  stats: Pick<ServerStats, 'latencyMs' | 'windowsPerSec' | 'totals'>;
+  devicesConnected(): number;
+  dashboards(): { connected: number; droppedMessages: number };
+}
 
 export interface HealthPluginOptions {
-  ctx: ServerContext;
+  sources: HealthSources;
   /** Models of other route groups (text, image lab), listed after the HAR model; they load on first use. */
   otherModels?: () => ModelStatus[];
 }
@@ -73,54 +96,53 @@ const healthResponse = {
 } as const;
 
 /** The inference worker's state, when the HAR model runs in one (WorkerClassifier). */
-export function inferenceWorkerHealth(ctx: ServerContext): InferenceWorkerHealth | undefined {
-  return (ctx.inference.classifier as { health?: () => InferenceWorkerHealth }).health?.();
+export function inferenceWorkerHealth(classifier: object | undefined): InferenceWorkerHealth | undefined {
+  return (classifier as { health?: () => InferenceWorkerHealth } | undefined)?.health?.();
 }
 
 /** Why the server cannot do its job right now (empty: ready). */
-export function readinessProblems(ctx: ServerContext): string[] {
+export function readinessProblems(state: { harUnavailable: string | undefined; worker: InferenceWorkerHealth | undefined; disk: { code: string; message: string } | undefined }): string[] {
   const problems: string[] = [];
-  if (ctx.harUnavailable !== undefined) problems.push(`HAR model unavailable: ${ctx.harUnavailable}`);
-  const worker = inferenceWorkerHealth(ctx);
+  if (state.harUnavailable !== undefined) problems.push(`HAR model unavailable: ${state.harUnavailable}`);
+  const { worker, disk } = state;
   if (worker && worker.state !== 'running') problems.push(`inference worker ${worker.state}${worker.lastError ? `: ${worker.lastError}` : ''}`);
-  const disk = ctx.recordings.diskProblem;
   if (disk) problems.push(`recordings cannot be written (${disk.code}): ${disk.message}`);
   return problems;
 }
 
-export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app, { ctx, otherModels }) => {
+export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app, { sources, otherModels }) => {
   app.get('/api/health', { schema: { response: { 200: healthResponse, 503: healthResponse } } }, async (req, reply) => {
-    const batcher = ctx.inference.stats();
-    const latency = ctx.stats.latencyMs();
-    const dashboards = ctx.dashboards();
+    const batcher = sources.inference();
+    const latency = sources.stats.latencyMs();
+    const dashboards = sources.dashboards();
     const others = otherModels?.() ?? [];
-    const problems = readinessProblems(ctx);
+    const problems = sources.problems();
     const status = problems.length > 0 ? 'degraded' : 'ok';
     reply.code(problems.length > 0 ? 503 : 200);
-    const uptimeSec = Math.round((performance.now() - ctx.startedAt) / 100) / 10;
-    if (!ctx.auth.authorizes(req.raw)) return { status, uptimeSec };
-    const worker = inferenceWorkerHealth(ctx);
+    const uptimeSec = Math.round((performance.now() - sources.startedAt) / 100) / 10;
+    if (!sources.auth.authorizes(req.raw)) return { status, uptimeSec };
+    const worker = sources.worker();
     // Models that load on first use are fine unloaded; one that failed to load is worth a warning.
     const modelErrors = others.filter((m) => m.error !== undefined).map((m) => `${m.name}: ${m.error}`);
     return {
       status,
       problems,
-      backend: ctx.backend,
-      models: [...ctx.models, ...others],
-      devicesConnected: ctx.registry.size,
+      backend: sources.backend,
+      models: [...sources.models, ...others],
+      devicesConnected: sources.devicesConnected(),
       dashboardsConnected: dashboards.connected,
       dashboardMessagesDropped: dashboards.droppedMessages,
       uptimeSec,
       inference: {
-        windowsPerSec: round2(ctx.stats.windowsPerSec()),
+        windowsPerSec: round2(sources.stats.windowsPerSec()),
         meanBatch: round2(batcher.meanBatch),
         queueDepth: batcher.queueDepth,
         latencyMs: { p50: round2(latency.p50), p99: round2(latency.p99) },
-        predictions: ctx.stats.totals().predictions,
+        predictions: sources.stats.totals().predictions,
         overloaded: batcher.overloaded,
         ...(worker ? { worker } : {}),
       },
-      warnings: [...ctx.warnings, ...modelErrors],
+      warnings: [...sources.warnings, ...modelErrors],
     };
   });
 };

@@ -7,12 +7,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { createReadStream, existsSync } from 'node:fs';
 import { RECORDING_ID_PATTERN } from '../../protocol/recording-format.js';
 import { DEVICE_ID_PATTERN } from '../../protocol/validate-sensor.js';
-import type { ServerContext } from '../context.js';
 import type { DeviceSession } from '../devices/device-session.js';
+import type { Log } from '../log.js';
+import type { RecordingManager } from '../recording/recording-manager.js';
 import type { RecordingWriter } from '../recording/recording-writer.js';
 
 export interface RecordingsPluginOptions {
-  ctx: ServerContext;
+  recordings: RecordingManager;
+  log: Log;
   /** Finds a connected device's session (WebSocket devices and Sensor Logger ones). */
   findSession: (deviceId: string) => DeviceSession | undefined;
 }
@@ -60,8 +62,7 @@ function describe(w: RecordingWriter) {
   return s.error === undefined ? entry : { ...entry, failed: true, error: s.error };
 }
 
-export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = async (app, { ctx, findSession }) => {
-  const store = ctx.recordings;
+export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = async (app, { recordings: store, log, findSession }) => {
 
   app.get(
     RECORDINGS_PATH,
@@ -89,7 +90,7 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
         return { error: 'unknown-device', message: `no device '${req.params.deviceId}' is connected` };
       }
       const { recording, started } = session.startRecording();
-      if (started) ctx.log.info({ deviceId: session.info.deviceId, recording: recording.id }, 'recording started');
+      if (started) log.info({ deviceId: session.info.deviceId, recording: recording.id }, 'recording started');
       return { started, recording: describe(recording) };
     },
   );
@@ -104,7 +105,7 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
         reply.code(404);
         return { error: 'not-recording', message: `device '${req.params.deviceId}' is not being recorded` };
       }
-      ctx.log.info({ deviceId: req.params.deviceId, recording: stopped.id }, 'recording stopped');
+      log.info({ deviceId: req.params.deviceId, recording: stopped.id }, 'recording stopped');
       return { recording: describe(stopped) };
     },
   );

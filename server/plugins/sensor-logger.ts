@@ -1,11 +1,15 @@
 // POST /api/sensor-logger: the Sensor Logger app's HTTP push (JSON batches of readings).
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
-import type { ServerContext } from '../context.js';
+import type { SensorLoggerConfig } from '../config.js';
+import type { Auth } from '../security/auth.js';
 import { SensorLoggerDevices, type SensorLoggerBody } from '../devices/sensor-logger.js';
 import { PLACEMENTS, type Placement } from '../../protocol/sensor-messages.js';
 
 export interface SensorLoggerPluginOptions {
-  ctx: ServerContext;
+  settings: SensorLoggerConfig;
+  auth: Pick<Auth, 'principalOf'>;
+  /** Why devices are refused (no model to classify with), or undefined. */
+  harUnavailable(): string | undefined;
   devices: SensorLoggerDevices;
 }
 
@@ -44,8 +48,7 @@ const resultSchema = {
   },
 } as const;
 
-export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> = async (app, { ctx, devices }) => {
-  const { sensorLogger } = ctx.config;
+export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> = async (app, { settings: sensorLogger, auth, harUnavailable, devices }) => {
   // Schema, JSON and size errors answer in the same shape as ingest results.
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
@@ -89,11 +92,12 @@ export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> =
     async (req, reply) => {
       const receivedAt = performance.now();
       // Tokens are checked for every route by server/security/http-access.ts.
-      if (ctx.harUnavailable) {
+      const unavailable = harUnavailable();
+      if (unavailable) {
         reply.code(503);
-        return { ...emptyResult, error: { code: 'model-unavailable', message: `this server cannot classify activities: ${ctx.harUnavailable}` } };
+        return { ...emptyResult, error: { code: 'model-unavailable', message: `this server cannot classify activities: ${unavailable}` } };
       }
-      const result = devices.ingest(req.body, receivedAt, ctx.auth.principalOf(req.raw)?.id, req.query.placement);
+      const result = devices.ingest(req.body, receivedAt, auth.principalOf(req.raw)?.id, req.query.placement);
       reply.code(result.status);
       return result.body;
     },

@@ -1,7 +1,7 @@
 // The text service: language models loaded on first use (or handed in by tests), one step
 // batcher per model shared by all its sessions and generations, and the session count.
 import { loadLm, type LoadedLm } from '../../models/lm/lm-store.js';
-import type { ModelStatus } from '../context.js';
+import type { ModelStatus } from '../model-status.js';
 import type { TextServiceConfig } from './text-config.js';
 import { StepBatcher } from './step-batcher.js';
 

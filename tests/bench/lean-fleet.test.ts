@@ -24,7 +24,7 @@ describe('LeanFleet', () => {
       expect(c.framesSent).toBeGreaterThanOrEqual(3 * 15);
       expect(c.samplesSent).toBe(c.framesSent * 13); // 50 Hz / 4 frames/s -> frames of round(12.5) = 13 samples
       expect(c.predictions).toBeGreaterThanOrEqual(3 * 2);
-      expect(srv.server.ctx.stats.totals().predictions).toBe(c.predictions);
+      expect(srv.server.parts.stats.totals().predictions).toBe(c.predictions);
       expect(fleet.latency.server.count).toBe(c.predictions);
       expect(fleet.latency.client.summary().p50).toBeGreaterThan(0);
     } finally {

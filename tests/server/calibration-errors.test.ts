@@ -43,7 +43,7 @@ async function calibrate(segments: [string, number][], opts: { start?: boolean }
 }
 
 describe('bad calibration input', () => {
-  const before = () => headFingerprint(server.server.ctx.personal.shared!);
+  const before = () => headFingerprint(server.server.parts.personal.shared!);
 
   it.each([
     ['personalise without start', [['walking', 8], ['sitting', 8]], { start: false }, 'not-collecting', /start calibration first/],

@@ -11,7 +11,7 @@ import type { CalibrationStatusMessage } from '../../protocol/calibration-messag
 import type { ServerToDevice } from '../../protocol/sensor-messages.js';
 import { DeviceCalibration } from '../../server/calibration/device-calibration.js';
 import { PersonalModels } from '../../server/calibration/personal-models.js';
-import type { HarInference } from '../../server/inference/har-inference.js';
+import type { WindowInference } from '../../server/inference/window-inference.js';
 import type { SmoothedWindow } from '../../server/pipeline/types.js';
 
 const CLASSES = ['walking', 'sitting'];
@@ -29,14 +29,14 @@ function window(truth: string, i: number): Float32Array {
 }
 
 const standIn = {
-  classifier: { windowSize: 128, hop: 64, rateHz: 50 },
+  model: { classes: ['walking', 'sitting'], windowSize: 128, hop: 64, rateHz: 50 },
   classifyWithFeatures: async (data: Float32Array) => {
     const features = data.slice(0, F);
     const z = [2 * features[0]!, 2 * features[1]!];
     const e = z.map((v) => Math.exp(v - Math.max(...z)));
     return { probs: Float32Array.from(e, (v) => v / (e[0]! + e[1]!)), features };
   },
-} as unknown as HarInference;
+} as unknown as WindowInference;
 
 describe('calibration guard on the server', () => {
   it('a device whose shared model is already right keeps it: status says kept shared, an old head is deleted', async () => {

@@ -6,11 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { DeviceInfo } from '../../protocol/sensor-messages.js';
 import { makeConfig } from '../../server/config.js';
-import type { ServerContext } from '../../server/context.js';
 import { DashboardHub } from '../../server/dashboards/dashboard-hub.js';
 import { DeviceRegistry } from '../../server/devices/device-registry.js';
+import { LocalFeed } from '../../server/fan-out/live-feed.js';
 import { Auth } from '../../server/security/auth.js';
-import { ServerStats } from '../../server/stats/server-stats.js';
 
 class FakeSocket extends EventEmitter {
   readyState: number = WebSocket.OPEN;
@@ -31,16 +30,10 @@ class FakeSocket extends EventEmitter {
 function setup() {
   const config = makeConfig({ maxBufferedBytes: 1000, dashboard: { statsIntervalMs: 60_000 } });
   const registry = new DeviceRegistry(10);
-  const ctx = {
-    config,
-    registry,
-    stats: new ServerStats(),
-    backend: 'test',
-    auth: new Auth([]),
-    inference: { stats: () => ({ meanBatch: 0, queueDepth: 0 }) },
-  } as unknown as ServerContext;
-  const hub = new DashboardHub(ctx);
-  return { hub, registry };
+  const feed = new LocalFeed(registry);
+  const stats = () => ({ backend: 'test', devices: registry.size, windowsPerSec: 0, meanBatch: 0, queueDepth: 0, latencyMs: { p50: 0, p99: 0 } });
+  const hub = new DashboardHub({ feed, auth: new Auth([]), config, stats });
+  return { hub, registry, feed };
 }
 
 const info = (deviceId: string): DeviceInfo => ({ deviceId, rateHz: 50, units: 'g', connectedAt: 0 });
@@ -58,11 +51,11 @@ describe('dashboard backpressure', () => {
     ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', devices: '*' })), false);
     expect(ws.types()).toEqual(['devices', 'stats']);
 
-    s.registry.predictions$.next(prediction('a'));
+    s.feed.prediction(prediction('a'));
     expect(ws.types().at(-1)).toBe('prediction');
 
     ws.bufferedAmount = 5000; // the viewer stopped reading
-    for (let i = 0; i < 10; i++) s.registry.predictions$.next(prediction('a'));
+    for (let i = 0; i < 10; i++) s.feed.prediction(prediction('a'));
     expect(ws.sent).toHaveLength(3);
     expect(s.hub.droppedMessages()).toBe(10);
 
@@ -90,8 +83,8 @@ describe('dashboard backpressure', () => {
     for (const ws of [all, some, none]) s.hub.add(ws as unknown as WebSocket);
     all.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', devices: '*' })), false);
     some.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', devices: ['x'] })), false);
-    s.registry.predictions$.next(prediction('x'));
-    s.registry.predictions$.next(prediction('y'));
+    s.feed.prediction(prediction('x'));
+    s.feed.prediction(prediction('y'));
     const preds = (ws: FakeSocket) => ws.sent.filter((m) => (m as { type: string }).type === 'prediction').map((m) => (m as { deviceId: string }).deviceId);
     expect(preds(all)).toEqual(['x', 'y']);
     expect(preds(some)).toEqual(['x']);

@@ -82,7 +82,7 @@ describe('disconnect storms', () => {
     await sleep(600); // > reconnectGraceMs: abandoned sessions end
     const health = await fetch(`${srv.url}/api/health`).then((r) => r.json());
     expect(health.devicesConnected).toBe(1);
-    expect(srv.server.ctx.sessions.size).toBe(1);
+    expect(srv.server.parts.sessions.size).toBe(1);
     expect(srv.server.router.connections()['/ws/device']).toBe(1);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     await neighbour.close();

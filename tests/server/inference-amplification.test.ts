@@ -61,7 +61,7 @@ async function helloed(srv: TestServer, deviceId: string): Promise<TestClient> {
 }
 
 const windowsSubmitted = (srv: TestServer) => {
-  const s = srv.server.ctx.inference.stats();
+  const s = srv.server.parts.inference.stats();
   return s.completed + s.failed + s.overloaded + s.queueDepth;
 };
 
@@ -192,7 +192,7 @@ describe('Sensor Logger rate limit', () => {
       fetch(`${srv!.url}/api/sensor-logger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: 'idle-phone', payload }) }).then((r) => r.status);
     expect(await post(readings(0, 1000))).toBe(200); // the whole burst
     await sleep(400); // the stream is forgotten after 200 ms idle
-    expect(srv.server.ctx.registry.size).toBe(0);
+    expect(srv.server.parts.registry.size).toBe(0);
     expect(await post(readings(20, 500))).toBe(429);
   });
 });

@@ -44,18 +44,18 @@ describe('label tracking', () => {
     c.send({ type: 'hello', deviceId: 'backwards', rateHz: 50, units: 'g', hasLabels: true });
     await c.count('welcome', 1);
     const start = 1e12;
-    const framesAtStart = srv.server.ctx.stats.totals().frames + 1;
+    const framesAtStart = srv.server.parts.stats.totals().frames + 1;
     c.send(labelledFrame(0, start)); // the newest samples come first…
     const frames = 400; // …then 800,000 labelled samples, each frame 100 s earlier than the one before
-    while (srv.server.ctx.stats.totals().frames < framesAtStart) await sleep(20);
+    while (srv.server.parts.stats.totals().frames < framesAtStart) await sleep(20);
     const before = await heapAfterGc();
     for (let seq = 1; seq <= frames; seq++) {
       c.send(labelledFrame(seq, start - seq * 100_000));
       if (seq % 50 === 0) await sleep(10);
     }
     const deadline = Date.now() + 60_000;
-    while (srv.server.ctx.stats.totals().frames < framesAtStart + frames && Date.now() < deadline) await sleep(50);
-    expect(srv.server.ctx.stats.totals().frames).toBe(framesAtStart + frames);
+    while (srv.server.parts.stats.totals().frames < framesAtStart + frames && Date.now() < deadline) await sleep(50);
+    expect(srv.server.parts.stats.totals().frames).toBe(framesAtStart + frames);
     await sleep(100);
     const grown = (await heapAfterGc()) - before;
     expect(c.of('error')).toEqual([]);

@@ -108,7 +108,7 @@ describe('load shedding on /ws/device', () => {
 
   it('closes the newest devices with overloaded + 1013, refuses new ones while overloaded, admits after', async () => {
     for (let i = 0; i < 100; i++) await device(`d-${String(i).padStart(3, '0')}`);
-    const { shedder } = srv.server.ctx.sessions;
+    const { shedder } = srv.server.parts.sessions;
     shedder.stop(); // this test judges the intervals itself: the real timer would see an idle loop
     shedder.check(1000);
     shedder.check(1000); // default: 5% of 100 after two high checks
@@ -119,8 +119,8 @@ describe('load shedding on /ws/device', () => {
       expect(c.of('error')).toEqual([expect.objectContaining({ code: 'overloaded', message: expect.stringMatching(/overloaded .*try again later/) })]);
     }
     expect(clients.slice(0, 95).every((c) => c.closeCode === undefined)).toBe(true);
-    for (let i = 0; i < 100 && srv.server.ctx.registry.size > 95; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(srv.server.ctx.registry.size).toBe(95); // their sessions ended with the sockets
+    for (let i = 0; i < 100 && srv.server.parts.registry.size > 95; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(srv.server.parts.registry.size).toBe(95); // their sessions ended with the sockets
 
     const refused = await device('late-comer');
     await refused.closed;

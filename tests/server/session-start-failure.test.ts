@@ -37,8 +37,8 @@ describe('a session that fails to start', () => {
     // The same id again (another connection): the same failure, not `id-in-use`.
     const second = await hello('unlucky');
     expect(second.messages[0]).toMatchObject({ type: 'error', code: 'internal' });
-    expect(srv.server.ctx.registry.size).toBe(0);
-    expect(srv.server.ctx.sessions.size).toBe(0);
+    expect(srv.server.parts.registry.size).toBe(0);
+    expect(srv.server.parts.sessions.size).toBe(0);
     const health = await fetch(`${srv.url}/api/health`).then((r) => r.json());
     expect(health.devicesConnected).toBe(0);
     expect(String(first.messages[0]!.message)).toMatch(/could not start the session: ENOTDIR/);

@@ -25,7 +25,7 @@ describe('phone fleet', () => {
     const truths: (string | undefined)[] = [];
     const fleet = await PhoneFleet.start({ url: srv.deviceUrl, count: 4, speed: 5, labels: true, idPrefix: 'fleet-rt', onPrediction: (_id, p) => truths.push(p.truth) });
     try {
-      expect(srv.server.ctx.registry.size).toBe(4);
+      expect(srv.server.parts.registry.size).toBe(4);
       await waitFor(() => fleet.counters().predictions >= 12, '12 predictions');
       const c = fleet.counters();
       expect(c).toMatchObject({ phones: 4, connected: 4, errors: {} });
@@ -36,7 +36,7 @@ describe('phone fleet', () => {
     } finally {
       await fleet.stop();
     }
-    await waitFor(() => srv.server.ctx.registry.size === 0, 'devices to leave');
+    await waitFor(() => srv.server.parts.registry.size === 0, 'devices to leave');
   });
 
   it('keeps at most the allowed windows in flight in closed-loop mode', async () => {
@@ -56,7 +56,7 @@ describe('phone fleet', () => {
   });
 
   it('says where each phone is carried in its hello: mixed puts every other phone in a pocket', async () => {
-    const open = vi.spyOn(srv.server.ctx.sessions, 'open');
+    const open = vi.spyOn(srv.server.parts.sessions, 'open');
     const fleet = await PhoneFleet.start({ url: srv.deviceUrl, count: 4, placement: 'mixed', idPrefix: 'fleet-place' });
     try {
       const said = Object.fromEntries(open.mock.calls.map(([hello]) => [hello.deviceId, hello.placement]));
@@ -85,16 +85,16 @@ describe('phone fleet', () => {
 describe('demo phones', () => {
   it('start in the background, stream, and stop with the returned function', async () => {
     const logs: string[] = [];
-    const open = vi.spyOn(srv.server.ctx.sessions, 'open');
+    const open = vi.spyOn(srv.server.parts.sessions, 'open');
     const stop = startDemoPhones({ url: srv.deviceUrl, count: 3, log: (m) => logs.push(m) });
     await waitFor(() => logs.some((l) => /3 synthetic phones streaming/.test(l)), 'the demo phones to report');
-    expect(srv.server.ctx.registry.size).toBe(3);
+    expect(srv.server.parts.registry.size).toBe(3);
     // The demo includes pocket phones by default.
     expect(logs.join('\n')).toMatch(/2 in a trouser pocket, 1 at the waist/);
     expect(open.mock.calls.map(([hello]) => hello.placement).sort()).toEqual(['pocket', 'pocket', 'waist']);
     open.mockRestore();
     await stop();
-    await waitFor(() => srv.server.ctx.registry.size === 0, 'demo phones to leave');
+    await waitFor(() => srv.server.parts.registry.size === 0, 'demo phones to leave');
   });
 
   it('keep retrying while the server is not up, and stop cleanly', async () => {
@@ -136,7 +136,7 @@ describe('npm run simulate -- phones', () => {
   });
 
   it('streams pocket phones that say so, and scores served labels per placement', async () => {
-    const open = vi.spyOn(srv.server.ctx.sessions, 'open');
+    const open = vi.spyOn(srv.server.parts.sessions, 'open');
     let summary;
     try {
       summary = await runPhones(['--count', '2', '--url', srv.deviceUrl, '--seconds', '2', '--speed', '8', '--placement', 'pocket', '--labels', '--script', 'jogging:4,sitting:4', '--id-prefix', 'cli-pocket', '--status-every', '1']);
