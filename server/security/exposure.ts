@@ -1,5 +1,6 @@
 // The server may run without tokens only where nobody else can reach it: on a loopback address.
 import { isIP } from 'node:net';
+import { envOf, flagOf } from '../config/options.js';
 
 /** 127.0.0.0/8, ::1 (and its IPv4-mapped form), or the name localhost. */
 export function isLoopbackHost(host: string): boolean {
@@ -15,7 +16,7 @@ export function exposureProblem(host: string, tokens: readonly string[]): string
   if (tokens.length > 0 || isLoopbackHost(host)) return undefined;
   return (
     `refusing to listen on ${host} without authentication: anyone on the network could stream to and read this server. ` +
-    'Set tokens with SENSORIUM_TOKENS=token1,token2 or --tokens-file FILE (one token per line), ' +
+    `Set tokens with ${envOf('authTokens')}=token1,token2 or ${flagOf('authTokens')} FILE (one token per line), ` +
     'or bind to 127.0.0.1 (the default) for local use.'
   );
 }

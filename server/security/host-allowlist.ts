@@ -7,10 +7,11 @@
 //   - the address the server is bound to;
 //   - when bound to every interface (0.0.0.0, ::), any IP address (phones open the LAN address;
 //     rebinding needs a DNS name, so IP literals are safe) and this machine's name (and .local);
-//   - names the operator lists (SENSORIUM_ALLOWED_HOSTS, --allowed-hosts; '*' allows any, e.g.
+//   - names the operator lists (the allowedHosts setting, server/config/options.ts; '*' allows any, e.g.
 //     behind a reverse proxy that checks names itself).
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { envOf, flagOf } from '../config/options.js';
 import { isLoopbackHost } from './exposure.js';
 
 export interface HostPolicyOptions {
@@ -43,7 +44,7 @@ export class HostPolicy {
 
   /** What is served, for the start-up message: 'loopback names and addresses, any IP address, vm, vm.local'. */
   describe(): string {
-    if (this.any) return 'any host name (SENSORIUM_ALLOWED_HOSTS=*)';
+    if (this.any) return `any host name (${envOf('allowedHosts')}=*)`;
     return ['loopback names and addresses', ...(this.anyIpLiteral ? ['any IP address'] : []), ...this.names].join(', ');
   }
 
@@ -53,7 +54,7 @@ export class HostPolicy {
     if (hostHeader === undefined || hostHeader.trim() === '') return 'the request has no Host header';
     const name = hostName(hostHeader);
     if (name !== undefined && (isLoopbackHost(name) || this.names.has(name) || (this.anyIpLiteral && isIP(name) !== 0))) return undefined;
-    return `host '${hostHeader.slice(0, 100)}' is not served here (loopback names, the bound address, or SENSORIUM_ALLOWED_HOSTS / --allowed-hosts)`;
+    return `host '${hostHeader.slice(0, 100)}' is not served here (loopback names, the bound address, or ${envOf('allowedHosts')} / ${flagOf('allowedHosts')})`;
   }
 }
 

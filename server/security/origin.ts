@@ -3,6 +3,7 @@
 // their network (cross-site WebSocket hijacking). Requests without an Origin header are not
 // from a browser page (simulators, curl, phones' apps) and pass; they still need a token.
 import type { IncomingHttpHeaders } from 'node:http';
+import { envOf } from '../config/options.js';
 
 export class OriginPolicy {
   private readonly allowed: Set<string>;
@@ -27,7 +28,7 @@ export class OriginPolicy {
     }
     if (headers.host !== undefined && host.toLowerCase() === headers.host.toLowerCase()) return undefined; // same origin
     if (this.allowed.has(normalizeOrigin(origin))) return undefined;
-    return `origin '${origin.slice(0, 100)}' is not allowed (same-origin pages, or SENSORIUM_ALLOWED_ORIGINS)`;
+    return `origin '${origin.slice(0, 100)}' is not allowed (same-origin pages, or ${envOf('allowedOrigins')})`;
   }
 }
 
