@@ -27,17 +27,22 @@ export const errorReplySchema = {
 /** Status codes every image route may answer with an error body. */
 export const errorResponses = { 400: errorReplySchema, 406: errorReplySchema, 413: errorReplySchema, 415: errorReplySchema, 503: errorReplySchema } as const;
 
+/** The reply a domain error stands for, or undefined for a bug (500). Also used by the image worker, whose errors cross threads as plain data. */
+export function asImageRequestError(err: unknown): ImageRequestError | undefined {
+  if (err instanceof ImageRequestError) return err;
+  if (err instanceof PngDecodeError) return badRequest('bad-png', err.message);
+  if (err instanceof UnknownKernelError) return badRequest('unknown-kernel', err.message);
+  if (err instanceof MatrixError) return badRequest('bad-matrix', err.message);
+  if (err instanceof ModelNotFoundError) return new ImageRequestError(503, 'model-unavailable', `this model is not trained yet: ${err.message}`);
+  return undefined;
+}
+
 /** Maps domain errors to clear 4xx replies (installed per plugin: Fastify scopes it). */
 export function installImageErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     const send = (status: number, code: string, message: string) => reply.code(status).type('application/json').send({ error: code, message });
-    if (err instanceof ImageRequestError) return send(err.statusCode, err.code, err.message);
-    if (err instanceof PngDecodeError) return send(400, 'bad-png', err.message);
-    if (err instanceof UnknownKernelError) return send(400, 'unknown-kernel', err.message);
-    if (err instanceof MatrixError) return send(400, 'bad-matrix', err.message);
-    if (err instanceof ModelNotFoundError) {
-      return send(503, 'model-unavailable', `this model is not trained yet: ${err.message}`);
-    }
+    const domain = asImageRequestError(err);
+    if (domain) return send(domain.statusCode, domain.code, domain.message);
     const fe = err as FastifyError;
     if (fe.validation) return send(400, 'invalid-request', fe.message);
     if (fe.statusCode === 413) return send(413, 'too-large', `the body is larger than this route accepts (${fe.message})`);

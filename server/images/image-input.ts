@@ -34,10 +34,15 @@ export function imageFieldSchema(maxSide: number, description: string) {
   } as const;
 }
 
-export function decodeBase64Png(value: string, what: string): GrayImage {
+/** The bytes of a base64 PNG field (or data: URL), not yet decoded. */
+export function pngBytesOfField(value: string, what: string): Buffer {
   const b64 = value.startsWith('data:') ? value.slice(value.indexOf(',') + 1) : value;
   if (!/^[A-Za-z0-9+/=\s]+$/.test(b64)) throw badRequest('bad-image', `${what}.png must be a base64 PNG (or a data:image/png;base64 URL)`);
-  return decodePng(Buffer.from(b64, 'base64'), what);
+  return Buffer.from(b64, 'base64');
+}
+
+export function decodeBase64Png(value: string, what: string): GrayImage {
+  return decodePng(pngBytesOfField(value, what), what);
 }
 
 export function decodePng(bytes: Uint8Array, what: string): GrayImage {

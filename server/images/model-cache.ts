@@ -1,64 +1,106 @@
-// The trained image models the routes serve, loaded on first use from the model store (one load
-// in flight per model) and disposed when the server closes. A missing model answers 503.
-import * as tf from '@tensorflow/tfjs';
+// The image models as the routes see them: jobs (image-jobs.ts) sent to one image worker thread
+// (image-worker.ts), which loads the models on first use and runs them on another core. On the
+// event loop, a request then costs its parsing and its reply; a 25x25 manifold no longer holds
+// every socket for ~400 ms. The worker starts with the first job; a worker that dies fails its
+// jobs with 503 and the next job starts a new one. Model load results come back for /api/health.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelStatus } from '../context.js';
-import { loadVae } from '../../models/images/vae/load.js';
-import type { Vae } from '../../models/images/vae/model.js';
-import { loadGenerator } from '../../models/images/gan/load.js';
-import { loadModel, TRAINED_MODELS_DIR, type ModelMetadata } from '../../models/store/model-store.js';
-import { initBackend } from '../../models/runtime/backend.js';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ModelStatus } from '../model-status.js';
+import { TRAINED_MODELS_DIR } from '../../models/store/model-store.js';
+import { ImageRequestError } from './errors.js';
+import type { ImageJobName, ImageJobs } from './image-jobs.js';
+import type { FromImageWorker, ImageWorkerInit, JobError, ToImageWorker } from './image-worker-messages.js';
+import { IMAGE_MODEL_NAMES, type ImageModelName } from './model-loader.js';
 
-export const IMAGE_MODEL_NAMES = ['mnist-cnn', 'autoencoder', 'vae', 'vae-2d', 'dcgan', 'cgan'] as const;
-export type ImageModelName = (typeof IMAGE_MODEL_NAMES)[number];
+export { IMAGE_MODEL_NAMES, type ImageModelName } from './model-loader.js';
 
-export interface LoadedImageModels {
-  'mnist-cnn': { model: tf.LayersModel; metadata: ModelMetadata };
-  autoencoder: { model: tf.LayersModel; metadata: ModelMetadata };
-  vae: Vae & { metadata: ModelMetadata };
-  'vae-2d': Vae & { metadata: ModelMetadata };
-  dcgan: { generator: tf.LayersModel; metadata: ModelMetadata };
-  cgan: { generator: tf.LayersModel; metadata: ModelMetadata };
+const BOOT = fileURLToPath(new URL('../inference/worker-boot.mjs', import.meta.url));
+// The entry keeps the extension this module was loaded with (.ts from sources, .js when built).
+const ENTRY = new URL(`./image-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
+
+/** How much nicer than the server the image worker thread runs: real-time streams come first. */
+export const DEFAULT_IMAGE_WORKER_NICE = 5;
+const DISPOSE_TIMEOUT_MS = 5000;
+
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (err: Error) => void;
+}
+
+function fromJobError(e: JobError): Error {
+  if (e.statusCode !== undefined && e.code !== undefined) return new ImageRequestError(e.statusCode, e.code, e.message);
+  return new Error(e.message);
 }
 
 export class ImageModelCache {
-  private readonly pending = new Map<ImageModelName, Promise<unknown>>();
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
   private readonly loaded = new Set<ImageModelName>();
   private readonly loadErrors = new Map<ImageModelName, string>();
+  private closed = false;
 
-  constructor(readonly dir: string = TRAINED_MODELS_DIR) {}
+  constructor(
+    readonly dir: string = TRAINED_MODELS_DIR,
+    private readonly nice: number = DEFAULT_IMAGE_WORKER_NICE,
+  ) {}
 
-  get<K extends ImageModelName>(name: K): Promise<LoadedImageModels[K]> {
-    let p = this.pending.get(name);
-    if (!p) {
-      p = this.load(name);
-      this.pending.set(name, p);
-      p.then(
-        () => (this.loaded.add(name), this.loadErrors.delete(name)),
-        (err: unknown) => {
-          this.pending.delete(name); // a model trained later loads on the next request
-          this.loadErrors.set(name, err instanceof Error ? err.message : String(err));
-        },
-      );
-    }
-    return p as Promise<LoadedImageModels[K]>;
+  /** Runs one job in the image worker. */
+  run<K extends ImageJobName>(job: K, args: ImageJobs[K]['args']): Promise<ImageJobs[K]['result']> {
+    return this.call((id) => ({ type: 'run', id, job, args }));
   }
 
-  private async load(name: ImageModelName): Promise<unknown> {
-    await initBackend(); // once per process; returns the backend chosen first
-    const dir = join(this.dir, name);
-    switch (name) {
-      case 'mnist-cnn':
-      case 'autoencoder':
-        return loadModel(dir);
-      case 'vae':
-      case 'vae-2d':
-        return loadVae(dir);
-      case 'dcgan':
-      case 'cgan':
-        return loadGenerator(dir);
+  /** The worker's tensor count (the leak tests' figure); zeros while no worker runs. */
+  async memory(): Promise<{ numTensors: number; numBytes: number }> {
+    if (!this.worker) return { numTensors: 0, numBytes: 0 };
+    return this.call((id) => ({ type: 'memory', id }));
+  }
+
+  private call<T>(message: (id: number) => ToImageWorker): Promise<T> {
+    if (this.closed) return Promise.reject(new ImageRequestError(503, 'shutting-down', 'the server is closing'));
+    const worker = this.worker ?? this.spawn();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      worker.postMessage(message(id));
+    });
+  }
+
+  private spawn(): Worker {
+    const init: ImageWorkerInit = { modelsDir: this.dir, nice: this.nice };
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init } });
+    worker.unref(); // the server's sockets keep the process alive; an idle worker alone must not
+    worker.on('message', (m: FromImageWorker) => this.onMessage(m));
+    const died = (why: string) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const err = new ImageRequestError(503, 'model-unavailable', `the image worker stopped (${why}); try again`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', (err) => died(err.message));
+    worker.on('exit', (code) => died(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(m: FromImageWorker): void {
+    if (m.type === 'model') {
+      if (m.error === undefined) {
+        this.loaded.add(m.name);
+        this.loadErrors.delete(m.name);
+      } else this.loadErrors.set(m.name, m.error);
+      return;
     }
+    if (m.type === 'disposed') return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.type === 'failed') p.reject(fromJobError(m.error));
+    else if (m.type === 'done') p.resolve(m.result as never);
+    else p.resolve({ numTensors: m.numTensors, numBytes: m.numBytes } as never);
   }
 
   /** For /api/health: each image model, whether it is on disk, loaded, or failed to load. */
@@ -72,13 +114,16 @@ export class ImageModelCache {
     });
   }
 
+  /** Lets the worker finish its jobs and dispose its models, then ends it. */
   async dispose(): Promise<void> {
-    const all = await Promise.allSettled(this.pending.values());
-    this.pending.clear();
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'dispose' } satisfies ToImageWorker);
+    const timer = setTimeout(() => void worker.terminate(), DISPOSE_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
     this.loaded.clear();
-    for (const r of all) {
-      if (r.status !== 'fulfilled' || !r.value) continue;
-      for (const v of Object.values(r.value as Record<string, unknown>)) if (v instanceof tf.LayersModel) v.dispose();
-    }
   }
 }

@@ -2,14 +2,9 @@
 // the first conv layer's feature maps) and POST /api/images/denoise. A digit comes in as 28x28
 // numbers, as {png: base64} in JSON, or as a raw image/png body (options in the query string);
 // replies are JSON or PNG by content negotiation.
-import * as tf from '@tensorflow/tfjs';
 import type { FastifyPluginAsync } from 'fastify';
-import { addGaussianNoise } from '../../models/images/autoencoder/noise.js';
-import { psnrPerImage } from '../../models/images/autoencoder/psnr.js';
-import { classifyBatch, firstLayerFeatureMaps } from '../../models/images/mnist-cnn/classify.js';
 import { tileImages } from '../../models/images/shared/grid.js';
 import { bytesToMatrix } from '../../models/images/shared/pixels.js';
-import { digitsToTensor, tensorToDigits } from '../images/digit-tensors.js';
 import { toDisplayBytes } from '../images/display.js';
 import { errorResponses } from '../images/errors.js';
 import { imageFieldSchema } from '../images/image-input.js';
@@ -83,37 +78,31 @@ export const digitsPlugin: FastifyPluginAsync<DigitsPluginOptions> = async (app,
     async (req, reply) => {
       const p = requestParams<DigitParams>(req);
       const format = replyFormat(req);
-      const digit = requestDigit(req, p);
-      const { model } = await cache.get('mnist-cnn');
-      const x = digitsToTensor([digit]);
-      try {
-        const [c] = await classifyBatch(model, x);
-        const wantMaps = p.featureMaps ?? true;
-        const fm = wantMaps || format === 'png' ? await firstLayerFeatureMaps(model, x) : undefined;
-        if (format === 'png') {
-          // One sheet of all maps on a common scale (0 = no response, 255 = the strongest).
-          const max = Math.max(1e-9, ...fm!.maps.map((m) => m.reduce((a, v) => Math.max(a, v), 0)));
-          const sheet = tileImages(fm!.maps.map((m) => toDisplayBytes(m.map((v) => (v / max) * 255), 'clamp')), { width: fm!.width, height: fm!.height }, 8);
-          return sendPng(reply.header('x-label', String(c!.label)), sheet);
-        }
-        return {
-          label: c!.label,
-          probabilities: c!.probabilities,
-          ...(fm
-            ? {
-                featureMaps: {
-                  layer: 'conv1',
-                  count: fm.maps.length,
-                  height: fm.height,
-                  width: fm.width,
-                  maps: fm.maps.map((m) => bytesToMatrix(Array.from(m, (v) => Math.round(v * 1e4) / 1e4), fm.width, fm.height)),
-                },
-              }
-            : {}),
-        };
-      } finally {
-        x.dispose();
+      const digit = await requestDigit(req, p, cache);
+      // The model runs in the image worker (server/images/model-cache.ts).
+      const c = await cache.run('classify', { digit, featureMaps: (p.featureMaps ?? true) || format === 'png' });
+      const fm = c.featureMaps;
+      if (format === 'png') {
+        // One sheet of all maps on a common scale (0 = no response, 255 = the strongest).
+        const max = Math.max(1e-9, ...fm!.maps.map((m) => m.reduce((a, v) => Math.max(a, v), 0)));
+        const sheet = tileImages(fm!.maps.map((m) => toDisplayBytes(m.map((v) => (v / max) * 255), 'clamp')), { width: fm!.width, height: fm!.height }, 8);
+        return sendPng(reply.header('x-label', String(c.label)), sheet);
       }
+      return {
+        label: c.label,
+        probabilities: c.probabilities,
+        ...(fm
+          ? {
+              featureMaps: {
+                layer: 'conv1',
+                count: fm.maps.length,
+                height: fm.height,
+                width: fm.width,
+                maps: fm.maps.map((m) => bytesToMatrix(Array.from(m, (v) => Math.round(v * 1e4) / 1e4), fm.width, fm.height)),
+              },
+            }
+          : {}),
+      };
     },
   );
 
@@ -151,26 +140,16 @@ export const digitsPlugin: FastifyPluginAsync<DigitsPluginOptions> = async (app,
     async (req, reply) => {
       const p = requestParams<DigitParams>(req);
       const format = replyFormat(req);
-      const digit = requestDigit(req, p);
-      const { model } = await cache.get('autoencoder');
-      const clean = digitsToTensor([digit]);
-      const noisy = p.noise ? addGaussianNoise(clean, p.noise, p.seed) : clean;
-      const denoisedT = tf.tidy(() => model.predict(noisy) as tf.Tensor4D);
-      try {
-        const psnr = p.noise ? { noisy: (await psnrPerImage(noisy, clean))[0]!, denoised: (await psnrPerImage(denoisedT, clean))[0]! } : undefined;
-        const [denoised] = await tensorToDigits(denoisedT.clone());
-        const noisyDigit = p.noise ? (await tensorToDigits(noisy.clone()))[0]! : undefined;
-        if (format === 'png') {
-          // With added noise: clean | noisy | denoised side by side; else the denoised digit alone.
-          return sendDigits(reply, 'png', noisyDigit ? [digit, noisyDigit, denoised!] : [denoised!], {}, 3);
-        }
-        return {
-          denoised: bytesToMatrix(denoised!, 28, 28),
-          ...(noisyDigit ? { noisy: bytesToMatrix(noisyDigit, 28, 28), psnr } : {}),
-        };
-      } finally {
-        tf.dispose([clean, noisy, denoisedT]);
+      const digit = await requestDigit(req, p, cache);
+      const { denoised, noisy: noisyDigit, psnr } = await cache.run('denoise', { digit, noise: p.noise, seed: p.seed });
+      if (format === 'png') {
+        // With added noise: clean | noisy | denoised side by side; else the denoised digit alone.
+        return sendDigits(reply, cache, 'png', noisyDigit ? [digit, noisyDigit, denoised] : [denoised], {}, 3);
       }
+      return {
+        denoised: bytesToMatrix(denoised, 28, 28),
+        ...(noisyDigit ? { noisy: bytesToMatrix(noisyDigit, 28, 28), psnr } : {}),
+      };
     },
   );
 };

@@ -2,10 +2,6 @@
 // requested digit, and walks through the noise space between two seeds. Replies are JSON or PNG
 // by content negotiation (?format=png|json or the Accept header).
 import type { FastifyPluginAsync } from 'fastify';
-import * as tf from '@tensorflow/tfjs';
-import { noiseDimOf } from '../../models/images/gan/models.js';
-import { generate, interpolate, noise, noiseForSeed } from '../../models/images/gan/sampling.js';
-import { tensorToDigits } from '../images/digit-tensors.js';
 import { badRequest, errorResponses } from '../images/errors.js';
 import { digitListSchema, sendDigits } from '../images/replies.js';
 import { replyFormat } from '../images/request-image.js';
@@ -38,12 +34,9 @@ export const ganPlugin: FastifyPluginAsync<GanPluginOptions> = async (app, opts)
     },
     async (req, reply) => {
       const format = replyFormat(req);
-      const { generator } = await cache.get('dcgan');
       const seed = req.query.seed ?? randomSeed();
-      const z = noise(req.query.n, noiseDimOf(generator), seed);
-      const images = await tensorToDigits(generate(generator, z));
-      z.dispose();
-      return sendDigits(reply.header('x-seed', String(seed)), format, images, { model: 'dcgan', seed });
+      const { images } = await cache.run('ganSample', { model: 'dcgan', n: req.query.n, seed }); // in the image worker
+      return sendDigits(reply.header('x-seed', String(seed)), cache, format, images, { model: 'dcgan', seed });
     },
   );
 
@@ -60,14 +53,11 @@ export const ganPlugin: FastifyPluginAsync<GanPluginOptions> = async (app, opts)
     },
     async (req, reply) => {
       const format = replyFormat(req);
-      const { generator } = await cache.get('cgan');
       const seed = req.query.seed ?? randomSeed();
       const { n, label } = req.query;
       const labels = Array.from({ length: n }, (_, i) => label ?? i % 10);
-      const z = noise(n, noiseDimOf(generator), seed);
-      const images = await tensorToDigits(generate(generator, z, labels));
-      z.dispose();
-      return sendDigits(reply.header('x-seed', String(seed)), format, images, { model: 'cgan', seed, labels }, label === undefined ? 10 : undefined);
+      const { images } = await cache.run('ganSample', { model: 'cgan', n, seed, labels });
+      return sendDigits(reply.header('x-seed', String(seed)), cache, format, images, { model: 'cgan', seed, labels }, label === undefined ? 10 : undefined);
     },
   );
 
@@ -95,13 +85,9 @@ export const ganPlugin: FastifyPluginAsync<GanPluginOptions> = async (app, opts)
       const format = replyFormat(req);
       const { model, from, to, steps, label, path } = req.query;
       if (model === 'cgan' && label === undefined) throw badRequest('missing-label', 'the conditional GAN needs `label` (0..9) to interpolate');
-      const { generator } = await cache.get(model);
-      const points = interpolate(await noiseForSeed(generator, from), await noiseForSeed(generator, to), steps, path);
-      const z = tf.tensor2d(points.map((p) => Array.from(p)));
       const labels = model === 'cgan' ? new Array<number>(steps).fill(label!) : undefined;
-      const images = await tensorToDigits(generate(generator, z, labels));
-      z.dispose();
-      return sendDigits(reply, format, images, { model, ...(labels ? { labels } : {}) }, steps);
+      const { images } = await cache.run('ganInterpolate', { model, from, to, steps, path, ...(labels ? { labels } : {}) });
+      return sendDigits(reply, cache, format, images, { model, ...(labels ? { labels } : {}) }, steps);
     },
   );
 };

@@ -1,5 +1,6 @@
 // All image-lab routes in one plugin for the server: /api/images (convolution playground,
-// classify, denoise), /api/vae and /api/gan, sharing one lazily loaded model cache. Each group is
+// classify, denoise), /api/vae and /api/gan, sharing one model cache (one image worker thread,
+// started by the first request that needs it). Each group is
 // also a plugin of its own (images-playground, images-digits, images-vae, images-gan).
 import type { FastifyPluginAsync } from 'fastify';
 import { ImageModelCache } from '../images/model-cache.js';
@@ -21,7 +22,7 @@ export const imageLabPlugin: FastifyPluginAsync<ImageLabPluginOptions> = async (
   const cache = new ImageModelCache(opts.modelsDir);
   app.addHook('onClose', () => cache.dispose());
   opts.onCache?.(cache);
-  await app.register(playgroundPlugin, { limits: opts.limits });
+  await app.register(playgroundPlugin, { cache, limits: opts.limits });
   await app.register(digitsPlugin, { cache, limits: opts.limits });
   await app.register(vaePlugin, { cache, limits: opts.limits });
   await app.register(ganPlugin, { cache, limits: opts.limits });

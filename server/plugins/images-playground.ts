@@ -13,9 +13,15 @@ import { badRequest, errorResponses } from '../images/errors.js';
 import { imageFieldSchema } from '../images/image-input.js';
 import { sendPng } from '../images/replies.js';
 import { replyFormat, requestMatrix, requestParams } from '../images/request-image.js';
-import { formatQuery, jsonOrPng, jsonOrPngBody, setupImageRoutes, type ImagePluginOptions } from '../images/route-setup.js';
+import { formatQuery, jsonOrPng, jsonOrPngBody, modelCacheFor, setupImageRoutes, type ImagePluginOptions } from '../images/route-setup.js';
 
-export type PlaygroundPluginOptions = Pick<ImagePluginOptions, 'limits'>;
+export type PlaygroundPluginOptions = ImagePluginOptions;
+
+/**
+ * Multiply-adds (convolution) or window reads (pooling) done in place; more go to the image
+ * worker. 200,000 take ~1 ms; the largest request (256x256 by 15x15) takes ~15 M, 60+ ms.
+ */
+const IN_PLACE_OPS = 200_000;
 
 const matrixSchema = { type: 'array', items: { type: 'array', items: { type: 'number' } } } as const;
 
@@ -50,6 +56,7 @@ interface PoolParams {
 }
 export const playgroundPlugin: FastifyPluginAsync<PlaygroundPluginOptions> = async (app, opts) => {
   const limits = setupImageRoutes(app, opts);
+  const cache = modelCacheFor(app, opts);
   const imageField = (what: string) => imageFieldSchema(limits.maxMatrixSide, what);
   const windowProps = {
     stride: { type: 'integer', minimum: 1, maximum: 16, description: 'default 1' },
@@ -154,7 +161,7 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundPluginOptions> = asy
       if ((p.kernel === undefined) === (p.weights === undefined)) {
         throw badRequest('missing-kernel', 'give either `kernel` (a name from GET /api/images/kernels) or `weights` (a matrix)');
       }
-      const image = requestMatrix(req, p.image, limits.maxMatrixSide);
+      const image = await requestMatrix(req, p.image, limits.maxMatrixSide, cache);
       const named = p.kernel !== undefined ? namedKernel(p.kernel) : undefined;
       const weights = named ? named.weights : p.weights!;
       checkMatrix(weights, 'kernel');
@@ -162,7 +169,9 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundPluginOptions> = asy
       const stride = p.stride ?? 1;
       const padding = p.padding ?? 0;
       const mode = p.mode ?? 'correlation';
-      const output = convolve2d(image, weights, { stride, padding, divisor, mode });
+      const opts = { stride, padding, divisor, mode };
+      const ops = image.length * image[0]!.length * weights.length * weights[0]!.length;
+      const output = ops <= IN_PLACE_OPS ? convolve2d(image, weights, opts) : await cache.run('convolve', { image, weights, opts });
       return sendMap(req, reply, output, p.scale ?? 'clamp', {
         output,
         height: output.length,
@@ -207,11 +216,13 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundPluginOptions> = asy
     async (req, reply) => {
       const p = requestParams<PoolParams>(req);
       if (!p.mode) throw badRequest('missing-mode', 'give `mode`: max or avg');
-      const image = requestMatrix(req, p.image, limits.maxMatrixSide);
+      const image = await requestMatrix(req, p.image, limits.maxMatrixSide, cache);
       const size = p.size ?? 2;
       const stride = p.stride ?? size;
       const padding = p.padding ?? 0;
-      const output = pool2d(image, { mode: p.mode, size, stride, padding });
+      const opts = { mode: p.mode, size, stride, padding };
+      const ops = (image.length + 2 * padding) * (image[0]!.length + 2 * padding) * Math.ceil(size / stride) ** 2;
+      const output = ops <= IN_PLACE_OPS ? pool2d(image, opts) : await cache.run('pool', { image, opts });
       return sendMap(req, reply, output, p.scale ?? 'clamp', { output, height: output.length, width: output[0]!.length, mode: p.mode, size, stride, padding });
     },
   );

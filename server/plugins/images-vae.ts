@@ -3,18 +3,17 @@
 // arithmetic (a - b + c) and the 2-D manifold grid. Images in as 28x28 arrays or PNGs; out as
 // JSON or PNG by content negotiation (?format=png|json or the Accept header).
 import type { FastifyPluginAsync } from 'fastify';
-import { latentDimOf } from '../../models/images/vae/model.js';
-import { decode, encode, latentArithmetic, lerpPath, manifoldGrid, samplePrior } from '../../models/images/vae/latent-ops.js';
-import { digitsToTensor, tensorToDigits } from '../images/digit-tensors.js';
+import { latentArithmetic, lerpPath, manifoldGrid } from '../../models/images/vae/latent-ops.js';
 import { badRequest, errorResponses } from '../images/errors.js';
-import { decodePng, digitFromField, digitFromPng, imageFieldSchema, type ImageField } from '../images/image-input.js';
+import type { VaeName } from '../images/image-jobs.js';
+import { imageFieldSchema, type ImageField } from '../images/image-input.js';
+import { bytesToMatrix } from '../../models/images/shared/pixels.js';
 import { digitListSchema, sendDigits } from '../images/replies.js';
-import { replyFormat } from '../images/request-image.js';
+import { fieldDigit, replyFormat } from '../images/request-image.js';
 import { formatQuery, jsonOrPng, jsonOrPngBody, modelCacheFor, setupImageRoutes, type ImagePluginOptions } from '../images/route-setup.js';
 
 export type VaePluginOptions = ImagePluginOptions;
 
-type VaeName = 'vae' | 'vae-2d';
 interface EncodeOptions {
   image?: ImageField;
   model?: VaeName;
@@ -31,17 +30,11 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
   const digitField = imageFieldSchema(28, 'a digit: 28x28 intensities 0..255 (white on black), or {png} (resized to 28x28)');
   const digit = (value: ImageField | undefined, what: string, invert?: boolean) => {
     if (value === undefined) throw badRequest('missing-image', `give \`${what}\`: 28x28 numbers 0..255, or {png: base64}`);
-    return digitFromField(value, what, { invert });
+    return fieldDigit(cache, value, what, invert);
   };
-  const encodeMeans = async (name: VaeName, digits: Uint8Array[]) => {
-    const vae = await cache.get(name);
-    const x = digitsToTensor(digits);
-    try {
-      return { vae, codes: await encode(vae, x) };
-    } finally {
-      x.dispose();
-    }
-  };
+  // The models run in the image worker (server/images/model-cache.ts).
+  const encodeMeans = (model: VaeName, digits: Uint8Array[]) => cache.run('vaeEncode', { model, digits });
+  const decode = async (model: VaeName, z: number[][], needs2d?: boolean) => (await cache.run('vaeDecode', { model, z, needs2d })).images;
 
   app.post<{ Body: EncodeOptions | Buffer; Querystring: EncodeOptions }>(
     '/api/vae/encode',
@@ -63,10 +56,10 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
     async (req) => {
       // A raw PNG body carries its options in the query string; a JSON body in itself.
       const p: EncodeOptions = Buffer.isBuffer(req.body) ? req.query : { ...req.query, ...req.body };
-      const d = Buffer.isBuffer(req.body) ? digitFromPng(decodePng(req.body, 'body'), { invert: p.invert }) : digit(p.image, 'image', p.invert);
+      const d = Buffer.isBuffer(req.body) ? await cache.run('pngDigit', { png: req.body, what: 'body', invert: p.invert }) : await digit(p.image, 'image', p.invert);
       const name = p.model ?? 'vae';
-      const { vae, codes } = await encodeMeans(name, [d]);
-      return { model: name, latentDim: latentDimOf(vae), ...codes[0]! };
+      const { latentDim, codes } = await encodeMeans(name, [d]);
+      return { model: name, latentDim, ...codes[0]! };
     },
   );
 
@@ -97,12 +90,8 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       const format = replyFormat(req);
       const name = req.body.model ?? 'vae';
       const zs = req.body.z;
-      const vae = await cache.get(name);
-      const d = latentDimOf(vae);
-      const bad = zs.findIndex((z) => z.length !== d);
-      if (bad >= 0) throw badRequest('bad-latent', `model '${name}' has a ${d}-D latent space; vector ${bad} has ${zs[bad]!.length} components`);
-      const images = await tensorToDigits(decode(vae, zs));
-      return sendDigits(reply, format, images, { model: name, z: zs });
+      const images = await decode(name, zs);
+      return sendDigits(reply, cache, format, images, { model: name, z: zs });
     },
   );
 
@@ -121,10 +110,8 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       const format = replyFormat(req);
       const name = req.query.model ?? 'vae';
       const seed = req.query.seed ?? Math.floor(Math.random() * 2 ** 32);
-      const vae = await cache.get(name);
-      const zs = await samplePrior(vae, req.query.n, seed);
-      const images = await tensorToDigits(decode(vae, zs));
-      return sendDigits(reply.header('x-seed', String(seed)), format, images, { model: name, seed, z: zs });
+      const { z: zs, images } = await cache.run('vaeSample', { model: name, n: req.query.n, seed });
+      return sendDigits(reply.header('x-seed', String(seed)), cache, format, images, { model: name, seed, z: zs });
     },
   );
 
@@ -147,10 +134,10 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       const format = replyFormat(req);
       const { from, to, invert } = req.body;
       const name = req.body.model ?? 'vae';
-      const { vae, codes } = await encodeMeans(name, [digit(from, 'from', invert), digit(to, 'to', invert)]);
+      const { codes } = await encodeMeans(name, await Promise.all([digit(from, 'from', invert), digit(to, 'to', invert)]));
       const path = lerpPath(codes[0]!.mean, codes[1]!.mean, req.body.steps ?? 10);
-      const images = await tensorToDigits(decode(vae, path));
-      return sendDigits(reply, format, images, { model: name, z: path }, path.length);
+      const images = await decode(name, path);
+      return sendDigits(reply, cache, format, images, { model: name, z: path }, path.length);
     },
   );
 
@@ -185,13 +172,13 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       const format = replyFormat(req);
       const { a, b, c, invert } = req.body;
       const name = req.body.model ?? 'vae';
-      const { vae, codes } = await encodeMeans(name, [digit(a, 'a', invert), digit(b, 'b', invert), digit(c, 'c', invert)]);
+      const { codes } = await encodeMeans(name, await Promise.all([digit(a, 'a', invert), digit(b, 'b', invert), digit(c, 'c', invert)]));
       const z = latentArithmetic(codes[0]!.mean, codes[1]!.mean, codes[2]!.mean);
       // Reconstructions of a, b, c next to the result, so the strip reads a - b + c = result.
-      const images = await tensorToDigits(decode(vae, [codes[0]!.mean, codes[1]!.mean, codes[2]!.mean, z]));
-      if (format === 'png') return sendDigits(reply, 'png', images, {}, 4);
-      const json = sendDigits(reply, 'json', images) as { images: number[][][] };
-      return { model: name, image: json.images[3], z, images: json.images };
+      const images = await decode(name, [codes[0]!.mean, codes[1]!.mean, codes[2]!.mean, z]);
+      if (format === 'png') return sendDigits(reply, cache, 'png', images, {}, 4);
+      const matrices = images.map((d) => bytesToMatrix(d, 28, 28));
+      return { model: name, image: matrices[3], z, images: matrices };
     },
   );
 
@@ -212,11 +199,9 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
     },
     async (req, reply) => {
       const format = replyFormat(req);
-      const vae = await cache.get('vae-2d');
-      if (latentDimOf(vae) !== 2) throw badRequest('not-2d', 'the manifold needs the 2-D latent VAE (vae-2d)');
       const grid = manifoldGrid(req.query.size, req.query.coverage);
-      const images = await tensorToDigits(decode(vae, grid));
-      return sendDigits(reply, format, images, { model: 'vae-2d', size: req.query.size, z: grid }, req.query.size);
+      const images = await decode('vae-2d', grid, true);
+      return sendDigits(reply, cache, format, images, { model: 'vae-2d', size: req.query.size, z: grid }, req.query.size);
     },
   );
 };

@@ -13,10 +13,12 @@ import { initBackend } from '../../models/runtime/backend.js';
 import { bytesToMatrix } from '../../models/images/shared/pixels.js';
 import { encodeGrayPng } from '../../models/images/shared/png.js';
 import { imageLabPlugin } from '../../server/plugins/images-lab.js';
+import type { ImageModelCache } from '../../server/images/model-cache.js';
 import { saveUntrainedImageModels } from './helpers/untrained-models.js';
 
 let app: FastifyInstance;
 let empty: FastifyInstance;
+let cache: ImageModelCache;
 const digits = readMnistPackage();
 const digit = (i: number) => bytesToMatrix(imageAt(digits, i), 28, 28);
 
@@ -24,7 +26,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   const dir = await saveUntrainedImageModels();
   app = Fastify();
-  await app.register(imageLabPlugin, { modelsDir: dir });
+  await app.register(imageLabPlugin, { modelsDir: dir, onCache: (c) => (cache = c) });
   await app.ready();
   empty = Fastify();
   await empty.register(imageLabPlugin, { modelsDir: await mkdtemp(join(tmpdir(), 'no-models-')) });
@@ -222,9 +224,11 @@ describe('operations', () => {
       await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0, 0, 0]] } }); // an error path
     };
     await calls(); // first use loads the models
-    const before = tf.memory().numTensors;
+    // The models run in the image worker thread: its tensors, and none left on this thread.
+    const before = { main: tf.memory().numTensors, worker: (await cache.memory()).numTensors };
     await calls();
     await calls();
-    expect(tf.memory().numTensors).toBe(before);
+    expect({ main: tf.memory().numTensors, worker: (await cache.memory()).numTensors }).toEqual(before);
+    expect(before.worker).toBeGreaterThan(0); // the models' weights: the figure is the worker's
   });
 });

@@ -1,0 +1,68 @@
+// The image worker thread: its own tfjs runtime and the image models (loaded on first use), so a
+// manifold of 625 digits or a batch of 64 GAN samples runs on another core while the main thread
+// keeps serving phones, typists and dashboards. One job at a time, in arrival order. Started by
+// model-cache.ts through server/inference/worker-boot.mjs; protocol in image-worker-messages.ts.
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { asImageRequestError } from './errors.js';
+import { imageJobRunners, type ImageJobName } from './image-jobs.js';
+import type { FromImageWorker, ImageWorkerInit, JobError, ToImageWorker } from './image-worker-messages.js';
+import { ImageModelLoader } from './model-loader.js';
+
+const port = parentPort;
+if (!port) throw new Error('image-worker.ts runs as a worker thread (see model-cache.ts)');
+const post = (m: FromImageWorker) => port.postMessage(m);
+const init = (workerData as { init: ImageWorkerInit }).init;
+
+/**
+ * Lowers this thread's CPU priority (Linux: a thread is a task with its own nice value, its id is
+ * the first field of /proc/thread-self/stat): on a busy machine image work then yields the cores
+ * to the event loop and the HAR worker, whose clients stream in real time.
+ */
+function lowerThreadPriority(nice: number): void {
+  if (nice <= 0 || process.platform !== 'linux') return;
+  try {
+    const tid = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ', 1)[0]);
+    setPriority(tid, Math.min(19, nice));
+  } catch {
+    // not allowed or not Linux: the worker runs at the server's priority
+  }
+}
+
+function jobError(err: unknown): JobError {
+  const domain = asImageRequestError(err);
+  if (domain) return { message: domain.message, statusCode: domain.statusCode, code: domain.code };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+lowerThreadPriority(init.nice);
+const models = new ImageModelLoader(init.modelsDir, (name, error) => post(error === undefined ? { type: 'model', name } : { type: 'model', name, error }));
+const runners = imageJobRunners(models) as Record<ImageJobName, (args: unknown) => Promise<unknown>>;
+// One job at a time, in order: a job's tensors are gone before the next starts, so tf.memory()
+// between jobs counts the models alone (what the leak tests read).
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (m: ToImageWorker) => {
+  if (m.type === 'run') {
+    queue = queue.then(async () => {
+      try {
+        post({ type: 'done', id: m.id, result: await runners[m.job](m.args) });
+      } catch (err) {
+        post({ type: 'failed', id: m.id, error: jobError(err) });
+      }
+    });
+  } else if (m.type === 'memory') {
+    void queue.then(() => {
+      const mem = tf.memory();
+      post({ type: 'memory', id: m.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
+    });
+  } else if (m.type === 'dispose') {
+    void queue.then(async () => {
+      await models.dispose();
+      post({ type: 'disposed' });
+      port.close();
+    });
+  }
+});
