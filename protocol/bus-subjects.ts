@@ -11,6 +11,7 @@
 // | sensorium.signals.<deviceId>      | fan-out       | device's gateway -> dashboards everywhere | none        |
 // | sensorium.devices.<gatewayId>     | fan-out       | gateway (on change + heartbeat) -> all    | none        |
 // | sensorium.nodes.heartbeat         | fan-out       | every node, every HEARTBEAT_INTERVAL_MS   | none        |
+// | sensorium.watching.<nodeId>       | fan-out       | node with dashboards -> gateways          | none        |
 // | KV bucket `sensorium-sessions`    | key-value     | gateway put/get on (dis)connect           | -           |
 //
 // Ids become subject tokens through tokenForId (a device id may hold `.`, which would split the
@@ -111,6 +112,22 @@ export interface NodeHeartbeat {
   };
   /** Inference nodes: the model's shape, so gateways cut windows to fit. */
   model?: { classes: string[]; windowSize: number; hop: number; rateHz: number };
+}
+
+/**
+ * What a node's dashboards watch, so gateways compute and publish signal only for devices someone
+ * watches: published when it changes, and every HEARTBEAT_INTERVAL_MS (forgotten after NODE_EXPIRY_MS).
+ */
+export function watchingSubject(nodeId: string): string {
+  return `${SUBJECT_PREFIX}.watching.${tokenForId(nodeId)}`;
+}
+export const ALL_WATCHING_SUBJECT = `${SUBJECT_PREFIX}.watching.*`;
+
+/** Payload on watchingSubject: every device ('*') or these ids. */
+export interface WatchingPayload {
+  nodeId: string;
+  watching: '*' | string[];
+  sentAt: number;
 }
 
 // ---- session state for resume on another gateway --------------------------------------------

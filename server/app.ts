@@ -12,7 +12,12 @@ import { DeviceSession, type DeviceSessionDeps } from './devices/device-session.
 import { windowCountsOf } from './devices/load-shedder.js';
 import { SensorLoggerDevices } from './devices/sensor-logger.js';
 import { SessionStore, type SessionStoreDeps } from './devices/session-store.js';
-import { LocalFeed } from './fan-out/live-feed.js';
+import { LocalFeed, type LiveFeed, type PredictionSink } from './fan-out/live-feed.js';
+import type { Bus } from './bus/bus.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import type { ClusterView } from './cluster/cluster-view.js';
+import type { WindowInference } from './inference/window-inference.js';
+import type { NodeRole } from '../protocol/bus-subjects.js';
 import { PersonalModels } from './calibration/personal-models.js';
 import { HarInference, type WindowClassifier } from './inference/har-inference.js';
 import { loadServedHarModel } from './inference/serve-har-model.js';
@@ -59,6 +64,19 @@ export interface BuildOptions {
   warn?: (message: string) => void;
   /** File operations of recordings (tests put a failing or stalled disk here). */
   recordingFiles?: RecordingFiles;
+  /** Membership of a cluster (server/cluster/): without it, one process serves everything with no bus. */
+  cluster?: ClusterMembership;
+}
+
+/** This process's place in a cluster: the bus it talks on, its role and its name there. */
+export interface ClusterMembership {
+  /** The caller's (main.ts connects it; tests may share one in-process bus between servers); it outlives the server. */
+  bus: Bus;
+  /** gateway: sockets, HTTP and pipelines up to windows; inference: the batcher and model; all: both. */
+  role: NodeRole;
+  nodeId: string;
+  /** How long one inference member may take to answer a window before it goes to another, ms. */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -66,7 +84,12 @@ export interface BuildOptions {
  * never see this: each got its own dependencies.
  */
 export interface ServerParts {
-  inference: HarInference;
+  /** What device sessions classify with: the local batcher, or the bus client of remote inference members (gateways). */
+  inference: WindowInference;
+  /** The batcher in front of this process's classifier; absent on a gateway (its model runs elsewhere). */
+  harInference: HarInference | undefined;
+  /** The cluster as this node sees it (absent without --bus). */
+  cluster: ClusterView | undefined;
   personal: PersonalModels;
   registry: DeviceRegistry;
   sessions: SessionStore;
@@ -106,9 +129,14 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   let modelStatus = opts.modelStatus;
   let harUnavailable: string | undefined;
   let ownsClassifier = false;
+  const cluster = opts.cluster;
+  const role: NodeRole = cluster?.role ?? 'all';
+  // A gateway's model runs in the inference members; an inference member has no sockets of devices.
+  const servesInference = role !== 'gateway';
+  const servesDevices = role !== 'inference';
   // Once per process: a later call returns the backend chosen first.
   const backend = await initBackend(config.backend, log);
-  if (!classifier) {
+  if (!classifier && servesInference) {
     // In a worker thread when that helps (server/inference/serve-har-model.ts).
     const loaded = await loadServedHarModel(config, backend.name, warn);
     classifier = loaded.classifier;
@@ -144,14 +172,21 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // The parts of the server, each given only what it uses (no shared context object).
   // inference: the batcher in front of the classifier; fan-out: predictions and signal to
   // dashboards; ingest: device sessions (their pipelines up to windows) and connections.
-  const inference = new HarInference(classifier, config.batching, metrics.onBatch);
-  const personal = new PersonalModels(config.personal, harUnavailable === undefined ? classifier.headWeights?.bind(classifier) : undefined, (m) => app.log.info(m));
+  // With a bus, the same interfaces are answered across processes (server/cluster/cluster-node.ts).
+  let listeningAt: string | undefined;
+  const harInference = classifier && servesInference ? new HarInference(classifier, config.batching, metrics.onBatch) : undefined;
   const registry = new DeviceRegistry(config.maxDevices);
+  const localFeed = new LocalFeed(registry);
+  const node = cluster
+    ? new ClusterNode(cluster, { harInference, harUnavailable: () => harUnavailable, registry, localFeed, batching: config.batching, log: app.log, httpUrl: () => listeningAt })
+    : undefined;
+  const inference: WindowInference = node?.inference ?? harInference!;
+  const feed: PredictionSink & LiveFeed = node?.feed ?? localFeed;
+  const personal = new PersonalModels(config.personal, harUnavailable === undefined ? classifier?.headWeights?.bind(classifier) : undefined, (m) => app.log.info(m));
   const recordings = new RecordingManager(config.recording, { log: app.log, ...(opts.recordingFiles ? { files: opts.recordingFiles } : {}) });
   const stats = new ServerStats(metrics.statsObserver);
-  const feed = new LocalFeed(registry);
   const startedAt = performance.now();
-  const unavailable = () => harUnavailable;
+  const unavailable = () => node?.devicesRefused() ?? harUnavailable;
   const sessionDeps: DeviceSessionDeps = {
     claims: registry,
     inference,
@@ -167,6 +202,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   };
   const openSession: SessionStoreDeps['openSession'] = (hello, o) => DeviceSession.open(hello, sessionDeps, o);
   const sessions = new SessionStore({ openSession, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit, inferenceLoad: () => windowCountsOf(inference.stats()), log: app.log });
+  node?.watchLoad(() => ({ devices: registry.size, windowsPerSec: round2(stats.windowsPerSec()) }));
   const hub = new DashboardHub({
     feed,
     auth,
@@ -185,7 +221,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     },
   });
   const sensorLogger = new SensorLoggerDevices({ openSession, rateLimits: sessions.rateLimits, stats, config });
-  const parts: ServerParts = { inference, personal, registry, sessions, recordings, stats, backend: backend.name, harUnavailable };
+  const parts: ServerParts = { inference, harInference, cluster: node?.view, personal, registry, sessions, recordings, stats, backend: backend.name, harUnavailable };
   const router = new UpgradeRouter(config.heartbeatMs, {
     auth,
     origins,
@@ -201,7 +237,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     onConnection: (path) => metrics.openedConnection(path),
   });
   const workerHealth = () => inferenceWorkerHealth(classifier);
-  const problems = () => readinessProblems({ harUnavailable, worker: workerHealth(), disk: recordings.diskProblem });
+  const problems = () => [...readinessProblems({ harUnavailable, worker: workerHealth(), disk: recordings.diskProblem }), ...(node?.problems() ?? [])];
   metrics.watch({
     connections: () => router.connections(),
     devices: () => registry.size,
@@ -210,7 +246,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     dashboardMessagesDropped: () => hub.droppedMessages(),
     recordingsActive: () => recordings.activeCount,
     // The inference worker's tensors (WorkerClassifier.memory); a classifier in this thread has none of its own.
-    inferenceTfMemory: () => (classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> }).memory?.(),
+    inferenceTfMemory: () => (classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> } | undefined)?.memory?.(),
   });
 
   watchOperations(metrics.registry, {
@@ -237,9 +273,13 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     stats,
     devicesConnected: () => registry.size,
     dashboards: () => ({ connected: hub.size, droppedMessages: hub.droppedMessages() }),
+    cluster: () => node?.view.summary(),
   };
   await app.register(healthPlugin, { sources: healthSources, otherModels: () => [...(textService?.modelStatus() ?? []), ...(imageModels?.status() ?? [])] });
   await app.register(metricsPlugin, { metrics });
+  // An inference member serves /api/health and /metrics only: it takes windows from the bus.
+  if (servesDevices) await registerGatewayRoutes();
+  async function registerGatewayRoutes(): Promise<void> {
   await app.register(deviceSocketPlugin, { connections: { sessions, auth, stats, log: app.log, harUnavailable: unavailable, config }, router });
   await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
   await app.register(sensorLoggerPlugin, { settings: config.sensorLogger, auth, harUnavailable: unavailable, devices: sensorLogger });
@@ -253,6 +293,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
 
   // ---- browser client: client/dist at / (server/plugins/client-static.ts) ----
   await app.register(clientStaticPlugin, {});
+  }
 
   // Shutdown, in order: no new sockets; every device pipeline finishes while its socket is still
   // open (so its last predictions arrive); then sockets close with 1001; recordings are flushed.
@@ -266,11 +307,12 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     await recordings.close();
   });
   app.addHook('onClose', async () => {
-    await inference.close();
-    feed.close();
+    node?.close();
+    await harInference?.close();
+    localFeed.close();
     registry.close();
     metrics.close();
-    if (ownsClassifier) await classifier.dispose();
+    if (ownsClassifier) await classifier?.dispose();
   });
 
   const server: SensoriumServer = {
@@ -278,7 +320,11 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     parts,
     router,
     metrics,
-    listen: () => app.listen({ port: config.port, host: config.host }).then(() => serverUrl(app, tls !== undefined)),
+    listen: () =>
+      app.listen({ port: config.port, host: config.host }).then(() => {
+        listeningAt = serverUrl(app, tls !== undefined);
+        return listeningAt;
+      }),
     // With a deadline: connections still open then (slow requests) are cut (server/shutdown-deadline.ts).
     close: () => closeWithinDeadline(() => app.close(), config.shutdownTimeoutMs, () => app.server.closeAllConnections(), app.log),
   };

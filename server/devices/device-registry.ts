@@ -20,6 +20,11 @@ export class DeviceRegistry implements DeviceClaims {
     return this.devices.size;
   }
 
+  /** Whether the device streams to this process now. */
+  has(deviceId: string): boolean {
+    return this.devices.has(deviceId);
+  }
+
   list(): DeviceInfo[] {
     return [...this.devices.values()];
   }

@@ -5,6 +5,7 @@
 // warning, not a reason to take the whole server out of a load balancer. While it shuts down,
 // Fastify answers every request 503 (its `return503OnClosing`), this route included.
 import type { FastifyPluginAsync } from 'fastify';
+import type { ClusterSummary } from '../cluster/cluster-view.js';
 import type { InferenceWorkerHealth } from '../inference/worker-classifier.js';
 import type { ModelStatus } from '../model-status.js';
 import type { Auth } from '../security/auth.js';
@@ -29,6 +30,8 @@ export interface HealthSources {
   stats: Pick<ServerStats, 'latencyMs' | 'windowsPerSec' | 'totals'>;
   devicesConnected(): number;
   dashboards(): { connected: number; droppedMessages: number };
+  /** The cluster as this node sees it (absent without a bus). */
+  cluster?(): ClusterSummary | undefined;
 }
 
 export interface HealthPluginOptions {
@@ -92,6 +95,29 @@ const healthResponse = {
       },
     },
     warnings: { type: 'array', items: { type: 'string' } },
+    /** With --bus: this node, the gateways and inference members heard in the last 3 s, devices per gateway. */
+    cluster: {
+      type: 'object',
+      properties: {
+        nodeId: { type: 'string' },
+        gateways: { type: 'integer' },
+        inferenceMembers: { type: 'integer' },
+        members: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              nodeId: { type: 'string' },
+              role: { type: 'string' },
+              httpUrl: { type: 'string' },
+              load: { type: 'object', additionalProperties: { type: 'number' } },
+              ageMs: { type: 'number' },
+            },
+          },
+        },
+        devicesByGateway: { type: 'object', additionalProperties: { type: 'integer' } },
+      },
+    },
   },
 } as const;
 
@@ -122,6 +148,7 @@ export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app,
     const uptimeSec = Math.round((performance.now() - sources.startedAt) / 100) / 10;
     if (!sources.auth.authorizes(req.raw)) return { status, uptimeSec };
     const worker = sources.worker();
+    const cluster = sources.cluster?.();
     // Models that load on first use are fine unloaded; one that failed to load is worth a warning.
     const modelErrors = others.filter((m) => m.error !== undefined).map((m) => `${m.name}: ${m.error}`);
     return {
@@ -143,6 +170,7 @@ export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app,
         ...(worker ? { worker } : {}),
       },
       warnings: [...sources.warnings, ...modelErrors],
+      ...(cluster ? { cluster } : {}),
     };
   });
 };

@@ -30,12 +30,12 @@ describe.each(['off', 'on'] as const)('tensor memory (inference worker %s)', (in
 
   /** Tensors of the runtime that runs the model. */
   async function tensors(): Promise<number> {
-    const c = srv.server.parts.inference.classifier;
+    const c = srv.server.parts.harInference!.classifier;
     return c instanceof WorkerClassifier ? (await c.memory()).numTensors : tf.memory().numTensors;
   }
 
   it('numTensors is the same after hundreds of predictions as after the first', async () => {
-    expect(srv.server.parts.inference.classifier instanceof WorkerClassifier).toBe(inferenceWorker === 'on');
+    expect(srv.server.parts.harInference!.classifier instanceof WorkerClassifier).toBe(inferenceWorker === 'on');
     await stream('warmup', 10, 0);
     const before = await tensors();
     const counts = await Promise.all([stream('leak-a', 240, 0), stream('leak-b', 240, 0), stream('leak-c', 240, 0)]);
