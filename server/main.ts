@@ -38,11 +38,15 @@ function help(): string {
 async function main(argv: string[]): Promise<void> {
   let config: ServerConfig;
   let server;
+  let cluster;
   try {
     config = parseServerConfig(argv, process.env, help);
     // Loaded once the settings are good, so that --help and typos answer at once (no TensorFlow).
     const { buildServer } = await import('./app.js');
-    server = await buildServer(config, { logger: { level: config.logLevel } });
+    const { joinCluster } = await import('./cluster/join-cluster.js');
+    // With --bus nats://…: this process is a gateway, an inference member or both (--role).
+    cluster = await joinCluster(config.cluster, (m) => console.error(m));
+    server = await buildServer(config, { logger: { level: config.logLevel }, ...(cluster ? { cluster } : {}) });
   } catch (err) {
     throw err instanceof ConfigError ? new CliError(err.message) : err;
   }
@@ -54,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
 
   // ---- demo phones hook: synthetic phones from simulators/demo-phones.ts (npm start only) ----
   let stopDemo: (() => Promise<void>) | undefined;
-  if (config.demo) {
+  if (config.demo && config.cluster.role !== 'inference') {
     const { startDemoPhones } = await import('../simulators/demo-phones.js');
     stopDemo = startDemoPhones({ url: `${wsUrl}${DEVICE_PATH}`, count: config.demoPhones });
   }
@@ -71,6 +75,7 @@ async function main(argv: string[]): Promise<void> {
     try {
       await stopDemo?.();
       await server.close();
+      await cluster?.bus.close();
       console.error(`sensorium: stopped cleanly in ${Math.round(performance.now() - started)} ms`);
       process.exit(exitCode);
     } catch (err) {
