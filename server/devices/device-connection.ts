@@ -195,7 +195,7 @@ export class DeviceConnection {
   }
 
   private error(code: ErrorCode, message: string, seq?: number): void {
-    if (this.session) return this.session.sendError(code, message, seq); // counts it, then comes back through send()
+    // Not through session.sendError: `seq` is this connection's own, which a resumed session would shift.
     this.deps.stats.recordError(code);
     this.send(seq === undefined ? { type: 'error', code, message } : { type: 'error', code, message, seq });
   }

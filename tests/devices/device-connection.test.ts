@@ -5,6 +5,7 @@ import { Packr } from 'msgpackr';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig, type ConfigOverrides } from '../../server/config.js';
 import { CLOSE, DeviceConnection, type DeviceConnectionDeps } from '../../server/devices/device-connection.js';
+import { DeviceSession } from '../../server/devices/device-session.js';
 import { OPEN_PRINCIPAL, type Principal } from '../../server/security/auth.js';
 import type { ConnectionInfo } from '../../server/ws/upgrade-router.js';
 import { hello, samples } from './fakes/device-messages.js';
@@ -12,6 +13,7 @@ import { FakeLog } from './fakes/fake-log.js';
 import { FakeSessions } from './fakes/fake-sessions.js';
 import { FakeSocket } from './fakes/fake-socket.js';
 import { FakeStats } from './fakes/fake-stats.js';
+import { FakeDeviceEnd, fakeSessionDeps, settle } from './fakes/session-deps.js';
 
 const packr = new Packr({ useRecords: false });
 
@@ -254,6 +256,22 @@ describe('DeviceConnection samples', () => {
     const { socket, session } = connected({ sessions: new FakeSessions({ burstSamples: 25 }) });
     for (const f of samples(3)) socket.receive(f);
     expect(session.pushed).toHaveLength(2);
+    expect(socket.errors()).toEqual([expect.objectContaining({ code: 'rate-limited', seq: 2 })]);
+  });
+
+  it("on a resumed session, a rate-limited frame's error names this connection's seq", async () => {
+    // A real session that took frames 0-4 on an earlier connection: its pipeline seqs now go on from 5.
+    const opened = DeviceSession.open(hello(), fakeSessionDeps().deps, new FakeDeviceEnd().opts);
+    if (!opened.ok) throw new Error(opened.error.message);
+    for (const f of samples(5)) opened.session.push(f, performance.now());
+    await settle();
+    opened.session.detach();
+    const sessions = new FakeSessions({ burstSamples: 25 });
+    sessions.resumes = opened.session;
+    const { socket } = connect({ sessions });
+    socket.receive(hello());
+    for (const f of samples(3, { fromSample: 50 })) socket.receive(f);
+    await opened.session.close();
     expect(socket.errors()).toEqual([expect.objectContaining({ code: 'rate-limited', seq: 2 })]);
   });
 

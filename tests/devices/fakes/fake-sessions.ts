@@ -16,6 +16,8 @@ export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'ope
   readonly releases: { session: FakeSession; keep: boolean }[] = [];
   refuse: ValidationError | undefined;
   resumeNext = false;
+  /** A (real) session the next open resumes: it is attached to the connection and answered as resumed. */
+  resumes: DeviceSession | undefined;
   readonly rateLimits: DeviceRateLimits;
   readonly shedder = {
     overloaded: false,
@@ -32,6 +34,12 @@ export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'ope
   open(hello: HelloMessage, opts: DeviceSessionOptions, owner?: string): OpenResult {
     this.opens.push({ hello, owner });
     if (this.refuse) return { ok: false, error: this.refuse };
+    const held = this.resumes;
+    this.resumes = undefined;
+    if (held) {
+      held.attach(opts);
+      return { ok: true, session: held, resumed: true };
+    }
     const session = new FakeSession(hello, opts);
     this.opened.push(session);
     const resumed = this.resumeNext;
