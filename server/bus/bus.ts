@@ -47,8 +47,17 @@ export interface SubscribeOptions {
 }
 
 export interface BusSubscription {
-  /** Stops delivery: once this returns, the handler is never called again. Idempotent. */
+  /**
+   * Stops delivery at once: after this returns the handler is never called again. On NATS a
+   * message the server routed here just before it heard of the unsubscribe is dropped (a request
+   * then times out); a queue member that leaves gracefully uses drain() instead. Idempotent.
+   */
   unsubscribe(): void;
+  /**
+   * Leaves gracefully: takes no new messages, but still handles those already routed to this
+   * subscription; resolves once none can arrive any more (then it is unsubscribed). Idempotent.
+   */
+  drain(): Promise<void>;
 }
 
 export interface RequestOptions {
@@ -75,6 +84,14 @@ export interface BusKv {
   delete(key: string): Promise<void>;
   /** Every live key, in no particular order. */
   keys(): Promise<string[]>;
+}
+
+/** Options every bus implementation takes when it is created. */
+export interface BusOptions {
+  /** Errors of handlers and of subscriptions without their own onError (default: stderr, at most a line a second). */
+  onError?: (err: Error, subject: string) => void;
+  /** close() waits at most this long for running handlers. Default 5,000 ms. */
+  drainTimeoutMs?: number;
 }
 
 export type BusStatus =
@@ -126,7 +143,8 @@ export interface Bus {
 
   /**
    * Drains and closes: stops every subscription, waits for handlers already running (so their
-   * replies are sent), flushes buffered publishes, then closes. Pending requests reject with
+   * replies are sent; at most the bus's drainTimeoutMs, default 5 s, so a stuck handler cannot
+   * hold a shutdown), flushes buffered publishes, then closes. Pending requests reject with
    * BusClosedError. Later calls to publish/subscribe/request/kv throw BusClosedError. Idempotent.
    */
   close(): Promise<void>;
