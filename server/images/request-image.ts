@@ -31,7 +31,7 @@ export async function requestMatrix(req: FastifyRequest, image: ImageField | und
 }
 
 /** A digit field of a JSON body (28x28 numbers, or {png}) for the models; `what` names it in errors. */
-export function fieldDigit(cache: ImageModelCache, value: ImageField, what: string, invert?: boolean): Promise<Uint8Array> | Uint8Array {
+export async function fieldDigit(cache: ImageModelCache, value: ImageField, what: string, invert?: boolean): Promise<Uint8Array> {
   if (Array.isArray(value)) return digitFromField(value, what, { invert });
   return cache.run('pngDigit', { png: pngBytesOfField(value.png, what), what, invert });
 }

@@ -28,7 +28,9 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
   const limits = setupImageRoutes(app, opts);
   const cache = modelCacheFor(app, opts);
   const digitField = imageFieldSchema(28, 'a digit: 28x28 intensities 0..255 (white on black), or {png} (resized to 28x28)');
-  const digit = (value: ImageField | undefined, what: string, invert?: boolean) => {
+  // Async, so that with several digits a bad one rejects beside the others' pending PNG decodes
+  // (a throw would leave their rejections unhandled).
+  const digit = async (value: ImageField | undefined, what: string, invert?: boolean) => {
     if (value === undefined) throw badRequest('missing-image', `give \`${what}\`: 28x28 numbers 0..255, or {png: base64}`);
     return fieldDigit(cache, value, what, invert);
   };

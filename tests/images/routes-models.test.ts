@@ -147,6 +147,22 @@ describe('/api/vae', () => {
     expect(PNG.sync.read(strip.rawPayload).width).toBe(4 * 28 + 3 * 2);
   });
 
+  it('answers 400 for a bad PNG beside a bad array, leaving no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const bad = digit(4);
+      bad[0]![0] = 999;
+      const res = await app.inject({ method: 'POST', url: '/api/vae/interpolate', payload: { from: { png: Buffer.from('not a png at all').toString('base64') }, to: bad } });
+      expect(res.statusCode).toBe(400);
+      await new Promise((r) => setTimeout(r, 300)); // the PNG's answer comes from the image worker
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('lays out the 2-D manifold as a grid', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/vae/manifold?size=3' });
     expect(res.statusCode).toBe(200);
