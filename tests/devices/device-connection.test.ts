@@ -155,6 +155,46 @@ describe('DeviceConnection with bad frames', () => {
   });
 });
 
+describe('DeviceConnection read limits', () => {
+  it('frames over the byte budget are answered rate-limited and reading pauses until it refills', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // 2,000 B/s, bursts of the frame limit (4,000 B): two frames of ~1.8 KB, then the third waits.
+    const { socket, session } = connected({ config: { limits: { maxFrameBytes: 4000 }, rateLimit: { bytesPerSec: 2000 } } });
+    const frames = samples(3, { perFrame: 60 });
+    expect(JSON.stringify(frames[0]).length).toBeGreaterThan(1500);
+    expect(JSON.stringify(frames[0]).length).toBeLessThan(2000);
+    for (const f of frames) socket.receive(f);
+    expect(session.pushed).toHaveLength(2);
+    expect(socket.errors()).toEqual([expect.objectContaining({ code: 'rate-limited', message: 'more than 2000 bytes/s: frame dropped, reading paused' })]);
+    expect(socket.paused).toBe(true);
+    vi.advanceTimersByTime(1000);
+    expect(socket.paused).toBe(false);
+  });
+
+  it('before a hello that brings the token: a few small frames only (pre-auth limits)', () => {
+    const big = connect({ auth: tokenAuth, conn: unauthenticated, config: { preAuth: { maxFrameBytes: 100, maxFrames: 4 } } });
+    big.socket.receive(hello('phone-1', { token: 'device-token', description: 'x'.repeat(200) }));
+    expect(big.socket.closes).toEqual([{ code: 1009, reason: 'frames before a valid hello must be at most 100 bytes' }]);
+    expect(big.sessions.opens).toHaveLength(0);
+
+    const slow = connect({ auth: tokenAuth, conn: unauthenticated, config: { preAuth: { maxFrameBytes: 4096, maxFrames: 4 } } });
+    for (let i = 0; i < 5; i++) slow.socket.receive(samples(1)[0]!);
+    expect(slow.socket.errors().map((e) => e.code)).toEqual(['not-hello', 'not-hello', 'not-hello', 'not-hello']);
+    expect(slow.socket.closes).toEqual([{ code: CLOSE.policy, reason: '4 frames without a valid hello' }]);
+  });
+
+  it('a device that does not read its replies is cut (1008), and its session ends with it', async () => {
+    const { socket, session, sessions } = connected({ config: { slowConsumerMs: 1 } });
+    socket.bufferedAmount = 1 << 30; // nothing it was sent has been read
+    socket.receive(Uint8Array.of(0xc1)); // an error reply: dropped, the clock starts
+    await new Promise((r) => setTimeout(r, 5));
+    socket.receive(Uint8Array.of(0xc1));
+    expect(socket.closes).toEqual([{ code: 1008, reason: expect.stringMatching(/^reading too slowly/) }]);
+    socket.closed(1006);
+    expect(sessions.releases).toEqual([{ session, keep: false }]);
+  });
+});
+
 describe('DeviceConnection hello refusals', () => {
   it('a hello without the device scope is unauthorized and closed with 1008', () => {
     for (const token of ['viewer-token', 'no-such-token', undefined]) {
