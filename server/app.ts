@@ -44,7 +44,6 @@ import { installHttpAccessControl } from './security/http-access.js';
 import { redactingLogger } from './security/log-redaction.js';
 import { OriginPolicy } from './security/origin.js';
 import { loadTls, type TlsMaterial } from './security/tls.js';
-import { textConfigFromEnv } from './text/text-config.js';
 import type { TextService } from './text/text-service.js';
 import { ServerStats } from './stats/server-stats.js';
 import { UpgradeRouter } from './ws/upgrade-router.js';
@@ -200,8 +199,15 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     pipeline: config.pipeline,
     signal: { hz: config.dashboard.signalHz, intervalMs: config.dashboard.signalIntervalMs },
   };
-  const openSession: SessionStoreDeps['openSession'] = (hello, o) => DeviceSession.open(hello, sessionDeps, o);
-  const sessions = new SessionStore({ openSession, graceMs: config.reconnectGraceMs, rateLimit: config.rateLimit, inferenceLoad: () => windowCountsOf(inference.stats()), log: app.log });
+  const openSession: SessionStoreDeps['openSession'] = (hello, o, carried) => DeviceSession.open(hello, sessionDeps, o, carried);
+  const sessions = new SessionStore({
+    openSession,
+    graceMs: config.reconnectGraceMs,
+    rateLimit: config.rateLimit,
+    inferenceLoad: () => windowCountsOf(inference.stats()),
+    log: app.log,
+    ...(node?.sessions && cluster ? { directory: { sessions: node.sessions, gatewayId: cluster.nodeId } } : {}),
+  });
   node?.watchLoad(() => ({ devices: registry.size, windowsPerSec: round2(stats.windowsPerSec()) }));
   const hub = new DashboardHub({
     feed,

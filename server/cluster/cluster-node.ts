@@ -16,6 +16,7 @@ import type { Log } from '../log.js';
 import type { ClusterMembership } from '../app.js';
 import { ClusterView } from './cluster-view.js';
 import { NodeHeartbeatPublisher } from './node-heartbeat.js';
+import { KvSessionDirectory } from './session-directory.js';
 
 export interface ClusterNodeDeps {
   /** This process's batcher (inference and all roles). */
@@ -41,6 +42,8 @@ export class ClusterNode {
   readonly view: ClusterView;
   readonly inference: RemoteInference | undefined;
   readonly feed: ClusterFeed | undefined;
+  /** Gateways: the cluster's device sessions (resume on another gateway). */
+  readonly sessions: KvSessionDirectory | undefined;
   private readonly service: InferenceService | undefined;
   private readonly heartbeat: NodeHeartbeatPublisher;
   private load: () => { devices: number; windowsPerSec: number } = () => ({ devices: 0, windowsPerSec: 0 });
@@ -59,6 +62,7 @@ export class ClusterNode {
         maxInFlight: deps.batching.maxQueue * IN_FLIGHT_PER_QUEUE_SLOT,
       });
       this.feed = new ClusterFeed(bus, this.view, deps.localFeed, (id) => deps.registry.has(id), busError);
+      this.sessions = new KvSessionDirectory(bus, nodeId, busError);
     }
     if (role !== 'gateway' && deps.harInference) {
       this.service = new InferenceService(bus, deps.harInference, deps.harUnavailable, { onError: busError });

@@ -4,7 +4,8 @@
 import type { RawData, WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
 import { deviceFrameShape, type FrameShapeLimits } from '../../protocol/frame-guard.js';
-import type { ErrorCode, ServerToDevice } from '../../protocol/sensor-messages.js';
+import type { ErrorCode, HelloMessage, ServerToDevice } from '../../protocol/sensor-messages.js';
+import type { SessionSnapshot } from '../cluster/session-directory.js';
 import { messageType, validateHello } from '../../protocol/validate-sensor.js';
 import type { ServerConfig } from '../config.js';
 import type { Log } from '../log.js';
@@ -25,6 +26,8 @@ export interface DeviceConnectionDeps {
   sessions: {
     open: SessionStore['open'];
     release: SessionStore['release'];
+    /** In a cluster: the session another gateway held for this device (absent: no cluster). */
+    findElsewhere?: SessionStore['findElsewhere'];
     readonly rateLimits: Pick<DeviceRateLimits, 'of'>;
     readonly shedder: Pick<LoadShedder, 'poke' | 'overloaded'>;
   };
@@ -46,6 +49,10 @@ export const CLOSE = { policy: 1008, tryAgainLater: 1013, internal: 1011 } as co
  */
 export const BYTES_PER_SAMPLE_BUDGET = 320;
 
+/** Frames (and bytes) kept while a hello waits for the cluster's session directory (a few ms); more are dropped. */
+const MAX_FRAMES_WHILE_RESUMING = 64;
+const MAX_BYTES_WHILE_RESUMING = 256 * 1024;
+
 /** How long a shed device's close handshake may take before its socket is cut, ms. */
 const SHED_CLOSE_WAIT_MS = 1000;
 
@@ -65,6 +72,9 @@ export class DeviceConnection {
   /** Bytes decoded per second (before any decoding: a flood of large frames costs its budget only). */
   private readonly readBudget: ReadBudget;
   private readonly frameShape: FrameShapeLimits;
+  /** Set while a hello waits for the cluster's session directory: frames that arrive meanwhile. */
+  private heldFrames: { data: RawData; isBinary: boolean }[] | undefined;
+  private heldBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -90,17 +100,29 @@ export class DeviceConnection {
     });
     this.helloTimer = setTimeout(() => this.closeWith(CLOSE.policy, `no valid hello within ${config.helloTimeoutMs} ms`), config.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
-      try {
-        this.onMessage(data, isBinary);
-      } catch (err) {
-        // A bug must cost this connection at most, never the process.
-        log.error({ conn: conn.id, err }, 'device frame handler failed');
-        this.error('internal', `the server failed to handle this frame: ${err instanceof Error ? err.message : String(err)}`);
+      if (this.heldFrames) {
+        const bytes = rawDataBytes(data).byteLength;
+        if (this.heldFrames.length < MAX_FRAMES_WHILE_RESUMING && this.heldBytes + bytes <= MAX_BYTES_WHILE_RESUMING) {
+          this.heldFrames.push({ data, isBinary });
+          this.heldBytes += bytes;
+        }
+        return;
       }
+      this.handle(data, isBinary);
     });
     ws.on('close', (code) => this.onClose(code));
     // Protocol errors (e.g. 1009, frame too big) close the socket; the session ends with it.
     ws.on('error', () => (this.closedByServer = true));
+  }
+
+  private handle(data: RawData, isBinary: boolean): void {
+    try {
+      this.onMessage(data, isBinary);
+    } catch (err) {
+      // A bug must cost this connection at most, never the process.
+      this.deps.log.error({ conn: this.conn.id, err }, 'device frame handler failed');
+      this.error('internal', `the server failed to handle this frame: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -157,7 +179,29 @@ export class DeviceConnection {
       this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
       return;
     }
-    const opened = this.deps.sessions.open(hello.value, {
+    // In a cluster, a device new here may come from a gateway that went away: its session continues.
+    const lookup = this.deps.sessions.findElsewhere?.(hello.value.deviceId);
+    if (!lookup) return this.openSession(hello.value, owner.id);
+    this.heldFrames = [];
+    void lookup
+      .catch(() => undefined)
+      .then((elsewhere) => {
+        const held = this.heldFrames ?? [];
+        this.heldFrames = undefined;
+        this.heldBytes = 0;
+        if (this.ws.readyState !== this.ws.OPEN || this.closedByServer) return;
+        try {
+          this.openSession(hello.value, owner.id, elsewhere);
+        } catch (err) {
+          this.deps.log.error({ conn: this.conn.id, err }, 'device hello failed');
+          this.error('internal', `the server failed to start the session: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        for (const f of held) this.handle(f.data, f.isBinary);
+      });
+  }
+
+  private openSession(hello: HelloMessage, owner: string, elsewhere?: SessionSnapshot): void {
+    const opened = this.deps.sessions.open(hello, {
       send: (m) => this.send(m),
       onCrash: () => this.closeWith(CLOSE.internal, 'internal error'),
       onShed: (reason) => {
@@ -166,7 +210,7 @@ export class DeviceConnection {
         // An overloaded server reads the device's close reply late (behind its queued frames): don't wait for it.
         setTimeout(() => this.ws.terminate(), SHED_CLOSE_WAIT_MS).unref();
       },
-    }, owner.id);
+    }, owner, elsewhere);
     if (!opened.ok) {
       this.error(opened.error.code, opened.error.message);
       if (opened.error.code === 'overloaded') this.closeWith(CLOSE.tryAgainLater, 'too many devices');
@@ -175,9 +219,9 @@ export class DeviceConnection {
     clearTimeout(this.helloTimer);
     this.session = opened.session;
     this.preAuth?.lift(); // full-size frames from now on
-    this.deps.log.info({ conn: this.conn.id, ip: this.conn.ip, deviceId: hello.value.deviceId, resumed: opened.resumed, source: hello.value.source }, 'device connected');
+    this.deps.log.info({ conn: this.conn.id, ip: this.conn.ip, deviceId: hello.deviceId, resumed: opened.resumed, source: hello.source }, 'device connected');
     this.send(opened.session.welcome(opened.resumed));
-    if (opened.resumed) opened.session.deliverMissed(hello.value.lastWindowEnd);
+    if (opened.resumed) opened.session.deliverMissed(hello.lastWindowEnd);
   }
 
   private onClose(code: number): void {

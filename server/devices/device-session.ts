@@ -61,6 +61,12 @@ export interface DeviceSessionOptions {
   onShed?: (reason: string) => void;
 }
 
+/** A prediction held for a reconnect, and whether it was handed to an open connection. */
+export interface HeldPrediction {
+  message: PredictionMessage;
+  sent: boolean;
+}
+
 /** Predictions kept for a device that reconnects (the newest ones). */
 export const MAX_HELD_PREDICTIONS = 64;
 
@@ -74,7 +80,9 @@ export class DeviceSession {
   private closing: Promise<void> | undefined;
   private opts: DeviceSessionOptions | undefined;
   /** The newest predictions, each marked whether it was handed to an open connection. */
-  private recent: { message: PredictionMessage; sent: boolean }[] = [];
+  private recent: HeldPrediction[] = [];
+  /** Bumped with every prediction: a snapshot of the session needs saving only when it changed. */
+  version = 0;
   /** Added to the seq of the current connection's frames. */
   private seqBase = 0;
   /** Highest (shifted) seq received so far, -1 before any. */
@@ -85,8 +93,12 @@ export class DeviceSession {
   /** Personal calibration: its head classifies this device's windows once it has one. */
   readonly calibration: DeviceCalibration;
 
-  /** Registers the device and starts its pipeline, or says why it can't. */
-  static open(hello: HelloMessage, deps: DeviceSessionDeps, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
+  /**
+   * Registers the device and starts its pipeline, or says why it can't. `carried`: the predictions
+   * its session held on another gateway (resume after that gateway went away), delivered like a
+   * reconnect's (deliverMissed).
+   */
+  static open(hello: HelloMessage, deps: DeviceSessionDeps, opts: DeviceSessionOptions, carried?: readonly HeldPrediction[]): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
     const info: DeviceInfo = { deviceId: hello.deviceId, rateHz: hello.rateHz, units: hello.units, placement: hello.placement ?? 'unknown', connectedAt: Date.now() };
     if (hello.source !== undefined) info.source = hello.source;
     if (hello.hasLabels !== undefined) info.hasLabels = hello.hasLabels;
@@ -94,7 +106,9 @@ export class DeviceSession {
     const claim = deps.claims.claim(info);
     if (!claim.ok) return claim;
     try {
-      return { ok: true, session: new DeviceSession(info, deps, opts, claim.release) };
+      const session = new DeviceSession(info, deps, opts, claim.release);
+      if (carried) session.recent = carried.slice(-MAX_HELD_PREDICTIONS).map((h) => ({ message: h.message, sent: h.sent }));
+      return { ok: true, session };
     } catch (err) {
       // E.g. its recording cannot be opened: the device slot must not stay claimed (`id-in-use` forever).
       claim.release();
@@ -219,6 +233,11 @@ export class DeviceSession {
     for (const r of missed) r.sent = this.opts?.send(r.message) !== false;
   }
 
+  /** The predictions held for a reconnect (the newest MAX_HELD_PREDICTIONS), for a snapshot of the session. */
+  held(): HeldPrediction[] {
+    return this.recent.map((r) => ({ message: r.message, sent: r.sent }));
+  }
+
   /** Feeds one decoded `samples` message (validated inside the pipeline, synchronously). */
   push(value: unknown, receivedAt: number): void {
     if (this.closing) return;
@@ -298,6 +317,7 @@ export class DeviceSession {
     const sent = this.opts ? this.opts.send(message) !== false : false;
     if (!this.closing) {
       this.recent.push({ message, sent });
+      this.version++;
       if (this.recent.length > MAX_HELD_PREDICTIONS) this.recent.shift();
     }
     this.deps.fanOut.prediction(message);

@@ -6,14 +6,16 @@ import type { HelloMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { RateLimitConfig } from '../config.js';
 import type { Log } from '../log.js';
-import type { DeviceSession, DeviceSessionOptions } from './device-session.js';
+import type { SessionDirectory, SessionSnapshot } from '../cluster/session-directory.js';
+import { SNAPSHOT_INTERVAL_MS } from '../cluster/session-directory.js';
+import type { DeviceSession, DeviceSessionOptions, HeldPrediction } from './device-session.js';
 import { DEFAULT_LOAD_SHEDDING, LoadShedder, type LoadShedderOptions } from './load-shedder.js';
 import { DeviceRateLimits } from './token-bucket.js';
 
 /** What the store needs around it; each a narrow piece, so tests can fake it. */
 export interface SessionStoreDeps {
-  /** Starts a fresh session (DeviceSession.open with its dependencies). */
-  openSession(hello: HelloMessage, opts: DeviceSessionOptions): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError };
+  /** Starts a session (DeviceSession.open with its dependencies); `carried`: predictions held by another gateway. */
+  openSession(hello: HelloMessage, opts: DeviceSessionOptions, carried?: readonly HeldPrediction[]): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError };
   /** How long a dropped device's session waits for it, ms (0: ends at once). */
   graceMs: number;
   rateLimit: RateLimitConfig;
@@ -21,6 +23,8 @@ export interface SessionStoreDeps {
   inferenceLoad(): { served: number; rejected: number };
   log: Log;
   shedding?: LoadShedderOptions;
+  /** In a cluster: the sessions other gateways saved, and where this one saves its own (server/cluster/). */
+  directory?: { sessions: SessionDirectory; gatewayId: string };
 }
 
 interface Entry {
@@ -29,6 +33,8 @@ interface Entry {
   expiry?: ReturnType<typeof setTimeout>;
   /** Whose token opened it (security/auth.ts Principal id): only that token resumes it. */
   owner: string;
+  /** The session's version when its snapshot was last saved to the cluster's directory. */
+  savedVersion?: number;
 }
 
 export type OpenResult = { ok: true; session: DeviceSession; resumed: boolean } | { ok: false; error: ValidationError };
@@ -43,6 +49,7 @@ export class SessionStore {
   readonly rateLimits: DeviceRateLimits;
 
   private readonly graceMs: number;
+  private readonly snapshotTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: SessionStoreDeps) {
     const { rateLimit, log } = deps;
@@ -55,6 +62,10 @@ export class SessionStore {
       (e) => log.warn({ lagMs: Math.round(e.lagMs), shedTotal: e.shed }, e.overloaded ? 'overloaded: shedding the newest devices' : 'load back to normal: admitting devices'),
       () => deps.inferenceLoad(),
     );
+    if (deps.directory) {
+      this.snapshotTimer = setInterval(() => this.saveChanged(), SNAPSHOT_INTERVAL_MS);
+      this.snapshotTimer.unref();
+    }
   }
 
   private *attached(): Iterable<DeviceSession> {
@@ -72,8 +83,20 @@ export class SessionStore {
     return this.entries.size;
   }
 
-  /** A fresh session, or the device's detached one when it is compatible. */
-  open(hello: HelloMessage, opts: DeviceSessionOptions, owner = 'open'): OpenResult {
+  /**
+   * In a cluster, for a device with no session here: the snapshot another gateway saved of its
+   * session (undefined: none, or no cluster — then open() needs no wait).
+   */
+  findElsewhere(deviceId: string): Promise<SessionSnapshot | undefined> | undefined {
+    if (!this.deps.directory || this.entries.has(deviceId)) return undefined;
+    return this.deps.directory.sessions.find(deviceId);
+  }
+
+  /**
+   * A fresh session, the device's detached one when it is compatible, or (in a cluster) the
+   * continuation of the session another gateway held (`elsewhere`, from findElsewhere).
+   */
+  open(hello: HelloMessage, opts: DeviceSessionOptions, owner = 'open', elsewhere?: SessionSnapshot): OpenResult {
     const existing = this.entries.get(hello.deviceId);
     if (existing?.expiry) {
       // Another token holder must not take over (or end) a session waiting for its device.
@@ -87,10 +110,18 @@ export class SessionStore {
       }
       this.forget(existing); // same id, different stream (or the session failed meanwhile): start over
     }
-    const opened = this.deps.openSession(hello, opts);
+    let carried: readonly HeldPrediction[] | undefined;
+    if (elsewhere && !this.entries.has(hello.deviceId)) {
+      if (elsewhere.owner !== owner) return { ok: false, error: { code: 'id-in-use', message: `device '${hello.deviceId}' has a session on another gateway; only the token that opened it may resume it` } };
+      if (elsewhere.units === hello.units && elsewhere.rateHz === hello.rateHz) carried = elsewhere.held;
+    }
+    const opened = this.deps.openSession(hello, opts, carried);
     if (!opened.ok) return opened;
-    this.entries.set(hello.deviceId, { session: opened.session, owner });
-    return { ok: true, session: opened.session, resumed: false };
+    const entry: Entry = { session: opened.session, owner };
+    this.entries.set(hello.deviceId, entry);
+    this.save(entry);
+    if (carried) this.resumed++;
+    return { ok: true, session: opened.session, resumed: carried !== undefined };
   }
 
   /** The device's connection closed: hold the session for the grace period (or close it at once). */
@@ -121,6 +152,9 @@ export class SessionStore {
    */
   async closeAll(timeoutMs: number): Promise<number> {
     this.shedder.stop();
+    clearInterval(this.snapshotTimer);
+    // Devices leaving a gateway that shuts down resume on another: their snapshots stay, fresh.
+    for (const e of this.entries.values()) this.save(e);
     const all = [...this.entries.values()];
     this.entries.clear();
     let unfinished = all.length;
@@ -141,7 +175,21 @@ export class SessionStore {
     clearTimeout(entry.expiry);
     entry.expiry = undefined;
     if (this.entries.get(entry.session.info.deviceId) === entry) this.entries.delete(entry.session.info.deviceId);
+    this.deps.directory?.sessions.forget(entry.session.info.deviceId);
     void entry.session.close();
+  }
+
+  /** Saves the snapshots of sessions that changed since their last save (cluster only). */
+  private saveChanged(): void {
+    for (const e of this.entries.values()) if (e.savedVersion !== e.session.version) this.save(e);
+  }
+
+  private save(entry: Entry): void {
+    const directory = this.deps.directory;
+    if (!directory) return;
+    const { info } = entry.session;
+    entry.savedVersion = entry.session.version;
+    directory.sessions.save({ deviceId: info.deviceId, owner: entry.owner, units: info.units, rateHz: info.rateHz, gatewayId: directory.gatewayId, savedAt: Date.now(), held: entry.session.held() });
   }
 }
 

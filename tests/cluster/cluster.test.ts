@@ -29,10 +29,11 @@ describe.each([
   let gatewayA: ClusterNodeHandle;
   let gatewayB: ClusterNodeHandle;
   let inference1: ClusterNodeHandle;
+  let buses: BusFactory;
 
   beforeAll(async () => {
     if (kind === 'NATS' && skipNatsTests()) return;
-    const buses = await makeBuses();
+    buses = await makeBuses();
     inference1 = await startNode(buses, 'inference', 'inference-1');
     nodes.push(inference1, await startNode(buses, 'inference', 'inference-2'));
     gatewayA = await startNode(buses, 'gateway', 'gateway-a');
@@ -82,5 +83,38 @@ describe.each([
     await dashboard.until((m) => m.filter((x) => x.type === 'prediction' && x.deviceId === 'phone-1').length >= expected, 10_000, 'predictions on B');
     await device.close();
     await dashboard.close();
+  }, 90_000);
+
+  it.skipIf(kind === 'NATS' && skipNatsTests())('a device whose gateway goes away resumes its session on another gateway', async () => {
+    const gatewayC = await startNode(buses, 'gateway', 'gateway-c');
+    nodes.push(gatewayC);
+    await waitUntil(async () => (await health(gatewayC)).cluster?.inferenceMembers === 1, 'gateway C to hear the inference member');
+    const rec = labelledRecording([['walking', 30]]);
+    const frames = toFrames(rec, 25);
+    let device = await TestClient.connect(gatewayC.wsUrl('/ws/device'), 'msgpack');
+    device.send(hello('phone-2'));
+    await device.count('welcome', 1);
+    for (const f of frames.slice(0, 20)) {
+      device.send(f);
+      await sleep(5);
+    }
+    const before = await device.count('prediction', 5);
+    const lastSeen = before.at(-1)!.windowEnd as number;
+    // Gateway C shuts down: its devices are closed with 1001 and go elsewhere.
+    await gatewayC.stop();
+    nodes.splice(nodes.indexOf(gatewayC), 1);
+    await device.closed;
+
+    device = await TestClient.connect(gatewayB.wsUrl('/ws/device'), 'msgpack');
+    device.send({ ...hello('phone-2'), lastWindowEnd: lastSeen });
+    const [welcome] = await device.count('welcome', 1);
+    expect(welcome).toMatchObject({ deviceId: 'phone-2', resumed: true });
+    // Its seq numbers start again at 0 on the new connection, as after any reconnect.
+    frames.slice(20).forEach((f, i) => device.send({ ...f, seq: i }));
+    await device.count('prediction', 10, 20_000);
+    expect(device.of('error')).toEqual([]);
+    const ends = device.of('prediction').map((p) => p.windowEnd as number);
+    expect(ends.every((e) => e > lastSeen)).toBe(true);
+    await device.close();
   }, 90_000);
 });
