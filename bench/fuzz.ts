@@ -19,6 +19,7 @@ import { Neighbours, type NeighbourFigures } from './hostile/neighbours.js';
 import { findCrashingFrame, type Reproduction } from './hostile/reproduce.js';
 import { aggregate, printHostileReport, reportFigures } from './hostile/summary.js';
 import { inc, type Tally } from './hostile/tally.js';
+import { warmLazyModels } from './hostile/warm-up.js';
 import { WatchedServer, type CrashInfo } from './hostile/watched-server.js';
 import { NEIGHBOUR_PREFIX } from './hostile/ws-payloads.js';
 
@@ -46,6 +47,7 @@ const spec: CommandSpec = {
     'Targets only 127.0.0.1 (a server it starts itself) and stops by itself (frames spent or --max-seconds).',
     'Neighbour latency is client side: phones, frame holding a window\'s last sample sent -> prediction received; typists, keystroke -> suggestions.',
     'Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours\' p99 <= 1.5x the calm run\'s, no `overloaded` for them.',
+    'Before the neighbours start, each image model is asked for once (bench/hostile/warm-up.ts): RSS start then includes the lazily loaded models and the image worker.',
     'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
     '"calm":{…},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
     'The server runs under npm start\'s process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).',
@@ -91,6 +93,8 @@ export async function main(argv: string[]): Promise<void> {
   let processErrorCount: number | null = null;
   const processErrorSamples: string[] = [];
   try {
+    const coldRoutes = await warmLazyModels(server.httpUrl);
+    if (coldRoutes.length) console.error(`fuzz: warming the lazily loaded models failed for ${coldRoutes.join(', ')}`);
     await neighbours.attach(server.httpUrl);
     await sleep(Number(o['warmup-seconds']) * 1000);
     console.error(`fuzz: calm phase, ${o['calm-seconds']} s`);
