@@ -313,7 +313,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     await recordings.close();
   });
   app.addHook('onClose', async () => {
-    node?.close();
+    await node?.close();
     await harInference?.close();
     localFeed.close();
     registry.close();

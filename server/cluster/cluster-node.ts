@@ -101,9 +101,10 @@ export class ClusterNode {
     return problems;
   }
 
-  close(): void {
+  /** Stops the heartbeat, leaves the inference queue group (answering what was routed here), unsubscribes. */
+  async close(): Promise<void> {
     this.heartbeat.close();
-    this.service?.close();
+    await this.service?.close();
     this.feed?.close();
     this.view.close();
   }

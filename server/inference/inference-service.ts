@@ -48,8 +48,9 @@ export class InferenceService {
     }
   }
 
-  close(): void {
-    this.subscription.unsubscribe();
+  /** Leaves the queue group gracefully: requests already routed here are still answered. */
+  close(): Promise<void> {
+    return this.subscription.drain();
   }
 }
 
