@@ -165,6 +165,7 @@ export class DeviceSession {
         this.startRecording();
       } catch (err) {
         void this.pipeline.close();
+        this.calibration.close(); // its stored head may still be loading: it must not speak for a session that never started
         throw err;
       }
     }

@@ -2,8 +2,10 @@
 // it builds itself and a PersonalModels without a shared head. One window per 10-sample frame
 // (TINY_MODEL), so frame k's prediction has windowEnd 180 + 200 k.
 import { describe, expect, it } from 'vitest';
+import type { PersonalHead } from '../../models/har/personal-head.js';
 import type { PredictionMessage } from '../../protocol/sensor-messages.js';
 import { OverloadedError } from '../../server/batching/dynamic-batcher.js';
+import type { PersonalModels } from '../../server/calibration/personal-models.js';
 import { DeviceSession, MAX_HELD_PREDICTIONS } from '../../server/devices/device-session.js';
 import { hello, samples } from './fakes/device-messages.js';
 import { FIXED_PROBS, TINY_MODEL } from './fakes/fake-inference.js';
@@ -65,6 +67,26 @@ describe('DeviceSession.open and close', () => {
     expect(f.claims.held).toEqual([]);
     expect(f.claims.releases).toBe(2);
     expect(f.log.errors().map((e) => e.msg)).toEqual(['device session failed to start', 'device session failed to start']);
+  });
+
+  it('a session that failed to start sends nothing later (its stored personal head loads after the failure)', async () => {
+    const classes = [...TINY_MODEL.classes];
+    const shared = { classes, featureSize: 2, kernel: new Float32Array(6), bias: new Float32Array(3) };
+    const head: PersonalHead = { ...shared, sharedFingerprint: 'fake', calibrated: classes, windows: { walking: 10 }, trainAccuracy: 1, fittedAt: '2026-12-04T00:00:00Z' };
+    // PersonalModels as a session's calibration uses it: a shared head, and this device's stored head.
+    const personal = { shared, unavailable: undefined, fingerprint: 'fake', load: () => Promise.resolve(structuredClone(head)) } as unknown as PersonalModels;
+
+    const started = fakeSessionDeps({ recordAll: true });
+    const control = open({ ...started, deps: { ...started.deps, personal } });
+    await settle();
+    expect(control.end.sent).toEqual([expect.objectContaining({ type: 'calibration-status', personal: true })]); // the fake head does load
+
+    const failed = fakeSessionDeps({ recordAll: true });
+    failed.recordings.failOpen = new Error('ENOTDIR');
+    const end = new FakeDeviceEnd();
+    expect(DeviceSession.open(hello(), { ...failed.deps, personal }, end.opts).ok).toBe(false);
+    await settle();
+    expect(end.sent).toEqual([]);
   });
 
   it('the welcome carries the model shape, the backend and the limits', () => {
@@ -166,6 +188,58 @@ describe('DeviceSession frames and predictions', () => {
     // The stream goes on: the third window is classified.
     expect(end.predictions().map((p) => p.windowEnd)).toEqual([windowEnd(2)]);
     expect(fanOut.predictions).toHaveLength(1);
+  });
+});
+
+describe('DeviceSession around its stream', () => {
+  it('a bug in a stage ends this session only: the device is told, its transport asked to disconnect', async () => {
+    const f = fakeSessionDeps();
+    const { session, end, claims, log } = open(f);
+    const other = open(f, new FakeDeviceEnd(), 'phone-2');
+    f.fanOut.failWith = new Error('sink bug');
+    push(session, samples(1));
+    await settle();
+    expect(end.errors()).toEqual([{ type: 'error', code: 'internal', message: 'the server failed to process this stream: sink bug' }]);
+    expect(end.crashes).toEqual([f.fanOut.failWith]);
+    expect(session.closed).toBe(true);
+    expect(claims.held).toEqual(['phone-2']);
+    expect(log.errors().map((e) => e.msg)).toEqual(['device pipeline failed: closing the device']);
+    f.fanOut.failWith = undefined;
+    push(other.session, samples(2));
+    await settle();
+    expect(other.end.predictions()).toHaveLength(2);
+  });
+
+  it('shed: marked, and its transport told why', () => {
+    const { session, end } = open();
+    expect(session.shedding).toBe(false);
+    session.shed('the server is overloaded');
+    expect(session.shedding).toBe(true);
+    expect(end.sheds).toEqual(['the server is overloaded']);
+  });
+
+  it('continues only a hello with the same units and rate', () => {
+    const { session } = open();
+    expect(session.compatibleWith(hello('phone-1', { placement: 'hand', lastWindowEnd: 5 }))).toBe(true);
+    expect(session.compatibleWith(hello('phone-1', { units: 'm/s2' }))).toBe(false);
+    expect(session.compatibleWith(hello('phone-1', { rateHz: 100 }))).toBe(false);
+  });
+
+  it('records on demand: one recording at a time, frames until it stops', async () => {
+    const { session, recordings } = open();
+    expect(session.recording).toBeUndefined();
+    push(session, samples(1));
+    const first = session.startRecording();
+    expect(first.started).toBe(true);
+    expect(session.startRecording()).toEqual({ recording: first.recording, started: false });
+    push(session, samples(2, { firstSeq: 1, fromSample: 10 }));
+    expect(await session.stopRecording()).toBe(first.recording);
+    expect(await session.stopRecording()).toBeUndefined();
+    push(session, samples(1, { firstSeq: 3, fromSample: 30 }));
+    await session.close();
+    expect(recordings.opened).toHaveLength(1);
+    expect(recordings.opened[0]!.frames.map((fr) => (fr as { seq: number }).seq)).toEqual([1, 2]);
+    expect(recordings.opened[0]!.closedWith).toBe('stopped');
   });
 });
 

@@ -9,8 +9,11 @@ export class FakePredictionSink implements PredictionSink {
   /** Device ids dashboards watch now. */
   readonly watched = new Set<string>();
   isWatchedCalls = 0;
+  /** Makes prediction() throw (a bug downstream of the pipeline). */
+  failWith: Error | undefined;
 
   prediction(message: PredictionMessage): void {
+    if (this.failWith) throw this.failWith;
     this.predictions.push(message);
   }
 
