@@ -141,10 +141,13 @@ export function checkMsgpackShape(bytes: Uint8Array, limits: FrameShapeLimits): 
       if (children > 0) pending[level++] = children;
     }
   }
-  return OK;
+  // One frame is one value. Bytes after it are no honest encoder's, and msgpackr reads them: an
+  // inline record definition (ext 0x72) makes it decode the value that follows, unchecked here.
+  return i === n ? OK : TRAILING;
 }
 
 const SHORT: ShapeCheck = { ok: false, error: 'msgpack frame is shorter than its headers declare' };
+const TRAILING: ShapeCheck = { ok: false, error: 'msgpack frame holds bytes after its value' };
 
 // The limits of each endpoint. Our messages nest 2 deep (a message and its arrays); 8 leaves room.
 const MAX_DEPTH = 8;

@@ -94,6 +94,15 @@ describe('checkMsgpackShape', () => {
     );
   });
 
+  it('refuses bytes after the value: an inline record definition would have msgpackr decode them unchecked', () => {
+    // d4 72 40: msgpackr's record definition (fixext1 0x72), then an array of a million nils that
+    // the guard, reading one value, never looked at: 100+ ms of decoding before this check.
+    const nils = Buffer.concat([Buffer.from([0xd4, 0x72, 0x40, 0xdd, 0x00, 0x0f, 0x42, 0x40]), Buffer.alloc(1_000_000, 0xc0)]);
+    expect(checkMsgpackShape(nils, deviceFrameShape(2000))).toEqual({ ok: false, error: 'msgpack frame holds bytes after its value' });
+    expect(checkMsgpackShape(Buffer.from([0x01, 0x02]), limits(8))).toEqual({ ok: false, error: 'msgpack frame holds bytes after its value' });
+    expect(checkMsgpackShape(packr.pack({ samples: [1, 2, 3] }), limits(8)).ok).toBe(true);
+  });
+
   it('never throws on random bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
