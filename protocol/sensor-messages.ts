@@ -173,6 +173,16 @@ export interface ServerStatsMessage {
   meanBatch: number;
   queueDepth: number;
   latencyMs: { p50: number; p99: number };
+  /** In a cluster (--bus nats://…): the gateways and inference members heard, and devices per gateway. */
+  cluster?: ClusterStats;
+}
+
+export interface ClusterStats {
+  /** The gateway this dashboard is connected to. */
+  nodeId: string;
+  gateways: number;
+  inferenceMembers: number;
+  devicesByGateway: Record<string, number>;
 }
 
 export type ServerToDashboard = DevicesMessage | PredictionMessage | SignalMessage | ServerStatsMessage | ErrorMessage;

@@ -15,7 +15,8 @@ import { SessionStore, type SessionStoreDeps } from './devices/session-store.js'
 import { LocalFeed, type LiveFeed, type PredictionSink } from './fan-out/live-feed.js';
 import type { Bus } from './bus/bus.js';
 import { ClusterNode } from './cluster/cluster-node.js';
-import type { ClusterView } from './cluster/cluster-view.js';
+import type { ClusterSummary, ClusterView } from './cluster/cluster-view.js';
+import type { ClusterStats } from '../protocol/sensor-messages.js';
 import type { WindowInference } from './inference/window-inference.js';
 import type { NodeRole } from '../protocol/bus-subjects.js';
 import { PersonalModels } from './calibration/personal-models.js';
@@ -223,6 +224,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
         meanBatch: round2(batching.meanBatch),
         queueDepth: batching.queueDepth,
         latencyMs: { p50: round2(latency.p50), p99: round2(latency.p99) },
+        ...(node ? { cluster: clusterStats(node.view.summary()) } : {}),
       };
     },
   });
@@ -339,6 +341,12 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
 }
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** The cluster as dashboards show it: counts, without each member's details. */
+function clusterStats(summary: ClusterSummary): ClusterStats {
+  const { nodeId, gateways, inferenceMembers, devicesByGateway } = summary;
+  return { nodeId, gateways, inferenceMembers, devicesByGateway };
+}
 
 function serverUrl(app: FastifyInstance, secure: boolean): string {
   const address = app.server.address();

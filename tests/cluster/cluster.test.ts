@@ -59,6 +59,8 @@ describe.each([
     // B's device list shows A's device; B's health counts it under gateway-a.
     await dashboard.until((m) => m.some((x) => x.type === 'devices' && (x.devices as { deviceId: string }[]).some((d) => d.deviceId === 'phone-1')), 10_000, 'phone-1 in B\'s device list');
     await waitUntil(async () => (await health(gatewayB)).cluster?.devicesByGateway['gateway-a'] === 1, "B's health to count A's device");
+    // B's dashboards see the cluster in their stats (the server panel shows it).
+    await dashboard.until((m) => m.some((x) => x.type === 'stats' && (x.cluster as { gateways?: number; devicesByGateway?: Record<string, number> } | undefined)?.devicesByGateway?.['gateway-a'] === 1), 10_000, 'cluster stats on B');
 
     const rec = labelledRecording([['walking', 20], ['sitting', 20]]);
     const frames = toFrames(rec, 25);

@@ -27,8 +27,11 @@ export async function fetchHealth(): Promise<HealthSummary> {
 export class ServerPanel {
   private readonly fields: Record<'backend' | 'devices' | 'windows' | 'batch' | 'queue' | 'p50' | 'p99' | 'updated', HTMLElement>;
   private lastUpdate = 0;
+  /** In a cluster: gateways, inference members and devices per gateway (hidden in one process). */
+  private readonly cluster: HTMLElement | null;
 
   constructor(root: HTMLElement) {
+    this.cluster = root.querySelector<HTMLElement>('[data-stat="cluster"]');
     const field = (name: string) => requireElement(`[data-stat="${name}"]`, root);
     this.fields = {
       backend: field('backend'),
@@ -52,6 +55,14 @@ export class ServerPanel {
     this.fields.p99.textContent = `${formatNumber(stats.latencyMs.p99, 1)} ms`;
     this.lastUpdate = performance.now();
     this.fields.updated.textContent = 'just now';
+    if (this.cluster) {
+      const c = stats.cluster;
+      this.cluster.hidden = c === undefined;
+      if (c) {
+        const perGateway = Object.entries(c.devicesByGateway).map(([id, n]) => `${id}${id === c.nodeId ? ' (this one)' : ''}: ${n}`).join(', ');
+        this.cluster.textContent = `cluster: ${c.gateways} gateway${c.gateways === 1 ? '' : 's'}, ${c.inferenceMembers} inference member${c.inferenceMembers === 1 ? '' : 's'} — devices per gateway: ${perGateway}`;
+      }
+    }
   }
 
   /** /api/health answers before the first stats message: show its backend; returns its warnings. */
