@@ -18,6 +18,8 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   required?: boolean;
+  /** String options only: may be given more than once; the values are joined with commas. */
+  repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -57,6 +59,7 @@ export function helpText(spec: CommandSpec): string {
 /** Parses `--name value`, `--name=value` and boolean `--flag` / `--no-flag`; rejects anything unknown. */
 export function parseOptions(spec: CommandSpec, argv: readonly string[]): ParsedOptions {
   const out: ParsedOptions = {};
+  const given = new Set<string>();
   for (const [name, o] of Object.entries(spec.options)) out[name] = o.default;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -80,7 +83,9 @@ export function parseOptions(spec: CommandSpec, argv: readonly string[]): Parsed
       value = argv[++i];
       if (value === undefined || value.startsWith('--')) throw new CliError(`--${name} needs a value`);
     }
-    out[name] = convert(name, o, value);
+    const converted = convert(name, o, value);
+    out[name] = o.repeatable && given.has(name) ? `${String(out[name])},${converted}` : converted;
+    given.add(name);
   }
   for (const [name, o] of Object.entries(spec.options)) {
     if (o.required && out[name] === undefined) throw new CliError(`--${name} is required (see --help)`);
