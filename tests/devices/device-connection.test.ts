@@ -328,6 +328,69 @@ describe('DeviceConnection samples', () => {
   });
 });
 
+describe('DeviceConnection in a cluster (a hello looks for the session on other gateways)', () => {
+  function deferred<T>() {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+  }
+  const snapshot = { deviceId: 'phone-1', owner: 'open', units: 'g', rateHz: 50, gatewayId: 'gw-b', savedAt: 1, held: [] };
+
+  it('holds the frames that arrive meanwhile and hands them over once the session is open', async () => {
+    const sessions = new FakeSessions();
+    const lookup = deferred<typeof snapshot | undefined>();
+    sessions.findElsewhere = () => lookup.promise;
+    const { socket } = connect({ sessions });
+    socket.receive(hello('phone-1', { lastWindowEnd: 180 }));
+    const frames = samples(3);
+    for (const f of frames) socket.receive(f);
+    expect(sessions.opens).toHaveLength(0);
+    expect(socket.sent).toHaveLength(0);
+    lookup.resolve(snapshot);
+    await settle();
+    expect(sessions.opens.map((o) => o.elsewhere)).toEqual([snapshot]);
+    expect(socket.messages()).toEqual([expect.objectContaining({ type: 'welcome', resumed: true })]);
+    expect(sessions.opened[0]!.missed).toEqual([180]);
+    expect(sessions.opened[0]!.pushed).toEqual(frames);
+  });
+
+  it('holds a bounded number of frames: more are dropped', async () => {
+    const sessions = new FakeSessions();
+    const lookup = deferred<undefined>();
+    sessions.findElsewhere = () => lookup.promise;
+    const { socket } = connect({ sessions });
+    socket.receive(hello());
+    for (const f of samples(100)) socket.receive(f);
+    lookup.resolve(undefined);
+    await settle();
+    expect(sessions.opened[0]!.pushed).toHaveLength(64);
+    expect(sessions.opens[0]!.elsewhere).toBeUndefined();
+  });
+
+  it('a failed lookup starts a fresh session; a socket closed meanwhile opens none', async () => {
+    const sessions = new FakeSessions();
+    const failing = deferred<undefined>();
+    sessions.findElsewhere = () => failing.promise;
+    const a = connect({ sessions });
+    a.socket.receive(hello('phone-1'));
+    failing.reject(new Error('bus down'));
+    await settle();
+    expect(sessions.opens.map((o) => [o.hello.deviceId, o.elsewhere])).toEqual([['phone-1', undefined]]);
+    expect(a.socket.messages()[0]).toMatchObject({ type: 'welcome' });
+
+    const slow = deferred<undefined>();
+    sessions.findElsewhere = () => slow.promise;
+    const b = connect({ sessions });
+    b.socket.receive(hello('phone-2'));
+    b.socket.closed(1006);
+    slow.resolve(undefined);
+    await settle();
+    expect(sessions.opens).toHaveLength(1);
+    expect(sessions.releases).toEqual([]);
+  });
+});
+
 describe('DeviceConnection close', () => {
   it('1006 (no close frame: a dropped link) keeps the session for a reconnect', () => {
     const { socket, session, sessions } = connected();

@@ -334,6 +334,37 @@ describe('DeviceSession detach and attach', () => {
   });
 });
 
+describe('DeviceSession carried over from another gateway', () => {
+  const heldOf = (ends: number[], sent = false) => ends.map((windowEnd) => ({ message: { type: 'prediction' as const, deviceId: 'phone-1', windowEnd, probs: [0.2, 0.7, 0.1], label: 'sitting', latencyMs: 1 }, sent }));
+
+  it('delivers the held predictions the device missed, the newest MAX_HELD_PREDICTIONS', () => {
+    const carried = heldOf(Array.from({ length: MAX_HELD_PREDICTIONS + 6 }, (_, i) => windowEnd(i)));
+    const end = new FakeDeviceEnd();
+    const opened = DeviceSession.open(hello(), fakeSessionDeps().deps, end.opts, carried);
+    if (!opened.ok) throw new Error(opened.error.message);
+    expect(end.sent).toEqual([]);
+    opened.session.deliverMissed();
+    expect(end.predictions()).toEqual(carried.slice(-MAX_HELD_PREDICTIONS).map((h) => h.message));
+  });
+
+  it('after the last window the device saw; and held() snapshots what a reconnect would get', async () => {
+    const end = new FakeDeviceEnd();
+    const opened = DeviceSession.open(hello(), fakeSessionDeps().deps, end.opts, heldOf([windowEnd(0), windowEnd(1), windowEnd(2)], true));
+    if (!opened.ok) throw new Error(opened.error.message);
+    const { session } = opened;
+    session.deliverMissed(windowEnd(1));
+    expect(end.predictions().map((p) => p.windowEnd)).toEqual([windowEnd(2)]);
+    const version = session.version;
+    push(session, samples(1));
+    await settle();
+    expect(session.version).toBe(version + 1);
+    const held = session.held();
+    expect(held.map((h) => [h.message.windowEnd, h.sent])).toEqual([...[0, 1, 2].map((i) => [windowEnd(i), true]), [windowEnd(0), true]]);
+    held[0]!.sent = false; // a copy: the snapshot cannot change the session
+    expect(session.held()[0]!.sent).toBe(true);
+  });
+});
+
 describe('DeviceSession.close', () => {
   it("lets the pipeline finish: the last predictions still go out to the device and fan-out", async () => {
     const { session, end, fanOut, inference, claims } = open();

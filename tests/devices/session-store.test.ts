@@ -4,29 +4,37 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HelloMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import { DEFAULT_CONFIG, type RateLimitConfig } from '../../server/config.js';
-import type { DeviceSessionOptions } from '../../server/devices/device-session.js';
+import type { SessionSnapshot } from '../../server/cluster/session-directory.js';
+import { SNAPSHOT_INTERVAL_MS } from '../../server/cluster/session-directory.js';
+import type { DeviceSessionOptions, HeldPrediction } from '../../server/devices/device-session.js';
 import { DEFAULT_LOAD_SHEDDING, type LoadShedderOptions } from '../../server/devices/load-shedder.js';
 import { SessionStore } from '../../server/devices/session-store.js';
 import { hello } from './fakes/device-messages.js';
 import { FakeLog } from './fakes/fake-log.js';
 import { FakeSession } from './fakes/fake-session.js';
+import { FakeSessionDirectory } from './fakes/fake-session-directory.js';
 
 const stores: SessionStore[] = [];
 
 afterEach(() => {
   vi.useRealTimers();
-  for (const s of stores.splice(0)) s.shedder.stop();
+  // Stops their timers (load shedder, snapshots) at once; sessions close in the background.
+  for (const s of stores.splice(0)) void s.closeAll(0);
 });
 
-function makeStore(opts: { graceMs?: number; rateLimit?: RateLimitConfig; shedding?: Partial<LoadShedderOptions> } = {}) {
+function makeStore(opts: { graceMs?: number; rateLimit?: RateLimitConfig; shedding?: Partial<LoadShedderOptions>; directory?: FakeSessionDirectory } = {}) {
   const opened: FakeSession[] = [];
+  /** What each openSession call was given to carry over from another gateway. */
+  const carriedOf: (readonly HeldPrediction[] | undefined)[] = [];
   let refuse: ValidationError | undefined;
   let clock = 0;
   const log = new FakeLog();
   const store = new SessionStore({
-    openSession: (h: HelloMessage, o: DeviceSessionOptions) => {
+    openSession: (h: HelloMessage, o: DeviceSessionOptions, carried?: readonly HeldPrediction[]) => {
+      carriedOf.push(carried);
       if (refuse) return { ok: false, error: refuse };
       const session = new FakeSession(h, o, ++clock);
+      session.heldPredictions = [...(carried ?? [])];
       opened.push(session);
       return { ok: true, session: session.asSession };
     },
@@ -35,9 +43,10 @@ function makeStore(opts: { graceMs?: number; rateLimit?: RateLimitConfig; sheddi
     inferenceLoad: () => ({ served: 0, rejected: 0 }),
     log,
     ...(opts.shedding ? { shedding: { ...DEFAULT_LOAD_SHEDDING, ...opts.shedding } } : {}),
+    ...(opts.directory ? { directory: { sessions: opts.directory, gatewayId: 'gw-a' } } : {}),
   });
   stores.push(store);
-  return { store, opened, log, refuseWith: (e: ValidationError | undefined) => (refuse = e) };
+  return { store, opened, carriedOf, log, refuseWith: (e: ValidationError | undefined) => (refuse = e) };
 }
 
 const connection = (): DeviceSessionOptions => ({ send: () => true });
@@ -232,5 +241,68 @@ describe('SessionStore rate limits and shedding', () => {
     store.shedder.check(1000, 0);
     expect(sheds).toEqual(['new', 'mid', 'old']); // the shed ones are not candidates again
     expect(opened.find((s) => s.info.deviceId === 'gone')!.shedding).toBe(false);
+  });
+});
+
+describe('SessionStore in a cluster (a session directory)', () => {
+  const heldOf = (deviceId: string, ends: number[]): HeldPrediction[] =>
+    ends.map((windowEnd) => ({ message: { type: 'prediction', deviceId, windowEnd, probs: [1, 0], label: 'walking', latencyMs: 1 }, sent: false }));
+  const snapshot = (over: Partial<SessionSnapshot> = {}): SessionSnapshot => ({ deviceId: 'a', owner: 'token-1', units: 'g', rateHz: 50, gatewayId: 'gw-b', savedAt: 1, held: heldOf('a', [180, 380]), ...over });
+
+  it('without a directory, or for a device it holds, there is nothing to look up', async () => {
+    expect(makeStore().store.findElsewhere('a')).toBeUndefined();
+    const directory = new FakeSessionDirectory();
+    directory.stored.set('a', snapshot());
+    const { store } = makeStore({ directory });
+    expect(await store.findElsewhere('a')).toEqual(snapshot());
+    openOk(store, hello('a'), 'token-1');
+    expect(store.findElsewhere('a')).toBeUndefined();
+  });
+
+  it("continues another gateway's session for the same token: its held predictions carried, answered as resumed", () => {
+    const { store, carriedOf } = makeStore({ directory: new FakeSessionDirectory() });
+    const r = store.open(hello('a'), connection(), 'token-1', snapshot());
+    expect(r.ok && r.resumed).toBe(true);
+    expect(carriedOf).toEqual([snapshot().held]);
+    expect(store.resumed).toBe(1);
+  });
+
+  it("refuses another token with id-in-use, and starts afresh for a hello that does not fit", () => {
+    const { store, carriedOf } = makeStore({ directory: new FakeSessionDirectory() });
+    const other = store.open(hello('a'), connection(), 'token-2', snapshot());
+    expect(other.ok ? undefined : other.error.code).toBe('id-in-use');
+    expect(carriedOf).toEqual([]);
+    const r = store.open(hello('a', { rateHz: 100 }), connection(), 'token-1', snapshot());
+    expect(r.ok && r.resumed).toBe(false);
+    expect(carriedOf).toEqual([undefined]);
+    expect(store.resumed).toBe(0);
+  });
+
+  it('saves a snapshot when a session opens, again when it changed, and forgets it when the session ends', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    const directory = new FakeSessionDirectory();
+    const { store, opened } = makeStore({ directory });
+    const r = openOk(store, hello('a'), 'token-1');
+    expect(directory.saves).toEqual([expect.objectContaining({ deviceId: 'a', owner: 'token-1', units: 'g', rateHz: 50, gatewayId: 'gw-a', held: [] })]);
+    vi.advanceTimersByTime(SNAPSHOT_INTERVAL_MS);
+    expect(directory.saves).toHaveLength(1); // unchanged: not saved again
+    opened[0]!.heldPredictions = heldOf('a', [180]);
+    opened[0]!.version++;
+    vi.advanceTimersByTime(SNAPSHOT_INTERVAL_MS);
+    expect(directory.saves).toHaveLength(2);
+    expect(directory.saves[1]!.held).toEqual(heldOf('a', [180]));
+    store.release(r.session, { keep: false });
+    expect(directory.forgets).toEqual(['a']);
+  });
+
+  it('at shutdown the snapshots are saved fresh and kept, so the devices resume on another gateway', async () => {
+    const directory = new FakeSessionDirectory();
+    const { store } = makeStore({ directory });
+    openOk(store, hello('a'));
+    openOk(store, hello('b'));
+    directory.saves.length = 0;
+    expect(await store.closeAll(100)).toBe(0);
+    expect(directory.saves.map((s) => s.deviceId)).toEqual(['a', 'b']);
+    expect(directory.forgets).toEqual([]);
   });
 });

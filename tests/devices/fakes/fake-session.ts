@@ -2,7 +2,7 @@
 // what a connection hands it, all recorded. `hangOnClose` makes close() never finish (a pipeline
 // stuck at shutdown); `pushThrows` makes push() throw (a bug in a handler).
 import type { DeviceInfo, ErrorCode, HelloMessage, WelcomeMessage } from '../../../protocol/sensor-messages.js';
-import type { DeviceSession, DeviceSessionOptions } from '../../../server/devices/device-session.js';
+import type { DeviceSession, DeviceSessionOptions, HeldPrediction } from '../../../server/devices/device-session.js';
 
 export class FakeSession {
   readonly info: DeviceInfo;
@@ -17,6 +17,9 @@ export class FakeSession {
   closed = false;
   shedding = false;
   hangOnClose = false;
+  /** What held() reports (a snapshot of the session carries it); bump `version` when it changes. */
+  heldPredictions: HeldPrediction[] = [];
+  version = 0;
   pushThrows: Error | undefined;
   private closing: Promise<void> | undefined;
 
@@ -72,6 +75,10 @@ export class FakeSession {
     const message: WelcomeMessage = { type: 'welcome', deviceId: this.info.deviceId, classes: ['a', 'b'], windowSize: 10, hop: 10, rateHz: 50, backend: 'fake', limits: { maxFrameBytes: 1 << 20, maxSamplesPerFrame: 2000, minRateHz: 10, maxRateHz: 200, maxAbsG: 16 } };
     if (resumed) message.resumed = true;
     return message;
+  }
+
+  held(): HeldPrediction[] {
+    return this.heldPredictions;
   }
 
   deliverMissed(lastWindowEnd?: number): void {

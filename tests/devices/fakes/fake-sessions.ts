@@ -2,6 +2,7 @@
 // FakeSessions (or refuses with `refuse`; `resumeNext` answers the next open as a resume), keeps
 // every release, and real per-device buckets on a clock that stands still (no refill mid-test).
 import type { HelloMessage } from '../../../protocol/sensor-messages.js';
+import type { SessionSnapshot } from '../../../server/cluster/session-directory.js';
 import type { ValidationError } from '../../../protocol/validate-sensor.js';
 import type { DeviceConnectionDeps } from '../../../server/devices/device-connection.js';
 import type { DeviceSession, DeviceSessionOptions } from '../../../server/devices/device-session.js';
@@ -11,8 +12,10 @@ import { FakeSession } from './fake-session.js';
 
 export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'open' | 'release'> {
   readonly opened: FakeSession[] = [];
-  /** open() calls: the hello and the owner it was given. */
-  readonly opens: { hello: HelloMessage; owner: string | undefined }[] = [];
+  /** open() calls: the hello, the owner and the other gateway's session it was given. */
+  readonly opens: { hello: HelloMessage; owner: string | undefined; elsewhere: SessionSnapshot | undefined }[] = [];
+  /** Set to play a cluster: the session directory's answer for a device new here. */
+  findElsewhere: ((deviceId: string) => Promise<SessionSnapshot | undefined> | undefined) | undefined;
   readonly releases: { session: FakeSession; keep: boolean }[] = [];
   refuse: ValidationError | undefined;
   resumeNext = false;
@@ -31,8 +34,8 @@ export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'ope
     this.rateLimits = new DeviceRateLimits({ samplesPerSec: buckets.samplesPerSec ?? 400, burstSamples: buckets.burstSamples ?? 8000, framesPerSec: 100, burstFrames: buckets.burstFrames ?? 200, now: () => 0 });
   }
 
-  open(hello: HelloMessage, opts: DeviceSessionOptions, owner?: string): OpenResult {
-    this.opens.push({ hello, owner });
+  open(hello: HelloMessage, opts: DeviceSessionOptions, owner?: string, elsewhere?: SessionSnapshot): OpenResult {
+    this.opens.push({ hello, owner, elsewhere });
     if (this.refuse) return { ok: false, error: this.refuse };
     const held = this.resumes;
     this.resumes = undefined;
@@ -42,7 +45,7 @@ export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'ope
     }
     const session = new FakeSession(hello, opts);
     this.opened.push(session);
-    const resumed = this.resumeNext;
+    const resumed = this.resumeNext || elsewhere !== undefined;
     this.resumeNext = false;
     return { ok: true, session: session.asSession, resumed };
   }
