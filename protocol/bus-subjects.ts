@@ -111,7 +111,14 @@ export interface NodeHeartbeat {
     cpu?: number;
   };
   /** Inference nodes: the model's shape, so gateways cut windows to fit. */
-  model?: { classes: string[]; windowSize: number; hop: number; rateHz: number };
+  model?: {
+    classes: string[];
+    windowSize: number;
+    hop: number;
+    rateHz: number;
+    /** False when the member serves an untrained stand-in (its predictions are meaningless). */
+    trained?: boolean;
+  };
 }
 
 /**

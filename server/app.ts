@@ -178,7 +178,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const registry = new DeviceRegistry(config.maxDevices);
   const localFeed = new LocalFeed(registry);
   const node = cluster
-    ? new ClusterNode(cluster, { harInference, harUnavailable: () => harUnavailable, registry, localFeed, batching: config.batching, log: app.log, httpUrl: () => listeningAt })
+    ? new ClusterNode(cluster, { harInference, harUnavailable: () => harUnavailable, harTrained: modelStatus?.trained ?? false, registry, localFeed, batching: config.batching, log: app.log, httpUrl: () => listeningAt })
     : undefined;
   const inference: WindowInference = node?.inference ?? harInference!;
   const feed: PredictionSink & LiveFeed = node?.feed ?? localFeed;
@@ -273,7 +273,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     auth,
     backend: backend.name,
     startedAt,
-    models: [modelStatus ?? { name: 'har', loaded: true, trained: false }],
+    // A gateway's model runs in the inference members: it lists what they announced.
+    models: () => [node && !servesInference ? node.remoteModelStatus() : (modelStatus ?? { name: 'har', loaded: true, trained: false })],
     warnings,
     problems,
     inference: () => inference.stats(),

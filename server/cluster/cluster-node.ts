@@ -10,6 +10,7 @@ import { ClusterFeed } from '../fan-out/cluster-feed.js';
 import type { LocalFeed } from '../fan-out/live-feed.js';
 import type { HarInference } from '../inference/har-inference.js';
 import type { ModelShape } from '../inference/window-inference.js';
+import type { ModelStatus } from '../model-status.js';
 import { InferenceService } from '../inference/inference-service.js';
 import { RemoteInference } from '../inference/remote-inference.js';
 import type { Log } from '../log.js';
@@ -22,6 +23,8 @@ export interface ClusterNodeDeps {
   /** This process's batcher (inference and all roles). */
   harInference: HarInference | undefined;
   harUnavailable(): string | undefined;
+  /** Whether this process's HAR model is a trained one (told to gateways with its shape). */
+  harTrained: boolean;
   registry: DeviceRegistry;
   localFeed: LocalFeed;
   batching: BatchingConfig;
@@ -75,7 +78,7 @@ export class ClusterNode {
         nodeId,
         httpUrl: deps.httpUrl,
         load: () => ({ ...this.load(), ...(har ? { queueDepth: har.queueDepth } : {}) }),
-        ...(har ? { model: () => (deps.harUnavailable() === undefined ? shapeOf(har.model) : undefined) } : {}),
+        ...(har ? { model: () => (deps.harUnavailable() === undefined ? { ...shapeOf(har.model), trained: deps.harTrained } : undefined) } : {}),
         ...(role !== 'inference' ? { devices: deps.registry } : {}),
       },
       busError,
@@ -91,6 +94,14 @@ export class ClusterNode {
   devicesRefused(): string | undefined {
     if (this.inference && !this.inference.ready) return 'no inference member is up yet (start one with --role inference)';
     return this.membership.role === 'all' ? this.deps.harUnavailable() : undefined;
+  }
+
+  /** A gateway's HAR model as /api/health lists it: served by the inference members. */
+  remoteModelStatus(): ModelStatus {
+    const m = this.view.model();
+    const status: ModelStatus = { name: 'har', loaded: m !== undefined, trained: m?.trained ?? false, source: 'inference members over the bus' };
+    if (m) status.details = { classes: [...m.classes], windowSize: m.windowSize, hop: m.hop, rateHz: m.rateHz, inferenceMembers: this.view.summary().inferenceMembers };
+    return status;
   }
 
   /** Readiness problems of the cluster side (/api/health answers 503 with them). */

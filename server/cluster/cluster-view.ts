@@ -53,8 +53,8 @@ export class ClusterView {
     this.sweep.unref();
   }
 
-  /** The served model's shape, from the first live inference member that told it. */
-  model(): ModelShape | undefined {
+  /** The served model's shape (and whether it is trained), from the first live inference member that told it. */
+  model(): (ModelShape & { trained?: boolean }) | undefined {
     for (const { beat } of this.live()) if (beat.model && (beat.role === 'inference' || beat.role === 'all')) return beat.model;
     return undefined;
   }

@@ -19,7 +19,7 @@ export interface HealthSources {
   /** performance.now() at start. */
   startedAt: number;
   /** The HAR model(s) this process serves. */
-  models: ModelStatus[];
+  models(): ModelStatus[];
   warnings: readonly string[];
   /** Why the server cannot do its job right now (empty: ready). */
   problems(): string[];
@@ -155,7 +155,7 @@ export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app,
       status,
       problems,
       backend: sources.backend,
-      models: [...sources.models, ...others],
+      models: [...sources.models(), ...others],
       devicesConnected: sources.devicesConnected(),
       dashboardsConnected: dashboards.connected,
       dashboardMessagesDropped: dashboards.droppedMessages,

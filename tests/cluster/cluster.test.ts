@@ -48,6 +48,9 @@ describe.each([
   it.skipIf(kind === 'NATS' && skipNatsTests())('serves a device on A, shows it live on B, and loses no window when an inference member leaves', async () => {
     expect((await fetch(`${inference1.url}/metrics`)).status).toBe(200); // every role serves /api/health and /metrics
     expect((await health(inference1)).status).toBe('ok');
+    // A gateway lists the model its inference members announced (here the untrained stand-in).
+    const models = ((await (await fetch(`${gatewayA.url}/api/health`)).json()) as { models: { name: string; loaded: boolean; trained: boolean; source?: string }[] }).models;
+    expect(models[0]).toMatchObject({ name: 'har', loaded: true, trained: false, source: 'inference members over the bus' });
 
     const dashboard = await TestClient.connect(gatewayB.wsUrl('/ws/dashboard'));
     dashboard.send({ type: 'subscribe', devices: '*' });
