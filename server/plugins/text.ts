@@ -8,6 +8,7 @@ import { generateTokens } from '../../models/lm/generate.js';
 import type { LoadedLm } from '../../models/lm/lm-store.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
 import { ModelNotFoundError } from '../../models/store/model-store.js';
+import { nextGenerationToken } from '../text/generation-budget.js';
 import { TextConnection, textLimits } from '../text/text-connection.js';
 import { DEFAULT_TEXT_CONFIG, type TextServiceConfig } from '../text/text-config.js';
 import { TextService, UnknownModelError } from '../text/text-service.js';
@@ -117,6 +118,7 @@ export const textPlugin: FastifyPluginAsync<TextPluginOptions> = async (app, opt
             text += t.text;
             n++;
             yield JSON.stringify({ index: n - 1, token: t.text }) + '\n';
+            await nextGenerationToken(service, () => stopped); // the server's tokens per second, shared with /ws/text
           }
           yield JSON.stringify({ done: true, tokens: n, reason: stopped ? 'stopped' : 'length', text, ms: performance.now() - started }) + '\n';
         } catch (err) {

@@ -23,28 +23,14 @@ import { TokenBucket } from '../devices/token-bucket.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import { rawDataBytes } from '../ws/raw-data.js';
 import { ReadBudget } from '../ws/read-budget.js';
-import { DEFAULT_TEXT_CONFIG } from './text-config.js';
+import { nextGenerationToken } from './generation-budget.js';
 
 interface QueuedEdit {
   msg: EditMessage;
   receivedAt: number;
 }
 
-/**
- * Tokens per second that all /ws/text generations of one server share by default (bursts of as
- * many; config.generationTokensPerSec): each token costs a model step and a sampling pass over the
- * vocabulary on the event loop every socket shares, so generations alone took a quarter of it
- * under the hostile mix. A 100-token generation still takes half a second when nobody else generates.
- */
-export const GENERATION_TOKENS_PER_SEC = DEFAULT_TEXT_CONFIG.generationTokensPerSec;
-const generationBudgets = new WeakMap<TextService, TokenBucket>();
-
-function generationBudget(service: TextService): TokenBucket {
-  let bucket = generationBudgets.get(service);
-  const perSec = service.config.generationTokensPerSec;
-  if (!bucket) generationBudgets.set(service, (bucket = new TokenBucket(perSec, perSec)));
-  return bucket;
-}
+export { GENERATION_TOKENS_PER_SEC } from './generation-budget.js';
 
 export function textLimits(service: TextService): TextLimits {
   const c = service.config;
@@ -272,9 +258,8 @@ export class TextConnection {
   }
 
   /** Waits for the server's generation budget before the next token (or until the generation ends). */
-  private async paced(flag: { stopped: boolean }): Promise<void> {
-    const budget = generationBudget(this.service);
-    while (!this.closed && !flag.stopped && !budget.take()) await new Promise((r) => setTimeout(r, 1000 / this.service.config.generationTokensPerSec));
+  private paced(flag: { stopped: boolean }): Promise<void> {
+    return nextGenerationToken(this.service, () => this.closed || flag.stopped);
   }
 
   /** Waits while the client is slow to read, so a generation never piles up unsent frames. */
