@@ -1,7 +1,7 @@
 // A DeviceSession as the session store and a device connection see it: attach/detach/close and
 // what a connection hands it, all recorded. `hangOnClose` makes close() never finish (a pipeline
 // stuck at shutdown); `pushThrows` makes push() throw (a bug in a handler).
-import type { DeviceInfo, ErrorCode, HelloMessage, WelcomeMessage } from '../../../protocol/sensor-messages.js';
+import type { DeviceInfo, HelloMessage, WelcomeMessage } from '../../../protocol/sensor-messages.js';
 import type { DeviceSession, DeviceSessionOptions, HeldPrediction } from '../../../server/devices/device-session.js';
 
 export class FakeSession {
@@ -88,10 +88,5 @@ export class FakeSession {
   push(value: unknown): void {
     if (this.pushThrows) throw this.pushThrows;
     this.pushed.push(value);
-  }
-
-  /** As the real one: the error goes back through the connection's send. */
-  sendError(code: ErrorCode, message: string, seq?: number): void {
-    this.opts?.send(seq === undefined ? { type: 'error', code, message } : { type: 'error', code, message, seq });
   }
 }
