@@ -5,8 +5,8 @@ import type { Encoding } from '../protocol/codec.js';
 import { PhoneFleet, placementOfPhone, type FleetPlacement } from './phone-fleet.js';
 
 export interface DemoPhonesOptions {
-  /** Device endpoint, e.g. ws://127.0.0.1:8080/ws/device */
-  url: string;
+  /** Device endpoint, e.g. ws://127.0.0.1:8080/ws/device; several: spread over them, failing over. */
+  url: string | readonly string[];
   count?: number;
   rateHz?: number;
   encoding?: Encoding;
@@ -46,7 +46,7 @@ export function startDemoPhones(opts: DemoPhonesOptions): () => Promise<void> {
       });
       if (stopped) return void (await started.stop());
       fleet = started;
-      log(`demo phones: ${started.counters().connected} synthetic phones streaming to ${opts.url} (${inPocket} in a trouser pocket, ${count - inPocket} at the waist)`);
+      log(`demo phones: ${started.counters().connected} synthetic phones streaming to ${[opts.url].flat().join(', ')} (${inPocket} in a trouser pocket, ${count - inPocket} at the waist)`);
     } catch (err) {
       if (stopped) return;
       if (attempts === 1 || attempts % 10 === 0) log(`demo phones: cannot connect yet (${(err as Error).message}); retrying`);

@@ -5,12 +5,14 @@
 //  - closed loop ('max'): each phone keeps at most `maxInFlightWindows` windows awaiting a
 //    prediction, so the server always has work queued but is never flooded (saturation tests).
 // Phones are carried at the waist, in a trouser pocket, or mixed (every other phone in a pocket);
-// each says where in its hello.
+// each says where in its hello. Given several server URLs (gateways), phone i starts on URL
+// i mod n and fails over to the next one when its connection drops (failover-device.ts).
 import type { Encoding } from '../protocol/codec.js';
 import type { ErrorCode, PredictionMessage } from '../protocol/sensor-messages.js';
 import { activitiesOf, SIM_PLACEMENTS, type SimPlacement } from './activity-profiles.js';
 import type { ScriptSegment } from './activity-script.js';
-import { DeviceClient } from './device-client.js';
+import type { RotationOptions } from '../protocol/server-rotation.js';
+import { FailoverDevice } from './failover-device.js';
 import { LatencyLog } from './latency-log.js';
 import { SyntheticPhone } from './synthetic-phone.js';
 
@@ -34,7 +36,14 @@ export function checkScriptFits(placement: FleetPlacement, count: number, script
 }
 
 export interface PhoneFleetOptions {
-  url: string;
+  /** Device endpoint(s): several spread the phones over them and let them fail over. */
+  url: string | readonly string[];
+  /** Reconnect a dropped phone to the next URL (default: when more than one URL is given). */
+  reconnect?: boolean;
+  /** Backoff between reconnects (the start index is the phone's number). */
+  rotation?: Omit<RotationOptions, 'startIndex'>;
+  /** Frames a phone keeps while reconnecting (default 100). */
+  maxBufferedFrames?: number;
   count: number;
   rateHz?: number;
   encoding?: Encoding;
@@ -69,11 +78,19 @@ export interface FleetCounters {
   /** Predictions made by a device's personal head (prediction.source 'personal'), when counted. */
   personalPredictions?: number;
   errors: Partial<Record<ErrorCode | 'connect' | 'closed', number>>;
+  /** Connections welcomed after a phone's first (failover), and how many of them resumed the session. */
+  reconnects?: number;
+  resumed?: number;
+  /** Frames produced while reconnecting: sent after the reconnect, or dropped (queue full). */
+  framesResent?: number;
+  framesDropped?: number;
+  /** Connected phones per server URL. */
+  perUrl?: Record<string, number>;
 }
 
 interface FleetPhone {
   phone: SyntheticPhone;
-  client: DeviceClient;
+  client: FailoverDevice;
   /** performance.now() of the next frame (real-time pacing). */
   nextFrameAt: number;
   /** Windows answered by a prediction or an 'overloaded' drop (closed-loop accounting). */
@@ -117,7 +134,7 @@ export class PhoneFleet {
     const fleet = new PhoneFleet(opts);
     await fleet.connectAll();
     if (fleet.phones.length === 0) {
-      throw new Error(`no phone could connect to ${opts.url}${fleet.lastConnectError ? `: ${fleet.lastConnectError}` : ''}`);
+      throw new Error(`no phone could connect to ${[opts.url].flat().join(', ')}${fleet.lastConnectError ? `: ${fleet.lastConnectError}` : ''}`);
     }
     fleet.timer = setInterval(() => fleet.tick(), opts.tickMs ?? 10);
     return fleet;
@@ -152,8 +169,11 @@ export class PhoneFleet {
       ? `in a ${phone.traits.pocket.leg} pocket${phone.traits.pocket.upsideDown ? ', upside down' : ''}${phone.traits.pocket.crosswise ? ', crosswise' : ''}`
       : `at the waist, mount tilt ${phone.traits.mountAngleDeg.toFixed(0)} deg`;
     let entry: FleetPhone | undefined;
-    const client = await DeviceClient.connect({
-      url: this.opts.url,
+    const client = await FailoverDevice.connect({
+      urls: [this.opts.url].flat(),
+      reconnect: this.opts.reconnect,
+      rotation: { ...this.opts.rotation, startIndex: i },
+      maxBufferedFrames: this.opts.maxBufferedFrames,
       encoding: this.opts.encoding,
       hello: {
         deviceId,
@@ -200,6 +220,7 @@ export class PhoneFleet {
     for (const p of this.phones) {
       if (p.client.closed) continue;
       if (this.speed === 'max') {
+        if (!p.client.connected) continue; // reconnecting: no window could be answered
         if (now - p.lastAnswerAt > STALL_MS) {
           p.answered = this.expectedWindows(p.client.stats.samplesSent); // forget lost windows
           p.lastAnswerAt = now;
@@ -240,13 +261,30 @@ export class PhoneFleet {
 
   counters(): FleetCounters {
     const c: FleetCounters = { phones: this.opts.count, connected: 0, framesSent: 0, samplesSent: 0, bytesSent: 0, predictions: this.predictions, errors: { ...this.errors } };
+    const perUrl: Record<string, number> = {};
+    let reconnects = 0;
+    let resumed = 0;
+    let framesResent = 0;
+    let framesDropped = 0;
     for (const p of this.phones) {
-      if (!p.client.closed) c.connected++;
-      c.framesSent += p.client.stats.framesSent;
-      c.samplesSent += p.client.stats.samplesSent;
-      c.bytesSent += p.client.stats.bytesSent;
+      const stats = p.client.stats;
+      if (p.client.connected) c.connected++;
+      const url = p.client.url;
+      if (url !== undefined) perUrl[url] = (perUrl[url] ?? 0) + 1;
+      c.framesSent += stats.framesSent;
+      c.samplesSent += stats.samplesSent;
+      c.bytesSent += stats.bytesSent;
+      reconnects += stats.reconnects;
+      resumed += stats.resumed;
+      framesResent += stats.framesResent;
+      framesDropped += stats.framesDropped;
     }
-    return c;
+    return { ...c, reconnects, resumed, framesResent, framesDropped, perUrl };
+  }
+
+  /** Each phone's server URL (undefined while it reconnects) and its reconnects so far. */
+  devices(): { deviceId: string; url: string | undefined; reconnects: number; resumed: number }[] {
+    return this.phones.map((p) => ({ deviceId: p.client.deviceId, url: p.client.url, reconnects: p.client.stats.reconnects, resumed: p.client.stats.resumed }));
   }
 
   get elapsedSeconds(): number {

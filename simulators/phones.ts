@@ -7,6 +7,7 @@ import type { Encoding } from '../protocol/codec.js';
 import { ACTIVITY_NAMES } from '../protocol/sensor-messages.js';
 import type { SimPlacement } from './activity-profiles.js';
 import { parseScript } from './activity-script.js';
+import { parseDeviceUrls } from './failover-device.js';
 import { percentiles } from './latency-log.js';
 import { checkScriptFits, FLEET_PLACEMENTS, PhoneFleet, type FleetPlacement } from './phone-fleet.js';
 import { reportFleetStatus } from './status-line.js';
@@ -19,7 +20,7 @@ const spec: CommandSpec = {
   options: {
     count: { type: 'integer', min: 1, max: 20_000, default: 10, description: 'number of phones' },
     rate: { type: 'number', min: 10, max: 200, default: 50, description: 'sample rate per phone, Hz' },
-    url: { type: 'string', default: DEFAULT_DEVICE_URL, description: 'device endpoint of the server' },
+    url: { type: 'string', default: DEFAULT_DEVICE_URL, repeatable: true, description: 'device endpoint of the server; several (a,b or repeated --url): phone i starts on the (i mod n)-th and a dropped phone reconnects to the next one' },
     seconds: { type: 'number', min: 0, default: 60, description: 'how long to stream; 0 = until Ctrl-C' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
     'frames-per-second': { type: 'number', min: 0.5, max: 100, default: 10, description: 'frames each phone sends per second' },
@@ -33,6 +34,7 @@ const spec: CommandSpec = {
   },
   notes: [
     'The last stdout line is JSON: {"phones","connected","seconds","framesSent","predictions","predictionsPerSec","latencyMs":{"server":{…},"client":{…}},"errors","placement"}',
+    'and, with several --url, "reconnects", "resumed" (reconnects whose session the server continued), "framesResent" and "framesDropped" (made while reconnecting) and "perUrl" (phones connected to each at the end);',
     'and, with --labels, "accuracy" and "macroF1" of the served labels against the scripted activities (windows the server gives a truth),',
     'overall and per placement ("perPlacement": {"pocket": {"scoredWindows","accuracy","macroF1","recall":{class: r}}, "waist": {…}}).',
   ].join('\n'),
@@ -40,8 +42,8 @@ const spec: CommandSpec = {
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const url = String(o.url);
-  if (!/^wss?:\/\//.test(url)) throw new CliError(`--url must be a ws:// or wss:// URL (got '${url}')`);
+  const urls = parseDeviceUrls(String(o.url));
+  const url = urls.join(', ');
   const placement = o.placement as FleetPlacement;
   let script;
   try {
@@ -57,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
   const byPlacement = new Map<SimPlacement, HarScorer>();
   console.error(`phones: connecting ${o.count} phones to ${url} (${o.rate} Hz, ${o.encoding}, placement ${placement})…`);
   const fleet = await PhoneFleet.start({
-    url,
+    url: urls,
     count: Number(o.count),
     rateHz: Number(o.rate),
     encoding: o.encoding as Encoding,
@@ -108,6 +110,7 @@ export async function main(argv: string[]): Promise<void> {
       ['predictions/s', c.predictions / elapsed],
       ['server latency p50 / p95 / p99 ms', `${server.p50.toFixed(1)} / ${server.p95.toFixed(1)} / ${server.p99.toFixed(1)}`],
       ['client latency p50 / p95 / p99 ms', `${client.p50.toFixed(1)} / ${client.p95.toFixed(1)} / ${client.p99.toFixed(1)}`],
+      ...(urls.length > 1 ? [['reconnects (resumed)', `${c.reconnects} (${c.resumed})`] as [string, string]] : []),
       ...Object.entries(c.errors).map(([k, v]): [string, number] => [`errors: ${k}`, v ?? 0]),
     ],
   );
@@ -136,6 +139,7 @@ export async function main(argv: string[]): Promise<void> {
         latencyMs: { server: { p50: server.p50, p95: server.p95, p99: server.p99 }, client: { p50: client.p50, p95: client.p95, p99: client.p99 } },
         errors: c.errors,
         placement,
+        ...(urls.length > 1 ? { reconnects: c.reconnects, resumed: c.resumed, framesResent: c.framesResent, framesDropped: c.framesDropped, perUrl: c.perUrl } : {}),
         ...(scored ? { scoredWindows: scored.n, accuracy: scored.accuracy, macroF1: scored.macroF1, perPlacement } : {}),
       },
       4,

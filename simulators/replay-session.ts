@@ -1,18 +1,21 @@
 // Streams one recording through the server as one device: hello with hasLabels, then sample
 // frames (with their labels) paced at `speed` times real time, or as fast as the server answers
 // ('max': at most `maxInFlightWindows` windows awaiting a prediction). Collects every
-// prediction with the window's truth from the recording.
+// prediction with the window's truth from the recording. Given several server URLs, a dropped
+// connection goes on at the next one (failover-device.ts).
 import type { Encoding } from '../protocol/codec.js';
 import type { ErrorCode, Placement } from '../protocol/sensor-messages.js';
 import type { Recording } from '../data/readers/recording.js';
 import type { CalibrationStatusMessage } from '../protocol/calibration-messages.js';
-import { DeviceClient } from './device-client.js';
+import { FailoverDevice } from './failover-device.js';
 import { calibrationLabels, planCalibration } from './replay-calibration.js';
 import type { LatencyLog } from './latency-log.js';
 import { WindowTruth } from './window-truth.js';
 
 export interface ReplayOptions {
-  url: string;
+  /** Device endpoint(s); with several, the device starts on the `startIndex`-th and fails over. */
+  url: string | readonly string[];
+  startIndex?: number;
   deviceId: string;
   encoding?: Encoding;
   /** Multiple of real time, or 'max'. */
@@ -53,6 +56,8 @@ export interface ReplayResult {
   samplesSent: number;
   windows: ScoredWindow[];
   errors: Partial<Record<ErrorCode | 'closed', number>>;
+  /** Connections after the first (failover to another URL). */
+  reconnects: number;
   /** With calibrateSeconds: the seconds per label taught, the fit time, or why it failed. */
   /** kept: the server's guard verdict ('shared': the device stays on the shared model). */
   calibration?: { seconds: Record<string, number>; fitMs?: number; error?: string; kept?: 'shared' | 'mixed' | 'personal' };
@@ -75,8 +80,9 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
   let plan: ReturnType<typeof planCalibration> | undefined;
   let lastWindowEnd = -Infinity;
   let calibrationStatus: CalibrationStatusMessage | undefined;
-  const client = await DeviceClient.connect({
-    url: opts.url,
+  const client = await FailoverDevice.connect({
+    urls: [opts.url].flat(),
+    rotation: { startIndex: opts.startIndex ?? 0 },
     encoding: opts.encoding,
     hello: {
       deviceId: opts.deviceId,
@@ -190,7 +196,7 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
   const errors: ReplayResult['errors'] = { ...client.stats.errors };
   if (client.closed) errors.closed = (errors.closed ?? 0) + 1;
   await client.close();
-  const result: ReplayResult = { deviceId: opts.deviceId, recordingId: rec.id, classes: [...client.welcome.classes], framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors };
+  const result: ReplayResult = { deviceId: opts.deviceId, recordingId: rec.id, classes: [...client.welcome.classes], framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors, reconnects: client.stats.reconnects };
   if (calibration) result.calibration = calibration;
   return result;
 }

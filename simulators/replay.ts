@@ -14,6 +14,7 @@ import { HarScorer } from '../models/har/metrics.js';
 import type { Encoding } from '../protocol/codec.js';
 import { PLACEMENTS, type Placement, type Units } from '../protocol/sensor-messages.js';
 import { DEFAULT_CONFIG } from '../server/config.js';
+import { parseDeviceUrls } from './failover-device.js';
 import { LatencyLog, percentiles } from './latency-log.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 import { replayRecording, type ReplayResult } from './replay-session.js';
@@ -26,7 +27,7 @@ const spec: CommandSpec = {
     data: { type: 'string', required: true, description: 'path of the recordings, e.g. ../shared/data/hapt/RawData' },
     units: { type: 'string', choices: ['g', 'm/s2'], description: 'units of csv values (default g)' },
     speed: { type: 'string', default: 'max', description: "multiple of real time (1 = real time), or 0/max = as fast as the server answers" },
-    url: { type: 'string', description: 'device endpoint of a running server; default: start one in this process on a free 127.0.0.1 port' },
+    url: { type: 'string', repeatable: true, description: 'device endpoint of a running server; default: start one in this process on a free 127.0.0.1 port. Several (a,b or repeated --url): recording i starts on the (i mod n)-th, and a dropped device reconnects to the next one' },
     users: { type: 'string', description: 'hapt, wisdm2019 or mobifall subjects to replay, e.g. 1,3' },
     placement: { type: 'string', choices: PLACEMENTS, description: "where the phone was carried, sent in each device's hello (default: the data set's own: hapt waist, wisdm2019/mobifall pocket; else unknown)" },
     'max-devices': { type: 'integer', min: 1, description: 'replay at most this many recordings (the first ones)' },
@@ -64,9 +65,8 @@ export async function main(argv: string[]): Promise<void> {
   const concurrency = Math.min(Number(o.concurrency), recordings.length);
 
   let server: LocalServer | undefined;
-  let url = o.url === undefined ? undefined : String(o.url);
-  if (url !== undefined && !/^wss?:\/\//.test(url)) throw new CliError(`--url must be a ws:// or wss:// URL (got '${url}')`);
-  if (url === undefined) {
+  let urls = o.url === undefined ? undefined : parseDeviceUrls(String(o.url));
+  if (urls === undefined) {
     server = await startLocalServer({
       backend: String(o.backend),
       harModelDir: o.model === undefined ? undefined : String(o.model),
@@ -83,8 +83,9 @@ export async function main(argv: string[]): Promise<void> {
     }).catch((err: Error) => {
       throw new CliError(`cannot start the in-process server: ${err.message}`);
     });
-    url = server.deviceUrl;
+    urls = [server.deviceUrl];
   }
+  const url = urls.join(', ');
   // An external server enforces its per-device rate limit: stay under its default unless told.
   const cap = o['max-samples-per-sec'] !== undefined ? Number(o['max-samples-per-sec']) : server ? 0 : 0.95 * DEFAULT_CONFIG.rateLimit.samplesPerSec;
 
@@ -100,10 +101,12 @@ export async function main(argv: string[]): Promise<void> {
   let failures = 0;
   const worker = async () => {
     while (next < recordings.length) {
-      const rec = recordings[next++]!;
+      const index = next++;
+      const rec = recordings[index]!;
       try {
         const result = await replayRecording(rec, {
-          url: url!,
+          url: urls,
+          startIndex: index,
           deviceId: `replay-${rec.id}`.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 64),
           encoding: o.encoding as Encoding,
           speed,
@@ -131,10 +134,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   if (results.length === 0) throw new Error(`no recording could be replayed (${failures} failed)`);
-  report(results, scorer ?? new HarScorer(results[0]!.classes), latency, seconds, failures);
+  report(results, scorer ?? new HarScorer(results[0]!.classes), latency, seconds, failures, urls.length > 1);
 }
 
-function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog, seconds: number, failures: number): void {
+function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog, seconds: number, failures: number, severalUrls: boolean): void {
   const m = scorer.result();
   const errorsByCode: Record<string, number> = {};
   for (const r of results) for (const [code, n] of Object.entries(r.errors)) errorsByCode[code] = (errorsByCode[code] ?? 0) + (n ?? 0);
@@ -174,6 +177,7 @@ function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog,
       errors,
       errorsByCode,
       seconds,
+      ...(severalUrls ? { reconnects: results.reduce((s, r) => s + r.reconnects, 0) } : {}),
       ...(results.some((r) => r.calibration) ? { personal: personalSummary(results) } : {}),
     }),
   );

@@ -13,6 +13,7 @@ export function statusLine(now: FleetCounters, before: FleetCounters, seconds: n
   return (
     `phones ${now.connected}/${now.phones}  frames ${rate(now.framesSent, before.framesSent)}/s  predictions ${rate(now.predictions, before.predictions)}/s  ` +
     `latency server p50 ${formatNumber(s.p50)} p99 ${formatNumber(s.p99)} ms, client p50 ${formatNumber(c.p50)} p99 ${formatNumber(c.p99)} ms` +
+    (now.reconnects ? `  reconnects ${now.reconnects}` : '') +
     (errors ? `  errors: ${errors}` : '')
   );
 }

@@ -127,6 +127,17 @@ async function runPhones(argv: string[]): Promise<Record<string, any>> {
 }
 
 describe('npm run simulate -- phones', () => {
+  it('with several --url (a list or repeated), spreads the phones over them and reports reconnects and phones per URL', async () => {
+    const second = await startLoopbackServer();
+    try {
+      const summary = await runPhones(['--count', '4', '--url', srv.deviceUrl, `--url=${second.deviceUrl}`, '--seconds', '1', '--speed', '4', '--id-prefix', 'two-urls']);
+      expect(summary).toMatchObject({ phones: 4, connected: 4, reconnects: 0, resumed: 0, framesDropped: 0, perUrl: { [srv.deviceUrl]: 2, [second.deviceUrl]: 2 } });
+      await expect(runPhones(['--url', `${srv.deviceUrl},http://x`, '--seconds', '1'])).rejects.toThrow("--url 'http://x' must start with ws:// or wss://");
+    } finally {
+      await second.close();
+    }
+  });
+
   it('streams for the given time and ends with a JSON summary line', async () => {
     const summary = await runPhones(['--count', '3', '--url', srv.deviceUrl, '--seconds', '2', '--speed', '4', '--encoding', 'msgpack', '--status-every', '1']);
     expect(summary).toMatchObject({ phones: 3, connected: 3, errors: {} });
