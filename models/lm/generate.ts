@@ -50,23 +50,69 @@ export async function* generateTokens(
   }
 }
 
-/** Draws a token id from `probs` sharpened or flattened by the temperature, among the top k. */
+/**
+ * Draws a token id from `probs` sharpened or flattened by the temperature, among the top k
+ * (ties in probability: the lower id first). Linear in the vocabulary: it runs for every generated
+ * token on the server's event loop, where a comparator sort of 6,000 ids took ~4 ms a token.
+ */
 export function sampleToken(probs: ArrayLike<number>, opts: { temperature: number; topK: number }, u: number): number {
-  const ids: number[] = [];
-  for (let i = 0; i < probs.length; i++) if (i !== UNK_ID && probs[i]! > 0) ids.push(i);
-  if (ids.length === 0) return UNK_ID;
-  if (opts.topK > 0 && ids.length > opts.topK) {
-    ids.sort((a, b) => probs[b]! - probs[a]!);
-    ids.length = opts.topK;
+  let count = 0;
+  for (let i = 0; i < probs.length; i++) if (i !== UNK_ID && probs[i]! > 0) count++;
+  if (count === 0) return UNK_ID;
+  const k = opts.topK > 0 && count > opts.topK ? opts.topK : count;
+  // The k-th largest probability: every candidate above it is in, then those equal to it by id.
+  let threshold = 0;
+  if (k < count) {
+    const values = new Float64Array(count);
+    for (let i = 0, j = 0; i < probs.length; i++) if (i !== UNK_ID && probs[i]! > 0) values[j++] = probs[i]!;
+    threshold = nthSmallest(values, count - k);
   }
+  let equalSlots = k;
+  if (k < count) for (let i = 0; i < probs.length; i++) if (i !== UNK_ID && probs[i]! > threshold) equalSlots--;
+  const ids: number[] = [];
+  for (let i = 0; i < probs.length; i++) {
+    if (i === UNK_ID || !(probs[i]! > 0) || probs[i]! < threshold) continue;
+    if (k < count && probs[i] === threshold) {
+      if (equalSlots === 0) continue;
+      equalSlots--;
+    }
+    ids.push(i);
+  }
+  if (k < count) ids.sort((a, b) => probs[b]! - probs[a]!); // k ids: most probable first, stable
   const inv = 1 / opts.temperature;
-  const maxLog = Math.max(...ids.map((i) => Math.log(probs[i]!)));
+  let maxLog = -Infinity;
+  for (const i of ids) maxLog = Math.max(maxLog, Math.log(probs[i]!));
   const weights = ids.map((i) => Math.exp((Math.log(probs[i]!) - maxLog) * inv));
-  const total = weights.reduce((a, b) => a + b, 0);
+  let total = 0;
+  for (const w of weights) total += w;
   let r = u * total;
   for (let j = 0; j < ids.length; j++) {
     r -= weights[j]!;
     if (r <= 0) return ids[j]!;
   }
   return ids[ids.length - 1]!;
+}
+
+/** The n-th smallest value (0-based) of `values`, which it reorders (quickselect, linear on average). */
+function nthSmallest(values: Float64Array, n: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (n <= j) hi = j;
+    else if (n >= i) lo = i;
+    else return values[n]!;
+  }
+  return values[n]!;
 }
