@@ -37,6 +37,17 @@ export interface LeanFleetOptions {
    */
   speed?: 'realtime' | 'max';
   maxInFlightWindows?: number;
+  /** Called on each prediction a phone receives (at: performance.now(); the server's latencyMs), for per-phone timing. */
+  onPrediction?: (deviceId: string, at: number, serverLatencyMs: number | undefined) => void;
+}
+
+/** One phone's account: what it sent, the windows that makes, what came back. */
+export interface PhoneCount {
+  deviceId: string;
+  samples: number;
+  /** Windows the server completes from those samples (window and hop from the welcome). */
+  windows: number;
+  predictions: number;
 }
 
 /** One loop of a synthetic phone's signal, cut into frames whose x/y/z JSON is ready to send. */
@@ -56,6 +67,7 @@ const TRACKED = 64;
 const MAX_UNSENT_BYTES = 64 * 1024;
 
 interface LeanPhone {
+  deviceId: string;
   ws: WebSocket;
   loop: SignalLoop;
   frame: number;
@@ -69,6 +81,7 @@ interface LeanPhone {
   samples: number;
   answered: number;
   lastAnswerAt: number;
+  predictions: number;
 }
 
 /** A closed-loop phone that hears nothing for this long assumes its windows were lost. */
@@ -126,6 +139,16 @@ export class LeanFleet {
     return { phones: this.opts.count, connected, framesSent: this.framesSent, samplesSent: this.samplesSent, bytesSent: this.bytesSent, predictions: this.predictions, personalPredictions: this.personalPredictions, errors: { ...this.errors } };
   }
 
+  /** Per phone: samples sent, the windows they make, predictions received. */
+  phoneCounts(): PhoneCount[] {
+    return this.phones.map((p) => ({ deviceId: p.deviceId, samples: p.samples, windows: this.windowsIn(p.samples), predictions: p.predictions }));
+  }
+
+  /** Stops sending but keeps the sockets open, so that windows in flight can still come back. */
+  pause(): void {
+    clearInterval(this.timer);
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -166,6 +189,7 @@ export class LeanFleet {
     const ws = new WebSocket(this.opts.url, { perMessageDeflate: false });
     const now = performance.now();
     const phone: LeanPhone = {
+      deviceId,
       ws,
       loop,
       frame: Math.floor(Math.random() * loop.xyz.length),
@@ -178,6 +202,7 @@ export class LeanFleet {
       samples: 0,
       answered: 0,
       lastAnswerAt: now,
+      predictions: 0,
     };
     return new Promise<LeanPhone>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no welcome within ${this.opts.connectTimeoutMs ?? 20_000} ms`)), this.opts.connectTimeoutMs ?? 20_000);
@@ -202,6 +227,8 @@ export class LeanFleet {
         }
         if (m.type === 'prediction') {
           this.predictions++;
+          phone.predictions++;
+          this.opts.onPrediction?.(deviceId, performance.now(), m.latencyMs);
           if (m.source === 'personal') this.personalPredictions++;
           const clientMs = phone.sent.latencyFor(m.windowEnd ?? NaN);
           this.latency.add(m.latencyMs, clientMs);
