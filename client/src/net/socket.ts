@@ -1,6 +1,10 @@
 // A WebSocket to the Sensorium server that speaks protocol/codec.ts frames and reconnects with
 // backoff. Pages give it a path (/ws/device, /ws/dashboard, /ws/text) and handle decoded messages.
+// Given several servers (gateways, net/servers.ts), a connection that drops or fails to open is
+// retried on the next one (protocol/server-rotation.ts: round-robin, backoff, jitter).
 import { decodeFrame, encodeFrame, type Encoding } from '../../../protocol/codec.js';
+import { ServerRotation } from '../../../protocol/server-rotation.js';
+import { ownServer, serverLabel } from './servers.js';
 
 export type SocketState = 'connecting' | 'open' | 'closed';
 
@@ -18,22 +22,22 @@ export interface SocketOptions {
   /** Reconnect after an unexpected close (default true). */
   reconnect?: boolean;
   maxBackoffMs?: number;
+  /** ws(s):// origins to use in turn (default: the page's own). */
+  servers?: readonly string[];
 }
 
 /** ws:// or wss:// URL for a server path, on the host that served the page. */
 export function socketUrl(path: string, loc: Location = window.location): string {
-  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}${path}`;
+  return ownServer(loc) + path;
 }
 
 export class ServerSocket {
   private ws: WebSocket | undefined;
   private stopped = true;
-  private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly encoding: Encoding;
   private readonly reconnect: boolean;
-  private readonly maxBackoffMs: number;
+  private readonly rotation: ServerRotation;
 
   constructor(
     private readonly path: string,
@@ -42,7 +46,13 @@ export class ServerSocket {
   ) {
     this.encoding = options.encoding ?? 'json';
     this.reconnect = options.reconnect ?? true;
-    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    const servers = options.servers?.length ? options.servers : [ownServer()];
+    this.rotation = new ServerRotation(servers, { baseDelayMs: 500, maxDelayMs: options.maxBackoffMs ?? 10_000 });
+  }
+
+  /** The server (ws(s):// origin) this socket is connected or connecting to. */
+  get server(): string {
+    return this.rotation.url;
   }
 
   get isOpen(): boolean {
@@ -78,14 +88,16 @@ export class ServerSocket {
   }
 
   private connect(): void {
-    this.handlers.onState?.('connecting', this.attempt === 0 ? 'connecting' : `reconnecting (attempt ${this.attempt + 1})`);
-    const ws = new WebSocket(socketUrl(this.path));
+    const where = this.rotation.urls.length > 1 ? ` to ${serverLabel(this.server)}` : '';
+    const failures = this.rotation.failures;
+    this.handlers.onState?.('connecting', failures === 0 ? `connecting${where}` : `reconnecting${where} (attempt ${failures + 1})`);
+    const ws = new WebSocket(this.server + this.path);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.addEventListener('open', () => {
       if (this.ws !== ws) return;
-      this.attempt = 0;
-      this.handlers.onState?.('open', 'connected');
+      this.rotation.succeeded();
+      this.handlers.onState?.('open', `connected to ${serverLabel(this.server)}`);
       this.handlers.onOpen?.(this);
     });
     ws.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
@@ -103,9 +115,9 @@ export class ServerSocket {
         this.handlers.onState?.('closed', `closed (${event.code}${reason})`);
         return;
       }
-      const delay = Math.min(this.maxBackoffMs, 500 * 2 ** this.attempt);
-      this.attempt++;
-      this.handlers.onState?.('closed', `disconnected (${event.code}${reason}); retrying in ${Math.round(delay / 1000)} s`);
+      const delay = this.rotation.failed();
+      const next = this.rotation.urls.length > 1 ? ` on ${serverLabel(this.server)}` : '';
+      this.handlers.onState?.('closed', `disconnected (${event.code}${reason}); retrying${next} in ${(delay / 1000).toFixed(1)} s`);
       this.retryTimer = setTimeout(() => this.connect(), delay);
     });
     // 'error' is always followed by 'close', which handles retries.

@@ -1,8 +1,10 @@
 // Dashboard page: subscribes to every device on /ws/dashboard, lists them, and shows the
 // selected one in detail. Messages only update buffers; drawing happens once per animation
-// frame (FrameScheduler), and only for what changed.
+// frame (FrameScheduler), and only for what changed. `?servers=wss://a:8080,wss://b:8080` lists
+// gateways: when one goes away the page reconnects to the next and subscribes again there.
 import type { DeviceInfo, PredictionMessage, ServerStatsMessage, SignalMessage } from '../../../../protocol/sensor-messages.js';
 import { FrameScheduler } from '../../charts/frame-scheduler.js';
+import { pageServers } from '../../net/servers.js';
 import { messageType, ServerSocket } from '../../net/socket.js';
 import { errorMessage, requireElement, showNotice } from '../../shared/dom.js';
 import { mountPageShell } from '../../shared/page-shell.js';
@@ -53,7 +55,9 @@ function onDevices(devices: DeviceInfo[]): void {
   frames.request(renderSelection);
 }
 
+const servers = pageServers();
 const socket = new ServerSocket('/ws/dashboard', {
+  // Every (re)connection, to whichever gateway, subscribes afresh.
   onOpen: (s) => s.send({ type: 'subscribe', devices: '*' }),
   onState: (state, detailText) => {
     shell.setConnection(state, `server: ${detailText}`);
@@ -90,8 +94,9 @@ const socket = new ServerSocket('/ws/dashboard', {
         break; // newer server messages this page does not know yet
     }
   },
-});
+}, { servers: servers.servers });
 socket.start();
+if (servers.problem) showNotice(healthNotice, servers.problem, 'warn');
 
 fetchHealth()
   .then((health) => {

@@ -2,13 +2,15 @@
 // units m/s², source 'phone'; a samples frame every 200 ms) and shows what the server thinks it
 // is doing. `?encoding=json` switches frames from msgpack to JSON (debugging); `?id=NAME` sets
 // the device id. A dropped link reconnects and resumes the server's session (stream-session.ts):
-// samples read meanwhile are sent on, and missed predictions come back.
+// samples read meanwhile are sent on, and missed predictions come back. `?servers=wss://a:8080,
+// wss://b:8080` lists gateways: a dropped link goes on at the next one (net/servers.ts).
 import type { CalibrationStatusMessage } from '../../../../protocol/calibration-messages.js';
 import { STANDARD_GRAVITY, type ErrorMessage, type PredictionMessage, type WelcomeMessage } from '../../../../protocol/sensor-messages.js';
 import { AccelChart } from '../../charts/accel-chart.js';
 import { FrameScheduler } from '../../charts/frame-scheduler.js';
 import { ProbabilityChart } from '../../charts/probability-chart.js';
 import { SignalRing } from '../../charts/signal-ring.js';
+import { pageServers } from '../../net/servers.js';
 import { messageType, ServerSocket } from '../../net/socket.js';
 import { activityColor } from '../../shared/activity-colors.js';
 import { errorMessage, requireElement, setVisible, showNotice } from '../../shared/dom.js';
@@ -38,6 +40,7 @@ const params = new URLSearchParams(location.search);
 const encoding = params.get('encoding') === 'json' ? 'json' : 'msgpack';
 const requestedId = params.get('id');
 const deviceId = requestedId && isValidDeviceId(requestedId) ? requestedId : stableDeviceId();
+const servers = pageServers();
 
 const startButton = requireElement<HTMLButtonElement>('#start');
 const stopButton = requireElement<HTMLButtonElement>('#stop');
@@ -124,8 +127,9 @@ const socket = new ServerSocket(
       }
     },
   },
-  { encoding },
+  { encoding, servers: servers.servers },
 );
+if (servers.problem) showNotice(notice, servers.problem, 'warn');
 
 function onWelcome(message: WelcomeMessage): void {
   welcome = message;
