@@ -149,7 +149,9 @@ export class DeviceSession {
         reorderDrop: (d) => {
           if (d.kind === 'lost') return; // the device's own loss; windows just carry on
           const why = d.kind === 'late' ? 'is older than frames already processed (late or repeated)' : 'arrived twice';
-          this.sendError('out-of-range', `frame seq ${d.seq - this.seqBase} ${why}: dropped`, d.seq);
+          // Reordering sees the session's numbering: tell the device its own (none for an earlier connection's frame).
+          const local = d.seq - this.seqBase;
+          this.sendError('out-of-range', `frame seq ${local} ${why}: dropped`, local >= 0 ? local : undefined);
         },
         crashed: (err) => {
           // A bug in a stage: this device's stream is over, the others go on.
@@ -242,12 +244,10 @@ export class DeviceSession {
   /** Feeds one decoded `samples` message (validated inside the pipeline, synchronously). */
   push(value: unknown, receivedAt: number): void {
     if (this.closing) return;
-    const frame = value as { seq?: unknown };
-    if (this.seqBase > 0 && typeof frame === 'object' && frame !== null && typeof frame.seq === 'number' && Number.isSafeInteger(frame.seq) && frame.seq >= 0) {
-      frame.seq += this.seqBase;
-    }
-    if (typeof frame?.seq === 'number' && Number.isSafeInteger(frame.seq) && frame.seq > this.maxSeq) this.maxSeq = frame.seq;
-    this.pipeline.push(value, receivedAt);
+    // The frame keeps the seq the device sent; the pipeline moves it past the earlier connections' once it is valid.
+    const seq = (value as { seq?: unknown } | null)?.seq;
+    if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 && seq + this.seqBase > this.maxSeq) this.maxSeq = seq + this.seqBase;
+    this.pipeline.push(value, receivedAt, this.seqBase);
   }
 
   /**
@@ -288,10 +288,10 @@ export class DeviceSession {
     return r;
   }
 
+  /** `seq`: the frame's seq as this connection sent it. */
   sendError(code: ErrorCode, message: string, seq?: number): void {
     this.deps.stats.recordError(code);
-    const local = seq === undefined ? undefined : seq - this.seqBase;
-    this.opts?.send(local === undefined || local < 0 ? { type: 'error', code, message } : { type: 'error', code, message, seq: local });
+    this.opts?.send(seq === undefined ? { type: 'error', code, message } : { type: 'error', code, message, seq });
   }
 
   private publishPrediction(w: SmoothedWindow): void {

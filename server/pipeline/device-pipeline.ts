@@ -97,8 +97,9 @@ export class DevicePipeline {
     });
   }
 
-  push(value: unknown, receivedAt: number): void {
-    this.input.next({ value, receivedAt });
+  /** `seqOffset`: added to the frame's seq once it is valid (RawFrame.seqOffset). */
+  push(value: unknown, receivedAt: number, seqOffset = 0): void {
+    this.input.next(seqOffset === 0 ? { value, receivedAt } : { value, receivedAt, seqOffset });
   }
 
   /** No more frames: flushes what waits for reordering and resolves `done` once predictions are out. */

@@ -6,6 +6,11 @@ export interface RawFrame {
   value: unknown;
   /** performance.now() when the frame arrived: latency is measured from here. */
   receivedAt: number;
+  /**
+   * Added to a valid frame's seq: a resumed session's new connection counts from 0 again, and its
+   * frames follow the old connection's. The decoded message itself is never changed.
+   */
+  seqOffset?: number;
 }
 
 /** A valid frame with its arrival time. */

@@ -1,5 +1,6 @@
 // Stage 1: drops invalid `samples` frames, reporting each one's typed error (the device gets an
-// error frame); valid ones continue as typed arrays with their arrival time.
+// error frame, with the seq as the device sent it); valid ones continue as typed arrays with their
+// arrival time and their seq in the session's numbering (RawFrame.seqOffset).
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ProtocolLimits, Units } from '../../protocol/sensor-messages.js';
 import { validateSamples, type ValidationError } from '../../protocol/validate-sensor.js';
@@ -18,6 +19,7 @@ export function validateFrames(limits: ProtocolLimits, units: Units, onInvalid: 
           }
           const frame = result.value as TimedFrame;
           frame.receivedAt = raw.receivedAt;
+          if (raw.seqOffset) frame.seq += raw.seqOffset;
           subscriber.next(frame);
         },
       }),
