@@ -21,6 +21,7 @@ const spec: CommandSpec = {
     count: { type: 'integer', min: 1, max: 20_000, default: 10, description: 'number of phones' },
     rate: { type: 'number', min: 10, max: 200, default: 50, description: 'sample rate per phone, Hz' },
     url: { type: 'string', default: DEFAULT_DEVICE_URL, repeatable: true, description: 'device endpoint of the server; several (a,b or repeated --url): phone i starts on the (i mod n)-th and a dropped phone reconnects to the next one' },
+    reconnect: { type: 'boolean', description: 'reconnect a dropped phone (to the next --url), e.g. through one load-balancer URL; default: on with several --url, off with one' },
     seconds: { type: 'number', min: 0, default: 60, description: 'how long to stream; 0 = until Ctrl-C' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
     'frames-per-second': { type: 'number', min: 0.5, max: 100, default: 10, description: 'frames each phone sends per second' },
@@ -34,7 +35,7 @@ const spec: CommandSpec = {
   },
   notes: [
     'The last stdout line is JSON: {"phones","connected","seconds","framesSent","predictions","predictionsPerSec","latencyMs":{"server":{…},"client":{…}},"errors","placement"}',
-    'and, with several --url, "reconnects", "resumed" (reconnects whose session the server continued), "framesResent" and "framesDropped" (made while reconnecting) and "perUrl" (phones connected to each at the end);',
+    'and, with several --url or --reconnect, "reconnects", "resumed" (reconnects whose session the server continued), "framesResent" and "framesDropped" (made while reconnecting) and "perUrl" (phones connected to each at the end);',
     'and, with --labels, "accuracy" and "macroF1" of the served labels against the scripted activities (windows the server gives a truth),',
     'overall and per placement ("perPlacement": {"pocket": {"scoredWindows","accuracy","macroF1","recall":{class: r}}, "waist": {…}}).',
   ].join('\n'),
@@ -60,6 +61,7 @@ export async function main(argv: string[]): Promise<void> {
   console.error(`phones: connecting ${o.count} phones to ${url} (${o.rate} Hz, ${o.encoding}, placement ${placement})…`);
   const fleet = await PhoneFleet.start({
     url: urls,
+    reconnect: o.reconnect === undefined ? undefined : Boolean(o.reconnect),
     count: Number(o.count),
     rateHz: Number(o.rate),
     encoding: o.encoding as Encoding,
@@ -110,7 +112,7 @@ export async function main(argv: string[]): Promise<void> {
       ['predictions/s', c.predictions / elapsed],
       ['server latency p50 / p95 / p99 ms', `${server.p50.toFixed(1)} / ${server.p95.toFixed(1)} / ${server.p99.toFixed(1)}`],
       ['client latency p50 / p95 / p99 ms', `${client.p50.toFixed(1)} / ${client.p95.toFixed(1)} / ${client.p99.toFixed(1)}`],
-      ...(urls.length > 1 ? [['reconnects (resumed)', `${c.reconnects} (${c.resumed})`] as [string, string]] : []),
+      ...(urls.length > 1 || o.reconnect ? [['reconnects (resumed)', `${c.reconnects} (${c.resumed})`] as [string, string]] : []),
       ...Object.entries(c.errors).map(([k, v]): [string, number] => [`errors: ${k}`, v ?? 0]),
     ],
   );
@@ -139,7 +141,7 @@ export async function main(argv: string[]): Promise<void> {
         latencyMs: { server: { p50: server.p50, p95: server.p95, p99: server.p99 }, client: { p50: client.p50, p95: client.p95, p99: client.p99 } },
         errors: c.errors,
         placement,
-        ...(urls.length > 1 ? { reconnects: c.reconnects, resumed: c.resumed, framesResent: c.framesResent, framesDropped: c.framesDropped, perUrl: c.perUrl } : {}),
+        ...(urls.length > 1 || o.reconnect ? { reconnects: c.reconnects, resumed: c.resumed, framesResent: c.framesResent, framesDropped: c.framesDropped, perUrl: c.perUrl } : {}),
         ...(scored ? { scoredWindows: scored.n, accuracy: scored.accuracy, macroF1: scored.macroF1, perPlacement } : {}),
       },
       4,

@@ -16,6 +16,8 @@ export interface ReplayOptions {
   /** Device endpoint(s); with several, the device starts on the `startIndex`-th and fails over. */
   url: string | readonly string[];
   startIndex?: number;
+  /** Reconnect after a drop (default: with several URLs). */
+  reconnect?: boolean;
   deviceId: string;
   encoding?: Encoding;
   /** Multiple of real time, or 'max'. */
@@ -83,6 +85,7 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
   const client = await FailoverDevice.connect({
     urls: [opts.url].flat(),
     rotation: { startIndex: opts.startIndex ?? 0 },
+    reconnect: opts.reconnect,
     encoding: opts.encoding,
     hello: {
       deviceId: opts.deviceId,

@@ -28,6 +28,7 @@ const spec: CommandSpec = {
     units: { type: 'string', choices: ['g', 'm/s2'], description: 'units of csv values (default g)' },
     speed: { type: 'string', default: 'max', description: "multiple of real time (1 = real time), or 0/max = as fast as the server answers" },
     url: { type: 'string', repeatable: true, description: 'device endpoint of a running server; default: start one in this process on a free 127.0.0.1 port. Several (a,b or repeated --url): recording i starts on the (i mod n)-th, and a dropped device reconnects to the next one' },
+    reconnect: { type: 'boolean', description: 'reconnect a dropped device (to the next --url); default: on with several --url, off with one' },
     users: { type: 'string', description: 'hapt, wisdm2019 or mobifall subjects to replay, e.g. 1,3' },
     placement: { type: 'string', choices: PLACEMENTS, description: "where the phone was carried, sent in each device's hello (default: the data set's own: hapt waist, wisdm2019/mobifall pocket; else unknown)" },
     'max-devices': { type: 'integer', min: 1, description: 'replay at most this many recordings (the first ones)' },
@@ -107,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
         const result = await replayRecording(rec, {
           url: urls,
           startIndex: index,
+          reconnect: o.reconnect === undefined ? undefined : Boolean(o.reconnect),
           deviceId: `replay-${rec.id}`.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 64),
           encoding: o.encoding as Encoding,
           speed,
@@ -134,10 +136,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   if (results.length === 0) throw new Error(`no recording could be replayed (${failures} failed)`);
-  report(results, scorer ?? new HarScorer(results[0]!.classes), latency, seconds, failures, urls.length > 1);
+  report(results, scorer ?? new HarScorer(results[0]!.classes), latency, seconds, failures, urls.length > 1 || Boolean(o.reconnect));
 }
 
-function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog, seconds: number, failures: number, severalUrls: boolean): void {
+function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog, seconds: number, failures: number, withReconnects: boolean): void {
   const m = scorer.result();
   const errorsByCode: Record<string, number> = {};
   for (const r of results) for (const [code, n] of Object.entries(r.errors)) errorsByCode[code] = (errorsByCode[code] ?? 0) + (n ?? 0);
@@ -177,7 +179,7 @@ function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog,
       errors,
       errorsByCode,
       seconds,
-      ...(severalUrls ? { reconnects: results.reduce((s, r) => s + r.reconnects, 0) } : {}),
+      ...(withReconnects ? { reconnects: results.reduce((s, r) => s + r.reconnects, 0) } : {}),
       ...(results.some((r) => r.calibration) ? { personal: personalSummary(results) } : {}),
     }),
   );

@@ -160,6 +160,29 @@ describe('FailoverDevice', () => {
     expect(device.closed).toBe(true);
   });
 
+  it('with reconnect on, one URL is retried: a server back on the same port takes the device again', async () => {
+    const a = await server();
+    const port = Number(new URL(a.deviceUrl).port);
+    const device = await FailoverDevice.connect({
+      urls: [a.deviceUrl],
+      reconnect: true,
+      hello: { deviceId: 'same-url-1', rateHz: 50, units: 'g' },
+      rotation: { baseDelayMs: 50, maxDelayMs: 200 },
+    });
+    try {
+      await a.close();
+      await waitFor(() => !device.connected, 'the drop');
+      const again = await startLoopbackServer({ port });
+      open.push(again);
+      await waitFor(() => device.connected, 'the reconnect');
+      expect(device.url).toBe(a.deviceUrl);
+      expect(device.stats.reconnects).toBe(1);
+      expect(again.server.parts.registry.size).toBe(1);
+    } finally {
+      await device.close();
+    }
+  });
+
   it('reads --url lists and names a bad one', () => {
     expect(parseDeviceUrls('ws://a:1/ws/device,wss://b:2/ws/device')).toEqual(['ws://a:1/ws/device', 'wss://b:2/ws/device']);
     expect(() => parseDeviceUrls('ws://a,http://b')).toThrow(/--url 'http:\/\/b' must start with ws:\/\/ or wss:\/\//);

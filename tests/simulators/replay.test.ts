@@ -54,6 +54,29 @@ describe('replay session', () => {
     expect(result.errors).toEqual({});
   });
 
+  it('given two URLs, goes on at the second when the first closes mid-recording', async () => {
+    const [rec] = await readCsv(join(dir, 'a.csv'));
+    const first = await startLoopbackServer();
+    const second = await startLoopbackServer();
+    try {
+      const replaying = replayRecording(rec!, { url: [first.deviceUrl, second.deviceUrl], deviceId: 'replay-failover', speed: 6, drainIdleMs: 500 });
+      await new Promise((r) => setTimeout(r, 1500)); // 9 s of the 24-s recording
+      expect(first.server.parts.registry.size).toBe(1);
+      await first.close();
+      const result = await replaying;
+      expect(result.reconnects).toBe(1);
+      expect(result.errors).toEqual({});
+      // Every sample went out (frames made while reconnecting were queued and sent on the second).
+      expect(result.samplesSent).toBe(1200);
+      // The second server starts a new session: the windows across the cut are lost, the rest served.
+      expect(result.windows.length).toBeGreaterThanOrEqual(10);
+      expect(result.windows.length).toBeLessThan(17);
+    } finally {
+      await first.close().catch(() => {});
+      await second.close();
+    }
+  });
+
   it('paces frames at the requested speed', async () => {
     const [rec] = await readCsv(join(dir, 'b.csv'));
     const short = { ...rec!, t: rec!.t.subarray(0, 150), x: rec!.x.subarray(0, 150), y: rec!.y.subarray(0, 150), z: rec!.z.subarray(0, 150), labels: rec!.labels.slice(0, 150) };
