@@ -49,7 +49,7 @@ const spec: CommandSpec = {
     'Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours\' p99 <= 1.5x the calm run\'s, no `overloaded` for them.',
     'Before the neighbours start, each image model is asked for once (bench/hostile/warm-up.ts): RSS start then includes the lazily loaded models and the image worker.',
     'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
-    '"calm":{…},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
+    '"calm":{…,"loadAvg1m"},"hostileLoadAvg1m","targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
     'The server runs under npm start\'s process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).',
   ].join('\n'),
 };
@@ -88,6 +88,10 @@ export async function main(argv: string[]): Promise<void> {
   let rssPeakMb = 0;
   let calm: NeighbourFigures;
   let hostile: NeighbourFigures;
+  // The machine's load at the end of each phase: on a shared machine, the ratio of the phases'
+  // p99 also says how busy the other processes were in each.
+  let calmLoadAvg1m = NaN;
+  let hostileLoadAvg1m = NaN;
   let serverAlive = false;
   // Exceptions that reached process level and that the policy survived (the last server's count).
   let processErrorCount: number | null = null;
@@ -101,6 +105,7 @@ export async function main(argv: string[]): Promise<void> {
     neighbours.beginPhase();
     await sleep(Number(o['calm-seconds']) * 1000);
     calm = neighbours.endPhase();
+    calmLoadAvg1m = loadavg()[0];
     rssStartMb = (await server.proc.snapshot()).rssMb;
     console.error(`fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${rssStartMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`);
 
@@ -169,6 +174,7 @@ export async function main(argv: string[]): Promise<void> {
       await neighbours.attach(server.httpUrl);
     }
     hostile = neighbours.endPhase();
+    hostileLoadAvg1m = loadavg()[0];
     console.error(`\nfuzz: attack over; settling ${o['settle-seconds']} s`);
     await sleep(Number(o['settle-seconds']) * 1000);
     serverAlive = server.alive && (await fetch(`${server.httpUrl}/api/health`).then(() => true).catch(() => false));
@@ -200,7 +206,8 @@ export async function main(argv: string[]): Promise<void> {
         calmP99Ms: calm!.p99Ms,
         p99Ratio,
         typistP99Ratio,
-        calm: { p99Ms: calm!.p99Ms, typistP99Ms: calm!.typistP99Ms, overloaded: calm!.overloaded, errors: calm!.errors, predictions: calm!.predictions },
+        calm: { p99Ms: calm!.p99Ms, typistP99Ms: calm!.typistP99Ms, overloaded: calm!.overloaded, errors: calm!.errors, predictions: calm!.predictions, loadAvg1m: calmLoadAvg1m },
+        hostileLoadAvg1m,
         rssPeakMb,
         targets: {
           noCrash: crashes.length === 0,

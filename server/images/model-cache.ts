@@ -21,7 +21,7 @@ const BOOT = fileURLToPath(new URL('../inference/worker-boot.mjs', import.meta.u
 const ENTRY = new URL(`./image-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
 
 /** How much nicer than the server the image worker thread runs: real-time streams come first. */
-export const DEFAULT_IMAGE_WORKER_NICE = 5;
+export const DEFAULT_IMAGE_WORKER_NICE = 10;
 const DISPOSE_TIMEOUT_MS = 5000;
 
 interface Pending {
