@@ -32,15 +32,19 @@ export class PredictionGaps {
     into.set(deviceId, Math.max(into.get(deviceId) ?? 0, at - prev));
   }
 
-  /** The figures at the end of streaming (`end`: when the phones stopped sending). */
-  summary(end: number): { failoverMs: number | null; baselineGapExcessMs: number; worstPhoneAfterKill: string | null } {
+  /**
+   * The figures at the end of streaming (`end`: when the phones stopped sending). Phones in
+   * `gone` (closed by the server, e.g. shed as overloaded) stopped streaming: they are left out.
+   */
+  summary(end: number, gone: ReadonlySet<string> = new Set()): { failoverMs: number | null; baselineGapExcessMs: number; worstPhoneAfterKill: string | null } {
     const excess = (gap: number) => Math.max(0, gap - this.cadenceMs);
     let baseline = 0;
-    for (const gap of this.before.values()) baseline = Math.max(baseline, excess(gap));
+    for (const [id, gap] of this.before) if (!gone.has(id)) baseline = Math.max(baseline, excess(gap));
     if (!Number.isFinite(this.killAt)) return { failoverMs: null, baselineGapExcessMs: baseline, worstPhoneAfterKill: null };
     let worst = 0;
     let worstPhone: string | null = null;
     for (const [id, lastAt] of this.last) {
+      if (gone.has(id)) continue;
       // A phone still waiting at the end has waited at least since its last prediction.
       const gap = Math.max(this.after.get(id) ?? 0, end - lastAt);
       if (excess(gap) > worst) {

@@ -51,13 +51,14 @@ const spec: CommandSpec = {
     'phones x 50/64. latencyMs: server-side (prediction.latencyMs: the frame completing a window arrived at the gateway ->',
     'its prediction sent), over the measured period. lostWindows: per phone, the windows its samples make (128-sample',
     'windows, hop 64, counted from its first sample) minus the predictions it received, summed over phones (never',
-    'negative), counted --drain-seconds after the phones stop sending; `overloaded` and other error replies are counted in',
-    '"errors". failoverMs: after the kill, the longest time any phone waited for its next prediction beyond the normal',
+    'negative), counted --drain-seconds after the phones stop sending (lostByClosedPhones: those of phones the server closed,',
+    'e.g. shed by its load shedder); `overloaded` and other error replies are counted in "errors". failoverMs: after the kill, the longest time any phone waited for its next prediction beyond the normal',
     'cadence of 1,280 ms (one window per hop): max over phones of (the longest interval between consecutive predictions',
-    'that ends after the kill, or from its last prediction to the end of sending) - 1,280 ms, at least 0; null without a',
+    'that ends after the kill, or from its last prediction to the end of sending) - 1,280 ms, at least 0, over the phones',
+    'still connected at the end (phonesClosedByServer says how many were not); null without a',
     'kill. baselineGapExcessMs is the same measure before the kill (frame timing and latency jitter alone).',
-    'dashboardCoverage: share of devices with at least one prediction seen by a dashboard on another gateway than the',
-    'device\'s (--single: on the same process). cpuMsPerWindow: CPU time of every server process and nats-server in the',
+    'dashboardCoverage: of the devices that received predictions, the share with at least one prediction seen by a dashboard',
+    'on another gateway than the device\'s (--single: on the same process). cpuMsPerWindow: CPU time of every server process and nats-server in the',
     'measured period (from /proc) / predictions received; the load generator is not counted.',
     'Last stdout line: {"phones","windowsPerSec","expectedWindowsPerSec","latencyMs":{"p50","p99"},"lostWindows","failoverMs",',
     '"dashboardCoverage",…}; with --compare-inference {"phones","inference2":{…},"inference1":{…},"ratio"}.',
@@ -151,7 +152,6 @@ async function startDeployment(o: Options, inference: number): Promise<Deploymen
 /** Phones of one gateway: a lean fleet whose ids say which gateway they stream to. */
 interface GatewayFleet {
   gateway: number;
-  ids: string[];
   fleet: LeanFleet;
 }
 
@@ -199,6 +199,11 @@ interface PeriodFigures {
 interface LoadResult {
   phones: number;
   connected: number;
+  connectedAtStart: number;
+  /** Phones the server closed during the run (shed as overloaded, …). */
+  phonesClosedByServer: number;
+  /** Of lostWindows, those of phones the server closed (their windows in flight at the close). */
+  lostByClosedPhones: number;
   expectedWindowsPerSec: number;
   measured: PeriodFigures;
   /** One entry per phase when phases were given (the period before the first phase, then after each). */
@@ -295,12 +300,13 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
           onPrediction,
           ...(opts.saturate ? { speed: 'max' as const, maxInFlightWindows: opts.saturate.inFlight } : {}),
         });
-        return { gateway: g, ids: idsOf(g), fleet };
+        return { gateway: g, fleet };
       }),
     );
     for (const f of started) if (f) fleets.push(f);
     const total = () => sumCounters(fleets);
-    log(`${total().connected}/${opts.phones} connected; warming up ${opts.warmup} s`);
+    const connectedAtStart = total().connected;
+    log(`${connectedAtStart}/${opts.phones} connected; warming up ${opts.warmup} s`);
     await sleep(opts.warmup * 1000);
 
     meter = new PeriodMeter(deployment, () => total().predictions);
@@ -343,26 +349,38 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
     await sleep(opts.drainSeconds * 1000);
 
     let lostWindows = 0;
+    let lostByClosedPhones = 0;
     let windowsExpected = 0;
     let predictions = 0;
     let phonesWithLostWindows = 0;
+    const closed = new Set<string>();
+    const answered: string[] = [];
     for (const { fleet } of fleets) {
       for (const p of fleet.phoneCounts()) {
+        if (p.predictions > 0) answered.push(p.deviceId);
         const lost = Math.max(0, p.windows - p.predictions);
         lostWindows += lost;
+        if (!p.open) {
+          closed.add(p.deviceId);
+          lostByClosedPhones += lost;
+        }
         if (lost > 0) phonesWithLostWindows++;
         windowsExpected += p.windows;
         predictions += p.predictions;
       }
     }
     const c = total();
-    const gap = gaps.summary(end);
-    const coverage = dashboards.coverage(fleets.flatMap((f) => f.ids.slice(0, f.fleet.counters().phones)));
+    const gap = gaps.summary(end, closed);
+    // Of the devices that got predictions, the share whose predictions reached a remote dashboard.
+    const coverage = dashboards.coverage(answered);
     const gatewayInference = await Promise.all(deployment.httpUrls.map((u) => fetch(`${u}/api/health`).then((r) => r.json() as Promise<{ inference?: unknown }>).then((h) => h.inference ?? null, () => null)));
     return {
       phones: opts.phones,
       connected: c.connected,
-      expectedWindowsPerSec: (c.connected * RATE_HZ) / WINDOW_HOP,
+      connectedAtStart,
+      phonesClosedByServer: closed.size,
+      lostByClosedPhones,
+      expectedWindowsPerSec: (opts.phones * RATE_HZ) / WINDOW_HOP,
       measured,
       periods,
       lostWindows,
@@ -416,6 +434,9 @@ async function runRealtime(o: Options): Promise<void> {
         gateways: deployment.mode === 'cluster' ? Number(o.gateways) : 1,
         inference: deployment.mode === 'cluster' ? Number(o.inference) : 0,
         connected: r.connected,
+        connectedAtStart: r.connectedAtStart,
+        phonesClosedByServer: r.phonesClosedByServer,
+        lostByClosedPhones: r.lostByClosedPhones,
         cpuMsPerWindow: r.measured.cpuMsPerWindow,
         cpuShareByProcess: r.measured.cpuShareByProcess,
         windowsExpected: r.windowsExpected,

@@ -48,6 +48,8 @@ export interface PhoneCount {
   /** Windows the server completes from those samples (window and hop from the welcome). */
   windows: number;
   predictions: number;
+  /** Still connected (false: the server closed it, e.g. shed as overloaded). */
+  open: boolean;
 }
 
 /** One loop of a synthetic phone's signal, cut into frames whose x/y/z JSON is ready to send. */
@@ -141,7 +143,7 @@ export class LeanFleet {
 
   /** Per phone: samples sent, the windows they make, predictions received. */
   phoneCounts(): PhoneCount[] {
-    return this.phones.map((p) => ({ deviceId: p.deviceId, samples: p.samples, windows: this.windowsIn(p.samples), predictions: p.predictions }));
+    return this.phones.map((p) => ({ deviceId: p.deviceId, samples: p.samples, windows: this.windowsIn(p.samples), predictions: p.predictions, open: p.open }));
   }
 
   /** Stops sending but keeps the sockets open, so that windows in flight can still come back. */
