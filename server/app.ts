@@ -9,7 +9,7 @@ import type { ModelStatus } from './model-status.js';
 import { DashboardHub } from './dashboards/dashboard-hub.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { DeviceSession, type DeviceSessionDeps } from './devices/device-session.js';
-import { windowCountsOf } from './devices/load-shedder.js';
+import { DEFAULT_LOAD_SHEDDING, LoadShedder, windowCountsOf } from './devices/load-shedder.js';
 import { SensorLoggerDevices } from './devices/sensor-logger.js';
 import { SessionStore, type SessionStoreDeps } from './devices/session-store.js';
 import { LocalFeed, type LiveFeed, type PredictionSink } from './fan-out/live-feed.js';
@@ -27,6 +27,8 @@ import { dashboardSocketPlugin } from './plugins/dashboard-socket.js';
 import { deviceSocketPlugin } from './plugins/device-socket.js';
 import { healthPlugin, inferenceWorkerHealth, readinessProblems, type HealthSources } from './plugins/health.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { openApiPlugin } from './plugins/openapi.js';
+import { installErrorShape } from './http/error-shape.js';
 import { recordingsPlugin } from './plugins/recordings.js';
 import { sensorLoggerPlugin } from './plugins/sensor-logger.js';
 import { clientStaticPlugin } from './plugins/client-static.js';
@@ -93,6 +95,8 @@ export interface ServerParts {
   personal: PersonalModels;
   registry: DeviceRegistry;
   sessions: SessionStore;
+  /** Sheds the newest devices under overload. */
+  shedder: LoadShedder;
   recordings: RecordingManager;
   stats: ServerStats;
   /** The tfjs backend in use (e.g. 'wasm'). */
@@ -161,6 +165,9 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     ...(config.trustedProxies.length > 0 ? { trustProxy: config.trustedProxies } : {}),
   };
   const app = (tls ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert, ...timeouts.server } }) : Fastify({ ...fastifyOptions, http: timeouts.server })) as unknown as FastifyInstance;
+  // One error shape for every route, 404s and schema failures included; routes listed at /api/openapi.json.
+  installErrorShape(app);
+  await app.register(openApiPlugin);
   const metrics = new ServerMetrics();
   const auth = new Auth(config.authTokens);
   const origins = new OriginPolicy(config.allowedOrigins);
@@ -205,10 +212,16 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     openSession,
     graceMs: config.reconnectGraceMs,
     rateLimit: config.rateLimit,
-    inferenceLoad: () => windowCountsOf(inference.stats()),
-    log: app.log,
     ...(node?.sessions && cluster ? { directory: { sessions: node.sessions, gatewayId: cluster.nodeId } } : {}),
   });
+  // Sheds the newest streaming devices when the event loop or inference cannot keep up; device
+  // connections put themselves forward once their session streams (devices/load-shedder.ts).
+  const shedder = new LoadShedder(
+    undefined,
+    DEFAULT_LOAD_SHEDDING,
+    (e) => app.log.warn({ lagMs: Math.round(e.lagMs), shedTotal: e.shed }, e.overloaded ? 'overloaded: shedding the newest devices' : 'load back to normal: admitting devices'),
+    () => windowCountsOf(inference.stats()),
+  );
   node?.watchLoad(() => ({ devices: registry.size, windowsPerSec: round2(stats.windowsPerSec()) }));
   const hub = new DashboardHub({
     feed,
@@ -229,7 +242,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     },
   });
   const sensorLogger = new SensorLoggerDevices({ openSession, rateLimits: sessions.rateLimits, stats, config });
-  const parts: ServerParts = { inference, harInference, cluster: node?.view, personal, registry, sessions, recordings, stats, backend: backend.name, harUnavailable };
+  const parts: ServerParts = { inference, harInference, cluster: node?.view, personal, registry, sessions, shedder, recordings, stats, backend: backend.name, harUnavailable };
   const router = new UpgradeRouter(config.heartbeatMs, {
     auth,
     origins,
@@ -289,7 +302,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // An inference member serves /api/health and /metrics only: it takes windows from the bus.
   if (servesDevices) await registerGatewayRoutes();
   async function registerGatewayRoutes(): Promise<void> {
-  await app.register(deviceSocketPlugin, { connections: { sessions, auth, stats, log: app.log, harUnavailable: unavailable, config }, router });
+  await app.register(deviceSocketPlugin, { connections: { sessions, shedder, auth, stats, log: app.log, harUnavailable: unavailable, config }, router });
   await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
   await app.register(sensorLoggerPlugin, { settings: config.sensorLogger, auth, harUnavailable: unavailable, devices: sensorLogger });
   await app.register(recordingsPlugin, { recordings, log: app.log, findSession: (id) => sessions.get(id) ?? sensorLogger.session(id) });
@@ -308,6 +321,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // open (so its last predictions arrive); then sockets close with 1001; recordings are flushed.
   app.addHook('preClose', async () => {
     router.stopAccepting();
+    shedder.stop();
     const unfinished = await sessions.closeAll(config.shutdownDrainMs);
     if (unfinished > 0) app.log.warn({ unfinished }, 'shutdown: some device pipelines did not finish in time');
     await sensorLogger.close();

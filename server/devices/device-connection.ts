@@ -29,8 +29,9 @@ export interface DeviceConnectionDeps {
     /** In a cluster: the session another gateway held for this device (absent: no cluster). */
     findElsewhere?: SessionStore['findElsewhere'];
     readonly rateLimits: Pick<DeviceRateLimits, 'of'>;
-    readonly shedder: Pick<LoadShedder, 'poke' | 'overloaded'>;
   };
+  /** Load shedding: poked per frame; refuses hellos while overloaded; may shed this device once it streams. */
+  shedder: Pick<LoadShedder, 'poke' | 'overloaded' | 'track'>;
   auth: Pick<Auth, 'required' | 'identify'>;
   stats: { recordFrame(samples: number): void; recordError(code: ErrorCode): void };
   log: Log;
@@ -75,6 +76,8 @@ export class DeviceConnection {
   /** Set while a hello waits for the cluster's session directory: frames that arrive meanwhile. */
   private heldFrames: { data: RawData; isBinary: boolean }[] | undefined;
   private heldBytes = 0;
+  /** Takes this connection out of the load shedder's candidates (set while its session streams). */
+  private untrackShedding: (() => void) | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -146,7 +149,7 @@ export class DeviceConnection {
     if (type.value === 'calibration') return this.session ? this.session.calibration.command(decoded.value) : this.error('not-hello', 'send a hello message before calibration');
     if (type.value !== 'samples') return this.error('invalid', `unknown message type "${type.value.slice(0, 40)}"; devices send hello, then samples`);
     if (!this.session || !device) return this.error('not-hello', 'send a hello message before samples');
-    this.deps.sessions.shedder.poke(receivedAt);
+    this.deps.shedder.poke(receivedAt);
     const frame = decoded.value as { t?: unknown; seq?: unknown };
     const n = sampleCount(frame.t);
     if (!device.samples.take(n)) {
@@ -174,7 +177,7 @@ export class DeviceConnection {
       this.closeWith(CLOSE.tryAgainLater, 'HAR model unavailable');
       return;
     }
-    if (this.deps.sessions.shedder.overloaded) {
+    if (this.deps.shedder.overloaded) {
       this.error('overloaded', 'the server is overloaded and sheds devices: try again later');
       this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
       return;
@@ -204,12 +207,6 @@ export class DeviceConnection {
     const opened = this.deps.sessions.open(hello, {
       send: (m) => this.send(m),
       onCrash: () => this.closeWith(CLOSE.internal, 'internal error'),
-      onShed: (reason) => {
-        this.error('overloaded', reason);
-        this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
-        // An overloaded server reads the device's close reply late (behind its queued frames): don't wait for it.
-        setTimeout(() => this.ws.terminate(), SHED_CLOSE_WAIT_MS).unref();
-      },
     }, owner, elsewhere);
     if (!opened.ok) {
       this.error(opened.error.code, opened.error.message);
@@ -218,14 +215,25 @@ export class DeviceConnection {
     }
     clearTimeout(this.helloTimer);
     this.session = opened.session;
+    this.untrackShedding = this.deps.shedder.track({ connectedAt: opened.session.connectedAt, shed: (reason) => this.shed(reason) });
     this.preAuth?.lift(); // full-size frames from now on
     this.deps.log.info({ conn: this.conn.id, ip: this.conn.ip, deviceId: hello.deviceId, resumed: opened.resumed, source: hello.source }, 'device connected');
     this.send(opened.session.welcome(opened.resumed));
     if (opened.resumed) opened.session.deliverMissed(hello.lastWindowEnd);
   }
 
+  /** The server sheds this device to stay within capacity (load-shedder.ts): tell it why, then close. */
+  private shed(reason: string): void {
+    this.untrackShedding?.();
+    this.error('overloaded', reason);
+    this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
+    // An overloaded server reads the device's close reply late (behind its queued frames): don't wait for it.
+    setTimeout(() => this.ws.terminate(), SHED_CLOSE_WAIT_MS).unref();
+  }
+
   private onClose(code: number): void {
     clearTimeout(this.helloTimer);
+    this.untrackShedding?.();
     if (!this.session) return;
     this.deps.log.info({ conn: this.conn.id, deviceId: this.session.info.deviceId, code }, 'device disconnected');
     // A close frame means the device is done; 1006 (no close frame: network lost, phone asleep,

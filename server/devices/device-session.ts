@@ -57,8 +57,6 @@ export interface DeviceSessionOptions {
   send: (message: ServerToDevice) => boolean | void;
   /** The pipeline failed (a bug): the transport should disconnect the device. */
   onCrash?: (err: unknown) => void;
-  /** The server sheds this device to stay within capacity (load-shedder.ts): tell it why, then disconnect it. */
-  onShed?: (reason: string) => void;
 }
 
 /** A prediction held for a reconnect, and whether it was handed to an open connection. */
@@ -88,8 +86,6 @@ export class DeviceSession {
   /** Highest (shifted) seq received so far, -1 before any. */
   private maxSeq = -1;
   private recorder: RecordingWriter | undefined;
-  /** Shed under overload: its connection is closing (not a candidate for shedding again). */
-  shedding = false;
   /** Personal calibration: its head classifies this device's windows once it has one. */
   readonly calibration: DeviceCalibration;
 
@@ -198,15 +194,9 @@ export class DeviceSession {
     return this.closing !== undefined;
   }
 
-  /** When the device connected (ms since the epoch): the newest are shed first under overload. */
+  /** When the device's session began (ms since the epoch): under overload the newest are shed first. */
   get connectedAt(): number {
     return this.info.connectedAt;
-  }
-
-  /** Disconnects the device because the server is overloaded (its transport closes it). */
-  shed(reason: string): void {
-    this.shedding = true;
-    this.opts?.onShed?.(reason);
   }
 
   /** Can a device saying `hello` continue this session? (Same units and rate.) */

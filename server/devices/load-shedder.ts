@@ -71,19 +71,33 @@ export class LoadShedder {
   private lastCounts = { served: 0, rejected: 0 };
   private readonly histogram: IntervalHistogram;
   private readonly timer: ReturnType<typeof setInterval>;
+  /** Devices that track() themselves (when no `devices` list is given). */
+  private readonly tracked = new Set<Sheddable>();
+  private readonly devices: () => Iterable<Sheddable>;
 
   constructor(
-    private readonly devices: () => Iterable<Sheddable>,
+    /** The devices to choose from; default: those that track() themselves. */
+    devices: (() => Iterable<Sheddable>) | undefined,
     private readonly opts: LoadShedderOptions = DEFAULT_LOAD_SHEDDING,
     /** Told when shedding starts and stops (logs). */
     private readonly onChange?: (event: { overloaded: boolean; lagMs: number; shed: number }) => void,
     private readonly windows?: WindowCounts,
   ) {
+    this.devices = devices ?? (() => this.tracked);
     if (windows) this.lastCounts = windows();
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     this.histogram.enable();
     this.timer = setInterval(() => this.check(this.histogram.percentile(99) / 1e6), opts.checkMs);
     this.timer.unref();
+  }
+
+  /**
+   * A device streaming now becomes a candidate for shedding (a device connection, once its session
+   * is open); the returned function takes it out again (closed, or shed).
+   */
+  track(device: Sheddable): () => void {
+    this.tracked.add(device);
+    return () => void this.tracked.delete(device);
   }
 
   /**

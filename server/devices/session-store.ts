@@ -5,11 +5,9 @@
 import type { HelloMessage } from '../../protocol/sensor-messages.js';
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { RateLimitConfig } from '../config.js';
-import type { Log } from '../log.js';
 import type { SessionDirectory, SessionSnapshot } from '../cluster/session-directory.js';
 import { SNAPSHOT_INTERVAL_MS } from '../cluster/session-directory.js';
 import type { DeviceSession, DeviceSessionOptions, HeldPrediction } from './device-session.js';
-import { DEFAULT_LOAD_SHEDDING, LoadShedder, type LoadShedderOptions } from './load-shedder.js';
 import { DeviceRateLimits } from './token-bucket.js';
 
 /** What the store needs around it; each a narrow piece, so tests can fake it. */
@@ -19,10 +17,6 @@ export interface SessionStoreDeps {
   /** How long a dropped device's session waits for it, ms (0: ends at once). */
   graceMs: number;
   rateLimit: RateLimitConfig;
-  /** Windows served and refused so far by inference (the load shedder's signal). */
-  inferenceLoad(): { served: number; rejected: number };
-  log: Log;
-  shedding?: LoadShedderOptions;
   /** In a cluster: the sessions other gateways saved, and where this one saves its own (server/cluster/). */
   directory?: { sessions: SessionDirectory; gatewayId: string };
 }
@@ -43,8 +37,6 @@ export class SessionStore {
   private readonly entries = new Map<string, Entry>();
   /** Sessions resumed so far (metrics). */
   resumed = 0;
-  /** Sheds attached devices when the event loop cannot keep up; new devices are refused meanwhile. */
-  readonly shedder: LoadShedder;
   /** Frame and sample buckets by device id: they outlive connections, so a reconnect does not refill them. */
   readonly rateLimits: DeviceRateLimits;
 
@@ -52,24 +44,14 @@ export class SessionStore {
   private readonly snapshotTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: SessionStoreDeps) {
-    const { rateLimit, log } = deps;
+    const { rateLimit } = deps;
     this.graceMs = deps.graceMs;
     const framesPerSec = framesPerSecond(rateLimit);
     this.rateLimits = new DeviceRateLimits({ samplesPerSec: rateLimit.samplesPerSec, burstSamples: rateLimit.burstSamples, framesPerSec, burstFrames: 2 * framesPerSec });
-    this.shedder = new LoadShedder(
-      () => this.attached(),
-      deps.shedding ?? DEFAULT_LOAD_SHEDDING,
-      (e) => log.warn({ lagMs: Math.round(e.lagMs), shedTotal: e.shed }, e.overloaded ? 'overloaded: shedding the newest devices' : 'load back to normal: admitting devices'),
-      () => deps.inferenceLoad(),
-    );
     if (deps.directory) {
       this.snapshotTimer = setInterval(() => this.saveChanged(), SNAPSHOT_INTERVAL_MS);
       this.snapshotTimer.unref();
     }
-  }
-
-  private *attached(): Iterable<DeviceSession> {
-    for (const e of this.entries.values()) if (!e.expiry && e.session.attached && !e.session.shedding) yield e.session;
   }
 
   /** Sessions held for a device that may come back. */
@@ -151,7 +133,6 @@ export class SessionStore {
    * `timeoutMs`; resolves with the sessions that had not finished by then.
    */
   async closeAll(timeoutMs: number): Promise<number> {
-    this.shedder.stop();
     clearInterval(this.snapshotTimer);
     // Devices leaving a gateway that shuts down resume on another: their snapshots stay, fresh.
     for (const e of this.entries.values()) this.save(e);

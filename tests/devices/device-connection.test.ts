@@ -11,6 +11,7 @@ import type { ConnectionInfo } from '../../server/ws/upgrade-router.js';
 import { hello, samples } from './fakes/device-messages.js';
 import { FakeLog } from './fakes/fake-log.js';
 import { FakeSessions } from './fakes/fake-sessions.js';
+import { FakeShedder } from './fakes/fake-shedder.js';
 import { FakeSocket } from './fakes/fake-socket.js';
 import { FakeStats } from './fakes/fake-stats.js';
 import { FakeDeviceEnd, fakeSessionDeps, settle } from './fakes/session-deps.js';
@@ -34,15 +35,16 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function connect(opts: { auth?: DeviceConnectionDeps['auth']; conn?: ConnectionInfo; config?: ConfigOverrides; sessions?: FakeSessions; harUnavailable?: string } = {}) {
+function connect(opts: { auth?: DeviceConnectionDeps['auth']; conn?: ConnectionInfo; config?: ConfigOverrides; sessions?: FakeSessions; shedder?: FakeShedder; harUnavailable?: string } = {}) {
   const socket = new FakeSocket();
   sockets.push(socket);
   const sessions = opts.sessions ?? new FakeSessions();
+  const shedder = opts.shedder ?? new FakeShedder();
   const stats = new FakeStats();
   const log = new FakeLog();
-  const deps: DeviceConnectionDeps = { sessions, auth: opts.auth ?? openAuth, stats, log, harUnavailable: () => opts.harUnavailable, config: makeConfig({ helloTimeoutMs: 5000, ...opts.config }) };
+  const deps: DeviceConnectionDeps = { sessions, shedder, auth: opts.auth ?? openAuth, stats, log, harUnavailable: () => opts.harUnavailable, config: makeConfig({ helloTimeoutMs: 5000, ...opts.config }) };
   const connection = new DeviceConnection(socket.asWebSocket, deps, opts.conn);
-  return { socket, sessions, stats, log, connection };
+  return { socket, sessions, shedder, stats, log, connection };
 }
 
 /** A connection that has said hello (open server): its session is sessions.opened[0]. */
@@ -230,8 +232,9 @@ describe('DeviceConnection hello refusals', () => {
 
   it('a shedding server refuses new devices: overloaded and 1013', () => {
     const sessions = new FakeSessions();
-    sessions.shedder.overloaded = true;
-    const { socket } = connect({ sessions });
+    const shedder = new FakeShedder();
+    shedder.overloaded = true;
+    const { socket } = connect({ sessions, shedder });
     socket.receive(hello());
     expect(socket.errors().map((e) => e.code)).toEqual(['overloaded']);
     expect(socket.closes).toEqual([{ code: CLOSE.tryAgainLater, reason: 'server overloaded' }]);
@@ -276,12 +279,12 @@ describe('DeviceConnection hello refusals', () => {
 
 describe('DeviceConnection samples', () => {
   it('hands samples frames to the session, counted, and pokes the load shedder per frame', () => {
-    const { socket, session, stats, sessions } = connected();
+    const { socket, session, stats, shedder } = connected();
     const frames = samples(3);
     for (const f of frames) socket.receive(f);
     expect(session.pushed).toEqual(frames);
     expect(stats.frames).toEqual([10, 10, 10]);
-    expect(sessions.shedder.pokes).toBe(3);
+    expect(shedder.pokes).toBe(3);
     socket.receive({ type: 'calibration', action: 'start' });
     expect(session.calibrationCommands).toEqual([{ type: 'calibration', action: 'start' }]);
   });
@@ -425,10 +428,19 @@ describe('DeviceConnection close', () => {
     expect(sessions.releases).toEqual([]);
   });
 
-  it('a shed device is told why, closed with 1013, and cut if it does not answer the close', () => {
+  it('a device that leaves is no candidate for shedding any more', () => {
+    const { socket, shedder } = connected();
+    expect(shedder.tracked.size).toBe(1);
+    socket.closed(1006);
+    expect(shedder.tracked.size).toBe(0);
+  });
+
+  it('a streaming device puts itself forward for shedding; shed, it is told why, closed with 1013, and cut if it does not answer the close', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const { socket, session, sessions } = connected();
-    session.shed('the server is overloaded: try again later');
+    const { socket, session, sessions, shedder } = connected();
+    expect([...shedder.tracked].map((d) => d.connectedAt)).toEqual([session.connectedAt]);
+    shedder.shedAll('the server is overloaded: try again later');
+    expect(shedder.tracked.size).toBe(0); // not a candidate again
     expect(socket.errors()).toEqual([expect.objectContaining({ code: 'overloaded', message: 'the server is overloaded: try again later' })]);
     expect(socket.closes).toEqual([{ code: CLOSE.tryAgainLater, reason: 'server overloaded' }]);
     vi.advanceTimersByTime(1000);

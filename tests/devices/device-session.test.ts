@@ -209,14 +209,6 @@ describe('DeviceSession around its stream', () => {
     expect(other.end.predictions()).toHaveLength(2);
   });
 
-  it('shed: marked, and its transport told why', () => {
-    const { session, end } = open();
-    expect(session.shedding).toBe(false);
-    session.shed('the server is overloaded');
-    expect(session.shedding).toBe(true);
-    expect(end.sheds).toEqual(['the server is overloaded']);
-  });
-
   it('continues only a hello with the same units and rate', () => {
     const { session } = open();
     expect(session.compatibleWith(hello('phone-1', { placement: 'hand', lastWindowEnd: 5 }))).toBe(true);

@@ -7,7 +7,6 @@ import { DEFAULT_CONFIG, type RateLimitConfig } from '../../server/config.js';
 import type { SessionSnapshot } from '../../server/cluster/session-directory.js';
 import { SNAPSHOT_INTERVAL_MS } from '../../server/cluster/session-directory.js';
 import type { DeviceSessionOptions, HeldPrediction } from '../../server/devices/device-session.js';
-import { DEFAULT_LOAD_SHEDDING, type LoadShedderOptions } from '../../server/devices/load-shedder.js';
 import { SessionStore } from '../../server/devices/session-store.js';
 import { hello } from './fakes/device-messages.js';
 import { FakeLog } from './fakes/fake-log.js';
@@ -18,11 +17,11 @@ const stores: SessionStore[] = [];
 
 afterEach(() => {
   vi.useRealTimers();
-  // Stops their timers (load shedder, snapshots) at once; sessions close in the background.
+  // Stops their snapshot timers at once; sessions close in the background.
   for (const s of stores.splice(0)) void s.closeAll(0);
 });
 
-function makeStore(opts: { graceMs?: number; rateLimit?: RateLimitConfig; shedding?: Partial<LoadShedderOptions>; directory?: FakeSessionDirectory } = {}) {
+function makeStore(opts: { graceMs?: number; rateLimit?: RateLimitConfig; directory?: FakeSessionDirectory } = {}) {
   const opened: FakeSession[] = [];
   /** What each openSession call was given to carry over from another gateway. */
   const carriedOf: (readonly HeldPrediction[] | undefined)[] = [];
@@ -40,9 +39,6 @@ function makeStore(opts: { graceMs?: number; rateLimit?: RateLimitConfig; sheddi
     },
     graceMs: opts.graceMs ?? 10_000,
     rateLimit: opts.rateLimit ?? DEFAULT_CONFIG.rateLimit,
-    inferenceLoad: () => ({ served: 0, rejected: 0 }),
-    log,
-    ...(opts.shedding ? { shedding: { ...DEFAULT_LOAD_SHEDDING, ...opts.shedding } } : {}),
     ...(opts.directory ? { directory: { sessions: opts.directory, gatewayId: 'gw-a' } } : {}),
   });
   stores.push(store);
@@ -206,7 +202,7 @@ describe('SessionStore.closeAll', () => {
   });
 });
 
-describe('SessionStore rate limits and shedding', () => {
+describe('SessionStore rate limits', () => {
   it("a device's rate-limit buckets survive its reconnects", () => {
     // 1 sample/s: nothing refills noticeably during the test.
     const { store } = makeStore({ rateLimit: { samplesPerSec: 1, burstSamples: 50, errorsPerSec: 20, framesPerSec: 1 } });
@@ -230,18 +226,6 @@ describe('SessionStore rate limits and shedding', () => {
     expect(frames.take(1)).toBe(false);
   });
 
-  it('the shedder sheds the newest attached devices, never a detached one', () => {
-    const { store, opened } = makeStore({ shedding: { minDevices: 1, patience: 1, shedFraction: 0.5, maxShedFraction: 0.5 } });
-    const sheds: string[] = [];
-    for (const id of ['old', 'mid', 'new', 'gone']) openOk(store, hello(id), 'token-1', { send: () => true, onShed: () => sheds.push(id) });
-    store.release(store.get('gone')!); // detached: nothing to shed
-    store.shedder.check(1000, 0);
-    expect(sheds).toEqual(['new', 'mid']); // half of the three attached, newest first
-    expect(store.shedder.overloaded).toBe(true);
-    store.shedder.check(1000, 0);
-    expect(sheds).toEqual(['new', 'mid', 'old']); // the shed ones are not candidates again
-    expect(opened.find((s) => s.info.deviceId === 'gone')!.shedding).toBe(false);
-  });
 });
 
 describe('SessionStore in a cluster (a session directory)', () => {

@@ -108,7 +108,7 @@ describe('load shedding on /ws/device', () => {
 
   it('closes the newest devices with overloaded + 1013, refuses new ones while overloaded, admits after', async () => {
     for (let i = 0; i < 100; i++) await device(`d-${String(i).padStart(3, '0')}`);
-    const { shedder } = srv.server.parts.sessions;
+    const { shedder } = srv.server.parts;
     shedder.stop(); // this test judges the intervals itself: the real timer would see an idle loop
     shedder.check(1000);
     shedder.check(1000); // default: 5% of 100 after two high checks

@@ -15,7 +15,6 @@ export class FakeSession {
   attaches = 0;
   closeCalls = 0;
   closed = false;
-  shedding = false;
   hangOnClose = false;
   /** What held() reports (a snapshot of the session carries it); bump `version` when it changes. */
   heldPredictions: HeldPrediction[] = [];
@@ -64,11 +63,6 @@ export class FakeSession {
     this.closed = true;
     this.closing ??= this.hangOnClose ? new Promise<void>(() => {}) : Promise.resolve();
     return this.closing;
-  }
-
-  shed(reason: string): void {
-    this.shedding = true;
-    this.opts?.onShed?.(reason);
   }
 
   welcome(resumed = false): WelcomeMessage {

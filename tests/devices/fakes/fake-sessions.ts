@@ -22,13 +22,6 @@ export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'ope
   /** A (real) session the next open resumes: it is attached to the connection and answered as resumed. */
   resumes: DeviceSession | undefined;
   readonly rateLimits: DeviceRateLimits;
-  readonly shedder = {
-    overloaded: false,
-    pokes: 0,
-    poke(): void {
-      this.pokes++;
-    },
-  };
 
   constructor(buckets: { samplesPerSec?: number; burstSamples?: number; burstFrames?: number } = {}) {
     this.rateLimits = new DeviceRateLimits({ samplesPerSec: buckets.samplesPerSec ?? 400, burstSamples: buckets.burstSamples ?? 8000, framesPerSec: 100, burstFrames: buckets.burstFrames ?? 200, now: () => 0 });

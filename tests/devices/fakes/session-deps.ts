@@ -41,7 +41,6 @@ export class FakeDeviceEnd {
   readonly sent: ServerToDevice[] = [];
   connected = true;
   crashes: unknown[] = [];
-  sheds: string[] = [];
 
   readonly opts: DeviceSessionOptions = {
     send: (m) => {
@@ -49,7 +48,6 @@ export class FakeDeviceEnd {
       return this.connected;
     },
     onCrash: (err) => this.crashes.push(err),
-    onShed: (reason) => this.sheds.push(reason),
   };
 
   predictions(): PredictionMessage[] {
