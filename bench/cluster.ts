@@ -92,6 +92,9 @@ function serverArgs(o: Options): { all: string[]; gateway: string[] } {
   // The server's device and connection caps (200 and 4096 by default) must not be what limits the fleet.
   const phones = Math.max(Number(o.phones), Number(o['saturate-phones']));
   const gateway = ['--max-devices', String(phones + 100), '--max-connections', String(Math.max(4096, phones + 200))];
+  // Closed-loop phones stream far faster than real time: per-device rate limits would refuse
+  // their frames (rate-limited) and the loop would stall on the windows never made.
+  if (o['compare-inference']) gateway.push('--max-samples-per-sec', '10000000', '--burst-samples', '100000000', '--max-frames-per-sec', '1000000', '--max-bytes-per-sec', String(2 ** 30));
   return { all, gateway };
 }
 
