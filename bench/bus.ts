@@ -11,7 +11,7 @@ import type { Bus } from '../server/bus/bus.js';
 import { encodePayload } from '../server/bus/bus-codec.js';
 import { MemoryBus } from '../server/bus/memory-bus.js';
 import { connectNatsBus } from '../server/bus/nats-bus.js';
-import { startNatsServer, type NatsServer } from '../server/bus/nats-server-process.js';
+import { startNatsServer, type NatsServer } from '../cli/nats-server.js';
 import { percentileOf } from './hostile/neighbours.js';
 
 const WINDOW_FLOATS = 128 * 3;

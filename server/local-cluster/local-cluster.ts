@@ -5,7 +5,7 @@
 // stopped in order: gateways first (they drain their devices' pending windows through the
 // inference members), then inference members, then nats-server.
 import { childPidsNamed, NodeProcess, NodeStartError, processCpuMs } from './node-process.js';
-import { startNatsServer, type NatsServer } from '../bus/nats-server-process.js';
+import { startNatsServer, type NatsServer } from '../../cli/nats-server.js';
 
 export interface LocalClusterOptions {
   gateways: number;

@@ -1,4 +1,4 @@
-// A nats-server child process on a free loopback port, with JetStream (KV needs it) in a temp
+// A nats-server child process (a tool: not part of the server, which only connects to NATS) on a free loopback port, with JetStream (KV needs it) in a temp
 // folder: for tests (tests/helpers/nats-server.ts), benchmarks and a local cluster without a NATS
 // of one's own. restart() brings it back on the same port with the same storage.
 import { spawn, type ChildProcess } from 'node:child_process';
