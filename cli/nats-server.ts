@@ -1,6 +1,7 @@
-// A nats-server child process (a tool: not part of the server, which only connects to NATS) on a free loopback port, with JetStream (KV needs it) in a temp
+// A nats-server child process on a free loopback port, with JetStream (KV needs it) in a temp
 // folder: for tests (tests/helpers/nats-server.ts), benchmarks and a local cluster without a NATS
-// of one's own. restart() brings it back on the same port with the same storage.
+// of one's own. restart() brings it back on the same port with the same storage. A tool: the
+// server itself only connects to NATS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
