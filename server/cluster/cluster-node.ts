@@ -65,7 +65,7 @@ export class ClusterNode {
         maxInFlight: deps.batching.maxQueue * IN_FLIGHT_PER_QUEUE_SLOT,
       });
       this.feed = new ClusterFeed(bus, this.view, deps.localFeed, (id) => deps.registry.has(id), busError);
-      this.sessions = new KvSessionDirectory(bus, nodeId, busError);
+      this.sessions = new KvSessionDirectory(bus, nodeId, busError, (m) => deps.log.warn({}, m));
     }
     if (role !== 'gateway' && deps.harInference) {
       this.service = new InferenceService(bus, deps.harInference, deps.harUnavailable, { onError: busError });

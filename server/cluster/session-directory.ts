@@ -38,17 +38,25 @@ const LOOKUP_TIMEOUT_MS = 500;
 
 export class KvSessionDirectory implements SessionDirectory {
   private readonly kv: Promise<BusKv>;
+  /** Set when the bucket cannot be opened (e.g. NATS without JetStream): the directory is off. */
+  private unavailable = false;
 
   constructor(
     bus: Bus,
     private readonly gatewayId: string,
     private readonly onError: (err: unknown) => void,
+    /** Told once when the bucket cannot be opened. */
+    warn: (message: string) => void = () => {},
   ) {
     this.kv = bus.kv(SESSIONS_BUCKET, { ttlMs: SESSION_TTL_MS });
-    this.kv.catch(onError);
+    this.kv.catch((err: unknown) => {
+      this.unavailable = true;
+      warn(`sessions will not resume on another gateway: the KV bucket ${SESSIONS_BUCKET} cannot be opened (${err instanceof Error ? err.message : String(err)}); start nats-server with JetStream (-js)`);
+    });
   }
 
   async find(deviceId: string): Promise<SessionSnapshot | undefined> {
+    if (this.unavailable) return undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS)));
     try {
@@ -63,10 +71,12 @@ export class KvSessionDirectory implements SessionDirectory {
   }
 
   save(snapshot: SessionSnapshot): void {
+    if (this.unavailable) return;
     this.kv.then((kv) => kv.put(sessionKey(snapshot.deviceId), snapshot)).catch(this.onError);
   }
 
   forget(deviceId: string): void {
+    if (this.unavailable) return;
     const key = sessionKey(deviceId);
     this.kv
       .then(async (kv) => {
