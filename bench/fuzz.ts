@@ -202,7 +202,7 @@ export async function main(argv: string[]): Promise<void> {
         crashes: crashes.length,
         rssStartMb,
         rssEndMb: Number.isFinite(rssEndMb) ? rssEndMb : null,
-        neighbours: { p99Ms: hostile!.p99Ms, overloaded: hostile!.overloaded, errors: hostile!.errors, p50Ms: hostile!.p50Ms, predictions: hostile!.predictions, typistP99Ms: hostile!.typistP99Ms, suggestions: hostile!.suggestions, errorCodes: hostile!.errorCodes },
+        neighbours: { p99Ms: hostile!.p99Ms, overloaded: hostile!.overloaded, errors: hostile!.errors, p50Ms: hostile!.p50Ms, predictions: hostile!.predictions, typistP99Ms: hostile!.typistP99Ms, suggestions: hostile!.suggestions, errorCodes: hostile!.errorCodes, p99ByTenSecondsMs: hostile!.p99ByTenSecondsMs },
         calmP99Ms: calm!.p99Ms,
         p99Ratio,
         typistP99Ratio,

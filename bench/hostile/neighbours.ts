@@ -30,6 +30,8 @@ export interface NeighbourFigures {
   /** Typists: keystroke -> suggestions p99, ms (null without typists or suggestions). */
   typistP99Ms: number | null;
   suggestions: number;
+  /** Phones: p99 of each 10 s of the phase, ms (when in the phase the latency went up). */
+  p99ByTenSecondsMs: (number | null)[];
 }
 
 /** Nearest-rank percentile of a list (null when empty). */
@@ -47,6 +49,9 @@ export class Neighbours {
   private typistLatency: RollingSamples | undefined;
   private typing: Promise<unknown> | undefined;
   private phaseLatencies: number[] = [];
+  /** When each of phaseLatencies arrived, ms since the phase began. */
+  private phaseTimes: number[] = [];
+  private phaseStartedAt = performance.now();
   private phaseErrors: Tally = {};
   /** Fleet error counters already counted (a fleet's counters are cumulative). */
   private fleetBaseline: Tally = {};
@@ -72,7 +77,9 @@ export class Neighbours {
         connectConcurrency: 10,
         latencyCapacity: 1024,
         onPrediction: (_id, _p, clientMs) => {
-          if (clientMs !== undefined) this.phaseLatencies.push(clientMs);
+          if (clientMs === undefined) return;
+          this.phaseLatencies.push(clientMs);
+          this.phaseTimes.push(performance.now() - this.phaseStartedAt);
         },
       });
       this.fleetBaseline = {};
@@ -101,6 +108,8 @@ export class Neighbours {
   beginPhase(): void {
     this.collect();
     this.phaseLatencies = [];
+    this.phaseTimes = [];
+    this.phaseStartedAt = performance.now();
     this.phaseErrors = {};
     this.typistLatency?.clear();
     this.typistP99History = [];
@@ -122,6 +131,7 @@ export class Neighbours {
       errorCodes: { ...this.phaseErrors },
       typistP99Ms: typistP99.length ? Math.max(...typistP99) : null,
       suggestions: this.suggestionsCarried + (this.typistCounters?.suggestions ?? 0) - this.typistSuggestionsBaseline,
+      p99ByTenSecondsMs: this.p99ByTenSeconds(),
     };
   }
 
@@ -135,6 +145,12 @@ export class Neighbours {
     this.typistCounters = undefined;
     await this.fleet?.stop();
     this.fleet = undefined;
+  }
+
+  private p99ByTenSeconds(): (number | null)[] {
+    const windows: number[][] = Array.from({ length: Math.ceil((performance.now() - this.phaseStartedAt) / 10_000) }, () => []);
+    this.phaseTimes.forEach((t, i) => windows[Math.min(windows.length - 1, Math.floor(t / 10_000))]?.push(this.phaseLatencies[i]!));
+    return windows.map((w) => percentileOf(w, 99));
   }
 
   /** Moves error counts seen since the last call into the phase. */
