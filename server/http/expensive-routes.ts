@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addressGroup, type ClientAddress } from '../security/client-address.js';
 import { FairGate, type FairGateOptions } from './fair-gate.js';
+import { sendError } from './error-shape.js';
 
 export interface ExpensiveRouteLimits {
   images: FairGateOptions;
@@ -35,22 +36,16 @@ export function installExpensiveRouteGates(app: FastifyInstance, clientAddress: 
     const turn = await gate.enter(client);
     if ('refused' in turn) {
       const busy = turn.refused === 'client-busy';
-      return reply
-        .code(busy ? 429 : 503)
-        .header('retry-after', '1')
-        .serializer(JSON.stringify)
-        .type('application/json')
-        .send(
-          busy
-            ? { error: 'busy', message: `this client has ${gate === gates.images ? limits.images.perClientQueued : limits.textGenerate.perClientQueued} requests waiting for this kind of route already; wait for them` }
-            : { error: 'overloaded', message: 'too many requests are waiting for this kind of route; try again later' },
-        );
+      reply.header('retry-after', '1');
+      return busy
+        ? sendError(reply, 429, 'busy', `this client has ${gate === gates.images ? limits.images.perClientQueued : limits.textGenerate.perClientQueued} requests waiting for this kind of route already; wait for them`)
+        : sendError(reply, 503, 'overloaded', 'too many requests are waiting for this kind of route; try again later');
     }
     // Given back when the response ends or the connection goes, whichever comes first. A client
     // that left while it waited gets nothing run for it.
     if (reply.raw.destroyed || req.raw.socket.destroyed) {
       turn.release();
-      return reply.code(503).serializer(JSON.stringify).type('application/json').send({ error: 'overloaded', message: 'the client left before its turn' });
+      return sendError(reply, 503, 'overloaded', 'the client left before its turn');
     }
     reply.raw.once('close', turn.release);
     reply.raw.once('finish', turn.release);

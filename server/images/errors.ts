@@ -1,9 +1,10 @@
-// Errors of the image routes, answered as { error: code, message } with a 4xx/5xx status.
+// Errors of the image routes, answered in the one error shape (server/http/error-shape.ts) with a 4xx/5xx status.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { MatrixError } from '../../models/images/convolution/matrix.js';
 import { UnknownKernelError } from '../../models/images/convolution/kernels.js';
 import { PngDecodeError } from '../../models/images/shared/png.js';
 import { ModelNotFoundError } from '../../models/store/model-store.js';
+import { describeError, errorBodySchema, sendError } from '../http/error-shape.js';
 
 export class ImageRequestError extends Error {
   constructor(
@@ -18,11 +19,7 @@ export class ImageRequestError extends Error {
 
 export const badRequest = (code: string, message: string) => new ImageRequestError(400, code, message);
 
-export const errorReplySchema = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-} as const;
+export const errorReplySchema = errorBodySchema;
 
 /** Status codes every image route may answer with an error body. */
 export const errorResponses = { 400: errorReplySchema, 406: errorReplySchema, 413: errorReplySchema, 415: errorReplySchema, 503: errorReplySchema } as const;
@@ -40,15 +37,11 @@ export function asImageRequestError(err: unknown): ImageRequestError | undefined
 /** Maps domain errors to clear 4xx replies (installed per plugin: Fastify scopes it). */
 export function installImageErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
-    const send = (status: number, code: string, message: string) => reply.code(status).type('application/json').send({ error: code, message });
     const domain = asImageRequestError(err);
-    if (domain) return send(domain.statusCode, domain.code, domain.message);
-    const fe = err as FastifyError;
-    if (fe.validation) return send(400, 'invalid-request', fe.message);
-    if (fe.statusCode === 413) return send(413, 'too-large', `the body is larger than this route accepts (${fe.message})`);
-    if (fe.statusCode === 415) return send(415, 'unsupported-media-type', 'send application/json, or image/png where the route takes a raw PNG');
-    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return send(fe.statusCode, fe.code ?? 'bad-request', fe.message);
-    req.log.error(err);
-    return send(500, 'internal', err.message);
+    if (domain) return sendError(reply, domain.statusCode, domain.code, domain.message);
+    const { status, body } = describeError(err);
+    if (status === 415) return sendError(reply, 415, body.error, 'send application/json, or image/png where the route takes a raw PNG');
+    if (status >= 500) req.log.error(err);
+    return sendError(reply, status, body.error, body.message);
   });
 }

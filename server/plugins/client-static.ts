@@ -32,6 +32,7 @@ export const clientStaticPlugin: FastifyPluginAsync<ClientStaticOptions> = async
     prefix: '/',
     index: ['index.html'],
     redirect: true, // /phone -> /phone/
+    schemaHide: false, // listed in /api/openapi.json like every route
     // Source maps are built for debugging; the rest of dist is public anyway.
     setHeaders: (reply, path) => {
       const immutable = path.includes(`${sep}assets${sep}`);

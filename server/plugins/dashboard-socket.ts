@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { DashboardHub } from '../dashboards/dashboard-hub.js';
 import type { UpgradeRouter } from '../ws/upgrade-router.js';
-import { upgradeRequired } from './device-socket.js';
+import { upgradeRequired } from '../http/error-shape.js';
 
 export interface DashboardPluginOptions {
   hub: DashboardHub;

@@ -4,6 +4,7 @@ import type { SensorLoggerConfig } from '../config.js';
 import type { Auth } from '../security/auth.js';
 import { SensorLoggerDevices, type SensorLoggerBody } from '../devices/sensor-logger.js';
 import { PLACEMENTS, type Placement } from '../../protocol/sensor-messages.js';
+import { describeError, errorBodySchema } from '../http/error-shape.js';
 
 export interface SensorLoggerPluginOptions {
   settings: SensorLoggerConfig;
@@ -14,12 +15,6 @@ export interface SensorLoggerPluginOptions {
 }
 
 export const SENSOR_LOGGER_PATH = '/api/sensor-logger';
-
-const errorSchema = {
-  type: 'object',
-  required: ['code', 'message'],
-  properties: { code: { type: 'string' }, message: { type: 'string' }, seq: { type: 'integer' } },
-} as const;
 
 const emptyResult = { deviceId: '', accepted: 0, ignored: 0, dropped: 0, warnings: [] as string[] };
 
@@ -32,7 +27,6 @@ const resultSchema = {
     ignored: { type: 'integer' },
     dropped: { type: 'integer' },
     warnings: { type: 'array', items: { type: 'string' } },
-    error: errorSchema,
     lastPrediction: {
       type: 'object',
       properties: {
@@ -48,12 +42,20 @@ const resultSchema = {
   },
 } as const;
 
+/** Errors: the one error shape (server/http/error-shape.ts) with the push's counts beside it. */
+const errorResultSchema = {
+  ...resultSchema,
+  required: [...errorBodySchema.required, ...resultSchema.required],
+  properties: { ...resultSchema.properties, ...errorBodySchema.properties, seq: { type: 'integer' } },
+} as const;
+
 export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> = async (app, { settings: sensorLogger, auth, harUnavailable, devices }) => {
-  // Schema, JSON and size errors answer in the same shape as ingest results.
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    const message = status === 413 ? `the body is larger than ${sensorLogger.maxBodyBytes} bytes; send smaller batches` : err.message;
-    reply.code(status).send({ ...emptyResult, error: { code: status >= 500 ? 'internal' : 'invalid', message } });
+  // Schema, JSON and size errors answer in the same shape as ingest errors.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const { status, body } = describeError(err);
+    if (status >= 500) req.log.error(err);
+    const message = status === 413 ? `the body is larger than ${sensorLogger.maxBodyBytes} bytes; send smaller batches` : body.message;
+    reply.code(status).send({ ...emptyResult, error: status === 400 ? 'invalid' : body.error, message });
   });
   const bodySchema = {
     type: 'object',
@@ -86,7 +88,7 @@ export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> =
       schema: {
         body: bodySchema,
         querystring: { type: 'object', properties: { token: { type: 'string' }, placement: { type: 'string', enum: [...PLACEMENTS] } } },
-        response: { 200: resultSchema, '4xx': resultSchema, '5xx': resultSchema },
+        response: { 200: resultSchema, '4xx': errorResultSchema, '5xx': errorResultSchema },
       },
     },
     async (req, reply) => {
@@ -95,11 +97,12 @@ export const sensorLoggerPlugin: FastifyPluginAsync<SensorLoggerPluginOptions> =
       const unavailable = harUnavailable();
       if (unavailable) {
         reply.code(503);
-        return { ...emptyResult, error: { code: 'model-unavailable', message: `this server cannot classify activities: ${unavailable}` } };
+        return { ...emptyResult, error: 'model-unavailable', message: `this server cannot classify activities: ${unavailable}` };
       }
       const result = devices.ingest(req.body, receivedAt, auth.principalOf(req.raw)?.id, req.query.placement);
       reply.code(result.status);
-      return result.body;
+      const { error, ...counts } = result.body;
+      return error ? { ...counts, error: error.code, message: error.message, ...(error.seq !== undefined ? { seq: error.seq } : {}) } : counts;
     },
   );
 };

@@ -13,6 +13,7 @@ import { TextConnection, textLimits } from '../text/text-connection.js';
 import { DEFAULT_TEXT_CONFIG, type TextServiceConfig } from '../text/text-config.js';
 import { TextService, UnknownModelError } from '../text/text-service.js';
 import type { UpgradeRouter } from '../ws/upgrade-router.js';
+import { errorBodySchema, upgradeRequired } from '../http/error-shape.js';
 
 export interface TextPluginOptions {
   router: UpgradeRouter;
@@ -38,7 +39,7 @@ const generateBody = {
   },
 } as const;
 
-const errorReply = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+const errorReply = errorBodySchema;
 
 interface GenerateBody {
   prompt?: string;
@@ -55,10 +56,7 @@ export const textPlugin: FastifyPluginAsync<TextPluginOptions> = async (app, opt
   opts.onService?.(service);
 
   opts.router.add(TEXT_PATH, (ws) => new TextConnection(ws, service, opts.onError), { maxPayload: config.maxFrameBytes });
-  app.get(TEXT_PATH, async (_req, reply) => {
-    reply.code(426);
-    return { error: 'Upgrade Required', message: 'this endpoint speaks WebSocket; connect with a WebSocket client' };
-  });
+  app.get(TEXT_PATH, upgradeRequired);
 
   app.get('/api/text/models', async () => {
     const stats = service.stats();

@@ -10,6 +10,7 @@ import { Auth, queryToken, tokenCookie } from './auth.js';
 import type { HostPolicy } from './host-allowlist.js';
 import type { OriginPolicy } from './origin.js';
 import { httpScope } from './route-scopes.js';
+import { sendError } from '../http/error-shape.js';
 
 /** Routes anyone may call: the liveness check. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/api/health']);
@@ -18,7 +19,7 @@ export function installHttpAccessControl(app: FastifyInstance, auth: Auth, origi
   app.addHook('onRequest', async (req, reply) => {
     const hostProblem = hosts.check(req.headers.host);
     if (hostProblem) {
-      return reply.code(421).serializer(JSON.stringify).type('application/json').send({ error: 'misdirected-request', message: hostProblem });
+      return sendError(reply, 421, 'misdirected-request', hostProblem);
     }
     // The route that will run, not the URL as written: an absolute-form target
     // (GET http://host/api/recordings) runs /api/recordings too. No route (404): the URL's path.
@@ -26,26 +27,17 @@ export function installHttpAccessControl(app: FastifyInstance, auth: Auth, origi
     if (PUBLIC_PATHS.has(path)) return;
     const originProblem = origins.check(req.headers);
     if (originProblem) {
-      return reply.code(403).serializer(JSON.stringify).type('application/json').send({ error: 'forbidden-origin', message: originProblem });
+      return sendError(reply, 403, 'forbidden-origin', originProblem);
     }
     if (!auth.required) return;
     const token = auth.tokenOf(req.raw);
     const principal = auth.identify(token);
     if (!principal) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="sensorium"')
-        .serializer(JSON.stringify)
-        .type('application/json')
-        .send({ error: 'unauthorized', message: 'a valid token is required: Authorization: Bearer <token>, or open the page with ?token=<token>' });
+      return sendError(reply.header('www-authenticate', 'Bearer realm="sensorium"'), 401, 'unauthorized', 'a valid token is required: Authorization: Bearer <token>, or open the page with ?token=<token>');
     }
     const scope = httpScope(req.method, path);
     if (scope !== 'any' && !principal.scopes.has(scope)) {
-      return reply
-        .code(403)
-        .serializer(JSON.stringify)
-        .type('application/json')
-        .send({ error: 'forbidden', message: `this token may not ${req.method} ${path.slice(0, 100)}: that needs a token with the ${scope} scope` });
+      return sendError(reply, 403, 'forbidden', `this token may not ${req.method} ${path.slice(0, 100)}: that needs a token with the ${scope} scope`);
     }
     if (queryToken(req.url) === token) reply.header('set-cookie', tokenCookie(token!, secure));
   });

@@ -157,7 +157,7 @@ describe('Sensor Logger devices', () => {
     expect((await push(DEVICE, 1_000_000)).status).toBe(200);
     const other = await push(LEGACY, 1_000_400);
     expect(other.status).toBe(409);
-    expect((await other.json()).error).toMatchObject({ code: 'id-in-use' });
+    expect(await other.json()).toMatchObject({ error: 'id-in-use' });
     expect((await push(DEVICE, 1_000_400)).status).toBe(200);
   });
 });

@@ -65,18 +65,18 @@ describe('Sensor Logger push', () => {
   it('rejects malformed bodies and absurd values with 400 and a reason', async () => {
     const noPayload = await post({ deviceId: 'x' });
     expect(noPayload.status).toBe(400);
-    expect(noPayload.body.error).toMatchObject({ code: 'invalid', message: expect.stringMatching(/payload/) });
+    expect(noPayload.body).toMatchObject({ error: 'invalid', message: expect.stringMatching(/payload/) });
     const badId = await post({ deviceId: 'has spaces', payload: [] });
     expect(badId.status).toBe(400);
     const huge = payload(0, 1).map((e) => ({ ...e, values: { x: 1e4, y: 0, z: 0 } }));
     const absurd = await post({ deviceId: 'shaker', payload: huge });
     expect(absurd.status).toBe(400);
-    expect(absurd.body.error).toMatchObject({ code: 'out-of-range', message: expect.stringMatching(/m\/s2 is beyond/) });
+    expect(absurd.body).toMatchObject({ error: 'out-of-range', message: expect.stringMatching(/m\/s2 is beyond/) });
     const notJson = await fetch(`${srv.url}/api/sensor-logger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"deviceId": ' });
     expect(notJson.status).toBe(400);
     const tooBig = await fetch(`${srv.url}/api/sensor-logger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: 'big', payload: [], pad: 'x'.repeat(2 << 20) }) });
     expect(tooBig.status).toBe(413);
-    expect((await tooBig.json()).error.message).toMatch(/larger than 1048576 bytes/);
+    expect(await tooBig.json()).toMatchObject({ error: 'too-large', message: expect.stringMatching(/larger than 1048576 bytes/) });
   });
 
   it('takes the placement from the push URL (?placement=) and refuses an unknown one', async () => {

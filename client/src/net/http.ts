@@ -1,4 +1,5 @@
-// JSON over HTTP with errors worth showing: the server's own message when it sends one.
+// JSON over HTTP with errors worth showing: the server's own message when it sends one. Every
+// server error is `{"error": "<kebab-code>", "message": "..."}` (server/http/error-shape.ts).
 
 export class HttpError extends Error {
   constructor(
@@ -6,28 +7,30 @@ export class HttpError extends Error {
     message: string,
     /** What the server said, without the request line (for messages shown once per cause). */
     readonly serverMessage: string = message,
+    /** The server's error code ('not-found', 'recording-active'…), when it sent one. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'HttpError';
   }
 }
 
-async function parse<T>(res: Response, what: string): Promise<T> {
-  const text = await res.text();
-  let body: unknown;
+/** The HttpError of a failed response, from the text of its body (`what`: the request, for the message). */
+export function httpError(res: Response, text: string, what: string): HttpError {
+  let body: { error?: unknown; message?: unknown } | undefined;
   try {
-    body = text ? JSON.parse(text) : undefined;
+    body = text ? (JSON.parse(text) as typeof body) : undefined;
   } catch {
     body = undefined;
   }
-  if (!res.ok) {
-    const serverMessage =
-      typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string'
-        ? (body as { message: string }).message
-        : text.slice(0, 200) || res.statusText;
-    throw new HttpError(res.status, `${what} failed (${res.status}): ${serverMessage}`, serverMessage);
-  }
-  return body as T;
+  const serverMessage = typeof body?.message === 'string' ? body.message : text.slice(0, 200) || res.statusText;
+  return new HttpError(res.status, `${what} failed (${res.status}): ${serverMessage}`, serverMessage, typeof body?.error === 'string' ? body.error : undefined);
+}
+
+async function parse<T>(res: Response, what: string): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw httpError(res, text, what);
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
