@@ -3,8 +3,15 @@
 //   POST /api/recordings/:deviceId/start   start recording a connected device (idempotent)
 //   POST /api/recordings/:deviceId/stop    stop it (the file is flushed and closed)
 //   GET  /api/recordings/:id               one recording file (NDJSON, protocol/recording-format.ts)
+//   GET  /api/recordings/:id?format=csv    the same as the project's csv (timestamp_ms,x,y,z,label in g)
+//   DELETE /api/recordings/:id             deletes a finished recording (409 while it is recorded)
 import type { FastifyPluginAsync } from 'fastify';
 import { createReadStream, existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { recordingToCsv } from '../../data/readers/recording-to-csv.js';
+import { errorBodySchema, sendError } from '../http/error-shape.js';
 import { RECORDING_ID_PATTERN } from '../../protocol/recording-format.js';
 import { DEVICE_ID_PATTERN } from '../../protocol/validate-sensor.js';
 import type { DeviceSession } from '../devices/device-session.js';
@@ -21,7 +28,11 @@ export interface RecordingsPluginOptions {
 
 export const RECORDINGS_PATH = '/api/recordings';
 
-const errorReply = { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+const errorReply = errorBodySchema;
+
+/** What GET /api/recordings/:id can answer with. */
+export const RECORDING_DOWNLOAD_FORMATS = ['ndjson', 'csv'] as const;
+type DownloadFormat = (typeof RECORDING_DOWNLOAD_FORMATS)[number];
 
 const recordingSchema = {
   type: 'object',
@@ -110,23 +121,65 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: RECORDING_ID_PATTERN.source } } } as const;
+
+  app.get<{ Params: { id: string }; Querystring: { format: DownloadFormat } }>(
     `${RECORDINGS_PATH}/:id`,
     {
       schema: {
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: RECORDING_ID_PATTERN.source } } },
+        description: 'One recording: NDJSON as recorded (default), or ?format=csv (timestamp_ms,x,y,z,label in g, what `eval --format csv` and replay read).',
+        params: idParams,
+        querystring: { type: 'object', properties: { format: { type: 'string', enum: [...RECORDING_DOWNLOAD_FORMATS], default: 'ndjson' } } },
         response: { 404: errorReply },
       },
     },
     async (req, reply) => {
-      const file = store.fileOf(req.params.id);
-      if (!file || !existsSync(file)) {
-        reply.code(404);
-        return { error: 'unknown-recording', message: `no recording '${req.params.id}'` };
+      const { id } = req.params;
+      const file = store.fileOf(id);
+      if (!file || !existsSync(file)) return sendError(reply, 404, 'unknown-recording', `no recording '${id}'`);
+      if (req.query.format === 'csv') {
+        // The first chunk (the header) is read before answering: a file that is no recording is a 404, not a torn 200.
+        const chunks = recordingToCsv(createInterface({ input: createReadStream(file), crlfDelay: Infinity }), `${id}.ndjson`);
+        const first = await chunks.next().catch(() => undefined);
+        if (!first || first.done) return sendError(reply, 404, 'unknown-recording', `no recording '${id}'`);
+        reply.header('content-type', 'text/csv; charset=utf-8');
+        reply.header('content-disposition', `attachment; filename="${id}.csv"`);
+        return reply.send(Readable.from(prepend(first.value, chunks)));
       }
       reply.header('content-type', 'application/x-ndjson; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="${req.params.id}.ndjson"`);
+      reply.header('content-disposition', `attachment; filename="${id}.ndjson"`);
       return reply.send(createReadStream(file));
     },
   );
+
+  app.delete<{ Params: { id: string } }>(
+    `${RECORDINGS_PATH}/:id`,
+    {
+      schema: {
+        description: 'Deletes a finished recording (admin scope). 409 while the recording is being written: stop it first.',
+        params: idParams,
+        response: { 200: { type: 'object', required: ['deleted'], properties: { deleted: { type: 'string' } } }, 404: errorReply, 409: errorReply },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const file = store.fileOf(id);
+      const entry = file && existsSync(file) ? (await store.list()).find((r) => r.id === id) : undefined;
+      if (!file || !entry) return sendError(reply, 404, 'unknown-recording', `no recording '${id}'`);
+      if (entry.active) return sendError(reply, 409, 'recording-active', `'${id}' is being recorded; stop it (POST ${RECORDINGS_PATH}/<device>/stop) before deleting it`);
+      try {
+        await unlink(file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return sendError(reply, 404, 'unknown-recording', `no recording '${id}'`);
+        throw err;
+      }
+      log.info({ recording: id }, 'recording deleted');
+      return { deleted: id };
+    },
+  );
 };
+
+async function* prepend<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> {
+  yield first;
+  yield* rest;
+}
