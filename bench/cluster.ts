@@ -38,6 +38,7 @@ const spec: CommandSpec = {
     warmup: { type: 'number', min: 0, max: 120, default: 5, description: 'seconds of streaming before measuring (the first window needs 2.56 s)' },
     'kill-inference-at': { type: 'number', min: 0, max: 3600, description: 'SIGKILL inference-1 this many seconds into the measured period' },
     'drain-seconds': { type: 'number', min: 0, max: 60, default: 4, description: 'after the phones stop sending, how long windows in flight may take to come back before lost windows are counted' },
+    dashboards: { type: 'boolean', default: true, description: 'watch every device from a dashboard on another gateway (--no-dashboards: none, to see what the live view costs; dashboardCoverage is then null)' },
     single: { type: 'boolean', default: false, description: 'the same load on one process with the in-process bus (npm start, the default deployment); its dashboard is on the same process' },
     'compare-inference': { type: 'boolean', default: false, description: 'saturate the cluster with closed-loop phones; served windows/s with 2 inference members, then with 1 (inference-2 stopped), and the ratio' },
     'saturate-phones': { type: 'integer', min: 1, max: 5000, default: 64, description: '--compare-inference: closed-loop phones, faster than real time' },
@@ -185,6 +186,8 @@ interface LoadOptions {
   warmup: number;
   drainSeconds: number;
   killAt?: number;
+  /** Watch the devices from dashboards on other gateways. */
+  dashboards: boolean;
   /** Closed loop (saturation) instead of real time. */
   saturate?: { inFlight: number };
   /** Called `at` seconds into the measured period (used by --compare-inference between its phases). */
@@ -219,7 +222,7 @@ interface LoadResult {
   baselineGapExcessMs: number;
   worstPhoneAfterKill: string | null;
   killed: string | null;
-  dashboardCoverage: number;
+  dashboardCoverage: number | null;
   dashboardPredictions: number;
   errors: Record<string, number>;
   gatewayInference: unknown[];
@@ -283,12 +286,13 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
   try {
     // Dashboards first, so that they see every device from its first prediction on.
     const idsOf = (g: number) => Array.from({ length: counts[g]! }, (_, k) => `bench-g${g + 1}-${String(k + 1).padStart(5, '0')}`);
-    for (let g = 0; g < gateways; g++) {
+    for (let g = 0; g < gateways && opts.dashboards; g++) {
       if (counts[g] === 0) continue;
       const watcher = (g + 1) % gateways;
       await dashboards.watch(deployment.dashboardUrls[watcher]!, idsOf(g));
     }
-    log(`dashboards watch each gateway's devices from ${gateways > 1 ? 'the next gateway' : 'the same process'}; connecting ${opts.phones} phones (${counts.join(' + ')})`);
+    if (opts.dashboards) log(`dashboards watch each gateway's devices from ${gateways > 1 ? 'the next gateway' : 'the same process'}`);
+    log(`connecting ${opts.phones} phones (${counts.join(' + ')})`);
     const started = await Promise.all(
       counts.map(async (count, g) => {
         if (count === 0) return undefined;
@@ -394,7 +398,7 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
       baselineGapExcessMs: gap.baselineGapExcessMs,
       worstPhoneAfterKill: gap.worstPhoneAfterKill,
       killed,
-      dashboardCoverage: coverage.share,
+      dashboardCoverage: opts.dashboards ? coverage.share : null,
       dashboardPredictions: coverage.predictions,
       errors: c.errors as Record<string, number>,
       gatewayInference,
@@ -413,14 +417,14 @@ async function runRealtime(o: Options): Promise<void> {
   const deployment = await startDeployment(o, Number(o.inference));
   let r: LoadResult;
   try {
-    r = await runLoad(deployment, { phones: Number(o.phones), seconds: Number(o.seconds), warmup: Number(o.warmup), drainSeconds: Number(o['drain-seconds']), killAt });
+    r = await runLoad(deployment, { phones: Number(o.phones), seconds: Number(o.seconds), warmup: Number(o.warmup), drainSeconds: Number(o['drain-seconds']), killAt, dashboards: Boolean(o.dashboards) });
   } finally {
     await deployment.stop();
   }
   console.log('');
   printTable(
     ['phones', 'windows/s', 'expected', 'p50 ms', 'p99 ms', 'lost', 'failover ms', 'dashboards', 'CPU ms/window', 'errors'],
-    [[r.phones, r.measured.windowsPerSec, r.expectedWindowsPerSec, r.measured.latencyMs.p50, r.measured.latencyMs.p99, r.lostWindows, r.failoverMs === null ? '-' : r.failoverMs, `${(100 * r.dashboardCoverage).toFixed(1)}%`, r.measured.cpuMsPerWindow, Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-']],
+    [[r.phones, r.measured.windowsPerSec, r.expectedWindowsPerSec, r.measured.latencyMs.p50, r.measured.latencyMs.p99, r.lostWindows, r.failoverMs === null ? '-' : r.failoverMs, r.dashboardCoverage === null ? '-' : `${(100 * r.dashboardCoverage).toFixed(1)}%`, r.measured.cpuMsPerWindow, Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-']],
   );
   console.log(`CPU (share of a core) by process: ${Object.entries(r.measured.cpuShareByProcess).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`);
   printResultJson(
@@ -471,6 +475,7 @@ async function runCompareInference(o: Options): Promise<void> {
       seconds: 2 * seconds + 3,
       warmup: Number(o.warmup),
       drainSeconds: 0,
+      dashboards: Boolean(o.dashboards),
       saturate: { inFlight: Number(o['in-flight']) },
       // Measure with both members, stop inference-2, let the load settle for 3 s, measure with one.
       phases: [
