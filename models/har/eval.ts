@@ -20,7 +20,7 @@ export const evalSpec: CommandSpec = {
   usage: `npm run eval -- har --format ${RECORDING_FORMATS.join('|')} --data <path> [options]`,
   summary: 'Evaluate the activity-recognition model on labelled recordings.',
   options: {
-    format: { type: 'string', required: true, choices: RECORDING_FORMATS, description: 'hapt: a folder laid out like HAPT RawData; csv: a file or folder of timestamp_ms,x,y,z,label files; recording: the server\'s own recordings (npm start -- --record); wisdm2019, mobifall: those data sets\' native (gzip) files' },
+    format: { type: 'string', required: true, choices: RECORDING_FORMATS, description: 'hapt: a folder laid out like HAPT RawData; csv: a file or folder of timestamp_ms,x,y,z,label files; recording: the server\'s own recordings (npm start -- --record); wisdm2019, mobifall: those data sets\' native (gzip) files; sensor-logger, phyphox: those apps\' CSV exports (a file, or a folder of exports)' },
     data: { type: 'string', required: true, description: 'the recordings (folder or file)' },
     units: { type: 'string', choices: ACCEL_UNITS, description: 'units of csv values (default g)' },
     model: { type: 'string', default: relative(process.cwd(), modelDir(HAR_MODEL_NAME)), description: 'model folder' },
