@@ -3,6 +3,7 @@
 // the server's state at scrape time.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { InferenceWorkerHealth } from '../inference/worker-classifier.js';
+import { setOrOmit } from './set-or-omit.js';
 
 export interface OperationsSources {
   /** Recordings given up, by error code (ENOSPC, EIO…). */
@@ -37,11 +38,11 @@ export function watchOperations(registry: Registry, src: OperationsSources): voi
   });
   new Gauge({
     name: 'sensorium_inference_worker_up',
-    help: '1 while the inference worker classifies, 0 while it is being restarted (or stopped); NaN when the model runs in the main thread',
+    help: '1 while the inference worker classifies, 0 while it is being restarted (or stopped); absent when the model runs in the main thread',
     registers,
     collect() {
       const w = src.inferenceWorker();
-      this.set(w ? (w.state === 'running' ? 1 : 0) : NaN);
+      setOrOmit(this, w ? (w.state === 'running' ? 1 : 0) : undefined);
     },
   });
   const workerCount = (name: string, help: string, pick: (w: InferenceWorkerHealth) => number) =>

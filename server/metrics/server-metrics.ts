@@ -5,7 +5,9 @@
 // last full GC (a leak's signal: heap_used is a sawtooth of garbage). Counters are incremented
 // as things happen; gauges are read when /metrics is scraped.
 import * as tf from '@tensorflow/tfjs';
+import { HttpMetrics } from './http-metrics.js';
 import { LiveHeap } from './live-heap.js';
+import { setOrOmit } from './set-or-omit.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorCode } from '../../protocol/sensor-messages.js';
 import type { TextErrorCode } from '../../protocol/text-messages.js';
@@ -60,16 +62,18 @@ export class ServerMetrics {
   });
 
   private readonly liveHeap = new LiveHeap();
+  /** HTTP requests, latency and error replies by service (text, images…); fed by plugins/metrics.ts. */
+  readonly http = new HttpMetrics(this.registry);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     const live = this.liveHeap;
     new Gauge({
       name: 'sensorium_heap_live_bytes',
-      help: 'Old-generation heap in use right after the latest full (mark-compact) GC: what survives, without the garbage in nodejs_heap_size_used_bytes (NaN before the first full GC)',
+      help: 'Old-generation heap in use right after the latest full (mark-compact) GC: what survives, without the garbage in nodejs_heap_size_used_bytes (absent before the first full GC)',
       registers: [this.registry],
       collect() {
-        this.set(live.bytes ?? NaN);
+        setOrOmit(this, live.bytes);
       },
     });
   }
@@ -128,9 +132,9 @@ export class ServerMetrics {
     const worker = (pick: 'numTensors' | 'numBytes') =>
       async function collect(this: Gauge) {
         const m = await src.inferenceTfMemory?.()?.catch(() => undefined);
-        this.set(m ? m[pick] : NaN);
+        setOrOmit(this, m?.[pick]);
       };
-    new Gauge({ name: 'sensorium_inference_tf_tensors', help: "The inference worker's TensorFlow.js tensors alive (NaN when the model runs in the main thread or the worker does not answer)", registers: r, collect: worker('numTensors') });
+    new Gauge({ name: 'sensorium_inference_tf_tensors', help: "The inference worker's TensorFlow.js tensors alive (absent when the model runs in the main thread or the worker does not answer)", registers: r, collect: worker('numTensors') });
     new Gauge({ name: 'sensorium_inference_tf_bytes', help: "Bytes held by the inference worker's TensorFlow.js tensors", registers: r, collect: worker('numBytes') });
     new Counter({
       name: 'sensorium_dashboard_messages_dropped_total',
@@ -143,8 +147,9 @@ export class ServerMetrics {
     });
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /** The exposition text, without NaN samples (prom-client's event-loop mean and stddev before any sample): absent, not NaN. */
+  async text(): Promise<string> {
+    return (await this.registry.metrics()).replace(/^[^#\n][^\n]* nan\n/gim, '');
   }
 
   get contentType(): string {

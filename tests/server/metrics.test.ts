@@ -44,9 +44,10 @@ describe('/metrics', () => {
     expect(value(text, 'sensorium_connections_opened_total{endpoint="/ws/device"}')).toBe(1);
     expect(value(text, 'sensorium_devices')).toBe(1);
     expect(value(text, 'sensorium_inference_queue_depth')).toBe(0);
-    // The HAR model's tensors are in this thread or in the inference worker (NaN when there is none).
-    const harTensors = Math.max(value(text, 'sensorium_tf_tensors'), value(text, 'sensorium_inference_tf_tensors') || 0);
-    const harBytes = Math.max(value(text, 'sensorium_tf_bytes'), value(text, 'sensorium_inference_tf_bytes') || 0);
+    // The HAR model's tensors are in this thread or in the inference worker (no series when there is none).
+    const optional = (series: string) => (text.includes(`\n${series} `) ? value(text, series) : 0);
+    const harTensors = Math.max(value(text, 'sensorium_tf_tensors'), optional('sensorium_inference_tf_tensors'));
+    const harBytes = Math.max(value(text, 'sensorium_tf_bytes'), optional('sensorium_inference_tf_bytes'));
     expect(harTensors).toBeGreaterThan(0);
     expect(harBytes).toBeGreaterThan(0);
     expect(value(text, 'process_resident_memory_bytes')).toBeGreaterThan(1e6);

@@ -25,13 +25,16 @@ describe('ServerMetrics', () => {
     expect(await metrics.text()).toMatch(/^sensorium_inference_tf_tensors 13$/m);
   });
 
-  it('reports NaN when the model runs in this thread or the worker cannot answer', async () => {
+  it('leaves the series out (no NaN) when the model runs in this thread or the worker cannot answer', async () => {
     metrics = new ServerMetrics();
     let answer: MetricSources['inferenceTfMemory'] = () => undefined;
     metrics.watch({ ...base, inferenceTfMemory: () => answer!() });
-    expect(await metrics.text()).toMatch(/^sensorium_inference_tf_tensors nan$/im);
+    expect(await metrics.text()).not.toMatch(/^sensorium_inference_tf_tensors /m);
     answer = () => Promise.reject(new Error('the worker is gone'));
-    expect(await metrics.text()).toMatch(/^sensorium_inference_tf_tensors nan$/im);
+    expect(await metrics.text()).not.toMatch(/^sensorium_inference_tf_tensors /m);
     expect(await metrics.text()).toMatch(/^sensorium_tf_tensors \d+$/m);
+    answer = () => Promise.resolve({ numTensors: 5, numBytes: 10 });
+    expect(await metrics.text()).toMatch(/^sensorium_inference_tf_tensors 5$/m);
+    expect(await metrics.text()).not.toMatch(/\bnan\b/i);
   });
 });
