@@ -80,11 +80,12 @@ export function sampleToken(probs: ArrayLike<number>, opts: { temperature: numbe
   }
   if (k < count) ids.sort((a, b) => probs[b]! - probs[a]!); // k ids: most probable first, stable
   const inv = 1 / opts.temperature;
+  const logs = new Float64Array(ids.length);
   let maxLog = -Infinity;
-  for (const i of ids) maxLog = Math.max(maxLog, Math.log(probs[i]!));
-  const weights = ids.map((i) => Math.exp((Math.log(probs[i]!) - maxLog) * inv));
+  for (let j = 0; j < ids.length; j++) maxLog = Math.max(maxLog, (logs[j] = Math.log(probs[ids[j]!]!)));
+  const weights = logs; // each log becomes its weight in place
   let total = 0;
-  for (const w of weights) total += w;
+  for (let j = 0; j < ids.length; j++) total += weights[j] = Math.exp((logs[j]! - maxLog) * inv);
   let r = u * total;
   for (let j = 0; j < ids.length; j++) {
     r -= weights[j]!;
