@@ -5,12 +5,19 @@
 //   GET  /api/recordings/:id               one recording file (NDJSON, protocol/recording-format.ts)
 //   GET  /api/recordings/:id?format=csv    the same as the project's csv (timestamp_ms,x,y,z,label in g)
 //   DELETE /api/recordings/:id             deletes a finished recording (409 while it is recorded)
+//   POST /api/recordings/import?format=…   a csv file (ours, Sensor Logger's or phyphox's) becomes a recording
 import type { FastifyPluginAsync } from 'fastify';
 import { createReadStream, existsSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { recordingToCsv } from '../../data/readers/recording-to-csv.js';
+import { parseCsv } from '../../data/readers/csv.js';
+import { parsePhyphoxCsv } from '../../data/readers/phyphox-csv.js';
+import { DataFormatError, type Recording } from '../../data/readers/recording.js';
+import { formatSensoriumRecording } from '../../data/readers/recording-file.js';
+import { parseSensorLoggerCsv } from '../../data/readers/sensor-logger-csv.js';
+import type { Units } from '../../protocol/sensor-messages.js';
 import { errorBodySchema, sendError } from '../http/error-shape.js';
 import { RECORDING_ID_PATTERN } from '../../protocol/recording-format.js';
 import { DEVICE_ID_PATTERN } from '../../protocol/validate-sensor.js';
@@ -33,6 +40,18 @@ const errorReply = errorBodySchema;
 /** What GET /api/recordings/:id can answer with. */
 export const RECORDING_DOWNLOAD_FORMATS = ['ndjson', 'csv'] as const;
 type DownloadFormat = (typeof RECORDING_DOWNLOAD_FORMATS)[number];
+
+/** What POST /api/recordings/import reads: our csv, Sensor Logger's and phyphox's exports. */
+export const RECORDING_IMPORT_FORMATS = ['csv', 'sensor-logger', 'phyphox'] as const;
+type ImportFormat = (typeof RECORDING_IMPORT_FORMATS)[number];
+/** Largest file imported (read whole and parsed on the event loop: ~15 minutes of 100 Hz csv). */
+export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
+
+function parseImport(format: ImportFormat, text: string, name: string, units: Units | undefined): Recording {
+  if (format === 'sensor-logger') return parseSensorLoggerCsv(text, name);
+  if (format === 'phyphox') return parsePhyphoxCsv(text, name);
+  return parseCsv(text, name, units ? { units } : {});
+}
 
 const recordingSchema = {
   type: 'object',
@@ -149,6 +168,50 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
       reply.header('content-type', 'application/x-ndjson; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="${id}.ndjson"`);
       return reply.send(createReadStream(file));
+    },
+  );
+
+  // Files from the page's upload or curl: the body is the file's text (text/csv or text/plain).
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
+  app.post<{ Body: string; Querystring: { format: ImportFormat; name: string; units?: Units } }>(
+    `${RECORDINGS_PATH}/import`,
+    {
+      bodyLimit: MAX_IMPORT_BYTES,
+      schema: {
+        description: `Imports a csv file as a recording (admin scope): the project's csv (timestamp_ms,x,y,z,label; --units for m/s²), Sensor Logger's TotalAcceleration.csv/Accelerometer.csv or phyphox's acceleration export. Body: the file's text (text/csv), at most ${MAX_IMPORT_BYTES} bytes.`,
+        querystring: {
+          type: 'object',
+          required: ['format'],
+          properties: {
+            format: { type: 'string', enum: [...RECORDING_IMPORT_FORMATS] },
+            name: { type: 'string', pattern: '^[A-Za-z0-9._ -]{1,100}$', default: 'upload.csv' },
+            units: { type: 'string', enum: ['g', 'm/s2'] },
+          },
+        },
+        response: { 200: { type: 'object', required: ['recording', 'warnings'], properties: { recording: recordingSchema, warnings: { type: 'array', items: { type: 'string' } } } }, 400: errorReply, 413: errorReply, 415: errorReply },
+      },
+    },
+    async (req, reply) => {
+      const { format, name, units } = req.query;
+      if (units && format !== 'csv') return sendError(reply, 400, 'invalid-request', `${format} exports say their units; units applies to csv only`);
+      let rec: Recording;
+      try {
+        rec = parseImport(format, req.body, name, units);
+      } catch (err) {
+        if (err instanceof DataFormatError) return sendError(reply, 400, 'unreadable-file', err.message);
+        throw err;
+      }
+      const stem = name.replace(/\.csv$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+      const startedAt = new Date().toISOString();
+      const id = `${stem}_imported_${startedAt.replace(/:/g, '-')}`;
+      const file = store.fileOf(id);
+      if (!file) return sendError(reply, 400, 'invalid-request', `'${name}' makes no valid recording id`);
+      const deviceId = `import:${stem}`.slice(0, 64);
+      await mkdir(store.dir, { recursive: true });
+      await writeFile(file, formatSensoriumRecording(rec, { id, deviceId, description: `${format} file ${name}${rec.warnings?.length ? ` (${rec.warnings.join('; ')})` : ''}`, startedAt }), { flag: 'wx' });
+      log.info({ recording: id, format, samples: rec.t.length }, 'recording imported');
+      const bytes = (await store.list()).find((r) => r.id === id)?.bytes ?? 0;
+      return { recording: { id, deviceId, startedAt, bytes, active: false, samples: rec.t.length, units: 'g', rateHz: rec.rateHz, source: 'recording' }, warnings: rec.warnings ?? [] };
     },
   );
 

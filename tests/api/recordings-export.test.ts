@@ -99,3 +99,30 @@ describe('recordings in csv, and deleting them', () => {
     expect(await api('/api/recordings/..%2Fetc', 'DELETE')).toMatchObject({ status: 400, body: { error: 'invalid-request' } });
   });
 });
+
+describe('importing other apps’ files', () => {
+  it('imports a Sensor Logger export as a recording that lists, downloads as csv and reads back in g', async () => {
+    const rows = Array.from({ length: 500 }, (_, i) => `${1_698_310_000_000_000_000 + i * 20_000_000},${i / 50},${STANDARD_GRAVITY},0.1,${0.5 * Math.sin(i / 4)}`);
+    const body = ['time,seconds_elapsed,z,y,x', ...rows].join('\n');
+    const res = await fetch(`${srv.url}/api/recordings/import?format=sensor-logger&name=TotalAcceleration.csv`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+    expect(res.status).toBe(200);
+    const { recording, warnings } = (await res.json()) as { recording: { id: string; samples: number; rateHz: number }; warnings: string[] };
+    expect(recording).toMatchObject({ samples: 500, active: false, deviceId: 'import:TotalAcceleration' });
+    expect(recording.rateHz).toBeCloseTo(50, 3);
+    expect(warnings).toEqual([]);
+    expect(((await api('/api/recordings')).body.recordings as { id: string }[]).map((r) => r.id)).toContain(recording.id);
+    const [read] = await readRecordings('recording', join(dir, `${recording.id}.ndjson`));
+    expect(read!.t.length).toBe(500);
+    expect(read!.z[0]).toBeCloseTo(1, 5);
+    const csv = parseCsv(await (await fetch(`${srv.url}/api/recordings/${recording.id}?format=csv`)).text(), 'x.csv');
+    expect(csv.x[7]).toBeCloseTo((0.5 * Math.sin(7 / 4)) / STANDARD_GRAVITY, 5);
+  });
+
+  it('refuses an unreadable file, a wrong format and units that do not apply, in the error shape', async () => {
+    const post = (query: string, body: string, type = 'text/csv') => fetch(`${srv.url}/api/recordings/import?${query}`, { method: 'POST', headers: { 'content-type': type }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    expect(await post('format=phyphox&name=a.csv', 'time,z,y,x\n1,2,3,4\n')).toMatchObject({ status: 400, body: { error: 'unreadable-file', message: expect.stringMatching(/a\.csv.*Time \(s\)|a\.csv.*Acceleration x/) } });
+    expect(await post('format=xml', 'x')).toMatchObject({ status: 400, body: { error: 'invalid-request' } });
+    expect(await post('format=phyphox&units=g', 'x')).toMatchObject({ status: 400, body: { error: 'invalid-request', message: expect.stringMatching(/units/) } });
+    expect(await post('format=csv', '{}', 'application/octet-stream')).toMatchObject({ status: 415, body: { error: 'unsupported-media-type' } });
+  });
+});
