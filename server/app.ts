@@ -31,6 +31,8 @@ import { openApiPlugin } from './plugins/openapi.js';
 import { installErrorShape } from './http/error-shape.js';
 import { recordingsPlugin } from './plugins/recordings.js';
 import { sensorLoggerPlugin } from './plugins/sensor-logger.js';
+import { phoneLinkPlugin } from './plugins/phone-link.js';
+import { modelsPlugin } from './plugins/models.js';
 import { clientStaticPlugin } from './plugins/client-static.js';
 import { textPlugin } from './plugins/text.js';
 import { imageLabPlugin } from './plugins/images-lab.js';
@@ -127,7 +129,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   if (exposure) throw new ConfigError(exposure);
   const log = opts.log ?? ((m: string) => console.error(m));
   const warn = opts.warn ?? ((m: string) => log(`warning: ${m}`));
-  const tls = config.tls ? loadTls(config.tls) : undefined;
+  const tls = config.tls ? await loadTls(config.tls) : undefined;
   const warnings: string[] = [];
   let classifier = opts.classifier;
   let modelStatus = opts.modelStatus;
@@ -305,6 +307,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   await app.register(deviceSocketPlugin, { connections: { sessions, shedder, auth, stats, log: app.log, harUnavailable: unavailable, config }, router });
   await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
   await app.register(sensorLoggerPlugin, { settings: config.sensorLogger, auth, harUnavailable: unavailable, devices: sensorLogger });
+  await app.register(phoneLinkPlugin, { host: config.host, secure: tls !== undefined, auth });
+  await app.register(modelsPlugin, {});
   await app.register(recordingsPlugin, { recordings, log: app.log, findSession: (id) => sessions.get(id) ?? sensorLogger.session(id) });
   // Other route groups (server/plugins/images*, server/plugins/text*) register here.
   // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----

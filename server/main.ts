@@ -13,6 +13,10 @@ import { RECORDINGS_PATH } from './plugins/recordings.js';
 import { DASHBOARD_PATH } from './plugins/dashboard-socket.js';
 import { DEVICE_PATH } from './plugins/device-socket.js';
 import { SENSOR_LOGGER_PATH } from './plugins/sensor-logger.js';
+import { lanAddresses, phonePageUrls } from './phone-link/phone-urls.js';
+import { streamingToken } from './phone-link/phone-token.js';
+import { terminalQr } from './phone-link/qr-code.js';
+import type { TlsMaterial } from './security/tls.js';
 
 /** --help: every option of the table (config/options.ts), then the endpoints. */
 function help(): string {
@@ -35,6 +39,21 @@ function help(): string {
   });
 }
 
+/** The certificate's fingerprint (to compare with the phone's warning page), and whether it is the one kept from before. */
+function certificateLine(tls: TlsMaterial): string {
+  const kept = tls.store ? (tls.store.reused ? `, reused from ${tls.store.dir}` : `, new in ${tls.store.dir} (${tls.store.madeBecause ?? 'none stored'})`) : '';
+  return `sensorium: HTTPS certificate${tls.selfSigned ? ' (self-signed)' : ''} SHA-256 ${tls.fingerprint}, valid until ${tls.validTo}${kept}; names ${tls.subjectAltNames}`;
+}
+
+/** Off loopback: the phone page's LAN URL(s) with a streaming token, and the first as a QR code. */
+async function printPhoneLink(config: ServerConfig, listeningUrl: string): Promise<void> {
+  const addresses = lanAddresses(config.host);
+  if (addresses.length === 0) return;
+  const urls = phonePageUrls(addresses, Number(new URL(listeningUrl).port), listeningUrl.startsWith('https:'), streamingToken(config.authTokens));
+  console.error(`sensorium: phones on your LAN open ${urls.join(' or ')}`);
+  console.error(await terminalQr(urls[0]!));
+}
+
 async function main(argv: string[]): Promise<void> {
   let config: ServerConfig;
   let server;
@@ -53,7 +72,8 @@ async function main(argv: string[]): Promise<void> {
   const url = await server.listen();
   const wsUrl = url.replace(/^http/, 'ws');
   console.error(`sensorium: listening on ${url} (devices ${wsUrl}${DEVICE_PATH}, dashboards ${wsUrl}${DASHBOARD_PATH}, health ${url}/api/health)`);
-  if (server.tls) console.error(`sensorium: HTTPS certificate${server.tls.selfSigned ? ' (self-signed)' : ''} SHA-256 ${server.tls.fingerprint} for ${server.tls.subjectAltNames}`);
+  if (server.tls) console.error(certificateLine(server.tls));
+  await printPhoneLink(config, url);
   if (config.recording.all) console.error(`sensorium: recording every device to ${resolve(config.recording.dir)}`);
 
   // ---- demo phones hook: synthetic phones from simulators/demo-phones.ts (npm start only) ----

@@ -253,7 +253,7 @@ export async function main(argv: string[]): Promise<void> {
       validationWindows: valSet.n,
       windows: "evaluation: 128 samples, hop 64, wholly inside one labelled run of a class or 'stairs' (transitions, unlabelled and left-out activities excluded)",
     },
-    metrics: roundDeep({ validation: validationMetrics, perDataset, robustness }, 4) as Record<string, unknown>,
+    metrics: { ...(roundDeep({ validation: validationMetrics, perDataset, robustness }, 4) as Record<string, unknown>), history: roundDeep(history, 5) },
     command: recordedCommand(argv),
     seed,
     epochs,
@@ -268,7 +268,6 @@ export async function main(argv: string[]): Promise<void> {
       learningRate: { peak: peakLr, schedule: 'cosine to 5%' },
       trainSeconds: Math.round(trainSeconds),
       windowsPerSecond: Math.round(windowsPerSec),
-      history: roundDeep(history, 5),
     },
   };
   await saveModel(model, outDir, metadata);

@@ -132,8 +132,8 @@ export interface HttpTimeoutsConfig {
   keepAliveTimeoutMs: number;
 }
 
-/** HTTPS: certificate files, or a self-signed certificate made at start with the openssl CLI. */
-export type TlsConfig = { certFile: string; keyFile: string } | { selfSigned: true };
+/** HTTPS: certificate files, or a self-signed certificate kept in a folder (server/security/certificate-store.ts). */
+export type TlsConfig = { certFile: string; keyFile: string } | { selfSigned: true; /** Where the certificate is kept (default data/tls). */ dir?: string };
 
 export interface SensorLoggerConfig {
   /** Largest accepted POST body, bytes (larger: HTTP 413). */

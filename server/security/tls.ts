@@ -1,14 +1,14 @@
-// HTTPS material: certificate and key files, or a self-signed certificate made at start. Node's
-// crypto can make keys but not X.509 certificates, so the self-signed one comes from the
-// `openssl` command-line tool (no npm package needed); it names localhost, this machine's name
-// and every address of its network interfaces, so a phone on the LAN can open
-// https://<LAN address>:PORT/phone/ after accepting the warning once.
-import { execFileSync } from 'node:child_process';
+// HTTPS material: certificate and key files, or a self-signed certificate kept in the data folder
+// (certificate-store.ts: made once with the `selfsigned` library, reused until it expires or this
+// machine's names change). It names localhost, this machine's name and every address of its
+// network interfaces, so a phone on the LAN can open https://<LAN address>:PORT/phone/ after
+// accepting the warning once — and again only when the certificate is replaced.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
 import { ConfigError, type TlsConfig } from '../config.js';
+import { DEFAULT_CERTIFICATE_DIR, loadOrMakeCertificate } from './certificate-store.js';
 
 export interface TlsMaterial {
   key: Buffer;
@@ -18,10 +18,14 @@ export interface TlsMaterial {
   /** Names and addresses the certificate is valid for. */
   subjectAltNames: string;
   selfSigned: boolean;
+  /** Self-signed: where it is kept, whether it was reused from there, why a new one was made. */
+  store?: { dir: string; reused: boolean; madeBecause?: string };
+  /** Last day of validity (as X509Certificate.validTo writes it). */
+  validTo: string;
 }
 
-export function loadTls(config: TlsConfig): TlsMaterial {
-  if ('selfSigned' in config) return selfSignedCertificate();
+export async function loadTls(config: TlsConfig): Promise<TlsMaterial> {
+  if ('selfSigned' in config) return selfSignedCertificate(config.dir ?? DEFAULT_CERTIFICATE_DIR);
   let key: Buffer;
   let cert: Buffer;
   try {
@@ -41,7 +45,7 @@ export function loadTls(config: TlsConfig): TlsMaterial {
     throw new ConfigError(`--tls-cert ${config.certFile} is not a PEM certificate: ${(err as Error).message}`);
   }
   if (!x509.checkPrivateKey(createKey(key, config.keyFile))) throw new ConfigError(`--tls-key ${config.keyFile} does not belong to the certificate ${config.certFile}`);
-  return { key, cert, fingerprint: x509.fingerprint256, subjectAltNames: x509.subjectAltName ?? '', selfSigned: false };
+  return { key, cert, fingerprint: x509.fingerprint256, subjectAltNames: x509.subjectAltName ?? '', selfSigned: false, validTo: x509.validTo };
 }
 
 function createKey(pem: Buffer, file: string) {
@@ -60,34 +64,23 @@ export function localNames(): { dns: string[]; ips: string[] } {
   return { dns: [...dns].filter((d) => /^[A-Za-z0-9.-]+$/.test(d)), ips: [...ips] };
 }
 
-/** Makes a fresh P-256 key and a 30-day self-signed certificate with `openssl`. */
-export function selfSignedCertificate(days = 30): TlsMaterial {
-  const { dns, ips } = localNames();
-  const san = [...dns.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)].join(',');
-  const dir = mkdtempSync(join(tmpdir(), 'sensorium-tls-'));
+/** The self-signed certificate kept in `dir` (made there when missing, expiring or naming other addresses). */
+export async function selfSignedCertificate(dir: string, opts: { days?: number; now?: Date } = {}): Promise<TlsMaterial> {
+  const absolute = resolve(dir);
+  let stored;
   try {
-    const keyFile = join(dir, 'key.pem');
-    const certFile = join(dir, 'cert.pem');
-    const conf = join(dir, 'openssl.cnf');
-    writeFileSync(conf, `[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=sensorium self-signed\n`);
-    try {
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', String(days), '-config', conf, '-keyout', keyFile, '-out', certFile, '-addext', `subjectAltName=${san}`, '-addext', 'extendedKeyUsage=serverAuth'],
-        { stdio: ['ignore', 'ignore', 'pipe'], timeout: 20_000 },
-      );
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-      if (e.code === 'ENOENT') {
-        throw new ConfigError('--tls-self-signed needs the openssl command (apt-get install openssl), or pass --tls-cert and --tls-key');
-      }
-      throw new ConfigError(`openssl could not make a self-signed certificate: ${e.stderr?.toString().trim() || e.message}`);
-    }
-    const key = readFileSync(keyFile);
-    const cert = readFileSync(certFile);
-    const x509 = new X509Certificate(cert);
-    return { key, cert, fingerprint: x509.fingerprint256, subjectAltNames: x509.subjectAltName ?? san, selfSigned: true };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    stored = await loadOrMakeCertificate(absolute, localNames(), opts);
+  } catch (err) {
+    throw new ConfigError(`--tls-self-signed: could not keep a certificate in ${absolute}: ${(err as Error).message}`);
   }
+  const { key, cert, x509 } = stored;
+  return {
+    key,
+    cert,
+    fingerprint: x509.fingerprint256,
+    subjectAltNames: x509.subjectAltName ?? '',
+    selfSigned: true,
+    validTo: x509.validTo,
+    store: { dir: absolute, reused: stored.reused, ...(stored.madeBecause ? { madeBecause: stored.madeBecause } : {}) },
+  };
 }

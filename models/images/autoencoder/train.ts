@@ -5,7 +5,7 @@ import { printResultJson, roundDeep } from '../../../cli/report.js';
 import { saveModel } from '../../store/model-store.js';
 import { imageBatch } from '../shared/batches.js';
 import { deriveSeed } from '../shared/random.js';
-import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord, historyRecord } from '../shared/run-setup.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { trainEpochs } from '../shared/train-epochs.js';
 import { denoiseScores, EVAL_NOISE_SEED } from './evaluate.js';
@@ -47,8 +47,8 @@ export async function main(argv: string[]): Promise<void> {
     description: 'Denoising conv autoencoder: conv s2 (32) - conv s2 (64) - convT s2 (32) - convT s2 (16) - conv sigmoid',
     input: { shape: [28, 28, 1], range: '[0, 1]', noise: { kind: 'gaussian, clipped to [0,1]', sigma } },
     ...runProvenance(run),
-    metrics: { ...scores, evalNoiseSeed: EVAL_NOISE_SEED, psnr: 'mean over test digits of 10 log10(1/MSE), pixels in [0,1]' },
-    extra: { loss: 'binary cross-entropy', optimizer: `adam lr ${o.lr}, batch ${batch}`, ...trainingRecord(seconds, state.history) },
+    metrics: { ...scores, evalNoiseSeed: EVAL_NOISE_SEED, psnr: 'mean over test digits of 10 log10(1/MSE), pixels in [0,1]', ...historyRecord(state.history) },
+    extra: { loss: 'binary cross-entropy', optimizer: `adam lr ${o.lr}, batch ${batch}`, ...trainingRecord(seconds) },
   });
   console.error(`saved ${run.outDir}`);
   printResultJson(roundDeep({ model: 'autoencoder', epochs, ...scores, seconds: Math.round(seconds), out: run.outDir }));

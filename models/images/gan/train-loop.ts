@@ -13,7 +13,7 @@ import { printResultJson, roundDeep } from '../../../cli/report.js';
 import { imageBatch, labelBatch } from '../shared/batches.js';
 import { saveModelGroup } from '../shared/model-group.js';
 import { deriveSeed } from '../shared/random.js';
-import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord, type TrainingRun } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord, historyRecord, type TrainingRun } from '../shared/run-setup.js';
 import { writeSampleGrid } from '../shared/sample-grid.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { trainEpochs } from '../shared/train-epochs.js';
@@ -129,7 +129,7 @@ export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHoo
         : 'Conditional GAN generator: [z, one-hot label] -> dense 7x7 - BN - ReLU - convT s2 - BN - ReLU - convT s2 - tanh',
     input: { noiseDim: dim, noise: 'N(0, I)', ...(conditional ? { label: 'one-hot [10]' } : {}), output: '[28, 28, 1] in [-1, 1]' },
     ...runProvenance(run),
-    metrics,
+    metrics: { ...metrics, ...historyRecord(state.history) },
     extra: {
       config: GAN_CONFIG,
       optimizer: `adam lr ${lr} beta1 0.5 for D and G, batch ${batch}, real label ${realTarget}`,
@@ -142,7 +142,7 @@ export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHoo
                 : 'image + learned label plane -> real/fake logit',
           }
         : {}),
-      ...trainingRecord(seconds, state.history),
+      ...trainingRecord(seconds),
     },
   });
   // The per-epoch sheets go with the model, to show how training went.

@@ -9,7 +9,7 @@ import { saveModel } from '../../store/model-store.js';
 import { imageBatch, labelBatch } from '../shared/batches.js';
 import type { EpochLogs } from '../shared/epoch-loop.js';
 import { setLearningRate } from '../shared/optimizer-state.js';
-import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord, historyRecord } from '../shared/run-setup.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { trainEpochs } from '../shared/train-epochs.js';
 import { accuracyOn } from './classify.js';
@@ -65,12 +65,12 @@ export async function main(argv: string[]): Promise<void> {
     input: { shape: [28, 28, 1], range: '[0, 1]', polarity: 'white digit on black (MNIST)' },
     ...runProvenance(run),
     data: { ...mnistMetadata(run.data), validation: `last ${valCount} training digits held out` },
-    metrics,
+    metrics: { ...metrics, ...historyRecord(state.history) },
     extra: {
       architecture: DEFAULT_CNN_CONFIG,
       augmentation: `random shifts of up to ${maxShift} px`,
       optimizer: `adam lr ${lr0} x ${lrDecay}^epoch, batch ${batch}`,
-      ...trainingRecord(seconds, state.history),
+      ...trainingRecord(seconds),
     },
   });
   console.error(`saved ${run.outDir}`);

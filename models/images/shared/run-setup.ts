@@ -59,9 +59,14 @@ export function runProvenance(run: TrainingRun): { data: Record<string, unknown>
   return { data: mnistMetadata(run.data), command: run.command, seed: run.seed, epochs: run.epochs, backend: run.backend.name };
 }
 
-/** The run's training time and per-epoch figures, for metadata's `extra`. */
-export function trainingRecord(seconds: number, history: EpochLogs[]): { trainSeconds: number; history: EpochLogs[] } {
-  return { trainSeconds: Math.round(seconds), history: roundDeep(history) };
+/** The run's training time, for metadata's `extra`. */
+export function trainingRecord(seconds: number): { trainSeconds: number } {
+  return { trainSeconds: Math.round(seconds) };
+}
+
+/** The per-epoch figures, for metadata's `metrics` (every model keeps them at metrics.history; the /models/ page draws them). */
+export function historyRecord(history: EpochLogs[]): { history: EpochLogs[] } {
+  return { history: roundDeep(history) };
 }
 
 export interface RunState<M extends Record<string, tf.LayersModel>> {

@@ -7,7 +7,7 @@ import { printResultJson, roundDeep } from '../../../cli/report.js';
 import { imageBatch } from '../shared/batches.js';
 import { saveModelGroup } from '../shared/model-group.js';
 import { deriveSeed } from '../shared/random.js';
-import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord } from '../shared/run-setup.js';
+import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord, historyRecord } from '../shared/run-setup.js';
 import { writeSampleGrid } from '../shared/sample-grid.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { trainEpochs } from '../shared/train-epochs.js';
@@ -60,13 +60,13 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
     description: `Convolutional VAE, ${d}-D latent, Bernoulli decoder (logits). encoder: image -> [z_mean, z_log_var]; decoder: z -> logits`,
     input: { shape: [28, 28, 1], range: '[0, 1]', binarization: how },
     ...runProvenance(run),
-    metrics: { ...report, units: 'nats per digit', binarization: how, evalSeed: EVAL_SEED },
+    metrics: { ...report, units: 'nats per digit', binarization: how, evalSeed: EVAL_SEED, ...historyRecord(state.history) },
     extra: {
       latentDim: d,
       hidden: config.hidden,
       loss: '-ELBO = Bernoulli NLL (1 reparameterized sample) + analytic KL to N(0, I)',
       optimizer: `adam lr ${o.lr}, batch ${batch}`,
-      ...trainingRecord(seconds, state.history),
+      ...trainingRecord(seconds),
     },
   });
   console.error(`saved ${run.outDir}`);
