@@ -15,7 +15,11 @@ export interface RecordingFileInfo {
 }
 
 export function formatSensoriumRecording(rec: Recording, info: RecordingFileInfo): string {
-  const at = Date.now();
+  const startedAt = info.startedAt ?? new Date().toISOString();
+  // Lines are stamped as if written live from startedAt, so the file's span is the recording's length.
+  const start = Date.parse(startedAt);
+  const t0 = rec.t[0] ?? 0;
+  const atSample = (i: number) => Math.round(start + rec.t[i]! - t0);
   const hasLabels = rec.labels.some((l) => l !== undefined);
   const lines: RecordingLine[] = [
     {
@@ -29,7 +33,7 @@ export function formatSensoriumRecording(rec: Recording, info: RecordingFileInfo
       source: 'recording',
       ...(info.description ? { description: info.description } : {}),
       ...(hasLabels ? { hasLabels } : {}),
-      startedAt: info.startedAt ?? new Date(at).toISOString(),
+      startedAt,
     },
   ];
   let seq = 0;
@@ -39,7 +43,7 @@ export function formatSensoriumRecording(rec: Recording, info: RecordingFileInfo
     lines.push({
       kind: 'samples',
       seq,
-      at,
+      at: atSample(to - 1),
       t: Array.from(rec.t.subarray(from, to)),
       x: pick(rec.x),
       y: pick(rec.y),
@@ -47,6 +51,6 @@ export function formatSensoriumRecording(rec: Recording, info: RecordingFileInfo
       ...(hasLabels ? { labels: rec.labels.slice(from, to).map((l) => l ?? null) } : {}),
     });
   }
-  lines.push({ kind: 'end', at, frames: seq, samples: rec.t.length, reason: 'imported' });
+  lines.push({ kind: 'end', at: rec.t.length > 0 ? atSample(rec.t.length - 1) : start, frames: seq, samples: rec.t.length, reason: 'imported' });
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
 }

@@ -208,6 +208,9 @@ export class UpgradeRouter {
   private reject(socket: Duplex, req: IncomingMessage, status: number, reason: RefusalReason, message: string): void {
     this.guard.onRefused?.(reason, req, message);
     const text = { 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request', 503: 'Service Unavailable' }[status] ?? 'Error';
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${message}\n`);
+    // The one error shape of every HTTP answer (server/http/error-shape.ts).
+    const code = { host: 'misdirected-request', origin: 'forbidden-origin' }[reason as string] ?? reason;
+    const body = JSON.stringify({ error: code, message });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
 }

@@ -41,6 +41,22 @@ describe('one error shape', () => {
     await expectErrorShape(await post('/api/recordings/nobody/start', '{}'), 404, 'unknown-device');
   });
 
+  it('refuses WebSocket upgrades to unknown paths in the same shape', async () => {
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(`${srv.url.replace(/^http/, 'ws')}/ws/nowhere`);
+    const refused = await new Promise<{ status: number; type: string; body: string }>((resolve) =>
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      }),
+    );
+    ws.on('error', () => {});
+    expect(refused.status).toBe(404);
+    expect(refused.type).toMatch(/^application\/json/);
+    expect(JSON.parse(refused.body)).toEqual({ error: 'not-found', message: expect.stringMatching(/no WebSocket endpoint at \/ws\/nowhere/) });
+  });
+
   it('answers Sensor Logger pushes with error and message beside the counts', async () => {
     const res = await post('/api/sensor-logger', '{"deviceId": "x"}');
     expect(res.status).toBe(400);

@@ -1,13 +1,15 @@
 // Recordings page: the connected devices (from /ws/dashboard's device list) with Start / Stop
 // recording, the recordings on the server's disk (GET /api/recordings, polled while the page is
-// visible) with download links, and the commands that replay one (the server has no replay route).
+// visible) with download links (NDJSON, csv) and Delete, the commands that replay one (the server
+// has no replay route), and an import of csv files from other apps (Sensor Logger, phyphox).
 import type { DeviceInfo } from '../../../../protocol/sensor-messages.js';
 import { HttpError } from '../../net/http.js';
 import { messageType, ServerSocket, socketUrl } from '../../net/socket.js';
 import { errorMessage, requireElement, setVisible, showNotice } from '../../shared/dom.js';
 import { mountPageShell } from '../../shared/page-shell.js';
 import { RecordingDeviceTable, type ToggleAction } from './device-list.js';
-import { fetchSummary, listRecordings, startRecording, stopRecording, type RecordingList, type RecordingListEntry } from './recordings-api.js';
+import { deleteRecording, fetchSummary, listRecordings, startRecording, stopRecording, type RecordingList, type RecordingListEntry } from './recordings-api.js';
+import { mountImportForm } from './import-form.js';
 import { RecordingTable, type SummaryState } from './recording-table.js';
 import { ReplayPanel } from './replay-panel.js';
 import { formatBytes } from './format.js';
@@ -30,6 +32,7 @@ const recordingTable = new RecordingTable(requireElement('#rec-table tbody'), re
     render();
     void count(entry);
   },
+  onDelete: (entry) => void remove(entry),
 });
 const replay = new ReplayPanel(requireElement('#replay'));
 
@@ -128,6 +131,27 @@ async function toggle(deviceId: string, action: ToggleAction): Promise<void> {
     await refresh();
   }
 }
+
+async function remove(entry: RecordingListEntry): Promise<void> {
+  if (!window.confirm(`Delete the recording ${entry.id} from the server's disk? This cannot be undone.`)) return;
+  try {
+    await deleteRecording(entry.id);
+    showNotice(notice, `Deleted ${entry.id}.`, 'info');
+  } catch (err) {
+    // 409: it is being recorded again (or still); 403: this token may not delete.
+    showNotice(notice, `Could not delete ${entry.id}: ${err instanceof HttpError ? err.serverMessage : errorMessage(err)}`, 'error');
+  }
+  await refresh();
+}
+
+mountImportForm(requireElement<HTMLFormElement>('#rec-import'), {
+  onImported: (reply) => {
+    const warned = reply.warnings.length > 0 ? ` Note: ${reply.warnings.join('; ')}.` : '';
+    showNotice(notice, `Imported ${reply.recording.id} (${reply.recording.samples ?? 0} samples). Replay it from the list below.${warned}`, reply.warnings.length > 0 ? 'warn' : 'info');
+    void refresh();
+  },
+  onError: (message) => showNotice(notice, message, 'error'),
+});
 
 const socket = new ServerSocket('/ws/dashboard', {
   // No device ids: the device list (and stats) without anyone's signal or predictions.

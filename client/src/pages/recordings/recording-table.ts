@@ -1,5 +1,5 @@
-// The recorded sessions: device, start, duration, samples, size, status, a download link and a
-// Replay button per recording. Live recordings show the server's running figures; finished ones
+// The recorded sessions: device, start, duration, samples, size, status, download links (NDJSON
+// and csv), a Replay button and a Delete button (finished recordings) per recording. Live recordings show the server's running figures; finished ones
 // show what the page counted in their file (recording-summary.ts). Rows are updated in place.
 import { h } from '../../shared/dom.js';
 import { formatBytes, formatCount, formatDuration, formatLocalTime } from './format.js';
@@ -22,6 +22,8 @@ interface Row {
   size: HTMLTableCellElement;
   status: HTMLTableCellElement;
   download: HTMLAnchorElement;
+  csv: HTMLAnchorElement;
+  remove: HTMLButtonElement;
   count: HTMLButtonElement;
   replay: HTMLButtonElement;
 }
@@ -30,6 +32,8 @@ export interface RecordingTableHandlers {
   onReplay(entry: RecordingListEntry): void;
   /** Count a large finished recording (downloads it). */
   onCount(entry: RecordingListEntry): void;
+  /** Delete a finished recording (the page asks first). */
+  onDelete(entry: RecordingListEntry): void;
 }
 
 export class RecordingTable {
@@ -73,6 +77,10 @@ export class RecordingTable {
     // Link and button texts are short; the hidden part names the recording for screen readers.
     const which = () => h('span', { class: 'visually-hidden', textContent: ` ${entry.deviceId}, ${started}` });
     const download = h('a', { class: 'button secondary', href: recordingUrl(id), download: `${id}.ndjson` }, 'Download', which());
+    // The project's csv in g: what `npm run eval -- har --format csv` and replay read.
+    const csv = h('a', { class: 'button secondary', href: recordingUrl(id, 'csv'), download: `${id}.csv` }, 'CSV', which());
+    const remove = h('button', { type: 'button', class: 'secondary delete' }, 'Delete', which());
+    remove.addEventListener('click', () => this.handlers.onDelete(this.entries.get(id) ?? entry));
     const replay = h('button', { type: 'button', class: 'secondary', 'aria-controls': 'replay' }, 'Replay', which());
     replay.addEventListener('click', () => this.handlers.onReplay(this.entries.get(id) ?? entry));
     const count = h('button', { type: 'button', class: 'secondary count' }, 'Count', h('span', { class: 'visually-hidden', textContent: ` samples of ${entry.deviceId}, ${started}` }));
@@ -81,8 +89,8 @@ export class RecordingTable {
       this.handlers.onCount(this.entries.get(id) ?? entry);
     });
     const cell = () => h('td');
-    const row: Row = { tr: h('tr', { 'data-recording': id }), started: cell(), duration: cell(), samples: cell(), size: cell(), status: cell(), download, count, replay };
-    row.tr.append(h('th', { scope: 'row', textContent: entry.deviceId }), row.started, row.duration, row.samples, row.size, row.status, h('td', {}, h('div', { class: 'actions' }, download, replay)));
+    const row: Row = { tr: h('tr', { 'data-recording': id }), started: cell(), duration: cell(), samples: cell(), size: cell(), status: cell(), download, csv, remove, count, replay };
+    row.tr.append(h('th', { scope: 'row', textContent: entry.deviceId }), row.started, row.duration, row.samples, row.size, row.status, h('td', {}, h('div', { class: 'actions' }, download, csv, replay, remove)));
     this.rows.set(id, row);
     return row;
   }
@@ -94,6 +102,9 @@ export class RecordingTable {
     row.tr.classList.toggle('failed', entry.failed === true);
     // A recording that failed before anything reached the disk has no file to download.
     row.download.classList.toggle('hidden', entry.failed === true && entry.bytes === 0);
+    row.csv.classList.toggle('hidden', entry.failed === true && entry.bytes === 0);
+    // The server refuses to delete a recording while it is written (409): stop it first.
+    row.remove.classList.toggle('hidden', entry.active);
     let duration = '—';
     let samples = '—';
     let status: string;
