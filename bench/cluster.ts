@@ -444,6 +444,9 @@ async function runRealtime(o: Options): Promise<void> {
         connectedAtStart: r.connectedAtStart,
         phonesClosedByServer: r.phonesClosedByServer,
         lostByClosedPhones: r.lostByClosedPhones,
+        lostByConnectedPhones: r.lostWindows - r.lostByClosedPhones,
+        // Windows the gateways refused as overloaded (cluster: past the deadline or too many in flight; single: queue full).
+        windowsRefusedByGateways: r.gatewayInference.reduce<number>((sum, g) => sum + ((g as { overloaded?: number } | null)?.overloaded ?? 0), 0),
         cpuMsPerWindow: r.measured.cpuMsPerWindow,
         cpuShareByProcess: r.measured.cpuShareByProcess,
         windowsExpected: r.windowsExpected,
