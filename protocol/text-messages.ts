@@ -16,6 +16,17 @@ export interface StartMessage {
   model?: string;
   /** Suggestions per list (1-10, default 3). */
   k?: number;
+  /**
+   * The writer's id (8-64 chars of [A-Za-z0-9_-], e.g. a random UUID the client keeps): what the
+   * server learns of this writer's words is kept under it and used again in their next session.
+   * Without it, suggestions adapt to this session's text only, and nothing is stored.
+   */
+  writer?: string;
+}
+
+/** Forgets what the server learned of this session's writer (stored history and this text so far). */
+export interface ForgetMessage {
+  type: 'forget';
 }
 
 /**
@@ -57,7 +68,7 @@ export interface StopMessage {
   id: string;
 }
 
-export type TextClientMessage = StartMessage | EditMessage | GenerateMessage | StopMessage;
+export type TextClientMessage = StartMessage | EditMessage | GenerateMessage | StopMessage | ForgetMessage;
 
 // ---- server -> client -------------------------------------------------------------------
 
@@ -76,12 +87,31 @@ export interface ReadyMessage {
   vocabSize: number;
   k: number;
   limits: TextLimits;
+  /** Word models: what the suggestions adapt to (the writer's stored history, when a writer id was given). */
+  writer?: WriterInfo;
+}
+
+export interface WriterInfo {
+  /** The writer id of the start message (absent: this session only, nothing stored). */
+  id?: string;
+  /** Tokens of the writer's history the session started with. */
+  learnedTokens: number;
+  /** Most tokens kept per writer (the oldest are forgotten first). */
+  maxTokens: number;
+}
+
+/** The answer to `forget`: the writer's history is gone (memory and disk). */
+export interface ForgottenMessage {
+  type: 'forgotten';
+  writer?: string;
 }
 
 export interface WordSuggestion {
   word: string;
   /** Model probability of this word (completions: of the word given the typed prefix's context). */
   p: number;
+  /** Word models: 'writer' when what this writer typed gave the word most of its probability. */
+  source?: 'model' | 'writer';
 }
 
 export interface SuggestionsMessage {
@@ -143,7 +173,7 @@ export interface TextErrorMessage {
   id?: string;
 }
 
-export type TextServerMessage = ReadyMessage | SuggestionsMessage | TokenMessage | DoneMessage | TextErrorMessage;
+export type TextServerMessage = ReadyMessage | SuggestionsMessage | TokenMessage | DoneMessage | TextErrorMessage | ForgottenMessage;
 
 // ---- validation -------------------------------------------------------------------------
 
@@ -159,7 +189,8 @@ export function parseTextClientMessage(v: unknown): Parsed<TextClientMessage> {
     case 'start': {
       if (m.model !== undefined && !isName(m.model)) return fail('start.model must be a model name (1-64 chars of [A-Za-z0-9._-])');
       if (m.k !== undefined && !isInt(m.k, 1, 10)) return fail('start.k must be a whole number from 1 to 10');
-      return ok({ type: 'start', model: m.model as string | undefined, k: m.k as number | undefined });
+      if (m.writer !== undefined && !isWriterId(m.writer)) return fail('start.writer must be a writer id (8-64 chars of [A-Za-z0-9_-])');
+      return ok({ type: 'start', model: m.model as string | undefined, k: m.k as number | undefined, ...(m.writer !== undefined ? { writer: m.writer as string } : {}) });
     }
     case 'edit': {
       if (!isInt(m.seq, 0, Number.MAX_SAFE_INTEGER)) return fail('edit.seq must be a whole number >= 0');
@@ -189,8 +220,10 @@ export function parseTextClientMessage(v: unknown): Parsed<TextClientMessage> {
     case 'stop':
       if (typeof m.id !== 'string' || m.id.length === 0 || m.id.length > MAX_ID) return fail(`stop.id must be a string of 1-${MAX_ID} characters`);
       return ok({ type: 'stop', id: m.id });
+    case 'forget':
+      return ok({ type: 'forget' });
     default:
-      return fail(`unknown message type ${describeValue(m.type)} (expected start, edit, generate or stop)`);
+      return fail(`unknown message type ${describeValue(m.type)} (expected start, edit, generate, stop or forget)`);
   }
 }
 
@@ -205,6 +238,10 @@ function isInt(v: unknown, lo: number, hi: number): v is number {
 }
 function isNum(v: unknown, lo: number, hi: number): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi;
+}
+/** A writer id names a file on the server: only safe characters, never a path. */
+export function isWriterId(v: unknown): v is string {
+  return typeof v === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(v);
 }
 function isName(v: unknown): v is string {
   return typeof v === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(v);

@@ -18,6 +18,8 @@ import { scoreStreams } from './stream-scoring.js';
 import { isWordToken } from './tokenizer.js';
 import { PrefixIndex } from './word-completion.js';
 import { PairedLead } from './paired-lead.js';
+import { AdaptedScoring } from './adapted-scoring.js';
+import { DEFAULT_WRITER_TOKENS } from './writer-model.js';
 
 export const evalSpec: CommandSpec = {
   usage: 'npm run eval -- lm --model <name> (--text <file> | --heldout) [options]',
@@ -30,6 +32,8 @@ export const evalSpec: CommandSpec = {
     order: { type: 'integer', min: 1, max: 8, description: 'n-gram order of the baseline (default 3 for word, 6 for char models)' },
     streams: { type: 'integer', min: 1, max: 1024, default: 64, description: 'parallel streams the text is cut into for stateful scoring' },
     'savings-words': { type: 'integer', min: 0, default: 400, description: 'char models: words simulated for keystroke savings (beam search per keystroke)' },
+    adapt: { type: 'boolean', default: false, description: 'word models: adapt to the text as a writer types it (a cache of their words and word pairs, only of tokens already scored); the result is the adapted model, with `unadapted` beside it' },
+    'writer-tokens': { type: 'integer', min: 1, default: DEFAULT_WRITER_TOKENS, description: 'with --adapt: tokens the writer model keeps (its bound in the server)' },
     record: { type: 'boolean', default: false, description: "with --heldout: write the result and this command into the model's metadata.json (metrics.heldOutEval)" },
     backend: backendOption,
   },
@@ -47,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!o.text === !o.heldout) throw new CliError('give exactly one of --text FILE or --heldout');
   // Only the held-out split is recorded: anyone with the repository can score it again.
   if (o.record && !o.heldout) throw new CliError('--record needs --heldout');
+  if (o.record && o.adapt) throw new CliError('--record records the committed model: leave out --adapt');
   await useBackend(o.backend);
   const lm = await loadLm(String(o.model));
   const { tokenizer, stepper, metadata } = lm;
@@ -84,12 +89,18 @@ export async function main(argv: string[]): Promise<void> {
   const isWord = tokenizer.vocab.map((t) => isWordToken(t));
   const suggestWords = (probs: ArrayLike<number>, k: number) => index!.completeIds(probs, '', k);
   const lstmWords = new NextWordMetrics(suggestWords);
+  if (o.adapt && !index) throw new CliError('--adapt needs a word model');
+  const adapted = o.adapt ? new AdaptedScoring(tokenizer, index!, text, tokenizer.split(text), { maxTokens: Number(o['writer-tokens']) }) : undefined;
+  const unadaptedHit3 = new Map<number, boolean>();
   const baselineWords = new NextWordMetrics(suggestWords);
   scoreStreams(
     stepper,
     ids,
-    (pos, probs) => {
-      lstmHit3.set(pos, lstm.add(probs, ids[pos]!));
+    (pos, probs, stream) => {
+      const hit3 = lstm.add(probs, ids[pos]!);
+      // With --adapt the lead over the baseline is the adapted model's.
+      lstmHit3.set(pos, adapted ? adapted.visit(pos, probs, stream, hit3) : hit3);
+      if (adapted) unadaptedHit3.set(pos, hit3);
       const wordHit = index ? lstmWords.add(probs, ids[pos]!, isWord[ids[pos]!]!) : undefined;
       if (wordHit !== undefined) lstmWordHit3.set(pos, wordHit);
       savingsWord?.visit(pos, probs);
@@ -115,12 +126,16 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`keystroke savings simulated on the first ${r.words} words (${r.keystrokes} keystrokes)`);
   }
 
-  const m = lstm.report();
+  const unadapted = { ...lstm.report(), keystrokeSavings, ...(index ? { nextWord: lstmWords.report() } : {}) };
+  const a = adapted?.report();
+  const m = a ?? unadapted;
+  if (a) keystrokeSavings = a.keystrokeSavings;
   const b = baseline.report();
   printTable(
     ['model', 'tokens', 'cross-entropy', 'perplexity', 'top1', 'top3'],
     [
-      [lm.name, m.tokens, m.crossEntropy, m.perplexity, m.top1, m.top3],
+      ...(a ? [[`${lm.name} adapted`, a.tokens, a.crossEntropy, a.perplexity, a.top1, a.top3]] : []),
+      [lm.name, unadapted.tokens, unadapted.crossEntropy, unadapted.perplexity, unadapted.top1, unadapted.top3],
       [`${order}-gram KN`, b.tokens, b.crossEntropy, b.perplexity, b.top1, b.top3],
     ],
     (s) => console.error(s),
@@ -133,7 +148,13 @@ export async function main(argv: string[]): Promise<void> {
     top1: m.top1,
     top3: m.top3,
     keystrokeSavings,
-    ...(index ? { nextWord: lstmWords.report() } : {}),
+    ...(index ? { nextWord: a ? a.nextWord : lstmWords.report() } : {}),
+    ...(a
+      ? {
+          adapted: { writerTokens: Number(o['writer-tokens']), top3GainedLost: a.top3GainedLost },
+          unadapted: { top1: unadapted.top1, top3: unadapted.top3, keystrokeSavings: unadapted.keystrokeSavings, crossEntropy: unadapted.crossEntropy, perplexity: unadapted.perplexity, nextWord: unadapted.nextWord },
+        }
+      : {}),
     baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order, ...(index ? { nextWord: baselineWords.report() } : {}) },
     // The LSTM's top-3 lead over the baseline on the same tokens, with a 95% interval over blocks of the text.
     lead: { top3: lead3.report(), ...(index ? { nextWordTop3: leadWords3.report() } : {}) },

@@ -36,11 +36,15 @@ export function wordKeystrokeSavings(index: PrefixIndex, text: string) {
   let words = 0;
   return {
     visit(pos: number, probs: Float32Array): void {
+      this.visitWith(pos, (prefix, k) => index.complete(probs, prefix, k).map((s) => s.word));
+    },
+    /** The same with any completer (e.g. the writer-adapted distribution): `complete(prefix, k)` -> words. */
+    visitWith(pos: number, complete: (prefix: string, k: number) => string[]): void {
       const tok = tokens[pos]!;
       keystrokes += tok.length + (spaceAfter[pos] ? 1 : 0);
       if (!isWordToken(tok)) return;
       words++;
-      saved += savedOnWord(tok, (prefix) => index.complete(probs, prefix, SUGGESTIONS).map((s) => s.word));
+      saved += savedOnWord(tok, (prefix) => complete(prefix, SUGGESTIONS));
     },
     result(): SavingsResult {
       return { keystrokes, saved, savings: keystrokes > 0 ? saved / keystrokes : 0, words };

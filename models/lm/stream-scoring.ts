@@ -15,12 +15,12 @@ export interface ScoreOptions {
 /**
  * Calls `visit(position, probs)` for every position except the first of each stream, where
  * `probs` is the model's distribution for ids[position] given the stream's earlier tokens.
- * `probs` is only valid during the call.
+ * `probs` is only valid during the call. Stream `s` covers positions [s * length, (s + 1) * length).
  */
 export function scoreStreams(
   stepper: LstmStepper,
   ids: ArrayLike<number>,
-  visit: (position: number, probs: Float32Array) => void,
+  visit: (position: number, probs: Float32Array, stream: { index: number; start: number }) => void,
   opts: ScoreOptions = {},
 ): void {
   const streams = Math.max(1, Math.min(opts.streams ?? 64, Math.floor(ids.length / 2)));
@@ -34,7 +34,7 @@ export function scoreStreams(
     for (let s = 0; s < streams; s++) tokens[s] = ids[s * length + t]!;
     const out = stepper.stepSync(tokens, states);
     states = out.states;
-    for (let s = 0; s < streams; s++) visit(s * length + t + 1, out.probs.subarray(s * V, (s + 1) * V));
+    for (let s = 0; s < streams; s++) visit(s * length + t + 1, out.probs.subarray(s * V, (s + 1) * V), { index: s, start: s * length });
     bar?.tick(streams);
   }
 }

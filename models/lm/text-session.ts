@@ -10,6 +10,8 @@ import type { StepResult } from './lstm-step.js';
 import { topK } from './metrics.js';
 import { isWordToken, normaliseForWords, splitWordsFrom, UNK_ID, type Tokenizer } from './tokenizer.js';
 import { PrefixIndex, type Suggestion } from './word-completion.js';
+import type { SessionAdaptation } from './session-adaptation.js';
+import type { AdaptedSuggestion } from './adapted-distribution.js';
 
 /** One LSTM step for one sequence (the server batches these across sessions). */
 export type StepOne = (token: number, state: Float32Array) => Promise<StepResult>;
@@ -45,9 +47,9 @@ export interface SessionSuggestions {
   /** What the person has typed of the current word ('' at a word boundary). */
   prefix: string;
   /** Most probable words completing the prefix (the next words when the prefix is empty). */
-  completions: Suggestion[];
+  completions: (Suggestion | AdaptedSuggestion)[];
   /** Most probable next tokens after the last completed token: words, or characters for char models. */
-  next: Suggestion[];
+  next: (Suggestion | AdaptedSuggestion)[];
   /** Tokens of context the model has consumed. */
   contextTokens: number;
 }
@@ -63,6 +65,8 @@ export class TextSession {
   private norm = '';
   /** Tokens fed to the model: a start token, then the committed tokens of the text. */
   private ids: number[];
+  /** The token strings of `ids` (word models; words outside the vocabulary as typed). */
+  private words: string[];
   /** ends[i] = offset in `norm` where the token ids[i] ends (0 for the start token). */
   private ends: number[] = [0];
   /** The word being typed (not committed to the model yet). */
@@ -72,6 +76,8 @@ export class TextSession {
   /** Distribution after feeding all of `ids`. */
   private probs: Float32Array;
   private readonly index: PrefixIndex | undefined;
+  /** What the writer has typed, mixed into word suggestions (word models, when given). */
+  adaptation: SessionAdaptation | undefined;
   readonly counters: Counters = { steps: 0, rollbacks: 0 };
 
   private constructor(
@@ -81,6 +87,7 @@ export class TextSession {
     start: { id: number; probs: Float32Array; zero: Float32Array; after: Float32Array },
   ) {
     this.ids = [start.id];
+    this.words = [tokenizer.vocab[start.id]!];
     this.states.set(0, start.zero);
     this.states.set(1, start.after);
     this.probs = start.probs;
@@ -98,6 +105,11 @@ export class TextSession {
 
   get currentText(): string {
     return this.text;
+  }
+
+  /** Tokens committed so far as strings (without the start token). */
+  get committedTokens(): readonly string[] {
+    return this.words.slice(1);
   }
 
   /** Token ids committed so far (without the start token). */
@@ -131,6 +143,11 @@ export class TextSession {
   async suggest(k: number): Promise<SessionSuggestions> {
     const prefix = this.prefix;
     const contextTokens = this.ids.length - 1;
+    if (this.index && this.adaptation) {
+      // Only committed tokens (before the cursor, the open word excluded) reach the writer model.
+      this.adaptation.sync(this.committedTokens);
+      return { prefix, ...this.adaptation.suggest(this.probs, this.words, prefix, k), contextTokens };
+    }
     if (this.index) {
       return {
         prefix,
@@ -161,6 +178,7 @@ export class TextSession {
     while (keep > 0 && this.ends[keep]! + margin > changedAt) keep--;
     const tail = this.tokenizeFrom(norm, this.ends[keep]!);
     const target = [...this.ids.slice(0, keep + 1), ...tail.ids];
+    const targetWords = [...this.words.slice(0, keep + 1), ...tail.tokens];
     let common = keep + 1;
     while (common < this.ids.length && common < target.length && this.ids[common] === target[common]) common++;
     this.norm = norm;
@@ -168,16 +186,17 @@ export class TextSession {
     this.prefix = tail.prefix;
     if (common < this.ids.length) await this.rollBack(common);
     for (let i = common; i < target.length; i++) await this.advance(target[i]!);
+    this.words = targetWords;
   }
 
   /** Committed token ids of `norm` from offset `start` (a token boundary), their ends, and the open word. */
-  private tokenizeFrom(norm: string, start: number): { ids: number[]; ends: number[]; prefix: string } {
+  private tokenizeFrom(norm: string, start: number): { ids: number[]; tokens: string[]; ends: number[]; prefix: string } {
     if (this.tokenizer.kind === 'char') {
       const chars = [...norm.slice(start)];
       const ends: number[] = [];
       let at = start;
       for (const c of chars) ends.push((at += c.length));
-      return { ids: chars.map((c) => this.tokenizer.id(c)), ends, prefix: trailingWord(norm) };
+      return { ids: chars.map((c) => this.tokenizer.id(c)), tokens: chars, ends, prefix: trailingWord(norm) };
     }
     const { tokens, ends } = splitWordsFrom(norm, start);
     let prefix = '';
@@ -187,7 +206,7 @@ export class TextSession {
       tokens.pop();
       ends.pop();
     }
-    return { ids: tokens.map((t) => this.tokenizer.id(t)), ends, prefix };
+    return { ids: tokens.map((t) => this.tokenizer.id(t)), tokens, ends, prefix };
   }
 
   /** Drops tokens after boundary `n` and restores state(n) and the distribution there. */

@@ -24,6 +24,7 @@ import { SocketOutbox } from '../ws/outbox.js';
 import { rawDataBytes } from '../ws/raw-data.js';
 import { ReadBudget } from '../ws/read-budget.js';
 import { nextGenerationToken } from './generation-budget.js';
+import { SessionAdaptation } from '../../models/lm/session-adaptation.js';
 
 interface QueuedEdit {
   msg: EditMessage;
@@ -41,6 +42,11 @@ export class TextConnection {
   private encoding: Encoding = 'json';
   private session: TextSession | undefined;
   private served: ServedModel | undefined;
+  /** Word models: what this writer typed (their stored history when a writer id was given). */
+  private adaptation: SessionAdaptation | undefined;
+  private writerId: string | undefined;
+  /** Saves the session's tokens into the writer's history once (at close, a new start, or server shutdown). */
+  private saveWriter: (() => Promise<void>) | undefined;
   private k = 3;
   private holdsSlot = false;
   private starting: Promise<void> | undefined;
@@ -93,7 +99,10 @@ export class TextConnection {
     const msg = parsed.value;
     switch (msg.type) {
       case 'start':
-        this.starting = this.start(msg.model, msg.k ?? 3).catch((err: unknown) => this.fail(err));
+        this.starting = this.start(msg.model, msg.k ?? 3, msg.writer).catch((err: unknown) => this.fail(err));
+        return;
+      case 'forget':
+        this.forget().catch((err: unknown) => this.fail(err));
         return;
       case 'edit':
         this.edits.push({ msg, receivedAt });
@@ -110,8 +119,9 @@ export class TextConnection {
     }
   }
 
-  private async start(model: string | undefined, k: number): Promise<void> {
+  private async start(model: string | undefined, k: number, writer: string | undefined): Promise<void> {
     await this.starting?.catch(() => undefined);
+    await this.endWriterSession();
     if (!this.holdsSlot) {
       if (!this.service.openSession()) {
         this.error('too-many-sessions', `the server holds ${this.service.config.maxSessions} text sessions already; try again later`);
@@ -130,6 +140,8 @@ export class TextConnection {
       this.served = served;
       this.k = k;
       this.edits.length = 0;
+      await this.startWriterSession(served, writer);
+      this.session.adaptation = this.adaptation;
       this.send({
         type: 'ready',
         model: served.lm.name,
@@ -137,11 +149,52 @@ export class TextConnection {
         vocabSize: served.lm.tokenizer.size,
         k,
         limits: textLimits(this.service),
+        ...(this.adaptation
+          ? { writer: { ...(writer !== undefined ? { id: writer } : {}), learnedTokens: this.adaptation.writer.size, maxTokens: this.adaptation.maxTokens } }
+          : {}),
       });
     } catch (err) {
       if (err instanceof UnknownModelError || err instanceof ModelNotFoundError) this.error('unknown-model', err.message);
       else this.fail(err);
     }
+  }
+
+  /** Word models adapt to the writer: their stored history (with a writer id) or this session only. */
+  private async startWriterSession(served: ServedModel, writer: string | undefined): Promise<void> {
+    this.adaptation = undefined;
+    this.writerId = undefined;
+    if (served.lm.tokenizer.kind !== 'word') return;
+    const store = this.service.writers;
+    const history = writer !== undefined ? await store.history(writer) : [];
+    const adaptation = new SessionAdaptation(served.lm.tokenizer, history, store.options.maxTokens);
+    this.adaptation = adaptation;
+    if (writer === undefined) return;
+    this.writerId = writer;
+    let saved = false;
+    const save = async () => {
+      if (saved) return;
+      saved = true;
+      unregister();
+      await store.append(writer, adaptation.sessionTokens);
+    };
+    const unregister = this.service.pendingSave(save);
+    this.saveWriter = save;
+  }
+
+  /** Appends what this session taught to the writer's history (once). */
+  private async endWriterSession(): Promise<void> {
+    const save = this.saveWriter;
+    this.saveWriter = undefined;
+    await save?.();
+  }
+
+  /** Forgets the writer's stored history and this session's text so far. */
+  private async forget(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    if (!this.adaptation || !this.session) return this.error('not-started', 'send a start message (on a word model) before forget');
+    this.adaptation.forget(this.session.committedTokens.length);
+    if (this.writerId !== undefined) await this.service.writers.forget(this.writerId);
+    this.send({ type: 'forgotten', ...(this.writerId !== undefined ? { writer: this.writerId } : {}) });
   }
 
   /** Applies every queued edit, then answers once for the latest: a busy model coalesces keystrokes. */
@@ -207,6 +260,7 @@ export class TextConnection {
         recentStates: c.recentStates,
         checkpointStride: c.checkpointStride,
       });
+      this.session.adaptation = this.adaptation;
     } catch {
       /* still overloaded: edits answer not-started until the client starts again */
     }
@@ -286,6 +340,7 @@ export class TextConnection {
     for (const g of this.generations.values()) g.stopped = true;
     this.session = undefined;
     this.edits.length = 0;
+    this.endWriterSession().catch(() => undefined); // a failed save loses this session's lesson, nothing else
     if (this.holdsSlot) this.service.closeSession();
     this.holdsSlot = false;
   }

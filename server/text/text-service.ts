@@ -4,6 +4,13 @@ import { loadLm, type LoadedLm } from '../../models/lm/lm-store.js';
 import type { ModelStatus } from '../model-status.js';
 import type { TextServiceConfig } from './text-config.js';
 import { StepBatcher } from './step-batcher.js';
+import { WriterStore, type WriterStoreOptions } from './writer-store.js';
+import { DEFAULT_WRITER_TOKENS } from '../../models/lm/writer-model.js';
+
+/** Where writer histories live: SENSORIUM_TEXT_WRITERS_DIR (read when the service starts), else data/writers. */
+export function defaultWriterStore(env: NodeJS.ProcessEnv = process.env): WriterStoreOptions {
+  return { dir: env.SENSORIUM_TEXT_WRITERS_DIR ?? 'data/writers', maxTokens: DEFAULT_WRITER_TOKENS };
+}
 
 export class UnknownModelError extends Error {
   constructor(name: string, allowed: string[]) {
@@ -24,12 +31,18 @@ export class TextService {
   private readonly ready = new Map<string, ServedModel>();
   /** Why the last load of a model failed (cleared when a later load succeeds). */
   private readonly loadErrors = new Map<string, string>();
+  /** Writers' histories: read when a session starts, appended to when it ends. */
+  readonly writers: WriterStore;
+  /** Sessions whose writer history is still to be saved (saved on close if still open). */
+  private readonly unsaved = new Set<() => Promise<void>>();
 
   /** `preloaded` models are served as given (tests) and not disposed on close. */
   constructor(
     readonly config: TextServiceConfig,
     preloaded: LoadedLm[] = [],
+    writers: WriterStoreOptions = defaultWriterStore(),
   ) {
+    this.writers = new WriterStore(writers);
     for (const lm of preloaded) this.models.set(lm.name, Promise.resolve(this.serve(lm)));
   }
 
@@ -88,7 +101,16 @@ export class TextService {
     return { sessions: this.sessionCount, models };
   }
 
+  /** Registers a session's save of its writer's history, to be run on close if the session has not run it; returns the unregister. */
+  pendingSave(save: () => Promise<void>): () => void {
+    this.unsaved.add(save);
+    return () => this.unsaved.delete(save);
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.unsaved].map((save) => save().catch(() => undefined)));
+    this.unsaved.clear();
+    await this.writers.flush();
     for (const [name, p] of this.models) {
       const served = await p.catch(() => undefined);
       if (!served) continue;

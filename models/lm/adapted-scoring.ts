@@ -1,0 +1,103 @@
+// `eval --adapt`: scores a text as a writer would type it, with the model adapted to what the
+// writer has typed so far. Each scoring stream (see stream-scoring.ts) has its own writer model,
+// first filled with the text before the stream's start, then fed each token only after that
+// token has been predicted and scored: a prediction never sees its own token or any later one.
+import { AdaptedDistribution, DEFAULT_WRITER_MIX, type WriterMix } from './adapted-distribution.js';
+import { wordKeystrokeSavings } from './keystroke-savings.js';
+import { isWordToken, UNK_ID, type Tokenizer } from './tokenizer.js';
+import type { PrefixIndex } from './word-completion.js';
+import { WriterModel } from './writer-model.js';
+
+const MIN_PROB = 1e-12;
+
+export interface AdaptedScoringOptions {
+  /** Tokens each writer model keeps (the server's per-writer bound). */
+  maxTokens: number;
+  mix?: WriterMix;
+}
+
+export class AdaptedScoring {
+  private readonly writers = new Map<number, WriterModel>();
+  private readonly dist = new AdaptedDistribution();
+  private readonly savings;
+  private n = 0;
+  private nll = 0;
+  private hit1 = 0;
+  private hit3 = 0;
+  private words = 0;
+  private wordHit1 = 0;
+  private wordHit3 = 0;
+  /** Top-3 hits that came from the writer (the word was not among the unadapted top 3). */
+  private gained = 0;
+  private lost = 0;
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    index: PrefixIndex,
+    text: string,
+    /** The text's tokens (tokenizer.split), aligned with the scored ids. */
+    private readonly tokens: readonly string[],
+    private readonly opts: AdaptedScoringOptions,
+  ) {
+    this.savings = wordKeystrokeSavings(index, text);
+  }
+
+  /**
+   * Scores position `pos` of stream `stream` from the model's distribution there; returns
+   * whether the target was among the adapted top 3. `unadaptedHit3` counts gains and losses.
+   */
+  visit(pos: number, probs: Float32Array, stream: { index: number; start: number }, unadaptedHit3: boolean): boolean {
+    const writer = this.writerFor(stream, pos);
+    const target = this.tokens[pos]!;
+    const context = this.tokens.slice(Math.max(0, pos - 2), pos);
+    const d = this.dist.compute(probs, writer, context, this.opts.mix ?? DEFAULT_WRITER_MIX);
+    const id = this.tokenizer.id(target);
+    this.n++;
+    this.nll -= Math.log(Math.max(d.ofId(id), MIN_PROB));
+    const top = d.topKeys(3).map((k) => d.word(k));
+    const hit3 = top.includes(target);
+    if (top[0] === target) this.hit1++;
+    if (hit3) this.hit3++;
+    if (hit3 && !unadaptedHit3) this.gained++;
+    if (!hit3 && unadaptedHit3) this.lost++;
+    // Next-word accuracy over the same targets as the unadapted model's (vocabulary words).
+    if (id !== UNK_ID && isWordToken(target)) {
+      this.words++;
+      const best = d.complete('', 3).map((s) => s.word);
+      if (best[0] === target) this.wordHit1++;
+      if (best.includes(target)) this.wordHit3++;
+    }
+    this.savings.visitWith(pos, (prefix, k) => d.complete(prefix, k).map((s) => s.word));
+    // Only now, after its prediction was scored, does the writer model learn the token.
+    writer.push(target);
+    writer.trimTo(this.opts.maxTokens);
+    return hit3;
+  }
+
+  report() {
+    const ce = this.nll / this.n;
+    return {
+      tokens: this.n,
+      crossEntropy: ce,
+      perplexity: Math.exp(ce),
+      top1: this.hit1 / this.n,
+      top3: this.hit3 / this.n,
+      keystrokeSavings: this.savings.result().savings,
+      nextWord: { words: this.words, top1: this.wordHit1 / this.words, top3: this.wordHit3 / this.words },
+      top3GainedLost: { gained: this.gained / this.n, lost: this.lost / this.n },
+    };
+  }
+
+  /** The writer model of a stream: on first use, it has read the text before the stream's first prediction. */
+  private writerFor(stream: { index: number; start: number }, pos: number): WriterModel {
+    let w = this.writers.get(stream.index);
+    if (!w) {
+      w = new WriterModel(this.tokenizer);
+      for (let i = Math.max(0, pos - this.opts.maxTokens); i < pos; i++) w.push(this.tokens[i]!);
+      w.trimTo(this.opts.maxTokens);
+      this.writers.set(stream.index, w);
+    }
+    return w;
+  }
+}
+
