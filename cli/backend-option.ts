@@ -7,7 +7,7 @@ export const backendOption: OptionSpec = {
   type: 'string',
   choices: BACKEND_CHOICES,
   default: process.env.SENSORIUM_BACKEND || 'auto',
-  description: 'tfjs backend (env SENSORIUM_BACKEND); auto = tensorflow-gpu, tensorflow, wasm, cpu',
+  description: 'tfjs backend (env SENSORIUM_BACKEND); auto = tensorflow-gpu, webgpu (hardware GPU only), tensorflow, wasm, cpu; webgpu forced runs on SwiftShader without a GPU',
 };
 
 /** Initialises the backend and reports it on stderr. */

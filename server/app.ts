@@ -4,6 +4,8 @@
 // over loopback.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { initBackend } from '../models/runtime/backend.js';
+import { batchingForBackend } from '../models/runtime/batching-defaults.js';
+import { DEFAULT_CONFIG } from './config/parse.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import type { ModelStatus } from './model-status.js';
 import { DashboardHub } from './dashboards/dashboard-hub.js';
@@ -161,6 +163,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     requestIdHeader: 'x-request-id',
     // WebSockets and streamed responses are closed by our own shutdown, not cut by Fastify.
     forceCloseConnections: 'idle',
+    // Its 503 while closing has another shape than every other error: error-shape.ts answers instead.
+    return503OnClosing: false,
     // Slow or idle HTTP clients cannot hold connections for free (server/http-timeouts.ts).
     ...timeouts.fastify,
     // req.ip (in logs) is the client behind the configured proxies, like the WebSocket limits see it.
@@ -183,7 +187,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // dashboards; ingest: device sessions (their pipelines up to windows) and connections.
   // With a bus, the same interfaces are answered across processes (server/cluster/cluster-node.ts).
   let listeningAt: string | undefined;
-  const harInference = classifier && servesInference ? new HarInference(classifier, config.batching, metrics.onBatch) : undefined;
+  const harInference = classifier && servesInference ? new HarInference(classifier, batchingForBackend(backend.name, config.batching, DEFAULT_CONFIG.batching), metrics.onBatch) : undefined;
   const registry = new DeviceRegistry(config.maxDevices);
   const localFeed = new LocalFeed(registry);
   const node = cluster
@@ -287,6 +291,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const healthSources: HealthSources = {
     auth,
     backend: backend.name,
+    ...(backend.adapter ? { adapter: backend.adapter } : {}),
     startedAt,
     // A gateway's model runs in the inference members: it lists what they announced.
     models: () => [node && !servesInference ? node.remoteModelStatus() : (modelStatus ?? { name: 'har', loaded: true, trained: false })],

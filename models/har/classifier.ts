@@ -93,11 +93,28 @@ export class HarClassifier {
   predict(windows: Float32Array, n: number, placements?: PlacementInput): Float32Array {
     this.checkBatch('predict', windows, n);
     if (n === 0) return new Float32Array(0);
-    const probs = tf.tidy(() => {
-      const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
-      return (this.model.predict(harFeatures(x, this.features, this.placementCodes(placements, n))) as tf.Tensor).dataSync();
-    });
+    const probs = tf.tidy(() => this.probsTensor(windows, n, placements).dataSync());
     return new Float32Array(probs); // a copy we own, independent of backend memory
+  }
+
+  /**
+   * predict without blocking: the result is read with data(), so a GPU backend (webgpu, which
+   * cannot read synchronously in Node) computes while the event loop goes on. Leaks no tensors.
+   */
+  async predictAsync(windows: Float32Array, n: number, placements?: PlacementInput): Promise<Float32Array> {
+    this.checkBatch('predict', windows, n);
+    if (n === 0) return new Float32Array(0);
+    const t = tf.tidy(() => this.probsTensor(windows, n, placements));
+    try {
+      return new Float32Array(await t.data());
+    } finally {
+      t.dispose();
+    }
+  }
+
+  private probsTensor(windows: Float32Array, n: number, placements: PlacementInput | undefined): tf.Tensor {
+    const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
+    return this.model.predict(harFeatures(x, this.features, this.placementCodes(placements, n))) as tf.Tensor;
   }
 
   /**
@@ -109,13 +126,28 @@ export class HarClassifier {
     this.checkBatch('predictWithFeatures', windows, n);
     const featureSize = (this.finalLayer().input as tf.SymbolicTensor).shape.at(-1)!;
     if (n === 0) return { probs: new Float32Array(0), features: new Float32Array(0), featureSize };
-    this.withFeatures ??= tf.model({ inputs: this.model.inputs, outputs: [this.finalLayer().input as tf.SymbolicTensor, this.model.outputs[0]!] });
-    const [features, probs] = tf.tidy(() => {
-      const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
-      const out = this.withFeatures!.predict(harFeatures(x, this.features, this.placementCodes(placements, n))) as tf.Tensor[];
-      return [out[0]!.dataSync(), out[1]!.dataSync()];
-    });
+    const [features, probs] = tf.tidy(() => this.featuresAndProbs(windows, n, placements).map((t) => t.dataSync()));
     return { probs: new Float32Array(probs!), features: new Float32Array(features!), featureSize };
+  }
+
+  /** predictWithFeatures read with data() (see predictAsync). */
+  async predictWithFeaturesAsync(windows: Float32Array, n: number, placements?: PlacementInput): Promise<{ probs: Float32Array; features: Float32Array; featureSize: number }> {
+    this.checkBatch('predictWithFeatures', windows, n);
+    const featureSize = (this.finalLayer().input as tf.SymbolicTensor).shape.at(-1)!;
+    if (n === 0) return { probs: new Float32Array(0), features: new Float32Array(0), featureSize };
+    const out = tf.tidy(() => this.featuresAndProbs(windows, n, placements));
+    try {
+      const [features, probs] = await Promise.all(out.map((t) => t.data()));
+      return { probs: new Float32Array(probs!), features: new Float32Array(features!), featureSize };
+    } finally {
+      tf.dispose(out);
+    }
+  }
+
+  private featuresAndProbs(windows: Float32Array, n: number, placements: PlacementInput | undefined): tf.Tensor[] {
+    this.withFeatures ??= tf.model({ inputs: this.model.inputs, outputs: [this.finalLayer().input as tf.SymbolicTensor, this.model.outputs[0]!] });
+    const x = tf.tensor3d(windows, [n, this.windowSize, 3]);
+    return this.withFeatures.predict(harFeatures(x, this.features, this.placementCodes(placements, n))) as tf.Tensor[];
   }
 
   /** The final Dense layer's weights (copies): the shared head a personal head starts from. */
@@ -124,6 +156,13 @@ export class HarClassifier {
     const [kernel, bias] = this.finalLayer().getWeights();
     if (!kernel || !bias || kernel.shape.length !== 2) throw new Error('the HAR network does not end in a Dense layer with a bias');
     return { classes: [...this.classes], featureSize: kernel.shape[0]!, kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()) };
+  }
+
+  /** headWeights read with data() (see predictAsync). */
+  async headWeightsAsync(): Promise<HeadWeights> {
+    const [kernel, bias] = this.finalLayer().getWeights();
+    if (!kernel || !bias || kernel.shape.length !== 2) throw new Error('the HAR network does not end in a Dense layer with a bias');
+    return { classes: [...this.classes], featureSize: kernel.shape[0]!, kernel: Float32Array.from(await kernel.data()), bias: Float32Array.from(await bias.data()) };
   }
 
   private finalLayer(): tf.layers.Layer {

@@ -71,12 +71,12 @@ export async function main(argv: string[]): Promise<void> {
     if (set.n === 0) throw new CliError(`no evaluation windows: no labelled run of a class is ${clf.windowSize} samples (${(clf.windowSize / clf.rateHz).toFixed(2)} s) long`);
     console.error(`${recs.length} recording(s), ${set.n} windows${variant !== 'original' ? `, variant ${variant}: ${VARIANT_DESCRIPTIONS[variant]}` : ''}`);
     const bar = new ProgressBar({ total: set.n, label: 'predicting', unit: 'windows' });
-    const predicted = predictClasses(clf, set, { batchSize: Number(o['batch-size']), onBatch: (m) => bar.tick(m) });
+    const predicted = await predictClasses(clf, set, { batchSize: Number(o['batch-size']), onBatch: (m) => bar.tick(m) });
     const metrics = scoreWindows(clf.classes, set.truths, predicted);
     const told = [...new Set(set.placements.map((p) => p ?? 'unknown'))].join('+');
     console.log(`model ${String(o.model)}  data ${String(o.data)} (${format}, placement ${told})${variant !== 'original' ? `  variant ${variant}` : ''}`);
     printHarReport(metrics);
-    printResultJson(roundDeep({ model: String(o.model), backend: backend.name, placement: told, ...metrics, ...(variant !== 'original' ? { variant } : {}) }));
+    printResultJson(roundDeep({ model: String(o.model), backend: backend.name, ...(backend.adapter ? { adapter: backend.adapter } : {}), placement: told, ...metrics, ...(variant !== 'original' ? { variant } : {}) }));
   } finally {
     clf.dispose();
   }

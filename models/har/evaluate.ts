@@ -63,24 +63,24 @@ export function subsetWindows(set: EvalSet, keep: (i: number) => boolean): EvalS
   return { windows, truths: idx.map((i) => set.truths[i]!), placements: idx.map((i) => set.placements[i]), recordings: idx.map((i) => set.recordings[i]!), n: idx.length, windowSize: set.windowSize };
 }
 
-/** Predicted class index per window, in batches (bounded memory). */
-export function predictClasses(clf: HarClassifier, set: EvalSet, opts: { batchSize?: number; onBatch?: (done: number) => void } = {}): number[] {
+/** Predicted class index per window, in batches (bounded memory); read with data() so it runs on webgpu too. */
+export async function predictClasses(clf: HarClassifier, set: EvalSet, opts: { batchSize?: number; onBatch?: (done: number) => void } = {}): Promise<number[]> {
   const batch = opts.batchSize ?? 512;
   const per = set.windowSize * 3;
   const k = clf.classes.length;
   const out: number[] = [];
   for (let i = 0; i < set.n; i += batch) {
     const m = Math.min(batch, set.n - i);
-    const probs = clf.predict(set.windows.subarray(i * per, (i + m) * per), m, set.placements.slice(i, i + m));
+    const probs = await clf.predictAsync(set.windows.subarray(i * per, (i + m) * per), m, set.placements.slice(i, i + m));
     out.push(...argmaxRows(probs, k));
     opts.onBatch?.(m);
   }
   return out;
 }
 
-export function evaluateClassifier(clf: HarClassifier, recs: readonly Recording[], opts: { batchSize?: number; onBatch?: (done: number) => void; placement?: Placement } = {}): HarMetrics {
+export async function evaluateClassifier(clf: HarClassifier, recs: readonly Recording[], opts: { batchSize?: number; onBatch?: (done: number) => void; placement?: Placement } = {}): Promise<HarMetrics> {
   const set = evalWindows(recs, clf, opts.placement);
-  return scoreWindows(clf.classes, set.truths, predictClasses(clf, set, opts));
+  return scoreWindows(clf.classes, set.truths, await predictClasses(clf, set, opts));
 }
 
 export const ROBUSTNESS_VARIANTS = ['original', 'rate20', 'negated', 'ms2', 'tilt30'] as const;

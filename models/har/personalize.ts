@@ -113,7 +113,7 @@ export interface PersonalizedEval {
 }
 
 /** Shared-model probabilities and pooled features of many windows, in batches. */
-function featuresOf(clf: HarClassifier, set: WindowSet, batch: number): { probs: Float32Array; features: Float32Array; featureSize: number } {
+async function featuresOf(clf: HarClassifier, set: WindowSet, batch: number): Promise<{ probs: Float32Array; features: Float32Array; featureSize: number }> {
   const { windows, n } = set;
   const per = clf.windowSize * 3;
   const k = clf.classes.length;
@@ -122,7 +122,7 @@ function featuresOf(clf: HarClassifier, set: WindowSet, batch: number): { probs:
   let features = new Float32Array(0);
   for (let i = 0; i < n; i += batch) {
     const m = Math.min(batch, n - i);
-    const r = clf.predictWithFeatures(windows.subarray(i * per, (i + m) * per), m, set.placements.slice(i, i + m));
+    const r = await clf.predictWithFeaturesAsync(windows.subarray(i * per, (i + m) * per), m, set.placements.slice(i, i + m));
     if (featureSize === 0) {
       featureSize = r.featureSize;
       features = new Float32Array(n * featureSize);
@@ -141,7 +141,7 @@ export async function evaluatePersonalized(
 ): Promise<PersonalizedEval> {
   const batch = opts.batchSize ?? 512;
   const log = opts.log ?? (() => {});
-  const shared = clf.headWeights();
+  const shared = await clf.headWeightsAsync();
   const k = clf.classes.length;
   const allTruths: string[] = [];
   const zeroPred: number[] = [];
@@ -160,7 +160,7 @@ export async function evaluatePersonalized(
     for (const t of split.calibration.truths) if (usable(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
     const skipped = [...counts].filter(([, c]) => c < DEFAULT_FIT.minWindowsPerLabel).map(([l]) => l);
     if (skipped.length) result.skipped = skipped;
-    const cal = featuresOf(clf, split.calibration, batch);
+    const cal = await featuresOf(clf, split.calibration, batch);
     const calWindows: CalibrationWindow[] = [];
     split.calibration.truths.forEach((truth, i) => {
       if (usable(truth) && !skipped.includes(truth)) calWindows.push({ truth, features: cal.features.subarray(i * cal.featureSize, (i + 1) * cal.featureSize) });
@@ -179,7 +179,7 @@ export async function evaluatePersonalized(
       result.error = err.message;
       log(`${person}: no personal head (${err.message}); scoring the shared model's predictions`);
     }
-    const sc = featuresOf(clf, split.scored, batch);
+    const sc = await featuresOf(clf, split.scored, batch);
     const zero = argmaxRows(sc.probs, k);
     const out = new Float32Array(k);
     const personal = head ? zero.map((_, i) => argmax(applyHead(head!, sc.features.subarray(i * sc.featureSize, (i + 1) * sc.featureSize), out))) : zero;

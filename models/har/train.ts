@@ -179,7 +179,7 @@ export async function main(argv: string[]): Promise<void> {
     const batch = sampleEpoch(runs, { size: HAR_WINDOW, hop: trainHop, seed, epoch, augment, placementDropout });
     const t0 = performance.now();
     const xs = tf.tidy(() => harFeatures(tf.tensor3d(batch.x, [batch.n, HAR_WINDOW, 3]), features, batch.placements));
-    const ys = tf.tensor2d(targetMatrix(clf, batch, classes.length), [batch.n, classes.length]);
+    const ys = tf.tensor2d(await targetMatrix(clf, batch, classes.length), [batch.n, classes.length]);
     let loss = NaN;
     try {
       const h = await model.fit(xs, ys, {
@@ -198,12 +198,12 @@ export async function main(argv: string[]): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
     windowsPerSec = batch.n / seconds;
-    const val = scoreWindows(classes, valSet.truths, predictClasses(clf, valSet));
+    const val = scoreWindows(classes, valSet.truths, await predictClasses(clf, valSet));
     const entry: Record<string, number> = { epoch: epoch + 1, loss, lr, valAccuracy: val.accuracy, valMacroF1: val.macroF1, seconds };
     let averageNote = '';
     if (epoch >= epochs - averageLast) {
       accumulateAverage(average, model, averaged++);
-      const avgVal = scoreWindows(classes, valSet.truths, predictClasses(averageClf, valSet));
+      const avgVal = scoreWindows(classes, valSet.truths, await predictClasses(averageClf, valSet));
       entry.averageValAccuracy = avgVal.accuracy;
       averageNote = `  (mean of last ${averaged}: ${pct(avgVal.accuracy)})`;
     }
@@ -228,15 +228,15 @@ export async function main(argv: string[]): Promise<void> {
   averageClf.dispose();
 
   log('validation on held-out people: per data set, with the placement each data set has and with unknown, and robustness variants');
-  const validationMetrics = scoreWindows(classes, valSet.truths, predictClasses(clf, valSet));
-  const perDataset = perDatasetMetrics(clf, valSet);
+  const validationMetrics = scoreWindows(classes, valSet.truths, await predictClasses(clf, valSet));
+  const perDataset = await perDatasetMetrics(clf, valSet);
   for (const [name, m] of Object.entries(perDataset)) log(`  ${name.padEnd(26)} accuracy ${pct(m.accuracy)}  macro-F1 ${m.macroF1.toFixed(4)}  (${m.n} windows)`);
   const robustness: Record<string, Record<string, number | string>> = {};
   for (const v of ROBUSTNESS_VARIANTS) {
     if (v === 'original') continue;
     const set = v === 'ms2' ? undefined : evalWindows(await robustnessVariant(validation, v), clf);
     if (!set) continue; // the m/s² csv round trip is exact (tested); not worth the disk round trip here
-    const byData = perDatasetMetrics(clf, set, { unknown: false });
+    const byData = await perDatasetMetrics(clf, set, { unknown: false });
     robustness[v] = { description: VARIANT_DESCRIPTIONS[v], ...Object.fromEntries(Object.entries(byData).map(([k, m]) => [k, m.accuracy])) };
     log(`  ${v.padEnd(8)} ${Object.entries(byData).map(([k, m]) => `${k} ${pct(m.accuracy)}`).join('  ')}`);
   }
@@ -322,7 +322,7 @@ interface DataSource {
  * p - t with t_k = p_k / (p_up + p_down) on the two stairs classes: cross-entropy against the
  * model's own up/down split (taken once, before the epoch's steps) has that same gradient.
  */
-function targetMatrix(clf: HarClassifier, batch: EpochBatch, k: number): Float32Array {
+async function targetMatrix(clf: HarClassifier, batch: EpochBatch, k: number): Promise<Float32Array> {
   const t = new Float32Array(batch.n * k);
   const stairs: number[] = [];
   for (let i = 0; i < batch.n; i++) {
@@ -335,7 +335,7 @@ function targetMatrix(clf: HarClassifier, batch: EpochBatch, k: number): Float32
     const idx = stairs.slice(s0, s0 + 512);
     const x = new Float32Array(idx.length * per);
     idx.forEach((i, j) => x.set(batch.x.subarray(i * per, (i + 1) * per), j * per));
-    const p = clf.predict(x, idx.length, idx.map((i) => PLACEMENT_CHANNELS[batch.placements[i]!]));
+    const p = await clf.predictAsync(x, idx.length, idx.map((i) => PLACEMENT_CHANNELS[batch.placements[i]!]));
     idx.forEach((i, j) => {
       const allowed = batch.targets[i]!;
       const total = allowed.reduce((a, c) => a + p[j * k + c]!, 0);

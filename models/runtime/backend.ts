@@ -1,16 +1,22 @@
-// Chooses the TensorFlow.js backend at run time: native TensorFlow (GPU, then CPU) when the
-// user installed it, else WASM (with the training kernels it lacks), else pure JS.
+// Chooses the TensorFlow.js backend at run time: native TensorFlow on a GPU when the user
+// installed it, then WebGPU on a hardware adapter (Dawn over Vulkan), native TensorFlow on the
+// CPU, WASM (with the training kernels it lacks), pure JS.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { registerWasmTrainingKernels } from './wasm-training/index.js';
 import { enableWasmThreads, requestedWasmThreads } from './wasm-threads.js';
+import { registerWebgpuBackend, WebgpuUnavailableError, type AdapterSummary } from './webgpu.js';
+
+export type { AdapterSummary } from './webgpu.js';
 
 export interface BackendOptions {
   /** WASM threads when SENSORIUM_WASM_THREADS is unset (default 1: the single-threaded build). */
   wasmThreads?: number;
 }
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** What auto tries, best first (webgpu only on a hardware adapter). */
+export const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
@@ -23,6 +29,8 @@ export interface BackendInfo {
   skipped: { name: BackendName; reason: string }[];
   /** WASM only: which WASM build runs (simd, threads). */
   features?: Record<string, boolean | number>;
+  /** WebGPU only: the GPU adapter (fallback = software, e.g. SwiftShader). */
+  adapter?: AdapterSummary;
 }
 
 const INSTALL_ADVICE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -85,11 +93,11 @@ export function initBackend(
 }
 
 async function select(choice: BackendChoice, log: (msg: string) => void, options: BackendOptions): Promise<BackendInfo> {
-  const order: BackendName[] = choice === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [choice];
+  const order: readonly BackendName[] = choice === 'auto' ? AUTO_ORDER : [choice];
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
     try {
-      const info = await activate(name, log, options);
+      const info = await activate(name, log, options, choice !== 'auto');
       info.skipped = skipped;
       const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
       log(`tfjs backend: ${describe(info)}${why ? ` (skipped ${why})` : ''}`);
@@ -105,7 +113,7 @@ async function select(choice: BackendChoice, log: (msg: string) => void, options
   throw new Error('no tfjs backend could be initialised');
 }
 
-async function activate(name: BackendName, log: (msg: string) => void, options: BackendOptions): Promise<BackendInfo> {
+async function activate(name: BackendName, log: (msg: string) => void, options: BackendOptions, forced: boolean): Promise<BackendInfo> {
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const pkg = NATIVE_PACKAGE[name];
     if (!isInstalled(pkg)) {
@@ -120,6 +128,16 @@ async function activate(name: BackendName, log: (msg: string) => void, options: 
       throw new BackendUnavailableError(name, `${pkg} loaded but its backend did not initialise`);
     }
     return { name, tfBackend: 'tensorflow', skipped: [] };
+  }
+  if (name === 'webgpu') {
+    let activation;
+    try {
+      activation = await registerWebgpuBackend(forced, log);
+    } catch (err) {
+      throw err instanceof WebgpuUnavailableError ? new BackendUnavailableError('webgpu', err.message) : err;
+    }
+    if (!(await tf.setBackend('webgpu'))) throw new BackendUnavailableError('webgpu', 'the WebGPU device did not initialise');
+    return { name, tfBackend: 'webgpu', skipped: [], adapter: activation.adapter };
   }
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
@@ -160,7 +178,13 @@ export function describe(info: BackendInfo): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')}]`
     : '';
-  return `${info.name}${feats}`;
+  return `${info.name}${feats}${info.adapter ? ` [${describeAdapter(info.adapter)}]` : ''}`;
+}
+
+/** e.g. "google swiftshader, SwiftShader driver 5.0.0, software fallback". */
+export function describeAdapter(a: AdapterSummary): string {
+  const what = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  return `${what}${a.description ? `, ${a.description}` : ''}${a.fallback ? ', software fallback' : ', hardware'}`;
 }
 
 function firstLine(s: string): string {

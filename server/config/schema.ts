@@ -8,7 +8,7 @@ import type { BackendChoice } from '../../models/runtime/backend.js';
  * tfjs backends (models/runtime/backend.ts BACKEND_CHOICES), listed here so that reading the
  * settings does not load TensorFlow; the checks below keep both lists equal.
  */
-export const BACKEND_SETTINGS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
+export const BACKEND_SETTINGS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendChoice[];
 export type BackendSetting = (typeof BACKEND_SETTINGS)[number];
 const everyBackendIsASetting: [Exclude<BackendChoice, BackendSetting>] extends [never] ? true : never = true;
 void everyBackendIsASetting;

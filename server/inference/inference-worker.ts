@@ -31,12 +31,12 @@ async function start(init: WorkerInit): Promise<WindowClassifier> {
 const init = (workerData as { init: WorkerInit }).init;
 start(init).then(
   (classifier) => {
-    port.on('message', (m: ToWorker) => {
+    port.on('message', async (m: ToWorker) => {
       if (m.type === 'predict') {
         try {
           const input = m.windows.subarray(0, m.n * classifier.windowSize * 3);
           // With features (personal heads on the main thread read them): one model call for both.
-          const { probs, features, featureSize } = (classifier.predictWithFeatures?.(input, m.n, m.placements) ?? { probs: classifier.predict(input, m.n, m.placements) }) as BatchResult;
+          const { probs, features, featureSize } = (await (classifier.predictWithFeatures?.(input, m.n, m.placements) ?? { probs: await classifier.predict(input, m.n, m.placements) })) as BatchResult;
           const transfer = [probs.buffer as ArrayBuffer, m.windows.buffer as ArrayBuffer];
           if (features) transfer.push(features.buffer as ArrayBuffer);
           post({ type: 'result', id: m.id, probs, windows: m.windows, features, featureSize }, transfer);

@@ -27,7 +27,7 @@ export async function loadHarModel(mode: HarModelMode, dir?: string): Promise<Lo
   if (mode === 'untrained') return untrained('untrained model requested (predictions are meaningless)');
   try {
     const classifier = await HarClassifier.load(source);
-    return { classifier, status: status(classifier, true, shown) };
+    return { classifier: await readAsync(classifier), status: status(classifier, true, shown) };
   } catch (err) {
     const missing = err instanceof ModelNotFoundError;
     if (mode === 'auto' && missing) {
@@ -45,9 +45,28 @@ export async function loadHarModel(mode: HarModelMode, dir?: string): Promise<Lo
   }
 }
 
-function untrained(warning: string): LoadedHarModel {
+async function untrained(warning: string): Promise<LoadedHarModel> {
   const classifier = HarClassifier.untrained();
-  return { classifier, status: status(classifier, false), warning };
+  return { classifier: await readAsync(classifier), status: status(classifier, false), warning };
+}
+
+/**
+ * The classifier as served: results read with data(), never dataSync(), so a GPU backend computes
+ * while the event loop goes on (webgpu cannot read synchronously in Node at all). The shared head
+ * is read once here; the served model's weights never change.
+ */
+async function readAsync(c: HarClassifier): Promise<WindowClassifier> {
+  const head = await c.headWeightsAsync();
+  return {
+    classes: c.classes,
+    windowSize: c.windowSize,
+    hop: c.hop,
+    rateHz: c.rateHz,
+    predict: (windows, n, placements) => c.predictAsync(windows, n, placements),
+    predictWithFeatures: (windows, n, placements) => c.predictWithFeaturesAsync(windows, n, placements),
+    headWeights: () => ({ ...head, classes: [...head.classes], kernel: head.kernel.slice(), bias: head.bias.slice() }),
+    dispose: () => c.dispose(),
+  };
 }
 
 /** Shapes of the HAR model for protocol messages; classifying fails with the reason. */

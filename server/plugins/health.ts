@@ -16,6 +16,8 @@ export interface HealthSources {
   auth: Pick<Auth, 'authorizes'>;
   /** The tfjs backend in use (e.g. 'wasm'). */
   backend: string;
+  /** webgpu only: the GPU adapter (fallback = software, e.g. SwiftShader). */
+  adapter?: { vendor: string; architecture: string; device: string; description: string; fallback: boolean };
   /** performance.now() at start. */
   startedAt: number;
   /** The HAR model(s) this process serves. */
@@ -75,6 +77,10 @@ const healthResponse = {
     status: { type: 'string', enum: ['ok', 'degraded'] },
     problems: { type: 'array', items: { type: 'string' } },
     backend: { type: 'string' },
+    adapter: {
+      type: 'object',
+      properties: { vendor: { type: 'string' }, architecture: { type: 'string' }, device: { type: 'string' }, description: { type: 'string' }, fallback: { type: 'boolean' } },
+    },
     models: { type: 'array', items: modelSchema },
     devicesConnected: { type: 'integer' },
     dashboardsConnected: { type: 'integer' },
@@ -155,6 +161,7 @@ export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app,
       status,
       problems,
       backend: sources.backend,
+      ...(sources.adapter ? { adapter: sources.adapter } : {}),
       models: [...sources.models(), ...others],
       devicesConnected: sources.devicesConnected(),
       dashboardsConnected: dashboards.connected,

@@ -4,7 +4,7 @@ import { BackendUnavailableError, initBackend, parseBackendChoice } from '../../
 
 describe('backend selection', () => {
   it('rejects unknown names with the list of choices', () => {
-    expect(() => parseBackendChoice('gpu')).toThrow(/choose one of auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+    expect(() => parseBackendChoice('gpu')).toThrow(/choose one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
   });
 
   it('fails for an uninstalled native backend with install advice', async () => {
@@ -18,7 +18,7 @@ describe('backend selection', () => {
     const info = await initBackend('auto', (m) => logs.push(m));
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow']);
     expect(logs.join('\n')).toMatch(/tfjs backend: wasm.*skipped tensorflow-gpu: .*not installed/);
   });
 });
