@@ -15,6 +15,8 @@ export interface InferenceServiceOptions {
 
 export class InferenceService {
   private readonly subscription: BusSubscription;
+  /** Requests being answered: close() waits for them before the batcher may close. */
+  private readonly answering = new Set<Promise<ClassifyReply>>();
   /** Requests answered, and refused for their shape. */
   served = 0;
   refused = 0;
@@ -25,7 +27,14 @@ export class InferenceService {
     private readonly unavailable: () => string | undefined,
     private readonly opts: InferenceServiceOptions = {},
   ) {
-    this.subscription = bus.subscribe(HAR_CLASSIFY_SUBJECT, (payload) => this.answer(payload), { queue: INFERENCE_QUEUE, ...(opts.onError ? { onError: opts.onError } : {}) });
+    this.subscription = bus.subscribe(HAR_CLASSIFY_SUBJECT, (payload) => this.track(this.answer(payload)), { queue: INFERENCE_QUEUE, ...(opts.onError ? { onError: opts.onError } : {}) });
+  }
+
+  private track(reply: Promise<ClassifyReply>): Promise<ClassifyReply> {
+    this.answering.add(reply);
+    const done = () => void this.answering.delete(reply);
+    reply.then(done, done);
+    return reply;
   }
 
   private async answer(payload: unknown): Promise<ClassifyReply> {
@@ -48,9 +57,13 @@ export class InferenceService {
     }
   }
 
-  /** Leaves the queue group gracefully: requests already routed here are still answered. */
-  close(): Promise<void> {
-    return this.subscription.drain();
+  /**
+   * Leaves the queue group gracefully: takes no new request, and resolves once those already
+   * routed here are answered (so the batcher can close without failing any).
+   */
+  async close(): Promise<void> {
+    await this.subscription.drain();
+    while (this.answering.size > 0) await Promise.allSettled([...this.answering]);
   }
 }
 
