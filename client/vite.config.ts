@@ -31,6 +31,7 @@ export default defineConfig({
         typing: page('./typing/index.html'),
         lab: page('./lab/index.html'),
         recordings: page('./recordings/index.html'),
+        models: page('./models/index.html'),
       },
       output: {
         // Libraries in their own long-cached chunks, named after what they are.

@@ -5,42 +5,7 @@
 // a field the metadata lacks is absent from the card, and the page says so.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export interface DatasetCard {
-  name: string;
-  citation?: string;
-  license?: string;
-  /** Where the data set's description lives (SOURCES.md), or the package it came from. */
-  source?: string;
-}
-
-export interface ConfusionCard {
-  /** True classes, one per row (may include labels the model does not predict, e.g. 'stairs'). */
-  rows: string[];
-  /** Predicted classes, one per column. */
-  columns: string[];
-  counts: number[][];
-  /** Which validation it is (e.g. 'held-out people, 5013 windows'). */
-  title: string;
-}
-
-export interface ModelCard {
-  name: string;
-  kind: string;
-  description?: string;
-  classes?: string[];
-  datasets: DatasetCard[];
-  /** Headline figures: top-level numbers of metrics (and of metrics.validation). */
-  metrics: { name: string; value: number }[];
-  command?: string;
-  seed?: number;
-  epochs?: number;
-  backend?: string;
-  trainedAt?: string;
-  /** One entry per epoch, numbers only (loss, validation figures, seconds…). */
-  history: Record<string, number>[];
-  confusion?: ConfusionCard;
-}
+import type { ConfusionCard, DatasetCard, ModelCard } from '../../protocol/model-cards.js';
 
 type Json = Record<string, unknown>;
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist/', import.meta.url));
 
 /** The client's pages (directories in client/dist holding an index.html). */
-export const CLIENT_PAGES = ['/', '/phone/', '/typing/', '/lab/', '/recordings/'] as const;
+export const CLIENT_PAGES = ['/', '/phone/', '/typing/', '/lab/', '/recordings/', '/models/'] as const;
 
 export interface ClientStaticOptions {
   /** Folder of the built client (default client/dist). */

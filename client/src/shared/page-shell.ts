@@ -3,7 +3,7 @@
 import './styles.css';
 import { h } from './dom.js';
 
-export type PageId = 'dashboard' | 'phone' | 'typing' | 'lab' | 'recordings';
+export type PageId = 'dashboard' | 'phone' | 'typing' | 'lab' | 'recordings' | 'models';
 
 const PAGES: { id: PageId; href: string; title: string }[] = [
   { id: 'dashboard', href: '/', title: 'Dashboard' },
@@ -11,6 +11,7 @@ const PAGES: { id: PageId; href: string; title: string }[] = [
   { id: 'typing', href: '/typing/', title: 'Typing' },
   { id: 'lab', href: '/lab/', title: 'Image lab' },
   { id: 'recordings', href: '/recordings/', title: 'Recordings' },
+  { id: 'models', href: '/models/', title: 'Models' },
 ];
 
 export interface PageShell {

@@ -13,6 +13,7 @@ import { DeviceDetail } from './device-detail.js';
 import { DeviceStore } from './device-store.js';
 import { DeviceTable } from './device-table.js';
 import { fetchHealth, ServerPanel } from './server-panel.js';
+import { showConnectPhonePanel } from './connect-phone-panel.js';
 
 const shell = mountPageShell('dashboard');
 const notice = requireElement('#dashboard-notice');
@@ -105,6 +106,9 @@ fetchHealth()
     else if (warnings.length > 0) showNotice(healthNotice, warnings.join(' · '), 'warn');
   })
   .catch((err: unknown) => showNotice(notice, `Server health check failed: ${errorMessage(err)}`, 'warn'));
+
+// Off loopback: the phone page's LAN URL(s) as QR codes.
+void showConnectPhonePanel(requireElement('#connect-phone'));
 
 setInterval(() => serverPanel.tick(), 1000);
 renderSelection();

@@ -15,6 +15,7 @@ import { messageType, ServerSocket } from '../../net/socket.js';
 import { activityColor } from '../../shared/activity-colors.js';
 import { errorMessage, requireElement, setVisible, showNotice } from '../../shared/dom.js';
 import { mountPageShell } from '../../shared/page-shell.js';
+import { ActivityLabelPicker } from './activity-label-picker.js';
 import { CalibrationPanel } from './calibration-panel.js';
 import { isValidDeviceId, stableDeviceId } from './device-id.js';
 import { MotionSource, motionSupport, requestMotionPermission } from './motion-source.js';
@@ -62,6 +63,7 @@ const calibration = new CalibrationPanel(
   Number.isInteger(teachSeconds) && teachSeconds >= 3 && teachSeconds <= 60 ? teachSeconds : undefined,
 );
 requireElement('#device-id').textContent = deviceId;
+const doing = new ActivityLabelPicker(requireElement('#doing'));
 
 const frames = new FrameScheduler();
 const signal = new SignalRing(600);
@@ -92,7 +94,7 @@ const socket = new ServerSocket(
     onOpen: (s) => {
       welcome = undefined;
       batcher.restartSeq(); // keeps the samples read while offline, for a resumed session
-      s.send(stream.hello({ deviceId, units: 'm/s2', source: 'phone', description: describeBrowser(), placement: placement.placement }, motion.rateHz));
+      s.send(stream.hello({ deviceId, units: 'm/s2', source: 'phone', description: describeBrowser(), placement: placement.placement, ...(doing.label ? { hasLabels: true } : {}) }, motion.rateHz));
     },
     onState: (state, text) => shell.setConnection(state, `server: ${text}`),
     onDecodeError: (error) => showNotice(notice, `Unreadable message from the server: ${error}`, 'error'),
@@ -139,6 +141,7 @@ function onWelcome(message: WelcomeMessage): void {
   batcher.setMaxSamplesPerFrame(message.limits.maxSamplesPerFrame);
   if (!probChart) probChart = new ProbabilityChart(requireElement<HTMLCanvasElement>('#probs canvas'), message.classes);
   calibration.setClasses(message.classes);
+  doing.setClasses(message.classes);
   calibration.setConnected(true);
   if (kind === 'resumed') {
     // The samples buffered while offline fill the gap; the server re-sends what we missed.
@@ -194,8 +197,8 @@ function flush(): void {
     // A slow link: keep at most ~1 s queued in the browser rather than piling up.
     if (socket.bufferedAmount < 64 * 1024) {
       const frame = batcher.takeFrame();
-      // While teaching an activity, its samples carry its name: the protocol's ground-truth labels.
-      const label = calibration.label;
+      // Ground truth (the protocol's labels): the activity being taught, else what "I'm doing" says.
+      const label = calibration.label ?? doing.label;
       if (frame && label) frame.labels = (frame.t as number[]).map(() => label);
       if (frame && socket.send(frame)) framesSent++;
     }
