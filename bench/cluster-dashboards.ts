@@ -12,6 +12,9 @@ export class RemoteDashboards {
   private readonly seen = new Map<string, number>();
   private readonly sockets: WebSocket[] = [];
   private messages = 0;
+  /** Close codes of dashboards the server closed during the run. */
+  private readonly closes: number[] = [];
+  private closing = false;
 
   /** Opens dashboards on `dashboardUrl` watching `deviceIds`; resolves once each has subscribed. */
   async watch(dashboardUrl: string, deviceIds: readonly string[]): Promise<void> {
@@ -27,6 +30,7 @@ export class RemoteDashboards {
         ws.once('error', reject);
       });
       ws.on('error', () => {}); // a dashboard cut later shows as missing coverage, not a crash
+      ws.on('close', (code) => this.closing || this.closes.push(code));
       ws.on('message', (data, isBinary) => {
         if (isBinary) return;
         this.messages++;
@@ -45,7 +49,7 @@ export class RemoteDashboards {
   }
 
   /** Share of `deviceIds` with at least one prediction seen, and the predictions seen in all. */
-  coverage(deviceIds: readonly string[]): { share: number; predictions: number; messages: number } {
+  coverage(deviceIds: readonly string[]): { share: number; predictions: number; messages: number; closedByServer: number[] } {
     let covered = 0;
     let predictions = 0;
     for (const id of deviceIds) {
@@ -53,10 +57,11 @@ export class RemoteDashboards {
       if (n > 0) covered++;
       predictions += n;
     }
-    return { share: deviceIds.length ? covered / deviceIds.length : 0, predictions, messages: this.messages };
+    return { share: deviceIds.length ? covered / deviceIds.length : 0, predictions, messages: this.messages, closedByServer: [...this.closes] };
   }
 
   close(): void {
+    this.closing = true;
     for (const ws of this.sockets) ws.terminate();
   }
 }

@@ -26,6 +26,8 @@ const RATE_HZ = 50;
 const WINDOW_HOP = 64;
 /** One prediction per hop: the cadence a phone normally hears from the server. */
 const CADENCE_MS = (WINDOW_HOP / RATE_HZ) * 1000;
+/** Error replies this soon after the kill are attributed to it. */
+const AFTER_KILL_MS = 5000;
 
 const spec: CommandSpec = {
   usage: 'npm run bench -- cluster [--gateways 2] [--inference 2] [--phones N] [--seconds S] [--kill-inference-at T] [--single | --compare-inference]',
@@ -48,19 +50,24 @@ const spec: CommandSpec = {
     nats: { type: 'string', description: 'use this NATS (nats://HOST:PORT) instead of spawning nats-server (its CPU is then not counted)' },
   },
   notes: [
-    'Definitions. windowsPerSec: predictions the phones received per second of the measured period; expectedWindowsPerSec:',
-    'phones x 50/64. latencyMs: server-side (prediction.latencyMs: the frame completing a window arrived at the gateway ->',
-    'its prediction sent), over the measured period. lostWindows: per phone, the windows its samples make (128-sample',
-    'windows, hop 64, counted from its first sample) minus the predictions it received, summed over phones (never',
-    'negative), counted --drain-seconds after the phones stop sending (lostByClosedPhones: those of phones the server closed,',
-    'e.g. shed by its load shedder); `overloaded` and other error replies are counted in "errors". failoverMs: after the kill, the longest time any phone waited for its next prediction beyond the normal',
-    'cadence of 1,280 ms (one window per hop): max over phones of (the longest interval between consecutive predictions',
-    'that ends after the kill, or from its last prediction to the end of sending) - 1,280 ms, at least 0, over the phones',
-    'still connected at the end (phonesClosedByServer says how many were not); null without a',
-    'kill. baselineGapExcessMs is the same measure before the kill (frame timing and latency jitter alone).',
-    'dashboardCoverage: of the devices that received predictions, the share with at least one prediction seen by a dashboard',
-    'on another gateway than the device\'s (--single: on the same process). cpuMsPerWindow: CPU time of every server process and nats-server in the',
-    'measured period (from /proc) / predictions received; the load generator is not counted.',
+    'Definitions (the README\'s "Running a cluster" quotes figures):',
+    '  windowsPerSec          predictions the phones received per second of the measured period',
+    '  expectedWindowsPerSec  phones x 50/64 (one window per hop of 64 samples at 50 Hz)',
+    '  latencyMs              server-side, over the measured period: prediction.latencyMs (the frame completing a window',
+    '                         arrived at the gateway -> its prediction sent)',
+    '  lostWindows            per phone, the windows its samples make (128 samples, hop 64, from its first sample) minus the',
+    '                         predictions it received, summed over phones (never negative), counted --drain-seconds after the',
+    '                         phones stop sending; lostByClosedPhones: those of phones the server closed (shed as overloaded),',
+    '                         lostByConnectedPhones the rest; windowsRefusedByGateways: windows refused `overloaded`',
+    '  failoverMs             after the kill, the longest time any phone waited for its next prediction beyond the normal',
+    '                         cadence of 1,280 ms: max over the phones still connected at the end of (the longest interval',
+    '                         between consecutive predictions that ends after the kill, or from its last prediction to the end',
+    '                         of sending) - 1,280 ms, at least 0; null without a kill. baselineGapExcessMs: the same before the',
+    '                         kill (frame timing and latency jitter alone)',
+    '  dashboardCoverage      of the devices that received predictions, the share with at least one prediction seen by a',
+    '                         dashboard on another gateway than the device\'s (--single: on the same process)',
+    '  cpuMsPerWindow         CPU time of every server process and nats-server in the measured period (from /proc) /',
+    '                         predictions received; the load generator is not counted',
     'Last stdout line: {"phones","windowsPerSec","expectedWindowsPerSec","latencyMs":{"p50","p99"},"lostWindows","failoverMs",',
     '"dashboardCoverage",…}; with --compare-inference {"phones","inference2":{…},"inference1":{…},"ratio"}.',
   ].join('\n'),
@@ -222,8 +229,12 @@ interface LoadResult {
   baselineGapExcessMs: number;
   worstPhoneAfterKill: string | null;
   killed: string | null;
+  errorsWithin5sOfKill: Record<string, number>;
   dashboardCoverage: number | null;
   dashboardPredictions: number;
+  dashboardMessages: number;
+  dashboardsClosedByServer: number[];
+  dashboardMessagesDropped: number;
   errors: Record<string, number>;
   gatewayInference: unknown[];
 }
@@ -280,6 +291,12 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
     gaps.prediction(deviceId, at);
     if (measuring) meter?.addLatency(latencyMs);
   };
+  // Error replies in the 5 s after the kill: windows that waited on the killed member and ran out of time show here.
+  let killedAt = Infinity;
+  const errorsAfterKill: Record<string, number> = {};
+  const onError = (_deviceId: string, code: string | undefined, at: number) => {
+    if (at >= killedAt && at - killedAt <= AFTER_KILL_MS) errorsAfterKill[code ?? 'unknown'] = (errorsAfterKill[code ?? 'unknown'] ?? 0) + 1;
+  };
   const counts = phonesPerGateway(opts.phones, gateways);
   const fleets: GatewayFleet[] = [];
   const dashboards = new RemoteDashboards();
@@ -305,6 +322,7 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
           idPrefix: `bench-g${g + 1}`,
           connectConcurrency: 50,
           onPrediction,
+          onError,
           ...(opts.saturate ? { speed: 'max' as const, maxInFlightWindows: opts.saturate.inFlight } : {}),
         });
         return { gateway: g, fleet };
@@ -327,7 +345,8 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
         ? undefined
         : setTimeout(() => {
             killed = deployment.killInference(0);
-            gaps.killed(performance.now());
+            killedAt = performance.now();
+            gaps.killed(killedAt);
             log(`SIGKILL ${killed} at ${opts.killAt} s`);
           }, opts.killAt * 1000);
     const status = setInterval(() => {
@@ -380,7 +399,8 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
     const gap = gaps.summary(end, closed);
     // Of the devices that got predictions, the share whose predictions reached a remote dashboard.
     const coverage = dashboards.coverage(answered);
-    const gatewayInference = await Promise.all(deployment.httpUrls.map((u) => fetch(`${u}/api/health`).then((r) => r.json() as Promise<{ inference?: unknown }>).then((h) => h.inference ?? null, () => null)));
+    const health = await Promise.all(deployment.httpUrls.map((u) => fetch(`${u}/api/health`).then((r) => r.json() as Promise<{ inference?: unknown; dashboardMessagesDropped?: number }>).catch(() => null)));
+    const gatewayInference = health.map((h) => h?.inference ?? null);
     return {
       phones: opts.phones,
       connected: c.connected,
@@ -398,8 +418,13 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
       baselineGapExcessMs: gap.baselineGapExcessMs,
       worstPhoneAfterKill: gap.worstPhoneAfterKill,
       killed,
+      errorsWithin5sOfKill: errorsAfterKill,
       dashboardCoverage: opts.dashboards ? coverage.share : null,
       dashboardPredictions: coverage.predictions,
+      dashboardMessages: coverage.messages,
+      dashboardsClosedByServer: coverage.closedByServer,
+      // Messages a gateway dropped for dashboards that did not read fast enough (the load generator starved of CPU).
+      dashboardMessagesDropped: health.reduce((sum, h) => sum + (h?.dashboardMessagesDropped ?? 0), 0),
       errors: c.errors as Record<string, number>,
       gatewayInference,
     };
@@ -455,9 +480,13 @@ async function runRealtime(o: Options): Promise<void> {
         errors: r.errors,
         killed: r.killed,
         killAtSeconds: killAt ?? null,
+        errorsWithin5sOfKill: r.errorsWithin5sOfKill,
         baselineGapExcessMs: r.baselineGapExcessMs,
         worstPhoneAfterKill: r.worstPhoneAfterKill,
         dashboardPredictions: r.dashboardPredictions,
+        dashboardMessages: r.dashboardMessages,
+        dashboardsClosedByServer: r.dashboardsClosedByServer,
+        dashboardMessagesDropped: r.dashboardMessagesDropped,
         gatewayInference: r.gatewayInference,
         seconds: r.measured.seconds,
         loadAvg1m: loadavg()[0],

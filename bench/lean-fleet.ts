@@ -39,6 +39,8 @@ export interface LeanFleetOptions {
   maxInFlightWindows?: number;
   /** Called on each prediction a phone receives (at: performance.now(); the server's latencyMs), for per-phone timing. */
   onPrediction?: (deviceId: string, at: number, serverLatencyMs: number | undefined) => void;
+  /** Called on each error reply a connected phone receives (at: performance.now()). */
+  onError?: (deviceId: string, code: ErrorCode | undefined, at: number) => void;
 }
 
 /** One phone's account: what it sent, the windows that makes, what came back. */
@@ -239,6 +241,7 @@ export class LeanFleet {
         } else if (m.type === 'error') {
           if (!phone.open) return fail(new Error(`server refused ${deviceId}: ${m.code}: ${m.message}`));
           this.count(m.code ?? 'internal');
+          this.opts.onError?.(deviceId, m.code, performance.now());
           if (m.code === 'overloaded') this.answer(phone);
         } else if (m.type === 'welcome' && !phone.open) {
           clearTimeout(timer);
