@@ -85,7 +85,7 @@ export const OPTIONS = [
     option('trustedProxies', { flag: 'trusted-proxies', env: 'SENSORIUM_TRUSTED_PROXIES', type: v.ipAddresses, default: [], doc: 'reverse proxies (exact IP addresses) whose X-Forwarded-For names the client, for per-IP limits and logs' }),
     option('tls.certFile', { flag: 'tls-cert', env: 'SENSORIUM_TLS_CERT', type: v.text('file'), default: undefined, doc: 'HTTPS: certificate file (PEM), with the key' }),
     option('tls.keyFile', { flag: 'tls-key', env: 'SENSORIUM_TLS_KEY', type: v.text('file'), default: undefined, doc: 'HTTPS: private key file (PEM), with the certificate' }),
-    option('tls.selfSigned', { flag: 'tls-self-signed', env: 'SENSORIUM_TLS_SELF_SIGNED', type: v.onOff, default: false, doc: 'HTTPS with a self-signed certificate made at start (needs openssl); phones must accept a warning' }),
+    option('tls.selfSigned', { flag: 'tls-self-signed', env: 'SENSORIUM_TLS_SELF_SIGNED', type: v.onOff, default: false, doc: 'HTTPS with a self-signed certificate kept in data/tls and reused across restarts; phones accept its warning once' }),
   ]),
   ...section('Model and inference', [
     option('backend', { flag: 'backend', env: 'SENSORIUM_BACKEND', type: v.oneOf(BACKEND_SETTINGS), default: 'auto', doc: 'tfjs backend; auto = tensorflow-gpu, webgpu (hardware GPU only), tensorflow, wasm, cpu' }),
