@@ -51,7 +51,11 @@ function notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendError(reply, 404, 'not-found', `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`);
 }
 
-/** Root error and not-found handlers; call before registering plugins (they inherit the error handler). */
+/**
+ * Root error and not-found handlers, and the 503 of a server shutting down; call before
+ * registering plugins (they inherit the error handler) and before any other onRequest hook.
+ * The server is built with `return503OnClosing: false`: Fastify's own 503 has another shape.
+ */
 export function installErrorShape(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     const { status, body } = describeError(err);
@@ -59,6 +63,15 @@ export function installErrorShape(app: FastifyInstance): void {
     return sendError(reply, status, body.error, body.message);
   });
   app.setNotFoundHandler(notFound);
+  // While it shuts down (device pipelines drain first) every request is refused, /api/health
+  // included, so a load balancer moves on; the connection is not kept.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (closing) return sendError(reply.header('connection', 'close'), 503, 'shutting-down', 'the server is shutting down; try again on another or in a moment');
+  });
 }
 
 /** A plain GET on a WebSocket path: say what to do instead of a bare 404. */

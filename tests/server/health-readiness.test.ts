@@ -124,6 +124,7 @@ describe('readiness', () => {
     await sleep(100);
     const during = await fetch(`${srv.url}/api/health`);
     expect(during.status).toBe(503);
+    expect(await during.json()).toEqual({ error: 'shutting-down', message: expect.stringMatching(/shutting down/) });
     await closing;
     expect(device.of('prediction').length).toBeGreaterThan(0);
   });
