@@ -12,6 +12,8 @@ import { loadLm, type LoadedLm } from '../models/lm/lm-store.js';
 import { DEFAULT_TEXT_CONFIG } from '../server/text/text-config.js';
 import { startTextServer } from '../server/text/standalone-text-server.js';
 import { runTypists } from '../simulators/typist-fleet.js';
+import { SessionAdaptation } from '../models/lm/session-adaptation.js';
+import { DEFAULT_WRITER_TOKENS } from '../models/lm/writer-model.js';
 
 export const benchSpec: CommandSpec = {
   usage: 'npm run bench -- lm-stream [--typists N] [--seconds S] [options]',
@@ -24,6 +26,7 @@ export const benchSpec: CommandSpec = {
     context: { type: 'integer', min: 2, max: 1024, default: 64, description: 'context length of the recompute comparison' },
     warmup: { type: 'number', min: 0, default: 3, description: 'seconds at the start whose latencies are not counted' },
     reps: { type: 'integer', min: 3, default: 50, description: 'repetitions of each timing' },
+    adapt: { type: 'boolean', default: true, description: 'suggestions adapt to each typist (--no-adapt: the model alone, to measure what adaptation costs)' },
     backend: backendOption,
   },
 };
@@ -44,10 +47,14 @@ export async function main(argv: string[]): Promise<void> {
     );
     console.error(`incremental is ${speed.speedup.toFixed(1)}x faster`);
 
+    const text = joinDocuments(loadCorpus('english').validation).replace(/\s+/g, ' ');
+    const adaptation = o.adapt ? adaptationCost(lm, text) : undefined;
+    if (adaptation) console.error(`adapting one suggestion to a writer with ${adaptation.historyTokens} tokens of history: p50 ${adaptation.p50Ms.toFixed(3)} ms, p99 ${adaptation.p99Ms.toFixed(3)} ms`);
+
     const typists = Number(o.typists);
     const server = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: lm.name, allowedModels: [lm.name], maxSessions: typists + 10 }, [lm]);
+    server.service.adaptSuggestions = Boolean(o.adapt);
     try {
-      const text = joinDocuments(loadCorpus('english').validation).replace(/\s+/g, ' ');
       const seconds = Number(o.seconds);
       // How late the event loop runs: separates our own work from time the OS gives to others.
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -75,6 +82,8 @@ export async function main(argv: string[]): Promise<void> {
           model: lm.name,
           backend: tf.getBackend(),
           typists,
+          adapt: Boolean(o.adapt),
+          ...(adaptation ? { adaptationMs: { p50: adaptation.p50Ms, p99: adaptation.p99Ms, historyTokens: adaptation.historyTokens } } : {}),
           seconds: elapsed,
           latencyMs: { p50: latency.percentile(50), p99: latency.percentile(99) },
           serverLatencyMs: { p50: serverLatency.percentile(50), p99: serverLatency.percentile(99) },
@@ -100,6 +109,27 @@ export async function main(argv: string[]): Promise<void> {
     lm.stepper.dispose();
     lm.model.dispose();
   }
+}
+
+/**
+ * What adapting one suggestion costs on the event loop, for a writer whose history is full
+ * (the per-writer bound): suggest() on contexts along the text, after a fixed distribution.
+ */
+function adaptationCost(lm: LoadedLm, text: string) {
+  const tokens = lm.tokenizer.split(text);
+  const history = tokens.slice(0, DEFAULT_WRITER_TOKENS);
+  const adaptation = new SessionAdaptation(lm.tokenizer, history, DEFAULT_WRITER_TOKENS);
+  const probs = new Float32Array(lm.tokenizer.size).fill(1 / lm.tokenizer.size);
+  const times: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const at = DEFAULT_WRITER_TOKENS + (i % 1000);
+    const word = tokens[at + 2] ?? '';
+    const t = performance.now();
+    adaptation.suggest(probs, tokens.slice(at - 2, at), word.slice(0, i % 3), 3);
+    if (i >= 100) times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { historyTokens: adaptation.writer.size, p50Ms: times[Math.floor(times.length / 2)]!, p99Ms: times[Math.floor(times.length * 0.99)]! };
 }
 
 /** Median time to get the next-token distribution after one new token: one step vs the whole context again. */

@@ -19,6 +19,8 @@ export interface WriterMix {
   bigramConfidence: number;
   trigram: number;
   trigramConfidence: number;
+  /** The model's probability of a word the writer used c times is scaled by (1 + c)^boost (then renormalised). */
+  boost: number;
 }
 
 /** Tuned on the SOTU held-out addresses (2015-2021); see models/lm/README.md. */
@@ -29,6 +31,7 @@ export const DEFAULT_WRITER_MIX: WriterMix = {
   bigramConfidence: 3,
   trigram: 0.2,
   trigramConfidence: 2,
+  boost: 0,
 };
 
 export interface AdaptedSuggestion extends Suggestion {
@@ -84,23 +87,35 @@ export class AdaptedDistribution {
     const wt = triN > 0 ? (mix.trigram * triN) / (triN + mix.trigramConfidence) : 0;
     const wm = 1 - wu - wb - wt;
 
-    for (let i = 0; i < V; i++) probs[i] = wm * lstm[i]!;
+    // The model's part: its distribution, with its <unk> mass shared among the writer's own
+    // words by their counts, and the words the writer uses scaled up by (1 + count)^boost.
+    const oov = writer.oovCount;
+    for (let i = 0; i < V; i++) probs[i] = lstm[i]!;
+    for (const key of writer.oovKeys()) probs[key] = oov > 0 ? (lstm[UNK_ID]! * writer.count(key)) / oov : 0;
+    if (oov > 0) probs[UNK_ID] = 0;
+    let boosted = 1;
+    if (mix.boost > 0 && total > 0) {
+      const lift = (key: number) => {
+        const c = writer.count(key);
+        if (c <= 0) return;
+        const extra = probs[key]! * (Math.pow(1 + c, mix.boost) - 1);
+        probs[key]! += extra;
+        boosted += extra;
+      };
+      for (let i = 1; i < V; i++) lift(i);
+      for (const key of writer.oovKeys()) lift(key);
+    }
+    const scale = wm / boosted;
+    for (let i = 0; i < V; i++) probs[i]! *= scale;
+    for (const key of writer.oovKeys()) probs[key]! *= scale;
     if (wu > 0) {
       const s = wu / total;
       for (let i = 1; i < V; i++) {
         const c = writer.count(i);
         if (c > 0) own[i] = s * c;
       }
+      for (const key of writer.oovKeys()) own[key] = s * writer.count(key);
     }
-    // The model's <unk> mass, shared among the writer's own words by their counts.
-    const oov = writer.oovCount;
-    const unk = wm * lstm[UNK_ID]!;
-    for (const key of writer.oovKeys()) {
-      const c = writer.count(key);
-      probs[key] = oov > 0 ? (unk * c) / oov : 0;
-      own[key] = wu > 0 ? (wu * c) / total : 0;
-    }
-    if (oov > 0) probs[UNK_ID] = 0;
     addFollowers(own, bi, wb / (biN || 1));
     addFollowers(own, tri, wt / (triN || 1));
     let oovMass = probs[UNK_ID]!;

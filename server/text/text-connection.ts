@@ -163,7 +163,7 @@ export class TextConnection {
   private async startWriterSession(served: ServedModel, writer: string | undefined): Promise<void> {
     this.adaptation = undefined;
     this.writerId = undefined;
-    if (served.lm.tokenizer.kind !== 'word') return;
+    if (served.lm.tokenizer.kind !== 'word' || !this.service.adaptSuggestions) return;
     const store = this.service.writers;
     const history = writer !== undefined ? await store.history(writer) : [];
     const adaptation = new SessionAdaptation(served.lm.tokenizer, history, store.options.maxTokens);

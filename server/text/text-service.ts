@@ -31,6 +31,8 @@ export class TextService {
   private readonly ready = new Map<string, ServedModel>();
   /** Why the last load of a model failed (cleared when a later load succeeds). */
   private readonly loadErrors = new Map<string, string>();
+  /** Word suggestions adapt to the writer (off only to measure what adaptation costs: bench lm-stream --no-adapt). */
+  adaptSuggestions = true;
   /** Writers' histories: read when a session starts, appended to when it ends. */
   readonly writers: WriterStore;
   /** Sessions whose writer history is still to be saved (saved on close if still open). */

@@ -40,12 +40,13 @@ export class WriterStore {
 
   /** The writer's history, oldest token first (empty for a new writer or an unreadable file). */
   async history(id: string): Promise<readonly string[]> {
+    const file = this.file(id);
     const cached = this.cache.get(id);
     if (cached) return cached;
     await this.writes.get(id);
     let tokens: string[] = [];
     try {
-      tokens = parseWriterFile(await readFile(this.file(id), 'utf8'), this.options.maxTokens);
+      tokens = parseWriterFile(await readFile(file, 'utf8'), this.options.maxTokens);
     } catch {
       /* no file yet, or unreadable: the writer starts fresh (the file is replaced on the next save) */
     }
@@ -67,6 +68,7 @@ export class WriterStore {
 
   /** Deletes everything stored of the writer. */
   async forget(id: string): Promise<void> {
+    this.file(id);
     this.remember(id, []);
     await this.enqueue(id, () => rm(this.file(id), { force: true }));
   }

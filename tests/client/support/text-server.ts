@@ -2,6 +2,9 @@
 // tiny freshly trained models under the names the page asks for, plus the client's static
 // plugin. Trained models are not needed (a fresh clone has none yet); the page cannot tell.
 import Fastify from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LoadedLm } from '../../../models/lm/lm-store.js';
 import { initBackend } from '../../../models/runtime/backend.js';
 import { clientStaticPlugin } from '../../../server/plugins/client-static.js';
@@ -17,6 +20,8 @@ export interface TextTestServer {
 }
 
 export async function startTextTestServer(): Promise<TextTestServer> {
+  // Writer histories of the page's sessions go to a temporary folder, never the checkout's data/.
+  process.env.SENSORIUM_TEXT_WRITERS_DIR ??= mkdtempSync(join(tmpdir(), 'sensorium-writers-'));
   await initBackend('wasm', () => {});
   const models = [await tinyLm('word', 'english-word'), await tinyLm('char', 'shakespeare-char')];
   const app = Fastify();

@@ -2,6 +2,7 @@
 // shows the model's completions (Tab or click accepts); the generation box streams sampled text
 // from POST /api/text/generate (the Shakespeare character model when the server has it).
 import type { ReadyMessage, SuggestionsMessage, TextErrorMessage, TextLimits } from '../../../../protocol/text-messages.js';
+import { writerId } from './writer-id.js';
 import { TEXT_PATH } from '../../../../protocol/text-messages.js';
 import { getJson } from '../../net/http.js';
 import { messageType, ServerSocket } from '../../net/socket.js';
@@ -27,6 +28,10 @@ const suggestModel = requireElement<HTMLSelectElement>('#suggest-model');
 const modelInfo = requireElement('#model-info');
 const latencyEl = requireElement('#latency');
 const suggestionsBox = requireElement('.suggestions');
+const writerInfo = requireElement('#writer-info');
+const forgetButton = requireElement<HTMLButtonElement>('#forget-writer');
+/** This browser's writer id: the server keeps what it learns of this writer's words under it. */
+const writer = writerId(window.localStorage);
 const sync = new TextSync();
 let ready = false;
 /** Tab accepts only after typing, so a second Tab leaves the editor (no focus trap). */
@@ -48,7 +53,7 @@ const socket = new ServerSocket(TEXT_PATH, {
   onOpen: (s) => {
     ready = false;
     sync.forget();
-    s.send({ type: 'start', model: suggestModel.value || undefined, k: 5 });
+    s.send({ type: 'start', model: suggestModel.value || undefined, k: 5, ...(writer ? { writer } : {}) });
   },
   onState: (state, text) => shell.setConnection(state, `text service: ${text}`),
   onDecodeError: (error) => showNotice(notice, `Unreadable message from the server: ${error}`, 'error'),
@@ -58,6 +63,7 @@ const socket = new ServerSocket(TEXT_PATH, {
         const r = message as ReadyMessage;
         ready = true;
         modelInfo.textContent = `${r.model}: ${r.tokens === 'word' ? 'word' : 'character'} model, ${r.vocabSize} tokens`;
+        showWriter(r);
         showNotice(notice, '');
         syncNow();
         break;
@@ -68,10 +74,29 @@ const socket = new ServerSocket(TEXT_PATH, {
       case 'error':
         onError(message as TextErrorMessage);
         break;
+      case 'forgotten':
+        forgetButton.disabled = false;
+        writerInfo.textContent = 'Forgotten: the suggestions learn your words again from now on.';
+        break;
       default:
         break; // generation messages are not used on this socket
     }
   },
+});
+
+function showWriter(r: ReadyMessage): void {
+  forgetButton.disabled = !r.writer;
+  if (!r.writer) {
+    writerInfo.textContent = 'This model does not learn your words.';
+  } else if (r.writer.id) {
+    writerInfo.textContent = `The suggestions learn your words as you type (${r.writer.learnedTokens} words and marks remembered from earlier, at most ${r.writer.maxTokens}).`;
+  } else {
+    writerInfo.textContent = 'The suggestions learn your words in this session only (this browser keeps no writer id).';
+  }
+}
+
+forgetButton.addEventListener('click', () => {
+  if (socket.send({ type: 'forget' })) forgetButton.disabled = true;
 });
 
 function textBeforeCursor(): string {

@@ -36,8 +36,17 @@ export class SuggestionList {
       ...words.map((s, i) => {
         const button = h(
           'button',
-          { type: 'button', class: 'secondary', 'data-word': s.word, 'aria-label': `${i === 0 ? 'Tab: ' : ''}${s.word}, ${Math.round(s.p * 100)} percent` },
+          {
+            type: 'button',
+            class: s.source === 'writer' ? 'secondary learned' : 'secondary',
+            'data-word': s.word,
+            'data-source': s.source ?? 'model',
+            title: s.source === 'writer' ? 'learned from what you typed' : '',
+            'aria-label': `${i === 0 ? 'Tab: ' : ''}${s.word}, ${Math.round(s.p * 100)} percent${s.source === 'writer' ? ', learned from your writing' : ''}`,
+          },
           s.word === ' ' ? '␣' : s.word,
+          // Words the suggestions learned from this writer carry a mark (what they taught it).
+          ...(s.source === 'writer' ? [h('span', { class: 'learned-mark', 'aria-hidden': 'true', textContent: '✎' })] : []),
           h('span', { class: 'p', 'aria-hidden': 'true', textContent: `${Math.round(s.p * 100)}%` }),
         );
         button.addEventListener('click', () => this.onPick(this.prefix, s.word));
