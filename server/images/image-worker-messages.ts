@@ -7,8 +7,6 @@ import type { ImageModelName } from './model-loader.js';
 export interface ImageWorkerInit {
   /** Folder of the trained models. */
   modelsDir?: string;
-  /** How much nicer than the server the worker thread runs (Linux; 0 = same priority). */
-  nice: number;
 }
 
 export type ToImageWorker = { type: 'run'; id: number; job: ImageJobName; args: unknown } | { type: 'memory'; id: number } | { type: 'dispose' };

@@ -3,8 +3,6 @@
 // keeps serving phones, typists and dashboards. One job at a time, in arrival order. Started by
 // model-cache.ts through server/inference/worker-boot.mjs; protocol in image-worker-messages.ts.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { asImageRequestError } from './errors.js';
 import { imageJobRunners, type ImageJobName } from './image-jobs.js';
@@ -16,28 +14,12 @@ if (!port) throw new Error('image-worker.ts runs as a worker thread (see model-c
 const post = (m: FromImageWorker) => port.postMessage(m);
 const init = (workerData as { init: ImageWorkerInit }).init;
 
-/**
- * Lowers this thread's CPU priority (Linux: a thread is a task with its own nice value, its id is
- * the first field of /proc/thread-self/stat): on a busy machine image work then yields the cores
- * to the event loop and the HAR worker, whose clients stream in real time.
- */
-function lowerThreadPriority(nice: number): void {
-  if (nice <= 0 || process.platform !== 'linux') return;
-  try {
-    const tid = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ', 1)[0]);
-    setPriority(tid, Math.min(19, nice));
-  } catch {
-    // not allowed or not Linux: the worker runs at the server's priority
-  }
-}
-
 function jobError(err: unknown): JobError {
   const domain = asImageRequestError(err);
   if (domain) return { message: domain.message, statusCode: domain.statusCode, code: domain.code };
   return { message: err instanceof Error ? err.message : String(err) };
 }
 
-lowerThreadPriority(init.nice);
 const models = new ImageModelLoader(init.modelsDir, (name, error) => post(error === undefined ? { type: 'model', name } : { type: 'model', name, error }));
 const runners = imageJobRunners(models) as Record<ImageJobName, (args: unknown) => Promise<unknown>>;
 // One job at a time, in order: a job's tensors are gone before the next starts, so tf.memory()

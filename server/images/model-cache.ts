@@ -20,8 +20,6 @@ const BOOT = fileURLToPath(new URL('../inference/worker-boot.mjs', import.meta.u
 // The entry keeps the extension this module was loaded with (.ts from sources, .js when built).
 const ENTRY = new URL(`./image-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url).href;
 
-/** How much nicer than the server the image worker thread runs: real-time streams come first. */
-export const DEFAULT_IMAGE_WORKER_NICE = 10;
 const DISPOSE_TIMEOUT_MS = 5000;
 
 interface Pending {
@@ -42,10 +40,7 @@ export class ImageModelCache {
   private readonly loadErrors = new Map<ImageModelName, string>();
   private closed = false;
 
-  constructor(
-    readonly dir: string = TRAINED_MODELS_DIR,
-    private readonly nice: number = DEFAULT_IMAGE_WORKER_NICE,
-  ) {}
+  constructor(readonly dir: string = TRAINED_MODELS_DIR) {}
 
   /** Runs one job in the image worker. */
   run<K extends ImageJobName>(job: K, args: ImageJobs[K]['args']): Promise<ImageJobs[K]['result']> {
@@ -69,7 +64,7 @@ export class ImageModelCache {
   }
 
   private spawn(): Worker {
-    const init: ImageWorkerInit = { modelsDir: this.dir, nice: this.nice };
+    const init: ImageWorkerInit = { modelsDir: this.dir };
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init } });
     worker.unref(); // the server's sockets keep the process alive; an idle worker alone must not
     worker.on('message', (m: FromImageWorker) => this.onMessage(m));
