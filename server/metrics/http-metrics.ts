@@ -12,6 +12,7 @@ export function serviceOf(route: string): string {
   if (route.startsWith('/api/sensor-logger')) return 'sensor-logger';
   if (route === '/api/health' || route === '/metrics' || route === '/api/openapi.json') return 'operations';
   if (route.startsWith('/ws/')) return 'devices';
+  if (route.startsWith('/api/')) return 'api'; // model cards, phone links and newer route groups
   return route === 'unmatched' ? 'unmatched' : 'client';
 }
 
