@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,22 @@ describe('lm train and eval CLIs', () => {
     expect(lead.nextWordTop3.lead).toBeCloseTo(words.top3 - (b as unknown as { nextWord: { top3: number } }).nextWord.top3, 3);
     expect(lead.top3.ci95[0]).toBeLessThanOrEqual(lead.top3.lead);
     expect(lead.top3.ci95[1]).toBeGreaterThanOrEqual(lead.top3.lead);
+  });
+
+  it('eval --adapt: the adapted model beside the committed one on the same tokens; a repeated name outside the vocabulary becomes a hit', async () => {
+    // Generated text: sentences of the corpus's words with a made-up name (never in the vocabulary) that recurs.
+    const names = ['zyxomir', 'quorvell'];
+    const sentences = Array.from({ length: 120 }, (_, i) => `the ship saw ${names[i % 2]} and the whale went down into the sea .`);
+    const file = join(dir, 'adapt.txt');
+    await writeFile(file, sentences.join(' '));
+    const r = await lastJsonLine(() => evalMain(['--model', join(dir, 'model'), '--text', file, '--adapt', '--streams', '4', '--backend', 'wasm']));
+    for (const key of ['top1', 'top3', 'keystrokeSavings', 'crossEntropy', 'perplexity', 'baseline', 'unadapted', 'nextWord', 'lead']) expect(r).toHaveProperty(key);
+    const u = r.unadapted as Record<string, number>;
+    for (const key of ['top1', 'top3', 'keystrokeSavings', 'crossEntropy']) expect(typeof u[key]).toBe('number');
+    expect(Number(r.top3)).toBeGreaterThan(u.top3! + 0.1);
+    expect(Number(r.keystrokeSavings)).toBeGreaterThan(u.keystrokeSavings!);
+    expect(Number(r.crossEntropy)).toBeLessThan(u.crossEntropy!);
+    await expect(evalMain(['--model', join(dir, 'model'), '--heldout', '--adapt', '--record'])).rejects.toThrow(/leave out --adapt/);
   });
 
   it('refuses a resume of a different run and usage errors', async () => {
