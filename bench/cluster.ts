@@ -106,10 +106,24 @@ function serverArgs(o: Options): { all: string[]; gateway: string[] } {
   return { all, gateway };
 }
 
-/** Echoes a server's errors (its JSON log at level error/fatal, and plain lines that say error). */
+/** Warnings in the servers' logs, by node and message, summed up at the end (there can be thousands). */
+const warnings = new Map<string, number>();
+
+/** Echoes a server's errors (its JSON log at level error/fatal, and plain lines that say error); counts its warnings. */
 function nodeLog(nodeId: string, line: string): void {
   const json = line.startsWith('{');
   if (json ? /"level":[56]\d/.test(line) : /error|fatal/i.test(line)) console.error(`[${nodeId}] ${line.slice(0, 400)}`);
+  else if (json && line.includes('"level":40')) {
+    const msg = /"msg":"([^"]{0,120})/.exec(line)?.[1] ?? '';
+    const err = /"err":"([^"]{0,120})/.exec(line)?.[1];
+    const key = `[${nodeId}] ${msg}${err ? `: ${err}` : ''}`;
+    warnings.set(key, (warnings.get(key) ?? 0) + 1);
+  }
+}
+
+function reportWarnings(): void {
+  const top = [...warnings].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  if (top.length) log(`servers' warnings: ${top.map(([k, n]) => `${n} x ${k}`).join('; ')}`);
 }
 
 async function startDeployment(o: Options, inference: number): Promise<Deployment> {
@@ -445,6 +459,7 @@ async function runRealtime(o: Options): Promise<void> {
     r = await runLoad(deployment, { phones: Number(o.phones), seconds: Number(o.seconds), warmup: Number(o.warmup), drainSeconds: Number(o['drain-seconds']), killAt, dashboards: Boolean(o.dashboards) });
   } finally {
     await deployment.stop();
+    reportWarnings();
   }
   console.log('');
   printTable(
