@@ -1,13 +1,15 @@
-// Models that load on first use, asked for once before the calm phase: the server's RSS then
-// holds every model (and the image worker thread) from the start, so the hostile phase's RSS
-// growth is growth, not the first image request of the attack loading the image models.
+// Models that load on first use, asked for once before the calm phase with the largest requests
+// the routes take: the server's RSS then holds every model, the image worker thread and the high
+// water mark of its WebAssembly heap (which never shrinks) from the start, so the hostile phase's
+// RSS growth is growth, not the attack's first (or first 25x25) image request.
 const blank = Array.from({ length: 28 }, () => new Array<number>(28).fill(0));
 
 const REQUESTS: { path: string; body?: unknown }[] = [
-  { path: '/api/vae/manifold?size=2' },
-  { path: '/api/vae/sample?n=1&model=vae' },
-  { path: '/api/gan/dcgan/sample?n=1' },
-  { path: '/api/gan/cgan/sample?n=1' },
+  { path: '/api/vae/manifold?size=25' },
+  { path: '/api/vae/sample?n=64&model=vae' },
+  { path: '/api/gan/dcgan/sample?n=64' },
+  { path: '/api/gan/cgan/sample?n=64' },
+  { path: '/api/gan/interpolate?from=1&to=2&steps=64' },
   { path: '/api/images/classify', body: { image: blank } },
   { path: '/api/images/denoise', body: { image: blank } },
 ];
