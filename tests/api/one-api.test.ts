@@ -102,3 +102,22 @@ describe('GET /api/openapi.json', () => {
     expect(spec.components.schemas.Error).toBeDefined();
   });
 });
+
+describe('with tokens', () => {
+  it('serves /api/openapi.json to viewers (like other /api reads), refuses strangers 401; DELETE of a recording needs admin', async () => {
+    const secured = await startTestServer({ authTokens: ['viewer:viewer-token-1', 'device:device-token-1', 'admin:admin-token-1'] });
+    try {
+      const get = (path: string, token?: string, method = 'GET') => fetch(`${secured.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      await expectErrorShape(await get('/api/openapi.json'), 401, 'unauthorized');
+      await expectErrorShape(await get('/api/openapi.json', 'device-token-1'), 403, 'forbidden');
+      expect((await get('/api/openapi.json', 'viewer-token-1')).status).toBe(200);
+      await expectErrorShape(await get('/api/recordings/some-id', 'viewer-token-1', 'DELETE'), 403, 'forbidden');
+      await expectErrorShape(await get('/api/recordings/some-id', 'admin-token-1', 'DELETE'), 404, 'unknown-recording');
+      // Unknown routes are refused by access control first: a stranger learns nothing of them.
+      await expectErrorShape(await get('/api/no-such-route'), 401, 'unauthorized');
+      await expectErrorShape(await get('/api/no-such-route', 'viewer-token-1'), 404, 'not-found');
+    } finally {
+      await secured.close();
+    }
+  }, 60_000);
+});
