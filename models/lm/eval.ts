@@ -28,6 +28,7 @@ export const evalSpec: CommandSpec = {
     model: { type: 'string', required: true, description: 'model name in models/trained, or a folder' },
     text: { type: 'string', description: 'UTF-8 text file to score' },
     heldout: { type: 'boolean', default: false, description: "score the held-out split of the model's training corpus instead of --text" },
+    documents: { type: 'string', description: "with --heldout: only the held-out documents whose id starts with this (e.g. moby-dick, sotu)" },
     'max-tokens': { type: 'integer', min: 0, default: 0, description: 'score only the first N tokens (0 = all)' },
     order: { type: 'integer', min: 1, max: 8, description: 'n-gram order of the baseline (default 3 for word, 6 for char models)' },
     streams: { type: 'integer', min: 1, max: 1024, default: 64, description: 'parallel streams the text is cut into for stateful scoring' },
@@ -51,6 +52,8 @@ export async function main(argv: string[]): Promise<void> {
   if (!o.text === !o.heldout) throw new CliError('give exactly one of --text FILE or --heldout');
   // Only the held-out split is recorded: anyone with the repository can score it again.
   if (o.record && !o.heldout) throw new CliError('--record needs --heldout');
+  if (o.documents !== undefined && !o.heldout) throw new CliError('--documents needs --heldout');
+  if (o.record && o.documents !== undefined) throw new CliError('--record records the whole held-out split: leave out --documents');
   if (o.record && o.adapt) throw new CliError('--record records the committed model: leave out --adapt');
   await useBackend(o.backend);
   const lm = await loadLm(String(o.model));
@@ -61,7 +64,10 @@ export async function main(argv: string[]): Promise<void> {
 
   let text: string;
   if (o.heldout) {
-    text = joinDocuments(corpus.validation);
+    const prefix = o.documents === undefined ? '' : String(o.documents);
+    const docs = corpus.validation.filter((d) => d.id.startsWith(prefix));
+    if (docs.length === 0) throw new CliError(`--documents: no held-out document id starts with '${prefix}'`);
+    text = joinDocuments(docs);
   } else {
     const path = String(o.text);
     if (!existsSync(path)) throw new CliError(`--text: no file ${path}`);
