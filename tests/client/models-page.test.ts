@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRAINED_MODELS_DIR } from '../../models/store/model-store.js';
-import { openPage, screenshot } from './support/browser.js';
+import { ARTIFACTS_DIR, openPage, screenshot } from './support/browser.js';
 import { unlabelledControls } from './support/a11y.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 
@@ -70,6 +70,7 @@ describe('models page', () => {
 
       expect(await unlabelledControls(page)).toEqual([]);
       await screenshot(page, 'models-page');
+      await har.screenshot({ path: join(ARTIFACTS_DIR, 'models-page-har.png') });
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jsQR from 'jsqr';
 import { request, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
-import { launchBrowser } from './support/browser.js';
+import { launchBrowser, screenshot } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const ADMIN = 'admin-token-for-the-connect-panel-test';
@@ -66,8 +67,19 @@ describe.skipIf(lanIpv4.length === 0)('connect a phone (this machine has a LAN I
       expect(await links.first().textContent()).toBe(`https://${lanIpv4[0]}:${port}/phone/?token=…`);
       const img = panel.locator('.phone-link img').first();
       expect(await img.getAttribute('alt')).toContain(`https://${lanIpv4[0]}:${port}/phone/`);
-      expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+      // Read back as a phone camera would: the code decodes to the link's URL, token included.
+      const pixels = await img.evaluate((i: HTMLImageElement) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 400;
+        canvas.height = 400;
+        const ctx = canvas.getContext('2d')!;
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(i, 0, 0, 400, 400);
+        return Array.from(ctx.getImageData(0, 0, 400, 400).data);
+      });
+      expect(jsQR(Uint8ClampedArray.from(pixels), 400, 400)?.data).toBe(hrefs[0]);
       expect(await panel.locator('[data-connect="note"]').textContent()).toMatch(/includes your token/);
+      await screenshot(page, 'dashboard-connect-phone');
 
       // The phone's view: the LAN URL itself (not loopback) serves the phone page with that token.
       await page.goto(hrefs[0]!);

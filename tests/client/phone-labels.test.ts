@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingLine } from '../../protocol/recording-format.js';
-import { openPage } from './support/browser.js';
+import { openPage, screenshot } from './support/browser.js';
 import { unlabelledControls } from './support/a11y.js';
 import { installFakeMotion } from './support/fake-motion.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
@@ -48,6 +48,7 @@ describe("phone page: I'm doing", () => {
       await page.getByLabel("I'm doing").selectOption({ label: 'Something else…' });
       await page.getByLabel('What you are doing').fill('cycling');
       await page.waitForTimeout(1500);
+      await screenshot(page, 'phone-doing');
       await post(`/api/recordings/${DEVICE}/stop`);
       await page.getByRole('button', { name: 'Stop' }).click();
 
