@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import jsQR from 'jsqr';
 import { request, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
 import { launchBrowser, screenshot } from './support/browser.js';
+import { decodeQr } from './support/qr-decode.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const ADMIN = 'admin-token-for-the-connect-panel-test';
@@ -77,7 +77,7 @@ describe.skipIf(lanIpv4.length === 0)('connect a phone (this machine has a LAN I
         ctx.drawImage(i, 0, 0, 400, 400);
         return Array.from(ctx.getImageData(0, 0, 400, 400).data);
       });
-      expect(jsQR(Uint8ClampedArray.from(pixels), 400, 400)?.data).toBe(hrefs[0]);
+      expect(decodeQr(Uint8ClampedArray.from(pixels), 400, 400)).toBe(hrefs[0]);
       expect(await panel.locator('[data-connect="note"]').textContent()).toMatch(/includes your token/);
       await screenshot(page, 'dashboard-connect-phone');
 

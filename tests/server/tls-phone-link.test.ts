@@ -1,11 +1,11 @@
 // Which LAN URLs a phone is offered, per bind host and interfaces; the token the terminal's QR
 // code carries (one that may stream); the terminal's QR code reads back as the URL.
-import jsQR from 'jsqr';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { lanAddresses, phonePageUrls } from '../../server/phone-link/phone-urls.js';
 import { streamingToken } from '../../server/phone-link/phone-token.js';
 import { terminalQr } from '../../server/phone-link/qr-code.js';
+import { decodeQr } from '../client/support/qr-decode.js';
 
 const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null }) as unknown as NetworkInterfaceInfo;
 const interfaces = {
@@ -66,6 +66,6 @@ describe('terminal QR code', () => {
         });
       });
     });
-    expect(jsQR(rgba, w, h)?.data).toBe(url);
+    expect(decodeQr(rgba, w, h)).toBe(url);
   });
 });
