@@ -49,8 +49,9 @@ function certificateLine(tls: TlsMaterial): string {
 async function printPhoneLink(config: ServerConfig, listeningUrl: string): Promise<void> {
   const addresses = lanAddresses(config.host);
   if (addresses.length === 0) return;
-  const urls = phonePageUrls(addresses, Number(new URL(listeningUrl).port), listeningUrl.startsWith('https:'), streamingToken(config.authTokens));
-  console.error(`sensorium: phones on your LAN open ${urls.join(' or ')}`);
+  const secure = listeningUrl.startsWith('https:');
+  const urls = phonePageUrls(addresses, Number(new URL(listeningUrl).port), secure, streamingToken(config.authTokens));
+  console.error(`sensorium: phones on your LAN open ${urls.join(' or ')}${secure ? '' : ' (phone browsers give motion sensors only to HTTPS pages: add --tls-self-signed)'}`);
   console.error(await terminalQr(urls[0]!));
 }
 
