@@ -131,6 +131,28 @@ describe('writers on /ws/text', () => {
     if (files.includes(`${BOB}.json`)) expect(JSON.parse(await readFile(join(dir, `${BOB}.json`), 'utf8')).tokens).not.toContain('zyxomir');
   });
 
+  it('a server shutdown while the writer is still typing saves what they typed before the cursor', async () => {
+    const writer = 'carol-0000-writer';
+    let s = await server();
+    const carol = await Client.open(s.url);
+    carol.send({ type: 'start', writer });
+    await carol.next('ready');
+    // Typed, then the cursor moved back before "vexquard": only the text before the cursor is kept.
+    await carol.completions('the whale saw morvane in the sea, and morvane saw vexquard. ', 1);
+    await carol.completions('the whale saw morvane in the sea, and morvane saw ', 2);
+    await s.close(); // the client is still connected
+    const tokens = JSON.parse(await readFile(join(dir, `${writer}.json`), 'utf8')).tokens as string[];
+    expect(tokens.filter((t) => t === 'morvane')).toHaveLength(2);
+    expect(tokens).not.toContain('vexquard');
+    s = await server();
+    const again = await Client.open(s.url);
+    again.send({ type: 'start', writer });
+    await again.next('ready');
+    expect(words(await again.completions('the sea and mo', 1))).toContain('morvane');
+    await again.close();
+    await s.close();
+  });
+
   it('refuses writer ids that are not plain names, and forget before start', async () => {
     for (const writer of ['../etc/passwd', 'short', 'a'.repeat(65), 'has space 123', 42]) {
       expect(parseTextClientMessage({ type: 'start', writer }).ok).toBe(false);
