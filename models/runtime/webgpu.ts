@@ -79,8 +79,12 @@ export async function registerWebgpuBackend(allowSoftware: boolean, log: (msg: s
       maxBufferSize: limits.maxBufferSize,
       maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      // AddN binds every input as a storage buffer; WebGPU's default of 8 is too few for
+      // clipping gradients by global norm (one input per variable).
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
+  chunkAddN(limits.maxStorageBuffersPerShaderStage - 1);
   // WebGPUBackend checks navigator.gpu (Node 20 has no navigator). Node exits normally with it set.
   const nav = (globalThis as { navigator?: object }).navigator;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
@@ -88,6 +92,36 @@ export async function registerWebgpuBackend(allowSoftware: boolean, log: (msg: s
   if (tf.engine().registryFactory['webgpu']) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => withClearSyncReadError(new WebGPUBackend(device, adapter.info)), 3);
   return { adapter: summary, drivers };
+}
+
+/**
+ * tfjs-backend-webgpu's AddN binds all its inputs (plus the output) in one shader: with more inputs
+ * than the device allows, the pipeline is invalid, Dawn only logs a validation error and the sum
+ * comes out wrong. Sum in chunks of at most `maxInputs` instead (once per process).
+ */
+function chunkAddN(maxInputs: number): void {
+  const original = tf.getKernel('AddN', 'webgpu');
+  if (!original || (original as { chunked?: boolean }).chunked || maxInputs < 2) return;
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    let tensors = Object.values(inputs) as tf.TensorInfo[];
+    const partials: tf.TensorInfo[] = [];
+    while (tensors.length > maxInputs) {
+      const sums: tf.TensorInfo[] = [];
+      for (let i = 0; i < tensors.length; i += maxInputs) {
+        const chunk = tensors.slice(i, i + maxInputs);
+        sums.push(chunk.length === 1 ? chunk[0]! : (original.kernelFunc({ inputs: asInputs(chunk), backend, attrs }) as tf.TensorInfo));
+      }
+      partials.push(...sums.filter((t) => !tensors.includes(t)));
+      tensors = sums;
+    }
+    const out = original.kernelFunc({ inputs: asInputs(tensors), backend, attrs }) as tf.TensorInfo;
+    for (const t of partials) (backend as tf.KernelBackend).disposeData(t.dataId);
+    return out;
+  };
+  // tf.addN hands the kernel its tensors as an array (typed as a map).
+  const asInputs = (list: tf.TensorInfo[]) => list as unknown as tf.NamedTensorInfoMap;
+  tf.unregisterKernel('AddN', 'webgpu');
+  tf.registerKernel({ ...original, kernelFunc, chunked: true } as tf.KernelConfig);
 }
 
 /**
