@@ -132,7 +132,7 @@ describe('npm run train -- har', () => {
       ['wisdm2019', [1601], [1602], 'pocket'],
       ['mobifall', [2], [3], 'pocket'],
     ]);
-    const history = (meta.extra as { history: { epoch: number; averageValAccuracy?: number }[] }).history;
+    const history = (meta.metrics as { history: { epoch: number; averageValAccuracy?: number }[] }).history;
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(history.filter((h) => h.averageValAccuracy !== undefined).map((h) => h.epoch)).toEqual([2, 3]);
     expect(clf.predict(new Float32Array(128 * 3), 1, 'pocket').length).toBe(7);

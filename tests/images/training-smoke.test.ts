@@ -13,8 +13,8 @@ import { initBackend } from '../../models/runtime/backend.js';
 interface Meta {
   command: string;
   seed: number;
-  metrics: Record<string, number>;
-  extra: { history: Record<string, number>[] };
+  /** Headline numbers, and the per-epoch history every trainer writes under metrics.history. */
+  metrics: Record<string, number> & { history: Record<string, number>[] };
 }
 
 /** Runs a trainer's main in-process; returns its summary line and checks it freed every tensor. */
@@ -49,8 +49,8 @@ describe('trainer smoke runs', () => {
     const out = join(dir, 'model');
     const summary = await run(import('../../models/images/mnist-cnn/train.js'), ['--limit', '600', '--epochs', '2', '--batch', '32', '--out', out, '--checkpoint', join(dir, 'ck')]);
     const m = await meta(out);
-    expect(m.extra.history).toHaveLength(2);
-    expect(m.extra.history[1]!.loss).toBeLessThan(m.extra.history[0]!.loss);
+    expect(m.metrics.history).toHaveLength(2);
+    expect(m.metrics.history[1]!.loss).toBeLessThan(m.metrics.history[0]!.loss);
     expect(summary.testAccuracy).toBeGreaterThan(0.3); // 10 classes: chance is 0.1
     expect(m.command).toBe('npm run train -- mnist-cnn --limit 600 --epochs 2 --batch 32');
     expect(existsSync(join(out, 'weights.bin'))).toBe(true);
@@ -63,9 +63,9 @@ describe('trainer smoke runs', () => {
     await run(import('../../models/images/autoencoder/train.js'), [...args, '--epochs', '1', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);
     const resumed = await run(import('../../models/images/autoencoder/train.js'), [...args, '--epochs', '2', '--resume', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);
     const [a, b] = [await meta(join(dir, 'a')), await meta(join(dir, 'b'))];
-    expect(b.extra.history.map((h) => h.bce)).toEqual(a.extra.history.map((h) => h.bce));
+    expect(b.metrics.history.map((h) => h.bce)).toEqual(a.metrics.history.map((h) => h.bce));
     expect(resumed.psnrDenoised).toBe(straight.psnrDenoised);
-    expect(a.extra.history[1]!.bce).toBeLessThan(a.extra.history[0]!.bce);
+    expect(a.metrics.history[1]!.bce).toBeLessThan(a.metrics.history[0]!.bce);
     expect(straight.psnrDenoised).toBeGreaterThan(straight.psnrNoisy as number);
     expect(b.command).not.toMatch(/--resume/);
   });
@@ -75,7 +75,7 @@ describe('trainer smoke runs', () => {
     const out = join(dir, 'vae');
     const summary = await run(import('../../models/images/vae/train-2d.js'), ['--limit', '512', '--epochs', '2', '--out', out, '--checkpoint', join(dir, 'ck')]);
     const m = await meta(out);
-    expect(m.extra.history[1]!.negElbo).toBeLessThan(m.extra.history[0]!.negElbo);
+    expect(m.metrics.history[1]!.negElbo).toBeLessThan(m.metrics.history[0]!.negElbo);
     expect((m.metrics as unknown as { klPerDim: number[] }).klPerDim).toHaveLength(2);
     expect(summary.negElbo).toBeCloseTo((summary.recon as number) + (summary.kl as number), 3);
     expect(existsSync(join(out, 'encoder', 'model.json')) && existsSync(join(out, 'decoder', 'model.json'))).toBe(true);
@@ -87,7 +87,7 @@ describe('trainer smoke runs', () => {
     const out = join(dir, 'gan');
     await run(import('../../models/images/gan/train-dcgan.js'), ['--limit', '512', '--epochs', '2', '--judge-samples', '100', '--out', out, '--checkpoint', join(dir, 'ck')]);
     const m = await meta(out);
-    const [e1, e2] = m.extra.history;
+    const [e1, e2] = m.metrics.history;
     expect(Number.isFinite(e1!.gLoss) && Number.isFinite(e2!.gLoss)).toBe(true);
     expect(e2!.dLoss).toBeLessThan(2 * Math.LN2); // below the loss of a discriminator that cannot tell
     expect(existsSync(join(dir, 'ck', 'samples', 'epoch-001.png'))).toBe(true);
@@ -106,10 +106,10 @@ describe('trainer smoke runs', () => {
     await run(cgan, [...args, '--epochs', '1', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);
     await run(cgan, [...args, '--epochs', '2', '--resume', '--out', join(dir, 'b'), '--checkpoint', join(dir, 'cb')]);
     const [a, b] = [await meta(join(dir, 'a')), await meta(join(dir, 'b'))];
-    const [e1, e2] = a.extra.history;
+    const [e1, e2] = a.metrics.history;
     expect(e2!.dDigitLoss).toBeLessThan(e1!.dDigitLoss!);
     expect(e2!.dDigitLoss).toBeLessThan(Math.log(10)); // better than guessing the digit
-    expect(b.extra.history.map((h) => [h.dLoss, h.gLoss, h.dDigitLoss, h.gDigitLoss])).toEqual(a.extra.history.map((h) => [h.dLoss, h.gLoss, h.dDigitLoss, h.gDigitLoss]));
+    expect(b.metrics.history.map((h) => [h.dLoss, h.gLoss, h.dDigitLoss, h.gDigitLoss])).toEqual(a.metrics.history.map((h) => [h.dLoss, h.gLoss, h.dDigitLoss, h.gDigitLoss]));
     expect(b.command).toBe('npm run train -- cgan --limit 512 --aux-weight 1 --judge-samples 20 --epochs 2');
   });
 });
