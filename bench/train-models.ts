@@ -143,7 +143,7 @@ export function lstmBench(batch: number, vocab = 66, seqLen = 64): TrainableBenc
   return {
     samplesPerStep: batch,
     async step() {
-      step(x, y); // reads the loss back, so the step is done
+      await step(x, y); // reads the loss back, so the step is done
     },
     dispose() {
       model.optimizer.dispose();

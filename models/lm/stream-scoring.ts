@@ -12,29 +12,44 @@ export interface ScoreOptions {
   progress?: string;
 }
 
+type Visit = (position: number, probs: Float32Array, stream: { index: number; start: number }) => void;
+
 /**
  * Calls `visit(position, probs)` for every position except the first of each stream, where
  * `probs` is the model's distribution for ids[position] given the stream's earlier tokens.
  * `probs` is only valid during the call. Stream `s` covers positions [s * length, (s + 1) * length).
  */
-export function scoreStreams(
-  stepper: LstmStepper,
-  ids: ArrayLike<number>,
-  visit: (position: number, probs: Float32Array, stream: { index: number; start: number }) => void,
-  opts: ScoreOptions = {},
-): void {
+export function scoreStreams(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, opts: ScoreOptions = {}): void {
+  const run = streamRun(stepper, ids, visit, opts);
+  for (let t = 0; run && t < run.steps; t++) run.advance(t, stepper.stepSync(run.tokensAt(t), run.states));
+}
+
+/** scoreStreams reading each step with data(): for backends that cannot read synchronously (webgpu). */
+export async function scoreStreamsAsync(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, opts: ScoreOptions = {}): Promise<void> {
+  const run = streamRun(stepper, ids, visit, opts);
+  for (let t = 0; run && t < run.steps; t++) run.advance(t, await stepper.step(run.tokensAt(t), run.states));
+}
+
+/** The streams' bookkeeping, shared by both loops: tokens per step, states, visiting the results. */
+function streamRun(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, opts: ScoreOptions) {
   const streams = Math.max(1, Math.min(opts.streams ?? 64, Math.floor(ids.length / 2)));
   const length = Math.floor(ids.length / streams);
-  if (length < 2) return;
+  if (length < 2) return undefined;
   const V = stepper.vocabSize;
-  let states: Float32Array = new Float32Array(streams * stepper.stateSize);
   const tokens = new Int32Array(streams);
   const bar = opts.progress ? new ProgressBar({ total: (length - 1) * streams, label: opts.progress, unit: 'tokens' }) : undefined;
-  for (let t = 0; t < length - 1; t++) {
-    for (let s = 0; s < streams; s++) tokens[s] = ids[s * length + t]!;
-    const out = stepper.stepSync(tokens, states);
-    states = out.states;
-    for (let s = 0; s < streams; s++) visit(s * length + t + 1, out.probs.subarray(s * V, (s + 1) * V), { index: s, start: s * length });
-    bar?.tick(streams);
-  }
+  const run = {
+    steps: length - 1,
+    states: new Float32Array(streams * stepper.stateSize) as Float32Array,
+    tokensAt(t: number): Int32Array {
+      for (let s = 0; s < streams; s++) tokens[s] = ids[s * length + t]!;
+      return tokens;
+    },
+    advance(t: number, out: { probs: Float32Array; states: Float32Array }): void {
+      run.states = out.states;
+      for (let s = 0; s < streams; s++) visit(s * length + t + 1, out.probs.subarray(s * V, (s + 1) * V), { index: s, start: s * length });
+      bar?.tick(streams);
+    },
+  };
+  return run;
 }

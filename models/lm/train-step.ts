@@ -33,8 +33,8 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor
 }
 
 export interface TrainStep {
-  /** One update on a batch: x [batch, seq] int32 ids, y [batch * seq] int32 next ids. Returns the loss. */
-  (x: tf.Tensor2D, y: tf.Tensor1D): number;
+  /** One update on a batch: x [batch, seq] int32 ids, y [batch * seq] int32 next ids. Resolves to the loss (read with data(), so it runs on webgpu too). */
+  (x: tf.Tensor2D, y: tf.Tensor1D): Promise<number>;
 }
 
 /** A training step for a compiled model built by buildLanguageModel (its optimizer is used). */
@@ -47,7 +47,7 @@ export function makeTrainStep(model: tf.LayersModel, clipNorm = 5): TrainStep {
   const [kernel, bias] = dense.trainableWeights.map((w) => w.read() as tf.Variable) as [tf.Variable, tf.Variable];
   const hidden = kernel.shape[0]!;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return (x, y) => {
+  return async (x, y) => {
     const cost = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
         const h = (trunk.apply(x, { training: true }) as tf.Tensor).reshape([-1, hidden]) as tf.Tensor2D;
@@ -57,9 +57,11 @@ export function makeTrainStep(model: tf.LayersModel, clipNorm = 5): TrainStep {
       optimizer.applyGradients(clipByGlobalNorm(grads, clipNorm));
       return value;
     });
-    const loss = cost.dataSync()[0]!;
-    cost.dispose();
-    return loss;
+    try {
+      return (await cost.data())[0]!;
+    } finally {
+      cost.dispose();
+    }
   };
 }
 

@@ -20,7 +20,7 @@ import { LM_KIND, loadTokenizer, saveLm } from './lm-store.js';
 import { LstmStepper } from './lstm-step.js';
 import { NextTokenMetrics } from './metrics.js';
 import { buildLanguageModel, compileLanguageModel, type LmArchitecture } from './model.js';
-import { scoreStreams } from './stream-scoring.js';
+import { scoreStreamsAsync } from './stream-scoring.js';
 import { makeTrainStep, type TrainStep } from './train-step.js';
 import { CharTokenizer, WordTokenizer, splitWords, tokenizerFromJSON, type TokenKind, type Tokenizer, type TokenizerJSON } from './tokenizer.js';
 
@@ -132,8 +132,8 @@ export async function main(argv: string[]): Promise<void> {
   for (let epoch = state.epoch; epoch < epochs; epoch++) {
     const lr = run.lr * run.lrDecay ** Math.max(0, epoch - run.decayAfter);
     (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const trainLoss = step ? trainEpoch(step, trainIds, run, epoch, epochs) : await trainEpochFit(model, trainIds, run, epoch, epochs);
-    const val = validate(model, valIds);
+    const trainLoss = step ? await trainEpoch(step, trainIds, run, epoch, epochs) : await trainEpochFit(model, trainIds, run, epoch, epochs);
+    const val = await validate(model, valIds);
     const entry = { epoch: epoch + 1, loss: trainLoss, valLoss: val.crossEntropy, valPerplexity: val.perplexity, valTop1: val.top1, valTop3: val.top3, lr };
     state.history.push(entry);
     state.epoch = epoch + 1;
@@ -260,7 +260,7 @@ function windowStarts(length: number, run: RunOptions, epoch: number): number[] 
 }
 
 /** One epoch of windows of `seq` tokens, each predicting its tokens shifted by one. */
-function trainEpoch(step: TrainStep, ids: Int32Array, run: RunOptions, epoch: number, epochs: number): number {
+async function trainEpoch(step: TrainStep, ids: Int32Array, run: RunOptions, epoch: number, epochs: number): Promise<number> {
   const starts = windowStarts(ids.length, run, epoch);
   const bar = new ProgressBar({ total: starts.length, label: `epoch ${epoch + 1}/${epochs}`, unit: 'windows' });
   let lossSum = 0;
@@ -276,7 +276,7 @@ function trainEpoch(step: TrainStep, ids: Int32Array, run: RunOptions, epoch: nu
     const x = tf.tensor2d(xs, [rows.length, run.seq], 'int32');
     const y = tf.tensor1d(ys, 'int32');
     try {
-      const loss = step(x, y);
+      const loss = await step(x, y);
       if (!Number.isFinite(loss)) throw new Error(`the training loss became ${loss} at epoch ${epoch + 1}; lower --lr`);
       lossSum += loss;
       batches++;
@@ -317,11 +317,11 @@ async function trainEpochFit(model: tf.LayersModel, ids: Int32Array, run: RunOpt
   }
 }
 
-function validate(model: tf.LayersModel, ids: Int32Array) {
+async function validate(model: tf.LayersModel, ids: Int32Array) {
   const stepper = LstmStepper.fromModel(model);
   try {
     const metrics = new NextTokenMetrics();
-    scoreStreams(stepper, ids, (pos, probs) => metrics.add(probs, ids[pos]!), { streams: 64, progress: 'validation' });
+    await scoreStreamsAsync(stepper, ids, (pos, probs) => metrics.add(probs, ids[pos]!), { streams: 64, progress: 'validation' });
     return metrics.report();
   } finally {
     stepper.dispose();
