@@ -95,8 +95,9 @@ export async function main(argv: string[]): Promise<void> {
     results.map((r) =>
       r.available
         ? [r.backend, r.inferenceWindowsPerSec?.batch1, r.inferenceWindowsPerSec?.batch16, r.inferenceWindowsPerSec?.batch64, r.inferenceWindowsPerSec?.batch256, `${r.served?.batched} / ${r.served?.unbatched} (${r.served?.ratio}x)`, r.trainingSamplesPerSec?.har, r.trainingSamplesPerSec?.mnist, r.lstmStep?.sessionStepsPerSec].map((v) => String(v ?? '-'))
-        : [r.backend, `not available: ${r.reason}`, '', '', '', '', '', '', ''],
+        : [r.backend, 'n/a', '', '', '', '', '', '', ''],
     ),
   );
+  for (const r of results) if (!r.available) console.error(`${r.backend}: not available: ${r.reason}`);
   printResultJson({ benchmark: 'backends', quick, seconds, backends: results, vsWasm, loadAverage: [loadStart, loadavg()[0]!] });
 }
