@@ -27,7 +27,7 @@ function check(r: Parsed<TextClientMessage>): void {
     return;
   }
   const m = r.value;
-  expect(['start', 'edit', 'generate', 'stop']).toContain(m.type);
+  expect(['start', 'edit', 'generate', 'stop', 'forget']).toContain(m.type);
   if (m.type === 'start') {
     if (m.model !== undefined) expect(m.model).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
     if (m.k !== undefined) expect(isWhole(m.k, 1, 10)).toBe(true);
@@ -42,8 +42,10 @@ function check(r: Parsed<TextClientMessage>): void {
     if (m.temperature !== undefined) expect(m.temperature >= 0.05 && m.temperature <= 5).toBe(true);
     if (m.maxTokens !== undefined) expect(isWhole(m.maxTokens, 1, Number.MAX_SAFE_INTEGER)).toBe(true);
     if (m.seed !== undefined) expect(isWhole(m.seed, 0, 2 ** 32 - 1)).toBe(true);
-  } else {
+  } else if (m.type === 'stop') {
     expect(typeof m.id).toBe('string');
+  } else {
+    expect(Object.keys(m)).toEqual(['type']); // forget carries nothing else
   }
 }
 
