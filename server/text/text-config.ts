@@ -36,6 +36,8 @@ export interface TextServiceConfig {
   framesPerSec: number;
   /** Error replies per second per connection (bursts of twice that); further errors are counted, not sent. */
   errorsPerSec: number;
+  /** Folder of the writer histories (one JSON file per writer id). */
+  writersDir: string;
   batching: {
     /** Largest batch of LSTM steps. */
     maxBatch: number;

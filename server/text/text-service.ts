@@ -7,9 +7,9 @@ import { StepBatcher } from './step-batcher.js';
 import { WriterStore, type WriterStoreOptions } from './writer-store.js';
 import { DEFAULT_WRITER_TOKENS } from '../../models/lm/writer-model.js';
 
-/** Where writer histories live: SENSORIUM_TEXT_WRITERS_DIR (read when the service starts), else data/writers. */
-export function defaultWriterStore(env: NodeJS.ProcessEnv = process.env): WriterStoreOptions {
-  return { dir: env.SENSORIUM_TEXT_WRITERS_DIR ?? 'data/writers', maxTokens: DEFAULT_WRITER_TOKENS };
+/** Where writer histories live (`text.writersDir` in the options table). */
+export function writerStoreOptions(config: TextServiceConfig): WriterStoreOptions {
+  return { dir: config.writersDir, maxTokens: DEFAULT_WRITER_TOKENS };
 }
 
 export class UnknownModelError extends Error {
@@ -42,7 +42,7 @@ export class TextService {
   constructor(
     readonly config: TextServiceConfig,
     preloaded: LoadedLm[] = [],
-    writers: WriterStoreOptions = defaultWriterStore(),
+    writers: WriterStoreOptions = writerStoreOptions(config),
   ) {
     this.writers = new WriterStore(writers);
     for (const lm of preloaded) this.models.set(lm.name, Promise.resolve(this.serve(lm)));

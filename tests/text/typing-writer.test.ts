@@ -16,16 +16,14 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sensorium-page-writers-'));
-  process.env.SENSORIUM_TEXT_WRITERS_DIR = dir;
   await ensureClientBuild();
-  server = await startTextTestServer();
+  server = await startTextTestServer({ writersDir: dir });
   browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  delete process.env.SENSORIUM_TEXT_WRITERS_DIR;
   await rm(dir, { recursive: true, force: true });
 });
 

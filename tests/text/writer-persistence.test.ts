@@ -21,8 +21,7 @@ const BOB = 'bob-0000-writer';
 const config = { ...DEFAULT_TEXT_CONFIG, defaultModel: 'tiny-word', allowedModels: ['tiny-word'], maxSessions: 10 };
 
 async function server(): Promise<StandaloneTextServer> {
-  process.env.SENSORIUM_TEXT_WRITERS_DIR = dir;
-  return startTextServer(config, [lm]);
+  return startTextServer({ ...config, writersDir: dir }, [lm]);
 }
 
 class Client {
@@ -75,7 +74,6 @@ describe('writers on /ws/text', () => {
     dir = await mkdtemp(join(tmpdir(), 'sensorium-writers-'));
   });
   afterAll(async () => {
-    delete process.env.SENSORIUM_TEXT_WRITERS_DIR;
     await rm(dir, { recursive: true, force: true });
     lm.stepper.dispose();
     lm.model.dispose();

@@ -19,15 +19,15 @@ export interface TextTestServer {
   close(): Promise<void>;
 }
 
-export async function startTextTestServer(): Promise<TextTestServer> {
-  // Writer histories of the page's sessions go to a temporary folder, never the checkout's data/.
-  process.env.SENSORIUM_TEXT_WRITERS_DIR ??= mkdtempSync(join(tmpdir(), 'sensorium-writers-'));
+/** `writersDir`: where the page's writer histories go (a temporary folder, never the checkout's data/). */
+export async function startTextTestServer(options: { writersDir?: string } = {}): Promise<TextTestServer> {
+  const writersDir = options.writersDir ?? mkdtempSync(join(tmpdir(), 'sensorium-writers-'));
   await initBackend('wasm', () => {});
   const models = [await tinyLm('word', 'english-word'), await tinyLm('char', 'shakespeare-char')];
   const app = Fastify();
   const router = new UpgradeRouter();
   router.attach(app.server);
-  await app.register(textPlugin, { router, config: { ...DEFAULT_TEXT_CONFIG, allowedModels: models.map((m) => m.name) }, models });
+  await app.register(textPlugin, { router, config: { ...DEFAULT_TEXT_CONFIG, allowedModels: models.map((m) => m.name), writersDir }, models });
   await app.register(clientStaticPlugin, {});
   app.addHook('preClose', () => router.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
