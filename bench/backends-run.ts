@@ -16,7 +16,7 @@ import { harBench, mnistBench, type TrainableBench } from './train-models.js';
 
 export const INFERENCE_BATCHES = [1, 16, 64, 256] as const;
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'tsx bench/backends-run.ts --backend <name> [--seconds S]',
   summary: 'One backend of `npm run bench -- backends` (run by it, one process per backend).',
   options: {

@@ -12,7 +12,7 @@ import { AUTO_ORDER, type BackendName } from '../models/runtime/backend.js';
 
 const RUNNER = fileURLToPath(new URL('./backends-run.ts', import.meta.url));
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- backends [--quick] [--backends a,b] [--seconds S]',
   summary: 'HAR inference, served batching, HAR/MNIST training and the LSTM step on every backend that loads; ratios against WASM.',
   options: {

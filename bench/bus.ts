@@ -116,7 +116,7 @@ async function measure(pair: Pair, seconds: number, inFlight: number, log: (m: s
   };
 }
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- bus [options]',
   summary: 'The bus in-process vs on NATS (loopback): request/reply round trip p50/p99, requests/s in flight, published messages/s, CPU per message.',
   options: {

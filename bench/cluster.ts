@@ -29,7 +29,7 @@ const CADENCE_MS = (WINDOW_HOP / RATE_HZ) * 1000;
 /** Error replies this soon after the kill are attributed to it. */
 const AFTER_KILL_MS = 5000;
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- cluster [--gateways 2] [--inference 2] [--phones N] [--seconds S] [--kill-inference-at T] [--single | --compare-inference]',
   summary: 'Real-time phones against a local cluster (nats-server, inference members, gateways as processes): windows/s, latency, lost windows, failover after killing an inference member, remote dashboards, CPU per window.',
   options: {

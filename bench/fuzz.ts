@@ -23,7 +23,7 @@ import { warmLazyModels } from './hostile/warm-up.js';
 import { WatchedServer, type CrashInfo } from './hostile/watched-server.js';
 import { NEIGHBOUR_PREFIX } from './hostile/ws-payloads.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- fuzz [--frames N] [--rate R] [--seed S] [--phones P] [--typists T]',
   summary: 'Hostile clients on every endpoint of a server in a child process, beside normal phones and typists: crashes, RSS, neighbours\' latency against a calm run.',
   options: {

@@ -27,7 +27,7 @@ import { startServerProcess } from '../simulators/server-process.js';
 import { snapshotDelta, takeSnapshot, type ServerSnapshot } from '../simulators/server-snapshot.js';
 import { reportFleetStatus } from '../simulators/status-line.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- har-stream [--phones N] [--seconds S] [--max-batch B] [--compare | --ramp N1,N2,…]',
   summary: 'Simulated phones against the streaming HAR server on 127.0.0.1: throughput, latency, batching.',
   options: {

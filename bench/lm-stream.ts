@@ -15,7 +15,7 @@ import { runTypists } from '../simulators/typist-fleet.js';
 import { SessionAdaptation } from '../models/lm/session-adaptation.js';
 import { DEFAULT_WRITER_TOKENS } from '../models/lm/writer-model.js';
 
-export const benchSpec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- lm-stream [--typists N] [--seconds S] [options]',
   summary: 'Incremental vs full-recompute LSTM inference, and live typists on /ws/text: latency and steps/s.',
   options: {
@@ -32,7 +32,7 @@ export const benchSpec: CommandSpec = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  const o = parseOptions(benchSpec, argv);
+  const o = parseOptions(spec, argv);
   await useBackend(o.backend);
   const lm = await loadLm(String(o.model));
   try {

@@ -20,7 +20,7 @@ import { startAttackProcess, type AttackProcess } from './hostile/attack-process
 import { assertLoopback, type HostileSummary } from './hostile/hostile-mix.js';
 import { aggregate, printHostileReport, reportFigures } from './hostile/summary.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- soak [--phones N] [--typists M] [--minutes T] [--hostile] [--url URL]',
   summary: 'Soak test: real-time phones (and typists) for T minutes; memory, tensors, lag and p99 latency over time, with their slopes.',
   options: {

@@ -134,7 +134,7 @@ export async function trainBenchmark(opts: TrainBenchOptions = {}): Promise<Trai
   return result;
 }
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run bench -- train [options]',
   summary: 'Training throughput (samples/s) of the reference models: HAR 1D-CNN on wasm and cpu, LSTM LM, MNIST CNN, conv VAE and DCGAN on wasm.',
   options: {

@@ -1,11 +1,17 @@
 // Entry points of the form `npm run <verb> -- <subcommand> [options]`: one table of
 // subcommands, uniform --help and errors, and an exit code of 2 for usage errors.
-import { CliError, HelpRequested } from './args.js';
+import { CliError, HelpRequested, type CommandSpec } from './args.js';
 
 export interface Subcommand {
   summary: string;
   /** Loaded lazily so that `--help` and typos answer without importing TensorFlow. */
-  load: () => Promise<{ main(argv: string[]): Promise<void> }>;
+  load: () => Promise<SubcommandModule>;
+}
+
+/** What a subcommand's module exports: its options (for --help and the tests of option spellings) and its body. */
+export interface SubcommandModule {
+  spec: CommandSpec;
+  main(argv: string[]): Promise<void>;
 }
 
 export async function runSubcommands(verb: string, table: Record<string, Subcommand>, argv: string[]): Promise<void> {

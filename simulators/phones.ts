@@ -14,7 +14,7 @@ import { reportFleetStatus } from './status-line.js';
 
 export const DEFAULT_DEVICE_URL = 'ws://127.0.0.1:8080/ws/device';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run simulate -- phones [options]',
   summary: 'Synthetic phones at the waist or in a trouser pocket doing scripted activities (walk, stairs, jog, sit, stand, lie), streaming over real WebSockets.',
   options: {

@@ -19,7 +19,7 @@ import { LatencyLog, percentiles } from './latency-log.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 import { replayRecording, type ReplayResult } from './replay-session.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: `npm run simulate -- replay --format ${RECORDING_FORMATS.join('|')} --data PATH [options]`,
   summary: 'Replays recordings through the server (one recording = one device) and scores its predictions.',
   options: {

@@ -9,7 +9,7 @@ import { DEFAULT_TEXT_CONFIG } from '../server/text/text-config.js';
 import { startTextServer } from '../server/text/standalone-text-server.js';
 import { runTypists } from './typist-fleet.js';
 
-export const typistSpec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run simulate -- typist [--text FILE] [--count N] [--wpm W] [--url URL] [options]',
   summary: 'Simulated typists using live next-word suggestions over /ws/text; reports keystroke savings, top-3 hits and latency.',
   options: {
@@ -27,7 +27,7 @@ export const typistSpec: CommandSpec = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  const o = parseOptions(typistSpec, argv);
+  const o = parseOptions(spec, argv);
   let text: string;
   if (o.text) {
     if (!existsSync(String(o.text))) throw new CliError(`--text: no file ${o.text}`);

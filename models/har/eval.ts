@@ -16,7 +16,7 @@ import { printHarReport } from './report.js';
 import { parseUserList } from './cli-common.js';
 import { personalizeOption, runPersonalizedEval } from './personalize-cli.js';
 
-export const evalSpec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: `npm run eval -- har --format ${RECORDING_FORMATS.join('|')} --data <path> [options]`,
   summary: 'Evaluate the activity-recognition model on labelled recordings.',
   options: {
@@ -39,7 +39,7 @@ export const evalSpec: CommandSpec = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  const o = parseOptions(evalSpec, argv);
+  const o = parseOptions(spec, argv);
   const format = String(o.format) as RecordingFormat;
   const units = o.units === undefined ? undefined : parseUnits(String(o.units));
   const users = o.users === undefined ? undefined : parseUserList(String(o.users));

@@ -38,7 +38,7 @@ const DEFAULT_VALIDATION_USERS = '5,11,17,23,29';
 const DEFAULT_WISDM_VALIDATION_USERS = '1606,1622,1637';
 const DEFAULT_MOBIFALL_VALIDATION_USERS = '3,8';
 
-export const trainSpec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run train -- har --data <HAPT RawData folder> [--wisdm <folder>] [--mobifall <folder>] [options]',
   summary: 'Train the activity-recognition 1D-CNN on HAPT (waist) and pocket accelerometer data, validating on held-out people of every data set.',
   options: {
@@ -75,7 +75,7 @@ export const trainSpec: CommandSpec = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  const o = parseOptions(trainSpec, argv);
+  const o = parseOptions(spec, argv);
   const dataDir = String(o.data);
   const validationUsers = parseUserList(String(o['val-users']));
   const epochs = Number(o.epochs);

@@ -21,7 +21,7 @@ import { PairedLead } from './paired-lead.js';
 import { AdaptedScoring } from './adapted-scoring.js';
 import { DEFAULT_WRITER_TOKENS } from './writer-model.js';
 
-export const evalSpec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run eval -- lm --model <name> (--text <file> | --heldout) [options]',
   summary: 'Cross-entropy, perplexity, top-1/top-3 next-token accuracy and keystroke savings of a language model, with an n-gram baseline.',
   options: {
@@ -48,7 +48,7 @@ export const evalSpec: CommandSpec = {
 };
 
 export async function main(argv: string[]): Promise<void> {
-  const o = parseOptions(evalSpec, argv);
+  const o = parseOptions(spec, argv);
   if (!o.text === !o.heldout) throw new CliError('give exactly one of --text FILE or --heldout');
   // Only the held-out split is recorded: anyone with the repository can score it again.
   if (o.record && !o.heldout) throw new CliError('--record needs --heldout');

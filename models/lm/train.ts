@@ -24,7 +24,7 @@ import { scoreStreamsAsync } from './stream-scoring.js';
 import { makeTrainStep, type TrainStep } from './train-step.js';
 import { CharTokenizer, WordTokenizer, splitWords, tokenizerFromJSON, type TokenKind, type Tokenizer, type TokenizerJSON } from './tokenizer.js';
 
-export const trainSpec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run train -- lm --corpus <path|moby-dick|sotu|english> [options]',
   summary: 'Train an LSTM next-token language model (characters or words) and save it to models/trained/<name>.',
   options: {
@@ -83,7 +83,7 @@ interface RunOptions {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const o = parseOptions(trainSpec, argv);
+  const o = parseOptions(spec, argv);
   const run = runOptions(o);
   const epochs = Number(o.epochs);
   const checkpointDir = resolve(String(o['checkpoint-dir'] ?? join('checkpoints', `lm-${run.name}`)));

@@ -9,7 +9,7 @@ import { printResultJson } from '../../cli/report.js';
 import { LocalCluster } from './local-cluster.js';
 import type { NodeProcess } from './node-process.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run cluster -- [--gateways N] [--inference M] [--nats nats://HOST:PORT] [--base-port P] [--model trained|untrained|auto]',
   summary: 'Starts a local cluster: nats-server, inference members and gateways, each its own process, and prints their URLs.',
   options: {

@@ -48,7 +48,7 @@ const CITATIONS: Record<FitFormat, string> = {
   mobifall: 'MobiFall v2.0, trouser pocket (G. Vavoulas, M. Pediaditis, C. Chatzaki, E. G. Spanakis, M. Tsiknakis, The MobiFall Dataset, IJMSTR 2014; research use, cite; see ../shared/data/mobifall/SOURCES.md)',
 };
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npx tsx simulators/tools/fit-gait-profiles.ts --format hapt|wisdm2019|mobifall --data PATH [--out FILE] [--exclude-users LIST]',
   summary: 'Fits the synthetic phone gait and posture profiles to real recordings (hapt: waist; wisdm2019, mobifall: trouser pocket) and writes them as a TypeScript module.',
   options: {

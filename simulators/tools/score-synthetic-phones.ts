@@ -16,7 +16,7 @@ import type { Placement } from '../../protocol/sensor-messages.js';
 import { activitiesOf, SIM_PLACEMENTS, type SimPlacement } from '../activity-profiles.js';
 import { SyntheticPhone } from '../synthetic-phone.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npx tsx simulators/tools/score-synthetic-phones.ts [--phones N] [--seconds S] [--seed N] [--model DIR]',
   summary: "Classifies synthetic phones' windows with the HAR model, per placement (waist, pocket), told the placement and not.",
   options: {

@@ -7,7 +7,7 @@ import { evalSpec, setupEval } from '../shared/eval-cli.js';
 import { denoiseScores, EVAL_NOISE_SEED } from './evaluate.js';
 import { DEFAULT_NOISE_SIGMA } from './noise.js';
 
-const spec = evalSpec('autoencoder', 'PSNR before and after denoising on the test digits.', {
+export const spec = evalSpec('autoencoder', 'PSNR before and after denoising on the test digits.', {
   model: { type: 'string', default: modelDir('autoencoder'), description: 'model folder' },
   sigma: { type: 'number', min: 0, max: 2, description: "noise std (default: the model's training sigma)" },
   seed: { type: 'integer', min: 0, default: EVAL_NOISE_SEED, description: 'seed of the test noise' },

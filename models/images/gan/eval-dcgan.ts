@@ -8,7 +8,7 @@ import { evalDataOption } from '../shared/eval-cli.js';
 import { judgeOptions, loadForJudging } from './eval-setup.js';
 import { judgeUnconditionalGenerator } from './judge-unconditional.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run eval -- dcgan [options]',
   summary: 'Sample quality (MNIST score, CNN confidence) and mode collapse (digit balance, diversity) of the DCGAN, judged by the MNIST CNN beside real test digits.',
   options: {

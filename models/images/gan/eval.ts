@@ -8,7 +8,7 @@ import { evalDataOption } from '../shared/eval-cli.js';
 import { judgeOptions, loadForJudging } from './eval-setup.js';
 import { judgeConditionalGenerator } from './judge.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run eval -- cgan [options]',
   summary: 'Conditional accuracy (judged by the MNIST CNN) and diversity of the conditional GAN.',
   options: {

@@ -2,7 +2,9 @@
 // it: conditional accuracy and diversity go into its metadata.
 import { judgeConditionalGenerator } from './judge.js';
 import { judgedByCnn, JUDGE_SEED } from './judge-cnn.js';
-import { trainGan } from './train-loop.js';
+import { ganTrainSpec, trainGan } from './train-loop.js';
+
+export const spec = ganTrainSpec('cgan');
 
 export const main = (argv: string[]): Promise<void> =>
   trainGan('cgan', argv, {

@@ -3,7 +3,9 @@
 // diversity), each next to the real test digits' figure, into its metadata.
 import { judgeUnconditionalGenerator } from './judge-unconditional.js';
 import { judgedByCnn, JUDGE_SEED } from './judge-cnn.js';
-import { trainGan } from './train-loop.js';
+import { ganTrainSpec, trainGan } from './train-loop.js';
+
+export const spec = ganTrainSpec('dcgan');
 
 export const main = (argv: string[]): Promise<void> =>
   trainGan('dcgan', argv, {

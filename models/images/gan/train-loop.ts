@@ -32,8 +32,9 @@ export interface GanTrainHooks {
   finalMetrics?: (gan: Gan, run: TrainingRun, samples: number) => Promise<Record<string, unknown>>;
 }
 
-export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHooks = {}): Promise<void> {
-  const spec = trainSpec(kind, SUMMARY[kind], { epochs: 10, batch: 64 }, {
+/** The options of `npm run train -- dcgan|cgan` (cgan adds --aux-weight). */
+export function ganTrainSpec(kind: GanKind) {
+  return trainSpec(kind, SUMMARY[kind], { epochs: 10, batch: 64 }, {
     lr: { type: 'number', min: 0, default: 0.0002, description: 'Adam learning rate of both networks' },
     'real-label': { type: 'number', min: 0.5, max: 1, default: 0.9, description: 'target for real digits in the D loss (one-sided smoothing)' },
     'judge-samples': { type: 'integer', min: 20, default: 10_000, description: 'samples the trained CNN judges after training (cgan: a tenth per digit)' },
@@ -41,6 +42,10 @@ export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHoo
       ? { 'aux-weight': { type: 'number', min: 0, default: 1, description: "weight of the auxiliary digit-classifier loss in D's and G's objectives (0: plain conditional GAN)" } }
       : {}),
   });
+}
+
+export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHooks = {}): Promise<void> {
+  const spec = ganTrainSpec(kind);
   const run = await setupTrainingRun(kind, spec, argv);
   const { options: o, seed, epochs, batch, train } = run;
   const lr = Number(o.lr);

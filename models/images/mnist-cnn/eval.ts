@@ -6,7 +6,7 @@ import { loadModel, modelDir } from '../../store/model-store.js';
 import { evalSpec, setupEval } from '../shared/eval-cli.js';
 import { accuracyOn } from './classify.js';
 
-const spec = evalSpec('mnist-cnn', 'Accuracy of the MNIST CNN on the test digits.', {
+export const spec = evalSpec('mnist-cnn', 'Accuracy of the MNIST CNN on the test digits.', {
   model: { type: 'string', default: modelDir('mnist-cnn'), description: 'model folder' },
 });
 

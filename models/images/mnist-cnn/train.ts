@@ -15,7 +15,7 @@ import { trainEpochs } from '../shared/train-epochs.js';
 import { accuracyOn } from './classify.js';
 import { buildMnistCnn, compileMnistCnn, DEFAULT_CNN_CONFIG } from './model.js';
 
-const spec = trainSpec('mnist-cnn', 'Train the MNIST CNN classifier (conv-pool-conv-pool-dense).', { epochs: 12, batch: 64 }, {
+export const spec = trainSpec('mnist-cnn', 'Train the MNIST CNN classifier (conv-pool-conv-pool-dense).', { epochs: 12, batch: 64 }, {
   lr: { type: 'number', min: 0, default: 0.001, description: 'initial Adam learning rate' },
   'lr-decay': { type: 'number', min: 0, max: 1, default: 0.75, description: 'learning rate multiplier per epoch' },
   shift: { type: 'integer', min: 0, max: 4, default: 2, description: 'augmentation: random shift of up to N pixels' },

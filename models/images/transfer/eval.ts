@@ -14,7 +14,7 @@ import { deriveSeed } from '../shared/random.js';
 import { runTransferExperiment, type TransferResult } from './experiment.js';
 import { transformSet, TRANSFER_TASKS, type TransferTask } from './tasks.js';
 
-const spec: CommandSpec = {
+export const spec: CommandSpec = {
   usage: 'npm run eval -- transfer [options]',
   summary: "Few-shot transfer of the MNIST CNN's conv features to a new task, against training from scratch.",
   options: {

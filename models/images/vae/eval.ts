@@ -7,7 +7,7 @@ import { BINARIZATIONS, type Binarization } from './binarize.js';
 import { evaluateElbo, EVAL_SEED } from './evaluate.js';
 import { loadVae } from './load.js';
 
-const spec = evalSpec('vae', 'Negative ELBO of the VAE on binarized test digits.', {
+export const spec = evalSpec('vae', 'Negative ELBO of the VAE on binarized test digits.', {
   model: { type: 'string', default: 'vae', description: 'model name under models/trained, or a folder (e.g. vae-2d)' },
   binarize: { type: 'string', choices: BINARIZATIONS, description: "test binarization (default: the model's training one)" },
   seed: { type: 'integer', min: 0, default: EVAL_SEED, description: 'seed of the test binarization and eps draws' },

@@ -16,11 +16,16 @@ import { evaluateElbo, EVAL_SEED } from './evaluate.js';
 import { negElboLoss } from './loss.js';
 import { buildVae, type Vae, type VaeConfig } from './model.js';
 
-export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: string[]): Promise<void> {
-  const spec = trainSpec(name, `Train the convolutional VAE with a ${config.latentDim}-D latent space on binarized MNIST.`, { epochs: 20, batch: 128 }, {
+/** The options of `npm run train -- vae|vae-2d`. */
+export function vaeTrainSpec(name: 'vae' | 'vae-2d', config: VaeConfig) {
+  return trainSpec(name, `Train the convolutional VAE with a ${config.latentDim}-D latent space on binarized MNIST.`, { epochs: 20, batch: 128 }, {
     lr: { type: 'number', min: 0, default: 0.001, description: 'Adam learning rate' },
     binarize: { type: 'string', choices: BINARIZATIONS, default: 'sample', description: 'how digits become binary (sample = dynamic binarization)' },
   });
+}
+
+export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: string[]): Promise<void> {
+  const spec = vaeTrainSpec(name, config);
   const run = await setupTrainingRun(name, spec, argv);
   const { options: o, seed, epochs, batch } = run;
   const how = o.binarize as Binarization;
