@@ -2,7 +2,7 @@
 // or drawn from a plausible daily-life Markov chain (you sit down from standing, not from
 // the stairs; you lie down from sitting), over the activities the phone's placement can do.
 import { ACTIVITIES, ACTIVITY_NAMES, type ActivityName } from '../protocol/sensor-messages.js';
-import type { Random } from './random.js';
+import type { Random } from '../lib/random.js';
 
 export interface ScriptSegment {
   activity: ActivityName;

@@ -22,7 +22,7 @@ import {
   type SimPlacement,
 } from './activity-profiles.js';
 import { randomScript, type ScriptSegment } from './activity-script.js';
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../lib/random.js';
 import { angleDeg, apply, axisAngle, lerp, normalize, type Mat3, type Vec3 } from './vec3.js';
 
 export interface SyntheticPhoneOptions {

@@ -5,7 +5,7 @@
 import { WebSocket } from 'ws';
 import { RollingSamples } from '../server/stats/rolling-samples.js';
 import { TEXT_PATH, type SuggestionsMessage, type TextServerMessage } from '../protocol/text-messages.js';
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../lib/random.js';
 
 export interface FleetOptions {
   url: string;
@@ -60,7 +60,7 @@ export async function runTypists(opts: FleetOptions): Promise<{ counters: FleetC
         let s = start;
         while (s > 0 && s < opts.text.length && WORD_CHAR.test(opts.text[s - 1]!)) s++;
         const stretch = opts.text.slice(s, s + opts.charsPerTypist);
-        return typist(opts, stretch, createRandom(Math.floor(rng.next() * 2 ** 32)), { deadline, recordFrom }, counters, latency, serverLatency);
+        return typist(opts, stretch, rng.fork(), { deadline, recordFrom }, counters, latency, serverLatency);
       }),
     );
   } finally {

@@ -2,7 +2,7 @@
 // node:http (fetch will not send a foreign Host header or odd methods). Counts status classes;
 // a 5xx is a finding (a schema or handler let something through), kept with its request.
 import { Agent, request } from 'node:http';
-import { createRandom, type Random } from '../../simulators/random.js';
+import { createRandom, type Random } from '../../lib/random.js';
 import { httpCase, type HttpCase } from './http-payloads.js';
 import { inc, type RecentFrames, type Tally } from './tally.js';
 

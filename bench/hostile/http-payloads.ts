@@ -5,7 +5,7 @@
 // not a time; odd ids, query strings, methods, Host and Origin headers.
 import { deflateSync } from 'node:zlib';
 import { encodeGrayPng } from '../../models/images/shared/png.js';
-import type { Random } from '../../simulators/random.js';
+import type { Random } from '../../lib/random.js';
 import { NEIGHBOUR_PREFIX, weirdValue } from './ws-payloads.js';
 
 export interface HttpCase {

@@ -2,7 +2,7 @@
 // /ws/text and /ws/device, the live stream on /ws/dashboard, pongs to a ping flood, generated
 // tokens) and leave every byte unread, so whatever the server queues for them stays queued. The
 // server must bound that queue and, after a while, cut them; a cut one is replaced.
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 import { openRawWebSocket, OPCODE, type RawWebSocket } from './raw-websocket.js';
 import { inc, type Tally } from './tally.js';
 

@@ -2,7 +2,7 @@
 // opcodes, unmasked client frames, a 2^63-byte length, control frames fragmented or over 125
 // bytes, a continuation with nothing to continue, close frames with bad codes or bad UTF-8. Each
 // goes on a fresh connection (the server closes it: 1002 or similar), spread over the endpoints.
-import { createRandom, type Random } from '../../simulators/random.js';
+import { createRandom, type Random } from '../../lib/random.js';
 import { openRawWebSocket, OPCODE } from './raw-websocket.js';
 import { inc, type Tally } from './tally.js';
 

@@ -3,7 +3,7 @@
 // dashboards and text sessions that open and vanish. Slots (device ids, dashboards, text
 // sessions) must all come back; the storm counts what the server refused.
 import WebSocket from 'ws';
-import { createRandom, type Random } from '../../simulators/random.js';
+import { createRandom, type Random } from '../../lib/random.js';
 import { inc, type Tally } from './tally.js';
 
 export interface StormStats {

@@ -4,7 +4,7 @@
 // connection the server closes is replaced after a short pause (a reconnecting attacker).
 import WebSocket from 'ws';
 import { Unpackr } from 'msgpackr';
-import { createRandom, type Random } from '../../simulators/random.js';
+import { createRandom, type Random } from '../../lib/random.js';
 import { inc, type RecentFrames, type Tally } from './tally.js';
 import { dashboardFrame, dashboardSubscribe, deviceFrame, deviceHello, textFrame, textStart, type ConnectionState, type WireFrame, type WsEndpoint } from './ws-payloads.js';
 

@@ -4,7 +4,7 @@
 // frames with one field broken, frames whose timestamps go backwards, sparse frames that ask the
 // resampler to fill long gaps, and a few valid frames so sessions move on. Each frame is tagged with
 // its kind, so a report can say which family did what.
-import type { Random } from '../../simulators/random.js';
+import type { Random } from '../../lib/random.js';
 import { array, arrayHeader, ext, float64, int64, liar, map, nested, pack, str, uint64 } from './msgpack-craft.js';
 
 export interface WireFrame {

@@ -21,7 +21,10 @@
 // Windows of moving classes may instead take a uniformly random 3-D rotation (fullRotation):
 // gait reads the same in any orientation.
 import { placementCode } from './features.js';
-import type { Rng } from './rng.js';
+import type { Random, RandomOptions } from '../../lib/random.js';
+
+/** HAR's generators drop Box-Muller's second normal: the stream committed HAR models were trained on. */
+export const HAR_RANDOM: RandomOptions = { spareGaussian: 'drop' };
 
 const POCKET = placementCode('pocket');
 
@@ -103,7 +106,7 @@ export function augmentWindow(
   start: number,
   end: number,
   size: number,
-  rng: Rng,
+  rng: Random,
   cfg: AugmentConfig,
   out: Float32Array,
   offset: number,
@@ -206,13 +209,13 @@ export function multiply(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /** A phone in a pocket: any turn in the screen plane (about z), facing in or out half the time. */
-export function pocketTurn(rng: Rng): number[] {
+export function pocketTurn(rng: Random): number[] {
   const turn = rotationAbout([0, 0, 1], rng.uniform(0, 360));
   return rng.next() < 0.5 ? multiply(rotationAbout([0, 1, 0], 180), turn) : turn;
 }
 
 /** A uniformly distributed rotation (a normalised Gaussian quaternion), row-major 3x3. */
-export function uniformRotation(rng: Rng): number[] {
+export function uniformRotation(rng: Random): number[] {
   let [w, x, y, z] = [rng.gaussian(), rng.gaussian(), rng.gaussian(), rng.gaussian()];
   const norm = Math.hypot(w, x, y, z) || 1;
   [w, x, y, z] = [w / norm, x / norm, y / norm, z / norm];
@@ -224,7 +227,7 @@ export function uniformRotation(rng: Rng): number[] {
 }
 
 /** A rotation by a uniform angle in [0, maxDeg] about a uniformly random axis (row-major 3x3). */
-export function rotation(rng: Rng, maxDeg: number): number[] {
+export function rotation(rng: Random, maxDeg: number): number[] {
   const deg = rng.uniform(0, maxDeg);
   const ux = rng.gaussian();
   const uy = rng.gaussian();

@@ -3,9 +3,9 @@
 // training windows from, and fresh augmented windows every epoch.
 import type { Recording } from '../../data/readers/recording.js';
 import { labelRuns, toUniformRate, type LabelledSeries } from '../../data/signal/windowing.js';
-import { augmentWindow, DEFAULT_AUGMENT, type AugmentConfig } from './augmentation.js';
+import { augmentWindow, DEFAULT_AUGMENT, HAR_RANDOM, type AugmentConfig } from './augmentation.js';
 import { placementCode } from './features.js';
-import { createRng } from './rng.js';
+import { createRandom } from '../../lib/random.js';
 
 /** A stretch of one recording with a single class label on an unbroken grid. */
 export interface LabelledRun {
@@ -82,7 +82,7 @@ export function sampleEpoch(
   runs: readonly LabelledRun[],
   opts: { size: number; hop: number; seed: number; epoch: number; augment?: AugmentConfig; /** Share of windows whose placement is hidden (the network must cope with unknown). */ placementDropout?: number },
 ): EpochBatch {
-  const rng = createRng((opts.seed * 100003 + opts.epoch * 7919) >>> 0);
+  const rng = createRandom((opts.seed * 100003 + opts.epoch * 7919) >>> 0, HAR_RANDOM);
   const cfg = opts.augment ?? DEFAULT_AUGMENT;
   const picks: { run: LabelledRun; start: number }[] = [];
   for (const run of runs) {

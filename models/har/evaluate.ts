@@ -9,9 +9,9 @@ import type { Recording } from '../../data/readers/recording.js';
 import type { Placement } from '../../protocol/sensor-messages.js';
 import { interleaveWindows, labelledWindows, toUniformRate } from '../../data/signal/windowing.js';
 import type { HarClassifier } from './classifier.js';
-import { rotationAbout } from './augmentation.js';
+import { HAR_RANDOM, rotationAbout } from './augmentation.js';
 import { argmaxRows, scoreWindows, type HarMetrics } from './metrics.js';
-import { createRng, type Rng } from './rng.js';
+import { createRandom, type Random } from '../../lib/random.js';
 
 export interface EvalSet {
   /** [n, windowSize, 3] interleaved, in g, at the model rate. */
@@ -104,7 +104,7 @@ export async function robustnessVariant(recs: readonly Recording[], variant: Rob
     case 'negated':
       return recs.map((r) => ({ ...r, x: r.x.map((v) => -v), y: r.y.map((v) => -v), z: r.z.map((v) => -v) }));
     case 'tilt30':
-      return recs.map((r) => rotateRecording(r, rotationAbout(randomAxis(createRng(hashId(r.id))), 30)));
+      return recs.map((r) => rotateRecording(r, rotationAbout(randomAxis(createRandom(hashId(r.id), HAR_RANDOM)), 30)));
     case 'ms2': {
       const dir = await mkdtemp(join(tmpdir(), 'har-ms2-'));
       try {
@@ -135,7 +135,7 @@ function rotateRecording(r: Recording, m: readonly number[]): Recording {
   return { ...r, x, y, z };
 }
 
-function randomAxis(rng: Rng): [number, number, number] {
+function randomAxis(rng: Random): [number, number, number] {
   const v: [number, number, number] = [rng.gaussian(), rng.gaussian(), rng.gaussian()];
   const norm = Math.hypot(...v) || 1;
   return [v[0] / norm, v[1] / norm, v[2] / norm];

@@ -1,6 +1,6 @@
 // Text generation: feeds a prompt one token at a time, then samples tokens from the model's
 // distribution (temperature, top-k; `<unk>` never sampled) and yields each as text to append.
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 import type { StepOne } from './text-session.js';
 import { startToken } from './text-session.js';
 import { UNK_ID, wordPiece, type Tokenizer } from './tokenizer.js';

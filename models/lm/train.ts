@@ -5,12 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CliError, parseOptions, type CommandSpec, type ParsedOptions } from '../../cli/args.js';
+import { defineCommand, CliError, parseOptions, type ParsedOptions } from '../../cli/args.js';
 import { backendOption, useTrainingBackend } from '../../cli/backend-option.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
 import { loadCorpus, NAMED_CORPORA, type Corpus } from '../../data/corpora/index.js';
 import { oversample, parseOversampling, type Oversampling } from '../../data/corpora/oversample.js';
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState } from '../training/checkpoints.js';
 import { ProgressBar } from '../../cli/progress.js';
 import { progressCallback } from '../training/fit-progress.js';
@@ -24,7 +24,7 @@ import { scoreStreamsAsync } from './stream-scoring.js';
 import { makeTrainStep, type TrainStep } from './train-step.js';
 import { CharTokenizer, WordTokenizer, splitWords, tokenizerFromJSON, type TokenKind, type Tokenizer, type TokenizerJSON } from './tokenizer.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run train -- lm --corpus <path|moby-dick|sotu|english> [options]',
   summary: 'Train an LSTM next-token language model (characters or words) and save it to models/trained/<name>.',
   options: {
@@ -60,7 +60,7 @@ export const spec: CommandSpec = {
     'Validation: cross-entropy (nats/token) of the held-out split, scored statefully with the incremental step as a live session sees it.',
     'The epoch with the best validation loss is written to the output folder as soon as it is reached.',
   ].join('\n'),
-};
+});
 
 interface RunOptions {
   corpus: string;
@@ -247,16 +247,11 @@ function buildTokenizer(run: RunOptions, corpus: Corpus): Tokenizer {
 function windowStarts(length: number, run: RunOptions, epoch: number): number[] {
   const rng = createRandom(run.seed * 1000 + epoch);
   if (run.epochWindows > 0) {
-    return Array.from({ length: run.epochWindows }, () => Math.floor(rng.next() * (length - run.seq)));
+    return Array.from({ length: run.epochWindows }, () => rng.below(length - run.seq));
   }
-  const offset = Math.floor(rng.next() * run.seq);
+  const offset = rng.below(run.seq);
   const count = Math.floor((length - 1 - offset) / run.seq);
-  const starts = Array.from({ length: count }, (_, i) => offset + i * run.seq);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [starts[i], starts[j]] = [starts[j]!, starts[i]!];
-  }
-  return starts;
+  return rng.shuffle(Array.from({ length: count }, (_, i) => offset + i * run.seq));
 }
 
 /** One epoch of windows of `seq` tokens, each predicting its tokens shifted by one. */

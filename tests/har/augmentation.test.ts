@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { augmentWindow, DEFAULT_AUGMENT, pocketTurn, rotation, simulateLowRate, uniformRotation, type AugmentConfig } from '../../models/har/augmentation.js';
+import { augmentWindow, DEFAULT_AUGMENT, HAR_RANDOM, pocketTurn, rotation, simulateLowRate, uniformRotation, type AugmentConfig } from '../../models/har/augmentation.js';
 import { placementCode } from '../../models/har/features.js';
-import { createRng } from '../../models/har/rng.js';
+import { createRandom } from '../../lib/random.js';
 
 const NONE: AugmentConfig = { stretch: [1, 1], maxTiltDeg: 0, maxMotionTiltDeg: 0, signFlip: 0, gain: [1, 1], axisGain: 0, noiseG: 0, lowRate: 0, lowRateHz: [20, 20], pocketTiltDeg: 0, fullRotation: 0 };
 
@@ -31,7 +31,7 @@ describe('augmentation', () => {
   it('with every distortion off, copies the window unchanged', () => {
     const src = source(300);
     const out = new Float32Array(128 * 3);
-    augmentWindow(src, 40, 300, 128, createRng(1), NONE, out, 0);
+    augmentWindow(src, 40, 300, 128, createRandom(1, HAR_RANDOM), NONE, out, 0);
     for (let k = 0; k < 128; k++) {
       expect(out[k * 3]).toBeCloseTo(src.x[40 + k]!, 6);
       expect(out[k * 3 + 1]).toBeCloseTo(src.y[40 + k]!, 6);
@@ -40,7 +40,7 @@ describe('augmentation', () => {
   });
 
   it('rotations are orthonormal and no larger than the maximum tilt', () => {
-    const rng = createRng(5);
+    const rng = createRandom(5, HAR_RANDOM);
     for (let i = 0; i < 50; i++) {
       const m = rotation(rng, 15);
       for (let r = 0; r < 3; r++) {
@@ -57,7 +57,7 @@ describe('augmentation', () => {
   it('keeps |a| with rotations and sign flips only, and never flips the sign of x*y of a static window', () => {
     const src = { x: new Float32Array(200).fill(0.95), y: new Float32Array(200).fill(0.3), z: new Float32Array(200).fill(0.05) };
     const cfg: AugmentConfig = { ...NONE, maxTiltDeg: 10, signFlip: 1 };
-    const rng = createRng(11);
+    const rng = createRandom(11, HAR_RANDOM);
     const out = new Float32Array(128 * 3);
     for (let i = 0; i < 40; i++) {
       augmentWindow(src, 0, 200, 128, rng, cfg, out, 0);
@@ -80,8 +80,8 @@ describe('augmentation', () => {
     const src = source(400);
     const a = new Float32Array(128 * 3);
     const b = new Float32Array(128 * 3);
-    augmentWindow(src, 10, 400, 128, createRng(3), DEFAULT_AUGMENT, a, 0);
-    augmentWindow(src, 10, 400, 128, createRng(3), DEFAULT_AUGMENT, b, 0);
+    augmentWindow(src, 10, 400, 128, createRandom(3, HAR_RANDOM), DEFAULT_AUGMENT, a, 0);
+    augmentWindow(src, 10, 400, 128, createRandom(3, HAR_RANDOM), DEFAULT_AUGMENT, b, 0);
     expect(Array.from(a)).toEqual(Array.from(b));
     for (const v of a) expect(Math.abs(v)).toBeLessThan(2);
   });
@@ -92,7 +92,7 @@ describe('motion-only rotation', () => {
     const src = source(200);
     const cfg: AugmentConfig = { ...NONE, maxMotionTiltDeg: 45 };
     const out = new Float32Array(128 * 3);
-    augmentWindow(src, 0, 200, 128, createRng(4), cfg, out, 0);
+    augmentWindow(src, 0, 200, 128, createRandom(4, HAR_RANDOM), cfg, out, 0);
     const mean = (a: ArrayLike<number>, axis: number, stride: number, n: number) => {
       let s = 0;
       for (let k = 0; k < n; k++) s += a[k * stride + axis]!;
@@ -113,7 +113,7 @@ describe('motion-only rotation', () => {
 
   it('pocket windows turn in the screen plane and face in or out: standing keeps gravity in that plane, sitting across it', () => {
     const pocket = { placement: placementCode('pocket'), moving: false };
-    const rng = createRng(3);
+    const rng = createRandom(3, HAR_RANDOM);
     const out = new Float32Array(128 * 3);
     const standingX: number[] = [];
     const sittingZ: number[] = [];
@@ -133,7 +133,7 @@ describe('motion-only rotation', () => {
   });
 
   it('moving windows may take any orientation; pocket turns and uniform rotations are rotations', () => {
-    const rng = createRng(8);
+    const rng = createRandom(8, HAR_RANDOM);
     for (let i = 0; i < 50; i++) {
       expect(isOrthonormal(pocketTurn(rng))).toBe(true);
       expect(isOrthonormal(uniformRotation(rng))).toBe(true);

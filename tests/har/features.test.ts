@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/runtime/backend.js';
 import { checkFeatures, harFeatures, placementCode } from '../../models/har/features.js';
-import { rotation } from '../../models/har/augmentation.js';
-import { createRng } from '../../models/har/rng.js';
+import { HAR_RANDOM, rotation } from '../../models/har/augmentation.js';
+import { createRandom } from '../../lib/random.js';
 
 function window(f: (k: number) => [number, number, number], n = 64): number[][] {
   return Array.from({ length: n }, (_, k) => f(k));
@@ -30,7 +30,7 @@ describe('HAR features', () => {
   it('the magnitude, vertical and horizontal channels ignore how the phone is turned', async () => {
     await initBackend('wasm');
     const w = window((k) => [0.9 + 0.4 * Math.sin(k / 2), 0.3 * Math.cos(k / 4), 0.1 + 0.2 * Math.sin(k / 7)]);
-    const m = rotation(createRng(9), 180);
+    const m = rotation(createRandom(9, HAR_RANDOM), 180);
     const turned = w.map(([x, y, z]) => [0, 1, 2].map((r) => m[r * 3]! * x! + m[r * 3 + 1]! * y! + m[r * 3 + 2]! * z!));
     const a = features(w);
     const b = features(turned);

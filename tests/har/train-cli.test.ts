@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../models/runtime/backend.js';
 import { HarClassifier } from '../../models/har/classifier.js';
-import { createRng } from '../../models/har/rng.js';
+import { createRandom, type Random } from '../../lib/random.js';
+import { HAR_RANDOM } from '../../models/har/augmentation.js';
 
 /** Each user: one experiment with a 300-sample segment of each basic activity. */
 async function syntheticHapt(users: number[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'har-train-hapt-'));
   const labels: string[] = [];
   for (const [e, user] of users.entries()) {
-    const rng = createRng(user);
+    const rng = createRandom(user, HAR_RANDOM);
     const rows: string[] = [];
     for (let a = 0; a < 6; a++) {
       labels.push(`${e + 1} ${user} ${a + 1} ${a * 300 + 1} ${a * 300 + 300}`);
@@ -32,7 +33,7 @@ async function syntheticHapt(users: number[]): Promise<string> {
 }
 
 /** A phone in a pocket: gravity along y standing, across it sitting; moving classes sway. */
-function pocketSample(code: string, k: number, rateHz: number, rng: ReturnType<typeof createRng>): [number, number, number] {
+function pocketSample(code: string, k: number, rateHz: number, rng: Random): [number, number, number] {
   const f = { walk: 1.8, jog: 2.8, stairs: 1.5 };
   const hz = code === 'jog' ? f.jog : code === 'walk' ? f.walk : code === 'stairs' ? f.stairs : 0;
   const sway = hz ? (code === 'jog' ? 0.8 : 0.35) * Math.sin((2 * Math.PI * hz * k) / rateHz) : 0;
@@ -44,7 +45,7 @@ function pocketSample(code: string, k: number, rateHz: number, rng: ReturnType<t
 async function syntheticWisdm(users: number[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'har-train-wisdm-'));
   for (const user of users) {
-    const rng = createRng(user);
+    const rng = createRandom(user, HAR_RANDOM);
     const lines: string[] = [];
     let t = 1e14;
     for (const [code, kind] of [['A', 'walk'], ['B', 'jog'], ['C', 'stairs'], ['D', 'sit'], ['E', 'stand']] as const) {
@@ -63,7 +64,7 @@ async function syntheticWisdm(users: number[]): Promise<string> {
 async function syntheticMobiFall(users: number[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'har-train-mobifall-'));
   for (const user of users) {
-    const rng = createRng(100 + user);
+    const rng = createRandom(100 + user, HAR_RANDOM);
     for (const [code, kind] of [['WAL', 'walk'], ['JOG', 'jog'], ['STD', 'stand']] as const) {
       const rows = ['#Activity: 1 - ' + code + ' - x - 5m', `#Subject ID: ${user}`, '@DATA'];
       let t = 5e12;

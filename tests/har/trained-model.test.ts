@@ -5,8 +5,8 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/runtime/backend.js';
 import { HarClassifier } from '../../models/har/classifier.js';
-import { rotationAbout } from '../../models/har/augmentation.js';
-import { createRng } from '../../models/har/rng.js';
+import { HAR_RANDOM, rotationAbout } from '../../models/har/augmentation.js';
+import { createRandom } from '../../lib/random.js';
 import { ACTIVITY_NAMES, type Placement } from '../../protocol/sensor-messages.js';
 
 const MOVING = ['walking', 'upstairs', 'downstairs', 'jogging'];
@@ -22,7 +22,7 @@ afterAll(() => clf?.dispose());
 
 /** n windows of f(t seconds, window index) + white noise, at the model's rate. */
 function windows(n: number, f: (t: number, w: number) => [number, number, number], noise = 0.01, seed = 1): Float32Array {
-  const rng = createRng(seed);
+  const rng = createRandom(seed, HAR_RANDOM);
   const out = new Float32Array(n * 128 * 3);
   for (let w = 0; w < n; w++) {
     for (let k = 0; k < 128; k++) {
@@ -97,7 +97,7 @@ describe('committed HAR model', () => {
   });
 
   it('calls a rhythmic 1.6-2.0 Hz bounce a moving class in any orientation and placement', () => {
-    const rng = createRng(4);
+    const rng = createRandom(4, HAR_RANDOM);
     const gait = windows(6, (t, w) => {
       const f = 1.6 + 0.08 * w;
       const p = 2 * Math.PI * f * t;

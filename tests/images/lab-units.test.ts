@@ -6,7 +6,7 @@ import { imageAt, subset } from '../../data/mnist/types.js';
 import { psnrPerImage } from '../../models/images/autoencoder/psnr.js';
 import { meanPairwiseL2 } from '../../models/images/gan/judge.js';
 import { interpolate } from '../../models/images/gan/sampling.js';
-import { seededRandom } from '../../models/images/shared/random.js';
+import { createRandom } from '../../lib/random.js';
 import { fewShotIndices, transformSet } from '../../models/images/transfer/tasks.js';
 import { analyticKl, bernoulliNll, reparameterize } from '../../models/images/vae/loss.js';
 import { inverseNormalCdf, latentArithmetic, lerpPath, manifoldGrid } from '../../models/images/vae/latent-ops.js';
@@ -114,12 +114,12 @@ describe('transfer tasks', () => {
   });
 
   it('few-shot draws exactly k distinct examples of each digit', () => {
-    const idx = fewShotIndices(digits, 3, seededRandom(1));
+    const idx = fewShotIndices(digits, 3, createRandom(1));
     expect(new Set(idx).size).toBe(30);
     const counts = new Array(10).fill(0);
     for (const i of idx) counts[digits.labels[i]!]++;
     expect(counts).toEqual(new Array(10).fill(3));
-    expect(() => fewShotIndices(digits, 1000, seededRandom(1))).toThrow(/need 1000/);
+    expect(() => fewShotIndices(digits, 1000, createRandom(1))).toThrow(/need 1000/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KneserNeyModel } from '../../models/lm/ngram.js';
 import { NextTokenMetrics, topK } from '../../models/lm/metrics.js';
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 
 function corpus(n: number, V: number, seed: number): number[] {
   // A Markov chain with strong but not deterministic structure.

@@ -11,7 +11,7 @@ import { decodeFrame } from '../../protocol/codec.js';
 import { DEFAULT_LIMITS } from '../../protocol/sensor-messages.js';
 import { parseTextClientMessage } from '../../protocol/text-messages.js';
 import { messageType, validateHello, validateSamples, validateSubscribe } from '../../protocol/validate-sensor.js';
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 
 const RUNS = Number(process.env.SENSORIUM_FUZZ_RUNS ?? 400);
 

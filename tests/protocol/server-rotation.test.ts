@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../../cli/args.js';
 import { backoffCeilingMs, parseServerList, ServerRotation } from '../../protocol/server-rotation.js';
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 
 const URLS = ['ws://a/ws/device', 'ws://b/ws/device', 'ws://c/ws/device'];
 

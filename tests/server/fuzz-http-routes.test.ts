@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpCase, hostilePng } from '../../bench/hostile/http-payloads.js';
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 const RUNS = Number(process.env.SENSORIUM_FUZZ_RUNS ?? 400);

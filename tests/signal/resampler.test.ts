@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PAUSES_IN_CREDIT, Resampler, resampleSeries } from '../../data/signal/resampler.js';
+import { createRandom } from '../../lib/random.js';
 
 function series(t: number[], f: (t: number) => [number, number, number]) {
   const v = t.map(f);
@@ -164,13 +165,8 @@ describe('Resampler grid-point budget (maxPointsPerSample)', () => {
   it('changes nothing for streams at their rate, jitter and short pauses included', () => {
     fc.assert(
       fc.property(fc.integer({ min: 10, max: 200 }), fc.integer({ min: 0, max: 2 ** 31 }), (hz, seed) => {
-        let s = seed; // mulberry32
-        const rand = () => {
-          s = (s + 0x6d2b79f5) | 0;
-          let r = Math.imul(s ^ (s >>> 15), 1 | s);
-          r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-          return ((r ^ (r >>> 14)) >>> 0) / 2 ** 32;
-        };
+        const random = createRandom(seed);
+        const rand = () => random.next();
         const period = 1000 / hz;
         let acc = 5000;
         // ±30% jitter, and now and then (1 in 200) a pause of up to 450 ms.

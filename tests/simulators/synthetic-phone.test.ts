@@ -3,7 +3,7 @@ import { parseHarLabel, type Recording } from '../../data/readers/recording.js';
 import { ACTIVITIES, type Activity, type ActivityName } from '../../protocol/sensor-messages.js';
 import { activitiesOf, PROFILES, type SimPlacement } from '../../simulators/activity-profiles.js';
 import { parseScript, randomScript } from '../../simulators/activity-script.js';
-import { createRandom } from '../../simulators/random.js';
+import { createRandom } from '../../lib/random.js';
 import { SyntheticPhone } from '../../simulators/synthetic-phone.js';
 import { fitProfiles } from '../../simulators/tools/fit-gait-profiles.js';
 import { angleDeg, type Vec3 } from '../../simulators/vec3.js';

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MnistSet } from '../../../data/mnist/types.js';
 import { batchRanges, imageBatch, rangeIndices } from '../shared/batches.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 import { addGaussianNoise } from './noise.js';
 import { psnrPerImage } from './psnr.js';
 

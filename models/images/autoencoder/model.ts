@@ -1,7 +1,7 @@
 // The denoising autoencoder: two stride-2 convolutions down to 7x7 (32, 64 channels), two
 // transposed convolutions back up to 28x28 (32, 16), and a sigmoid output (intensities in [0, 1]).
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 
 export function buildDenoiser(seed: number): tf.LayersModel {
   const init = (i: number) => tf.initializers.heNormal({ seed: deriveSeed(seed, i) });

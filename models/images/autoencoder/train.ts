@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { printResultJson, roundDeep } from '../../../cli/report.js';
 import { saveModel } from '../../store/model-store.js';
 import { imageBatch } from '../shared/batches.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord, historyRecord } from '../shared/run-setup.js';
 import { trainSpec } from '../shared/train-cli.js';
 import { trainEpochs } from '../shared/train-epochs.js';

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MnistSet } from '../../../data/mnist/types.js';
 import { batchRanges, imageBatch, rangeIndices } from '../shared/batches.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 import { meanPairwiseL2 } from './judge.js';
 import { noiseDimOf } from './models.js';
 import { generate, noise } from './sampling.js';

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MnistSet } from '../../../data/mnist/types.js';
 import { imageBatch } from '../shared/batches.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 import { noiseDimOf } from './models.js';
 import { generate, noise } from './sampling.js';
 

@@ -3,7 +3,7 @@
 // except the generator's output and the discriminator's input, ReLU in the generator with tanh
 // at its output, LeakyReLU(0.2) in the discriminator. Weights start from N(0, 0.02).
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 
 export type Sym = tf.SymbolicTensor;
 

@@ -4,7 +4,7 @@
 // with an auxiliary head of 10 logits beside the real/fake logit. D must not see the label when it
 // names the digit: its head would just read the label back, and G would learn nothing from it.
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 import { discriminatorBody, generatorBody, type GanConfig, type Sym } from './layers.js';
 
 export type GanKind = 'dcgan' | 'cgan';

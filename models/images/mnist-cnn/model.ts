@@ -2,7 +2,7 @@
 // Layer names are part of the contract: 'conv1' is the layer whose feature maps the API returns,
 // and the transfer-learning task reuses everything up to 'features' (the flattened conv output).
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 
 export const FIRST_CONV_LAYER = 'conv1';
 export const FEATURES_LAYER = 'features';

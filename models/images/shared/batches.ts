@@ -2,12 +2,12 @@
 // with optional random shifts as light augmentation.
 import * as tf from '@tensorflow/tfjs';
 import type { MnistSet } from '../../../data/mnist/types.js';
-import { randomInt, type Rand } from './random.js';
+import type { Random } from '../../../lib/random.js';
 
 export interface BatchOptions {
   /** Shift each image by up to this many pixels in x and y (zeros fill in). Default 0. */
   maxShift?: number;
-  rand?: Rand;
+  rand?: Random;
 }
 
 /** Images `indices` of `set` as a [b, rows, cols, 1] tensor in [0, 1]. */
@@ -20,8 +20,8 @@ export function imageBatch(set: MnistSet, indices: ArrayLike<number>, opts: Batc
   for (let b = 0; b < indices.length; b++) {
     const src = indices[b]! * px;
     const dst = b * px;
-    const dy = shift ? randomInt(opts.rand!, -shift, shift) : 0;
-    const dx = shift ? randomInt(opts.rand!, -shift, shift) : 0;
+    const dy = shift ? opts.rand!.int(-shift, shift) : 0;
+    const dx = shift ? opts.rand!.int(-shift, shift) : 0;
     for (let r = 0; r < rows; r++) {
       const sr = r - dy;
       if (sr < 0 || sr >= rows) continue;

@@ -6,7 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { MnistSet } from '../../../data/mnist/types.js';
 import { batchRanges } from './batches.js';
 import { runEpochLoop, type EpochLogs } from './epoch-loop.js';
-import { deriveSeed, seededRandom, shuffledIndices, type Rand } from './random.js';
+import { createRandom, deriveSeed, type Random } from '../../../lib/random.js';
 import { writeCheckpoint, type RunState, type TrainingRun } from './run-setup.js';
 
 export interface BatchContext {
@@ -14,7 +14,7 @@ export interface BatchContext {
   /** The batch's index within the epoch. */
   batch: number;
   /** The epoch's random stream, after the shuffle (for augmentation). */
-  rand: Rand;
+  rand: Random;
 }
 
 export interface TrainEpochsOptions {
@@ -43,8 +43,8 @@ export async function trainEpochs(run: TrainingRun, state: RunState<Record<strin
     samplesPerEpoch: train.count,
     runEpoch: async (epoch, tick) => {
       opts.beforeEpoch?.(epoch);
-      const rand = seededRandom(deriveSeed(run.seed, 1000 + epoch));
-      const order = shuffledIndices(train.count, rand);
+      const rand = createRandom(deriveSeed(run.seed, 1000 + epoch));
+      const order = rand.shuffledIndices(train.count);
       const sums: EpochLogs = {};
       let seen = 0;
       let batch = 0;

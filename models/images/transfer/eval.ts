@@ -2,7 +2,7 @@
 // labelled examples (upside-down or inverted digits, 10 per class by default) and compares with
 // training the same CNN from scratch on the same examples. Repeats with different example draws;
 // last stdout line {"task","shots","transfer","scratch","n", …} with mean accuracies.
-import { parseOptions, type CommandSpec } from '../../../cli/args.js';
+import { defineCommand, parseOptions } from '../../../cli/args.js';
 import { backendOption, useBackend } from '../../../cli/backend-option.js';
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
@@ -10,11 +10,11 @@ import { loadMnist } from '../../../data/mnist/load.js';
 import { head } from '../../../data/mnist/types.js';
 import { loadModel, modelDir } from '../../store/model-store.js';
 import { evalDataOption, limitOption } from '../shared/eval-cli.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 import { runTransferExperiment, type TransferResult } from './experiment.js';
 import { transformSet, TRANSFER_TASKS, type TransferTask } from './tasks.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run eval -- transfer [options]',
   summary: "Few-shot transfer of the MNIST CNN's conv features to a new task, against training from scratch.",
   options: {
@@ -30,7 +30,7 @@ export const spec: CommandSpec = {
     backend: backendOption,
   },
   notes: 'The few examples come from the training digits; accuracy is on the transformed test digits.',
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);

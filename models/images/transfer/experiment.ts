@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { subset, type MnistSet } from '../../../data/mnist/types.js';
 import { accuracyOn } from '../mnist-cnn/classify.js';
 import { imageBatch, labelBatch, rangeIndices } from '../shared/batches.js';
-import { deriveSeed, seededRandom } from '../shared/random.js';
+import { createRandom, deriveSeed } from '../../../lib/random.js';
 import { buildScratchCnn, buildTransferHead, featureExtractor } from './models.js';
 import { fewShotIndices } from './tasks.js';
 
@@ -24,7 +24,7 @@ export interface TransferResult {
 }
 
 export async function runTransferExperiment(cnn: tf.LayersModel, train: MnistSet, test: MnistSet, o: TransferOptions): Promise<TransferResult> {
-  const few = subset(train, fewShotIndices(train, o.shots, seededRandom(deriveSeed(o.seed, 1))));
+  const few = subset(train, fewShotIndices(train, o.shots, createRandom(deriveSeed(o.seed, 1))));
   const x = imageBatch(few, rangeIndices(0, few.count));
   const y = labelBatch(few, rangeIndices(0, few.count));
   const batchSize = Math.min(32, few.count);

@@ -3,7 +3,7 @@
 // weights, trained end to end on the same few examples.
 import * as tf from '@tensorflow/tfjs';
 import { buildMnistCnn, FEATURES_LAYER } from '../mnist-cnn/model.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 
 /** The pretrained CNN's feature extractor (weights shared with `cnn`, frozen). */
 export function featureExtractor(cnn: tf.LayersModel): tf.LayersModel {

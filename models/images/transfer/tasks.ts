@@ -1,5 +1,6 @@
 // The new tasks the CNN's features are transferred to: the same ten digits, seen differently.
 import type { MnistSet } from '../../../data/mnist/types.js';
+import type { Random } from '../../../lib/random.js';
 
 export const TRANSFER_TASKS = ['rotate180', 'invert'] as const;
 export type TransferTask = (typeof TRANSFER_TASKS)[number];
@@ -18,14 +19,14 @@ export function transformSet(set: MnistSet, task: TransferTask): MnistSet {
 }
 
 /** `shots` random examples of each digit (the few labelled examples of the new task). */
-export function fewShotIndices(set: MnistSet, shots: number, rand: () => number): number[] {
+export function fewShotIndices(set: MnistSet, shots: number, rand: Random): number[] {
   const byLabel: number[][] = Array.from({ length: 10 }, () => []);
   for (let i = 0; i < set.count; i++) byLabel[set.labels[i]!]!.push(i);
   const out: number[] = [];
   byLabel.forEach((idx, d) => {
     if (idx.length < shots) throw new Error(`only ${idx.length} examples of digit ${d}; need ${shots}`);
     for (let k = 0; k < shots; k++) {
-      const j = k + Math.floor(rand() * (idx.length - k)); // partial Fisher-Yates
+      const j = k + rand.below(idx.length - k); // partial Fisher-Yates
       [idx[k], idx[j]] = [idx[j]!, idx[k]!];
       out.push(idx[k]!);
     }

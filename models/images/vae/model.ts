@@ -2,7 +2,7 @@
 // to Bernoulli logits for each pixel. Two plain LayersModels, so each saves in the tfjs format;
 // the sampling and the loss live in loss.ts.
 import * as tf from '@tensorflow/tfjs';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 
 export interface VaeConfig {
   latentDim: number;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { printResultJson, roundDeep } from '../../../cli/report.js';
 import { imageBatch } from '../shared/batches.js';
 import { saveModelGroup } from '../shared/model-group.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../../../lib/random.js';
 import { releaseRun, resumeOrCreate, runProvenance, setupTrainingRun, trainingRecord, historyRecord } from '../shared/run-setup.js';
 import { writeSampleGrid } from '../shared/sample-grid.js';
 import { trainSpec } from '../shared/train-cli.js';
