@@ -49,6 +49,7 @@ import { ClientAddress } from './security/client-address.js';
 import { HostPolicy } from './security/host-allowlist.js';
 import { installHttpAccessControl } from './security/http-access.js';
 import { redactingLogger } from './security/log-redaction.js';
+import { quietPollingRoutes } from './http/quiet-polling-routes.js';
 import { OriginPolicy } from './security/origin.js';
 import { loadTls, type TlsMaterial } from './security/tls.js';
 import type { TextService } from './text/text-service.js';
@@ -173,6 +174,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const app = (tls ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert, ...timeouts.server } }) : Fastify({ ...fastifyOptions, http: timeouts.server })) as unknown as FastifyInstance;
   // One error shape for every route, 404s and schema failures included; routes listed at /api/openapi.json.
   installErrorShape(app);
+  // /api/health, /metrics and the recordings list log their requests only at debug.
+  quietPollingRoutes(app);
   await app.register(openApiPlugin);
   const metrics = new ServerMetrics();
   const auth = new Auth(config.authTokens);

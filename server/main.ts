@@ -17,6 +17,7 @@ import { lanAddresses, phonePageUrls } from './phone-link/phone-urls.js';
 import { streamingToken } from './phone-link/phone-token.js';
 import { terminalQr } from './phone-link/qr-code.js';
 import type { TlsMaterial } from './security/tls.js';
+import { serverLoggerOptions } from './log-output.js';
 
 /** --help: every option of the table (config/options.ts), then the endpoints. */
 function help(): string {
@@ -66,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
     const { joinCluster } = await import('./cluster/join-cluster.js');
     // With --bus nats://…: this process is a gateway, an inference member or both (--role).
     cluster = await joinCluster(config.cluster, (m) => console.error(m));
-    server = await buildServer(config, { logger: { level: config.logLevel }, ...(cluster ? { cluster } : {}) });
+    server = await buildServer(config, { logger: serverLoggerOptions(config.logLevel, config.logFormat), ...(cluster ? { cluster } : {}) });
   } catch (err) {
     throw err instanceof ConfigError ? new CliError(err.message) : err;
   }

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { DEFAULT_LIMITS } from '../../protocol/sensor-messages.js';
 import type { ServerConfig, SmoothingConfig, BusConfig, TlsConfig } from './schema.js';
-import { BACKEND_SETTINGS, HAR_MODEL_MODES, INFERENCE_WORKER_MODES, LOG_LEVELS, SERVER_ROLES } from './schema.js';
+import { BACKEND_SETTINGS, HAR_MODEL_MODES, INFERENCE_WORKER_MODES, LOG_FORMATS, LOG_LEVELS, SERVER_ROLES } from './schema.js';
 import * as v from './value-types.js';
 
 /**
@@ -73,7 +73,8 @@ export const OPTIONS = [
     option('host', { flag: 'host', env: 'HOST', type: v.text('address'), default: '127.0.0.1', doc: 'interface to listen on (0.0.0.0 for phones on your network; then tokens are required)' }),
     option('demo', { flag: 'demo', env: 'SENSORIUM_DEMO', type: v.onOff, default: true, doc: 'also start synthetic demo phones (--no-demo to skip)' }),
     option('demoPhones', { flag: 'demo-phones', env: 'SENSORIUM_DEMO_PHONES', type: v.integer(1, 50), default: 3, doc: 'how many demo phones' }),
-    option('logLevel', { flag: 'log-level', env: 'LOG_LEVEL', type: v.oneOf(LOG_LEVELS), default: 'info', doc: 'log level of the server log (Fastify, JSON lines)' }),
+    option('logLevel', { flag: 'log-level', env: 'LOG_LEVEL', type: v.oneOf(LOG_LEVELS), default: 'info', doc: 'log level of the server log (Fastify / pino); polling routes (/api/health, /metrics, the recordings list) log their requests only at debug' }),
+    option('logFormat', { flag: 'log-format', env: 'SENSORIUM_LOG_FORMAT', type: v.oneOf(LOG_FORMATS), default: 'auto', doc: 'pretty: one readable line per entry (pino-pretty); json: JSON lines; auto: pretty when stdout is a terminal, else json' }),
     option('shutdownDrainMs', { flag: 'shutdown-drain-ms', env: 'SENSORIUM_SHUTDOWN_DRAIN_MS', type: v.integer(0, 10 * MINUTE), default: 5000, doc: 'at shutdown, how long pending windows may take to reach their devices, ms' }),
     option('shutdownTimeoutMs', { flag: 'shutdown-timeout-ms', env: 'SENSORIUM_SHUTDOWN_TIMEOUT_MS', type: v.integer(100, 10 * MINUTE), default: 10_000, doc: 'shutdown deadline, ms: HTTP connections still open then are cut' }),
   ]),

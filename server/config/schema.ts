@@ -16,6 +16,10 @@ void everyBackendIsASetting;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** auto: human-readable (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export const SERVER_ROLES = ['all', 'gateway', 'inference'] as const;
 /** all: one process does everything; gateway: sockets, HTTP and the pipeline up to windows; inference: batcher and model workers. */
 export type ServerRole = (typeof SERVER_ROLES)[number];
@@ -171,6 +175,8 @@ export interface ServerConfig {
   demoPhones: number;
   /** Fastify / pino log level. */
   logLevel: LogLevel;
+  /** How log lines are written: pretty for people, JSON for machines; auto picks by stdout. */
+  logFormat: LogFormat;
   /** Folder of the trained HAR model; default models/trained/har. */
   harModelDir?: string;
   /**
