@@ -9,6 +9,7 @@
 // and one string concatenation. Timestamps run on each phone's own clock, so windows,
 // predictions and latencies are those of live phones.
 import WebSocket from 'ws';
+import { CloseCode } from '../protocol/close-codes.js';
 import type { ErrorCode } from '../protocol/sensor-messages.js';
 import type { FleetCounters } from '../simulators/phone-fleet.js';
 import { LatencyLog } from '../simulators/latency-log.js';
@@ -164,7 +165,7 @@ export class LeanFleet {
             if (p.ws.readyState === WebSocket.CLOSED) return resolve();
             const forced = setTimeout(() => p.ws.terminate(), 2000);
             p.ws.once('close', () => (clearTimeout(forced), resolve()));
-            p.ws.close(1000, 'done');
+            p.ws.close(CloseCode.normal, 'done');
           }),
       ),
     );

@@ -3,6 +3,7 @@
 // measures client-side latency: when a prediction arrives for a window ending at device time
 // T, the latency is now minus the moment the frame holding sample T was sent.
 import WebSocket from 'ws';
+import { CloseCode } from '../protocol/close-codes.js';
 import { decodeFrame, encodeFrame, type Encoding } from '../protocol/codec.js';
 import type { ErrorCode, ErrorMessage, HelloMessage, PredictionMessage, SamplesMessage, ServerToDevice, WelcomeMessage } from '../protocol/sensor-messages.js';
 import type { CalibrationStatusMessage } from '../protocol/calibration-messages.js';
@@ -148,7 +149,7 @@ export class DeviceClient {
 
   async close(): Promise<void> {
     if (this.isClosed) return;
-    this.ws.close(1000, 'done');
+    this.ws.close(CloseCode.normal, 'done');
     const forced = setTimeout(() => this.ws.terminate(), 2000);
     await this.waitClosed();
     clearTimeout(forced);

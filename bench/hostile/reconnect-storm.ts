@@ -4,6 +4,7 @@
 // sessions) must all come back; the storm counts what the server refused.
 import WebSocket from 'ws';
 import { createRandom, type Random } from '../../lib/random.js';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { inc, type Tally } from './tally.js';
 
 export interface StormStats {
@@ -50,7 +51,7 @@ export class ReconnectStorm {
     const abrupt = r.next() < 0.6;
     const lifeMs = r.int(0, 300);
     return new Promise<void>((resolve) => {
-      const end = setTimeout(() => (abrupt ? ws.terminate() : ws.close(1000)), lifeMs + 2000);
+      const end = setTimeout(() => (abrupt ? ws.terminate() : ws.close(CloseCode.normal)), lifeMs + 2000);
       ws.on('open', () => {
         if (path === '/ws/device') {
           ws.send(JSON.stringify({ type: 'hello', deviceId: `storm-${r.int(0, this.ids - 1)}`, rateHz: 50, units: 'g' }));
@@ -59,7 +60,7 @@ export class ReconnectStorm {
         } else if (path === '/ws/dashboard') ws.send('{"type":"subscribe","devices":"*"}');
         else ws.send('{"type":"start"}');
         clearTimeout(end);
-        setTimeout(() => (abrupt ? ws.terminate() : ws.close(1000)), lifeMs);
+        setTimeout(() => (abrupt ? ws.terminate() : ws.close(CloseCode.normal)), lifeMs);
       });
       ws.on('message', (data) => {
         try {
@@ -72,7 +73,7 @@ export class ReconnectStorm {
       ws.on('error', () => inc(this.stats.outcomes, 'socket-error'));
       ws.on('close', (code) => {
         clearTimeout(end);
-        if (code !== 1006 && code !== 1000 && code !== 1005) inc(this.stats.outcomes, `close:${code}`);
+        if (code !== CloseCode.abnormal && code !== CloseCode.normal && code !== CloseCode.noStatus) inc(this.stats.outcomes, `close:${code}`);
         resolve();
       });
     });

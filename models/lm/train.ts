@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defineCommand, CliError, parseOptions, type ParsedOptions } from '../../cli/args.js';
+import { CliError, parseOptions, type CommandSpec, type ParsedOptions } from '../../cli/args.js';
 import { backendOption, useTrainingBackend } from '../../cli/backend-option.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
 import { loadCorpus, NAMED_CORPORA, type Corpus } from '../../data/corpora/index.js';
@@ -24,7 +24,7 @@ import { scoreStreamsAsync } from './stream-scoring.js';
 import { makeTrainStep, type TrainStep } from './train-step.js';
 import { CharTokenizer, WordTokenizer, splitWords, tokenizerFromJSON, type TokenKind, type Tokenizer, type TokenizerJSON } from './tokenizer.js';
 
-export const spec = defineCommand({
+export const spec: CommandSpec = {
   usage: 'npm run train -- lm --corpus <path|moby-dick|sotu|english> [options]',
   summary: 'Train an LSTM next-token language model (characters or words) and save it to models/trained/<name>.',
   options: {
@@ -60,7 +60,7 @@ export const spec = defineCommand({
     'Validation: cross-entropy (nats/token) of the held-out split, scored statefully with the incremental step as a live session sees it.',
     'The epoch with the best validation loss is written to the output folder as soon as it is reached.',
   ].join('\n'),
-});
+};
 
 interface RunOptions {
   corpus: string;

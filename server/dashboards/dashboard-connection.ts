@@ -2,6 +2,7 @@
 // device list, those devices' predictions and signal, and periodic stats. A viewer that reads
 // too slowly loses messages instead of making the server buffer them.
 import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
 import { DASHBOARD_FRAME_SHAPE } from '../../protocol/frame-guard.js';
 import type { ErrorCode, ServerToDashboard } from '../../protocol/sensor-messages.js';
@@ -77,7 +78,7 @@ export class DashboardConnection {
     this.outbox = new SocketOutbox(ws, { maxBufferedBytes: opts.maxBufferedBytes, slowConsumerMs: opts.slowConsumerMs });
     this.authenticated = opts.authenticated ?? !opts.auth?.required;
     if (!this.authenticated && opts.preAuth) this.preAuthFrames = new PreAuthFrames(opts.preAuth, 'subscribe', ws);
-    const timer = opts.subscribeTimeoutMs === undefined ? undefined : setTimeout(() => this.subscribed || ws.close(1008, `no valid subscribe within ${opts.subscribeTimeoutMs} ms`), opts.subscribeTimeoutMs);
+    const timer = opts.subscribeTimeoutMs === undefined ? undefined : setTimeout(() => this.subscribed || ws.close(CloseCode.policy, `no valid subscribe within ${opts.subscribeTimeoutMs} ms`), opts.subscribeTimeoutMs);
     timer?.unref();
     ws.on('close', () => clearTimeout(timer));
     ws.on('message', (data, isBinary) => {
@@ -138,11 +139,11 @@ export class DashboardConnection {
     if (!this.authenticated) {
       if (this.opts.auth && !this.opts.auth.grants(sub.value.token, 'viewer')) {
         this.error('unauthorized', 'a valid token with the viewer scope is required (subscribe.token, Authorization: Bearer, or ?token=)');
-        this.ws.close(1008, 'unauthorized');
+        this.ws.close(CloseCode.policy, 'unauthorized');
         return;
       }
       const slot = this.opts.onAuthenticated?.(this) ?? { ok: true };
-      if (!slot.ok) return this.ws.close(1013, slot.reason);
+      if (!slot.ok) return this.ws.close(CloseCode.tryAgainLater, slot.reason);
       this.authenticated = true;
       this.preAuthFrames?.lift();
       this.preAuthFrames = undefined;

@@ -3,6 +3,7 @@
 // what its dashboards watch, so devices nobody watches skip their signal.
 import type { Subscription } from 'rxjs';
 import type { WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/close-codes.js';
 import type { ServerStatsMessage } from '../../protocol/sensor-messages.js';
 import type { ServerConfig } from '../config.js';
 import type { LiveFeed } from '../fan-out/live-feed.js';
@@ -58,7 +59,7 @@ export class DashboardHub {
   add(ws: WebSocket, authenticated = !this.deps.auth.required): void {
     const { maxDashboards, preAuth } = this.deps.config;
     if (authenticated ? !this.hasAuthenticatedSlot() : this.dashboards.size - this.authenticatedCount() >= preAuth.maxDashboards) {
-      ws.close(1013, authenticated ? `at most ${maxDashboards} dashboards` : `at most ${preAuth.maxDashboards} dashboards waiting for a token`);
+      ws.close(CloseCode.tryAgainLater, authenticated ? `at most ${maxDashboards} dashboards` : `at most ${preAuth.maxDashboards} dashboards waiting for a token`);
       return;
     }
     const dashboard = new DashboardConnection(ws, {

@@ -2,6 +2,7 @@
 // msgpack binary; replies use the encoding of the device's latest frame). Every problem is
 // answered with a typed `error` frame and affects only this connection.
 import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
 import { deviceFrameShape, type FrameShapeLimits } from '../../protocol/frame-guard.js';
 import type { ErrorCode, HelloMessage, ServerToDevice } from '../../protocol/sensor-messages.js';
@@ -39,9 +40,6 @@ export interface DeviceConnectionDeps {
   harUnavailable(): string | undefined;
   config: Pick<ServerConfig, 'rateLimit' | 'limits' | 'preAuth' | 'maxBufferedBytes' | 'slowConsumerMs' | 'helloTimeoutMs'>;
 }
-
-/** WebSocket close codes used here (1009 for oversize frames comes from ws itself). */
-export const CLOSE = { policy: 1008, tryAgainLater: 1013, internal: 1011 } as const;
 
 /**
  * Bytes per second a device connection may have decoded, per sample/s of its rate limit: 320 B is
@@ -101,7 +99,7 @@ export class DeviceConnection {
         log.info({ conn: conn.id, deviceId: this.session?.info.deviceId }, 'device cut: it does not read its predictions');
       },
     });
-    this.helloTimer = setTimeout(() => this.closeWith(CLOSE.policy, `no valid hello within ${config.helloTimeoutMs} ms`), config.helloTimeoutMs);
+    this.helloTimer = setTimeout(() => this.closeWith(CloseCode.policy, `no valid hello within ${config.helloTimeoutMs} ms`), config.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
       if (this.heldFrames) {
         const bytes = rawDataBytes(data).byteLength;
@@ -168,18 +166,18 @@ export class DeviceConnection {
     const owner = this.conn.authenticated ? (this.conn.principal ?? OPEN_PRINCIPAL) : this.deps.auth.identify(hello.value.token);
     if (!owner?.scopes.has('device')) {
       this.error('unauthorized', 'a valid token with the device scope is required (hello.token, Authorization: Bearer, or ?token=)');
-      this.closeWith(CLOSE.policy, 'unauthorized');
+      this.closeWith(CloseCode.policy, 'unauthorized');
       return;
     }
     const harUnavailable = this.deps.harUnavailable();
     if (harUnavailable) {
       this.error('model-unavailable', `this server cannot classify activities: ${harUnavailable}`);
-      this.closeWith(CLOSE.tryAgainLater, 'HAR model unavailable');
+      this.closeWith(CloseCode.tryAgainLater, 'HAR model unavailable');
       return;
     }
     if (this.deps.shedder.overloaded) {
       this.error('overloaded', 'the server is overloaded and sheds devices: try again later');
-      this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
+      this.closeWith(CloseCode.tryAgainLater, 'server overloaded');
       return;
     }
     // In a cluster, a device new here may come from a gateway that went away: its session continues.
@@ -206,11 +204,11 @@ export class DeviceConnection {
   private openSession(hello: HelloMessage, owner: string, elsewhere?: SessionSnapshot): void {
     const opened = this.deps.sessions.open(hello, {
       send: (m) => this.send(m),
-      onCrash: () => this.closeWith(CLOSE.internal, 'internal error'),
+      onCrash: () => this.closeWith(CloseCode.internalError, 'internal error'),
     }, owner, elsewhere);
     if (!opened.ok) {
       this.error(opened.error.code, opened.error.message);
-      if (opened.error.code === 'overloaded') this.closeWith(CLOSE.tryAgainLater, 'too many devices');
+      if (opened.error.code === 'overloaded') this.closeWith(CloseCode.tryAgainLater, 'too many devices');
       return;
     }
     clearTimeout(this.helloTimer);
@@ -226,7 +224,7 @@ export class DeviceConnection {
   private shed(reason: string): void {
     this.untrackShedding?.();
     this.error('overloaded', reason);
-    this.closeWith(CLOSE.tryAgainLater, 'server overloaded');
+    this.closeWith(CloseCode.tryAgainLater, 'server overloaded');
     // An overloaded server reads the device's close reply late (behind its queued frames): don't wait for it.
     setTimeout(() => this.ws.terminate(), SHED_CLOSE_WAIT_MS).unref();
   }
@@ -238,10 +236,10 @@ export class DeviceConnection {
     this.deps.log.info({ conn: this.conn.id, deviceId: this.session.info.deviceId, code }, 'device disconnected');
     // A close frame means the device is done; 1006 (no close frame: network lost, phone asleep,
     // heartbeat cut) may be a dropped link, so the session waits for the device to come back.
-    this.deps.sessions.release(this.session, { keep: code === 1006 && !this.closedByServer });
+    this.deps.sessions.release(this.session, { keep: code === CloseCode.abnormal && !this.closedByServer });
   }
 
-  private closeWith(code: number, reason: string): void {
+  private closeWith(code: CloseCode, reason: string): void {
     this.closedByServer = true;
     this.ws.close(code, reason);
   }

@@ -8,13 +8,13 @@
 // holds the limit on the frames that arrive either way.
 import type { WebSocket } from 'ws';
 import type { PreAuthConfig } from '../config.js';
+import { CloseCode } from '../../protocol/close-codes.js';
 
 /** The part of ws's Receiver that holds the frame-size limit (0 = none). */
 type Receiver = { _maxPayload: number };
 
-/** Close codes: 1009 (message too big), 1008 (policy). */
 export interface PreAuthRefusal {
-  code: 1008 | 1009;
+  code: typeof CloseCode.tooBig | typeof CloseCode.policy;
   reason: string;
 }
 
@@ -45,8 +45,8 @@ export class PreAuthFrames {
 
   /** Undefined when a frame of `bytes` may be decoded; else how to close the connection. */
   admit(bytes: number): PreAuthRefusal | undefined {
-    if (bytes > this.limits.maxFrameBytes) return { code: 1009, reason: `frames before a valid ${this.first} must be at most ${this.limits.maxFrameBytes} bytes` };
-    if (++this.seen > this.limits.maxFrames) return { code: 1008, reason: `${this.limits.maxFrames} frames without a valid ${this.first}` };
+    if (bytes > this.limits.maxFrameBytes) return { code: CloseCode.tooBig, reason: `frames before a valid ${this.first} must be at most ${this.limits.maxFrameBytes} bytes` };
+    if (++this.seen > this.limits.maxFrames) return { code: CloseCode.policy, reason: `${this.limits.maxFrames} frames without a valid ${this.first}` };
     return undefined;
   }
 }

@@ -4,6 +4,7 @@
 // client sends, the failure stays in this connection: frames are rate-limited, error replies too,
 // and replies to a client that does not read are dropped (then the client is cut), never queued.
 import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
 import { TEXT_FRAME_SHAPE } from '../../protocol/frame-guard.js';
 import {
@@ -327,7 +328,7 @@ export class TextConnection {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       this.error('idle-timeout', `no message for ${this.service.config.idleTimeoutMs} ms; session closed`);
-      this.ws.close(4000, 'idle timeout');
+      this.ws.close(CloseCode.textIdle, 'idle timeout');
       this.onClose();
     }, this.service.config.idleTimeoutMs);
     this.idleTimer.unref?.();

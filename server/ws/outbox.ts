@@ -3,10 +3,8 @@
 // reader that stays behind for `slowConsumerMs` is disconnected, so no socket holds memory or
 // a stream of drops forever.
 import type { WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { sendOrDrop } from './send-or-drop.js';
-
-/** Close code for a reader that fell too far behind (policy violation). */
-export const CLOSE_TOO_SLOW = 1008;
 
 export interface OutboxOptions {
   maxBufferedBytes: number;
@@ -46,7 +44,7 @@ export class SocketOutbox {
     this.cut = true;
     this.opts.onCut?.();
     // The close frame queues behind the unread data, so don't wait for the handshake.
-    this.ws.close(CLOSE_TOO_SLOW, `reading too slowly: more than ${this.opts.maxBufferedBytes} bytes unsent for ${this.opts.slowConsumerMs} ms`);
+    this.ws.close(CloseCode.policy, `reading too slowly: more than ${this.opts.maxBufferedBytes} bytes unsent for ${this.opts.slowConsumerMs} ms`);
     const force = setTimeout(() => this.ws.terminate?.(), 1000);
     force.unref?.();
   }

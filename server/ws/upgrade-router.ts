@@ -9,6 +9,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/close-codes.js';
 import type { Auth, Principal } from '../security/auth.js';
 import { addressGroup, type ClientAddress } from '../security/client-address.js';
 import { isLoopbackHost } from '../security/exposure.js';
@@ -57,9 +58,6 @@ export interface UpgradeGuardOptions {
   onConnection?: (path: string, info: ConnectionInfo) => void;
   onDisconnection?: (path: string, info: ConnectionInfo, code: number) => void;
 }
-
-/** Close codes the router uses. */
-export const ROUTER_CLOSE = { tryAgainLater: 1013, policy: 1008, goingAway: 1001 } as const;
 
 export class UpgradeRouter {
   private readonly routes = new Map<string, { wss: WebSocketServer; opts: RouteOptions }>();
@@ -126,7 +124,7 @@ export class UpgradeRouter {
       [...this.routes.values()].map(
         ({ wss }) =>
           new Promise<void>((resolve) => {
-            for (const ws of wss.clients) ws.close(ROUTER_CLOSE.goingAway, 'server shutting down');
+            for (const ws of wss.clients) ws.close(CloseCode.goingAway, 'server shutting down');
             // Sockets that don't finish the closing handshake promptly are cut.
             const force = setTimeout(() => wss.clients.forEach((ws) => ws.terminate()), 1000);
             wss.close(() => {
@@ -169,11 +167,11 @@ export class UpgradeRouter {
     const authenticated = !auth || (principal?.scopes.has(scope) ?? false);
     let refusal: { reason: RefusalReason; code: number; message: string } | undefined;
     if (this.guard.maxConnections !== undefined && this.open >= this.guard.maxConnections) {
-      refusal = { reason: 'too-many-connections', code: ROUTER_CLOSE.tryAgainLater, message: `the server takes at most ${this.guard.maxConnections} connections` };
+      refusal = { reason: 'too-many-connections', code: CloseCode.tryAgainLater, message: `the server takes at most ${this.guard.maxConnections} connections` };
     } else if (this.guard.maxConnectionsPerIp !== undefined && !(this.guard.exemptLoopbackFromIpLimit && isLoopbackHost(ip)) && (this.perIp.get(addressGroup(ip)) ?? 0) >= this.guard.maxConnectionsPerIp) {
-      refusal = { reason: 'too-many-from-ip', code: ROUTER_CLOSE.tryAgainLater, message: `at most ${this.guard.maxConnectionsPerIp} connections per address (IPv6: per /64)` };
+      refusal = { reason: 'too-many-from-ip', code: CloseCode.tryAgainLater, message: `at most ${this.guard.maxConnectionsPerIp} connections per address (IPv6: per /64)` };
     } else if (!authenticated && !route.opts.tokenInFirstFrame) {
-      refusal = { reason: 'unauthorized', code: ROUTER_CLOSE.policy, message: `unauthorized: a valid ${scope} token is required (Authorization: Bearer, ?token= or the page cookie)` };
+      refusal = { reason: 'unauthorized', code: CloseCode.policy, message: `unauthorized: a valid ${scope} token is required (Authorization: Bearer, ?token= or the page cookie)` };
     }
     route.wss.handleUpgrade(req, socket, head, (ws) => {
       if (refusal) {

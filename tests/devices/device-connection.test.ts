@@ -3,8 +3,9 @@
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { makeConfig, type ConfigOverrides } from '../../server/config.js';
-import { CLOSE, DeviceConnection, type DeviceConnectionDeps } from '../../server/devices/device-connection.js';
+import { DeviceConnection, type DeviceConnectionDeps } from '../../server/devices/device-connection.js';
 import { DeviceSession } from '../../server/devices/device-session.js';
 import { OPEN_PRINCIPAL, type Principal } from '../../server/security/auth.js';
 import type { ConnectionInfo } from '../../server/ws/upgrade-router.js';
@@ -31,7 +32,7 @@ const sockets: FakeSocket[] = [];
 
 afterEach(() => {
   // Every connection ends (its hello timer with it).
-  for (const s of sockets.splice(0)) if (s.readyState !== s.CLOSED) s.closed(1000);
+  for (const s of sockets.splice(0)) if (s.readyState !== s.CLOSED) s.closed(CloseCode.normal);
   vi.useRealTimers();
 });
 
@@ -64,7 +65,7 @@ describe('DeviceConnection before the hello', () => {
     vi.advanceTimersByTime(999);
     expect(socket.closes).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(socket.closes).toEqual([{ code: CLOSE.policy, reason: 'no valid hello within 1000 ms' }]);
+    expect(socket.closes).toEqual([{ code: CloseCode.policy, reason: 'no valid hello within 1000 ms' }]);
   });
 
   it('a valid hello in time stops the hello timer', () => {
@@ -129,7 +130,7 @@ describe('DeviceConnection with bad frames', () => {
         for (const m of socket.messages()) expect(m.type).toBe('error');
         expect(socket.closes).toEqual([]);
         expect(log.errors()).toEqual([]); // no handler failure behind the replies
-        socket.closed(1000);
+        socket.closed(CloseCode.normal);
       }),
       { seed: 14, numRuns: 300 },
     );
@@ -178,13 +179,13 @@ describe('DeviceConnection read limits', () => {
   it('before a hello that brings the token: a few small frames only (pre-auth limits)', () => {
     const big = connect({ auth: tokenAuth, conn: unauthenticated, config: { preAuth: { maxFrameBytes: 100, maxFrames: 4 } } });
     big.socket.receive(hello('phone-1', { token: 'device-token', description: 'x'.repeat(200) }));
-    expect(big.socket.closes).toEqual([{ code: 1009, reason: 'frames before a valid hello must be at most 100 bytes' }]);
+    expect(big.socket.closes).toEqual([{ code: CloseCode.tooBig, reason: 'frames before a valid hello must be at most 100 bytes' }]);
     expect(big.sessions.opens).toHaveLength(0);
 
     const slow = connect({ auth: tokenAuth, conn: unauthenticated, config: { preAuth: { maxFrameBytes: 4096, maxFrames: 4 } } });
     for (let i = 0; i < 5; i++) slow.socket.receive(samples(1)[0]!);
     expect(slow.socket.errors().map((e) => e.code)).toEqual(['not-hello', 'not-hello', 'not-hello', 'not-hello']);
-    expect(slow.socket.closes).toEqual([{ code: CLOSE.policy, reason: '4 frames without a valid hello' }]);
+    expect(slow.socket.closes).toEqual([{ code: CloseCode.policy, reason: '4 frames without a valid hello' }]);
   });
 
   it('a device that does not read its replies is cut (1008), and its session ends with it', async () => {
@@ -193,8 +194,8 @@ describe('DeviceConnection read limits', () => {
     socket.receive(Uint8Array.of(0xc1)); // an error reply: dropped, the clock starts
     await new Promise((r) => setTimeout(r, 5));
     socket.receive(Uint8Array.of(0xc1));
-    expect(socket.closes).toEqual([{ code: 1008, reason: expect.stringMatching(/^reading too slowly/) }]);
-    socket.closed(1006);
+    expect(socket.closes).toEqual([{ code: CloseCode.policy, reason: expect.stringMatching(/^reading too slowly/) }]);
+    socket.closed(CloseCode.abnormal);
     expect(sessions.releases).toEqual([{ session, keep: false }]);
   });
 });
@@ -205,7 +206,7 @@ describe('DeviceConnection hello refusals', () => {
       const { socket, sessions } = connect({ auth: tokenAuth, conn: unauthenticated });
       socket.receive(hello('phone-1', token === undefined ? {} : { token }));
       expect(socket.errors().map((e) => e.code)).toEqual(['unauthorized']);
-      expect(socket.closes).toEqual([{ code: CLOSE.policy, reason: 'unauthorized' }]);
+      expect(socket.closes).toEqual([{ code: CloseCode.policy, reason: 'unauthorized' }]);
       expect(sessions.opens).toHaveLength(0);
     }
   });
@@ -226,7 +227,7 @@ describe('DeviceConnection hello refusals', () => {
     const { socket, sessions } = connect({ harUnavailable: 'no HAR model file' });
     socket.receive(hello());
     expect(socket.errors()).toEqual([expect.objectContaining({ code: 'model-unavailable', message: 'this server cannot classify activities: no HAR model file' })]);
-    expect(socket.closes).toEqual([{ code: CLOSE.tryAgainLater, reason: 'HAR model unavailable' }]);
+    expect(socket.closes).toEqual([{ code: CloseCode.tryAgainLater, reason: 'HAR model unavailable' }]);
     expect(sessions.opens).toHaveLength(0);
   });
 
@@ -237,7 +238,7 @@ describe('DeviceConnection hello refusals', () => {
     const { socket } = connect({ sessions, shedder });
     socket.receive(hello());
     expect(socket.errors().map((e) => e.code)).toEqual(['overloaded']);
-    expect(socket.closes).toEqual([{ code: CLOSE.tryAgainLater, reason: 'server overloaded' }]);
+    expect(socket.closes).toEqual([{ code: CloseCode.tryAgainLater, reason: 'server overloaded' }]);
     expect(sessions.opens).toHaveLength(0);
   });
 
@@ -247,7 +248,7 @@ describe('DeviceConnection hello refusals', () => {
     const a = connect({ sessions: full });
     a.socket.receive(hello());
     expect(a.socket.errors()).toEqual([expect.objectContaining({ code: 'overloaded', message: 'at most 200 devices' })]);
-    expect(a.socket.closes).toEqual([{ code: CLOSE.tryAgainLater, reason: 'too many devices' }]);
+    expect(a.socket.closes).toEqual([{ code: CloseCode.tryAgainLater, reason: 'too many devices' }]);
 
     const taken = new FakeSessions();
     taken.refuse = { code: 'id-in-use', message: 'taken' };
@@ -324,7 +325,7 @@ describe('DeviceConnection samples', () => {
     const sessions = new FakeSessions({ burstFrames: 3 });
     const first = connected({ sessions });
     for (const f of samples(3)) first.socket.receive(f);
-    first.socket.closed(1006);
+    first.socket.closed(CloseCode.abnormal);
     const second = connect({ sessions });
     second.socket.receive(hello());
     second.socket.receive(samples(1)[0]!);
@@ -388,7 +389,7 @@ describe('DeviceConnection in a cluster (a hello looks for the session on other 
     sessions.findElsewhere = () => slow.promise;
     const b = connect({ sessions });
     b.socket.receive(hello('phone-2'));
-    b.socket.closed(1006);
+    b.socket.closed(CloseCode.abnormal);
     slow.resolve(undefined);
     await settle();
     expect(sessions.opens).toHaveLength(1);
@@ -399,11 +400,11 @@ describe('DeviceConnection in a cluster (a hello looks for the session on other 
 describe('DeviceConnection close', () => {
   it('1006 (no close frame: a dropped link) keeps the session for a reconnect', () => {
     const { socket, session, sessions } = connected();
-    socket.closed(1006);
+    socket.closed(CloseCode.abnormal);
     expect(sessions.releases).toEqual([{ session, keep: true }]);
   });
 
-  it.each([1000, 1001, 4000])('a clean close (%i) ends the session', (code) => {
+  it.each([CloseCode.normal, CloseCode.goingAway, CloseCode.textIdle])('a clean close (%i) ends the session', (code) => {
     const { socket, session, sessions } = connected();
     socket.closed(code);
     expect(sessions.releases).toEqual([{ session, keep: false }]);
@@ -412,26 +413,26 @@ describe('DeviceConnection close', () => {
   it('after the server closed it (policy) or a protocol error, even 1006 ends the session', () => {
     const a = connected();
     a.session.connection!.onCrash!(new Error('stage failed'));
-    expect(a.socket.closes).toEqual([{ code: CLOSE.internal, reason: 'internal error' }]);
-    a.socket.closed(1006);
+    expect(a.socket.closes).toEqual([{ code: CloseCode.internalError, reason: 'internal error' }]);
+    a.socket.closed(CloseCode.abnormal);
     expect(a.sessions.releases.map((r) => r.keep)).toEqual([false]);
 
     const b = connected();
     b.socket.emit('error', new Error('Max payload size exceeded'));
-    b.socket.closed(1006);
+    b.socket.closed(CloseCode.abnormal);
     expect(b.sessions.releases.map((r) => r.keep)).toEqual([false]);
   });
 
   it('a connection closed before its hello releases nothing', () => {
     const { socket, sessions } = connect();
-    socket.closed(1006);
+    socket.closed(CloseCode.abnormal);
     expect(sessions.releases).toEqual([]);
   });
 
   it('a device that leaves is no candidate for shedding any more', () => {
     const { socket, shedder } = connected();
     expect(shedder.tracked.size).toBe(1);
-    socket.closed(1006);
+    socket.closed(CloseCode.abnormal);
     expect(shedder.tracked.size).toBe(0);
   });
 
@@ -442,14 +443,14 @@ describe('DeviceConnection close', () => {
     shedder.shedAll('the server is overloaded: try again later');
     expect(shedder.tracked.size).toBe(0); // not a candidate again
     expect(socket.errors()).toEqual([expect.objectContaining({ code: 'overloaded', message: 'the server is overloaded: try again later' })]);
-    expect(socket.closes).toEqual([{ code: CLOSE.tryAgainLater, reason: 'server overloaded' }]);
+    expect(socket.closes).toEqual([{ code: CloseCode.tryAgainLater, reason: 'server overloaded' }]);
     vi.advanceTimersByTime(1000);
     expect(socket.terminated).toBe(true);
     // Frames still in flight are not decoded any more.
     socket.readyState = socket.OPEN;
     socket.receive(samples(1)[0]!);
     expect(session.pushed).toHaveLength(0);
-    socket.closed(1006);
+    socket.closed(CloseCode.abnormal);
     expect(sessions.releases.map((r) => r.keep)).toEqual([false]);
   });
 });

@@ -2,6 +2,7 @@
 // hello deadline that had no variable before, set the way an operator would (npm start's parser),
 // against a server on the defaults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { buildServer, type SensoriumServer } from '../../server/app.js';
 import { parseServerConfig } from '../../server/config.js';
 import { TestClient } from './helpers.js';
@@ -47,7 +48,7 @@ describe('settings from variables and flags reach the server', () => {
   it('SENSORIUM_HELLO_TIMEOUT_MS: a device without a hello is closed 1008 after it', async () => {
     const started = Date.now();
     const silent = await TestClient.connect(tuned.ws('/ws/device'));
-    expect(await silent.closed).toBe(1008);
+    expect(await silent.closed).toBe(CloseCode.policy);
     expect(Date.now() - started).toBeLessThan(5000);
     const patient = await TestClient.connect(defaults.ws('/ws/device'));
     await new Promise((r) => setTimeout(r, 1000));

@@ -1,5 +1,6 @@
 // The /ws/device protocol over a real server on loopback, with real ws clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { resampleSeries } from '../../data/signal/resampler.js';
 import { ACTIVITIES, DEFAULT_LIMITS } from '../../protocol/sensor-messages.js';
 import { labelledRecording, startTestServer, TestClient, toFrames, type TestServer } from './helpers.js';
@@ -147,7 +148,7 @@ describe('protocol errors', () => {
       client.send(hello('big'));
       await client.count('welcome', 1);
       client.sendRaw(JSON.stringify({ type: 'samples', seq: 0, t: Array.from({ length: 1000 }, (_, i) => i * 20), x: [], y: [], z: [] }));
-      expect(await client.closed).toBe(1009);
+      expect(await client.closed).toBe(CloseCode.tooBig);
       const health = await fetch(`${small.url}/api/health`).then((r) => r.json());
       expect(health.devicesConnected).toBe(0);
     } finally {
@@ -159,11 +160,11 @@ describe('protocol errors', () => {
     const strict = await startTestServer({ helloTimeoutMs: 200, authTokens: ['secret-token'] });
     try {
       const silent = await TestClient.connect(strict.wsUrl('/ws/device'));
-      expect(await silent.closed).toBe(1008);
+      expect(await silent.closed).toBe(CloseCode.policy);
       expect(silent.closeReason).toMatch(/no valid hello within 200 ms/);
       const intruder = await TestClient.connect(strict.wsUrl('/ws/device'));
       intruder.send(hello('intruder', { token: 'guess' }));
-      expect(await intruder.closed).toBe(1008);
+      expect(await intruder.closed).toBe(CloseCode.policy);
       expect(intruder.of('error')[0]).toMatchObject({ code: 'unauthorized' });
       const friend = await TestClient.connect(strict.wsUrl('/ws/device'));
       friend.send(hello('friend', { token: 'secret-token' }));

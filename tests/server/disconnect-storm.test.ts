@@ -5,6 +5,7 @@
 import { connect } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { WebSocket } from 'ws';
 import { labelledRecording, sleep, startTestServer, TestClient, toFrames, type TestServer } from './helpers.js';
 
@@ -47,7 +48,7 @@ async function stormClient(url: string, kind: number, i: number): Promise<void> 
       if (kind === 3) return setTimeout(() => ws.close(), 10);
       ws.send(Buffer.from([0xc1, 0xc1, 0xc1])); // garbage
       if (kind === 4) return setTimeout(() => ws.terminate(), 10);
-      ws.close(1000);
+      ws.close(CloseCode.normal);
     });
   });
 }

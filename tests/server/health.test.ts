@@ -1,5 +1,6 @@
 // GET /api/health and the HTTP side of the WebSocket paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { WebSocket } from 'ws';
 import { startTestServer, TestClient, type TestServer } from './helpers.js';
 
@@ -64,7 +65,7 @@ describe('health and routing', () => {
       const live = new WebSocket(url);
       await Promise.all([dead, live].map((ws) => new Promise((resolve) => ws.once('open', resolve))));
       const code = await new Promise<number>((resolve) => dead.once('close', resolve));
-      expect(code).toBe(1006); // terminated, no closing handshake
+      expect(code).toBe(CloseCode.abnormal); // terminated, no closing handshake
       expect(live.readyState).toBe(WebSocket.OPEN);
       live.close();
     } finally {

@@ -1,6 +1,7 @@
 // A device sending garbage gets errors while its neighbour keeps getting predictions, and the
 // server keeps serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { encodeFrame } from '../../protocol/codec.js';
 import { labelledRecording, sleep, startTestServer, TestClient, toFrames, type TestServer } from './helpers.js';
 
@@ -64,7 +65,7 @@ describe('bad input isolation', () => {
     await good.count('welcome', 1);
     const bad = await TestClient.connect(srv.wsUrl('/ws/device'));
     bad.sendRaw(Buffer.alloc(2 << 20, 0x20).toString()); // 2 MiB of spaces, above the 1 MiB limit
-    expect(await bad.closed).toBe(1009);
+    expect(await bad.closed).toBe(CloseCode.tooBig);
     for (const f of toFrames(labelledRecording([['sitting', 4]]), 50, false)) good.send(f);
     await good.count('prediction', 2);
     expect(good.closeCode).toBeUndefined();

@@ -1,6 +1,7 @@
 // Ingestion overload: while the event loop stays far behind, the newest devices are shed with an
 // `overloaded` error and close 1013, and new devices are refused; once it is back, they are admitted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { LoadShedder, type LoadShedderOptions, type Sheddable } from '../../server/devices/load-shedder.js';
 import { startTestServer, TestClient, type TestServer } from './helpers.js';
 
@@ -115,7 +116,7 @@ describe('load shedding on /ws/device', () => {
     const shed = clients.slice(-5);
     await Promise.all(shed.map((c) => c.closed));
     for (const c of shed) {
-      expect(c.closeCode).toBe(1013);
+      expect(c.closeCode).toBe(CloseCode.tryAgainLater);
       expect(c.of('error')).toEqual([expect.objectContaining({ code: 'overloaded', message: expect.stringMatching(/overloaded .*try again later/) })]);
     }
     expect(clients.slice(0, 95).every((c) => c.closeCode === undefined)).toBe(true);
@@ -124,7 +125,7 @@ describe('load shedding on /ws/device', () => {
 
     const refused = await device('late-comer');
     await refused.closed;
-    expect(refused.closeCode).toBe(1013);
+    expect(refused.closeCode).toBe(CloseCode.tryAgainLater);
     expect(refused.of('error')[0]).toMatchObject({ code: 'overloaded' });
 
     shedder.check(5);

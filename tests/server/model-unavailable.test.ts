@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { startTestServer, TestClient, type TestServer } from './helpers.js';
 
 let dir: string;
@@ -34,7 +35,7 @@ describe.each([
 
     const device = await TestClient.connect(srv.wsUrl('/ws/device'));
     device.send({ type: 'hello', deviceId: 'refused', rateHz: 50, units: 'g' });
-    expect(await device.closed).toBe(1013);
+    expect(await device.closed).toBe(CloseCode.tryAgainLater);
     expect(device.of('welcome')).toEqual([]);
     expect(device.of('error')[0]).toMatchObject({ code: 'model-unavailable', message: expect.stringMatching(reason) });
 

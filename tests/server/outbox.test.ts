@@ -1,6 +1,7 @@
 // Slow readers: messages are dropped while too much is unsent, and a reader that stays behind
 // for slowConsumerMs is disconnected (1008), then cut if it does not finish the close.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { WebSocket } from 'ws';
 import { SocketOutbox } from '../../server/ws/outbox.js';
 
@@ -47,7 +48,7 @@ describe('SocketOutbox', () => {
     expect(ws.closed).toBeUndefined();
     now = 2000;
     out.send('g');
-    expect(ws.closed?.[0]).toBe(1008);
+    expect(ws.closed?.[0]).toBe(CloseCode.policy);
     expect(ws.closed?.[1]).toMatch(/reading too slowly/);
     expect(cut).toBe(1);
     expect(out.dropped).toBe(5);

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { Resampler } from '../../data/signal/resampler.js';
 import { RecordingWriter } from '../../server/recording/recording-writer.js';
 import { labelledRecording, sleep, startTestServer, TestClient, toFrames, type TestServer } from './helpers.js';
@@ -58,7 +59,7 @@ describe('a failing pipeline stage', () => {
     await victim.until((ms) => ms.some((m) => m.type === 'error'), 5000, 'an error');
     expect(victim.of('error')[0]).toMatchObject({ code: 'internal' });
     expect(String(victim.of('error')[0]!.message)).toMatch(/injected resampler bug/);
-    expect(await victim.closed).toBe(1011);
+    expect(await victim.closed).toBe(CloseCode.internalError);
 
     // The neighbour streams on.
     for (const f of frames.slice(4)) neighbour.send(f);
@@ -85,7 +86,7 @@ describe('a failing pipeline stage', () => {
     victim.send({ ...frames[1]!, seq: 1 });
     await victim.until((ms) => ms.some((m) => m.type === 'error'), 5000, 'an error');
     expect(victim.of('error')[0]).toMatchObject({ code: 'internal' });
-    expect(await victim.closed).toBe(1011);
+    expect(await victim.closed).toBe(CloseCode.internalError);
     expect(processFailures).toEqual([]);
   });
 

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { sleep, socketOutcome, startTestServer, TestClient, type TestServer } from './helpers.js';
 
 const TOKEN = 'dashboard-token-1';
@@ -22,12 +23,12 @@ describe('dashboards that have not authenticated', () => {
     // Before its token, a dashboard's frames are small (a subscribe is): a big one closes it unread.
     const big = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
     big.sendRaw(JSON.stringify({ type: 'subscribe', devices: Array.from({ length: 400 }, (_, i) => `device-${i}`) }));
-    expect(await big.closed).toBe(1009);
+    expect(await big.closed).toBe(CloseCode.tooBig);
     expect(big.of('error')).toEqual([]);
     await sleep(50);
     const idle = await Promise.all([0, 1, 2].map(() => TestClient.connect(srv.wsUrl('/ws/dashboard'))));
     const fourth = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
-    expect(await fourth.closed).toBe(1013);
+    expect(await fourth.closed).toBe(CloseCode.tryAgainLater);
     expect(fourth.closeReason).toMatch(/at most 3 dashboards waiting for a token/);
 
     // Real dashboards (token at the upgrade: header, query, the page cookie) are not locked out.
@@ -38,11 +39,11 @@ describe('dashboards that have not authenticated', () => {
     real2.send({ type: 'subscribe', devices: '*' });
     await real2.count('devices', 1);
     const real3 = await open(srv.wsUrl('/ws/dashboard'), { cookie: `sensorium_token=${TOKEN}` });
-    expect(await real3.closed).toBe(1013);
+    expect(await real3.closed).toBe(CloseCode.tryAgainLater);
     expect(real3.closeReason).toMatch(/at most 2 dashboards/);
 
     for (const c of idle) {
-      expect(await c.closed).toBe(1008);
+      expect(await c.closed).toBe(CloseCode.policy);
       expect(c.closeReason).toMatch(/no valid subscribe within 400 ms/);
     }
     // A dashboard that brings its token in the subscribe takes a slot once one is free.
@@ -54,7 +55,7 @@ describe('dashboards that have not authenticated', () => {
     // ... and is refused when the cap is full by then.
     const over = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
     over.send({ type: 'subscribe', devices: '*', token: TOKEN });
-    expect(await over.closed).toBe(1013);
+    expect(await over.closed).toBe(CloseCode.tryAgainLater);
     await Promise.all([real1.close(), late.close()]);
   });
 });
@@ -70,7 +71,7 @@ describe('devices before a valid hello', () => {
     const c = await TestClient.connect(srv.wsUrl('/ws/device'));
     const t = Array.from({ length: 3000 }, (_, i) => 1000 + i * 20);
     c.sendRaw(JSON.stringify({ type: 'samples', seq: 0, t, x: t.map(() => 0), y: t.map(() => 0), z: t.map(() => 1) }));
-    expect(await c.closed).toBe(1009); // ws's receiver refuses it at the header ('Max payload size exceeded')
+    expect(await c.closed).toBe(CloseCode.tooBig); // ws's receiver refuses it at the header ('Max payload size exceeded')
     expect(c.of('error')).toEqual([]); // nothing was decoded, so nothing was answered
   });
 
@@ -94,14 +95,14 @@ describe('devices before a valid hello', () => {
     for (let i = 0; i < 50 && !Buffer.concat(received).includes(closeFrame.subarray(2)); i++) await sleep(20);
     const afterHandshake = Buffer.concat(received).subarray(text().indexOf('\r\n\r\n') + 4);
     expect(afterHandshake[0]).toBe(0x88); // the server closed without waiting for the megabyte
-    expect(afterHandshake.readUInt16BE(2)).toBe(1009);
+    expect(afterHandshake.readUInt16BE(2)).toBe(CloseCode.tooBig);
     socket.destroy();
   });
 
   it('only a few frames are decoded before a valid hello', async () => {
     const c = await TestClient.connect(srv.wsUrl('/ws/device'));
     for (let i = 0; i < 10; i++) c.sendRaw('{}');
-    expect(await c.closed).toBe(1008);
+    expect(await c.closed).toBe(CloseCode.policy);
     expect(c.closeReason).toMatch(/4 frames without a valid hello/);
     expect(c.of('error').length).toBe(4);
   });
@@ -135,10 +136,10 @@ describe('per-address connection cap and IPv6', () => {
     const outcome = (ip: string) => socketOutcome(srv.wsUrl('/ws/dashboard'), from(ip));
     try {
       const held = [await open(srv.wsUrl('/ws/dashboard'), from('2001:db8:1:2::1')), await open(srv.wsUrl('/ws/dashboard'), from('2001:DB8:1:2:ffff:ffff:ffff:2'))];
-      expect(await outcome('2001:db8:1:2:0:0:0:3')).toBe(1013); // same /64, another address
+      expect(await outcome('2001:db8:1:2:0:0:0:3')).toBe(CloseCode.tryAgainLater); // same /64, another address
       expect(await outcome('2001:db8:1:3::1')).toBe('open'); // the next /64
       const v4 = [await open(srv.wsUrl('/ws/dashboard'), from('203.0.113.1')), await open(srv.wsUrl('/ws/dashboard'), from('::ffff:203.0.113.1'))];
-      expect(await outcome('203.0.113.1')).toBe(1013);
+      expect(await outcome('203.0.113.1')).toBe(CloseCode.tryAgainLater);
       expect(await outcome('203.0.113.2')).toBe('open'); // IPv4 stays per address
       await Promise.all([...held, ...v4].map((c) => c.close()));
     } finally {

@@ -4,6 +4,7 @@
 // that opened it: another token holder cannot take it over.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { WebSocket } from 'ws';
 import { ConfigError, configFromEnv, parseTokensFile } from '../../server/config.js';
 import { Auth } from '../../server/security/auth.js';
@@ -89,18 +90,18 @@ describe('WebSockets by scope', () => {
         await c.count('welcome', 1);
         await c.close();
       } else {
-        expect(await c.closed).toBe(1008);
+        expect(await c.closed).toBe(CloseCode.policy);
         expect(c.of('error')[0]).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/device scope/) });
       }
     }
     // A viewer token at the upgrade does not make a device connection authenticated.
     const viaCookie = await TestClient.connect(srv.wsUrl('/ws/device'), 'json', { cookie: `sensorium_token=${VIEWER}` });
     viaCookie.send(hello('cookie-viewer'));
-    expect(await viaCookie.closed).toBe(1008);
+    expect(await viaCookie.closed).toBe(CloseCode.policy);
 
     const dashByDevice = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
     dashByDevice.send({ type: 'subscribe', devices: '*', token: DEVICE });
-    expect(await dashByDevice.closed).toBe(1008);
+    expect(await dashByDevice.closed).toBe(CloseCode.policy);
     const dash = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
     dash.send({ type: 'subscribe', devices: '*', token: VIEWER });
     await dash.count('devices', 1);
@@ -108,7 +109,7 @@ describe('WebSockets by scope', () => {
 
     const text = (token: string) => socketOutcome(srv.wsUrl('/ws/text'), bearer(token));
     expect(await text(VIEWER)).toBe('open');
-    expect(await text(DEVICE)).toBe(1008);
+    expect(await text(DEVICE)).toBe(CloseCode.policy);
   });
 });
 

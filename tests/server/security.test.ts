@@ -1,6 +1,7 @@
 // Tokens (header, query, cookie, first frame), browser origins, refusing to listen openly off
 // loopback, connection limits (total and per IP) and the per-connection frame rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { WebSocket } from 'ws';
 import { buildServer } from '../../server/app.js';
 import { ConfigError, configFromEnv, makeConfig, parseTokensFile } from '../../server/config.js';
@@ -69,24 +70,24 @@ describe('tokens', () => {
 
     const without = await TestClient.connect(srv.wsUrl('/ws/device'));
     without.send(hello('tok-none'));
-    expect(await without.closed).toBe(1008);
+    expect(await without.closed).toBe(CloseCode.policy);
     expect(without.of('error')[0]).toMatchObject({ code: 'unauthorized' });
 
     const dash = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
     dash.send({ type: 'subscribe', devices: '*', token: 'wrong-token-x' });
-    expect(await dash.closed).toBe(1008);
+    expect(await dash.closed).toBe(CloseCode.policy);
     const idle = await TestClient.connect(srv.wsUrl('/ws/dashboard')); // never subscribes
     const dashOk = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
     dashOk.send({ type: 'subscribe', devices: '*', token: TOKEN });
     await dashOk.count('devices', 1);
-    expect(await idle.closed).toBe(1008);
+    expect(await idle.closed).toBe(CloseCode.policy);
     expect(idle.closeReason).toMatch(/no valid subscribe within 300 ms/);
     await Promise.all([viaHello.close(), viaQuery.close(), dashOk.close()]);
   });
 
   it('endpoints without a token field (text) need it at the upgrade', async () => {
     const refused = await outcome(srv.wsUrl('/ws/text'));
-    expect(refused.close).toBe(1008);
+    expect(refused.close).toBe(CloseCode.policy);
     expect(refused.reason).toMatch(/unauthorized/);
     const bearer = await outcome(srv.wsUrl('/ws/text'), { authorization: `Bearer ${TOKEN}` });
     expect(bearer).toEqual({ opened: true });
@@ -163,7 +164,7 @@ describe('connection limits', () => {
       const a = await TestClient.connect(srv.wsUrl('/ws/dashboard'));
       const b = await TestClient.connect(srv.wsUrl('/ws/device'));
       const c = await outcome(srv.wsUrl('/ws/dashboard'));
-      expect(c.close).toBe(1013);
+      expect(c.close).toBe(CloseCode.tryAgainLater);
       expect(c.reason).toMatch(/at most 2 connections/);
       await a.close();
       await sleep(50);
@@ -182,7 +183,7 @@ describe('connection limits', () => {
     try {
       const held = [await TestClient.connect(srv.wsUrl('/ws/dashboard')), await TestClient.connect(srv.wsUrl('/ws/dashboard'))];
       const third = await outcome(srv.wsUrl('/ws/dashboard'));
-      expect(third.close).toBe(1013);
+      expect(third.close).toBe(CloseCode.tryAgainLater);
       expect(third.reason).toMatch(/at most 2 connections per address/);
       const local = [await TestClient.connect(exempt.wsUrl('/ws/dashboard')), await TestClient.connect(exempt.wsUrl('/ws/dashboard'))];
       expect(local.every((c) => c.closeCode === undefined)).toBe(true);
@@ -200,15 +201,15 @@ describe('connection limits', () => {
       const held = new WebSocket(proxied.wsUrl('/ws/dashboard'), { headers: xff('203.0.113.5') });
       await new Promise((resolve) => held.once('open', resolve));
       const same = await outcome(proxied.wsUrl('/ws/dashboard'), xff('203.0.113.5'));
-      expect(same.close).toBe(1013);
+      expect(same.close).toBe(CloseCode.tryAgainLater);
       expect((await outcome(proxied.wsUrl('/ws/dashboard'), xff('203.0.113.6'))).opened).toBe(true);
       // The client may prepend anything; the proxy's own entry (rightmost) is what counts.
       const spoofed = await outcome(proxied.wsUrl('/ws/dashboard'), xff('198.51.100.7, 203.0.113.5'));
-      expect(spoofed.close).toBe(1013);
+      expect(spoofed.close).toBe(CloseCode.tryAgainLater);
 
       const first = new WebSocket(direct.wsUrl('/ws/dashboard'), { headers: xff('203.0.113.8') });
       await new Promise((resolve) => first.once('open', resolve));
-      expect((await outcome(direct.wsUrl('/ws/dashboard'), xff('203.0.113.9'))).close).toBe(1013);
+      expect((await outcome(direct.wsUrl('/ws/dashboard'), xff('203.0.113.9'))).close).toBe(CloseCode.tryAgainLater);
       held.close();
       first.close();
     } finally {

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import { WebSocket } from 'ws';
 import { resampleSeries } from '../../data/signal/resampler.js';
 import { startChildServer, type ChildServer } from './child-server.js';
@@ -40,7 +41,7 @@ describe('graceful shutdown', () => {
     const exitCode = child.exited;
     child.proc.kill('SIGTERM');
     const code = await device.closed;
-    expect(code).toBe(1001);
+    expect(code).toBe(CloseCode.goingAway);
     expect(device.of('prediction')).toHaveLength(expectedWindows(sentT));
     expect(device.of('error')).toEqual([]);
     expect(await exitCode).toBe(0);

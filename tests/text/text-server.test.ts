@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../../protocol/close-codes.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import * as tf from '@tensorflow/tfjs';
 import { WebSocket } from 'ws';
@@ -197,7 +198,7 @@ describe('text service over HTTP and WebSocket', () => {
     expect(tf.memory().numTensors).toBe(before);
     const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)));
     expect((await c.next('error')).code).toBe('idle-timeout');
-    expect(await closed).toBe(4000);
+    expect(await closed).toBe(CloseCode.textIdle);
     await new Promise((r) => setTimeout(r, 50));
     expect(service.sessions).toBe(0);
   });

@@ -2,6 +2,7 @@
 // backoff. Pages give it a path (/ws/device, /ws/dashboard, /ws/text) and handle decoded messages.
 // Given several servers (gateways, net/servers.ts), a connection that drops or fails to open is
 // retried on the next one (protocol/server-rotation.ts: round-robin, backoff, jitter).
+import { CloseCode } from '../../../protocol/close-codes.js';
 import { decodeFrame, encodeFrame, type Encoding } from '../../../protocol/codec.js';
 import { ServerRotation } from '../../../protocol/server-rotation.js';
 import { ownServer, serverLabel } from './servers.js';
@@ -75,7 +76,7 @@ export class ServerSocket {
     clearTimeout(this.retryTimer);
     const ws = this.ws;
     this.ws = undefined;
-    if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'client stopped');
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close(CloseCode.normal, 'client stopped');
     this.handlers.onState?.('closed', 'stopped');
   }
 

@@ -2,7 +2,7 @@
 // labelled examples (upside-down or inverted digits, 10 per class by default) and compares with
 // training the same CNN from scratch on the same examples. Repeats with different example draws;
 // last stdout line {"task","shots","transfer","scratch","n", …} with mean accuracies.
-import { defineCommand, parseOptions } from '../../../cli/args.js';
+import { parseOptions, type CommandSpec } from '../../../cli/args.js';
 import { backendOption, useBackend } from '../../../cli/backend-option.js';
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
@@ -14,7 +14,7 @@ import { deriveSeed } from '../../../lib/random.js';
 import { runTransferExperiment, type TransferResult } from './experiment.js';
 import { transformSet, TRANSFER_TASKS, type TransferTask } from './tasks.js';
 
-export const spec = defineCommand({
+export const spec: CommandSpec = {
   usage: 'npm run eval -- transfer [options]',
   summary: "Few-shot transfer of the MNIST CNN's conv features to a new task, against training from scratch.",
   options: {
@@ -30,7 +30,7 @@ export const spec = defineCommand({
     backend: backendOption,
   },
   notes: 'The few examples come from the training digits; accuracy is on the transformed test digits.',
-});
+};
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
