@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage } from './support/browser.js';
+import { openPage, skipBrowserTests } from './support/browser.js';
 import { expectCleanPage } from './support/page-check.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 
@@ -22,7 +22,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('dashboard, server not ready', () => {
+describe.skipIf(skipBrowserTests())('dashboard, server not ready', () => {
   it('shows the problems /api/health names with its 503', async () => {
     expect((await fetch(`${fx.server.url}/api/health`)).status).toBe(503);
     const { page, context, errors } = await openPage(fx.browser);

@@ -3,7 +3,7 @@
 // labelled devices, server stats, keyboard selection, and flat memory under sustained load.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PhoneFleet } from '../../simulators/phone-fleet.js';
-import { openPage, screenshot } from './support/browser.js';
+import { openPage, screenshot, skipBrowserTests } from './support/browser.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 import { expectCleanPage } from './support/page-check.js';
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const numberAttr = (value: string | null) => Number(value ?? NaN);
 
-describe('dashboard', () => {
+describe.skipIf(skipBrowserTests())('dashboard', () => {
   it('lists simulated phones and updates charts, probabilities, timeline and accuracy live', async () => {
     fleet = await PhoneFleet.start({ url: `${fx.server.wsUrl}/ws/device`, count: 3, labels: true, seed: 7, idPrefix: 'dash-phone' });
     const { page, context, errors } = await openPage(fx.browser);

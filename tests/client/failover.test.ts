@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { launchBrowser, openPage, screenshot, skipBrowserTests } from './support/browser.js';
 import { installFakeMotion } from './support/fake-motion.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -45,7 +45,7 @@ function recordSockets(page: Page, path: string): { url: string; sent: Record<st
   return sockets;
 }
 
-describe('pages with ?servers=A,B', () => {
+describe.skipIf(skipBrowserTests())('pages with ?servers=A,B', () => {
   it('the phone page and the dashboard move to B when A goes away, and go on there', async () => {
     const servers = `${a.wsUrl},${b.wsUrl}`;
     const phone = await openPage(browser, { viewport: { width: 390, height: 844 } });

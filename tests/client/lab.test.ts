@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
 import { DEFAULT_CNN_CONFIG } from '../../models/images/mnist-cnn/model.js';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
+import { launchBrowser, openPage, screenshot, skipBrowserTests } from './support/browser.js';
 import { startLabTestServer, type LabTestServer } from './support/lab-server.js';
 import { expectCleanPage } from './support/page-check.js';
 
@@ -34,7 +34,7 @@ async function drawSeven(page: Page): Promise<void> {
 
 const imageLoaded = (page: Page, sel: string) => page.$eval(sel, (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0);
 
-describe('image lab', () => {
+describe.skipIf(skipBrowserTests())('image lab', () => {
   let server: LabTestServer;
   beforeAll(async () => {
     server = await startLabTestServer('untrained');
@@ -118,7 +118,7 @@ describe('image lab', () => {
   }, 120_000);
 });
 
-describe('image lab without trained models', () => {
+describe.skipIf(skipBrowserTests())('image lab without trained models', () => {
   let server: LabTestServer;
   beforeAll(async () => {
     server = await startLabTestServer('none');

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRAINED_MODELS_DIR } from '../../models/store/model-store.js';
-import { ARTIFACTS_DIR, openPage, screenshot } from './support/browser.js';
+import { ARTIFACTS_DIR, openPage, screenshot, skipBrowserTests } from './support/browser.js';
 import { unlabelledControls } from './support/a11y.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 
@@ -23,7 +23,7 @@ const committed = readdirSync(TRAINED_MODELS_DIR)
   .filter((d) => existsSync(join(TRAINED_MODELS_DIR, d, 'metadata.json')))
   .map((d) => ({ folder: d, meta: JSON.parse(readFileSync(join(TRAINED_MODELS_DIR, d, 'metadata.json'), 'utf8')) as { name: string; command?: string; metrics?: { history?: unknown[] }; extra?: { history?: unknown } } }));
 
-describe('models page', () => {
+describe.skipIf(skipBrowserTests())('models page', () => {
   it('every committed model keeps its training history under metrics.history', () => {
     for (const { folder, meta } of committed) {
       expect(meta.extra?.history, folder).toBeUndefined();

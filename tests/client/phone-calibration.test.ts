@@ -5,7 +5,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, screenshot } from './support/browser.js';
+import { openPage, screenshot, skipBrowserTests } from './support/browser.js';
 import { lowContrastText, unlabelledControls } from './support/a11y.js';
 import { installFakeMotion } from './support/fake-motion.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await fx?.close();
 });
 
-describe('phone page calibration', () => {
+describe.skipIf(skipBrowserTests())('phone page calibration', () => {
   it('picks a placement in one tap, teaches two activities, personalises, shows it (phone and dashboard), resets', async () => {
     const phone = await openPage(fx.browser, { viewport: PHONE_VIEWPORT });
     const dash = await openPage(fx.browser);

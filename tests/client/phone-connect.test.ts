@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { request, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
-import { launchBrowser, screenshot } from './support/browser.js';
+import { launchBrowser, screenshot, skipBrowserTests } from './support/browser.js';
 import { decodeQr } from './support/qr-decode.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -52,7 +52,7 @@ async function securePage(): Promise<{ page: Page; errors: string[]; close: () =
   return { page, errors, close: () => context.close() };
 }
 
-describe.skipIf(lanIpv4.length === 0)('connect a phone (this machine has a LAN IPv4 address)', () => {
+describe.skipIf(lanIpv4.length === 0 || skipBrowserTests())('connect a phone (this machine has a LAN IPv4 address)', () => {
   it('shows QR codes of the LAN phone URL with a streaming token, and that URL opens the phone page', async () => {
     const { page, errors, close } = await securePage();
     try {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingLine } from '../../protocol/recording-format.js';
-import { openPage, screenshot } from './support/browser.js';
+import { openPage, screenshot, skipBrowserTests } from './support/browser.js';
 import { unlabelledControls } from './support/a11y.js';
 import { installFakeMotion } from './support/fake-motion.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
@@ -31,7 +31,7 @@ async function post(path: string): Promise<Record<string, unknown>> {
   return (await res.json()) as Record<string, unknown>;
 }
 
-describe("phone page: I'm doing", () => {
+describe.skipIf(skipBrowserTests())("phone page: I'm doing", () => {
   it('labels the samples of a recording with the chosen activity, then with free text', async () => {
     const { page, context, errors } = await openPage(fx.browser, { viewport: { width: 390, height: 844 } });
     try {

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceClient } from '../../simulators/device-client.js';
-import { openPage, screenshot } from './support/browser.js';
+import { openPage, screenshot, skipBrowserTests } from './support/browser.js';
 import { lowContrastText, unlabelledControls } from './support/a11y.js';
 import { installFakeMotion } from './support/fake-motion.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await fx?.close();
 });
 
-describe('phone page', () => {
+describe.skipIf(skipBrowserTests())('phone page', () => {
   it('streams fake DeviceMotion, shows live labels, and appears on the dashboard', async () => {
     const phone = await openPage(fx.browser, { viewport: PHONE_VIEWPORT });
     const dash = await openPage(fx.browser);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../server/helpers.js';
-import { openPage } from './support/browser.js';
+import { openPage, skipBrowserTests } from './support/browser.js';
 import { expectCleanPage } from './support/page-check.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('recordings page, failed recording', () => {
+describe.skipIf(skipBrowserTests())('recordings page, failed recording', () => {
   it('shows the failure and its reason', async () => {
     client = await TestClient.connect(`${fx.server.wsUrl}/ws/device`);
     client.send({ type: 'hello', deviceId: 'doomed-rec', rateHz: 50, units: 'g', source: 'simulator' });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../data/readers/csv.js';
 import { STANDARD_GRAVITY } from '../../protocol/sensor-messages.js';
-import { openPage } from './support/browser.js';
+import { openPage, skipBrowserTests } from './support/browser.js';
 import { expectCleanPage } from './support/page-check.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 
@@ -28,7 +28,7 @@ function sensorLoggerExport(): string {
   return ['time,seconds_elapsed,z,y,x', ...rows].join('\n') + '\n';
 }
 
-describe('recordings page: import, csv, delete', () => {
+describe.skipIf(skipBrowserTests())('recordings page: import, csv, delete', () => {
   it('imports a Sensor Logger file, offers its csv and deletes it after asking', async () => {
     const { page, context, errors } = await openPage(fx.browser);
     try {

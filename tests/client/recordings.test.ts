@@ -12,7 +12,7 @@ import { formatBytes, formatCount } from '../../client/src/pages/recordings/form
 import type { RecordingFrame } from '../../protocol/recording-format.js';
 import { DeviceClient } from '../../simulators/device-client.js';
 import { SyntheticPhone } from '../../simulators/synthetic-phone.js';
-import { openPage } from './support/browser.js';
+import { openPage, skipBrowserTests } from './support/browser.js';
 import { startBrowserFixture, type BrowserFixture } from './support/setup.js';
 import { expectCleanPage } from './support/page-check.js';
 
@@ -54,7 +54,7 @@ async function samplesInFile(file: string): Promise<number> {
   return lines.filter((l): l is RecordingFrame => l.kind === 'samples').reduce((s, f) => s + f.t.length, 0);
 }
 
-describe('recordings page', () => {
+describe.skipIf(skipBrowserTests())('recordings page', () => {
   it('starts and stops a recording from the keyboard, lists, downloads and explains replay', async () => {
     await streamDevice('rec-sim-1');
     const second = await streamDevice('rec-sim-2');

@@ -4,7 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
-import { launchBrowser, openPage, screenshot, withoutStreamedReadAborts } from './support/browser.js';
+import { launchBrowser, openPage, screenshot, withoutStreamedReadAborts, skipBrowserTests } from './support/browser.js';
 import { startTextTestServer, type TextTestServer } from './support/text-server.js';
 import { expectCleanPage } from './support/page-check.js';
 
@@ -22,7 +22,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('typing page', () => {
+describe.skipIf(skipBrowserTests())('typing page', () => {
   it('suggests words as you type; Tab and click accept; Tab does not trap focus', async () => {
     const { page, context, errors } = await openPage(browser);
     try {

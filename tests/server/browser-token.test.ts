@@ -1,21 +1,20 @@
 // With tokens, the browser client works unchanged when its page is opened with ?token=: the
 // server sets the token cookie, and the page's own fetches and WebSocket carry it. Without it,
 // the page is refused with 401. (Chromium via the client tests' support code.)
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, openPage } from '../client/support/browser.js';
+import { openPage, skipBrowserTests } from '../client/support/browser.js';
 import { installFakeMotion } from '../client/support/fake-motion.js';
 import { startBrowserFixture, type BrowserFixture } from '../client/support/setup.js';
 
 const TOKEN = 'browser-token-123';
-const hasChromium = existsSync(CHROMIUM_PATH);
+const runBrowser = !skipBrowserTests();
 let fx: BrowserFixture;
 beforeAll(async () => {
-  if (hasChromium) fx = await startBrowserFixture({ authTokens: [TOKEN] });
+  if (runBrowser) fx = await startBrowserFixture({ authTokens: [TOKEN] });
 }, 180_000);
 afterAll(() => fx?.close());
 
-describe.skipIf(!hasChromium)('the phone page on a server with tokens', () => {
+describe.skipIf(!runBrowser)('the phone page on a server with tokens', () => {
   it('is refused without a token and streams when opened with ?token=', async () => {
     const denied = await openPage(fx.browser);
     const res = await denied.page.goto(`${fx.server.url}/phone/`);

@@ -5,17 +5,16 @@
 // really does read the recordings that way. Chromium's own Private Network Access check (a
 // page of unknown address calling loopback) is turned off, as browsers without it behave
 // (Firefox, Safari): the server must not rely on the browser for this.
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigOverrides } from '../../server/config.js';
-import { CHROMIUM_PATH } from '../client/support/browser.js';
+import { CHROMIUM_PATH, skipBrowserTests } from '../client/support/browser.js';
 import { startTestServer } from './helpers.js';
 
-const hasChromium = existsSync(CHROMIUM_PATH);
+const runBrowser = !skipBrowserTests();
 let browser: Browser;
 beforeAll(async () => {
-  if (!hasChromium) return;
+  if (!runBrowser) return;
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -58,7 +57,7 @@ async function attack(overrides: ConfigOverrides): Promise<{ status: number; bod
   }
 }
 
-describe.skipIf(!hasChromium)('DNS rebinding from a real browser page', () => {
+describe.skipIf(!runBrowser)('DNS rebinding from a real browser page', () => {
   it('the rebound page gets 421 from the API and cannot open a WebSocket', async () => {
     const result = await attack({});
     expect(result.status).toBe(421);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureClientBuild } from '../../client/scripts/ensure-build.js';
-import { launchBrowser, openPage, screenshot } from '../client/support/browser.js';
+import { launchBrowser, openPage, screenshot, skipBrowserTests } from '../client/support/browser.js';
 import { startTextTestServer, type TextTestServer } from '../client/support/text-server.js';
 
 let server: TextTestServer;
@@ -27,7 +27,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('typing page: suggestions that learn the writer', () => {
+describe.skipIf(skipBrowserTests())('typing page: suggestions that learn the writer', () => {
   it('marks a learned name, remembers it after a reload, and forgets it on request', async () => {
     const { page, context } = await openPage(browser);
     try {

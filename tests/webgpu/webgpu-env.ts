@@ -2,13 +2,13 @@
 // Debian's chromium (whose SwiftShader `--backend webgpu` finds by itself). In CI they never skip:
 // .ci/run installs chromium, so a missing driver there is a failure, not a skip.
 import { vulkanDriverFindable } from '../../models/runtime/webgpu.js';
+import { skipWithout } from '../helpers/skip-without.js';
+
+const MISSING = 'no Vulkan driver and no chromium (apt-get install chromium brings SwiftShader)';
 
 /** A reason to skip (no driver, not in CI), or undefined: run. */
 export function webgpuSkipReason(): string | undefined {
-  if (vulkanDriverFindable() || process.env.CI) return undefined;
-  const reason = 'webgpu tests skipped: no Vulkan driver and no chromium (apt-get install chromium brings SwiftShader); CI never skips them';
-  console.warn(reason);
-  return reason;
+  return skipWithout({ found: vulkanDriverFindable(), missing: MISSING, tests: 'the webgpu tests' }) ? `webgpu tests skipped: ${MISSING}` : undefined;
 }
 
 /** max |a - b| / max |b|: the error relative to the tensor's scale (elementwise would blow up near 0). */

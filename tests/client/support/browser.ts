@@ -1,11 +1,23 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser), plus a page wrapper
 // that records console errors and uncaught exceptions so every test can assert there are none.
-import { mkdirSync } from 'node:fs';
+// Without Chromium the browser tests skip (`describe.skipIf(skipBrowserTests())`), except in CI.
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { skipWithout } from '../../helpers/skip-without.js';
 
 export const CHROMIUM_PATH = process.env.SENSORIUM_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_MISSING = `Chromium not found at ${CHROMIUM_PATH} (Debian/Ubuntu: apt-get install chromium; elsewhere set SENSORIUM_CHROMIUM to its path)`;
+
+/**
+ * True when the browser tests should be skipped: no Chromium and not in CI. Says why, on stderr.
+ * A top-level `describe.skipIf(skipBrowserTests())` also keeps the file's beforeAll from running
+ * (Vitest skips the hooks of a file whose every test is skipped).
+ */
+export function skipBrowserTests(): boolean {
+  return skipWithout({ found: existsSync(CHROMIUM_PATH), missing: CHROMIUM_MISSING, tests: 'the browser tests' });
+}
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../../test-artifacts/client/', import.meta.url));
 
 const CHROMIUM_ARGS = [
@@ -22,6 +34,8 @@ const CHROMIUM_ARGS = [
 ];
 
 export function launchBrowser(): Promise<Browser> {
+  // In CI the tests run without it, to fail: with what to install rather than playwright's message.
+  if (!existsSync(CHROMIUM_PATH)) return Promise.reject(new Error(CHROMIUM_MISSING));
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
 
