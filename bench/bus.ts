@@ -12,7 +12,7 @@ import { encodePayload } from '../server/bus/bus-codec.js';
 import { MemoryBus } from '../server/bus/memory-bus.js';
 import { connectNatsBus } from '../server/bus/nats-bus.js';
 import { startNatsServer, type NatsServer } from '../cli/nats-server.js';
-import { percentileOf } from './hostile/neighbours.js';
+import { percentileOf } from '../lib/percentile.js';
 
 const WINDOW_FLOATS = 128 * 3;
 const CLASSES = 6;

@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
 import { formatNumber } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
-import { RollingSamples } from '../server/stats/rolling-samples.js';
+import { RollingSamples } from '../lib/rolling-samples.js';
 import { LocalCluster } from '../server/local-cluster/local-cluster.js';
 import { NodeProcess } from '../server/local-cluster/node-process.js';
 import type { FleetCounters } from '../simulators/phone-fleet.js';

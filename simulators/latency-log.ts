@@ -1,7 +1,7 @@
 // Latencies a load generator collects: server-side (prediction.latencyMs: last sample in ->
 // label out) and client-side (frame holding the last sample sent -> prediction received).
 // Reuses the server's RollingSamples; a large capacity keeps a whole benchmark run.
-import { RollingSamples } from '../server/stats/rolling-samples.js';
+import { RollingSamples } from '../lib/rolling-samples.js';
 
 export interface Percentiles {
   count: number;

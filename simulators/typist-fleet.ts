@@ -3,7 +3,7 @@
 // would: when the word they are typing is among the completions already on screen for exactly
 // what they typed, one keystroke inserts it. Latency = keystroke sent -> its suggestions back.
 import { WebSocket } from 'ws';
-import { RollingSamples } from '../server/stats/rolling-samples.js';
+import { RollingSamples } from '../lib/rolling-samples.js';
 import { TEXT_PATH, type SuggestionsMessage, type TextServerMessage } from '../protocol/text-messages.js';
 import { createRandom, type Random } from '../lib/random.js';
 

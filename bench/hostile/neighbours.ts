@@ -5,7 +5,8 @@
 import { joinDocuments, loadCorpus } from '../../data/corpora/index.js';
 import { PhoneFleet } from '../../simulators/phone-fleet.js';
 import { runTypists, type FleetCounters as TypistCounters } from '../../simulators/typist-fleet.js';
-import type { RollingSamples } from '../../server/stats/rolling-samples.js';
+import { percentileOf } from '../../lib/percentile.js';
+import type { RollingSamples } from '../../lib/rolling-samples.js';
 import { inc, type Tally } from './tally.js';
 import { NEIGHBOUR_PREFIX } from './ws-payloads.js';
 
@@ -32,13 +33,6 @@ export interface NeighbourFigures {
   suggestions: number;
   /** Phones: p99 of each 10 s of the phase, ms (when in the phase the latency went up). */
   p99ByTenSecondsMs: (number | null)[];
-}
-
-/** Nearest-rank percentile of a list (null when empty). */
-export function percentileOf(values: number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
 }
 
 let typingText: string | undefined;

@@ -10,7 +10,7 @@
 // others out. When the queue is full, the key holding the most items gives up its newest for a
 // key holding fewer; and each batch is shared equally among the keys waiting (room one leaves
 // goes to the others in queue order), so a lone window never waits behind a whole backlog.
-import { RollingSamples, type Summary } from '../stats/rolling-samples.js';
+import { RollingSamples, type Summary } from '../../lib/rolling-samples.js';
 
 /** A batch timer this far past its time means the event loop is busy: submit() starts the batch itself. */
 const TIMER_LATE_MS = 10;

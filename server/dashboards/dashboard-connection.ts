@@ -7,7 +7,7 @@ import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js
 import { DASHBOARD_FRAME_SHAPE } from '../../protocol/frame-guard.js';
 import type { ErrorCode, ServerToDashboard } from '../../protocol/sensor-messages.js';
 import { messageType, validateSubscribe } from '../../protocol/validate-sensor.js';
-import { TokenBucket } from '../devices/token-bucket.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
 import type { Auth } from '../security/auth.js';
 import { PreAuthFrames } from '../security/pre-auth-frames.js';
 import { SocketOutbox } from '../ws/outbox.js';

@@ -20,7 +20,8 @@ import { ReadBudget } from '../ws/read-budget.js';
 import type { DeviceSession } from './device-session.js';
 import type { LoadShedder } from './load-shedder.js';
 import { framesPerSecond, type SessionStore } from './session-store.js';
-import { TokenBucket, type DeviceRateLimits } from './token-bucket.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
+import type { DeviceRateLimits } from './device-rate-limits.js';
 
 /** What a device connection needs; each a narrow piece, so tests can fake it. */
 export interface DeviceConnectionDeps {

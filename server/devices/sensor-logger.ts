@@ -7,7 +7,7 @@ import type { Placement, PredictionMessage, ServerToDevice } from '../../protoco
 import type { ValidationError } from '../../protocol/validate-sensor.js';
 import type { ServerConfig } from '../config.js';
 import type { DeviceSession, DeviceSessionOptions } from './device-session.js';
-import type { DeviceRateLimits } from './token-bucket.js';
+import type { DeviceRateLimits } from './device-rate-limits.js';
 
 /** What Sensor Logger streams need: sessions to open, the per-id rate buckets, counters, settings. */
 export interface SensorLoggerDeps {

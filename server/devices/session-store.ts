@@ -8,7 +8,7 @@ import type { RateLimitConfig } from '../config.js';
 import type { SessionDirectory, SessionSnapshot } from '../cluster/session-directory.js';
 import { SNAPSHOT_INTERVAL_MS } from '../cluster/session-directory.js';
 import type { DeviceSession, DeviceSessionOptions, HeldPrediction } from './device-session.js';
-import { DeviceRateLimits } from './token-bucket.js';
+import { DeviceRateLimits } from './device-rate-limits.js';
 
 /** What the store needs around it; each a narrow piece, so tests can fake it. */
 export interface SessionStoreDeps {

@@ -8,7 +8,7 @@ import { OverloadedError, type BatcherStats } from '../batching/dynamic-batcher.
 import { BusDisconnectedError, BusNoRespondersError, BusOverloadedError, BusTimeoutError, type Bus } from '../bus/bus.js';
 import { HAR_CLASSIFY_SUBJECT, type ClassifyReply, type ClassifyRequest } from '../../protocol/bus-subjects.js';
 import type { Placement } from '../../protocol/sensor-messages.js';
-import { RollingSamples } from '../stats/rolling-samples.js';
+import { RollingSamples } from '../../lib/rolling-samples.js';
 import type { ModelShape, WindowInference, WindowResult } from './window-inference.js';
 
 export interface RemoteInferenceOptions {

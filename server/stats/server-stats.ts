@@ -2,7 +2,7 @@
 // latency percentiles (last sample of a window arriving -> its prediction sent), error counts.
 import type { ErrorCode } from '../../protocol/sensor-messages.js';
 import { RateMeter } from './rate-meter.js';
-import { RollingSamples, type Summary } from './rolling-samples.js';
+import { RollingSamples, type Summary } from '../../lib/rolling-samples.js';
 
 /** Told about every event as it is recorded (the Prometheus metrics listen here). */
 export interface StatsObserver {

@@ -3,7 +3,7 @@
 // costs a model step and a sampling pass over the vocabulary on the event loop every socket
 // shares, so generations alone took a quarter of it under the hostile mix. A 100-token
 // generation still takes half a second when nobody else generates.
-import { TokenBucket } from '../devices/token-bucket.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
 import { DEFAULT_TEXT_CONFIG } from './text-config.js';
 import type { TextService } from './text-service.js';
 

@@ -20,7 +20,7 @@ import { ContextTooLongError, TextSession } from '../../models/lm/text-session.j
 import { OverloadedError } from '../batching/dynamic-batcher.js';
 import { ModelNotFoundError } from '../../models/store/model-store.js';
 import { UnknownModelError, type ServedModel, type TextService } from './text-service.js';
-import { TokenBucket } from '../devices/token-bucket.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
 import { SocketOutbox } from '../ws/outbox.js';
 import { rawDataBytes } from '../ws/raw-data.js';
 import { ReadBudget } from '../ws/read-budget.js';

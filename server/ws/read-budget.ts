@@ -5,7 +5,7 @@
 // Defaults sit far above any honest client (server/README.md, Limits): a 200 Hz phone sends
 // ~12 KB/s of JSON.
 import type { WebSocket } from 'ws';
-import { TokenBucket } from '../devices/token-bucket.js';
+import { TokenBucket } from '../../lib/token-bucket.js';
 
 /** Longest pause of a socket's reading, ms (well inside the 30 s heartbeat). */
 const MAX_PAUSE_MS = 5000;

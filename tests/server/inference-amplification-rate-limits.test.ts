@@ -1,7 +1,7 @@
 // DeviceRateLimits (issue 13, finding 1): buckets by device id outlive connections and are
 // forgotten only once full again (forgetting then loses nothing), or beyond the id cap.
 import { describe, expect, it } from 'vitest';
-import { DeviceRateLimits } from '../../server/devices/token-bucket.js';
+import { DeviceRateLimits } from '../../server/devices/device-rate-limits.js';
 
 function limits(maxDevices?: number) {
   let now = 0;

@@ -7,7 +7,7 @@ import type { ValidationError } from '../../../protocol/validate-sensor.js';
 import type { DeviceConnectionDeps } from '../../../server/devices/device-connection.js';
 import type { DeviceSession, DeviceSessionOptions } from '../../../server/devices/device-session.js';
 import type { OpenResult } from '../../../server/devices/session-store.js';
-import { DeviceRateLimits } from '../../../server/devices/token-bucket.js';
+import { DeviceRateLimits } from '../../../server/devices/device-rate-limits.js';
 import { FakeSession } from './fake-session.js';
 
 export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'open' | 'release'> {

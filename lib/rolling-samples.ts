@@ -1,5 +1,6 @@
 // The last N values of a measurement (latencies, waits, run times) in a fixed ring, so that
 // percentiles reflect recent behaviour and memory stays constant however long the server runs.
+import { nearestRank } from './percentile.js';
 
 export interface Summary {
   count: number;
@@ -30,10 +31,7 @@ export class RollingSamples {
 
   /** Nearest-rank percentile (0-100) of the values held; 0 when empty. Sorts a copy: call it rarely. */
   percentile(p: number): number {
-    if (this.filled === 0) return 0;
-    const sorted = this.values.slice(0, this.filled).sort();
-    const rank = Math.min(this.filled, Math.max(1, Math.ceil((p / 100) * this.filled)));
-    return sorted[rank - 1]!;
+    return nearestRank(this.values.slice(0, this.filled).sort(), p);
   }
 
   mean(): number {
@@ -46,8 +44,7 @@ export class RollingSamples {
   summary(): Summary {
     if (this.filled === 0) return { count: 0, mean: 0, p50: 0, p99: 0 };
     const sorted = this.values.slice(0, this.filled).sort();
-    const at = (p: number) => sorted[Math.min(this.filled, Math.max(1, Math.ceil((p / 100) * this.filled))) - 1]!;
-    return { count: this.filled, mean: this.mean(), p50: at(50), p99: at(99) };
+    return { count: this.filled, mean: this.mean(), p50: nearestRank(sorted, 50), p99: nearestRank(sorted, 99) };
   }
 
   clear(): void {

@@ -1,40 +1,6 @@
-// Rate limiting: a bucket of `burst` tokens refilled at `perSecond`. Devices spend one token per
-// sample; error replies one token each. DeviceRateLimits keeps a device's buckets by device id,
-// so that reconnecting does not refill them.
-
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.tokens = burst;
-    this.last = now();
-  }
-
-  /** Takes `cost` tokens if there are that many; false (taking none) otherwise. */
-  take(cost = 1): boolean {
-    this.refill();
-    if (cost > this.tokens) return false;
-    this.tokens -= cost;
-    return true;
-  }
-
-  /** Full again (a new bucket would be the same): nothing is lost by forgetting it. */
-  get full(): boolean {
-    this.refill();
-    return this.tokens >= this.burst;
-  }
-
-  private refill(): void {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-  }
-}
+// A device's rate limits (samples and frames per second) by device id, so that reconnecting does
+// not refill them.
+import { TokenBucket } from '../../lib/token-bucket.js';
 
 export interface DeviceBuckets {
   samples: TokenBucket;
