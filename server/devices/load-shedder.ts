@@ -7,6 +7,10 @@
 // `overloaded` error, then close 1013: try again later) — as large a share as the windows turned
 // away, at least `shedFraction` — and new devices are refused, so the devices that remain are
 // served with bounded latency; once both are low again, devices are admitted.
+// A connection storm (a gateway's devices failing over to this one, a fleet starting) also makes
+// the loop lag, for a moment: shedding then would close the very devices that just arrived and
+// make them reconnect again. So while devices are still joining, the first response is to refuse
+// newcomers; devices are shed only if the loop stays behind once nobody joins.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 export interface LoadShedderOptions {
@@ -67,6 +71,9 @@ export class LoadShedder {
   /** p99 event-loop delay of the last check, ms. */
   lastLagMs = 0;
   private highChecks = 0;
+  /** Devices that began streaming since the last check (tracked ones), and during this run of high checks. */
+  private joinedSinceCheck = 0;
+  private joinedWhileHigh = 0;
   private lastCheckAt = performance.now();
   private lastCounts = { served: 0, rejected: 0 };
   private readonly histogram: IntervalHistogram;
@@ -97,6 +104,7 @@ export class LoadShedder {
    */
   track(device: Sheddable): () => void {
     this.tracked.add(device);
+    this.joinedSinceCheck++;
     return () => void this.tracked.delete(device);
   }
 
@@ -118,9 +126,12 @@ export class LoadShedder {
     this.lastCheckAt = performance.now();
     this.histogram.reset();
     this.lastLagMs = lagMs;
+    const joined = this.joinedSinceCheck;
+    this.joinedSinceCheck = 0;
     const rejecting = rejectedShare > this.opts.highRejectedShare;
     if (lagMs < this.opts.lowLagMs && rejectedShare < this.opts.highRejectedShare / 10) {
       this.highChecks = 0;
+      this.joinedWhileHigh = 0;
       if (this.overloaded) {
         this.overloaded = false;
         this.onChange?.({ overloaded: false, lagMs, shed: this.shedCount });
@@ -128,9 +139,17 @@ export class LoadShedder {
       return;
     }
     if (lagMs <= this.opts.highLagMs && !rejecting) return; // in between: hold the current state
+    this.joinedWhileHigh += joined;
     if (++this.highChecks < this.opts.patience) return;
     const all = [...this.devices()];
     if (all.length < this.opts.minDevices) return;
+    if (this.joinedWhileHigh > 0 && !this.overloaded) {
+      // Devices were arriving as the loop fell behind: refuse newcomers first (see the top of this file).
+      this.joinedWhileHigh = 0;
+      this.overloaded = true;
+      this.onChange?.({ overloaded: true, lagMs, shed: this.shedCount });
+      return;
+    }
     // Newest first: devices that have streamed longest keep their windows and smoothing. The
     // list comes oldest first, so reversing it before the (stable) sort breaks ties the same way.
     all.reverse().sort((a, b) => b.connectedAt - a.connectedAt);

@@ -75,6 +75,40 @@ describe('LoadShedder', () => {
     }
   });
 
+  it('during a connection storm refuses newcomers first, and sheds only if the loop stays behind once nobody joins', () => {
+    const s = new LoadShedder(undefined, OPTS);
+    const shed: number[] = [];
+    const join = (i: number) => s.track({ connectedAt: 1000 + i, shed: () => shed.push(i) });
+    try {
+      for (let i = 0; i < 20; i++) join(i);
+      s.check(400);
+      for (let i = 20; i < 30; i++) join(i); // still arriving as patience runs out
+      s.check(400);
+      expect(shed).toEqual([]);
+      expect(s.overloaded).toBe(true); // newcomers are refused from now on
+      s.check(400); // nobody joined, the loop is still behind: now it is overload
+      expect(shed).toEqual([29, 28, 27]);
+    } finally {
+      s.stop();
+    }
+  });
+
+  it('a storm that passes costs no device', () => {
+    const s = new LoadShedder(undefined, OPTS);
+    const shed: number[] = [];
+    try {
+      for (let i = 0; i < 30; i++) s.track({ connectedAt: 1000 + i, shed: () => shed.push(i) });
+      s.check(400);
+      s.check(400);
+      expect(s.overloaded).toBe(true);
+      s.check(20);
+      expect(s.overloaded).toBe(false);
+      expect(shed).toEqual([]);
+    } finally {
+      s.stop();
+    }
+  });
+
   it('never sheds a small fleet: the lag has another cause then', () => {
     const { devices, shed } = fleet(4);
     const s = new LoadShedder(() => devices, OPTS);
@@ -111,6 +145,7 @@ describe('load shedding on /ws/device', () => {
     for (let i = 0; i < 100; i++) await device(`d-${String(i).padStart(3, '0')}`);
     const { shedder } = srv.server.parts;
     shedder.stop(); // this test judges the intervals itself: the real timer would see an idle loop
+    shedder.check(5); // the devices above joined during a calm interval (no storm to ride out)
     shedder.check(1000);
     shedder.check(1000); // default: 5% of 100 after two high checks
     const shed = clients.slice(-5);
