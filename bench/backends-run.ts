@@ -2,7 +2,7 @@
 // backend, each in its own process: tfjs selects a backend once per process). Last stdout line:
 // JSON, or {available: false, reason} when the backend does not load here.
 import * as tf from '@tensorflow/tfjs';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { printResultJson } from '../cli/report.js';
 import { HarClassifier } from '../models/har/classifier.js';
 import { HAR_WINDOW } from '../models/har/model.js';
@@ -16,7 +16,7 @@ import { harBench, mnistBench, type TrainableBench } from './train-models.js';
 
 export const INFERENCE_BATCHES = [1, 16, 64, 256] as const;
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'tsx bench/backends-run.ts --backend <name> [--seconds S]',
   summary: 'One backend of `npm run bench -- backends` (run by it, one process per backend).',
   options: {
@@ -25,7 +25,7 @@ export const spec: CommandSpec = {
     sessions: { type: 'number', default: 64, description: 'devices in the served comparison and LSTM sessions per step' },
     'min-calls': { type: 'number', default: 2, description: 'timed calls per figure at least' },
   },
-};
+});
 
 let minCalls = 2;
 
@@ -119,10 +119,10 @@ async function lstmStep(sessions: number, seconds: number): Promise<{ stepsPerSe
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const name = String(o.backend) as BackendName;
-  const seconds = Number(o.seconds);
-  const sessions = Number(o.sessions);
-  minCalls = Math.max(1, Number(o['min-calls']));
+  const name = o.backend;
+  const seconds = o.seconds;
+  const sessions = o.sessions;
+  minCalls = Math.max(1, o['min-calls']);
   if (!(seconds > 0) || !(sessions >= 1)) throw new CliError('--seconds and --sessions must be positive');
   let info;
   try {

@@ -6,13 +6,13 @@
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { printResultJson, printTable } from '../cli/report.js';
 import { AUTO_ORDER, type BackendName } from '../models/runtime/backend.js';
 
 const RUNNER = fileURLToPath(new URL('./backends-run.ts', import.meta.url));
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- backends [--quick] [--backends a,b] [--seconds S]',
   summary: 'HAR inference, served batching, HAR/MNIST training and the LSTM step on every backend that loads; ratios against WASM.',
   options: {
@@ -22,7 +22,7 @@ export const spec: CommandSpec = {
     'timeout-sec': { type: 'number', default: 900, description: 'give up on one backend after this long' },
   },
   notes: 'webgpu here: forced, so a software adapter (SwiftShader) counts and is marked fallback: true; its figures prove it runs, not speed.',
-};
+});
 
 interface RunResult {
   backend: string;
@@ -64,17 +64,17 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const backends = String(o.backends).split(',').map((b) => b.trim()).filter(Boolean);
+  const backends = o.backends.split(',').map((b) => b.trim()).filter(Boolean);
   const unknown = backends.filter((b) => !(AUTO_ORDER as readonly string[]).includes(b));
   if (unknown.length) throw new CliError(`unknown backend(s) ${unknown.join(', ')}: choose from ${AUTO_ORDER.join(', ')}`);
-  const quick = Boolean(o.quick);
-  const seconds = o.seconds !== undefined ? Number(o.seconds) : quick ? 0.5 : 3;
+  const quick = o.quick;
+  const seconds = o.seconds !== undefined ? o.seconds : quick ? 0.5 : 3;
   const args = ['--seconds', String(seconds), ...(quick ? ['--min-calls', '1', '--sessions', '16'] : [])];
   const loadStart = loadavg()[0]!;
   const results: RunResult[] = [];
   for (const b of backends) {
     console.error(`backends: ${b}`);
-    results.push(await runBackend(b, args, Number(o['timeout-sec']) * 1000));
+    results.push(await runBackend(b, args, o['timeout-sec'] * 1000));
   }
   const wasm = results.find((r) => r.backend === 'wasm' && r.available);
   const vsWasm = Object.fromEntries(

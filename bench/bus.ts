@@ -5,7 +5,7 @@
 // - publish fan-out, messages/s delivered to a subscriber on another connection;
 // and the CPU this process spends per message (both ends live in it; nats-server's own CPU is
 // not counted). Spawns nats-server unless --nats gives one.
-import { parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, parseOptions } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import type { Bus } from '../server/bus/bus.js';
 import { encodePayload } from '../server/bus/bus-codec.js';
@@ -116,7 +116,7 @@ async function measure(pair: Pair, seconds: number, inFlight: number, log: (m: s
   };
 }
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- bus [options]',
   summary: 'The bus in-process vs on NATS (loopback): request/reply round trip p50/p99, requests/s in flight, published messages/s, CPU per message.',
   options: {
@@ -125,12 +125,12 @@ export const spec: CommandSpec = {
     nats: { type: 'string', description: 'NATS URL to use (default: spawn nats-server on a free port)' },
   },
   notes: 'Payload: a HAR window (Float32Array of 384) and a reply of 6 probabilities. The last stdout line is JSON.',
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const a = parseOptions(spec, argv);
-  const seconds = a.seconds as number;
-  const inFlight = a['in-flight'] as number;
+  const seconds = a.seconds;
+  const inFlight = a['in-flight'];
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
   log('memory bus');
@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<void> {
   await memoryBus.close();
 
   let server: NatsServer | undefined;
-  const url = typeof a.nats === 'string' ? a.nats : (server = await startNatsServer({ jetstream: false })).url;
+  const url = a.nats !== undefined ? a.nats : (server = await startNatsServer({ jetstream: false })).url;
   log(`NATS bus at ${url}`);
   const requester = await connectNatsBus(url, { name: 'bench-requester' });
   const responder = await connectNatsBus(url, { name: 'bench-responder' });

@@ -11,7 +11,7 @@
 //  - --compare-inference: saturation (closed-loop phones) with 2 inference members, then with 1
 //    (the other stopped), in one run: windows/s each and the ratio.
 import { cpus, loadavg } from 'node:os';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions, type OptionValues } from '../cli/args.js';
 import { formatNumber } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { RollingSamples } from '../lib/rolling-samples.js';
@@ -29,7 +29,7 @@ const CADENCE_MS = (WINDOW_HOP / RATE_HZ) * 1000;
 /** Error replies this soon after the kill are attributed to it. */
 const AFTER_KILL_MS = 5000;
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- cluster [--gateways 2] [--inference 2] [--phones N] [--seconds S] [--kill-inference-at T] [--single | --compare-inference]',
   summary: 'Real-time phones against a local cluster (nats-server, inference members, gateways as processes): windows/s, latency, lost windows, failover after killing an inference member, remote dashboards, CPU per window.',
   options: {
@@ -37,7 +37,7 @@ export const spec: CommandSpec = {
     inference: { type: 'integer', min: 1, max: 16, default: 2, description: 'inference processes (one NATS queue group)' },
     phones: { type: 'integer', min: 1, max: 20_000, default: 500, description: 'phones (50 Hz, real time, 4 frames/s)' },
     seconds: { type: 'number', min: 1, max: 3600, default: 30, description: 'measured seconds' },
-    warmup: { type: 'number', min: 0, max: 120, default: 5, description: 'seconds of streaming before measuring (the first window needs 2.56 s)' },
+    'warmup-seconds': { type: 'number', aliases: ['warmup'], min: 0, max: 120, default: 5, description: 'seconds of streaming before measuring (the first window needs 2.56 s)' },
     'kill-inference-at': { type: 'number', min: 0, max: 3600, description: 'SIGKILL inference-1 this many seconds into the measured period' },
     'drain-seconds': { type: 'number', min: 0, max: 60, default: 4, description: 'after the phones stop sending, how long windows in flight may take to come back before lost windows are counted' },
     dashboards: { type: 'boolean', default: true, description: 'watch every device from a dashboard on another gateway (--no-dashboards: none, to see what the live view costs; dashboardCoverage is then null)' },
@@ -71,9 +71,9 @@ export const spec: CommandSpec = {
     'Last stdout line: {"phones","windowsPerSec","expectedWindowsPerSec","latencyMs":{"p50","p99"},"lostWindows","failoverMs",',
     '"dashboardCoverage",…}; with --compare-inference {"phones","inference2":{…},"inference1":{…},"ratio"}.',
   ].join('\n'),
-};
+});
 
-type Options = ReturnType<typeof parseOptions>;
+type Options = OptionValues<typeof spec.options>;
 
 /** What the benchmark drives: the cluster or the single process. */
 interface Deployment {
@@ -95,10 +95,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) => console.error(`bench cluster: ${m}`);
 
 function serverArgs(o: Options): { all: string[]; gateway: string[] } {
-  const all = ['--no-demo', '--model', String(o.model), '--log-level', 'warn'];
+  const all = ['--no-demo', '--model', o.model, '--log-level', 'warn'];
   if (o['bus-request-timeout-ms'] !== undefined) all.push('--bus-request-timeout-ms', String(o['bus-request-timeout-ms']));
   // The server's device and connection caps (200 and 4096 by default) must not be what limits the fleet.
-  const phones = Math.max(Number(o.phones), Number(o['saturate-phones']));
+  const phones = Math.max(o.phones, o['saturate-phones']);
   const gateway = ['--max-devices', String(phones + 100), '--max-connections', String(Math.max(4096, phones + 200))];
   // Closed-loop phones stream far faster than real time: per-device rate limits would refuse
   // their frames (rate-limited) and the loop would stall on the windows never made.
@@ -145,9 +145,9 @@ async function startDeployment(o: Options, inference: number): Promise<Deploymen
     };
   }
   const cluster = await LocalCluster.start({
-    gateways: Number(o.gateways),
+    gateways: o.gateways,
     inference,
-    natsUrl: o.nats === undefined ? undefined : String(o.nats),
+    natsUrl: o.nats === undefined ? undefined : o.nats,
     serverArgs: args.all,
     gatewayArgs: args.gateway,
     log,
@@ -449,14 +449,14 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
 }
 
 async function runRealtime(o: Options): Promise<void> {
-  const killAt = o['kill-inference-at'] === undefined ? undefined : Number(o['kill-inference-at']);
+  const killAt = o['kill-inference-at'] === undefined ? undefined : o['kill-inference-at'];
   if (killAt !== undefined && o.single) throw new CliError('--kill-inference-at needs the cluster (not --single)');
-  if (killAt !== undefined && killAt >= Number(o.seconds)) throw new CliError(`--kill-inference-at (${killAt}) must fall within the measured --seconds (${o.seconds})`);
-  if (killAt !== undefined && Number(o.inference) < 2) throw new CliError('--kill-inference-at needs --inference 2 or more (a member must be left to fail over to)');
-  const deployment = await startDeployment(o, Number(o.inference));
+  if (killAt !== undefined && killAt >= o.seconds) throw new CliError(`--kill-inference-at (${killAt}) must fall within the measured --seconds (${o.seconds})`);
+  if (killAt !== undefined && o.inference < 2) throw new CliError('--kill-inference-at needs --inference 2 or more (a member must be left to fail over to)');
+  const deployment = await startDeployment(o, o.inference);
   let r: LoadResult;
   try {
-    r = await runLoad(deployment, { phones: Number(o.phones), seconds: Number(o.seconds), warmup: Number(o.warmup), drainSeconds: Number(o['drain-seconds']), killAt, dashboards: Boolean(o.dashboards) });
+    r = await runLoad(deployment, { phones: o.phones, seconds: o.seconds, warmup: o['warmup-seconds'], drainSeconds: o['drain-seconds'], killAt, dashboards: o.dashboards });
   } finally {
     await deployment.stop();
     reportWarnings();
@@ -478,8 +478,8 @@ async function runRealtime(o: Options): Promise<void> {
         failoverMs: r.failoverMs,
         dashboardCoverage: r.dashboardCoverage,
         mode: deployment.mode,
-        gateways: deployment.mode === 'cluster' ? Number(o.gateways) : 1,
-        inference: deployment.mode === 'cluster' ? Number(o.inference) : 0,
+        gateways: deployment.mode === 'cluster' ? o.gateways : 1,
+        inference: deployment.mode === 'cluster' ? o.inference : 0,
         connected: r.connected,
         connectedAtStart: r.connectedAtStart,
         phonesClosedByServer: r.phonesClosedByServer,
@@ -513,17 +513,17 @@ async function runRealtime(o: Options): Promise<void> {
 
 async function runCompareInference(o: Options): Promise<void> {
   if (o.single) throw new CliError('--compare-inference runs the cluster: drop --single');
-  const seconds = Number(o.seconds);
+  const seconds = o.seconds;
   const deployment = await startDeployment(o, 2);
   let r: LoadResult;
   try {
     r = await runLoad(deployment, {
-      phones: Number(o['saturate-phones']),
+      phones: o['saturate-phones'],
       seconds: 2 * seconds + 3,
-      warmup: Number(o.warmup),
+      warmup: o['warmup-seconds'],
       drainSeconds: 0,
-      dashboards: Boolean(o.dashboards),
-      saturate: { inFlight: Number(o['in-flight']) },
+      dashboards: o.dashboards,
+      saturate: { inFlight: o['in-flight'] },
       // Measure with both members, stop inference-2, let the load settle for 3 s, measure with one.
       phases: [
         { at: seconds, run: async () => `stopped ${await deployment.stopInference(1)}; measuring with one inference member after 3 s` },
@@ -544,7 +544,7 @@ async function runCompareInference(o: Options): Promise<void> {
   );
   const ratio = two.windowsPerSec / Math.max(one.windowsPerSec, 1e-9);
   console.log(`2 members / 1 member = ${ratio.toFixed(2)}x (${cpus().length} CPUs on this machine, shared by every process)`);
-  printResultJson(roundDeep({ phones: r.phones, inference2: two, inference1: one, ratio, errors: r.errors, gateways: Number(o.gateways), cpus: cpus().length, loadAvg1m: loadavg()[0] }, 3));
+  printResultJson(roundDeep({ phones: r.phones, inference2: two, inference1: one, ratio, errors: r.errors, gateways: o.gateways, cpus: cpus().length, loadAvg1m: loadavg()[0] }, 3));
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { ProgressBar } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import type { LocalServerOptions } from '../simulators/local-server.js';
@@ -23,7 +23,7 @@ import { warmLazyModels } from './hostile/warm-up.js';
 import { WatchedServer, type CrashInfo } from './hostile/watched-server.js';
 import { NEIGHBOUR_PREFIX } from './hostile/ws-payloads.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- fuzz [--frames N] [--rate R] [--seed S] [--phones P] [--typists T]',
   summary: 'Hostile clients on every endpoint of a server in a child process, beside normal phones and typists: crashes, RSS, neighbours\' latency against a calm run.',
   options: {
@@ -52,7 +52,7 @@ export const spec: CommandSpec = {
     '"calm":{…,"loadAvg1m"},"hostileLoadAvg1m","targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
     'The server runs under npm start\'s process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).',
   ].join('\n'),
-};
+});
 
 interface CrashReport extends Omit<CrashInfo, 'stderrTail'> {
   stderrTail: string;
@@ -66,18 +66,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const frames = Number(o.frames);
-  const seed = Number(o.seed);
-  const families = String(o.attacks).split(',').map((f) => f.trim()) as Family[];
-  const unknown = families.filter((f) => !FAMILIES.includes(f));
+  const frames = o.frames;
+  const seed = o.seed;
+  const listed = o.attacks.split(',').map((f) => f.trim());
+  const isFamily = (f: string): f is Family => (FAMILIES as readonly string[]).includes(f);
+  const families = listed.filter(isFamily);
+  const unknown = listed.filter((f) => !isFamily(f));
   if (unknown.length) throw new CliError(`--attacks: unknown ${unknown.join(', ')} (choose from ${FAMILIES.join(', ')})`);
   const endpoints = (['device', 'dashboard', 'text', 'http'] as const).filter((e) => families.includes(e));
   const recordingsDir = mkdtempSync(join(tmpdir(), 'sensorium-fuzz-'));
   // The server's own limits, untouched: what a real deployment has (recordings go to a temp folder).
-  const serverOptions: Omit<LocalServerOptions, 'log'> = { harModel: o.model as 'auto' | 'trained' | 'untrained', overrides: { recording: { dir: recordingsDir } } };
+  const serverOptions: Omit<LocalServerOptions, 'log'> = { harModel: o.model, overrides: { recording: { dir: recordingsDir } } };
   const deviceIds = [...Array.from({ length: 4 }, (_, i) => `${NEIGHBOUR_PREFIX}-${String(i + 1).padStart(4, '0')}`), ...Array.from({ length: 8 }, (_, i) => `fuzz-dev-${i % 4}-${i % 8}`), 'sensor-logger:fuzz-1', 'storm-1'];
-  const hostileBudgetSeconds = Number(o['max-seconds']);
-  const neighbours = new Neighbours({ phones: Number(o.phones), typists: Number(o.typists), seed, maxSeconds: Number(o['warmup-seconds']) + Number(o['calm-seconds']) + hostileBudgetSeconds + Number(o['settle-seconds']) + 600 });
+  const hostileBudgetSeconds = o['max-seconds'];
+  const neighbours = new Neighbours({ phones: o.phones, typists: o.typists, seed, maxSeconds: o['warmup-seconds'] + o['calm-seconds'] + hostileBudgetSeconds + o['settle-seconds'] + 600 });
 
   console.error(`fuzz: starting the server (child process), ${o.phones} phones and ${o.typists} typists beside it`);
   let server = await WatchedServer.start(serverOptions);
@@ -100,10 +102,10 @@ export async function main(argv: string[]): Promise<void> {
     const coldRoutes = await warmLazyModels(server.httpUrl);
     if (coldRoutes.length) console.error(`fuzz: warming the lazily loaded models failed for ${coldRoutes.join(', ')}`);
     await neighbours.attach(server.httpUrl);
-    await sleep(Number(o['warmup-seconds']) * 1000);
+    await sleep(o['warmup-seconds'] * 1000);
     console.error(`fuzz: calm phase, ${o['calm-seconds']} s`);
     neighbours.beginPhase();
-    await sleep(Number(o['calm-seconds']) * 1000);
+    await sleep(o['calm-seconds'] * 1000);
     calm = neighbours.endPhase();
     calmLoadAvg1m = loadavg()[0];
     rssStartMb = (await server.proc.snapshot()).rssMb;
@@ -119,13 +121,13 @@ export async function main(argv: string[]): Promise<void> {
       if (remaining <= 0 || secondsLeft <= 1) break;
       const base = { ...sent };
       const attack = startAttackProcess(
-        { httpUrl: server.httpUrl, framesPerEndpoint: remaining, rate: Number(o.rate), maxSeconds: secondsLeft, seed: seed + 7919 * crashes.length, connectionsPerEndpoint: Number(o.connections), deviceIds, families },
+        { httpUrl: server.httpUrl, framesPerEndpoint: remaining, rate: o.rate, maxSeconds: secondsLeft, seed: seed + 7919 * crashes.length, connectionsPerEndpoint: o.connections, deviceIds, families },
         (p) => {
           const before = Object.values(sent).reduce((s, v) => s + v, 0);
           for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + p.perEndpoint[k];
           bar.tick(Object.values(sent).reduce((s, v) => s + v, 0) - before, { rssMb: rssPeakMb, crashes: crashes.length });
         },
-        Number(o['attacker-nice']),
+        o['attacker-nice'],
       );
       const rssTimer = setInterval(() => {
         server.proc
@@ -166,7 +168,7 @@ export async function main(argv: string[]): Promise<void> {
         console.error(reproduction ? `fuzz: one frame does it: ${reproduction.endpoint} ${reproduction.kind} ${reproduction.binary ? 'binary' : 'text'} ${reproduction.hex.slice(0, 120)}` : 'fuzz: no single frame of the last ones crashes a fresh server');
       }
       crashes.push({ ...crash, stderrTail: crash.stderrTail.replace(/ {20,}/g, ' … ').slice(-1500), reproduction: reproduction ?? null, lastKinds });
-      if (crashes.length >= Number(o['max-crashes'])) {
+      if (crashes.length >= o['max-crashes']) {
         console.error(`fuzz: ${crashes.length} crashes: stopping the hostile phase`);
         break;
       }
@@ -176,7 +178,7 @@ export async function main(argv: string[]): Promise<void> {
     hostile = neighbours.endPhase();
     hostileLoadAvg1m = loadavg()[0];
     console.error(`\nfuzz: attack over; settling ${o['settle-seconds']} s`);
-    await sleep(Number(o['settle-seconds']) * 1000);
+    await sleep(o['settle-seconds'] * 1000);
     serverAlive = server.alive && (await fetch(`${server.httpUrl}/api/health`).then(() => true).catch(() => false));
     if (server.alive) rssEndMb = (await server.proc.snapshot().catch(() => ({ rssMb: NaN }))).rssMb;
     if (server.alive) processErrorCount = await processErrorsTotal(server.httpUrl);
@@ -221,9 +223,9 @@ export async function main(argv: string[]): Promise<void> {
         crashReports: crashes,
         processErrors: { count: processErrorCount, samples: processErrorSamples.slice(0, 10) },
         seed,
-        rate: Number(o.rate),
+        rate: o.rate,
         attacks: families,
-        attackerNice: Number(o['attacker-nice']),
+        attackerNice: o['attacker-nice'],
         hostileSeconds: agg.seconds,
         loadAvg1m: loadavg()[0],
       },

@@ -11,7 +11,7 @@
 //    throughput for reference.
 // The server runs in a child process by default (--server in-process to share this process).
 import { cpus, loadavg } from 'node:os';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions, type OptionValues } from '../cli/args.js';
 import { backendOption } from '../cli/backend-option.js';
 import { formatNumber } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
@@ -27,13 +27,13 @@ import { startServerProcess } from '../simulators/server-process.js';
 import { snapshotDelta, takeSnapshot, type ServerSnapshot } from '../simulators/server-snapshot.js';
 import { reportFleetStatus } from '../simulators/status-line.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- har-stream [--phones N] [--seconds S] [--max-batch B] [--compare | --ramp N1,N2,…]',
   summary: 'Simulated phones against the streaming HAR server on 127.0.0.1: throughput, latency, batching.',
   options: {
     phones: { type: 'integer', min: 1, max: 20_000, default: 1000, description: 'phones (50 Hz, real time)' },
     seconds: { type: 'number', min: 1, max: 3600, default: 20, description: 'measured seconds (per run)' },
-    warmup: { type: 'number', min: 0, max: 120, default: 5, description: 'seconds of streaming before measuring' },
+    'warmup-seconds': { type: 'number', aliases: ['warmup'], min: 0, max: 120, default: 5, description: 'seconds of streaming before measuring' },
     'max-batch': { type: 'integer', min: 1, max: 1024, description: `server's largest inference batch (default ${DEFAULT_CONFIG.batching.maxBatch})` },
     'max-delay-ms': { type: 'number', min: 0, max: 1000, description: `server's longest batching wait (default ${DEFAULT_CONFIG.batching.maxDelayMs})` },
     'max-queue': { type: 'integer', min: 1, description: `server's inference queue bound (default ${DEFAULT_CONFIG.batching.maxQueue})` },
@@ -56,9 +56,9 @@ export const spec: CommandSpec = {
     'Last stdout line: {"phones","windowsPerSec","latencyMs":{"p50","p99"},"meanBatch","rssMb"}; with --compare',
     '{"batched","unbatched","ratio"}; with --ramp {"runs":[…],"largestFleetP99Under100ms"}.',
   ].join('\n'),
-};
+});
 
-type Options = ReturnType<typeof parseOptions>;
+type Options = OptionValues<typeof spec.options>;
 
 interface ServerUnderTest {
   where: 'child' | 'in-process';
@@ -83,14 +83,14 @@ let personalDir: string | undefined;
 
 function serverOptions(o: Options, maxDevices: number, extra: Partial<LocalServerOptions> = {}): Omit<LocalServerOptions, 'log'> {
   const batching: Record<string, number> = {};
-  if (o['max-batch'] !== undefined) batching.maxBatch = Number(o['max-batch']);
-  if (o['max-delay-ms'] !== undefined) batching.maxDelayMs = Number(o['max-delay-ms']);
-  if (o['max-queue'] !== undefined) batching.maxQueue = Number(o['max-queue']);
-  const inferenceWorker = o['inference-worker'] as InferenceWorkerMode;
+  if (o['max-batch'] !== undefined) batching.maxBatch = o['max-batch'];
+  if (o['max-delay-ms'] !== undefined) batching.maxDelayMs = o['max-delay-ms'];
+  if (o['max-queue'] !== undefined) batching.maxQueue = o['max-queue'];
+  const inferenceWorker = o['inference-worker'];
   if (personalDir !== undefined) extra = { ...extra, overrides: { ...extra.overrides, personal: { ...DEFAULT_CONFIG.personal, dir: personalDir } } };
   // The server's connection cap (4096 by default) must not be what limits a large fleet.
   const maxConnections = Math.max(DEFAULT_CONFIG.maxConnections, maxDevices + 100);
-  return { backend: String(o.backend), harModel: 'auto', maxDevices, ...extra, overrides: { batching, inferenceWorker, maxConnections, ...extra.overrides } };
+  return { backend: o.backend, harModel: 'auto', maxDevices, ...extra, overrides: { batching, inferenceWorker, maxConnections, ...extra.overrides } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,22 +127,22 @@ interface FleetRun {
 
 /** Streams `phones` real-time phones at the server for warmup + seconds and measures the second part. */
 async function measureFleet(server: ServerUnderTest, phones: number, o: Options): Promise<FleetRun> {
-  const fps = Number(o['frames-per-second']);
+  const fps = o['frames-per-second'];
   console.error(`har-stream: connecting ${phones} phones to ${server.deviceUrl} (server ${server.where})…`);
   const fleet =
     o.loadgen === 'lean'
       ? await LeanFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, seed: phones, connectConcurrency: 100 })
-      : await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, encoding: o.encoding as Encoding, seed: phones, connectConcurrency: 100 });
+      : await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, encoding: o.encoding, seed: phones, connectConcurrency: 100 });
   try {
-    console.error(`har-stream: ${fleet.counters().connected} connected in ${fleet.elapsedSeconds.toFixed(1)} s; warming up ${o.warmup} s`);
+    console.error(`har-stream: ${fleet.counters().connected} connected in ${fleet.elapsedSeconds.toFixed(1)} s; warming up ${o['warmup-seconds']} s`);
     // The first window needs 2.56 s of samples; measure only once every phone is predicting.
-    await sleep(Number(o.warmup) * 1000);
+    await sleep(o['warmup-seconds'] * 1000);
     fleet.latency.clear();
     const s0 = await server.snapshot();
     const c0 = fleet.counters();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const seconds = Number(o.seconds);
+    const seconds = o.seconds;
     const stopStatus = reportFleetStatus(fleet, 5000);
     await sleep(seconds * 1000);
     stopStatus();
@@ -201,8 +201,8 @@ function printRuns(runs: FleetRun[]): void {
 }
 
 async function runSingle(o: Options): Promise<void> {
-  const phones = Number(o.phones);
-  const server = await startServerUnderTest(String(o.server), serverOptions(o, phones + 50));
+  const phones = o.phones;
+  const server = await startServerUnderTest(o.server, serverOptions(o, phones + 50));
   let run: FleetRun;
   try {
     run = await measureFleet(server, phones, o);
@@ -211,15 +211,15 @@ async function runSingle(o: Options): Promise<void> {
   }
   console.log('');
   printRuns([run]);
-  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: String(o.server), inferenceWorker: String(o['inference-worker']), errors: run.errors, personalised: Number(o.personalised), personalShare: run.personalShare, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
+  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: o.server, inferenceWorker: o['inference-worker'], errors: run.errors, personalised: o.personalised, personalShare: run.personalShare, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
 }
 
-async function runRamp(o: Options): Promise<void> {
-  const sizes = String(o.ramp)
+async function runRamp(o: Options, ramp: string): Promise<void> {
+  const sizes = ramp
     .split(',')
     .map((s) => Number(s.trim()));
-  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) throw new CliError(`--ramp must list fleet sizes (1-20000), e.g. 250,500,1000 (got '${o.ramp}')`);
-  const server = await startServerUnderTest(String(o.server), serverOptions(o, Math.max(...sizes) + 50));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) throw new CliError(`--ramp must list fleet sizes (1-20000), e.g. 250,500,1000 (got '${ramp}')`);
+  const server = await startServerUnderTest(o.server, serverOptions(o, Math.max(...sizes) + 50));
   const runs: FleetRun[] = [];
   try {
     for (const n of sizes) {
@@ -237,11 +237,11 @@ async function runRamp(o: Options): Promise<void> {
   printResultJson(
     roundDeep(
       {
-        personalised: Number(o.personalised),
+        personalised: o.personalised,
         runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, personalShare: r.personalShare, rssMb: r.rssMb, serverCpuShare: nullIfNaN(r.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(r)) })),
         largestFleetP99Under100ms: largest,
-        server: String(o.server),
-        inferenceWorker: String(o['inference-worker']),
+        server: o.server,
+        inferenceWorker: o['inference-worker'],
         cpuAvailable,
         loadAvg1m: loadavg()[0],
       },
@@ -299,29 +299,29 @@ interface SaturationRun {
 
 /** Closed-loop phones keep the server's queue non-empty; what it serves is its capacity. */
 async function measureSaturation(o: Options, maxBatch: number): Promise<SaturationRun> {
-  const phones = Number(o['compare-phones']);
-  const inFlight = Number(o['in-flight']);
+  const phones = o['compare-phones'];
+  const inFlight = o['in-flight'];
   // The queue must hold every window in flight: a dropped window's 'overloaded' reply may be
   // rate-limited away, and the closed loop would stall on it.
-  const maxQueue = o['max-queue'] !== undefined ? Number(o['max-queue']) : Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * phones * inFlight));
-  const batching = { maxBatch, maxQueue, ...(o['max-delay-ms'] !== undefined ? { maxDelayMs: Number(o['max-delay-ms']) } : {}) };
-  const server = await startServerUnderTest(String(o.server), serverOptions(o, phones + 50, { liftRateLimit: true, overrides: { batching } }));
+  const maxQueue = o['max-queue'] !== undefined ? o['max-queue'] : Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * phones * inFlight));
+  const batching = { maxBatch, maxQueue, ...(o['max-delay-ms'] !== undefined ? { maxDelayMs: o['max-delay-ms'] } : {}) };
+  const server = await startServerUnderTest(o.server, serverOptions(o, phones + 50, { liftRateLimit: true, overrides: { batching } }));
   try {
     console.error(`har-stream: saturating the server (max batch ${maxBatch}) with ${phones} phones x ${o['in-flight']} windows in flight`);
     // Same message size as the real-time runs (default 4 frames per device-second, ~12 samples).
-    const fps = Number(o['frames-per-second']);
+    const fps = o['frames-per-second'];
     const fleet =
       o.loadgen === 'lean'
         ? await LeanFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, speed: 'max', maxInFlightWindows: inFlight, seed: 7 })
-        : await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, speed: 'max', maxInFlightWindows: inFlight, encoding: o.encoding as Encoding, seed: 7 });
+        : await PhoneFleet.start({ url: server.deviceUrl, count: phones, rateHz: 50, framesPerSecond: fps, speed: 'max', maxInFlightWindows: inFlight, encoding: o.encoding, seed: 7 });
     try {
-      await sleep(Number(o.warmup) * 1000);
+      await sleep(o['warmup-seconds'] * 1000);
       fleet.latency.clear();
       const s0 = await server.snapshot();
       const c0 = fleet.counters();
       const t0 = performance.now();
       const stopStatus = reportFleetStatus(fleet, 5000);
-      await sleep(Number(o.seconds) * 1000);
+      await sleep(o.seconds * 1000);
       stopStatus();
       const elapsed = (performance.now() - t0) / 1000;
       const c1 = fleet.counters();
@@ -338,11 +338,11 @@ async function measureSaturation(o: Options, maxBatch: number): Promise<Saturati
 }
 
 async function runCompare(o: Options): Promise<void> {
-  const maxBatch = o['max-batch'] !== undefined ? Number(o['max-batch']) : DEFAULT_CONFIG.batching.maxBatch;
+  const maxBatch = o['max-batch'] !== undefined ? o['max-batch'] : DEFAULT_CONFIG.batching.maxBatch;
   if (maxBatch === 1) throw new CliError('--compare compares --max-batch B (> 1) with 1: give a --max-batch above 1');
-  const bareSeconds = Number(o['bare-seconds']);
+  const bareSeconds = o['bare-seconds'];
   // Timed first, alone, so that nothing else of ours competes for the cores.
-  const [bareRun, bare1] = bareSeconds > 0 ? await bareModelThroughput(String(o.backend), bareSeconds, [64, 1]) : [];
+  const [bareRun, bare1] = bareSeconds > 0 ? await bareModelThroughput(o.backend, bareSeconds, [64, 1]) : [];
   const bare = bareRun?.perSec ?? NaN;
   if (bareRun && bare1) {
     console.error(`har-stream: bare model, batch 64: ${formatNumber(bareRun.perSec)} windows/s (${formatNumber(bareRun.perCpuSec)} per CPU-second); batch 1: ${formatNumber(bare1.perSec)} windows/s (${formatNumber(bare1.perCpuSec)} per CPU-second)`);
@@ -376,8 +376,8 @@ async function runCompare(o: Options): Promise<void> {
         bareBatchGain: bareRun && bare1 ? bareRun.perCpuSec / bare1.perCpuSec : null,
         servedOverBare: Number.isFinite(bare) ? batched.windowsPerSec / bare : null,
         servedOverBarePerCpuSec: Number.isFinite(cpuEfficiency) ? cpuEfficiency : null,
-        server: String(o.server),
-        inferenceWorker: String(o['inference-worker']),
+        server: o.server,
+        inferenceWorker: o['inference-worker'],
         cpuAvailable,
         loadAvg1m: loadavg()[0],
       },
@@ -394,15 +394,15 @@ export async function main(argv: string[]): Promise<void> {
   if (o.compare && o.ramp !== undefined) throw new CliError('--compare and --ramp are separate runs: give one of them');
   if (o.loadgen === 'lean' && o.encoding !== 'json') throw new CliError("the lean load generator sends JSON frames: for --encoding msgpack add --loadgen phones");
   if (o.compare) return runCompare(o);
-  if (Number(o.personalised) > 0) {
+  if (o.personalised > 0) {
     if (o.loadgen !== 'lean') throw new CliError('--personalised counts personal predictions with the lean load generator (--loadgen lean)');
     // Heads for every id the largest fleet uses (lean fleets name phones bench-phone-00001…).
-    const phones = o.ramp !== undefined ? Math.max(...String(o.ramp).split(',').map(Number)) : Number(o.phones);
+    const phones = o.ramp !== undefined ? Math.max(...o.ramp.split(',').map(Number)) : o.phones;
     const ids = Array.from({ length: phones }, (_, i) => `bench-phone-${String(i + 1).padStart(5, '0')}`);
-    const prepared = await preparePersonalHeadsInChild(ids, Number(o.personalised), String(o.backend));
+    const prepared = await preparePersonalHeadsInChild(ids, o.personalised, o.backend);
     personalDir = prepared.dir;
     console.error(`har-stream: ${prepared.count} of ${phones} phones have a personal head (${prepared.dir})`);
   }
-  if (o.ramp !== undefined) return runRamp(o);
+  if (o.ramp !== undefined) return runRamp(o, o.ramp);
   return runSingle(o);
 }

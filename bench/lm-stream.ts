@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
-import { parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, parseOptions } from '../cli/args.js';
 import { backendOption, useBackend } from '../cli/backend-option.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { joinDocuments, loadCorpus } from '../data/corpora/index.js';
@@ -15,7 +15,7 @@ import { runTypists } from '../simulators/typist-fleet.js';
 import { SessionAdaptation } from '../models/lm/session-adaptation.js';
 import { DEFAULT_WRITER_TOKENS } from '../models/lm/writer-model.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- lm-stream [--typists N] [--seconds S] [options]',
   summary: 'Incremental vs full-recompute LSTM inference, and live typists on /ws/text: latency and steps/s.',
   options: {
@@ -24,19 +24,19 @@ export const spec: CommandSpec = {
     model: { type: 'string', default: 'english-word', description: 'text model' },
     wpm: { type: 'number', min: 1, max: 1000, default: 40, description: 'typing speed of each typist' },
     context: { type: 'integer', min: 2, max: 1024, default: 64, description: 'context length of the recompute comparison' },
-    warmup: { type: 'number', min: 0, default: 3, description: 'seconds at the start whose latencies are not counted' },
+    'warmup-seconds': { type: 'number', aliases: ['warmup'], min: 0, default: 3, description: 'seconds at the start whose latencies are not counted' },
     reps: { type: 'integer', min: 3, default: 50, description: 'repetitions of each timing' },
     adapt: { type: 'boolean', default: true, description: 'suggestions adapt to each typist (--no-adapt: the model alone, to measure what adaptation costs)' },
     backend: backendOption,
   },
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   await useBackend(o.backend);
-  const lm = await loadLm(String(o.model));
+  const lm = await loadLm(o.model);
   try {
-    const speed = await incrementalVsRecompute(lm, Number(o.context), Number(o.reps));
+    const speed = await incrementalVsRecompute(lm, o.context, o.reps);
     printTable(
       ['inference', `ms per new token (context ${o.context})`],
       [
@@ -54,11 +54,11 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`adapting one suggestion to a writer with ${a.historyTokens} tokens of history: p50 ${a.p50Ms.toFixed(3)} ms, p99 ${a.p99Ms.toFixed(3)} ms (CPU time p50 ${a.cpuP50Ms.toFixed(3)}, p99 ${a.cpuP99Ms.toFixed(3)} ms)`);
     }
 
-    const typists = Number(o.typists);
+    const typists = o.typists;
     const server = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: lm.name, allowedModels: [lm.name], maxSessions: typists + 10 }, [lm]);
-    server.service.adaptSuggestions = Boolean(o.adapt);
+    server.service.adaptSuggestions = o.adapt;
     try {
-      const seconds = Number(o.seconds);
+      const seconds = o.seconds;
       // How late the event loop runs: separates our own work from time the OS gives to others.
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
       loopDelay.enable();
@@ -68,11 +68,11 @@ export async function main(argv: string[]): Promise<void> {
         url: server.url,
         text,
         typists,
-        wpm: Number(o.wpm),
+        wpm: o.wpm,
         seconds,
         charsPerTypist: 100_000,
         seed: 1,
-        warmupSeconds: Number(o.warmup),
+        warmupSeconds: o['warmup-seconds'],
         onProgress: (c, latency) => console.error(`typists ${c.connected}/${c.typists}  keys ${c.keystrokes}  p50 ${latency.percentile(50).toFixed(1)} ms  p99 ${latency.percentile(99).toFixed(1)} ms`),
       });
       const elapsed = (performance.now() - t0) / 1000;
@@ -85,7 +85,7 @@ export async function main(argv: string[]): Promise<void> {
           model: lm.name,
           backend: tf.getBackend(),
           typists,
-          adapt: Boolean(o.adapt),
+          adapt: o.adapt,
           ...(adaptation ? { adaptationMs: { p50: adaptation.p50Ms, p99: adaptation.p99Ms, cpuP50: adaptation.cpuP50Ms, cpuP99: adaptation.cpuP99Ms, historyTokens: adaptation.historyTokens } } : {}),
           seconds: elapsed,
           latencyMs: { p50: latency.percentile(50), p99: latency.percentile(99) },
@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<void> {
           loadAverage: loadavg()[0],
           incrementalMs: speed.incrementalMs,
           recomputeMs: speed.recomputeMs,
-          context: Number(o.context),
+          context: o.context,
           speedup: speed.speedup,
           batch64StepsPerSec: speed.batch64StepsPerSec,
         }),

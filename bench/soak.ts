@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { PhoneFleet } from '../simulators/phone-fleet.js';
 import { startServerProcess, type ServerProcess } from '../simulators/server-process.js';
@@ -20,7 +20,7 @@ import { startAttackProcess, type AttackProcess } from './hostile/attack-process
 import { assertLoopback, type HostileSummary } from './hostile/hostile-mix.js';
 import { aggregate, printHostileReport, reportFigures } from './hostile/summary.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- soak [--phones N] [--typists M] [--minutes T] [--hostile] [--url URL]',
   summary: 'Soak test: real-time phones (and typists) for T minutes; memory, tensors, lag and p99 latency over time, with their slopes.',
   options: {
@@ -43,7 +43,7 @@ export const spec: CommandSpec = {
     'With --hostile the line also has "hostile":{"perEndpoint","typedErrors","internalErrors","http","nonReaders","slowHttp"}, "serverAlive" and "verdict":{"rssFlat","liveHeapFlat","tensorsFlat","serverAlive","pass"}: flat = second-half slope at most 2 MB/min (RSS), 1 MB/min (live heap), 0.5 tensors/min (main thread and worker).',
     'A leak shows in liveMb: heapMb is a sawtooth of garbage and its per-minute floor (heapFloorMbSlopePerMinute) drifts with GC timing. A slope is null when the server does not report that figure.',
   ].join('\n'),
-};
+});
 
 interface Sample {
   minute: number;
@@ -63,22 +63,22 @@ interface Sample {
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const phones = Number(o.phones);
-  const typists = Number(o.typists);
-  const minutes = o.minutes === undefined ? (o.hostile ? 30 : 5) : Number(o.minutes);
+  const phones = o.phones;
+  const typists = o.typists;
+  const minutes = o.minutes === undefined ? (o.hostile ? 30 : 5) : o.minutes;
   const seconds = minutes * 60;
   if (phones + typists === 0) throw new CliError('nothing to run: give --phones and/or --typists');
-  const headers: Record<string, string> = o.token ? { authorization: `Bearer ${String(o.token)}` } : {};
+  const headers: Record<string, string> = o.token ? { authorization: `Bearer ${o.token}` } : {};
 
   let server: ServerProcess | undefined;
-  let httpUrl = o.url === undefined ? undefined : String(o.url).replace(/\/$/, '');
+  let httpUrl = o.url === undefined ? undefined : o.url.replace(/\/$/, '');
   if (o.hostile && httpUrl !== undefined) assertLoopback(httpUrl);
   // Hostile clients start recordings: those go to a temporary folder.
   const recordingsDir = o.hostile && httpUrl === undefined ? mkdtempSync(join(tmpdir(), 'sensorium-soak-')) : undefined;
   if (httpUrl === undefined) {
     console.error(`soak: starting a server process for ${phones} phones…`);
     server = await startServerProcess({
-      harModel: o.model as 'auto' | 'trained' | 'untrained',
+      harModel: o.model,
       maxDevices: phones + 16,
       overrides: { maxConnections: phones + typists + 64, ...(recordingsDir ? { recording: { dir: recordingsDir } } : {}) },
     });
@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   let serverExited = false;
   void server?.exited.then(() => (serverExited = true));
-  const deviceUrl = `${httpUrl.replace(/^http/, 'ws')}/ws/device${o.token ? `?token=${encodeURIComponent(String(o.token))}` : ''}`;
+  const deviceUrl = `${httpUrl.replace(/^http/, 'ws')}/ws/device${o.token ? `?token=${encodeURIComponent(o.token)}` : ''}`;
   const scrape = () => fetch(`${httpUrl}/metrics`, { headers }).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`/metrics answered ${r.status}`))));
   await scrape(); // fail early on a wrong URL or token
 
@@ -101,20 +101,20 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (phones > 0) {
       console.error(`soak: connecting ${phones} phones…`);
-      fleet = await PhoneFleet.start({ url: deviceUrl, count: phones, rateHz: 50, framesPerSecond: Number(o['frames-per-second']), connectConcurrency: 50, latencyCapacity: 4096 });
+      fleet = await PhoneFleet.start({ url: deviceUrl, count: phones, rateHz: 50, framesPerSecond: o['frames-per-second'], connectConcurrency: 50, latencyCapacity: 4096 });
     }
     if (typists > 0) typing = startTypists(httpUrl, typists, seconds);
     if (o.hostile) {
       console.error(`soak: hostile clients on every endpoint, ${o['hostile-rate']} frames/s each`);
       const deviceIds = Array.from({ length: 8 }, (_, i) => `sim-phone-${String(i + 1).padStart(4, '0')}`);
-      attack = startAttackProcess({ httpUrl, framesPerEndpoint: Infinity, rate: Number(o['hostile-rate']), maxSeconds: seconds, seed: Number(o.seed), deviceIds });
+      attack = startAttackProcess({ httpUrl, framesPerEndpoint: Infinity, rate: o['hostile-rate'], maxSeconds: seconds, seed: o.seed, deviceIds });
     }
     console.error(`soak: running ${minutes} min; a row every ${o['sample-seconds']} s`);
     printTable(['minute', 'rssMb', 'heapMb', 'liveMb', 'extMb', 'tensors', 'wTensors', 'tfMb', 'lagP99Ms', 'latP99Ms', 'pred/s'], [], console.error);
     let lastPredictions = 0;
     let lastAt = performance.now();
     while (performance.now() - started < seconds * 1000) {
-      await new Promise((r) => setTimeout(r, Number(o['sample-seconds']) * 1000));
+      await new Promise((r) => setTimeout(r, o['sample-seconds'] * 1000));
       let text: string;
       try {
         text = await scrape();
@@ -166,7 +166,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (samples.length === 0) throw new Error(`no sample of /metrics was taken${serverAlive ? '' : ' (the server died)'}`);
 
-  const measured = samples.filter((s) => s.minute * 60 >= Number(o['warmup-seconds']));
+  const measured = samples.filter((s) => s.minute * 60 >= o['warmup-seconds']);
   const use = measured.length >= 2 ? measured : samples;
   const keys = ['rssMb', 'heapMb', 'liveMb', 'externalMb', 'tensors', 'workerTensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
   const slopes = Object.fromEntries(keys.map((k) => [k, knownSlope(use.map((s) => s.minute), use.map((s) => s[k]))]));

@@ -4,7 +4,7 @@
 // DCGAN run on wasm (and on cpu too with --cpu-all, which takes minutes).
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { initBackend } from '../models/runtime/backend.js';
 import { trainingBackendOptions } from '../cli/backend-option.js';
@@ -134,19 +134,19 @@ export async function trainBenchmark(opts: TrainBenchOptions = {}): Promise<Trai
   return result;
 }
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run bench -- train [options]',
   summary: 'Training throughput (samples/s) of the reference models: HAR 1D-CNN on wasm and cpu, LSTM LM, MNIST CNN, conv VAE and DCGAN on wasm.',
   options: {
     seconds: { type: 'number', default: 3, min: 0.1, description: 'timed seconds per model on wasm' },
-    batch: { type: 'integer', default: 32, min: 1, description: 'batch size' },
-    warmup: { type: 'integer', default: 1, min: 0, description: 'untimed warm-up steps per model' },
+    'batch-size': { type: 'integer', default: 32, min: 1, aliases: ['batch'], description: 'samples per training step' },
+    'warmup-steps': { type: 'integer', default: 1, min: 0, aliases: ['warmup'], description: 'untimed warm-up steps per model' },
     'cpu-steps': { type: 'integer', default: 2, min: 0, description: 'timed steps on the pure-JS cpu backend (0 skips cpu)' },
     'cpu-all': { type: 'boolean', default: false, description: 'time every model on cpu, not only HAR (slow: tens of seconds per step)' },
     models: { type: 'string', default: MODEL_NAMES.join(','), description: `comma-separated subset of ${MODEL_NAMES.join(', ')}` },
   },
   notes: 'Data is synthetic; the figures measure speed, not learning. The last stdout line is JSON.',
-};
+});
 
 function parseModels(list: string): ModelName[] {
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
@@ -159,12 +159,12 @@ function parseModels(list: string): ModelName[] {
 export async function main(argv: string[]): Promise<void> {
   const a = parseOptions(spec, argv);
   const result = await trainBenchmark({
-    seconds: a.seconds as number,
-    batchSize: a.batch as number,
-    warmupSteps: a.warmup as number,
-    cpuSteps: a['cpu-steps'] as number,
-    cpuAll: a['cpu-all'] as boolean,
-    models: parseModels(String(a.models)),
+    seconds: a.seconds,
+    batchSize: a['batch-size'],
+    warmupSteps: a['warmup-steps'],
+    cpuSteps: a['cpu-steps'],
+    cpuAll: a['cpu-all'],
+    models: parseModels(a.models),
     log: (m) => console.error(m),
   });
   const rows: (string | number)[][] = [];

@@ -1,6 +1,6 @@
 // `npm run simulate -- phones`: a fleet of synthetic phones streaming to a server, for demos
 // and load. Status on stderr every few seconds; a summary and a final JSON line on stdout.
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { HarScorer } from '../models/har/metrics.js';
 import type { Encoding } from '../protocol/codec.js';
@@ -14,7 +14,7 @@ import { reportFleetStatus } from './status-line.js';
 
 export const DEFAULT_DEVICE_URL = 'ws://127.0.0.1:8080/ws/device';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run simulate -- phones [options]',
   summary: 'Synthetic phones at the waist or in a trouser pocket doing scripted activities (walk, stairs, jog, sit, stand, lie), streaming over real WebSockets.',
   options: {
@@ -39,21 +39,21 @@ export const spec: CommandSpec = {
     'and, with --labels, "accuracy" and "macroF1" of the served labels against the scripted activities (windows the server gives a truth),',
     'overall and per placement ("perPlacement": {"pocket": {"scoredWindows","accuracy","macroF1","recall":{class: r}}, "waist": {…}}).',
   ].join('\n'),
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const urls = parseDeviceUrls(String(o.url));
+  const urls = parseDeviceUrls(o.url);
   const url = urls.join(', ');
-  const placement = o.placement as FleetPlacement;
+  const placement = o.placement;
   let script;
   try {
-    script = o.script === undefined ? undefined : parseScript(String(o.script));
-    checkScriptFits(placement, Number(o.count), script);
+    script = o.script === undefined ? undefined : parseScript(o.script);
+    checkScriptFits(placement, o.count, script);
   } catch (err) {
     throw new CliError(`--script: ${(err as Error).message}`);
   }
-  const seconds = Number(o.seconds);
+  const seconds = o.seconds;
   // With labels, the server reports each window's truth: score the served labels against it,
   // over every activity name (a model without jogging gets jogging windows wrong, as it should).
   const scorer = new HarScorer(ACTIVITY_NAMES);
@@ -61,17 +61,17 @@ export async function main(argv: string[]): Promise<void> {
   console.error(`phones: connecting ${o.count} phones to ${url} (${o.rate} Hz, ${o.encoding}, placement ${placement})…`);
   const fleet = await PhoneFleet.start({
     url: urls,
-    reconnect: o.reconnect === undefined ? undefined : Boolean(o.reconnect),
-    count: Number(o.count),
-    rateHz: Number(o.rate),
-    encoding: o.encoding as Encoding,
-    framesPerSecond: Number(o['frames-per-second']),
-    speed: Number(o.speed),
-    labels: Boolean(o.labels),
+    reconnect: o.reconnect === undefined ? undefined : o.reconnect,
+    count: o.count,
+    rateHz: o.rate,
+    encoding: o.encoding,
+    framesPerSecond: o['frames-per-second'],
+    speed: o.speed,
+    labels: o.labels,
     script,
-    seed: Number(o.seed),
+    seed: o.seed,
     placement,
-    idPrefix: String(o['id-prefix']),
+    idPrefix: o['id-prefix'],
     onPrediction: (_id, p, _clientMs, phonePlacement) => {
       if (p.truth === undefined || !scorer.classes.includes(p.label)) return;
       scorer.add(p.truth, p.label);
@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<void> {
   console.error(`phones: ${fleet.counters().connected} connected in ${connectedIn.toFixed(1)} s; streaming${seconds > 0 ? ` for ${seconds} s` : ' until Ctrl-C'}`);
 
   const start = performance.now();
-  const stopStatus = reportFleetStatus(fleet, Number(o['status-every']) * 1000);
+  const stopStatus = reportFleetStatus(fleet, o['status-every'] * 1000);
 
   await new Promise<void>((resolve) => {
     const finish = () => {

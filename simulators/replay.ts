@@ -4,7 +4,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { backendOption } from '../cli/backend-option.js';
 import { ProgressBar } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
@@ -19,7 +19,7 @@ import { LatencyLog, percentiles } from './latency-log.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 import { replayRecording, type ReplayResult } from './replay-session.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: `npm run simulate -- replay --format ${RECORDING_FORMATS.join('|')} --data PATH [options]`,
   summary: 'Replays recordings through the server (one recording = one device) and scores its predictions.',
   options: {
@@ -49,34 +49,34 @@ export const spec: CommandSpec = {
     "'stairs' label accepts either stairs class. Transitions and unlabelled samples are not scored.",
     'The last stdout line is JSON: {"devices","windows","accuracy","macroF1","perClass","latencyMs":{"p50","p95","p99"},"framesSent","errors"}.',
   ].join('\n'),
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const speed = parseSpeed(String(o.speed));
-  const users = o.users === undefined ? undefined : parseUsers(String(o.users));
+  const speed = parseSpeed(o.speed);
+  const users = o.users === undefined ? undefined : parseUsers(o.users);
   let recordings: Recording[];
   try {
-    recordings = await readRecordings(o.format as RecordingFormat, String(o.data), { units: o.units as Units | undefined, users });
+    recordings = await readRecordings(o.format, o.data, { units: o.units, users });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  if (o['max-devices'] !== undefined) recordings = recordings.slice(0, Number(o['max-devices']));
+  if (o['max-devices'] !== undefined) recordings = recordings.slice(0, o['max-devices']);
   for (const r of recordings) for (const w of r.warnings ?? []) console.error(`replay: ${r.id}: ${w}`);
-  const concurrency = Math.min(Number(o.concurrency), recordings.length);
+  const concurrency = Math.min(o.concurrency, recordings.length);
 
   let server: LocalServer | undefined;
-  let urls = o.url === undefined ? undefined : parseDeviceUrls(String(o.url));
+  let urls = o.url === undefined ? undefined : parseDeviceUrls(o.url);
   if (urls === undefined) {
     server = await startLocalServer({
-      backend: String(o.backend),
-      harModelDir: o.model === undefined ? undefined : String(o.model),
-      allowUntrainedModel: Boolean(o['allow-untrained']),
+      backend: o.backend,
+      harModelDir: o.model === undefined ? undefined : o.model,
+      allowUntrainedModel: o['allow-untrained'],
       maxDevices: concurrency + 16,
       liftRateLimit: true,
       // Room for every window in flight, so that none is dropped as 'overloaded'.
       overrides: {
-        batching: { maxQueue: Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * concurrency * Number(o['max-in-flight']))) },
+        batching: { maxQueue: Math.max(DEFAULT_CONFIG.batching.maxQueue, Math.ceil(1.5 * concurrency * o['max-in-flight'])) },
         // Personal heads of a replay's own server are thrown away with it.
         ...(o.calibrate !== undefined ? { personal: { ...DEFAULT_CONFIG.personal, dir: await mkdtemp(join(tmpdir(), 'sensorium-replay-personal-')) } } : {}),
       },
@@ -88,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const url = urls.join(', ');
   // An external server enforces its per-device rate limit: stay under its default unless told.
-  const cap = o['max-samples-per-sec'] !== undefined ? Number(o['max-samples-per-sec']) : server ? 0 : 0.95 * DEFAULT_CONFIG.rateLimit.samplesPerSec;
+  const cap = o['max-samples-per-sec'] !== undefined ? o['max-samples-per-sec'] : server ? 0 : 0.95 * DEFAULT_CONFIG.rateLimit.samplesPerSec;
 
   const totalSamples = recordings.reduce((s, r) => s + r.t.length, 0);
   const hours = recordings.reduce((s, r) => s + (r.t.length ? (r.t[r.t.length - 1]! - r.t[0]!) / 3.6e6 : 0), 0);
@@ -108,17 +108,17 @@ export async function main(argv: string[]): Promise<void> {
         const result = await replayRecording(rec, {
           url: urls,
           startIndex: index,
-          reconnect: o.reconnect === undefined ? undefined : Boolean(o.reconnect),
+          reconnect: o.reconnect === undefined ? undefined : o.reconnect,
           deviceId: `replay-${rec.id}`.replace(/[^A-Za-z0-9._:-]/g, '_').slice(0, 64),
-          encoding: o.encoding as Encoding,
+          encoding: o.encoding,
           speed,
-          frameSeconds: Number(o['frame-seconds']),
-          maxInFlightWindows: Number(o['max-in-flight']),
+          frameSeconds: o['frame-seconds'],
+          maxInFlightWindows: o['max-in-flight'],
           maxSamplesPerSec: cap,
           latency,
           onFrame: (n) => progress.tick(n, { windows: latency.server.count }),
-          ...(o.placement !== undefined ? { placement: o.placement as Placement } : {}),
-          ...(o.calibrate !== undefined ? { calibrateSeconds: Number(o.calibrate) } : {}),
+          ...(o.placement !== undefined ? { placement: o.placement } : {}),
+          ...(o.calibrate !== undefined ? { calibrateSeconds: o.calibrate } : {}),
         });
         scorer ??= new HarScorer(result.classes);
         for (const w of result.windows) if (w.truth !== undefined) scorer.add(w.truth, w.label);
@@ -136,7 +136,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   if (results.length === 0) throw new Error(`no recording could be replayed (${failures} failed)`);
-  report(results, scorer ?? new HarScorer(results[0]!.classes), latency, seconds, failures, urls.length > 1 || Boolean(o.reconnect));
+  report(results, scorer ?? new HarScorer(results[0]!.classes), latency, seconds, failures, urls.length > 1 || o.reconnect === true);
 }
 
 function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog, seconds: number, failures: number, withReconnects: boolean): void {

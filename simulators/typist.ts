@@ -1,7 +1,7 @@
 // `npm run simulate -- typist`: people typing a text at a human pace into /ws/text and taking
 // word suggestions as they appear; reports keystroke savings, top-3 hit rate and latency.
 import { readFileSync, existsSync } from 'node:fs';
-import { CliError, parseOptions, type CommandSpec } from '../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { backendOption, useBackend } from '../cli/backend-option.js';
 import { printResultJson, roundDeep } from '../cli/report.js';
 import { joinDocuments, loadCorpus } from '../data/corpora/index.js';
@@ -9,7 +9,7 @@ import { DEFAULT_TEXT_CONFIG } from '../server/text/text-config.js';
 import { startTextServer } from '../server/text/standalone-text-server.js';
 import { runTypists } from './typist-fleet.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run simulate -- typist [--text FILE] [--count N] [--wpm W] [--url URL] [options]',
   summary: 'Simulated typists using live next-word suggestions over /ws/text; reports keystroke savings, top-3 hits and latency.',
   options: {
@@ -24,25 +24,25 @@ export const spec: CommandSpec = {
     backend: backendOption,
   },
   notes: 'keystrokeSavings = 1 - keys pressed / keys of the text (accepting a suggestion is one key). top3 = share of words that were among the three suggestions on screen before their first letter.',
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   let text: string;
   if (o.text) {
-    if (!existsSync(String(o.text))) throw new CliError(`--text: no file ${o.text}`);
-    text = readFileSync(String(o.text), 'utf8');
+    if (!existsSync(o.text)) throw new CliError(`--text: no file ${o.text}`);
+    text = readFileSync(o.text, 'utf8');
   } else {
     text = joinDocuments(loadCorpus('english').validation);
   }
   text = text.replace(/\s+/g, ' ');
   if (text.trim().length < 10) throw new CliError('the text is too short to type');
 
-  let url = o.url ? String(o.url) : undefined;
+  let url = o.url ? o.url : undefined;
   let local: Awaited<ReturnType<typeof startTextServer>> | undefined;
   if (!url) {
     await useBackend(o.backend);
-    local = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: String(o.model), allowedModels: [String(o.model)], maxSessions: Number(o.count) + 10 });
+    local = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: o.model, allowedModels: [o.model], maxSessions: o.count + 10 });
     url = local.url;
     console.error(`text service on ${url}`);
   }
@@ -50,12 +50,12 @@ export async function main(argv: string[]): Promise<void> {
     const { counters, latency, serverLatency } = await runTypists({
       url,
       text,
-      typists: Number(o.count),
-      wpm: Number(o.wpm),
-      model: String(o.model),
-      seconds: Number(o.seconds),
-      charsPerTypist: Number(o.chars),
-      seed: Number(o.seed),
+      typists: o.count,
+      wpm: o.wpm,
+      model: o.model,
+      seconds: o.seconds,
+      charsPerTypist: o.chars,
+      seed: o.seed,
       onProgress: (c, latency) =>
         console.error(
           `typists ${c.connected}/${c.typists}  keys ${c.keystrokes}  words ${c.words}  accepted ${c.accepted}  ` +

@@ -12,8 +12,7 @@ process.on('message', (m: AttackRequest) => {
     // IPC carries JSON: an unbounded budget arrives as null.
     const options = { ...m.options, framesPerEndpoint: m.options.framesPerEndpoint ?? Infinity };
     mix = new HostileMix(options);
-    // Failures become a 'failed' reply; the process exits after the last then.
-    void mix
+    mix
       .run((progress) => send({ type: 'progress', progress }))
       .then((summary) => ({ type: 'done', summary }) as const)
       .catch((err: unknown) => ({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }) as const)

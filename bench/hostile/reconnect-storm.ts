@@ -34,7 +34,7 @@ export class ReconnectStorm {
       started++;
       this.inFlight++;
       this.stats.connections++;
-      void this.one().finally(() => this.inFlight--); // one() never rejects
+      this.one().finally(() => this.inFlight--);
     }
     return started;
   }

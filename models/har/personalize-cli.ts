@@ -4,20 +4,20 @@
 // zeroShotAccuracy, personalizeSeconds, persons and perPerson.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CliError, type OptionSpec } from '../../cli/args.js';
+import { CliError, defineOption } from '../../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../../cli/report.js';
 import type { Recording } from '../../data/readers/recording.js';
 import type { HarClassifier } from './classifier.js';
 import { evaluatePersonalized } from './personalize.js';
 import { pct, printHarReport } from './report.js';
 
-export const personalizeOption: OptionSpec = {
+export const personalizeOption = defineOption({
   type: 'number',
   min: 5,
   max: 3600,
   description:
     'personalised eval: --data holds one subfolder per person; per person, fit a personal head on the first SECONDS s of each label, score the windows that do not overlap them (and the committed model on the same windows)',
-};
+});
 
 export interface PersonalizedRun {
   clf: HarClassifier;

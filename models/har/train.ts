@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { CliError, parseOptions, type CommandSpec } from '../../cli/args.js';
+import { defineCommand, CliError, parseOptions, withoutOptions } from '../../cli/args.js';
 import { backendOption, describeBackend, useTrainingBackend } from '../../cli/backend-option.js';
 import { formatDuration } from '../../cli/progress.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
@@ -38,24 +38,24 @@ const DEFAULT_VALIDATION_USERS = '5,11,17,23,29';
 const DEFAULT_WISDM_VALIDATION_USERS = '1606,1622,1637';
 const DEFAULT_MOBIFALL_VALIDATION_USERS = '3,8';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run train -- har --data <HAPT RawData folder> [--wisdm <folder>] [--mobifall <folder>] [options]',
   summary: 'Train the activity-recognition 1D-CNN on HAPT (waist) and pocket accelerometer data, validating on held-out people of every data set.',
   options: {
-    data: { type: 'string', required: true, description: 'folder laid out like HAPT RawData (e.g. ../shared/data/hapt/RawData); phone at the waist' },
-    wisdm: { type: 'string', description: 'WISDM 2019 folder (e.g. ../shared/data/wisdm2019): phones in a trouser pocket, adds jogging' },
-    mobifall: { type: 'string', description: 'MobiFall v2.0 folder (e.g. ../shared/data/mobifall): a phone in a trouser pocket, any orientation' },
+    data: { type: 'path', required: true, description: 'folder laid out like HAPT RawData (e.g. ../shared/data/hapt/RawData); phone at the waist' },
+    wisdm: { type: 'path', description: 'WISDM 2019 folder (e.g. ../shared/data/wisdm2019): phones in a trouser pocket, adds jogging' },
+    mobifall: { type: 'path', description: 'MobiFall v2.0 folder (e.g. ../shared/data/mobifall): a phone in a trouser pocket, any orientation' },
     'wisdm-val-users': { type: 'string', default: DEFAULT_WISDM_VALIDATION_USERS, description: 'WISDM subject ids held out for validation' },
     'mobifall-val-users': { type: 'string', default: DEFAULT_MOBIFALL_VALIDATION_USERS, description: 'MobiFall subject ids held out for validation' },
     'placement-dropout': { type: 'number', default: 0.3, min: 0, max: 1, description: 'share of training windows whose placement is hidden (the model must work with unknown)' },
     'pocket-tilt': { type: 'number', default: DEFAULT_AUGMENT.pocketTiltDeg, min: 0, max: 180, description: 'augmentation: pocket windows, largest tilt after the turn in the screen plane, degrees' },
     'full-rotation': { type: 'number', default: DEFAULT_AUGMENT.fullRotation, min: 0, max: 1, description: 'augmentation: share of moving-class windows turned to a uniformly random orientation' },
     epochs: { type: 'integer', default: 30, min: 1, description: 'training epochs' },
-    out: { type: 'string', default: relative(process.cwd(), join(TRAINED_MODELS_DIR, HAR_MODEL_NAME)) || '.', description: 'where to save the trained model' },
+    out: { type: 'path', default: relative(process.cwd(), join(TRAINED_MODELS_DIR, HAR_MODEL_NAME)) || '.', description: 'where to save the trained model' },
     seed: { type: 'integer', default: 1, min: 0, description: 'seed for initialisation, sampling and augmentation' },
-    resume: { type: 'boolean', description: 'continue the run saved in --checkpoint' },
+    resume: { type: 'boolean', description: 'continue the run saved in --checkpoint-dir' },
     'stop-after': { type: 'integer', min: 1, description: 'stop after this many epochs in total, keeping the checkpoint (continue later with --resume)' },
-    checkpoint: { type: 'string', default: 'checkpoints/har', description: 'checkpoint folder (written after every epoch)' },
+    'checkpoint-dir': { type: 'path', default: 'checkpoints/har', aliases: ['checkpoint'], description: 'checkpoint folder (written after every epoch)' },
     'val-users': { type: 'string', default: DEFAULT_VALIDATION_USERS, description: 'HAPT subject ids held out for validation (comma-separated)' },
     'batch-size': { type: 'integer', default: 64, min: 1, description: 'windows per gradient step' },
     lr: { type: 'number', default: 0.002, min: 0, description: 'peak learning rate (Adam, cosine decay to 5% over the run)' },
@@ -72,42 +72,38 @@ export const spec: CommandSpec = {
     "(no selection on validation). Classes: the known activity names that have training windows ('stairs' trains both",
     'stairs classes: the loss is -log(p(upstairs) + p(downstairs)), see README).',
   ].join('\n'),
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const dataDir = String(o.data);
-  const validationUsers = parseUserList(String(o['val-users']));
-  const epochs = Number(o.epochs);
-  const seed = Number(o.seed);
-  const batchSize = Number(o['batch-size']);
-  const trainHop = Number(o['train-hop']);
-  const peakLr = Number(o.lr);
-  const outDir = resolve(String(o.out));
-  const ckptDir = resolve(String(o.checkpoint));
+  const dataDir = o.data;
+  const validationUsers = parseUserList(o['val-users']);
+  const { epochs, seed, 'batch-size': batchSize, 'train-hop': trainHop, lr: peakLr } = o;
+  const outDir = resolve(o.out);
+  const ckptDir = resolve(o['checkpoint-dir']);
   let features: FeatureChannel[];
   try {
-    features = checkFeatures(String(o.features).split(',').map((f) => f.trim()));
+    features = checkFeatures(o.features.split(',').map((f) => f.trim()));
   } catch (err) {
     throw new CliError((err as Error).message);
   }
   const augment: AugmentConfig = {
     ...DEFAULT_AUGMENT,
-    stretch: [1 - Number(o.stretch), 1 + Number(o.stretch)],
-    maxTiltDeg: Number(o.tilt),
-    maxMotionTiltDeg: Number(o['motion-tilt']),
+    stretch: [1 - o.stretch, 1 + o.stretch],
+    maxTiltDeg: o.tilt,
+    maxMotionTiltDeg: o['motion-tilt'],
   };
-  augment.pocketTiltDeg = Number(o['pocket-tilt']);
-  augment.fullRotation = Number(o['full-rotation']);
-  const placementDropout = Number(o['placement-dropout']);
-  const averageLast = Math.min(Number(o['average-last']), epochs);
+  augment.pocketTiltDeg = o['pocket-tilt'];
+  augment.fullRotation = o['full-rotation'];
+  const placementDropout = o['placement-dropout'];
+  const averageLast = Math.min(o['average-last'], epochs);
   const sources: DataSource[] = [{ name: 'hapt', path: dataDir, validationUsers, read: (p) => readHapt(p) }];
-  if (o.wisdm !== undefined) sources.push({ name: 'wisdm2019', path: String(o.wisdm), validationUsers: parseUserList(String(o['wisdm-val-users'])), read: (p) => readWisdm2019(p) });
-  if (o.mobifall !== undefined) sources.push({ name: 'mobifall', path: String(o.mobifall), validationUsers: parseUserList(String(o['mobifall-val-users'])), read: (p) => readMobiFall(p) });
+  if (o.wisdm !== undefined) sources.push({ name: 'wisdm2019', path: o.wisdm, validationUsers: parseUserList(o['wisdm-val-users']), read: (p) => readWisdm2019(p) });
+  if (o.mobifall !== undefined) sources.push({ name: 'mobifall', path: o.mobifall, validationUsers: parseUserList(o['mobifall-val-users']), read: (p) => readMobiFall(p) });
   const runOptions = {
     data: resolve(dataDir),
-    ...(o.wisdm !== undefined ? { wisdm: resolve(String(o.wisdm)) } : {}),
-    ...(o.mobifall !== undefined ? { mobifall: resolve(String(o.mobifall)) } : {}),
+    ...(o.wisdm !== undefined ? { wisdm: resolve(o.wisdm) } : {}),
+    ...(o.mobifall !== undefined ? { mobifall: resolve(o.mobifall) } : {}),
     validationUsers: Object.fromEntries(sources.map((d) => [d.name, d.validationUsers])),
     seed, batchSize, trainHop, peakLr, epochs, features, augment, averageLast, placementDropout,
   };
@@ -215,7 +211,7 @@ export async function main(argv: string[]): Promise<void> {
         `${windowsPerSec.toFixed(0)} windows/s  ETA ${formatDuration(left)}  tensors ${tf.memory().numTensors}`,
     );
     await saveCheckpoint(ckptDir, averaged > 0 ? { model, average } : { model }, { epoch: epoch + 1, history, options: runOptions, extra: { trainSeconds, averaged } });
-    if (o['stop-after'] !== undefined && epoch + 1 >= Number(o['stop-after']) && epoch + 1 < epochs) {
+    if (o['stop-after'] !== undefined && epoch + 1 >= o['stop-after'] && epoch + 1 < epochs) {
       log(`stopped after epoch ${epoch + 1} as asked; continue with the same options and --resume`);
       clf.dispose();
       averageClf.dispose();
@@ -296,17 +292,11 @@ export function cosineLr(peak: number, epoch: number, epochs: number): number {
 }
 
 /**
- * The command to record: `--out`, `--checkpoint` and `--resume` are dropped (where files go and
+ * The command to record: `--out`, `--checkpoint-dir` and `--resume` are dropped (where files go and
  * whether the run was interrupted is not what the model is).
  */
 export function recordedCommand(argv: readonly string[]): string {
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--out' || a === '--checkpoint') i++;
-    else if (a !== '--resume' && !/^--(out|checkpoint)=/.test(a)) args.push(a);
-  }
-  return `npm run train -- har ${args.join(' ')}`.trim();
+  return `npm run train -- har ${withoutOptions(spec, argv, ['out', 'checkpoint-dir', 'resume']).join(' ')}`.trim();
 }
 
 interface DataSource {

@@ -3,7 +3,7 @@
 // and how many keystrokes its top-3 suggestions save a typist.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, parseOptions, type CommandSpec } from '../../cli/args.js';
+import { defineCommand, CliError, parseOptions } from '../../cli/args.js';
 import { backendOption, useBackend } from '../../cli/backend-option.js';
 import { ProgressBar } from '../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../cli/report.js';
@@ -21,12 +21,12 @@ import { PairedLead } from './paired-lead.js';
 import { AdaptedScoring } from './adapted-scoring.js';
 import { DEFAULT_WRITER_TOKENS } from './writer-model.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run eval -- lm --model <name> (--text <file> | --heldout) [options]',
   summary: 'Cross-entropy, perplexity, top-1/top-3 next-token accuracy and keystroke savings of a language model, with an n-gram baseline.',
   options: {
     model: { type: 'string', required: true, description: 'model name in models/trained, or a folder' },
-    text: { type: 'string', description: 'UTF-8 text file to score' },
+    text: { type: 'path', description: 'UTF-8 text file to score' },
     heldout: { type: 'boolean', default: false, description: "score the held-out split of the model's training corpus instead of --text" },
     documents: { type: 'string', description: "with --heldout: only the held-out documents whose id starts with this (e.g. moby-dick, sotu)" },
     'max-tokens': { type: 'integer', min: 0, default: 0, description: 'score only the first N tokens (0 = all)' },
@@ -45,7 +45,7 @@ export const spec: CommandSpec = {
     'among the top-3 completions of what they typed of it. The n-gram baseline is trained on the training split of the',
     "model's corpus (metadata extra.corpus), so that corpus must be available.",
   ].join('\n'),
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.record && o.documents !== undefined) throw new CliError('--record records the whole held-out split: leave out --documents');
   if (o.record && o.adapt) throw new CliError('--record records the committed model: leave out --adapt');
   await useBackend(o.backend);
-  const lm = await loadLm(String(o.model));
+  const lm = await loadLm(o.model);
   const { tokenizer, stepper, metadata } = lm;
   const corpusSpec = metadata.extra?.corpus;
   if (typeof corpusSpec !== 'string') throw new Error(`${lm.name}: metadata.extra.corpus is missing; cannot train the baseline`);
@@ -64,20 +64,20 @@ export async function main(argv: string[]): Promise<void> {
 
   let text: string;
   if (o.heldout) {
-    const prefix = o.documents === undefined ? '' : String(o.documents);
+    const prefix = o.documents ?? '';
     const docs = corpus.validation.filter((d) => d.id.startsWith(prefix));
     if (docs.length === 0) throw new CliError(`--documents: no held-out document id starts with '${prefix}'`);
     text = joinDocuments(docs);
   } else {
-    const path = String(o.text);
-    if (!existsSync(path)) throw new CliError(`--text: no file ${path}`);
+    const path = o.text;
+    if (path === undefined || !existsSync(path)) throw new CliError(`--text: no file ${path}`);
     text = readFileSync(path, 'utf8');
   }
   let ids = Int32Array.from(tokenizer.encode(text));
-  if (Number(o['max-tokens']) > 0) ids = ids.subarray(0, Number(o['max-tokens']));
+  if (o['max-tokens'] > 0) ids = ids.subarray(0, o['max-tokens']);
   if (ids.length < 2) throw new CliError('the text has fewer than two tokens');
 
-  const order = Number(o.order ?? (tokenizer.kind === 'word' ? 3 : 6));
+  const order = o.order ?? (tokenizer.kind === 'word' ? 3 : 6);
   console.error(`training the ${order}-gram Kneser-Ney baseline on ${corpus.name} (training split)…`);
   const ngram = KneserNeyModel.train(corpusTokenIds(corpus.train, tokenizer), tokenizer.size, order);
 
@@ -96,7 +96,7 @@ export async function main(argv: string[]): Promise<void> {
   const suggestWords = (probs: ArrayLike<number>, k: number) => index!.completeIds(probs, '', k);
   const lstmWords = new NextWordMetrics(suggestWords);
   if (o.adapt && !index) throw new CliError('--adapt needs a word model');
-  const adapted = o.adapt ? new AdaptedScoring(tokenizer, index!, text, tokenizer.split(text), { maxTokens: Number(o['writer-tokens']) }) : undefined;
+  const adapted = o.adapt ? new AdaptedScoring(tokenizer, index!, text, tokenizer.split(text), { maxTokens: o['writer-tokens'] }) : undefined;
   const unadaptedHit3 = new Map<number, boolean>();
   const baselineWords = new NextWordMetrics(suggestWords);
   scoreStreams(
@@ -112,7 +112,7 @@ export async function main(argv: string[]): Promise<void> {
       savingsWord?.visit(pos, probs);
       scored.push(pos);
     },
-    { streams: Number(o.streams), progress: `${lm.name}` },
+    { streams: o.streams, progress: `${lm.name}` },
   );
   const bar = new ProgressBar({ total: scored.length, label: `${order}-gram`, unit: 'tokens' });
   for (const pos of scored) {
@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<void> {
   if (savingsWord) {
     keystrokeSavings = savingsWord.result().savings;
   } else {
-    const r = await charKeystrokeSavings(stepper, tokenizer, text, Number(o['savings-words']));
+    const r = await charKeystrokeSavings(stepper, tokenizer, text, o['savings-words']);
     keystrokeSavings = r.savings;
     console.error(`keystroke savings simulated on the first ${r.words} words (${r.keystrokes} keystrokes)`);
   }
@@ -157,7 +157,7 @@ export async function main(argv: string[]): Promise<void> {
     ...(index ? { nextWord: a ? a.nextWord : lstmWords.report() } : {}),
     ...(a
       ? {
-          adapted: { writerTokens: Number(o['writer-tokens']), top3GainedLost: a.top3GainedLost },
+          adapted: { writerTokens: o['writer-tokens'], top3GainedLost: a.top3GainedLost },
           unadapted: { top1: unadapted.top1, top3: unadapted.top3, keystrokeSavings: unadapted.keystrokeSavings, crossEntropy: unadapted.crossEntropy, perplexity: unadapted.perplexity, nextWord: unadapted.nextWord },
         }
       : {}),
@@ -168,7 +168,7 @@ export async function main(argv: string[]): Promise<void> {
   const l = result.lead as { top3: { lead: number; ci95: number[] } };
   console.error(`top-3 lead over the ${order}-gram: ${(l.top3.lead * 100).toFixed(2)} points (95% interval ${l.top3.ci95.map((x) => (x * 100).toFixed(2)).join(' to ')})`);
   if (o.record) {
-    const dir = modelDir(String(o.model));
+    const dir = modelDir(o.model);
     const meta = await loadMetadata(dir);
     meta.metrics = { ...meta.metrics, heldOutEval: { command: `npm run eval -- lm ${argv.filter((a) => a !== '--record').join(' ')}`, ...result } };
     await saveMetadata(dir, meta);

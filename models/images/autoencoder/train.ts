@@ -12,7 +12,7 @@ import { denoiseScores, EVAL_NOISE_SEED } from './evaluate.js';
 import { buildDenoiser, compileDenoiser } from './model.js';
 import { addGaussianNoise, DEFAULT_NOISE_SIGMA } from './noise.js';
 
-export const spec = trainSpec('autoencoder', 'Train the denoising convolutional autoencoder.', { epochs: 6, batch: 128 }, {
+export const spec = trainSpec('autoencoder', 'Train the denoising convolutional autoencoder.', { epochs: 6, batchSize: 128 }, {
   lr: { type: 'number', min: 0, default: 0.001, description: 'Adam learning rate' },
   sigma: { type: 'number', min: 0, max: 2, default: DEFAULT_NOISE_SIGMA, description: 'std of the Gaussian noise added to [0,1] pixels (then clipped)' },
 });
@@ -20,10 +20,10 @@ export const spec = trainSpec('autoencoder', 'Train the denoising convolutional 
 export async function main(argv: string[]): Promise<void> {
   const run = await setupTrainingRun('autoencoder', spec, argv);
   const { options: o, seed, epochs, batch } = run;
-  const sigma = Number(o.sigma);
+  const sigma = o.sigma;
   const state = await resumeOrCreate(run, ['model'], () => {
     const model = buildDenoiser(seed);
-    compileDenoiser(model, Number(o.lr));
+    compileDenoiser(model, o.lr);
     return { model };
   });
   const { model } = state.models;

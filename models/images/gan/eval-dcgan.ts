@@ -2,13 +2,13 @@
 // against real test digits: quality (MNIST score, CNN confidence) and mode collapse (digit
 // shares and balance, diversity). The same judge the training run writes into the metadata.
 // Last stdout line {"mnistScore","meanConfidence","digitBalance","diversityRatio","n","real":{…}}.
-import { parseOptions, type CommandSpec } from '../../../cli/args.js';
+import { defineCommand, parseOptions } from '../../../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
 import { evalDataOption } from '../shared/eval-cli.js';
 import { judgeOptions, loadForJudging } from './eval-setup.js';
 import { judgeUnconditionalGenerator } from './judge-unconditional.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run eval -- dcgan [options]',
   summary: 'Sample quality (MNIST score, CNN confidence) and mode collapse (digit balance, diversity) of the DCGAN, judged by the MNIST CNN beside real test digits.',
   options: {
@@ -18,16 +18,16 @@ export const spec: CommandSpec = {
     'diversity-samples': { type: 'integer', min: 2, max: 2000, default: 1000, description: 'samples in the pairwise-distance measure' },
     ...judgeOptions,
   },
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   const { generator, cnn, data } = await loadForJudging(o, 'unconditional');
-  console.error(`judging ${o.samples} samples of ${o.model} and ${Math.min(Number(o.samples), data.test.count)} real test digits…`);
+  console.error(`judging ${o.samples} samples of ${o.model} and ${Math.min(o.samples, data.test.count)} real test digits…`);
   const j = await judgeUnconditionalGenerator(generator, cnn, data.test, {
-    n: Number(o.samples),
-    diversitySamples: Number(o['diversity-samples']),
-    seed: Number(o.seed),
+    n: o.samples,
+    diversitySamples: o['diversity-samples'],
+    seed: o.seed,
   });
   printTable(
     ['', 'MNIST score', 'confidence', 'digit balance', 'diversity'],

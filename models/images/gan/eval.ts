@@ -1,14 +1,14 @@
 // `npm run eval -- cgan`: asks the conditional generator for N samples of each digit and lets the
 // trained CNN say which digit each is; also the same-label diversity against real test digits.
 // Last stdout line {"conditionalAccuracy","diversity","n", …}.
-import { parseOptions, type CommandSpec } from '../../../cli/args.js';
+import { defineCommand, parseOptions } from '../../../cli/args.js';
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
 import { evalDataOption } from '../shared/eval-cli.js';
 import { judgeOptions, loadForJudging } from './eval-setup.js';
 import { judgeConditionalGenerator } from './judge.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run eval -- cgan [options]',
   summary: 'Conditional accuracy (judged by the MNIST CNN) and diversity of the conditional GAN.',
   options: {
@@ -18,16 +18,16 @@ export const spec: CommandSpec = {
     'diversity-samples': { type: 'integer', min: 2, max: 1000, default: 200, description: 'samples per digit in the pairwise-distance measure' },
     ...judgeOptions,
   },
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   const { generator, cnn, data } = await loadForJudging(o, 'conditional');
   const bar = new ProgressBar({ total: 10, label: 'judging', unit: 'digits' });
   const j = await judgeConditionalGenerator(generator, cnn, data.test, {
-    perLabel: Number(o['per-label']),
-    diversitySamples: Number(o['diversity-samples']),
-    seed: Number(o.seed),
+    perLabel: o['per-label'],
+    diversitySamples: o['diversity-samples'],
+    seed: o.seed,
     onLabel: () => bar.tick(1),
   });
   printTable(

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defineOption } from '../../../cli/args.js';
 import { printResultJson, roundDeep } from '../../../cli/report.js';
 import { imageBatch, labelBatch } from '../shared/batches.js';
 import { saveModelGroup } from '../shared/model-group.js';
@@ -32,25 +33,35 @@ export interface GanTrainHooks {
   finalMetrics?: (gan: Gan, run: TrainingRun, samples: number) => Promise<Record<string, unknown>>;
 }
 
+const GAN_OPTIONS = {
+  lr: defineOption({ type: 'number', min: 0, default: 0.0002, description: 'Adam learning rate of both networks' }),
+  'real-label': defineOption({ type: 'number', min: 0.5, max: 1, default: 0.9, description: 'target for real digits in the D loss (one-sided smoothing)' }),
+  'judge-samples': defineOption({ type: 'integer', min: 20, default: 10_000, description: 'samples the trained CNN judges after training (cgan: a tenth per digit)' }),
+};
+const GAN_DEFAULTS = { epochs: 10, batchSize: 64 };
+const DCGAN_SPEC = trainSpec('dcgan', SUMMARY.dcgan, GAN_DEFAULTS, GAN_OPTIONS);
+const CGAN_SPEC = trainSpec('cgan', SUMMARY.cgan, GAN_DEFAULTS, {
+  ...GAN_OPTIONS,
+  'aux-weight': defineOption({ type: 'number', min: 0, default: 1, description: "weight of the auxiliary digit-classifier loss in D's and G's objectives (0: plain conditional GAN)" }),
+});
+
 /** The options of `npm run train -- dcgan|cgan` (cgan adds --aux-weight). */
-export function ganTrainSpec(kind: GanKind) {
-  return trainSpec(kind, SUMMARY[kind], { epochs: 10, batch: 64 }, {
-    lr: { type: 'number', min: 0, default: 0.0002, description: 'Adam learning rate of both networks' },
-    'real-label': { type: 'number', min: 0.5, max: 1, default: 0.9, description: 'target for real digits in the D loss (one-sided smoothing)' },
-    'judge-samples': { type: 'integer', min: 20, default: 10_000, description: 'samples the trained CNN judges after training (cgan: a tenth per digit)' },
-    ...(kind === 'cgan'
-      ? { 'aux-weight': { type: 'number', min: 0, default: 1, description: "weight of the auxiliary digit-classifier loss in D's and G's objectives (0: plain conditional GAN)" } }
-      : {}),
-  });
+export function ganTrainSpec(kind: GanKind): typeof DCGAN_SPEC | typeof CGAN_SPEC {
+  return kind === 'cgan' ? CGAN_SPEC : DCGAN_SPEC;
+}
+
+/** The run and its auxiliary-loss weight (only cgan has --aux-weight; 0 is the plain GAN). */
+async function setupGanRun(kind: GanKind, argv: string[]) {
+  if (kind === 'dcgan') return { run: await setupTrainingRun(kind, DCGAN_SPEC, argv), auxWeight: 0 };
+  const run = await setupTrainingRun(kind, CGAN_SPEC, argv);
+  return { run, auxWeight: run.options['aux-weight'] };
 }
 
 export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHooks = {}): Promise<void> {
-  const spec = ganTrainSpec(kind);
-  const run = await setupTrainingRun(kind, spec, argv);
+  const { run, auxWeight } = await setupGanRun(kind, argv);
   const { options: o, seed, epochs, batch, train } = run;
-  const lr = Number(o.lr);
-  const realTarget = Number(o['real-label']);
-  const auxWeight = kind === 'cgan' ? Number(o['aux-weight']) : 0;
+  const lr = o.lr;
+  const realTarget = o['real-label'];
   const dOpt = tf.train.adam(lr, 0.5);
   const gOpt = tf.train.adam(lr, 0.5);
   const state = await resumeOrCreate(run, ['generator', 'discriminator'], () => buildGan(kind, GAN_CONFIG, seed, { auxClassifier: auxWeight > 0 }), { d: dOpt, g: gOpt });
@@ -123,7 +134,7 @@ export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHoo
   });
   previewZ.dispose();
 
-  const metrics = (await hooks.finalMetrics?.(gan, run, Number(o['judge-samples']))) ?? {};
+  const metrics = (await hooks.finalMetrics?.(gan, run, o['judge-samples'])) ?? {};
   // Only the generator is served; the discriminator stays in the checkpoint folder.
   await saveModelGroup(run.outDir, { generator: G }, {
     name: kind,

@@ -12,7 +12,7 @@ export const spec = evalSpec('mnist-cnn', 'Accuracy of the MNIST CNN on the test
 
 export async function main(argv: string[]): Promise<void> {
   const { options: o, data, test } = await setupEval(spec, argv);
-  const { model } = await loadModel(String(o.model));
+  const { model } = await loadModel(o.model);
   const bar = new ProgressBar({ total: test.count, label: 'classifying', unit: 'digits' });
   const { accuracy, predictions } = await accuracyOn(model, test, 500, (n) => bar.tick(n));
   const rows = Array.from({ length: 10 }, (_, d) => {

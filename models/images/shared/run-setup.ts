@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseOptions, type CommandSpec, type ParsedOptions } from '../../../cli/args.js';
+import { canonicalOption, parseOptions, type CommandSpec, type OptionSpecs, type OptionValues } from '../../../cli/args.js';
 import { useTrainingBackend } from '../../../cli/backend-option.js';
 import type { BackendInfo } from '../../runtime/backend.js';
 import { loadMnist, mnistMetadata } from '../../../data/mnist/load.js';
@@ -13,11 +13,15 @@ import { loadCheckpoint, saveCheckpoint } from '../../training/checkpoints.js';
 import { roundDeep } from '../../../cli/report.js';
 import type { EpochLogs } from './epoch-loop.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
-import { optNumber, optString, reproduceCommand } from './train-cli.js';
+import { reproduceCommand, type trainSpec } from './train-cli.js';
 
-export interface TrainingRun {
+/** The options every image trainer has (trainSpec's own). */
+type CommonTrainOptions = ReturnType<typeof trainSpec<{}>>['options'];
+
+export interface TrainingRun<O extends OptionSpecs = OptionSpecs> {
   name: string;
-  options: ParsedOptions;
+  spec: CommandSpec<O>;
+  options: OptionValues<O>;
   backend: BackendInfo;
   seed: number;
   epochs: number;
@@ -32,25 +36,28 @@ export interface TrainingRun {
   command: string;
 }
 
-export async function setupTrainingRun(name: string, spec: CommandSpec, argv: string[]): Promise<TrainingRun> {
+export async function setupTrainingRun<O extends CommonTrainOptions>(name: string, spec: CommandSpec<O>, argv: string[]): Promise<TrainingRun<O>> {
   const options = parseOptions(spec, argv);
-  const backend = await useTrainingBackend(options.backend);
-  const loaded = await loadMnist(optString(options, 'data'));
-  const train = head(loaded.train, options.limit as number | undefined);
+  // The options every trainer shares, typed as trainSpec declares them (O extends them).
+  const common: OptionValues<CommonTrainOptions> = options;
+  const backend = await useTrainingBackend(common.backend);
+  const loaded = await loadMnist(common.data);
+  const train = head(loaded.train, common.limit);
   const data = { ...loaded, train }; // so that metadata counts the digits really used
   console.error(`data: ${data.source.description}; ${train.count} training digits`);
   return {
     name,
+    spec,
     options,
     backend,
-    seed: optNumber(options, 'seed'),
-    epochs: optNumber(options, 'epochs'),
-    batch: optNumber(options, 'batch'),
-    checkpointDir: String(options.checkpoint),
-    outDir: String(options.out),
+    seed: common.seed,
+    epochs: common.epochs,
+    batch: common['batch-size'],
+    checkpointDir: common['checkpoint-dir'],
+    outDir: common.out,
     data,
     train,
-    command: reproduceCommand('train', name, argv),
+    command: reproduceCommand(spec, 'train', name, argv),
   };
 }
 
@@ -97,7 +104,8 @@ export async function resumeOrCreate<M extends Record<string, tf.LayersModel>>(
       if (!(await loadOptimizerState(join(run.checkpointDir, `optimizer-${k}`), opt))) console.error(`note: no saved state for optimizer ${k}; it restarts`);
     }
     console.error(`resuming from ${run.checkpointDir} after epoch ${state.epoch}`);
-    for (const [k, v] of Object.entries(state.options)) {
+    for (const [saved, v] of Object.entries(state.options)) {
+      const k = canonicalOption(run.spec, saved) ?? saved; // checkpoints from before a rename keep the old spelling
       if (k !== 'epochs' && k !== 'backend' && run.options[k] !== v) console.error(`warning: --${k} was ${String(v)} in the checkpointed run, now ${String(run.options[k])}`);
     }
     return { models: models as M, startEpoch: state.epoch, history: state.history, seconds: Number(state.extra?.seconds ?? 0) };
@@ -116,7 +124,7 @@ export async function writeCheckpoint(
 ): Promise<void> {
   // Optimizer slots first: state.json (written last by saveCheckpoint) is the commit point.
   for (const [k, opt] of Object.entries(optimizers)) await saveOptimizerState(join(run.checkpointDir, `optimizer-${k}`), opt);
-  const { resume: _r, out: _o, checkpoint: _c, ...options } = run.options;
+  const { resume: _r, out: _o, 'checkpoint-dir': _c, ...options } = run.options;
   await saveCheckpoint(run.checkpointDir, models, { epoch: epochsDone, history, options, extra: { seconds } });
 }
 

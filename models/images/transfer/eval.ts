@@ -2,7 +2,7 @@
 // labelled examples (upside-down or inverted digits, 10 per class by default) and compares with
 // training the same CNN from scratch on the same examples. Repeats with different example draws;
 // last stdout line {"task","shots","transfer","scratch","n", …} with mean accuracies.
-import { parseOptions, type CommandSpec } from '../../../cli/args.js';
+import { defineCommand, parseOptions } from '../../../cli/args.js';
 import { backendOption, useBackend } from '../../../cli/backend-option.js';
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
@@ -14,7 +14,7 @@ import { deriveSeed } from '../../../lib/random.js';
 import { runTransferExperiment, type TransferResult } from './experiment.js';
 import { transformSet, TRANSFER_TASKS, type TransferTask } from './tasks.js';
 
-export const spec: CommandSpec = {
+export const spec = defineCommand({
   usage: 'npm run eval -- transfer [options]',
   summary: "Few-shot transfer of the MNIST CNN's conv features to a new task, against training from scratch.",
   options: {
@@ -30,26 +30,26 @@ export const spec: CommandSpec = {
     backend: backendOption,
   },
   notes: 'The few examples come from the training digits; accuracy is on the transformed test digits.',
-};
+});
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   await useBackend(o.backend);
-  const task = o.task as TransferTask;
-  const data = await loadMnist(o.data as string | undefined);
+  const task: TransferTask = o.task;
+  const data = await loadMnist(o.data);
   const train = transformSet(data.train, task);
-  const test = transformSet(head(data.test, o.limit as number | undefined), task);
-  const { model: cnn } = await loadModel(String(o.model));
-  const repeats = Number(o.repeats);
+  const test = transformSet(head(data.test, o.limit), task);
+  const { model: cnn } = await loadModel(o.model);
+  const repeats = o.repeats;
   const bar = new ProgressBar({ total: repeats, label: `transfer ${task}`, unit: 'runs', intervalMs: 1 });
   const rows: (string | number)[][] = [];
   const results: TransferResult[] = [];
   for (let r = 0; r < repeats; r++) {
     const res = await runTransferExperiment(cnn, train, test, {
-      shots: Number(o.shots),
-      seed: deriveSeed(Number(o.seed), r),
-      epochs: Number(o.epochs),
-      learningRate: Number(o.lr),
+      shots: o.shots,
+      seed: deriveSeed(o.seed, r),
+      epochs: o.epochs,
+      learningRate: o.lr,
     });
     results.push(res);
     rows.push([String(r + 1), res.trainExamples, res.transfer, res.scratch]);
@@ -63,6 +63,6 @@ export async function main(argv: string[]): Promise<void> {
       `scratch ${(mean('scratch') * 100).toFixed(2)}% ± ${(sd('scratch') * 100).toFixed(2)} (mean ± sd over ${repeats} draws)`,
   );
   printResultJson(
-    roundDeep({ task, shots: Number(o.shots), transfer: mean('transfer'), scratch: mean('scratch'), transferSd: sd('transfer'), scratchSd: sd('scratch'), repeats, n: test.count }, 4),
+    roundDeep({ task, shots: o.shots, transfer: mean('transfer'), scratch: mean('scratch'), transferSd: sd('transfer'), scratchSd: sd('scratch'), repeats, n: test.count }, 4),
   );
 }

@@ -7,6 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 export type Binarization = 'sample' | 'threshold';
 export const BINARIZATIONS: readonly Binarization[] = ['sample', 'threshold'];
 
+export function isBinarization(v: unknown): v is Binarization {
+  return (BINARIZATIONS as readonly unknown[]).includes(v);
+}
+
 /** x in [0, 1] -> {0, 1} of the same shape. */
 export function binarize<T extends tf.Tensor>(x: T, how: Binarization, seed?: number): T {
   return tf.tidy(() =>

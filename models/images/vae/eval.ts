@@ -3,7 +3,7 @@
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
 import { evalSpec, setupEval } from '../shared/eval-cli.js';
-import { BINARIZATIONS, type Binarization } from './binarize.js';
+import { BINARIZATIONS, isBinarization, type Binarization } from './binarize.js';
 import { evaluateElbo, EVAL_SEED } from './evaluate.js';
 import { loadVae } from './load.js';
 
@@ -15,10 +15,11 @@ export const spec = evalSpec('vae', 'Negative ELBO of the VAE on binarized test 
 
 export async function main(argv: string[]): Promise<void> {
   const { options: o, test } = await setupEval(spec, argv);
-  const vae = await loadVae(String(o.model));
-  const how = (o.binarize ?? vae.metadata.input?.binarization ?? 'sample') as Binarization;
+  const vae = await loadVae(o.model);
+  const trained = vae.metadata.input?.binarization;
+  const how: Binarization = o.binarize ?? (isBinarization(trained) ? trained : 'sample');
   const bar = new ProgressBar({ total: test.count, label: 'ELBO', unit: 'digits' });
-  const r = await evaluateElbo(vae, test, how, Number(o.seed), (n) => bar.tick(n));
+  const r = await evaluateElbo(vae, test, how, o.seed, (n) => bar.tick(n));
   printTable(
     ['latent dim', 'KL (nats)'],
     r.klPerDim.map((v, j) => [String(j), v]),

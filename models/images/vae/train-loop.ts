@@ -18,7 +18,7 @@ import { buildVae, type Vae, type VaeConfig } from './model.js';
 
 /** The options of `npm run train -- vae|vae-2d`. */
 export function vaeTrainSpec(name: 'vae' | 'vae-2d', config: VaeConfig) {
-  return trainSpec(name, `Train the convolutional VAE with a ${config.latentDim}-D latent space on binarized MNIST.`, { epochs: 20, batch: 128 }, {
+  return trainSpec(name, `Train the convolutional VAE with a ${config.latentDim}-D latent space on binarized MNIST.`, { epochs: 20, batchSize: 128 }, {
     lr: { type: 'number', min: 0, default: 0.001, description: 'Adam learning rate' },
     binarize: { type: 'string', choices: BINARIZATIONS, default: 'sample', description: 'how digits become binary (sample = dynamic binarization)' },
   });
@@ -28,9 +28,9 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
   const spec = vaeTrainSpec(name, config);
   const run = await setupTrainingRun(name, spec, argv);
   const { options: o, seed, epochs, batch } = run;
-  const how = o.binarize as Binarization;
+  const how: Binarization = o.binarize;
   const d = config.latentDim;
-  const optimizer = tf.train.adam(Number(o.lr));
+  const optimizer = tf.train.adam(o.lr);
   const state = await resumeOrCreate(run, ['encoder', 'decoder'], () => buildVae(config, seed), { adam: optimizer });
   const vae: Vae = { encoder: state.models.encoder, decoder: state.models.decoder };
   // Fixed variable order: the optimizer's saved slots are restored by position.
