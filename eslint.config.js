@@ -60,6 +60,8 @@ export default defineConfig(
       // `_`-prefixed names are deliberate: unused parameters of a fixed signature, and fields
       // destructured away to leave the rest (`const { id: _id, ...rest } = row`).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // `let x; ...callbacks that check x...; x = await connect(...)`: const would throw if a callback ran first.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // NATS subject validation and ANSI-escape stripping match control characters on purpose.
       'no-control-regex': 'off',
     },

@@ -9,7 +9,7 @@ const clientRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const page = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Where `vite` (dev mode) forwards API and WebSocket calls: a running `npm start`. */
+/** Where `vite` (dev mode, `npm run dev`) forwards the server's routes: a running server. */
 const devBackend = process.env.SENSORIUM_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
@@ -46,9 +46,12 @@ export default defineConfig({
   server: {
     // The client imports ../protocol; let the dev server read it.
     fs: { allow: [repoRoot] },
+    // Everything the server answers besides the pages: HTTP API, WebSockets, Prometheus metrics.
+    // The Host header stays Vite's, so the server sees the pages' WebSockets as same-origin.
     proxy: {
       '/api': devBackend,
       '/ws': { target: devBackend.replace(/^http/, 'ws'), ws: true },
+      '/metrics': devBackend,
     },
   },
 });

@@ -12,7 +12,8 @@ process.on('message', (m: AttackRequest) => {
     // IPC carries JSON: an unbounded budget arrives as null.
     const options = { ...m.options, framesPerEndpoint: m.options.framesPerEndpoint ?? Infinity };
     mix = new HostileMix(options);
-    mix
+    // Failures become a 'failed' reply; the process exits after the last then.
+    void mix
       .run((progress) => send({ type: 'progress', progress }))
       .then((summary) => ({ type: 'done', summary }) as const)
       .catch((err: unknown) => ({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }) as const)

@@ -34,7 +34,7 @@ export class ReconnectStorm {
       started++;
       this.inFlight++;
       this.stats.connections++;
-      this.one().finally(() => this.inFlight--);
+      void this.one().finally(() => this.inFlight--); // one() never rejects
     }
     return started;
   }

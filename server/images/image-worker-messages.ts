@@ -4,6 +4,9 @@
 import type { ImageJobName } from './image-jobs.js';
 import type { ImageModelName } from './model-loader.js';
 
+/** Image requests are background work next to live streams: the worker thread's nice value (Linux). */
+export const IMAGE_WORKER_NICE = 10;
+
 export interface ImageWorkerInit {
   /** Folder of the trained models. */
   modelsDir?: string;

@@ -6,12 +6,14 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { asImageRequestError } from './errors.js';
 import { imageJobRunners, type ImageJobName } from './image-jobs.js';
-import type { FromImageWorker, ImageWorkerInit, JobError, ToImageWorker } from './image-worker-messages.js';
+import { IMAGE_WORKER_NICE, type FromImageWorker, type ImageWorkerInit, type JobError, type ToImageWorker } from './image-worker-messages.js';
 import { ImageModelLoader } from './model-loader.js';
+import { niceThisThread } from '../../lib/thread-priority.js';
 
 const port = parentPort;
 if (!port) throw new Error('image-worker.ts runs as a worker thread (see model-cache.ts)');
 const post = (m: FromImageWorker) => port.postMessage(m);
+niceThisThread(IMAGE_WORKER_NICE);
 const init = (workerData as { init: ImageWorkerInit }).init;
 
 function jobError(err: unknown): JobError {

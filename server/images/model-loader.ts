@@ -1,9 +1,7 @@
 // The trained image models the routes serve, loaded on first use from the model store (one load
 // in flight per model) and disposed when the server closes. A missing model answers 503.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelStatus } from '../model-status.js';
 import { loadVae } from '../../models/images/vae/load.js';
 import type { Vae } from '../../models/images/vae/model.js';
 import { loadGenerator } from '../../models/images/gan/load.js';

@@ -60,7 +60,7 @@ describe('log redaction', () => {
       expect(leaks, `lines holding ${secret}`).toEqual([]);
     }
     // The lines are still there and still useful: the URL with the token's place marked.
-    const parsed = all.map((l) => JSON.parse(l) as Record<string, any>);
+    const parsed = all.map((l) => JSON.parse(l) as { msg?: string; deviceId?: string; req?: { url?: string }; headers?: unknown });
     expect(parsed.some((l) => l.req?.url === '/api/recordings?token=[REDACTED]')).toBe(true);
     expect(parsed.some((l) => l.req?.url === '/api/recordings?a=1&token=[REDACTED]&b=2')).toBe(true);
     expect(parsed.some((l) => l.msg === 'device connected' && l.deviceId === 'redacted-phone')).toBe(true);

@@ -54,7 +54,7 @@ describe('placement', () => {
     const [list] = await dash.count('devices', 1);
     const byId = Object.fromEntries((list!.devices as { deviceId: string; placement?: string }[]).map((d) => [d.deviceId, d.placement]));
     expect(byId).toMatchObject({ 'in-pocket': 'pocket', 'says-nothing': 'unknown' });
-    for (const c of [pocket, silent, dash]) c.close();
+    await Promise.all([pocket, silent, dash].map((c) => c.close()));
   });
 });
 

@@ -5,7 +5,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../protocol/close-codes.js';
-import { WebSocket } from 'ws';
 import { ConfigError, configFromEnv, parseTokensFile } from '../../server/config.js';
 import { Auth } from '../../server/security/auth.js';
 import { sleep, socketOutcome, startTestServer, TestClient, type TestServer } from './helpers.js';

@@ -107,7 +107,7 @@ describe('demo phones', () => {
 });
 
 /** Runs `npm run simulate -- phones` in this process and returns its last stdout line, parsed. */
-async function runPhones(argv: string[]): Promise<Record<string, any>> {
+async function runPhones(argv: string[]): Promise<PhonesSummary> {
   const out: string[] = [];
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out.push(String(chunk));
@@ -123,8 +123,18 @@ async function runPhones(argv: string[]): Promise<Record<string, any>> {
     err.mockRestore();
   }
   const lines = out.join('').trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!);
+  return JSON.parse(lines[lines.length - 1]!) as PhonesSummary;
 }
+
+/** The fields of the phones summary line these tests read. */
+type PhonesSummary = {
+  predictions: number;
+  framesSent: number;
+  scoredWindows: number;
+  placement: string;
+  latencyMs: { server: { p50: number; p99: number } };
+  perPlacement: Record<string, { scoredWindows: number }>;
+};
 
 describe('npm run simulate -- phones', () => {
   it('with several --url (a list or repeated), spreads the phones over them and reports reconnects and phones per URL', async () => {

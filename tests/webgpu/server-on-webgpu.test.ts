@@ -29,6 +29,6 @@ describe.skipIf(webgpuSkipReason() !== undefined)('server on webgpu', () => {
     const [prediction] = device.of('prediction') as { probs?: number[]; activity?: string }[];
     expect(prediction).toBeDefined();
     expect(device.of('error')).toEqual([]);
-    device.close();
+    await device.close();
   }, 120_000);
 });
