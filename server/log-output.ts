@@ -29,6 +29,7 @@ export function serverLoggerOptions(level: LogLevel, format: LogFormat, out: Lin
     colorize: out.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname',
+    singleLine: true, // an entry's fields on its own line, not a block of JSON per request
   });
   return { level, stream: pretty };
 }

@@ -20,7 +20,8 @@ afterAll(() => srv?.close());
 
 describe('logs', () => {
   it('carry request ids and connection/device ids', async () => {
-    await fetch(`${srv.url}/api/health`, { headers: { 'x-request-id': 'trace-42' } });
+    // Not /api/health: polled routes log their requests only at debug (server/http/quiet-polling-routes.ts).
+    await fetch(`${srv.url}/api/models`, { headers: { 'x-request-id': 'trace-42' } });
     const c = await TestClient.connect(srv.wsUrl('/ws/device'));
     c.send({ type: 'hello', deviceId: 'logged-phone', rateHz: 50, units: 'g' });
     await c.count('welcome', 1);
