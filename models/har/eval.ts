@@ -3,6 +3,7 @@
 import { relative, resolve } from 'node:path';
 import { defineCommand, CliError, parseOptions } from '../../cli/args.js';
 import { backendOption, useBackend } from '../../cli/backend-option.js';
+import { backendReport } from '../runtime/backend.js';
 import { ProgressBar } from '../../cli/progress.js';
 import { printResultJson, roundDeep } from '../../cli/report.js';
 import { FORMATS_WITH_USERS, readRecordings, RECORDING_FORMATS, type Recording, type RecordingFormat } from '../../data/readers/index.js';
@@ -63,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (o.personalize !== undefined) {
       if (variant !== 'original') throw new CliError('--personalize takes the recordings as read (no --variant)');
-      return await runPersonalizedEval({ clf, data: o.data, seconds: o.personalize, read, batchSize: o['batch-size'], header: { model: o.model } });
+      return await runPersonalizedEval({ clf, data: o.data, seconds: o.personalize, read, batchSize: o['batch-size'], header: { model: o.model, ...backendReport(backend) } });
     }
     const recs = await robustnessVariant(await read(o.data), variant);
     for (const r of recs) for (const w of r.warnings ?? []) console.error(`warning: ${r.id}: ${w}`);
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<void> {
     const told = [...new Set(set.placements.map((p) => p ?? 'unknown'))].join('+');
     console.log(`model ${o.model}  data ${o.data} (${format}, placement ${told})${variant !== 'original' ? `  variant ${variant}` : ''}`);
     printHarReport(metrics);
-    printResultJson(roundDeep({ model: o.model, backend: backend.name, ...(backend.adapter ? { adapter: backend.adapter } : {}), placement: told, ...metrics, ...(variant !== 'original' ? { variant } : {}) }));
+    printResultJson(roundDeep({ model: o.model, ...backendReport(backend), placement: told, ...metrics, ...(variant !== 'original' ? { variant } : {}) }));
   } finally {
     clf.dispose();
   }

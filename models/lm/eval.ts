@@ -5,6 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineCommand, CliError, parseOptions } from '../../cli/args.js';
 import { backendOption, useBackend } from '../../cli/backend-option.js';
+import { backendReport } from '../runtime/backend.js';
 import { ProgressBar } from '../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../cli/report.js';
 import { joinDocuments, loadCorpus } from '../../data/corpora/index.js';
@@ -55,7 +56,7 @@ export async function main(argv: string[]): Promise<void> {
   if (o.documents !== undefined && !o.heldout) throw new CliError('--documents needs --heldout');
   if (o.record && o.documents !== undefined) throw new CliError('--record records the whole held-out split: leave out --documents');
   if (o.record && o.adapt) throw new CliError('--record records the committed model: leave out --adapt');
-  await useBackend(o.backend);
+  const backend = await useBackend(o.backend);
   const lm = await loadLm(o.model);
   const { tokenizer, stepper, metadata } = lm;
   const corpusSpec = metadata.extra?.corpus;
@@ -164,6 +165,7 @@ export async function main(argv: string[]): Promise<void> {
     baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order, ...(index ? { nextWord: baselineWords.report() } : {}) },
     // The LSTM's top-3 lead over the baseline on the same tokens, with a 95% interval over blocks of the text.
     lead: { top3: lead3.report(), ...(index ? { nextWordTop3: leadWords3.report() } : {}) },
+    ...backendReport(backend),
   });
   const l = result.lead as { top3: { lead: number; ci95: number[] } };
   console.error(`top-3 lead over the ${order}-gram: ${(l.top3.lead * 100).toFixed(2)} points (95% interval ${l.top3.ci95.map((x) => (x * 100).toFixed(2)).join(' to ')})`);

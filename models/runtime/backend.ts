@@ -172,6 +172,19 @@ function isInstalled(pkg: string): boolean {
   }
 }
 
+/** What every eval JSON says it ran on: `backend` (the name) and, on WebGPU, `adapter`. */
+export interface BackendReport {
+  backend: BackendName;
+  /** WebGPU only: vendor, architecture, device, description, fallback (software or not). */
+  adapter?: AdapterSummary;
+}
+
+/** The report of `info`, by default of the backend initBackend chose (the eval CLIs' one shared description). */
+export function backendReport(info: BackendInfo | undefined = current): BackendReport {
+  if (!info) throw new Error('backendReport() before initBackend() resolved');
+  return { backend: info.name, ...(info.adapter ? { adapter: { ...info.adapter } } : {}) };
+}
+
 export function describe(info: BackendInfo): string {
   const feats = info.features
     ? ` [${Object.entries(info.features)

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../models/runtime/backend.js';
+import { lastJsonOf } from '../helpers/cli-json.js';
 import { saveUntrainedImageModels } from './helpers/untrained-models.js';
 
 let dir: string;
@@ -14,20 +15,13 @@ beforeAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 async function lastJson(module: Promise<{ main(argv: string[]): Promise<void> }>, argv: string[]): Promise<Record<string, unknown>> {
-  const out: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ') + '\n'));
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  await (await module).main(argv);
-  vi.restoreAllMocks();
-  return JSON.parse(out.join('').trim().split('\n').at(-1)!);
+  return lastJsonOf((await module).main, argv);
 }
 
 describe('eval CLIs', () => {
-  it('mnist-cnn: {accuracy, n}', async () => {
+  it('mnist-cnn: {accuracy, n, backend}', async () => {
     const r = await lastJson(import('../../models/images/mnist-cnn/eval.js'), ['--model', join(dir, 'mnist-cnn'), '--limit', '50']);
-    expect(Object.keys(r).sort()).toEqual(['accuracy', 'n']);
+    expect(Object.keys(r).sort()).toEqual(['accuracy', 'backend', 'n']);
     expect(r.n).toBe(50);
   });
 

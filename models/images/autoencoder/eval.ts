@@ -2,6 +2,7 @@
 // training time); last stdout line {"psnrNoisy","psnrDenoised","n"}.
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, roundDeep } from '../../../cli/report.js';
+import { backendReport } from '../../runtime/backend.js';
 import { loadModel, modelDir } from '../../store/model-store.js';
 import { evalSpec, setupEval } from '../shared/eval-cli.js';
 import { denoiseScores, EVAL_NOISE_SEED } from './evaluate.js';
@@ -21,5 +22,5 @@ export async function main(argv: string[]): Promise<void> {
   const bar = new ProgressBar({ total: test.count, label: 'denoising', unit: 'digits' });
   const scores = await denoiseScores(model, test, sigma, o.seed, (n) => bar.tick(n));
   console.log(`Gaussian noise sigma ${sigma}: PSNR ${scores.psnrNoisy.toFixed(2)} dB noisy -> ${scores.psnrDenoised.toFixed(2)} dB denoised (${data.source.description})`);
-  printResultJson(roundDeep({ ...scores }, 3));
+  printResultJson(roundDeep({ ...scores, ...backendReport() }, 3));
 }

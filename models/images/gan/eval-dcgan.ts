@@ -4,6 +4,7 @@
 // Last stdout line {"mnistScore","meanConfidence","digitBalance","diversityRatio","n","real":{…}}.
 import { defineCommand, parseOptions } from '../../../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
+import { backendReport } from '../../runtime/backend.js';
 import { evalDataOption } from '../shared/eval-cli.js';
 import { judgeOptions, loadForJudging } from './eval-setup.js';
 import { judgeUnconditionalGenerator } from './judge-unconditional.js';
@@ -37,5 +38,5 @@ export async function main(argv: string[]): Promise<void> {
     ],
   );
   const { real, ...fake } = j;
-  printResultJson(roundDeep({ ...fake, real }, 4));
+  printResultJson(roundDeep({ ...fake, real, ...backendReport() }, 4));
 }

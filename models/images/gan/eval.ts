@@ -4,6 +4,7 @@
 import { defineCommand, parseOptions } from '../../../cli/args.js';
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
+import { backendReport } from '../../runtime/backend.js';
 import { evalDataOption } from '../shared/eval-cli.js';
 import { judgeOptions, loadForJudging } from './eval-setup.js';
 import { judgeConditionalGenerator } from './judge.js';
@@ -37,5 +38,5 @@ export async function main(argv: string[]): Promise<void> {
   console.log(
     `conditional accuracy ${(j.conditionalAccuracy * 100).toFixed(2)}% of ${j.n}; same-label mean pairwise L2: generated ${j.diversity.toFixed(3)}, real ${j.realDiversity.toFixed(3)} (ratio ${j.diversityRatio.toFixed(3)})`,
   );
-  printResultJson(roundDeep({ conditionalAccuracy: j.conditionalAccuracy, diversity: j.diversity, n: j.n, realDiversity: j.realDiversity, diversityRatio: j.diversityRatio }, 4));
+  printResultJson(roundDeep({ conditionalAccuracy: j.conditionalAccuracy, diversity: j.diversity, n: j.n, realDiversity: j.realDiversity, diversityRatio: j.diversityRatio, ...backendReport() }, 4));
 }

@@ -2,6 +2,7 @@
 // confusion summary; last stdout line {"accuracy","n"}.
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
+import { backendReport } from '../../runtime/backend.js';
 import { loadModel, modelDir } from '../../store/model-store.js';
 import { evalSpec, setupEval } from '../shared/eval-cli.js';
 import { accuracyOn } from './classify.js';
@@ -28,5 +29,5 @@ export async function main(argv: string[]): Promise<void> {
   });
   printTable(['digit', 'n', 'correct', 'accuracy'], rows);
   console.log(`errors: ${test.count - Math.round(accuracy * test.count)} of ${test.count} (${data.source.description})`);
-  printResultJson(roundDeep({ accuracy, n: test.count }, 5));
+  printResultJson(roundDeep({ accuracy, n: test.count, ...backendReport() }, 5));
 }

@@ -8,6 +8,7 @@ import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
 import { loadMnist } from '../../../data/mnist/load.js';
 import { head } from '../../../data/mnist/types.js';
+import { backendReport } from '../../runtime/backend.js';
 import { loadModel, modelDir } from '../../store/model-store.js';
 import { evalDataOption, limitOption } from '../shared/eval-cli.js';
 import { deriveSeed } from '../../../lib/random.js';
@@ -34,7 +35,7 @@ export const spec = defineCommand({
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  await useBackend(o.backend);
+  const backend = await useBackend(o.backend);
   const task: TransferTask = o.task;
   const data = await loadMnist(o.data);
   const train = transformSet(data.train, task);
@@ -63,6 +64,6 @@ export async function main(argv: string[]): Promise<void> {
       `scratch ${(mean('scratch') * 100).toFixed(2)}% ± ${(sd('scratch') * 100).toFixed(2)} (mean ± sd over ${repeats} draws)`,
   );
   printResultJson(
-    roundDeep({ task, shots: o.shots, transfer: mean('transfer'), scratch: mean('scratch'), transferSd: sd('transfer'), scratchSd: sd('scratch'), repeats, n: test.count }, 4),
+    roundDeep({ task, shots: o.shots, transfer: mean('transfer'), scratch: mean('scratch'), transferSd: sd('transfer'), scratchSd: sd('scratch'), repeats, n: test.count, ...backendReport(backend) }, 4),
   );
 }

@@ -2,6 +2,7 @@
 // and the KL of each latent dimension; last stdout line {"negElbo","recon","kl","klPerDim","n"}.
 import { ProgressBar } from '../../../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../../../cli/report.js';
+import { backendReport } from '../../runtime/backend.js';
 import { evalSpec, setupEval } from '../shared/eval-cli.js';
 import { BINARIZATIONS, isBinarization, type Binarization } from './binarize.js';
 import { evaluateElbo, EVAL_SEED } from './evaluate.js';
@@ -25,5 +26,5 @@ export async function main(argv: string[]): Promise<void> {
     r.klPerDim.map((v, j) => [String(j), v]),
   );
   console.log(`-ELBO ${r.negElbo.toFixed(2)} nats = recon ${r.recon.toFixed(2)} + KL ${r.kl.toFixed(2)}; ${r.activeDims}/${r.klPerDim.length} active dims; binarization ${how}`);
-  printResultJson(roundDeep({ negElbo: r.negElbo, recon: r.recon, kl: r.kl, klPerDim: r.klPerDim, n: r.n, binarization: how, activeDims: r.activeDims }, 3));
+  printResultJson(roundDeep({ negElbo: r.negElbo, recon: r.recon, kl: r.kl, klPerDim: r.klPerDim, n: r.n, binarization: how, activeDims: r.activeDims, ...backendReport() }, 3));
 }
