@@ -15,7 +15,7 @@ import { loadMetadata, modelDir, saveMetadata } from '../store/model-store.js';
 import { loadLm } from './lm-store.js';
 import { NextTokenMetrics, NextWordMetrics } from './metrics.js';
 import { KneserNeyModel } from './ngram.js';
-import { scoreStreams } from './stream-scoring.js';
+import { scoreStreamsAsync } from './stream-scoring.js';
 import { isWordToken } from './tokenizer.js';
 import { PrefixIndex } from './word-completion.js';
 import { PairedLead } from './paired-lead.js';
@@ -100,7 +100,8 @@ export async function main(argv: string[]): Promise<void> {
   const adapted = o.adapt ? new AdaptedScoring(tokenizer, index!, text, tokenizer.split(text), { maxTokens: o['writer-tokens'] }) : undefined;
   const unadaptedHit3 = new Map<number, boolean>();
   const baselineWords = new NextWordMetrics(suggestWords);
-  scoreStreams(
+  // Read with data(): webgpu cannot read GPU tensors synchronously in Node.
+  await scoreStreamsAsync(
     stepper,
     ids,
     (pos, probs, stream) => {

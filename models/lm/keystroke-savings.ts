@@ -26,7 +26,7 @@ export function savedOnWord(word: string, suggestionsFor: (prefix: string) => st
 
 /**
  * Word models: call `visit(position, probs)` with the model's distribution for each scored
- * token (from scoreStreams); keystrokes count every character of the scored tokens plus one for
+ * token (from scoreStreamsAsync); keystrokes count every character of the scored tokens plus one for
  * the white space after a token.
  */
 export function wordKeystrokeSavings(index: PrefixIndex, text: string) {
@@ -60,15 +60,16 @@ const CHAR_WORD_RE = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu;
  * Keystrokes are the characters up to the end of the last word examined.
  */
 export async function charKeystrokeSavings(stepper: LstmStepper, tokenizer: Tokenizer, text: string, maxWords: number): Promise<SavingsResult> {
-  const step = async (tokens: number[], states: Float32Array) => stepper.stepSync(tokens, states);
+  // Every step is read with data() (webgpu cannot read GPU tensors synchronously in Node).
+  const step = (tokens: number[], states: Float32Array) => stepper.step(tokens, states);
   const words = [...text.matchAll(CHAR_WORD_RE)].slice(0, maxWords);
   if (words.length === 0) return { keystrokes: 0, saved: 0, savings: 0, words: 0 };
   let state: Float32Array = stepper.zeroState();
   let probs: Float32Array | undefined;
   let fed = 0;
-  const feed = (upTo: number) => {
+  const feed = async (upTo: number) => {
     for (; fed < upTo; fed++) {
-      const out = stepper.stepSync([tokenizer.id(text[fed]!)], state);
+      const out = await step([tokenizer.id(text[fed]!)], state);
       state = out.states;
       probs = out.probs;
     }
@@ -79,7 +80,7 @@ export async function charKeystrokeSavings(stepper: LstmStepper, tokenizer: Toke
     const start = m.index;
     const cache = new Map<string, string[]>();
     saved += await savedOnWordAsync(word, async (prefix) => {
-      feed(start + prefix.length);
+      await feed(start + prefix.length);
       if (!probs) return [];
       if (!cache.has(prefix)) {
         const s = await completeWithChars(step, tokenizer, prefix, probs, state, { k: SUGGESTIONS });

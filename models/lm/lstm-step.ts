@@ -90,17 +90,6 @@ export class LstmStepper {
     }
   }
 
-  /** The same step, read back synchronously (for tight offline loops on cpu/wasm). */
-  stepSync(tokens: Int32Array | readonly number[], states: Float32Array): StepResult {
-    const [probsT, statesT] = this.stepTensors(tokens, states);
-    try {
-      return { probs: probsT.dataSync() as Float32Array, states: statesT.dataSync() as Float32Array };
-    } finally {
-      probsT.dispose();
-      statesT.dispose();
-    }
-  }
-
   private stepTensors(tokens: Int32Array | readonly number[], states: Float32Array): [tf.Tensor2D, tf.Tensor2D] {
     if (this.disposed) throw new Error('LstmStepper used after dispose()');
     const batch = tokens.length;

@@ -18,19 +18,23 @@ type Visit = (position: number, probs: Float32Array, stream: { index: number; st
  * Calls `visit(position, probs)` for every position except the first of each stream, where
  * `probs` is the model's distribution for ids[position] given the stream's earlier tokens.
  * `probs` is only valid during the call. Stream `s` covers positions [s * length, (s + 1) * length).
+ * Each step is read with data(), so it runs on every backend (webgpu cannot read synchronously).
  */
-export function scoreStreams(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, opts: ScoreOptions = {}): void {
-  const run = streamRun(stepper, ids, visit, opts);
-  for (let t = 0; run && t < run.steps; t++) run.advance(t, stepper.stepSync(run.tokensAt(t), run.states));
-}
-
-/** scoreStreams reading each step with data(): for backends that cannot read synchronously (webgpu). */
 export async function scoreStreamsAsync(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, opts: ScoreOptions = {}): Promise<void> {
   const run = streamRun(stepper, ids, visit, opts);
-  for (let t = 0; run && t < run.steps; t++) run.advance(t, await stepper.step(run.tokensAt(t), run.states));
+  let yielded = performance.now();
+  for (let t = 0; run && t < run.steps; t++) {
+    run.advance(t, await stepper.step(run.tokensAt(t), run.states));
+    // On WASM data() resolves in a microtask, so the loop would hold the event loop for the whole
+    // text: let timers and I/O (progress, a test runner's messages) run every 50 ms.
+    if (performance.now() - yielded > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      yielded = performance.now();
+    }
+  }
 }
 
-/** The streams' bookkeeping, shared by both loops: tokens per step, states, visiting the results. */
+/** The streams' bookkeeping: tokens per step, states, visiting the results. */
 function streamRun(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, opts: ScoreOptions) {
   const streams = Math.max(1, Math.min(opts.streams ?? 64, Math.floor(ids.length / 2)));
   const length = Math.floor(ids.length / streams);

@@ -7,7 +7,7 @@ import { corpusTokenIds } from '../../models/lm/corpus-tokens.js';
 import { loadLm, type LoadedLm } from '../../models/lm/lm-store.js';
 import { NextTokenMetrics } from '../../models/lm/metrics.js';
 import { KneserNeyModel } from '../../models/lm/ngram.js';
-import { scoreStreams } from '../../models/lm/stream-scoring.js';
+import { scoreStreamsAsync } from '../../models/lm/stream-scoring.js';
 import { initBackend } from '../../models/runtime/backend.js';
 
 interface Metrics {
@@ -52,14 +52,14 @@ describe('committed english-word model', () => {
     expect(e.perplexity).toBeLessThan(e.baseline.perplexity);
   });
 
-  it('gives the recorded validation figures, and a better top-3 than the 3-gram baseline on the same tokens', () => {
+  it('gives the recorded validation figures, and a better top-3 than the 3-gram baseline on the same tokens', async () => {
     const training = lm.metadata.extra!.training as { valTokens: number };
     const corpus = loadCorpus('english');
     const ids = corpusTokenIds(corpus.validation, lm.tokenizer).subarray(0, training.valTokens);
     const ngram = KneserNeyModel.train(corpusTokenIds(corpus.train, lm.tokenizer), lm.tokenizer.size, 3);
     const model = new NextTokenMetrics();
     const baseline = new NextTokenMetrics();
-    scoreStreams(lm.stepper, ids, (pos, probs) => {
+    await scoreStreamsAsync(lm.stepper, ids, (pos, probs) => {
       model.add(probs, ids[pos]!);
       baseline.add(ngram.distribution(ids.subarray(Math.max(0, pos - 2), pos)), ids[pos]!);
     });
