@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { printResultJson, printTable } from '../cli/report.js';
-import { AUTO_ORDER, type BackendName } from '../models/runtime/backend.js';
+import { AUTO_ORDER } from '../models/runtime/backend.js';
 
 const RUNNER = fileURLToPath(new URL('./backends-run.ts', import.meta.url));
 

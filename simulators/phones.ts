@@ -3,13 +3,12 @@
 import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import { HarScorer } from '../models/har/metrics.js';
-import type { Encoding } from '../protocol/codec.js';
 import { ACTIVITY_NAMES } from '../protocol/sensor-messages.js';
 import type { SimPlacement } from './activity-profiles.js';
 import { parseScript } from './activity-script.js';
 import { parseDeviceUrls } from './failover-device.js';
 import { percentiles } from './latency-log.js';
-import { checkScriptFits, FLEET_PLACEMENTS, PhoneFleet, type FleetPlacement } from './phone-fleet.js';
+import { checkScriptFits, FLEET_PLACEMENTS, PhoneFleet } from './phone-fleet.js';
 import { reportFleetStatus } from './status-line.js';
 
 export const DEFAULT_DEVICE_URL = 'ws://127.0.0.1:8080/ws/device';

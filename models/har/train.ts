@@ -25,7 +25,7 @@ import { labelledRuns, sampleEpoch, splitByUsers, type EpochBatch } from './data
 import { evalWindows, predictClasses, robustnessVariant, ROBUSTNESS_VARIANTS, VARIANT_DESCRIPTIONS } from './evaluate.js';
 import { perDatasetMetrics } from './per-dataset.js';
 import { checkFeatures, FEATURE_CHANNELS, HAR_FEATURES, harFeatures, PLACEMENT_CHANNELS, type FeatureChannel } from './features.js';
-import { scoreWindows, type HarMetrics } from './metrics.js';
+import { scoreWindows } from './metrics.js';
 import { buildHarModel, HAR_HOP, HAR_RATE_HZ, HAR_WINDOW } from './model.js';
 import { pct } from './report.js';
 import { accumulateAverage } from './weight-average.js';

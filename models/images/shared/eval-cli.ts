@@ -4,6 +4,7 @@ import { defineCommand, defineOption, parseOptions, type CommandSpec, type Optio
 import { backendOption, useBackend } from '../../../cli/backend-option.js';
 import { loadMnist, warnIfTestSeenInTraining } from '../../../data/mnist/load.js';
 import { head, type MnistData, type MnistSet } from '../../../data/mnist/types.js';
+import type { NoOptions } from './train-cli.js';
 
 export const evalDataOption = defineOption({
   type: 'path',
@@ -18,7 +19,7 @@ export function evalSpec<const E extends OptionSpecs>(name: string, summary: str
 }
 
 /** The options every image evaluator has (evalSpec's own). */
-type CommonEvalOptions = ReturnType<typeof evalSpec<{}>>['options'];
+type CommonEvalOptions = ReturnType<typeof evalSpec<NoOptions>>['options'];
 
 export interface EvalSetup<O extends OptionSpecs> {
   options: OptionValues<O>;

@@ -13,10 +13,10 @@ import { loadCheckpoint, saveCheckpoint } from '../../training/checkpoints.js';
 import { roundDeep } from '../../../cli/report.js';
 import type { EpochLogs } from './epoch-loop.js';
 import { loadOptimizerState, saveOptimizerState } from './optimizer-state.js';
-import { reproduceCommand, type trainSpec } from './train-cli.js';
+import { reproduceCommand, type NoOptions, type trainSpec } from './train-cli.js';
 
 /** The options every image trainer has (trainSpec's own). */
-type CommonTrainOptions = ReturnType<typeof trainSpec<{}>>['options'];
+type CommonTrainOptions = ReturnType<typeof trainSpec<NoOptions>>['options'];
 
 export interface TrainingRun<O extends OptionSpecs = OptionSpecs> {
   name: string;

@@ -1,8 +1,11 @@
 // The options every image-lab trainer shares, and how a run is written down in metadata.
-import { defineCommand, withoutOptions, type CommandSpec, type OptionSpecs } from '../../../cli/args.js';
+import { defineCommand, withoutOptions, type CommandSpec, type OptionSpec, type OptionSpecs } from '../../../cli/args.js';
 import { backendOption } from '../../../cli/backend-option.js';
 import { join } from 'node:path';
 import { modelDir } from '../../store/model-store.js';
+
+/** No options of a trainer's own. */
+export type NoOptions = Record<never, OptionSpec>;
 
 export interface TrainDefaults {
   epochs: number;
@@ -11,7 +14,7 @@ export interface TrainDefaults {
 }
 
 /** The options every image trainer takes (MNIST, epochs, batch size, seed, where files go, backend), then its own `extra`. */
-export function trainSpec<const E extends OptionSpecs = {}>(name: string, summary: string, d: TrainDefaults, extra: E = {} as E) {
+export function trainSpec<const E extends OptionSpecs = NoOptions>(name: string, summary: string, d: TrainDefaults, extra: E = {} as E) {
   return defineCommand({
     usage: `npm run train -- ${name} [options]`,
     summary,
