@@ -19,7 +19,7 @@ export const spec = defineCommand({
     quick: { type: 'boolean', description: 'one timed call per figure, 16 devices and sessions (a smoke run; on SwiftShader still minutes)' },
     backends: { type: 'string', default: AUTO_ORDER.join(','), description: 'backends to try, comma-separated' },
     seconds: { type: 'number', description: 'timed seconds per figure (default 3; --quick: 0.5)' },
-    'timeout-sec': { type: 'number', default: 900, description: 'give up on one backend after this long' },
+    'timeout-seconds': { type: 'number', default: 900, aliases: ['timeout-sec'], description: 'give up on one backend after this long' },
   },
   notes: 'webgpu here: forced, so a software adapter (SwiftShader) counts and is marked fallback: true; its figures prove it runs, not speed.',
 });
@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<void> {
   const results: RunResult[] = [];
   for (const b of backends) {
     console.error(`backends: ${b}`);
-    results.push(await runBackend(b, args, o['timeout-sec'] * 1000));
+    results.push(await runBackend(b, args, o['timeout-seconds'] * 1000));
   }
   const wasm = results.find((r) => r.backend === 'wasm' && r.available);
   const vsWasm = Object.fromEntries(

@@ -17,7 +17,7 @@ export const spec = defineCommand({
   usage: 'npm run simulate -- phones [options]',
   summary: 'Synthetic phones at the waist or in a trouser pocket doing scripted activities (walk, stairs, jog, sit, stand, lie), streaming over real WebSockets.',
   options: {
-    count: { type: 'integer', min: 1, max: 20_000, default: 10, description: 'number of phones' },
+    phones: { type: 'integer', min: 1, max: 20_000, default: 10, aliases: ['count'], description: 'number of phones' },
     rate: { type: 'number', min: 10, max: 200, default: 50, description: 'sample rate per phone, Hz' },
     url: { type: 'string', default: DEFAULT_DEVICE_URL, repeatable: true, description: 'device endpoint of the server; several (a,b or repeated --url): phone i starts on the (i mod n)-th and a dropped phone reconnects to the next one' },
     reconnect: { type: 'boolean', description: 'reconnect a dropped phone (to the next --url), e.g. through one load-balancer URL; default: on with several --url, off with one' },
@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<void> {
   let script;
   try {
     script = o.script === undefined ? undefined : parseScript(o.script);
-    checkScriptFits(placement, o.count, script);
+    checkScriptFits(placement, o.phones, script);
   } catch (err) {
     throw new CliError(`--script: ${(err as Error).message}`);
   }
@@ -57,11 +57,11 @@ export async function main(argv: string[]): Promise<void> {
   // over every activity name (a model without jogging gets jogging windows wrong, as it should).
   const scorer = new HarScorer(ACTIVITY_NAMES);
   const byPlacement = new Map<SimPlacement, HarScorer>();
-  console.error(`phones: connecting ${o.count} phones to ${url} (${o.rate} Hz, ${o.encoding}, placement ${placement})…`);
+  console.error(`phones: connecting ${o.phones} phones to ${url} (${o.rate} Hz, ${o.encoding}, placement ${placement})…`);
   const fleet = await PhoneFleet.start({
     url: urls,
     reconnect: o.reconnect === undefined ? undefined : o.reconnect,
-    count: o.count,
+    count: o.phones,
     rateHz: o.rate,
     encoding: o.encoding,
     framesPerSecond: o['frames-per-second'],

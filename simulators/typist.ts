@@ -10,11 +10,11 @@ import { startTextServer } from '../server/text/standalone-text-server.js';
 import { runTypists } from './typist-fleet.js';
 
 export const spec = defineCommand({
-  usage: 'npm run simulate -- typist [--text FILE] [--count N] [--wpm W] [--url URL] [options]',
+  usage: 'npm run simulate -- typist [--text FILE] [--typists N] [--wpm W] [--url URL] [options]',
   summary: 'Simulated typists using live next-word suggestions over /ws/text; reports keystroke savings, top-3 hits and latency.',
   options: {
     text: { type: 'string', description: 'UTF-8 text to type (default: the held-out English text of the npm corpora)' },
-    count: { type: 'integer', min: 1, max: 5000, default: 10, description: 'typists at once, each on its own stretch of the text' },
+    typists: { type: 'integer', min: 1, max: 5000, default: 10, aliases: ['count'], description: 'typists at once, each on its own stretch of the text' },
     wpm: { type: 'number', min: 1, max: 1000, default: 40, description: 'typing speed, words per minute' },
     url: { type: 'string', description: 'server to use (default: start the text service in this process)' },
     model: { type: 'string', default: 'english-word', description: 'text model to ask for' },
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<void> {
   let local: Awaited<ReturnType<typeof startTextServer>> | undefined;
   if (!url) {
     await useBackend(o.backend);
-    local = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: o.model, allowedModels: [o.model], maxSessions: o.count + 10 });
+    local = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: o.model, allowedModels: [o.model], maxSessions: o.typists + 10 });
     url = local.url;
     console.error(`text service on ${url}`);
   }
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<void> {
     const { counters, latency, serverLatency } = await runTypists({
       url,
       text,
-      typists: o.count,
+      typists: o.typists,
       wpm: o.wpm,
       model: o.model,
       seconds: o.seconds,

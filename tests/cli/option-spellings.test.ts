@@ -36,6 +36,8 @@ const CONCEPTS: { concept: string; spellings: string[]; not: string[] }[] = [
   { concept: 'random seed', spellings: ['seed'], not: ['random-seed', 'rng-seed'] },
   { concept: 'epochs', spellings: ['epochs'], not: ['epoch', 'num-epochs'] },
   { concept: 'untimed warm-up, its unit in the name', spellings: ['warmup-seconds', 'warmup-steps'], not: ['warmup', 'warm-up'] },
+  { concept: 'time limit, its unit in the name', spellings: ['timeout-seconds', 'max-seconds'], not: ['timeout', 'timeout-sec', 'timeout-s'] },
+  { concept: 'how many simulated clients', spellings: ['phones', 'typists'], not: ['count', 'clients', 'num-phones', 'devices'] },
 ];
 
 /** The old spellings each trainer still accepts (what its recorded commands and docs used). */
