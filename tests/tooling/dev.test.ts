@@ -1,8 +1,9 @@
 // `npm run dev` (scripts/dev.ts) for real: the server under tsx watch and Vite's dev server on
 // free ports; a page comes from Vite (with its hot-reload client), /api/health, /metrics and a
-// dashboard WebSocket reach the server through Vite's proxy; SIGTERM stops everything, leaving
-// no process behind in any of the groups involved.
+// dashboard WebSocket reach the server through Vite's proxy; touching a server file restarts the
+// server; SIGTERM stops everything, leaving no process behind in any of the groups involved.
 import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -105,10 +106,11 @@ describe('npm run dev', () => {
     expect(out).toContain('-- --no-demo');
   });
 
-  it('serves the client from Vite and the server through its proxy; SIGTERM stops both, nothing left', async () => {
+  it('serves the client from Vite and the server through its proxy, restarts the server on a change; SIGTERM stops both, nothing left', async () => {
     const [port, vitePort] = [await freePort(), await freePort()];
-    // Its own process group, so that the test can check the group is empty afterwards.
-    const dev = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts', '--port', String(port), '--vite-port', String(vitePort), '--', '--no-demo'], {
+    // Its own process group, so that the test can check the group is empty afterwards. The model
+    // in the main thread (no inference worker) starts the server, twice here, a few seconds sooner.
+    const dev = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts', '--port', String(port), '--vite-port', String(vitePort), '--', '--no-demo', '--inference-worker', 'off'], {
       cwd: root,
       env: { ...process.env, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,6 +137,20 @@ describe('npm run dev', () => {
     expect(await (await fetch(`${ready.url}metrics`)).text()).toContain('sensorium_');
     const wsUrl = `ws://127.0.0.1:${vitePort}/ws/dashboard`;
     expect(await firstMessage(wsUrl, `http://127.0.0.1:${vitePort}`, { type: 'subscribe', devices: '*' })).toMatchObject({ type: 'devices' });
+
+    // A change to a file the server imports restarts it (tsx watch): its uptime starts again.
+    const before = (await (await fetch(`${ready.url}api/health`)).json()) as { uptimeSec: number };
+    const changedAt = Date.now();
+    const touched = new Date();
+    utimesSync(fileURLToPath(new URL('../../server/log-output.ts', import.meta.url)), touched, touched);
+    let restarted = false;
+    while (!restarted && Date.now() - changedAt < 60_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      const health = await fetch(`${ready.url}api/health`).catch(() => undefined);
+      if (health?.status === 200) restarted = ((await health.json()) as { uptimeSec: number }).uptimeSec < before.uptimeSec;
+    }
+    expect(restarted, out.output).toBe(true);
+    console.log(`server restarted and answering ${Date.now() - changedAt} ms after the change`);
 
     dev.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => (dev.exitCode !== null ? resolve(dev.exitCode) : dev.once('exit', (c) => resolve(c))));
