@@ -114,6 +114,8 @@ function nodeLog(nodeId: string, line: string): void {
   const json = line.startsWith('{');
   if (json ? /"level":[56]\d/.test(line) : /error|fatal/i.test(line)) console.error(`[${nodeId}] ${line.slice(0, 400)}`);
   else if (json && line.includes('"level":40')) {
+    // Load shedding explains lost windows: echo when it starts and stops, with the loop's delay.
+    if (line.includes('shedding') || line.includes('load back')) console.error(`[${nodeId}] ${/"msg":"([^"]*)/.exec(line)?.[1]} (event loop ${/"lagMs":(\d+)/.exec(line)?.[1]} ms behind)`);
     const msg = /"msg":"([^"]{0,120})/.exec(line)?.[1] ?? '';
     const err = /"err":"([^"]{0,120})/.exec(line)?.[1];
     const key = `[${nodeId}] ${msg}${err ? `: ${err}` : ''}`;
