@@ -15,9 +15,7 @@ const typescript6 = Module.createRequire(import.meta.url)('eslint-typescript6');
 const moduleWithHook = /** @type {{ _resolveFilename: Function }} */ (/** @type {unknown} */ (Module));
 const resolveFilename = moduleWithHook._resolveFilename;
 moduleWithHook._resolveFilename = function (request, ...rest) {
-  const redirected = request === 'typescript' || request.startsWith('typescript/')
-    ? typescript6 + request.slice('typescript'.length)
-    : request;
+  const redirected = request === 'typescript' || request.startsWith('typescript/') ? typescript6 + request.slice('typescript'.length) : request;
   return resolveFilename.call(this, redirected, ...rest);
 };
 const { default: tseslint } = await import('typescript-eslint');
