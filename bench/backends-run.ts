@@ -62,7 +62,11 @@ async function inference(seconds: number): Promise<Record<string, number>> {
  * prediction came back, through the server's HarInference (dynamic batcher + the served
  * classifier); batched with the backend's defaults vs one window per model call.
  */
-async function served(backend: BackendName, sessions: number, seconds: number): Promise<{ batched: number; unbatched: number; ratio: number; meanBatch: number; maxBatch: number; maxDelayMs: number }> {
+async function served(
+  backend: BackendName,
+  sessions: number,
+  seconds: number,
+): Promise<{ batched: number; unbatched: number; ratio: number; meanBatch: number; maxBatch: number; maxDelayMs: number }> {
   const loaded = await loadHarModel('untrained');
   const defaults = BATCHING_DEFAULTS[backend];
   const run = async (maxBatch: number, maxDelayMs: number) => {
@@ -88,7 +92,13 @@ async function served(backend: BackendName, sessions: number, seconds: number): 
   const unbatched = await run(1, 0);
   await loaded.classifier.dispose();
   console.error(`  served, ${sessions} devices: batched ${round(batched.windowsPerSec)} windows/s (mean batch ${round(batched.meanBatch)}), unbatched ${round(unbatched.windowsPerSec)}`);
-  return { batched: round(batched.windowsPerSec), unbatched: round(unbatched.windowsPerSec), ratio: round(batched.windowsPerSec / unbatched.windowsPerSec), meanBatch: round(batched.meanBatch), ...defaults };
+  return {
+    batched: round(batched.windowsPerSec),
+    unbatched: round(unbatched.windowsPerSec),
+    ratio: round(batched.windowsPerSec / unbatched.windowsPerSec),
+    meanBatch: round(batched.meanBatch),
+    ...defaults,
+  };
 }
 
 async function training(name: string, make: (batch: number) => TrainableBench, batch: number, seconds: number): Promise<number> {

@@ -64,7 +64,10 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  const backends = o.backends.split(',').map((b) => b.trim()).filter(Boolean);
+  const backends = o.backends
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   const unknown = backends.filter((b) => !(AUTO_ORDER as readonly string[]).includes(b));
   if (unknown.length) throw new CliError(`unknown backend(s) ${unknown.join(', ')}: choose from ${AUTO_ORDER.join(', ')}`);
   const quick = o.quick;
@@ -94,7 +97,17 @@ export async function main(argv: string[]): Promise<void> {
     ['backend', 'b1', 'b16', 'b64', 'b256 win/s', 'served batched/unbatched', 'HAR train/s', 'MNIST train/s', 'LSTM session-steps/s'],
     results.map((r) =>
       r.available
-        ? [r.backend, r.inferenceWindowsPerSec?.batch1, r.inferenceWindowsPerSec?.batch16, r.inferenceWindowsPerSec?.batch64, r.inferenceWindowsPerSec?.batch256, `${r.served?.batched} / ${r.served?.unbatched} (${r.served?.ratio}x)`, r.trainingSamplesPerSec?.har, r.trainingSamplesPerSec?.mnist, r.lstmStep?.sessionStepsPerSec].map((v) => String(v ?? '-'))
+        ? [
+            r.backend,
+            r.inferenceWindowsPerSec?.batch1,
+            r.inferenceWindowsPerSec?.batch16,
+            r.inferenceWindowsPerSec?.batch64,
+            r.inferenceWindowsPerSec?.batch256,
+            `${r.served?.batched} / ${r.served?.unbatched} (${r.served?.ratio}x)`,
+            r.trainingSamplesPerSec?.har,
+            r.trainingSamplesPerSec?.mnist,
+            r.lstmStep?.sessionStepsPerSec,
+          ].map((v) => String(v ?? '-'))
         : [r.backend, 'n/a', '', '', '', '', '', '', ''],
     ),
   );

@@ -31,7 +31,8 @@ const AFTER_KILL_MS = 5000;
 
 export const spec = defineCommand({
   usage: 'npm run bench -- cluster [--gateways 2] [--inference 2] [--phones N] [--seconds S] [--kill-inference-at T] [--single | --compare-inference]',
-  summary: 'Real-time phones against a local cluster (nats-server, inference members, gateways as processes): windows/s, latency, lost windows, failover after killing an inference member, remote dashboards, CPU per window.',
+  summary:
+    'Real-time phones against a local cluster (nats-server, inference members, gateways as processes): windows/s, latency, lost windows, failover after killing an inference member, remote dashboards, CPU per window.',
   options: {
     gateways: { type: 'integer', min: 1, max: 16, default: 2, description: 'gateway processes; phones are spread over them round-robin' },
     inference: { type: 'integer', min: 1, max: 16, default: 2, description: 'inference processes (one NATS queue group)' },
@@ -40,9 +41,17 @@ export const spec = defineCommand({
     'warmup-seconds': { type: 'number', aliases: ['warmup'], min: 0, max: 120, default: 5, description: 'seconds of streaming before measuring (the first window needs 2.56 s)' },
     'kill-inference-at': { type: 'number', min: 0, max: 3600, description: 'SIGKILL inference-1 this many seconds into the measured period' },
     'drain-seconds': { type: 'number', min: 0, max: 60, default: 4, description: 'after the phones stop sending, how long windows in flight may take to come back before lost windows are counted' },
-    dashboards: { type: 'boolean', default: true, description: 'watch every device from a dashboard on another gateway (--no-dashboards: none, to see what the live view costs; dashboardCoverage is then null)' },
+    dashboards: {
+      type: 'boolean',
+      default: true,
+      description: 'watch every device from a dashboard on another gateway (--no-dashboards: none, to see what the live view costs; dashboardCoverage is then null)',
+    },
     single: { type: 'boolean', default: false, description: 'the same load on one process with the in-process bus (npm start, the default deployment); its dashboard is on the same process' },
-    'compare-inference': { type: 'boolean', default: false, description: 'saturate the cluster with closed-loop phones; served windows/s with 2 inference members, then with 1 (inference-2 stopped), and the ratio' },
+    'compare-inference': {
+      type: 'boolean',
+      default: false,
+      description: 'saturate the cluster with closed-loop phones; served windows/s with 2 inference members, then with 1 (inference-2 stopped), and the ratio',
+    },
     'saturate-phones': { type: 'integer', min: 1, max: 5000, default: 64, description: '--compare-inference: closed-loop phones, faster than real time' },
     'in-flight': { type: 'integer', min: 1, max: 64, default: 6, description: '--compare-inference: windows each phone keeps awaiting a prediction' },
     model: { type: 'string', choices: ['trained', 'untrained', 'auto'], default: 'auto', description: 'HAR model (auto: trained if present)' },
@@ -65,7 +74,7 @@ export const spec = defineCommand({
     '                         of sending) - 1,280 ms, at least 0; null without a kill. baselineGapExcessMs: the same before the',
     '                         kill (frame timing and latency jitter alone)',
     '  dashboardCoverage      of the devices that received predictions, the share with at least one prediction seen by a',
-    '                         dashboard on another gateway than the device\'s (--single: on the same process)',
+    "                         dashboard on another gateway than the device's (--single: on the same process)",
     '  cpuMsPerWindow         CPU time of every server process and nats-server in the measured period (from /proc) /',
     '                         predictions received; the load generator is not counted',
     'Last stdout line: {"phones","windowsPerSec","expectedWindowsPerSec","latencyMs":{"p50","p99"},"lostWindows","failoverMs",',
@@ -367,7 +376,9 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
           }, opts.killAt * 1000);
     const status = setInterval(() => {
       const c = total();
-      const errors = Object.entries(c.errors).map(([k, v]) => `${k} ${v}`).join(', ');
+      const errors = Object.entries(c.errors)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       log(`${((performance.now() - t0) / 1000).toFixed(0)} s: phones ${c.connected}/${opts.phones}, predictions ${c.predictions}${errors ? `, errors: ${errors}` : ''}`);
     }, 5000);
     const periods: PeriodFigures[] = [];
@@ -415,7 +426,13 @@ async function runLoad(deployment: Deployment, opts: LoadOptions): Promise<LoadR
     const gap = gaps.summary(end, closed);
     // Of the devices that got predictions, the share whose predictions reached a remote dashboard.
     const coverage = dashboards.coverage(answered);
-    const health = await Promise.all(deployment.httpUrls.map((u) => fetch(`${u}/api/health`).then((r) => r.json() as Promise<{ inference?: unknown; dashboardMessagesDropped?: number }>).catch(() => null)));
+    const health = await Promise.all(
+      deployment.httpUrls.map((u) =>
+        fetch(`${u}/api/health`)
+          .then((r) => r.json() as Promise<{ inference?: unknown; dashboardMessagesDropped?: number }>)
+          .catch(() => null),
+      ),
+    );
     const gatewayInference = health.map((h) => h?.inference ?? null);
     return {
       phones: opts.phones,
@@ -466,9 +483,28 @@ async function runRealtime(o: Options): Promise<void> {
   console.log('');
   printTable(
     ['phones', 'windows/s', 'expected', 'p50 ms', 'p99 ms', 'lost', 'failover ms', 'dashboards', 'CPU ms/window', 'errors'],
-    [[r.phones, r.measured.windowsPerSec, r.expectedWindowsPerSec, r.measured.latencyMs.p50, r.measured.latencyMs.p99, r.lostWindows, r.failoverMs === null ? '-' : r.failoverMs, r.dashboardCoverage === null ? '-' : `${(100 * r.dashboardCoverage).toFixed(1)}%`, r.measured.cpuMsPerWindow, Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-']],
+    [
+      [
+        r.phones,
+        r.measured.windowsPerSec,
+        r.expectedWindowsPerSec,
+        r.measured.latencyMs.p50,
+        r.measured.latencyMs.p99,
+        r.lostWindows,
+        r.failoverMs === null ? '-' : r.failoverMs,
+        r.dashboardCoverage === null ? '-' : `${(100 * r.dashboardCoverage).toFixed(1)}%`,
+        r.measured.cpuMsPerWindow,
+        Object.entries(r.errors)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '-',
+      ],
+    ],
   );
-  console.log(`CPU (share of a core) by process: ${Object.entries(r.measured.cpuShareByProcess).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`);
+  console.log(
+    `CPU (share of a core) by process: ${Object.entries(r.measured.cpuShareByProcess)
+      .map(([k, v]) => `${k} ${formatNumber(v)}`)
+      .join(', ')}`,
+  );
   printResultJson(
     roundDeep(
       {
@@ -551,7 +587,11 @@ async function runCompareInference(o: Options): Promise<void> {
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
-  log(`${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   if (o['compare-inference']) return runCompareInference(o);
   return runRealtime(o);
 }

@@ -25,7 +25,7 @@ import { NEIGHBOUR_PREFIX } from './hostile/ws-payloads.js';
 
 export const spec = defineCommand({
   usage: 'npm run bench -- fuzz [--frames N] [--rate R] [--seed S] [--phones P] [--typists T]',
-  summary: 'Hostile clients on every endpoint of a server in a child process, beside normal phones and typists: crashes, RSS, neighbours\' latency against a calm run.',
+  summary: "Hostile clients on every endpoint of a server in a child process, beside normal phones and typists: crashes, RSS, neighbours' latency against a calm run.",
   options: {
     frames: { type: 'integer', min: 1, default: 100_000, description: 'frames per WebSocket endpoint (/ws/device, /ws/dashboard, /ws/text), and HTTP requests' },
     rate: { type: 'number', min: 1, max: 100_000, default: 500, description: 'frames (requests) per second per endpoint' },
@@ -40,17 +40,24 @@ export const spec = defineCommand({
     connections: { type: 'integer', min: 1, max: 64, default: 4, description: 'hostile connections per WebSocket endpoint' },
     reproduce: { type: 'boolean', default: true, description: 'after a crash, replay the last frames against a fresh server to find the one that did it' },
     model: { type: 'string', choices: ['auto', 'trained', 'untrained'], default: 'auto', description: 'HAR model of the server' },
-    'attacker-nice': { type: 'integer', min: 0, max: 19, default: 10, description: 'the attack process runs this much nicer than the benchmark: its own CPU work (making and masking frames) is not the server\'s doing, and on one machine it would slow the neighbours anyway' },
+    'attacker-nice': {
+      type: 'integer',
+      min: 0,
+      max: 19,
+      default: 10,
+      description:
+        "the attack process runs this much nicer than the benchmark: its own CPU work (making and masking frames) is not the server's doing, and on one machine it would slow the neighbours anyway",
+    },
     attacks: { type: 'string', default: FAMILIES.join(','), description: 'attack families to run (comma list): to see which one hurts the neighbours' },
   },
   notes: [
     'Targets only 127.0.0.1 (a server it starts itself) and stops by itself (frames spent or --max-seconds).',
-    'Neighbour latency is client side: phones, frame holding a window\'s last sample sent -> prediction received; typists, keystroke -> suggestions.',
-    'Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours\' p99 <= 1.5x the calm run\'s, no `overloaded` for them.',
+    "Neighbour latency is client side: phones, frame holding a window's last sample sent -> prediction received; typists, keystroke -> suggestions.",
+    "Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours' p99 <= 1.5x the calm run's, no `overloaded` for them.",
     'Before the neighbours start, each image model is asked for once (bench/hostile/warm-up.ts): RSS start then includes the lazily loaded models and the image worker.',
     'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
     '"calm":{…,"loadAvg1m"},"hostileLoadAvg1m","targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
-    'The server runs under npm start\'s process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).',
+    "The server runs under npm start's process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).",
   ].join('\n'),
 });
 
@@ -77,7 +84,12 @@ export async function main(argv: string[]): Promise<void> {
   const recordingsDir = mkdtempSync(join(tmpdir(), 'sensorium-fuzz-'));
   // The server's own limits, untouched: what a real deployment has (recordings go to a temp folder).
   const serverOptions: Omit<LocalServerOptions, 'log'> = { harModel: o.model, overrides: { recording: { dir: recordingsDir } } };
-  const deviceIds = [...Array.from({ length: 4 }, (_, i) => `${NEIGHBOUR_PREFIX}-${String(i + 1).padStart(4, '0')}`), ...Array.from({ length: 8 }, (_, i) => `fuzz-dev-${i % 4}-${i % 8}`), 'sensor-logger:fuzz-1', 'storm-1'];
+  const deviceIds = [
+    ...Array.from({ length: 4 }, (_, i) => `${NEIGHBOUR_PREFIX}-${String(i + 1).padStart(4, '0')}`),
+    ...Array.from({ length: 8 }, (_, i) => `fuzz-dev-${i % 4}-${i % 8}`),
+    'sensor-logger:fuzz-1',
+    'storm-1',
+  ];
   const hostileBudgetSeconds = o['max-seconds'];
   const neighbours = new Neighbours({ phones: o.phones, typists: o.typists, seed, maxSeconds: o['warmup-seconds'] + o['calm-seconds'] + hostileBudgetSeconds + o['settle-seconds'] + 600 });
 
@@ -109,7 +121,9 @@ export async function main(argv: string[]): Promise<void> {
     calm = neighbours.endPhase();
     calmLoadAvg1m = loadavg()[0];
     rssStartMb = (await server.proc.snapshot()).rssMb;
-    console.error(`fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${rssStartMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`);
+    console.error(
+      `fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${rssStartMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`,
+    );
 
     neighbours.beginPhase();
     const bar = new ProgressBar({ total: Math.max(1, endpoints.length) * frames, label: 'fuzz', unit: 'frames' });
@@ -121,7 +135,16 @@ export async function main(argv: string[]): Promise<void> {
       if (remaining <= 0 || secondsLeft <= 1) break;
       const base = { ...sent };
       const attack = startAttackProcess(
-        { httpUrl: server.httpUrl, framesPerEndpoint: remaining, rate: o.rate, maxSeconds: secondsLeft, seed: seed + 7919 * crashes.length, connectionsPerEndpoint: o.connections, deviceIds, families },
+        {
+          httpUrl: server.httpUrl,
+          framesPerEndpoint: remaining,
+          rate: o.rate,
+          maxSeconds: secondsLeft,
+          seed: seed + 7919 * crashes.length,
+          connectionsPerEndpoint: o.connections,
+          deviceIds,
+          families,
+        },
         (p) => {
           const before = Object.values(sent).reduce((s, v) => s + v, 0);
           for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + p.perEndpoint[k];
@@ -165,7 +188,11 @@ export async function main(argv: string[]): Promise<void> {
           console.error(`fuzz: reproduction failed: ${err instanceof Error ? err.message : String(err)}`);
           return undefined;
         });
-        console.error(reproduction ? `fuzz: one frame does it: ${reproduction.endpoint} ${reproduction.kind} ${reproduction.binary ? 'binary' : 'text'} ${reproduction.hex.slice(0, 120)}` : 'fuzz: no single frame of the last ones crashes a fresh server');
+        console.error(
+          reproduction
+            ? `fuzz: one frame does it: ${reproduction.endpoint} ${reproduction.kind} ${reproduction.binary ? 'binary' : 'text'} ${reproduction.hex.slice(0, 120)}`
+            : 'fuzz: no single frame of the last ones crashes a fresh server',
+        );
       }
       crashes.push({ ...crash, stderrTail: crash.stderrTail.replace(/ {20,}/g, ' … ').slice(-1500), reproduction: reproduction ?? null, lastKinds });
       if (crashes.length >= o['max-crashes']) {
@@ -179,7 +206,11 @@ export async function main(argv: string[]): Promise<void> {
     hostileLoadAvg1m = loadavg()[0];
     console.error(`\nfuzz: attack over; settling ${o['settle-seconds']} s`);
     await sleep(o['settle-seconds'] * 1000);
-    serverAlive = server.alive && (await fetch(`${server.httpUrl}/api/health`).then(() => true).catch(() => false));
+    serverAlive =
+      server.alive &&
+      (await fetch(`${server.httpUrl}/api/health`)
+        .then(() => true)
+        .catch(() => false));
     if (server.alive) rssEndMb = (await server.proc.snapshot().catch(() => ({ rssMb: NaN }))).rssMb;
     if (server.alive) processErrorCount = await processErrorsTotal(server.httpUrl);
     processErrorSamples.push(...server.processErrors);
@@ -191,7 +222,9 @@ export async function main(argv: string[]): Promise<void> {
 
   const agg = aggregate(summaries);
   printHostileReport(agg, console.error, (h, rows) => printTable(h, rows, console.error));
-  console.error(`neighbours: calm p99 ${calm!.p99Ms} ms, hostile p99 ${hostile!.p99Ms} ms; typists calm ${calm!.typistP99Ms} ms, hostile ${hostile!.typistP99Ms} ms; errors ${JSON.stringify(hostile!.errorCodes)}`);
+  console.error(
+    `neighbours: calm p99 ${calm!.p99Ms} ms, hostile p99 ${hostile!.p99Ms} ms; typists calm ${calm!.typistP99Ms} ms, hostile ${hostile!.typistP99Ms} ms; errors ${JSON.stringify(hostile!.errorCodes)}`,
+  );
 
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
   const p99Ratio = ratio(hostile!.p99Ms, calm!.p99Ms);
@@ -204,7 +237,17 @@ export async function main(argv: string[]): Promise<void> {
         crashes: crashes.length,
         rssStartMb,
         rssEndMb: Number.isFinite(rssEndMb) ? rssEndMb : null,
-        neighbours: { p99Ms: hostile!.p99Ms, overloaded: hostile!.overloaded, errors: hostile!.errors, p50Ms: hostile!.p50Ms, predictions: hostile!.predictions, typistP99Ms: hostile!.typistP99Ms, suggestions: hostile!.suggestions, errorCodes: hostile!.errorCodes, p99ByTenSecondsMs: hostile!.p99ByTenSecondsMs },
+        neighbours: {
+          p99Ms: hostile!.p99Ms,
+          overloaded: hostile!.overloaded,
+          errors: hostile!.errors,
+          p50Ms: hostile!.p50Ms,
+          predictions: hostile!.predictions,
+          typistP99Ms: hostile!.typistP99Ms,
+          suggestions: hostile!.suggestions,
+          errorCodes: hostile!.errorCodes,
+          p99ByTenSecondsMs: hostile!.p99ByTenSecondsMs,
+        },
         calmP99Ms: calm!.p99Ms,
         p99Ratio,
         typistP99Ratio,
@@ -236,7 +279,9 @@ export async function main(argv: string[]): Promise<void> {
 
 /** sensorium_process_errors_total over its kinds, from the server's /metrics (null when unknown). */
 async function processErrorsTotal(httpUrl: string): Promise<number | null> {
-  const text = await fetch(`${httpUrl}/metrics`).then((r) => (r.ok ? r.text() : '')).catch(() => '');
+  const text = await fetch(`${httpUrl}/metrics`)
+    .then((r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
   const lines = text.split('\n').filter((l) => l.startsWith('sensorium_process_errors_total'));
   return lines.length ? lines.reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0) : null;
 }

@@ -36,21 +36,37 @@ export const spec = defineCommand({
     'max-batch': { type: 'integer', min: 1, max: 1024, description: `server's largest inference batch (default ${DEFAULT_CONFIG.batching.maxBatch})` },
     'max-delay-ms': { type: 'number', min: 0, max: 1000, description: `server's longest batching wait (default ${DEFAULT_CONFIG.batching.maxDelayMs})` },
     'max-queue': { type: 'integer', min: 1, description: `server's inference queue bound (default ${DEFAULT_CONFIG.batching.maxQueue})` },
-    'inference-worker': { type: 'string', choices: ['auto', 'on', 'off'], default: DEFAULT_CONFIG.inferenceWorker, description: "run the server's model in a worker thread (auto: with >= 2 cores on WASM/CPU)" },
+    'inference-worker': {
+      type: 'string',
+      choices: ['auto', 'on', 'off'],
+      default: DEFAULT_CONFIG.inferenceWorker,
+      description: "run the server's model in a worker thread (auto: with >= 2 cores on WASM/CPU)",
+    },
     compare: { type: 'boolean', default: false, description: 'saturate the server; served windows/s batched vs --max-batch 1' },
     ramp: { type: 'string', description: 'fleet sizes to run one after another, e.g. 250,500,1000,2000' },
     server: { type: 'string', choices: ['child', 'in-process'], default: 'child', description: 'run the server in a child process or in this one' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
-    loadgen: { type: 'string', choices: ['lean', 'phones'], default: 'lean', description: "'lean' replays pre-formatted synthetic-phone signal (bench/lean-fleet.ts: cheap, so the server is what is measured), 'phones' runs the simulator's PhoneFleet" },
+    loadgen: {
+      type: 'string',
+      choices: ['lean', 'phones'],
+      default: 'lean',
+      description: "'lean' replays pre-formatted synthetic-phone signal (bench/lean-fleet.ts: cheap, so the server is what is measured), 'phones' runs the simulator's PhoneFleet",
+    },
     'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per device-second (4 = ~12 samples a frame; 10 = 5 samples)' },
     'compare-phones': { type: 'integer', min: 1, max: 5000, default: 32, description: '--compare: phones streaming faster than real time' },
     'in-flight': { type: 'integer', min: 1, max: 64, default: 6, description: '--compare: windows each phone keeps awaiting a prediction' },
-    personalised: { type: 'number', min: 0, max: 1, default: 0, description: 'share of the phones with a personal head stored before they connect (0.5: every other phone); their predictions come from it' },
+    personalised: {
+      type: 'number',
+      min: 0,
+      max: 1,
+      default: 0,
+      description: 'share of the phones with a personal head stored before they connect (0.5: every other phone); their predictions come from it',
+    },
     'bare-seconds': { type: 'number', min: 0, max: 60, default: 5, description: '--compare: seconds to time the bare model at batch 64, and again at batch 1 (0 = skip)' },
     backend: backendOption,
   },
   notes: [
-    'Latency is server-side (prediction.latencyMs: the frame holding a window\'s last sample arrived -> prediction sent);',
+    "Latency is server-side (prediction.latencyMs: the frame holding a window's last sample arrived -> prediction sent);",
     'client-side latency (frame sent -> prediction received) is reported too. Only 127.0.0.1 is targeted; every run stops by itself.',
     'Last stdout line: {"phones","windowsPerSec","latencyMs":{"p50","p99"},"meanBatch","rssMb"}; with --compare',
     '{"batched","unbatched","ratio"}; with --ramp {"runs":[…],"largestFleetP99Under100ms"}.',
@@ -194,7 +210,9 @@ function printRuns(runs: FleetRun[]): void {
       `${(100 * r.loadgenCpu).toFixed(0)}%`,
       r.framesPerSec,
       `${(100 * r.personalShare).toFixed(0)}%`,
-      Object.entries(r.errors).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
+      Object.entries(r.errors)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-',
     ]),
   );
 }
@@ -210,13 +228,32 @@ async function runSingle(o: Options): Promise<void> {
   }
   console.log('');
   printRuns([run]);
-  printResultJson(roundDeep({ phones: run.phones, windowsPerSec: run.windowsPerSec, latencyMs: run.latencyMs, meanBatch: run.meanBatch, rssMb: run.rssMb, clientLatencyMs: run.clientLatencyMs, server: o.server, inferenceWorker: o['inference-worker'], errors: run.errors, personalised: o.personalised, personalShare: run.personalShare, serverCpuShare: nullIfNaN(run.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)), cpuAvailable, loadAvg1m: loadavg()[0] }, 2));
+  printResultJson(
+    roundDeep(
+      {
+        phones: run.phones,
+        windowsPerSec: run.windowsPerSec,
+        latencyMs: run.latencyMs,
+        meanBatch: run.meanBatch,
+        rssMb: run.rssMb,
+        clientLatencyMs: run.clientLatencyMs,
+        server: o.server,
+        inferenceWorker: o['inference-worker'],
+        errors: run.errors,
+        personalised: o.personalised,
+        personalShare: run.personalShare,
+        serverCpuShare: nullIfNaN(run.serverCpu),
+        serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(run)),
+        cpuAvailable,
+        loadAvg1m: loadavg()[0],
+      },
+      2,
+    ),
+  );
 }
 
 async function runRamp(o: Options, ramp: string): Promise<void> {
-  const sizes = ramp
-    .split(',')
-    .map((s) => Number(s.trim()));
+  const sizes = ramp.split(',').map((s) => Number(s.trim()));
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) throw new CliError(`--ramp must list fleet sizes (1-20000), e.g. 250,500,1000 (got '${ramp}')`);
   const server = await startServerUnderTest(o.server, serverOptions(o, Math.max(...sizes) + 50));
   const runs: FleetRun[] = [];
@@ -237,7 +274,16 @@ async function runRamp(o: Options, ramp: string): Promise<void> {
     roundDeep(
       {
         personalised: o.personalised,
-        runs: runs.map((r) => ({ phones: r.phones, windowsPerSec: r.windowsPerSec, latencyMs: r.latencyMs, meanBatch: r.meanBatch, personalShare: r.personalShare, rssMb: r.rssMb, serverCpuShare: nullIfNaN(r.serverCpu), serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(r)) })),
+        runs: runs.map((r) => ({
+          phones: r.phones,
+          windowsPerSec: r.windowsPerSec,
+          latencyMs: r.latencyMs,
+          meanBatch: r.meanBatch,
+          personalShare: r.personalShare,
+          rssMb: r.rssMb,
+          serverCpuShare: nullIfNaN(r.serverCpu),
+          serverCpuMsPerWindow: nullIfNaN(cpuMsPerWindow(r)),
+        })),
         largestFleetP99Under100ms: largest,
         server: o.server,
         inferenceWorker: o['inference-worker'],
@@ -327,7 +373,14 @@ async function measureSaturation(o: Options, maxBatch: number): Promise<Saturati
       const s1 = await server.snapshot();
       const d = snapshotDelta(s0, s1);
       const lat = fleet.latency.server.summary();
-      return { maxBatch, windowsPerSec: (c1.predictions - c0.predictions) / elapsed, meanBatch: d.meanBatch, latencyMs: { p50: lat.p50, p99: lat.p99 }, overloaded: d.overloaded, serverCpu: d.cpuShare };
+      return {
+        maxBatch,
+        windowsPerSec: (c1.predictions - c0.predictions) / elapsed,
+        meanBatch: d.meanBatch,
+        latencyMs: { p50: lat.p50, p99: lat.p99 },
+        overloaded: d.overloaded,
+        serverCpu: d.cpuShare,
+      };
     } finally {
       await fleet.stop();
     }
@@ -344,14 +397,24 @@ async function runCompare(o: Options): Promise<void> {
   const [bareRun, bare1] = bareSeconds > 0 ? await bareModelThroughput(o.backend, bareSeconds, [64, 1]) : [];
   const bare = bareRun?.perSec ?? NaN;
   if (bareRun && bare1) {
-    console.error(`har-stream: bare model, batch 64: ${formatNumber(bareRun.perSec)} windows/s (${formatNumber(bareRun.perCpuSec)} per CPU-second); batch 1: ${formatNumber(bare1.perSec)} windows/s (${formatNumber(bare1.perCpuSec)} per CPU-second)`);
+    console.error(
+      `har-stream: bare model, batch 64: ${formatNumber(bareRun.perSec)} windows/s (${formatNumber(bareRun.perCpuSec)} per CPU-second); batch 1: ${formatNumber(bare1.perSec)} windows/s (${formatNumber(bare1.perCpuSec)} per CPU-second)`,
+    );
   }
   const batched = await measureSaturation(o, maxBatch);
   const unbatched = await measureSaturation(o, 1);
   console.log('');
   printTable(
     ['server', 'served windows/s', 'mean batch', 'p50 ms', 'p99 ms', 'overloaded', 'server CPU'],
-    [batched, unbatched].map((r) => [`max batch ${r.maxBatch}`, r.windowsPerSec, r.meanBatch, r.latencyMs.p50, r.latencyMs.p99, r.overloaded, Number.isNaN(r.serverCpu) ? 'n/a' : `${(100 * r.serverCpu).toFixed(0)}%`]),
+    [batched, unbatched].map((r) => [
+      `max batch ${r.maxBatch}`,
+      r.windowsPerSec,
+      r.meanBatch,
+      r.latencyMs.p50,
+      r.latencyMs.p99,
+      r.overloaded,
+      Number.isNaN(r.serverCpu) ? 'n/a' : `${(100 * r.serverCpu).toFixed(0)}%`,
+    ]),
   );
   const ratio = batched.windowsPerSec / Math.max(unbatched.windowsPerSec, 1e-9);
   // On a shared machine the server may get less CPU than the bare model did: compare per CPU-second too.
@@ -359,7 +422,12 @@ async function runCompare(o: Options): Promise<void> {
   const cpuEfficiency = bareRun && Number.isFinite(servedPerCpuSec) ? servedPerCpuSec / bareRun.perCpuSec : NaN;
   console.log(`\nbatched / unbatched = ${ratio.toFixed(2)}x`);
   if (bareRun) {
-    console.log(`served (batched) / bare model at batch 64 = ${((100 * batched.windowsPerSec) / bare).toFixed(0)}% by wall clock` + (Number.isFinite(cpuEfficiency) ? `, ${(100 * cpuEfficiency).toFixed(0)}% per CPU-second (server ${formatNumber(servedPerCpuSec)} vs bare ${formatNumber(bareRun.perCpuSec)} windows per CPU-second)` : ''));
+    console.log(
+      `served (batched) / bare model at batch 64 = ${((100 * batched.windowsPerSec) / bare).toFixed(0)}% by wall clock` +
+        (Number.isFinite(cpuEfficiency)
+          ? `, ${(100 * cpuEfficiency).toFixed(0)}% per CPU-second (server ${formatNumber(servedPerCpuSec)} vs bare ${formatNumber(bareRun.perCpuSec)} windows per CPU-second)`
+          : ''),
+    );
   }
   printResultJson(
     roundDeep(
@@ -389,9 +457,13 @@ export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);
   // The machine may be shared: say how busy it was, since every figure below depends on it.
   cpuAvailable = probeCpuShare();
-  console.error(`har-stream: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; a busy loop here gets ${(100 * cpuAvailable).toFixed(0)}% of a core`);
+  console.error(
+    `har-stream: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; a busy loop here gets ${(100 * cpuAvailable).toFixed(0)}% of a core`,
+  );
   if (o.compare && o.ramp !== undefined) throw new CliError('--compare and --ramp are separate runs: give one of them');
-  if (o.loadgen === 'lean' && o.encoding !== 'json') throw new CliError("the lean load generator sends JSON frames: for --encoding msgpack add --loadgen phones");
+  if (o.loadgen === 'lean' && o.encoding !== 'json') throw new CliError('the lean load generator sends JSON frames: for --encoding msgpack add --loadgen phones');
   if (o.compare) return runCompare(o);
   if (o.personalised > 0) {
     if (o.loadgen !== 'lean') throw new CliError('--personalised counts personal predictions with the lean load generator (--loadgen lean)');

@@ -141,7 +141,16 @@ export class LeanFleet {
   counters(): FleetCounters {
     let connected = 0;
     for (const p of this.phones) if (p.open) connected++;
-    return { phones: this.opts.count, connected, framesSent: this.framesSent, samplesSent: this.samplesSent, bytesSent: this.bytesSent, predictions: this.predictions, personalPredictions: this.personalPredictions, errors: { ...this.errors } };
+    return {
+      phones: this.opts.count,
+      connected,
+      framesSent: this.framesSent,
+      samplesSent: this.samplesSent,
+      bytesSent: this.bytesSent,
+      predictions: this.predictions,
+      personalPredictions: this.personalPredictions,
+      errors: { ...this.errors },
+    };
   }
 
   /** Per phone: samples sent, the windows they make, predictions received. */

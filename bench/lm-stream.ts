@@ -51,7 +51,9 @@ export async function main(argv: string[]): Promise<void> {
     const adaptation = o.adapt ? adaptationCost(lm, text) : undefined;
     if (adaptation) {
       const a = adaptation;
-      console.error(`adapting one suggestion to a writer with ${a.historyTokens} tokens of history: p50 ${a.p50Ms.toFixed(3)} ms, p99 ${a.p99Ms.toFixed(3)} ms (CPU time p50 ${a.cpuP50Ms.toFixed(3)}, p99 ${a.cpuP99Ms.toFixed(3)} ms)`);
+      console.error(
+        `adapting one suggestion to a writer with ${a.historyTokens} tokens of history: p50 ${a.p50Ms.toFixed(3)} ms, p99 ${a.p99Ms.toFixed(3)} ms (CPU time p50 ${a.cpuP50Ms.toFixed(3)}, p99 ${a.cpuP99Ms.toFixed(3)} ms)`,
+      );
     }
 
     const typists = o.typists;
@@ -73,7 +75,8 @@ export async function main(argv: string[]): Promise<void> {
         charsPerTypist: 100_000,
         seed: 1,
         warmupSeconds: o['warmup-seconds'],
-        onProgress: (c, latency) => console.error(`typists ${c.connected}/${c.typists}  keys ${c.keystrokes}  p50 ${latency.percentile(50).toFixed(1)} ms  p99 ${latency.percentile(99).toFixed(1)} ms`),
+        onProgress: (c, latency) =>
+          console.error(`typists ${c.connected}/${c.typists}  keys ${c.keystrokes}  p50 ${latency.percentile(50).toFixed(1)} ms  p99 ${latency.percentile(99).toFixed(1)} ms`),
       });
       const elapsed = (performance.now() - t0) / 1000;
       loopDelay.disable();

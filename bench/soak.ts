@@ -146,7 +146,19 @@ export async function main(argv: string[]): Promise<void> {
       lastAt = now;
       samples.push(s);
       console.error(
-        [s.minute.toFixed(2), s.rssMb.toFixed(1), s.heapMb.toFixed(1), Number.isFinite(s.liveMb) ? s.liveMb.toFixed(1) : '-', s.externalMb.toFixed(1), s.tensors, Number.isFinite(s.workerTensors) ? s.workerTensors : '-', s.tfMb.toFixed(2), s.lagP99Ms.toFixed(1), s.latencyP99Ms.toFixed(1), s.predictionsPerSec.toFixed(0)].join('\t'),
+        [
+          s.minute.toFixed(2),
+          s.rssMb.toFixed(1),
+          s.heapMb.toFixed(1),
+          Number.isFinite(s.liveMb) ? s.liveMb.toFixed(1) : '-',
+          s.externalMb.toFixed(1),
+          s.tensors,
+          Number.isFinite(s.workerTensors) ? s.workerTensors : '-',
+          s.tfMb.toFixed(2),
+          s.lagP99Ms.toFixed(1),
+          s.latencyP99Ms.toFixed(1),
+          s.predictionsPerSec.toFixed(0),
+        ].join('\t'),
       );
     }
   } finally {
@@ -169,13 +181,29 @@ export async function main(argv: string[]): Promise<void> {
   const measured = samples.filter((s) => s.minute * 60 >= o['warmup-seconds']);
   const use = measured.length >= 2 ? measured : samples;
   const keys = ['rssMb', 'heapMb', 'liveMb', 'externalMb', 'tensors', 'workerTensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
-  const slopes = Object.fromEntries(keys.map((k) => [k, knownSlope(use.map((s) => s.minute), use.map((s) => s[k]))]));
+  const slopes = Object.fromEntries(
+    keys.map((k) => [
+      k,
+      knownSlope(
+        use.map((s) => s.minute),
+        use.map((s) => s[k]),
+      ),
+    ]),
+  );
   // Memory settles over the first minutes (heap growth, allocator pools), so the second half
   // says more about a leak than the whole run. The live heap (old generation right after a full
   // GC) is the leak signal; the per-minute floor of heap used is kept for older servers and for
   // comparison, but it only meets the live heap when a sample happens to follow a full GC.
   const late = use.filter((s) => s.minute >= use[0]!.minute + (use.at(-1)!.minute - use[0]!.minute) / 2);
-  const lateSlopes = Object.fromEntries(keys.map((k) => [k, knownSlope(late.map((s) => s.minute), late.map((s) => s[k]))]));
+  const lateSlopes = Object.fromEntries(
+    keys.map((k) => [
+      k,
+      knownSlope(
+        late.map((s) => s.minute),
+        late.map((s) => s[k]),
+      ),
+    ]),
+  );
   const floors = heapFloorPerMinute(use);
   const max = Object.fromEntries(keys.map((k) => [k, Math.max(...use.map((s) => s[k]).filter(Number.isFinite))]));
   const counters = fleet?.counters();
@@ -202,7 +230,10 @@ export async function main(argv: string[]): Promise<void> {
       end: use.at(-1),
       slopesPerMinute: slopes,
       secondHalfSlopesPerMinute: lateSlopes,
-      heapFloorMbSlopePerMinute: slope(floors.map((f) => f.minute), floors.map((f) => f.heapMb)),
+      heapFloorMbSlopePerMinute: slope(
+        floors.map((f) => f.minute),
+        floors.map((f) => f.heapMb),
+      ),
       max,
       predictions: counters?.predictions ?? 0,
       errors: counters?.errors ?? {},
@@ -251,7 +282,12 @@ export function heapFloorPerMinute(samples: readonly { minute: number; heapMb: n
 /** Theil-Sen slope over the points whose y is known (finite); null with fewer than two of them. */
 export function knownSlope(x: number[], y: number[]): number | null {
   const keep = y.flatMap((v, i) => (Number.isFinite(v) ? [i] : []));
-  return keep.length < 2 ? null : slope(keep.map((i) => x[i]!), keep.map((i) => y[i]!));
+  return keep.length < 2
+    ? null
+    : slope(
+        keep.map((i) => x[i]!),
+        keep.map((i) => y[i]!),
+      );
 }
 
 /** Theil-Sen slope of y over x: the median of the pairwise slopes (0 with fewer than two points). */

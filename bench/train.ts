@@ -149,7 +149,10 @@ export const spec = defineCommand({
 });
 
 function parseModels(list: string): ModelName[] {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!(MODEL_NAMES as readonly string[]).includes(n)) throw new CliError(`unknown model '${n}': choose from ${MODEL_NAMES.join(', ')}`);
   }
@@ -179,9 +182,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const [loadStart, loadEnd] = result.loadAverage;
   console.log(`Training throughput, batch ${result.batchSize}, synthetic data. samples/s is wall-clock; per CPU-s divides by this`);
-  console.log(
-    `process's CPU time instead, which other work on the machine dilutes far less (1-min load average ${loadStart.toFixed(1)} -> ${loadEnd.toFixed(1)} on ${os.cpus().length} CPUs).`,
-  );
+  console.log(`process's CPU time instead, which other work on the machine dilutes far less (1-min load average ${loadStart.toFixed(1)} -> ${loadEnd.toFixed(1)} on ${os.cpus().length} CPUs).`);
   printTable(['model', 'backend', 'samples/s', 'per CPU-s', 'ms/step', 'steps', 'vs cpu'], rows);
   printResultJson(roundDeep(result, 2));
 }

@@ -84,7 +84,26 @@ export function checkJsonShape(data: string | Uint8Array, limits: FrameShapeLimi
 
 /** Payload bytes after the type byte of the fixed-size msgpack types 0xc0-0xdf (-1: read a length). */
 const FIXED_PAYLOAD = new Int8Array(32).fill(-1);
-for (const [code, bytes] of [[0xc0, 0], [0xc2, 0], [0xc3, 0], [0xca, 4], [0xcb, 8], [0xcc, 1], [0xcd, 2], [0xce, 4], [0xcf, 8], [0xd0, 1], [0xd1, 2], [0xd2, 4], [0xd3, 8], [0xd4, 2], [0xd5, 3], [0xd6, 5], [0xd7, 9], [0xd8, 17]] as const) {
+for (const [code, bytes] of [
+  [0xc0, 0],
+  [0xc2, 0],
+  [0xc3, 0],
+  [0xca, 4],
+  [0xcb, 8],
+  [0xcc, 1],
+  [0xcd, 2],
+  [0xce, 4],
+  [0xcf, 8],
+  [0xd0, 1],
+  [0xd1, 2],
+  [0xd2, 4],
+  [0xd3, 8],
+  [0xd4, 2],
+  [0xd5, 3],
+  [0xd6, 5],
+  [0xd7, 9],
+  [0xd8, 17],
+] as const) {
   FIXED_PAYLOAD[code - 0xc0] = bytes;
 }
 
@@ -113,10 +132,14 @@ export function checkMsgpackShape(bytes: Uint8Array, limits: FrameShapeLimits): 
     const b = bytes[i++]!;
     let skip = 0; // payload bytes after the header
     let children = -1; // items of a container (-1: not a container)
-    if (b <= 0x7f || b >= 0xe0) skip = 0; // fixint
-    else if (b <= 0x8f) children = (b & 0x0f) * 2; // fixmap
-    else if (b <= 0x9f) children = b & 0x0f; // fixarray
-    else if (b <= 0xbf) skip = b & 0x1f; // fixstr
+    if (b <= 0x7f || b >= 0xe0)
+      skip = 0; // fixint
+    else if (b <= 0x8f)
+      children = (b & 0x0f) * 2; // fixmap
+    else if (b <= 0x9f)
+      children = b & 0x0f; // fixarray
+    else if (b <= 0xbf)
+      skip = b & 0x1f; // fixstr
     else if (FIXED_PAYLOAD[b - 0xc0]! >= 0) skip = FIXED_PAYLOAD[b - 0xc0]!;
     else {
       if (b === 0xc1) return { ok: false, error: 'msgpack frame holds the reserved byte 0xc1' };
@@ -126,8 +149,10 @@ export function checkMsgpackShape(bytes: Uint8Array, limits: FrameShapeLimits): 
       let len = 0;
       for (let k = 0; k < width; k++) len = len * 256 + bytes[i + k]!;
       i += width;
-      if (b === 0xdc || b === 0xdd) children = len; // array16/32
-      else if (b === 0xde || b === 0xdf) children = len * 2; // map16/32
+      if (b === 0xdc || b === 0xdd)
+        children = len; // array16/32
+      else if (b === 0xde || b === 0xdf)
+        children = len * 2; // map16/32
       else skip = b >= 0xc7 && b <= 0xc9 ? len + 1 : len; // ext (+ its type byte), bin, str
     }
     if (children < 0) {

@@ -87,7 +87,10 @@ export class ServerRotation {
  * once, in order. Throws naming `what` when one is not a URL with an allowed scheme.
  */
 export function parseServerList(value: string | readonly string[], schemes: readonly string[], what = 'server URL'): string[] {
-  const parts = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const parts = (typeof value === 'string' ? [value] : value)
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const out: string[] = [];
   for (const part of parts) {
     let scheme: string;

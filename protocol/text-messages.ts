@@ -198,7 +198,14 @@ export function parseTextClientMessage(v: unknown): Parsed<TextClientMessage> {
       if (m.delete !== undefined && !isInt(m.delete, 0, 1_000_000)) return fail('edit.delete must be a whole number >= 0');
       if (m.reset !== undefined && typeof m.reset !== 'boolean') return fail('edit.reset must be true or false');
       if (m.sentAt !== undefined && !(typeof m.sentAt === 'number' && Number.isFinite(m.sentAt))) return fail('edit.sentAt must be a number');
-      return ok({ type: 'edit', seq: m.seq as number, insert: m.insert as string | undefined, delete: m.delete as number | undefined, reset: m.reset as boolean | undefined, sentAt: m.sentAt as number | undefined });
+      return ok({
+        type: 'edit',
+        seq: m.seq as number,
+        insert: m.insert as string | undefined,
+        delete: m.delete as number | undefined,
+        reset: m.reset as boolean | undefined,
+        sentAt: m.sentAt as number | undefined,
+      });
     }
     case 'generate': {
       if (typeof m.id !== 'string' || m.id.length === 0 || m.id.length > MAX_ID) return fail(`generate.id must be a string of 1-${MAX_ID} characters`);

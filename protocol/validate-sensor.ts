@@ -3,17 +3,7 @@
 // arrays come out as fresh typed arrays (t: Float64Array, x/y/z: Float32Array) that the caller
 // owns, so later pipeline stages can convert units in place.
 import { describeValue } from './describe-value.js';
-import {
-  PLACEMENTS,
-  STANDARD_GRAVITY,
-  type DeviceSource,
-  type ErrorCode,
-  type HelloMessage,
-  type Placement,
-  type ProtocolLimits,
-  type SubscribeMessage,
-  type Units,
-} from './sensor-messages.js';
+import { PLACEMENTS, STANDARD_GRAVITY, type DeviceSource, type ErrorCode, type HelloMessage, type Placement, type ProtocolLimits, type SubscribeMessage, type Units } from './sensor-messages.js';
 
 export interface ValidationError {
   code: ErrorCode;

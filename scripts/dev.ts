@@ -101,11 +101,7 @@ async function main(argv: string[]): Promise<void> {
   const viteUrl = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o['vite-port']}/`;
   const started = performance.now();
   const server = start('server', [TSX_CLI, 'watch', '--clear-screen=false', 'server/main.ts', '--port', String(o.port), ...serverArgs], process.env);
-  const vite = start(
-    'vite',
-    [VITE_CLI, '--config', 'client/vite.config.ts', '--port', String(o['vite-port']), '--strictPort', '--host', o.host],
-    { ...process.env, SENSORIUM_DEV_BACKEND: serverUrl },
-  );
+  const vite = start('vite', [VITE_CLI, '--config', 'client/vite.config.ts', '--port', String(o['vite-port']), '--strictPort', '--host', o.host], { ...process.env, SENSORIUM_DEV_BACKEND: serverUrl });
   const children = [server, vite];
   // Should this script die some other way, its children's groups go with it.
   process.on('exit', () => children.forEach((c) => killGroup(c.proc, 'SIGKILL')));

@@ -171,7 +171,9 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     // req.ip (in logs) is the client behind the configured proxies, like the WebSocket limits see it.
     ...(config.trustedProxies.length > 0 ? { trustProxy: config.trustedProxies } : {}),
   };
-  const app = (tls ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert, ...timeouts.server } }) : Fastify({ ...fastifyOptions, http: timeouts.server })) as unknown as FastifyInstance;
+  const app = (tls
+    ? Fastify({ ...(fastifyOptions as object), https: { key: tls.key, cert: tls.cert, ...timeouts.server } })
+    : Fastify({ ...fastifyOptions, http: timeouts.server })) as unknown as FastifyInstance;
   // One error shape for every route, 404s and schema failures included; routes listed at /api/openapi.json.
   installErrorShape(app);
   // /api/health, /metrics and the recordings list log their requests only at debug.
@@ -194,7 +196,16 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   const registry = new DeviceRegistry(config.maxDevices);
   const localFeed = new LocalFeed(registry);
   const node = cluster
-    ? new ClusterNode(cluster, { harInference, harUnavailable: () => harUnavailable, harTrained: modelStatus?.trained ?? false, registry, localFeed, batching: config.batching, log: app.log, httpUrl: () => listeningAt })
+    ? new ClusterNode(cluster, {
+        harInference,
+        harUnavailable: () => harUnavailable,
+        harTrained: modelStatus?.trained ?? false,
+        registry,
+        localFeed,
+        batching: config.batching,
+        log: app.log,
+        httpUrl: () => listeningAt,
+      })
     : undefined;
   const inference: WindowInference = node?.inference ?? harInference!;
   const feed: PredictionSink & LiveFeed = node?.feed ?? localFeed;
@@ -312,21 +323,21 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   // An inference member serves /api/health and /metrics only: it takes windows from the bus.
   if (servesDevices) await registerGatewayRoutes();
   async function registerGatewayRoutes(): Promise<void> {
-  await app.register(deviceSocketPlugin, { connections: { sessions, shedder, auth, stats, log: app.log, harUnavailable: unavailable, config }, router });
-  await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
-  await app.register(sensorLoggerPlugin, { settings: config.sensorLogger, auth, harUnavailable: unavailable, devices: sensorLogger });
-  await app.register(phoneLinkPlugin, { host: config.host, secure: tls !== undefined, auth });
-  await app.register(modelsPlugin, {});
-  await app.register(recordingsPlugin, { recordings, log: app.log, findSession: (id) => sessions.get(id) ?? sensorLogger.session(id) });
-  // Other route groups (server/plugins/images*, server/plugins/text*) register here.
-  // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
-  await app.register(textPlugin, { router, config: config.text, onService: (s) => (textService = s), onError: (code) => metrics.textError(code) });
+    await app.register(deviceSocketPlugin, { connections: { sessions, shedder, auth, stats, log: app.log, harUnavailable: unavailable, config }, router });
+    await app.register(dashboardSocketPlugin, { hub, router, maxFrameBytes: 64 * 1024 });
+    await app.register(sensorLoggerPlugin, { settings: config.sensorLogger, auth, harUnavailable: unavailable, devices: sensorLogger });
+    await app.register(phoneLinkPlugin, { host: config.host, secure: tls !== undefined, auth });
+    await app.register(modelsPlugin, {});
+    await app.register(recordingsPlugin, { recordings, log: app.log, findSession: (id) => sessions.get(id) ?? sensorLogger.session(id) });
+    // Other route groups (server/plugins/images*, server/plugins/text*) register here.
+    // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
+    await app.register(textPlugin, { router, config: config.text, onService: (s) => (textService = s), onError: (code) => metrics.textError(code) });
 
-  // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
-  await app.register(imageLabPlugin, { onCache: (c) => (imageModels = c) });
+    // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
+    await app.register(imageLabPlugin, { onCache: (c) => (imageModels = c) });
 
-  // ---- browser client: client/dist at / (server/plugins/client-static.ts) ----
-  await app.register(clientStaticPlugin, {});
+    // ---- browser client: client/dist at / (server/plugins/client-static.ts) ----
+    await app.register(clientStaticPlugin, {});
   }
 
   // Shutdown, in order: no new sockets; every device pipeline finishes while its socket is still
@@ -361,7 +372,13 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
         return listeningAt;
       }),
     // With a deadline: connections still open then (slow requests) are cut (server/shutdown-deadline.ts).
-    close: () => closeWithinDeadline(() => app.close(), config.shutdownTimeoutMs, () => app.server.closeAllConnections(), app.log),
+    close: () =>
+      closeWithinDeadline(
+        () => app.close(),
+        config.shutdownTimeoutMs,
+        () => app.server.closeAllConnections(),
+        app.log,
+      ),
   };
   if (tls) server.tls = tls;
   return server;

@@ -197,4 +197,3 @@ export function bodyAxes(placement: SimPlacement, gravity: Vec3): [Vec3, Vec3, V
   const e1 = orthogonalTo(up, hint);
   return [up, e1, cross(up, e1)];
 }
-

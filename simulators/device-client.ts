@@ -174,7 +174,6 @@ export class DeviceClient {
     this.opts.onClose?.(code, reason);
     for (const w of this.closeWaiters.splice(0)) w();
   }
-
 }
 
 function decodeServerMessage(data: WebSocket.RawData, isBinary: boolean): ServerToDevice | undefined {

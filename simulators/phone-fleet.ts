@@ -31,7 +31,8 @@ export function checkScriptFits(placement: FleetPlacement, count: number, script
   for (const p of placements) {
     const can = activitiesOf(p);
     const missing = [...new Set(script.map((seg) => seg.activity))].filter((a) => !can.includes(a));
-    if (missing.length) throw new Error(`the script has ${missing.join(', ')}, which a ${p} phone cannot do (no ${p} profile; it can do ${can.join(', ')})${placement === 'mixed' ? ': use placement pocket' : ''}`);
+    if (missing.length)
+      throw new Error(`the script has ${missing.join(', ')}, which a ${p} phone cannot do (no ${p} profile; it can do ${can.join(', ')})${placement === 'mixed' ? ': use placement pocket' : ''}`);
   }
 }
 

@@ -19,7 +19,12 @@ export const spec = defineCommand({
   options: {
     phones: { type: 'integer', min: 1, max: 20_000, default: 10, aliases: ['count'], description: 'number of phones' },
     rate: { type: 'number', min: 10, max: 200, default: 50, description: 'sample rate per phone, Hz' },
-    url: { type: 'string', default: DEFAULT_DEVICE_URL, repeatable: true, description: 'device endpoint of the server; several (a,b or repeated --url): phone i starts on the (i mod n)-th and a dropped phone reconnects to the next one' },
+    url: {
+      type: 'string',
+      default: DEFAULT_DEVICE_URL,
+      repeatable: true,
+      description: 'device endpoint of the server; several (a,b or repeated --url): phone i starts on the (i mod n)-th and a dropped phone reconnects to the next one',
+    },
     reconnect: { type: 'boolean', description: 'reconnect a dropped phone (to the next --url), e.g. through one load-balancer URL; default: on with several --url, off with one' },
     seconds: { type: 'number', min: 0, default: 60, description: 'how long to stream; 0 = until Ctrl-C' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
@@ -117,11 +122,18 @@ export async function main(argv: string[]): Promise<void> {
   );
   const scored = scorer.count > 0 ? scorer.result() : undefined;
   const perPlacement = Object.fromEntries(
-    [...byPlacement].filter(([, s]) => s.count > 0).sort(([a], [b]) => a.localeCompare(b)).map(([p, s]) => {
-      const r = s.result();
-      const recall = Object.fromEntries(Object.entries(r.perClass).filter(([, c]) => c.support > 0).map(([c, v]) => [c, v.recall]));
-      return [p, { scoredWindows: r.n, accuracy: r.accuracy, macroF1: r.macroF1, recall }];
-    }),
+    [...byPlacement]
+      .filter(([, s]) => s.count > 0)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([p, s]) => {
+        const r = s.result();
+        const recall = Object.fromEntries(
+          Object.entries(r.perClass)
+            .filter(([, c]) => c.support > 0)
+            .map(([c, v]) => [c, v.recall]),
+        );
+        return [p, { scoredWindows: r.n, accuracy: r.accuracy, macroF1: r.macroF1, recall }];
+      }),
   );
   if (scored) {
     console.log(`\nserved labels vs the phones' scripted activities: accuracy ${scored.accuracy.toFixed(4)}, macro-F1 ${scored.macroF1.toFixed(4)} over ${scored.n} windows`);

@@ -94,7 +94,7 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
       source: 'replay',
       hasLabels: true,
       description: `replay of ${rec.id}${rec.user !== undefined ? ` (user ${rec.user})` : ''}`,
-      ...(opts.placement ?? rec.placement ? { placement: opts.placement ?? rec.placement } : {}),
+      ...((opts.placement ?? rec.placement) ? { placement: opts.placement ?? rec.placement } : {}),
     },
     onPrediction: (p, clientMs) => {
       answered++;
@@ -182,8 +182,7 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
       else if (s?.personal || s?.validation?.kept === 'shared') {
         calibration.fitMs = s.fitMs ?? NaN;
         if (s.validation) calibration.kept = s.validation.kept;
-      }
-      else calibration.error = 'no answer to personalise within 30 s';
+      } else calibration.error = 'no answer to personalise within 30 s';
     }
   }
 
@@ -199,7 +198,16 @@ export async function replayRecording(rec: Recording, opts: ReplayOptions): Prom
   const errors: ReplayResult['errors'] = { ...client.stats.errors };
   if (client.closed) errors.closed = (errors.closed ?? 0) + 1;
   await client.close();
-  const result: ReplayResult = { deviceId: opts.deviceId, recordingId: rec.id, classes: [...client.welcome.classes], framesSent: client.stats.framesSent, samplesSent: client.stats.samplesSent, windows, errors, reconnects: client.stats.reconnects };
+  const result: ReplayResult = {
+    deviceId: opts.deviceId,
+    recordingId: rec.id,
+    classes: [...client.welcome.classes],
+    framesSent: client.stats.framesSent,
+    samplesSent: client.stats.samplesSent,
+    windows,
+    errors,
+    reconnects: client.stats.reconnects,
+  };
   if (calibration) result.calibration = calibration;
   return result;
 }

@@ -22,23 +22,53 @@ export const spec = defineCommand({
   usage: `npm run simulate -- replay --format ${RECORDING_FORMATS.join('|')} --data PATH [options]`,
   summary: 'Replays recordings through the server (one recording = one device) and scores its predictions.',
   options: {
-    format: { type: 'string', choices: RECORDING_FORMATS, required: true, description: 'hapt: a HAPT RawData folder; csv: a file or folder of timestamp_ms,x,y,z[,label]; recording: a server recording (.ndjson) or folder of them; wisdm2019, mobifall: those data sets\' native (gzip) files' },
+    format: {
+      type: 'string',
+      choices: RECORDING_FORMATS,
+      required: true,
+      description:
+        "hapt: a HAPT RawData folder; csv: a file or folder of timestamp_ms,x,y,z[,label]; recording: a server recording (.ndjson) or folder of them; wisdm2019, mobifall: those data sets' native (gzip) files",
+    },
     data: { type: 'string', required: true, description: 'path of the recordings, e.g. ../shared/data/hapt/RawData' },
     units: { type: 'string', choices: ['g', 'm/s2'], description: 'units of csv values (default g)' },
-    speed: { type: 'string', default: 'max', description: "multiple of real time (1 = real time), or 0/max = as fast as the server answers" },
-    url: { type: 'string', repeatable: true, description: 'device endpoint of a running server; default: start one in this process on a free 127.0.0.1 port. Several (a,b or repeated --url): recording i starts on the (i mod n)-th, and a dropped device reconnects to the next one' },
+    speed: { type: 'string', default: 'max', description: 'multiple of real time (1 = real time), or 0/max = as fast as the server answers' },
+    url: {
+      type: 'string',
+      repeatable: true,
+      description:
+        'device endpoint of a running server; default: start one in this process on a free 127.0.0.1 port. Several (a,b or repeated --url): recording i starts on the (i mod n)-th, and a dropped device reconnects to the next one',
+    },
     reconnect: { type: 'boolean', description: 'reconnect a dropped device (to the next --url); default: on with several --url, off with one' },
     users: { type: 'string', description: 'hapt, wisdm2019 or mobifall subjects to replay, e.g. 1,3' },
-    placement: { type: 'string', choices: PLACEMENTS, description: "where the phone was carried, sent in each device's hello (default: the data set's own: hapt waist, wisdm2019/mobifall pocket; else unknown)" },
+    placement: {
+      type: 'string',
+      choices: PLACEMENTS,
+      description: "where the phone was carried, sent in each device's hello (default: the data set's own: hapt waist, wisdm2019/mobifall pocket; else unknown)",
+    },
     'max-devices': { type: 'integer', min: 1, description: 'replay at most this many recordings (the first ones)' },
     concurrency: { type: 'integer', min: 1, max: 5000, default: 64, description: 'devices streaming at the same time' },
     encoding: { type: 'string', choices: ['json', 'msgpack'], default: 'json', description: 'frame encoding' },
     'frame-seconds': { type: 'number', min: 0.02, max: 5, default: 0.25, description: 'seconds of recording per frame' },
-    'max-in-flight': { type: 'integer', min: 1, max: 1000, default: 3, description: "max speed: windows a device may have awaiting a prediction (keep concurrency x this under the server's queue, 256 by default)" },
-    'max-samples-per-sec': { type: 'number', min: 0, description: `cap per device (0 = none); default with --url: 95% of the server's default rate limit (${DEFAULT_CONFIG.rateLimit.samplesPerSec}/s), none in-process` },
+    'max-in-flight': {
+      type: 'integer',
+      min: 1,
+      max: 1000,
+      default: 3,
+      description: "max speed: windows a device may have awaiting a prediction (keep concurrency x this under the server's queue, 256 by default)",
+    },
+    'max-samples-per-sec': {
+      type: 'number',
+      min: 0,
+      description: `cap per device (0 = none); default with --url: 95% of the server's default rate limit (${DEFAULT_CONFIG.rateLimit.samplesPerSec}/s), none in-process`,
+    },
     backend: backendOption,
     model: { type: 'string', description: 'in-process server: HAR model folder (default models/trained/har)' },
-    calibrate: { type: 'number', min: 5, max: 3600, description: 'personal calibration: each device teaches the server the first SECONDS of each of its labels, personalises, and is also scored on the windows its personal head predicts' },
+    calibrate: {
+      type: 'number',
+      min: 5,
+      max: 3600,
+      description: 'personal calibration: each device teaches the server the first SECONDS of each of its labels, personalises, and is also scored on the windows its personal head predicts',
+    },
     'allow-untrained': { type: 'boolean', default: false, description: 'in-process server: serve an untrained model when none is trained (numbers are then meaningless)' },
   },
   notes: [
@@ -155,15 +185,25 @@ function report(results: ReplayResult[], scorer: HarScorer, latency: LatencyLog,
     Object.entries(m.perClass).map(([c, s]) => [c, s.precision, s.recall, s.f1, s.support]),
   );
   console.log('');
-  printTable(['truth \\ predicted', ...m.classes], m.confusion.map((row, i) => [(m.confusionRows ?? m.classes)[i]!, ...row]));
+  printTable(
+    ['truth \\ predicted', ...m.classes],
+    m.confusion.map((row, i) => [(m.confusionRows ?? m.classes)[i]!, ...row]),
+  );
   console.log(`\naccuracy ${m.accuracy.toFixed(4)}  macro-F1 ${m.macroF1.toFixed(4)}`);
-  console.log(`latency (last sample in -> label out) server p50 ${server.p50.toFixed(1)} p95 ${server.p95.toFixed(1)} p99 ${server.p99.toFixed(1)} ms; client p50 ${client.p50.toFixed(1)} p99 ${client.p99.toFixed(1)} ms`);
+  console.log(
+    `latency (last sample in -> label out) server p50 ${server.p50.toFixed(1)} p95 ${server.p95.toFixed(1)} p99 ${server.p99.toFixed(1)} ms; client p50 ${client.p50.toFixed(1)} p99 ${client.p99.toFixed(1)} ms`,
+  );
   if (withServerTruth.length) {
     const agree = withServerTruth.filter((w) => w.serverTruth === w.truth).length;
     console.log(`server-reported truth agrees with the recording on ${agree}/${withServerTruth.length} scored windows`);
   }
   const errors = Object.values(errorsByCode).reduce((a, b) => a + b, 0);
-  if (errors) console.log(`errors: ${Object.entries(errorsByCode).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (errors)
+    console.log(
+      `errors: ${Object.entries(errorsByCode)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   printResultJson(
     roundDeep({
       devices: results.length,
@@ -194,7 +234,9 @@ function personalSummary(results: readonly ReplayResult[]) {
   for (const f of failed) console.log(`calibration failed for ${f.device}: ${f.error}`);
   const keptShared = results.filter((r) => r.calibration?.kept === 'shared').map((r) => r.deviceId);
   if (keptShared.length) console.log(`shared model kept by the guard for ${keptShared.join(', ')}`);
-  console.log(`personal heads: ${fits.length} fitted (mean ${fits.length ? (fits.reduce((a, b) => a + b, 0) / fits.length).toFixed(0) : '-'} ms), accuracy ${m.accuracy.toFixed(4)} on the ${m.n} windows they predicted`);
+  console.log(
+    `personal heads: ${fits.length} fitted (mean ${fits.length ? (fits.reduce((a, b) => a + b, 0) / fits.length).toFixed(0) : '-'} ms), accuracy ${m.accuracy.toFixed(4)} on the ${m.n} windows they predicted`,
+  );
   return { windows: m.n, accuracy: m.accuracy, macroF1: m.macroF1, fitted: fits.length, meanFitMs: fits.length ? fits.reduce((a, b) => a + b, 0) / fits.length : null, keptShared, failed };
 }
 

@@ -7,10 +7,7 @@ import type { LocalServerOptions } from './local-server.js';
 import type { ServerSnapshot } from './server-snapshot.js';
 
 export type ChildRequest = { type: 'snapshot'; id: number } | { type: 'stop' };
-export type ChildReply =
-  | { type: 'listening'; deviceUrl: string; httpUrl: string; pid: number }
-  | { type: 'snapshot'; id: number; snapshot: ServerSnapshot }
-  | { type: 'failed'; message: string };
+export type ChildReply = { type: 'listening'; deviceUrl: string; httpUrl: string; pid: number } | { type: 'snapshot'; id: number; snapshot: ServerSnapshot } | { type: 'failed'; message: string };
 
 export interface ServerProcess {
   deviceUrl: string;

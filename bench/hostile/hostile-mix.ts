@@ -176,7 +176,9 @@ export class HostileMix {
       storm: this.storm.stats,
       protocol: this.protocol.stats,
       slowHttp,
-      recent: Object.values(this.recent).flatMap((r) => r.list()).sort((a, b) => a.at - b.at),
+      recent: Object.values(this.recent)
+        .flatMap((r) => r.list())
+        .sort((a, b) => a.at - b.at),
     };
   }
 }

@@ -72,7 +72,9 @@ export class HttpAttacker {
     const headers: Record<string, string> = { ...c.headers };
     if (body) headers['content-length'] = String(body.length);
     // Kept as the raw HTTP/1.1 request, replayable with `nc`.
-    const head = `${c.method} ${c.path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+    const head = `${c.method} ${c.path} HTTP/1.1\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n`;
     this.recent.add('http', c.kind, body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head, false, []);
     let done = false;
     const finish = () => {
@@ -93,7 +95,14 @@ export class HttpAttacker {
       });
       res.on('end', () => {
         if (status >= 500 && this.stats.serverErrors.length < 50) {
-          this.stats.serverErrors.push({ kind: c.kind, method: c.method, path: c.path.slice(0, 300), status, body: body ? body.subarray(0, 300).toString('latin1') : '', reply: Buffer.concat(chunks).subarray(0, 400).toString() });
+          this.stats.serverErrors.push({
+            kind: c.kind,
+            method: c.method,
+            path: c.path.slice(0, 300),
+            status,
+            body: body ? body.subarray(0, 300).toString('latin1') : '',
+            reply: Buffer.concat(chunks).subarray(0, 400).toString(),
+          });
         }
         finish();
       });

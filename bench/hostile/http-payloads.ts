@@ -124,9 +124,24 @@ function imagePost(r: Random): HttpCase {
   const body: Record<string, unknown> = { image: imageField(r), from: imageField(r), to: imageField(r), a: imageField(r), b: imageField(r), c: imageField(r) };
   for (const k of Object.keys(body)) if (r.int(0, 1)) delete body[k];
   if (r.int(0, 1)) body.kernel = r.pick<unknown>(['sobel-x', 'blur', 'nope', weirdValue(r)]);
-  if (r.int(0, 2) === 0) body.weights = r.pick<unknown>([[[1, 0], [0, -1]], Array.from({ length: 16 }, () => [1]), weirdValue(r)]);
+  if (r.int(0, 2) === 0)
+    body.weights = r.pick<unknown>([
+      [
+        [1, 0],
+        [0, -1],
+      ],
+      Array.from({ length: 16 }, () => [1]),
+      weirdValue(r),
+    ]);
   if (r.int(0, 2) === 0) body.z = r.pick<unknown>([[[0, 0]], Array.from({ length: 100 }, () => Array.from({ length: 20 }, () => r.uniform(-1e3, 1e3))), weirdValue(r)]);
-  if (r.int(0, 3) === 0) Object.assign(body, { steps: weirdValue(r), mode: weirdValue(r), stride: weirdValue(r), padding: r.pick<unknown>([1e9, -1, 3, weirdValue(r)]), divisor: r.pick<unknown>([0, 1e-300, weirdValue(r)]) });
+  if (r.int(0, 3) === 0)
+    Object.assign(body, {
+      steps: weirdValue(r),
+      mode: weirdValue(r),
+      stride: weirdValue(r),
+      padding: r.pick<unknown>([1e9, -1, 3, weirdValue(r)]),
+      divisor: r.pick<unknown>([0, 1e-300, weirdValue(r)]),
+    });
   return { method: 'POST', path: path + query, headers: JSON_TYPE, body: JSON.stringify(body), kind: 'image-json' };
 }
 
@@ -153,11 +168,31 @@ function sensorLogger(r: Random, deviceId: string): HttpCase {
   const u = r.next();
   if (u < 0.08) return { method: 'POST', path: '/api/sensor-logger', headers: JSON_TYPE, body: JSON.stringify(body).replace(/"x":[-0-9.e]+/, '"x":NaN'), kind: 'logger-nan-literal' };
   if (u < 0.14) return { method: 'POST', path: '/api/sensor-logger', headers: JSON_TYPE, body: JSON.stringify(body).replace(/"x":[-0-9.e]+/, '"x":1e999'), kind: 'logger-1e999' };
-  if (u < 0.2) return { method: 'POST', path: '/api/sensor-logger', headers: JSON_TYPE, body: `{"__proto__":{"deviceId":"pwn","payload":[]},"constructor":{"prototype":{"x":1}},${JSON.stringify(body).slice(1)}`, kind: 'logger-proto' };
+  if (u < 0.2)
+    return {
+      method: 'POST',
+      path: '/api/sensor-logger',
+      headers: JSON_TYPE,
+      body: `{"__proto__":{"deviceId":"pwn","payload":[]},"constructor":{"prototype":{"x":1}},${JSON.stringify(body).slice(1)}`,
+      kind: 'logger-proto',
+    };
   if (u < 0.24) return { method: 'POST', path: '/api/sensor-logger', headers: JSON_TYPE, body: '{"payload":' + '['.repeat(r.int(100, 100_000)), kind: 'logger-deep' };
   if (u < 0.27) return { method: 'POST', path: '/api/sensor-logger', headers: JSON_TYPE, body: JSON.stringify({ ...body, sessionId: 'S'.repeat(r.int(1000, 1_100_000)) }), kind: 'logger-huge-string' };
-  if (u < 0.3) return { method: 'POST', path: '/api/sensor-logger', headers: { 'content-type': r.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-7']) }, body: JSON.stringify(body), kind: 'logger-content-type' };
-  return { method: 'POST', path: `/api/sensor-logger${r.int(0, 5) ? '' : `?token=${'t'.repeat(r.int(1, 5000))}`}`, headers: JSON_TYPE, body: JSON.stringify(body), kind: backwards ? 'logger-backwards' : 'logger-push' };
+  if (u < 0.3)
+    return {
+      method: 'POST',
+      path: '/api/sensor-logger',
+      headers: { 'content-type': r.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-7']) },
+      body: JSON.stringify(body),
+      kind: 'logger-content-type',
+    };
+  return {
+    method: 'POST',
+    path: `/api/sensor-logger${r.int(0, 5) ? '' : `?token=${'t'.repeat(r.int(1, 5000))}`}`,
+    headers: JSON_TYPE,
+    body: JSON.stringify(body),
+    kind: backwards ? 'logger-backwards' : 'logger-push',
+  };
 }
 
 function recordings(r: Random, deviceIds: readonly string[]): HttpCase {
@@ -176,7 +211,14 @@ function recordings(r: Random, deviceIds: readonly string[]): HttpCase {
 }
 
 function textGenerate(r: Random): HttpCase {
-  const body = { prompt: r.int(0, 4) ? 'the ' : 'p'.repeat(r.int(0, 120_000)), maxTokens: r.pick<unknown>([1, 3, 500, 501, 1e9, 0, weirdValue(r)]), temperature: r.pick<unknown>([0.8, 0, 5.1, weirdValue(r)]), topK: r.pick<unknown>([0, 3, 1e12, -1]), model: r.pick<unknown>(['english-word', 'shakespeare-char', '../x', 'har', weirdValue(r)]), seed: r.pick<unknown>([1, -1, 2 ** 33, weirdValue(r)]) };
+  const body = {
+    prompt: r.int(0, 4) ? 'the ' : 'p'.repeat(r.int(0, 120_000)),
+    maxTokens: r.pick<unknown>([1, 3, 500, 501, 1e9, 0, weirdValue(r)]),
+    temperature: r.pick<unknown>([0.8, 0, 5.1, weirdValue(r)]),
+    topK: r.pick<unknown>([0, 3, 1e12, -1]),
+    model: r.pick<unknown>(['english-word', 'shakespeare-char', '../x', 'har', weirdValue(r)]),
+    seed: r.pick<unknown>([1, -1, 2 ** 33, weirdValue(r)]),
+  };
   for (const k of Object.keys(body) as (keyof typeof body)[]) if (r.int(0, 2) === 0) delete body[k];
   return { method: 'POST', path: '/api/text/generate', headers: JSON_TYPE, body: JSON.stringify(body), kind: 'text-generate' };
 }
@@ -190,19 +232,44 @@ function wellFormed(s: string): string {
 function oddities(r: Random): HttpCase {
   switch (r.int(0, 6)) {
     case 0:
-      return { method: r.pick(['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'HEAD']), path: r.pick([...PLAIN_GETS, ...IMAGE_POSTS, '/api/sensor-logger']), headers: {}, kind: 'odd-method' };
+      return {
+        method: r.pick(['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'HEAD']),
+        path: r.pick([...PLAIN_GETS, ...IMAGE_POSTS, '/api/sensor-logger']),
+        headers: {},
+        kind: 'odd-method',
+      };
     case 1:
-      return { method: 'GET', path: `/${r.pick(['..%2f..%2fetc%2fpasswd', '%2e%2e/%2e%2e/etc/passwd', 'api/%00', 'api/..;/health', '\\..\\..\\windows', 'a'.repeat(r.int(100, 16_000))])}`, headers: {}, kind: 'odd-path' };
+      return {
+        method: 'GET',
+        path: `/${r.pick(['..%2f..%2fetc%2fpasswd', '%2e%2e/%2e%2e/etc/passwd', 'api/%00', 'api/..;/health', '\\..\\..\\windows', 'a'.repeat(r.int(100, 16_000))])}`,
+        headers: {},
+        kind: 'odd-path',
+      };
     case 2:
-      return { method: 'GET', path: r.pick(PLAIN_GETS), headers: { host: r.pick(['attacker.example', 'localhost.attacker.example', '127.0.0.1.nip.io', '', '[::1]:1', 'x'.repeat(300)]), origin: 'http://attacker.example' }, kind: 'odd-host' };
+      return {
+        method: 'GET',
+        path: r.pick(PLAIN_GETS),
+        headers: { host: r.pick(['attacker.example', 'localhost.attacker.example', '127.0.0.1.nip.io', '', '[::1]:1', 'x'.repeat(300)]), origin: 'http://attacker.example' },
+        kind: 'odd-host',
+      };
     case 3:
       return { method: 'POST', path: '/api/recordings/neighbour-0001/start', headers: { origin: r.pick(['http://attacker.example', 'null', 'file://']) }, kind: 'foreign-origin' };
     case 4:
-      return { method: 'GET', path: r.pick(PLAIN_GETS), headers: { cookie: `sensorium_token=${'c'.repeat(r.int(100, 14_000))}`, authorization: `Bearer ${'b'.repeat(r.int(0, 3000))}` }, kind: 'odd-credentials' };
+      return {
+        method: 'GET',
+        path: r.pick(PLAIN_GETS),
+        headers: { cookie: `sensorium_token=${'c'.repeat(r.int(100, 14_000))}`, authorization: `Bearer ${'b'.repeat(r.int(0, 3000))}` },
+        kind: 'odd-credentials',
+      };
     case 5:
       return { method: 'GET', path: r.pick(PLAIN_GETS), headers: { accept: r.pick(['image/gif', '*/*;q=0', 'application/json;q=abc', 'x'.repeat(4000)]) }, kind: 'odd-accept' };
     default:
-      return { method: 'GET', path: `${r.pick(PLAIN_GETS)}?token=${encodeURIComponent(wellFormed(String(weirdValue(r)).slice(0, 2000)))}&__proto__[x]=1&constructor[prototype][y]=2`, headers: {}, kind: 'odd-query' };
+      return {
+        method: 'GET',
+        path: `${r.pick(PLAIN_GETS)}?token=${encodeURIComponent(wellFormed(String(weirdValue(r)).slice(0, 2000)))}&__proto__[x]=1&constructor[prototype][y]=2`,
+        headers: {},
+        kind: 'odd-query',
+      };
   }
 }
 

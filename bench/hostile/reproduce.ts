@@ -25,7 +25,7 @@ const PATHS: Record<string, string> = { device: '/ws/device', dashboard: '/ws/da
 function describe(r: SentRecord): Reproduction {
   const b = Buffer.from(r.base64, 'base64');
   return {
-    endpoint: r.endpoint === 'http' ? 'http' : PATHS[r.endpoint] ?? r.endpoint,
+    endpoint: r.endpoint === 'http' ? 'http' : (PATHS[r.endpoint] ?? r.endpoint),
     kind: r.kind,
     binary: r.binary,
     bytes: r.bytes,

@@ -9,7 +9,11 @@ export function sum(t: Tally): number {
 
 /** "a 3, b 1" (or "-"), for stderr tables. */
 export function fmt(t: Tally): string {
-  return Object.entries(t).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
+  return (
+    Object.entries(t)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || '-'
+  );
 }
 
 function countBy(keys: string[]): Tally {
@@ -25,7 +29,10 @@ function addTally(into: Tally, from: Tally): Tally {
 
 /** One summary from those of every attack process (one per server lifetime). */
 export function aggregate(list: HostileSummary[]) {
-  const ws = Object.fromEntries((['device', 'dashboard', 'text'] as const).map((e) => [e, { sent: 0, replies: {} as Tally, closes: {} as Tally, connects: 0 }])) as Record<'device' | 'dashboard' | 'text', { sent: number; replies: Tally; closes: Tally; connects: number }>;
+  const ws = Object.fromEntries((['device', 'dashboard', 'text'] as const).map((e) => [e, { sent: 0, replies: {} as Tally, closes: {} as Tally, connects: 0 }])) as Record<
+    'device' | 'dashboard' | 'text',
+    { sent: number; replies: Tally; closes: Tally; connects: number }
+  >;
   const out = {
     frames: 0,
     seconds: 0,
@@ -68,10 +75,23 @@ export type HostileTotals = ReturnType<typeof aggregate>;
 /** The JSON-line figures of a hostile run. */
 export function reportFigures(agg: HostileTotals) {
   return {
-    perEndpoint: { device: agg.ws.device.sent, dashboard: agg.ws.dashboard.sent, text: agg.ws.text.sent, http: agg.http.sent, nonReaders: agg.nonReaders.frames, storm: agg.storm.connections, protocol: agg.protocol.sent },
+    perEndpoint: {
+      device: agg.ws.device.sent,
+      dashboard: agg.ws.dashboard.sent,
+      text: agg.ws.text.sent,
+      http: agg.http.sent,
+      nonReaders: agg.nonReaders.frames,
+      storm: agg.storm.connections,
+      protocol: agg.protocol.sent,
+    },
     typedErrors: { device: agg.ws.device.replies, dashboard: agg.ws.dashboard.replies, text: agg.ws.text.replies },
     internalErrors: (['device', 'dashboard', 'text'] as const).reduce((s, e) => s + (agg.ws[e].replies.internal ?? 0), 0),
-    http: { status: agg.http.status, networkErrors: agg.http.networkErrors, serverErrors: agg.http.serverErrors.length, serverErrorKinds: countBy(agg.http.serverErrors.map((e) => `${e.status} ${e.kind} ${e.method} ${e.path.split('?')[0]}`)) },
+    http: {
+      status: agg.http.status,
+      networkErrors: agg.http.networkErrors,
+      serverErrors: agg.http.serverErrors.length,
+      serverErrorKinds: countBy(agg.http.serverErrors.map((e) => `${e.status} ${e.kind} ${e.method} ${e.path.split('?')[0]}`)),
+    },
     nonReaders: { frames: agg.nonReaders.frames, opened: agg.nonReaders.opened, cutByServer: agg.nonReaders.cutByServer },
     slowHttp: agg.slowHttp,
   };
@@ -85,5 +105,7 @@ export function printHostileReport(agg: HostileTotals, out: (line: string) => vo
   );
   out(`HTTP: ${agg.http.sent} requests, status ${fmt(agg.http.status)}, network errors ${fmt(agg.http.networkErrors)}, 5xx kept ${agg.http.serverErrors.length}`);
   for (const e of agg.http.serverErrors.slice(0, 10)) out(`  ${e.status} ${e.kind} ${e.method} ${e.path.slice(0, 80)} -> ${e.reply.slice(0, 160)}`);
-  out(`non-readers: ${agg.nonReaders.frames} frames, opened ${agg.nonReaders.opened}, cut by the server ${fmt(agg.nonReaders.cutByServer)}; storm: ${agg.storm.connections} connections ${fmt(agg.storm.outcomes)}; protocol violations: ${agg.protocol.sent}; slow HTTP: ${JSON.stringify(agg.slowHttp)}`);
+  out(
+    `non-readers: ${agg.nonReaders.frames} frames, opened ${agg.nonReaders.opened}, cut by the server ${fmt(agg.nonReaders.cutByServer)}; storm: ${agg.storm.connections} connections ${fmt(agg.storm.outcomes)}; protocol violations: ${agg.protocol.sent}; slow HTTP: ${JSON.stringify(agg.slowHttp)}`,
+  );
 }

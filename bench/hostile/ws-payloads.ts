@@ -123,14 +123,23 @@ function liarFrame(r: Random): Buffer {
   const kind = r.pick(['array', 'map', 'str', 'bin', 'ext'] as const);
   const declared = r.pick([0xffffffff, 0x7fffffff, 1 << 28, r.int(1, 1 << 30)]);
   const inner = liar(kind, declared, randomBytes(r, r.int(0, 64)));
-  return r.int(0, 1) ? inner : map([['type', str('samples')], ['t', inner]]);
+  return r.int(0, 1)
+    ? inner
+    : map([
+        ['type', str('samples')],
+        ['t', inner],
+      ]);
 }
 
 /** A real array of many nils or zeros (up to ~1 MiB decoded into a big JS array). */
 function bigArrayFrame(r: Random, maxBytes: number): Buffer {
   const n = r.int(10_000, Math.max(10_001, maxBytes - 64));
   const items = Buffer.alloc(n, r.int(0, 1) ? 0xc0 : 0x00);
-  return map([['type', str('samples')], ['seq', pack(0)], ['t', Buffer.concat([arrayHeader(n), items])]]);
+  return map([
+    ['type', str('samples')],
+    ['seq', pack(0)],
+    ['t', Buffer.concat([arrayHeader(n), items])],
+  ]);
 }
 
 /** Junk that every endpoint gets: the decoder and the message validators must answer all of it. */
@@ -172,7 +181,11 @@ function junk(r: Random, maxBytes: number, shape: Record<string, unknown>): Wire
       // NaN / Infinity: as JSON tokens (invalid JSON), as 1e999 (valid JSON, parses to Infinity), as msgpack floats.
       const key = r.pick(Object.keys(shape));
       const token = r.pick(['NaN', 'Infinity', '-Infinity', '1e999', '-1e999', '-0', '[NaN]', '[1e999,1,2]']);
-      if (r.int(0, 2) === 0) return bin(map(Object.entries(shape).map(([k, v]) => [k, k === key ? r.pick([float64(NaN), float64(Infinity), array([float64(NaN), float64(-Infinity)])]) : pack(v)] as const)), 'nan-infinity');
+      if (r.int(0, 2) === 0)
+        return bin(
+          map(Object.entries(shape).map(([k, v]) => [k, k === key ? r.pick([float64(NaN), float64(Infinity), array([float64(NaN), float64(-Infinity)])]) : pack(v)] as const)),
+          'nan-infinity',
+        );
       return text(rawJson(Object.entries(shape).map(([k, v]) => [k, k === key ? token : JSON.stringify(v)] as const)), 'nan-infinity');
     }
   }
@@ -209,7 +222,14 @@ export function deviceFrame(r: Random, c: ConnectionState, maxBytes: number): Wi
   }
   if (u < 0.25) {
     const id = r.int(0, 2) ? `${NEIGHBOUR_PREFIX}-${String(r.int(1, 20)).padStart(4, '0')}` : randomString(r, r.int(0, 70));
-    const hello = { type: 'hello', deviceId: id, rateHz: r.pick<unknown>([50, 0, -1, 1e9, NaN, '50', 10, 200]), units: r.pick<unknown>(['g', 'm/s2', 'G', null]), token: r.int(0, 3) ? undefined : weirdValue(r), lastWindowEnd: r.int(0, 3) ? undefined : weirdValue(r) };
+    const hello = {
+      type: 'hello',
+      deviceId: id,
+      rateHz: r.pick<unknown>([50, 0, -1, 1e9, NaN, '50', 10, 200]),
+      units: r.pick<unknown>(['g', 'm/s2', 'G', null]),
+      token: r.int(0, 3) ? undefined : weirdValue(r),
+      lastWindowEnd: r.int(0, 3) ? undefined : weirdValue(r),
+    };
     return r.int(0, 1) ? text(JSON.stringify(hello), 'hello-abuse') : bin(pack(hello), 'hello-abuse');
   }
   if (u < 0.252) return text(`{"type":"samples","pad":"${'x'.repeat(maxBytes + 1024)}"}`, 'oversize');
@@ -249,11 +269,26 @@ export function textFrame(r: Random, c: ConnectionState, maxBytes: number): Wire
     return text(JSON.stringify(edit), 'edit');
   }
   if (u < 0.36) {
-    const g = { type: 'generate', id: r.pick<unknown>([`g${r.int(0, 3)}`, '', 'x'.repeat(100), 7, weirdValue(r)]), maxTokens: r.pick<unknown>([1, 5, 500, 501, 1e9, -1, weirdValue(r)]), temperature: r.pick<unknown>([0.8, 0, 0.01, 1e9, -1, weirdValue(r)]), topK: r.pick<unknown>([0, 5, 1e6, weirdValue(r)]), prompt: r.int(0, 3) ? 'the ' : 'z'.repeat(r.int(0, 30_000)) };
+    const g = {
+      type: 'generate',
+      id: r.pick<unknown>([`g${r.int(0, 3)}`, '', 'x'.repeat(100), 7, weirdValue(r)]),
+      maxTokens: r.pick<unknown>([1, 5, 500, 501, 1e9, -1, weirdValue(r)]),
+      temperature: r.pick<unknown>([0.8, 0, 0.01, 1e9, -1, weirdValue(r)]),
+      topK: r.pick<unknown>([0, 5, 1e6, weirdValue(r)]),
+      prompt: r.int(0, 3) ? 'the ' : 'z'.repeat(r.int(0, 30_000)),
+    };
     return text(JSON.stringify(g), 'generate-abuse');
   }
   if (u < 0.38) return text(JSON.stringify({ type: 'stop', id: r.pick<unknown>(['g0', 'g1', '', weirdValue(r)]) }), 'stop');
-  if (u < 0.42) return text(JSON.stringify({ type: 'start', model: r.pick<unknown>(['english-word', 'shakespeare-char', '../../etc/passwd', 'har', 'nope', weirdValue(r)]), k: r.pick<unknown>([3, 0, 11, 1e9, weirdValue(r)]) }), 'start-abuse');
+  if (u < 0.42)
+    return text(
+      JSON.stringify({
+        type: 'start',
+        model: r.pick<unknown>(['english-word', 'shakespeare-char', '../../etc/passwd', 'har', 'nope', weirdValue(r)]),
+        k: r.pick<unknown>([3, 0, 11, 1e9, weirdValue(r)]),
+      }),
+      'start-abuse',
+    );
   if (u < 0.44) return text(`{"type":"edit","seq":1,"insert":"${'x'.repeat(maxBytes + 1024)}"}`, 'oversize');
   return junk(r, maxBytes, { type: r.pick(['edit', 'generate', 'start', 'stop']), seq: c.seq, insert: 'ab', id: 'g0', maxTokens: 5 });
 }

@@ -32,9 +32,6 @@ async function readIdxFile(dir: string, name: string) {
 }
 
 export async function readMnistDir(dir: string): Promise<{ train: MnistSet; test: MnistSet }> {
-  const [train, test] = await Promise.all([
-    readIdxPair(dir, IDX_FILES.trainImages, IDX_FILES.trainLabels),
-    readIdxPair(dir, IDX_FILES.testImages, IDX_FILES.testLabels),
-  ]);
+  const [train, test] = await Promise.all([readIdxPair(dir, IDX_FILES.trainImages, IDX_FILES.trainLabels), readIdxPair(dir, IDX_FILES.testImages, IDX_FILES.testLabels)]);
   return { train, test };
 }

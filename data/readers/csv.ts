@@ -83,7 +83,14 @@ export function parseCsv(text: string, path: string, opts: CsvReadOptions = {}):
   const guessed = guessUnits(rec.x, rec.y, rec.z);
   if (guessed && guessed !== 'g') {
     warnings.push(`mean |a| is about 9.8 after reading as ${units}: the file looks like m/s² (use --units m/s2)`);
-  } else if (units === 'm/s2' && guessUnits(rec.x.map((v) => v / f), rec.y.map((v) => v / f), rec.z.map((v) => v / f)) === 'g') {
+  } else if (
+    units === 'm/s2' &&
+    guessUnits(
+      rec.x.map((v) => v / f),
+      rec.y.map((v) => v / f),
+      rec.z.map((v) => v / f),
+    ) === 'g'
+  ) {
     warnings.push('mean |a| is about 1 before conversion: the file looks like it is in g already (use --units g)');
   }
   if (warnings.length) rec.warnings = warnings;

@@ -29,11 +29,7 @@ export const FORMATS_WITH_USERS: readonly RecordingFormat[] = ['hapt', 'wisdm201
 export type RecordingFormat = (typeof RECORDING_FORMATS)[number];
 
 /** One entry point for CLIs: `--format hapt|csv|recording|wisdm2019|mobifall|sensor-logger|phyphox --data PATH [--units] [--users]`. */
-export async function readRecordings(
-  format: RecordingFormat,
-  path: string,
-  opts: { units?: Units; users?: readonly number[] } = {},
-): Promise<Recording[]> {
+export async function readRecordings(format: RecordingFormat, path: string, opts: { units?: Units; users?: readonly number[] } = {}): Promise<Recording[]> {
   if (format === 'hapt') {
     if (opts.units && opts.units !== 'g') throw new Error('hapt data is in g; --units does not apply to it');
     return readHapt(path, { users: opts.users });

@@ -38,7 +38,8 @@ export async function readMobiFall(path: string, opts: MobiFallReadOptions = {})
     const wanted = new Set(opts.users);
     const present = new Set(files.filter((f) => MOBIFALL_LABELS[f.code]).map((f) => f.subject));
     const missing = [...wanted].filter((u) => !present.has(u));
-    if (missing.length) throw new Error(`no labelled mobifall trials for subject(s) ${missing.join(', ')} in ${path} (subjects with daily activities: ${[...present].sort((a, b) => a - b).join(', ')})`);
+    if (missing.length)
+      throw new Error(`no labelled mobifall trials for subject(s) ${missing.join(', ')} in ${path} (subjects with daily activities: ${[...present].sort((a, b) => a - b).join(', ')})`);
     files = files.filter((f) => wanted.has(f.subject));
   }
   const out: Recording[] = [];

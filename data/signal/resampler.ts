@@ -241,11 +241,7 @@ export class Resampler {
  * the output `t` jumps there; callers that window the result must not cross such a jump (see
  * gapStarts / contiguousRuns in windowing.ts).
  */
-export function resampleSeries(
-  s: { t: ArrayLike<number>; x: ArrayLike<number>; y: ArrayLike<number>; z: ArrayLike<number> },
-  targetHz: number,
-  opts: ResamplerOptions = {},
-): Series {
+export function resampleSeries(s: { t: ArrayLike<number>; x: ArrayLike<number>; y: ArrayLike<number>; z: ArrayLike<number> }, targetHz: number, opts: ResamplerOptions = {}): Series {
   checkRate(targetHz);
   checkLengths(s.t, s.x, s.y, s.z);
   const core = new ResamplerCore(1000 / targetHz, opts.maxGapMs ?? DEFAULT_MAX_GAP_MS, opts.maxPointsPerSample);

@@ -220,9 +220,15 @@ export function uniformRotation(rng: Random): number[] {
   const norm = Math.hypot(w, x, y, z) || 1;
   [w, x, y, z] = [w / norm, x / norm, y / norm, z / norm];
   return [
-    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - w * z),
+    2 * (x * z + w * y),
+    2 * (x * y + w * z),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - w * x),
+    2 * (x * z - w * y),
+    2 * (y * z + w * x),
+    1 - 2 * (x * x + y * y),
   ];
 }
 
@@ -243,9 +249,5 @@ export function rotationAbout(u: readonly [number, number, number], deg: number)
   const c = Math.cos(angle);
   const s = Math.sin(angle);
   const t = 1 - c;
-  return [
-    t * ux * ux + c, t * ux * uy - s * uz, t * ux * uz + s * uy,
-    t * ux * uy + s * uz, t * uy * uy + c, t * uy * uz - s * ux,
-    t * ux * uz - s * uy, t * uy * uz + s * ux, t * uz * uz + c,
-  ];
+  return [t * ux * ux + c, t * ux * uy - s * uz, t * ux * uz + s * uy, t * ux * uy + s * uz, t * uy * uy + c, t * uy * uz - s * ux, t * ux * uz - s * uy, t * uy * uz + s * ux, t * uz * uz + c];
 }

@@ -80,7 +80,14 @@ export interface EpochBatch {
  */
 export function sampleEpoch(
   runs: readonly LabelledRun[],
-  opts: { size: number; hop: number; seed: number; epoch: number; augment?: AugmentConfig; /** Share of windows whose placement is hidden (the network must cope with unknown). */ placementDropout?: number },
+  opts: {
+    size: number;
+    hop: number;
+    seed: number;
+    epoch: number;
+    augment?: AugmentConfig;
+    /** Share of windows whose placement is hidden (the network must cope with unknown). */ placementDropout?: number;
+  },
 ): EpochBatch {
   const rng = createRandom((opts.seed * 100003 + opts.epoch * 7919) >>> 0, HAR_RANDOM);
   const cfg = opts.augment ?? DEFAULT_AUGMENT;

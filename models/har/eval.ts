@@ -21,13 +21,28 @@ export const spec = defineCommand({
   usage: `npm run eval -- har --format ${RECORDING_FORMATS.join('|')} --data <path> [options]`,
   summary: 'Evaluate the activity-recognition model on labelled recordings.',
   options: {
-    format: { type: 'string', required: true, choices: RECORDING_FORMATS, description: 'hapt: a folder laid out like HAPT RawData; csv: a file or folder of timestamp_ms,x,y,z,label files; recording: the server\'s own recordings (npm start -- --record); wisdm2019, mobifall: those data sets\' native (gzip) files; sensor-logger, phyphox: those apps\' CSV exports (a file, or a folder of exports)' },
+    format: {
+      type: 'string',
+      required: true,
+      choices: RECORDING_FORMATS,
+      description:
+        "hapt: a folder laid out like HAPT RawData; csv: a file or folder of timestamp_ms,x,y,z,label files; recording: the server's own recordings (npm start -- --record); wisdm2019, mobifall: those data sets' native (gzip) files; sensor-logger, phyphox: those apps' CSV exports (a file, or a folder of exports)",
+    },
     data: { type: 'path', required: true, description: 'the recordings (folder or file)' },
     units: { type: 'string', choices: ACCEL_UNITS, description: 'units of csv values (default g)' },
     model: { type: 'path', default: relative(process.cwd(), modelDir(HAR_MODEL_NAME)), description: 'model folder' },
     users: { type: 'string', description: `${FORMATS_WITH_USERS.join(', ')}: comma-separated subject ids to evaluate (e.g. the held-out people)` },
-    placement: { type: 'string', choices: PLACEMENTS, description: "where the phones were carried, as a device's hello would say (default: the data set's own: hapt waist, wisdm2019/mobifall pocket; csv and recordings unknown)" },
-    variant: { type: 'string', default: 'original', choices: ROBUSTNESS_VARIANTS, description: 'evaluate a simulated device instead: 20 Hz, negated axes (iOS), the m/s² csv round trip, or tilted 30°' },
+    placement: {
+      type: 'string',
+      choices: PLACEMENTS,
+      description: "where the phones were carried, as a device's hello would say (default: the data set's own: hapt waist, wisdm2019/mobifall pocket; csv and recordings unknown)",
+    },
+    variant: {
+      type: 'string',
+      default: 'original',
+      choices: ROBUSTNESS_VARIANTS,
+      description: 'evaluate a simulated device instead: 20 Hz, negated axes (iOS), the m/s² csv round trip, or tilted 30°',
+    },
     'batch-size': { type: 'integer', default: 512, min: 1, description: 'windows per prediction call' },
     personalize: personalizeOption,
     backend: backendOption,

@@ -38,7 +38,13 @@ export function evalWindows(recs: readonly Recording[], spec: { windowSize: numb
   for (const rec of recs) {
     const s = toUniformRate(rec, spec.rateHz);
     const refs = labelledWindows(s, { size: spec.windowSize, hop: spec.hop, rateHz: spec.rateHz });
-    parts.push(interleaveWindows(s, refs.map((r) => r.start), spec.windowSize));
+    parts.push(
+      interleaveWindows(
+        s,
+        refs.map((r) => r.start),
+        spec.windowSize,
+      ),
+    );
     for (const r of refs) {
       truths.push(r.label);
       placements.push(placement ?? rec.placement);
@@ -78,7 +84,11 @@ export async function predictClasses(clf: HarClassifier, set: EvalSet, opts: { b
   return out;
 }
 
-export async function evaluateClassifier(clf: HarClassifier, recs: readonly Recording[], opts: { batchSize?: number; onBatch?: (done: number) => void; placement?: Placement } = {}): Promise<HarMetrics> {
+export async function evaluateClassifier(
+  clf: HarClassifier,
+  recs: readonly Recording[],
+  opts: { batchSize?: number; onBatch?: (done: number) => void; placement?: Placement } = {},
+): Promise<HarMetrics> {
   const set = evalWindows(recs, clf, opts.placement);
   return scoreWindows(clf.classes, set.truths, await predictClasses(clf, set, opts));
 }

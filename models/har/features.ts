@@ -64,5 +64,8 @@ export function harFeatures(windows: tf.Tensor3D, channels: readonly FeatureChan
     parts.vertical = vertical;
     parts.horizontal = tf.sqrt(tf.relu(tf.sum(tf.square(motion), -1, true).sub(tf.square(vertical))));
   }
-  return tf.concat(channels.map((c) => parts[c]!), -1) as tf.Tensor3D;
+  return tf.concat(
+    channels.map((c) => parts[c]!),
+    -1,
+  ) as tf.Tensor3D;
 }

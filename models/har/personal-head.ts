@@ -266,7 +266,10 @@ export async function validateMixing(
       const s = score(w);
       // Move away from the shared head only for held-out windows it gets wrong: more confidence
       // on windows it already gets right (a lower log-loss alone) is what fails on later sessions.
-      const better = o.select === 'logloss' ? s.accuracy >= sharedScore.accuracy && s.logLoss < best.logLoss : s.accuracy > best.accuracy + 1e-9 || (mixing > 0 && s.accuracy >= best.accuracy - 1e-9 && s.logLoss < best.logLoss);
+      const better =
+        o.select === 'logloss'
+          ? s.accuracy >= sharedScore.accuracy && s.logLoss < best.logLoss
+          : s.accuracy > best.accuracy + 1e-9 || (mixing > 0 && s.accuracy >= best.accuracy - 1e-9 && s.logLoss < best.logLoss);
       if (better) {
         best = s;
         mixing = w;

@@ -155,7 +155,7 @@ export async function evaluatePersonalized(
     }
     const result: PersonResult = { person, n: split.scored.n, zeroShot: 0, accuracy: 0, calibrationWindows: {} };
     // Labels the model lacks (e.g. jogging for a model without it) are neither calibrated nor scored, as in eval.
-    const usable = (t: string) => t === 'stairs' ? clf.classes.includes('upstairs') || clf.classes.includes('downstairs') : clf.classes.includes(t);
+    const usable = (t: string) => (t === 'stairs' ? clf.classes.includes('upstairs') || clf.classes.includes('downstairs') : clf.classes.includes(t));
     const counts = new Map<string, number>();
     for (const t of split.calibration.truths) if (usable(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
     const skipped = [...counts].filter(([, c]) => c < DEFAULT_FIT.minWindowsPerLabel).map(([l]) => l);
@@ -193,8 +193,12 @@ export async function evaluatePersonalized(
     zeroPred.push(...zero);
     personalPred.push(...personal);
     const v = result.validation;
-    const kept = v ? `, kept ${v.kept}${v.kept === 'mixed' ? ` ${v.mixing}` : ''} (held out: shared ${(v.shared.accuracy * 100).toFixed(1)}%, personal ${(v.personal.accuracy * 100).toFixed(1)}%)` : '';
-    log(`${person}: ${p.n} windows scored, zero-shot ${(z.accuracy * 100).toFixed(1)}% -> personal ${(p.accuracy * 100).toFixed(1)}%${result.fitMs !== undefined ? ` (head fitted in ${result.fitMs.toFixed(0)} ms${kept})` : ''}`);
+    const kept = v
+      ? `, kept ${v.kept}${v.kept === 'mixed' ? ` ${v.mixing}` : ''} (held out: shared ${(v.shared.accuracy * 100).toFixed(1)}%, personal ${(v.personal.accuracy * 100).toFixed(1)}%)`
+      : '';
+    log(
+      `${person}: ${p.n} windows scored, zero-shot ${(z.accuracy * 100).toFixed(1)}% -> personal ${(p.accuracy * 100).toFixed(1)}%${result.fitMs !== undefined ? ` (head fitted in ${result.fitMs.toFixed(0)} ms${kept})` : ''}`,
+    );
   }
   const zeroShot = scoreWindows(clf.classes, allTruths, zeroPred);
   return {

@@ -13,7 +13,11 @@ export function printHarReport(m: HarMetrics, out: (s: string) => void = console
   out('');
   out('confusion (rows: truth, columns: predicted)');
   const rows = m.confusionRows ?? m.classes;
-  printTable(['truth \\ predicted', ...m.classes.map(short)], m.confusion.map((r, i) => [rows[i]!, ...r]), out);
+  printTable(
+    ['truth \\ predicted', ...m.classes.map(short)],
+    m.confusion.map((r, i) => [rows[i]!, ...r]),
+    out,
+  );
 }
 
 export function pct(v: number): string {

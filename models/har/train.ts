@@ -105,7 +105,15 @@ export async function main(argv: string[]): Promise<void> {
     ...(o.wisdm !== undefined ? { wisdm: resolve(o.wisdm) } : {}),
     ...(o.mobifall !== undefined ? { mobifall: resolve(o.mobifall) } : {}),
     validationUsers: Object.fromEntries(sources.map((d) => [d.name, d.validationUsers])),
-    seed, batchSize, trainHop, peakLr, epochs, features, augment, averageLast, placementDropout,
+    seed,
+    batchSize,
+    trainHop,
+    peakLr,
+    epochs,
+    features,
+    augment,
+    averageLast,
+    placementDropout,
   };
 
   const backend = await useTrainingBackend(o.backend);
@@ -234,7 +242,11 @@ export async function main(argv: string[]): Promise<void> {
     if (!set) continue; // the m/s² csv round trip is exact (tested); not worth the disk round trip here
     const byData = await perDatasetMetrics(clf, set, { unknown: false });
     robustness[v] = { description: VARIANT_DESCRIPTIONS[v], ...Object.fromEntries(Object.entries(byData).map(([k, m]) => [k, m.accuracy])) };
-    log(`  ${v.padEnd(8)} ${Object.entries(byData).map(([k, m]) => `${k} ${pct(m.accuracy)}`).join('  ')}`);
+    log(
+      `  ${v.padEnd(8)} ${Object.entries(byData)
+        .map(([k, m]) => `${k} ${pct(m.accuracy)}`)
+        .join('  ')}`,
+    );
   }
 
   const metadata: ModelMetadata = {
@@ -325,7 +337,11 @@ async function targetMatrix(clf: HarClassifier, batch: EpochBatch, k: number): P
     const idx = stairs.slice(s0, s0 + 512);
     const x = new Float32Array(idx.length * per);
     idx.forEach((i, j) => x.set(batch.x.subarray(i * per, (i + 1) * per), j * per));
-    const p = await clf.predictAsync(x, idx.length, idx.map((i) => PLACEMENT_CHANNELS[batch.placements[i]!]));
+    const p = await clf.predictAsync(
+      x,
+      idx.length,
+      idx.map((i) => PLACEMENT_CHANNELS[batch.placements[i]!]),
+    );
     idx.forEach((i, j) => {
       const allowed = batch.targets[i]!;
       const total = allowed.reduce((a, c) => a + p[j * k + c]!, 0);

@@ -11,7 +11,14 @@ export function accumulateAverage(average: tf.LayersModel, model: tf.LayersModel
     average.setWeights(current);
     return;
   }
-  const next = tf.tidy(() => average.getWeights().map((a, i) => a.mul(count).add(current[i]!).div(count + 1)));
+  const next = tf.tidy(() =>
+    average.getWeights().map((a, i) =>
+      a
+        .mul(count)
+        .add(current[i]!)
+        .div(count + 1),
+    ),
+  );
   average.setWeights(next);
   tf.dispose(next);
 }

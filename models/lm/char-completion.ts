@@ -28,14 +28,7 @@ interface Beam {
  * Completions of `prefix` (already fed to the model: `probs` and `state` are after its last
  * character). Returns up to `k` words, most probable first.
  */
-export async function completeWithChars(
-  step: StepFn,
-  tokenizer: Tokenizer,
-  prefix: string,
-  probs: Float32Array,
-  state: Float32Array,
-  opts: BeamOptions,
-): Promise<Suggestion[]> {
+export async function completeWithChars(step: StepFn, tokenizer: Tokenizer, prefix: string, probs: Float32Array, state: Float32Array, opts: BeamOptions): Promise<Suggestion[]> {
   const width = opts.beam ?? Math.max(3, opts.k);
   const maxChars = opts.maxChars ?? 12;
   const isWordChar = tokenizer.vocab.map((t) => WORD_CHAR.test(t));
@@ -64,7 +57,10 @@ export async function completeWithChars(
     const S = state.length;
     const states = new Float32Array(alive.length * S);
     alive.forEach((c, i) => states.set(c.parent.state, i * S));
-    const out = await step(alive.map((c) => c.id), states);
+    const out = await step(
+      alive.map((c) => c.id),
+      states,
+    );
     const V = tokenizer.size;
     live = alive.map((c, i) => ({
       logp: c.logp,

@@ -29,12 +29,17 @@ export const spec = defineCommand({
     model: { type: 'string', required: true, description: 'model name in models/trained, or a folder' },
     text: { type: 'path', description: 'UTF-8 text file to score' },
     heldout: { type: 'boolean', default: false, description: "score the held-out split of the model's training corpus instead of --text" },
-    documents: { type: 'string', description: "with --heldout: only the held-out documents whose id starts with this (e.g. moby-dick, sotu)" },
+    documents: { type: 'string', description: 'with --heldout: only the held-out documents whose id starts with this (e.g. moby-dick, sotu)' },
     'max-tokens': { type: 'integer', min: 0, default: 0, description: 'score only the first N tokens (0 = all)' },
     order: { type: 'integer', min: 1, max: 8, description: 'n-gram order of the baseline (default 3 for word, 6 for char models)' },
     streams: { type: 'integer', min: 1, max: 1024, default: 64, description: 'parallel streams the text is cut into for stateful scoring' },
     'savings-words': { type: 'integer', min: 0, default: 400, description: 'char models: words simulated for keystroke savings (beam search per keystroke)' },
-    adapt: { type: 'boolean', default: false, description: 'word models: adapt to the text as a writer types it (a cache of their words and word pairs, only of tokens already scored); the result is the adapted model, with `unadapted` beside it' },
+    adapt: {
+      type: 'boolean',
+      default: false,
+      description:
+        'word models: adapt to the text as a writer types it (a cache of their words and word pairs, only of tokens already scored); the result is the adapted model, with `unadapted` beside it',
+    },
     'writer-tokens': { type: 'integer', min: 1, default: DEFAULT_WRITER_TOKENS, description: 'with --adapt: tokens the writer model keeps (its bound in the server)' },
     record: { type: 'boolean', default: false, description: "with --heldout: write the result and this command into the model's metadata.json (metrics.heldOutEval)" },
     backend: backendOption,
@@ -160,7 +165,14 @@ export async function main(argv: string[]): Promise<void> {
     ...(a
       ? {
           adapted: { writerTokens: o['writer-tokens'], top3GainedLost: a.top3GainedLost },
-          unadapted: { top1: unadapted.top1, top3: unadapted.top3, keystrokeSavings: unadapted.keystrokeSavings, crossEntropy: unadapted.crossEntropy, perplexity: unadapted.perplexity, nextWord: unadapted.nextWord },
+          unadapted: {
+            top1: unadapted.top1,
+            top3: unadapted.top3,
+            keystrokeSavings: unadapted.keystrokeSavings,
+            crossEntropy: unadapted.crossEntropy,
+            perplexity: unadapted.perplexity,
+            nextWord: unadapted.nextWord,
+          },
         }
       : {}),
     baseline: { top1: b.top1, top3: b.top3, perplexity: b.perplexity, crossEntropy: b.crossEntropy, order, ...(index ? { nextWord: baselineWords.report() } : {}) },

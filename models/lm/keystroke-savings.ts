@@ -84,7 +84,10 @@ export async function charKeystrokeSavings(stepper: LstmStepper, tokenizer: Toke
       if (!probs) return [];
       if (!cache.has(prefix)) {
         const s = await completeWithChars(step, tokenizer, prefix, probs, state, { k: SUGGESTIONS });
-        cache.set(prefix, s.map((x) => x.word));
+        cache.set(
+          prefix,
+          s.map((x) => x.word),
+        );
       }
       return cache.get(prefix)!;
     });

@@ -41,9 +41,7 @@ export function buildLanguageModel(arch: LmArchitecture, seed: number): tf.Layer
   if (arch.projection > 0) {
     x = tf.layers.dense({ units: arch.projection, kernelInitializer: init(), name: 'projection' }).apply(x) as tf.SymbolicTensor;
   }
-  const probs = tf.layers
-    .dense({ units: arch.vocabSize, activation: 'softmax', kernelInitializer: init(), name: 'softmax' })
-    .apply(x) as tf.SymbolicTensor;
+  const probs = tf.layers.dense({ units: arch.vocabSize, activation: 'softmax', kernelInitializer: init(), name: 'softmax' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: probs, name: 'lstm_lm' });
 }
 

@@ -37,7 +37,10 @@ export interface SessionLimits {
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxChars: 20_000, recentStates: 64, checkpointStride: 32 };
 
 export class ContextTooLongError extends Error {
-  constructor(readonly length: number, readonly maxChars: number) {
+  constructor(
+    readonly length: number,
+    readonly maxChars: number,
+  ) {
     super(`the text would be ${length} characters long; a session holds at most ${maxChars}`);
     this.name = 'ContextTooLongError';
   }

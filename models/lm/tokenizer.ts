@@ -81,7 +81,10 @@ export class CharTokenizer extends VocabTokenizer {
 const WORD_RE = /[\p{L}\p{N}]+(?:['-][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/gu;
 
 export function normaliseForWords(text: string): string {
-  return text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u201c\u201d]/g, '"');
+  return text
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"');
 }
 
 export function splitWords(text: string): string[] {

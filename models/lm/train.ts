@@ -41,13 +41,22 @@ export const spec = defineCommand({
     dropout: { type: 'number', min: 0, max: 0.9, default: 0, description: 'dropout on embeddings and LSTM outputs' },
     'batch-size': { type: 'integer', min: 1, max: 4096, default: 64, aliases: ['batch'], description: 'windows per batch' },
     lr: { type: 'number', min: 1e-6, max: 1, default: 0.002, description: 'Adam learning rate' },
-    step: { type: 'string', choices: ['fused', 'fit'], default: 'fused', description: "training step: fused softmax cross-entropy on the logits (fast), or tfjs model.fit with sparseCategoricalCrossentropy (no clipping)" },
+    step: {
+      type: 'string',
+      choices: ['fused', 'fit'],
+      default: 'fused',
+      description: 'training step: fused softmax cross-entropy on the logits (fast), or tfjs model.fit with sparseCategoricalCrossentropy (no clipping)',
+    },
     'clip-norm': { type: 'number', min: 0.01, default: 5, description: 'clip gradients to this global L2 norm' },
     'lr-decay': { type: 'number', min: 0.1, max: 1, default: 1, description: 'learning rate factor applied after each epoch from --decay-after on' },
     'decay-after': { type: 'integer', min: 0, default: 0, description: 'epochs before the learning rate starts to decay' },
     'epoch-windows': { type: 'integer', min: 0, default: 0, description: 'windows per epoch drawn at random positions (0 = one full pass); smaller epochs validate and save more often' },
     'max-train-tokens': { type: 'integer', min: 0, default: 0, description: 'use only the first N training tokens (0 = all)' },
-    oversample: { type: 'string', default: '', description: "repeat training documents in the mix, e.g. moby-dick=3 (document-id prefix=times, comma-separated); vocabulary, held-out split and eval's n-gram baseline are unweighted" },
+    oversample: {
+      type: 'string',
+      default: '',
+      description: "repeat training documents in the mix, e.g. moby-dick=3 (document-id prefix=times, comma-separated); vocabulary, held-out split and eval's n-gram baseline are unweighted",
+    },
     'val-tokens': { type: 'integer', min: 0, default: 200000, description: 'held-out tokens scored after each epoch (0 = all)' },
     seed: { type: 'integer', default: 1, description: 'seed of weights, window offsets and order' },
     resume: { type: 'boolean', default: false, description: 'continue from the checkpoint of this model name' },
@@ -240,7 +249,10 @@ async function initFromModel(nameOrDir: string, run: RunOptions): Promise<{ mode
 
 function buildTokenizer(run: RunOptions, corpus: Corpus): Tokenizer {
   if (run.tokens === 'char') return CharTokenizer.fromText(corpus.train.map((d) => d.text).join('\n\n'));
-  return WordTokenizer.fromText(corpus.train.flatMap((d) => splitWords(d.text)), run.vocab);
+  return WordTokenizer.fromText(
+    corpus.train.flatMap((d) => splitWords(d.text)),
+    run.vocab,
+  );
 }
 
 /** Window start positions of one epoch: a full pass at a fresh random offset and order, or `epochWindows` random starts. */

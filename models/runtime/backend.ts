@@ -34,10 +34,8 @@ export interface BackendInfo {
 }
 
 const INSTALL_ADVICE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
-  'tensorflow-gpu':
-    'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA and internet access to download libtensorflow)',
-  tensorflow:
-    'install it with `npm install @tensorflow/tfjs-node@4.22.0` (its install step downloads libtensorflow, so it needs internet access)',
+  'tensorflow-gpu': 'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` (needs CUDA and internet access to download libtensorflow)',
+  tensorflow: 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (its install step downloads libtensorflow, so it needs internet access)',
 };
 
 const NATIVE_PACKAGE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -75,11 +73,7 @@ export function currentBackend(): BackendInfo | undefined {
  * Selects and initialises the backend once per process. `choice` defaults to
  * SENSORIUM_BACKEND, then 'auto'. Later calls return the first result.
  */
-export function initBackend(
-  choice?: BackendChoice | string,
-  log: (msg: string) => void = () => {},
-  options: BackendOptions = {},
-): Promise<BackendInfo> {
+export function initBackend(choice?: BackendChoice | string, log: (msg: string) => void = () => {}, options: BackendOptions = {}): Promise<BackendInfo> {
   if (!pending) {
     pending = select(parseBackendChoice(choice ?? process.env.SENSORIUM_BACKEND), log, options).then((info) => {
       current = info;

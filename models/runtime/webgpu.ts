@@ -34,7 +34,7 @@ const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/sh
 const RTLD_NODELETE = 0x1000;
 
 export const WEBGPU_INSTALL_ADVICE =
-  'install a Vulkan driver: on a GPU machine the vendor\'s (e.g. NVIDIA\'s driver with its Vulkan ICD, or `apt-get install mesa-vulkan-drivers libvulkan1` for AMD/Intel); ' +
+  "install a Vulkan driver: on a GPU machine the vendor's (e.g. NVIDIA's driver with its Vulkan ICD, or `apt-get install mesa-vulkan-drivers libvulkan1` for AMD/Intel); " +
   'without a GPU, `apt-get install chromium` brings SwiftShader (software, slow), which `--backend webgpu` finds by itself';
 
 export class WebgpuUnavailableError extends Error {}
@@ -165,11 +165,14 @@ function prepareVulkan(allowSoftware: boolean, log: (msg: string) => void): stri
   const hardware = drivers.filter((f) => !isSoftwareIcd(f));
   if (!allowSoftware && hardware.length === 0) {
     throw new WebgpuUnavailableError(
-      drivers.length ? `only software Vulkan drivers (${drivers.join(', ')}), which auto never picks; --backend webgpu forces them` : `no Vulkan driver (no ICD in ${ICD_DIRS.join(', ')}); ${WEBGPU_INSTALL_ADVICE}`,
+      drivers.length
+        ? `only software Vulkan drivers (${drivers.join(', ')}), which auto never picks; --backend webgpu forces them`
+        : `no Vulkan driver (no ICD in ${ICD_DIRS.join(', ')}); ${WEBGPU_INSTALL_ADVICE}`,
     );
   }
   if (drivers.length === 0) {
-    if (!existsSync(CHROMIUM_SWIFTSHADER_ICD)) throw new WebgpuUnavailableError(`no Vulkan driver (no ICD in ${ICD_DIRS.join(', ')}, VK_ICD_FILENAMES unset) and no Chromium SwiftShader; ${WEBGPU_INSTALL_ADVICE}`);
+    if (!existsSync(CHROMIUM_SWIFTSHADER_ICD))
+      throw new WebgpuUnavailableError(`no Vulkan driver (no ICD in ${ICD_DIRS.join(', ')}, VK_ICD_FILENAMES unset) and no Chromium SwiftShader; ${WEBGPU_INSTALL_ADVICE}`);
     process.env.VK_ICD_FILENAMES = CHROMIUM_SWIFTSHADER_ICD; // the loader reads it when Dawn creates its instance
     drivers = [CHROMIUM_SWIFTSHADER_ICD];
     log(`webgpu: no Vulkan driver configured; using Chromium's SwiftShader (software, slow) from ${CHROMIUM_SWIFTSHADER_ICD}`);
@@ -190,7 +193,13 @@ function configuredIcds(): string[] | undefined {
 }
 
 function systemIcds(): string[] {
-  const dirs = [...ICD_DIRS, ...(process.env.XDG_DATA_DIRS ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'vulkan/icd.d'))];
+  const dirs = [
+    ...ICD_DIRS,
+    ...(process.env.XDG_DATA_DIRS ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => path.join(d, 'vulkan/icd.d')),
+  ];
   const files: string[] = [];
   for (const dir of new Set(dirs)) {
     try {

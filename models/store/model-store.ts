@@ -38,12 +38,7 @@ export function modelDir(nameOrDir: string): string {
   return nameOrDir.includes('/') || nameOrDir.includes('\\') ? resolve(nameOrDir) : join(TRAINED_MODELS_DIR, nameOrDir);
 }
 
-export async function saveModel(
-  model: tf.LayersModel,
-  dir: string,
-  metadata: ModelMetadata,
-  opts: { includeOptimizer?: boolean } = {},
-): Promise<void> {
+export async function saveModel(model: tf.LayersModel, dir: string, metadata: ModelMetadata, opts: { includeOptimizer?: boolean } = {}): Promise<void> {
   await model.save(fileSystemIO(dir), { includeOptimizer: opts.includeOptimizer ?? false });
   await saveMetadata(dir, metadata);
 }

@@ -38,10 +38,7 @@ export async function saveCheckpoint(dir: string, models: Record<string, tf.Laye
   await atomicWrite(join(dir, STATE), JSON.stringify(state, null, 2));
 }
 
-export async function loadCheckpoint(
-  dir: string,
-  names: string[] = ['model'],
-): Promise<{ models: Record<string, tf.LayersModel>; state: CheckpointState }> {
+export async function loadCheckpoint(dir: string, names: string[] = ['model']): Promise<{ models: Record<string, tf.LayersModel>; state: CheckpointState }> {
   if (!existsSync(join(dir, STATE))) throw new Error(`no checkpoint in ${dir} to resume from`);
   const state = JSON.parse(await readFile(join(dir, STATE), 'utf8')) as CheckpointState;
   const models: Record<string, tf.LayersModel> = {};

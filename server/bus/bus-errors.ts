@@ -1,15 +1,7 @@
 // Typed failures of the bus, so callers can tell "try another member" (timeout, no responders)
 // from "this payload is bad" or "the bus is gone" without reading messages.
 
-export type BusErrorCode =
-  | 'timeout'
-  | 'no-responders'
-  | 'remote'
-  | 'payload'
-  | 'invalid-argument'
-  | 'disconnected'
-  | 'overloaded'
-  | 'closed';
+export type BusErrorCode = 'timeout' | 'no-responders' | 'remote' | 'payload' | 'invalid-argument' | 'disconnected' | 'overloaded' | 'closed';
 
 export abstract class BusError extends Error {
   abstract readonly code: BusErrorCode;
@@ -18,7 +10,10 @@ export abstract class BusError extends Error {
 /** A request got no reply within its timeoutMs (a member may be busy or dead: retry elsewhere). */
 export class BusTimeoutError extends BusError {
   readonly code = 'timeout';
-  constructor(readonly subject: string, readonly timeoutMs: number) {
+  constructor(
+    readonly subject: string,
+    readonly timeoutMs: number,
+  ) {
     super(`request on ${subject} got no reply within ${timeoutMs} ms`);
     this.name = 'BusTimeoutError';
   }
@@ -36,7 +31,10 @@ export class BusNoRespondersError extends BusError {
 /** The responder's handler threw (or could not decode the request); its message travels back. */
 export class BusRemoteError extends BusError {
   readonly code = 'remote';
-  constructor(readonly subject: string, readonly remoteMessage: string) {
+  constructor(
+    readonly subject: string,
+    readonly remoteMessage: string,
+  ) {
     super(`responder on ${subject} failed: ${remoteMessage}`);
     this.name = 'BusRemoteError';
   }
@@ -72,7 +70,11 @@ export class BusDisconnectedError extends BusError {
 /** The reconnect buffer is full: the publish is refused (shed the load, e.g. `overloaded`). */
 export class BusOverloadedError extends BusError {
   readonly code = 'overloaded';
-  constructor(readonly subject: string, readonly bufferedBytes: number, readonly maxBufferedBytes: number) {
+  constructor(
+    readonly subject: string,
+    readonly bufferedBytes: number,
+    readonly maxBufferedBytes: number,
+  ) {
     super(`bus disconnected and its reconnect buffer is full (${bufferedBytes} of ${maxBufferedBytes} bytes): publish on ${subject} refused`);
     this.name = 'BusOverloadedError';
   }

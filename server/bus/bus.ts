@@ -94,10 +94,7 @@ export interface BusOptions {
   drainTimeoutMs?: number;
 }
 
-export type BusStatus =
-  | { type: 'disconnected'; server?: string }
-  | { type: 'reconnected'; server?: string }
-  | { type: 'closed' };
+export type BusStatus = { type: 'disconnected'; server?: string } | { type: 'reconnected'; server?: string } | { type: 'closed' };
 
 export interface Bus {
   /** 'memory' (in-process) or 'nats'. */

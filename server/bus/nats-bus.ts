@@ -10,16 +10,7 @@ import { connect, headers, RequestError, TimeoutError, type Msg, type NatsConnec
 import { Kvm } from '@nats-io/kv';
 import { Subject, type Observable } from 'rxjs';
 import type { Bus, BusHandler, BusOptions, BusKv, BusMessageInfo, BusStatus, BusSubscription, KvOptions, RequestOptions, SubscribeOptions } from './bus.js';
-import {
-  BusClosedError,
-  BusDisconnectedError,
-  BusNoRespondersError,
-  BusOverloadedError,
-  BusPayloadError,
-  BusRemoteError,
-  BusTimeoutError,
-  errorMessage,
-} from './bus-errors.js';
+import { BusClosedError, BusDisconnectedError, BusNoRespondersError, BusOverloadedError, BusPayloadError, BusRemoteError, BusTimeoutError, errorMessage } from './bus-errors.js';
 import { decodePayload, encodePayload } from './bus-codec.js';
 import { NatsKv } from './nats-kv.js';
 import { throttledStderrReporter, reportSafely, type BusErrorListener } from './report-error.js';
@@ -91,7 +82,10 @@ export class NatsBus implements Bus {
 
   readonly status$: Observable<BusStatus> = this.statusSubject.asObservable();
 
-  constructor(private readonly nc: NatsConnection, options: NatsBusOptions) {
+  constructor(
+    private readonly nc: NatsConnection,
+    options: NatsBusOptions,
+  ) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.onError = options.onError ?? throttledStderrReporter(`bus ${options.name}`);
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;

@@ -14,14 +14,7 @@ export interface Replier {
 /** Promises of handlers still running, so close() can wait for them (and their replies). */
 export type InFlight = Set<Promise<unknown>>;
 
-export function runHandler(
-  handler: BusHandler,
-  payload: unknown,
-  info: BusMessageInfo,
-  onError: BusErrorListener,
-  inFlight: InFlight,
-  replier: Replier | undefined,
-): void {
+export function runHandler(handler: BusHandler, payload: unknown, info: BusMessageInfo, onError: BusErrorListener, inFlight: InFlight, replier: Replier | undefined): void {
   let result: unknown;
   try {
     result = handler(payload, info);

@@ -167,7 +167,11 @@ export class DeviceCalibration {
       this.clear();
       const v = head.validation;
       const guard = v ? `; held out: shared ${v.shared.accuracy}, personal ${v.personal.accuracy}, kept ${v.kept}${v.kept === 'mixed' ? ` ${v.mixing}` : ''}` : '';
-      this.deps.log(`personal head fitted for ${this.deps.info.deviceId} in ${ms.toFixed(0)} ms (${Object.entries(head.windows).map(([l, n]) => `${l} ${n}`).join(', ')}${guard})`);
+      this.deps.log(
+        `personal head fitted for ${this.deps.info.deviceId} in ${ms.toFixed(0)} ms (${Object.entries(head.windows)
+          .map(([l, n]) => `${l} ${n}`)
+          .join(', ')}${guard})`,
+      );
       this.sendStatus();
     } catch (err) {
       if (generation !== this.generation) return;

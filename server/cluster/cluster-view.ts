@@ -3,13 +3,7 @@
 // read the model's shape from it; /api/health and dashboards show it.
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { Bus, BusSubscription } from '../bus/bus.js';
-import {
-  ALL_DEVICES_SUBJECT,
-  NODE_EXPIRY_MS,
-  NODES_HEARTBEAT_SUBJECT,
-  type GatewayDevicesPayload,
-  type NodeHeartbeat,
-} from '../../protocol/bus-subjects.js';
+import { ALL_DEVICES_SUBJECT, NODE_EXPIRY_MS, NODES_HEARTBEAT_SUBJECT, type GatewayDevicesPayload, type NodeHeartbeat } from '../../protocol/bus-subjects.js';
 import type { DeviceInfo } from '../../protocol/sensor-messages.js';
 import type { ModelShape } from '../inference/window-inference.js';
 
@@ -45,10 +39,7 @@ export class ClusterView {
     readonly nodeId: string,
     private readonly now: () => number = Date.now,
   ) {
-    this.subscriptions = [
-      bus.subscribe(NODES_HEARTBEAT_SUBJECT, (p) => this.onHeartbeat(p)),
-      bus.subscribe(ALL_DEVICES_SUBJECT, (p) => this.onDevices(p)),
-    ];
+    this.subscriptions = [bus.subscribe(NODES_HEARTBEAT_SUBJECT, (p) => this.onHeartbeat(p)), bus.subscribe(ALL_DEVICES_SUBJECT, (p) => this.onDevices(p))];
     this.sweep = setInterval(() => this.expire(), NODE_EXPIRY_MS / 3);
     this.sweep.unref();
   }
@@ -129,5 +120,15 @@ export class ClusterView {
 
 function isModelShape(m: unknown): m is ModelShape {
   const s = m as Partial<ModelShape> | null;
-  return !!s && Array.isArray(s.classes) && s.classes.every((c) => typeof c === 'string') && Number.isInteger(s.windowSize) && s.windowSize! > 0 && Number.isInteger(s.hop) && s.hop! > 0 && typeof s.rateHz === 'number' && s.rateHz > 0;
+  return (
+    !!s &&
+    Array.isArray(s.classes) &&
+    s.classes.every((c) => typeof c === 'string') &&
+    Number.isInteger(s.windowSize) &&
+    s.windowSize! > 0 &&
+    Number.isInteger(s.hop) &&
+    s.hop! > 0 &&
+    typeof s.rateHz === 'number' &&
+    s.rateHz > 0
+  );
 }

@@ -51,7 +51,9 @@ export class KvSessionDirectory implements SessionDirectory {
     this.kv = bus.kv(SESSIONS_BUCKET, { ttlMs: SESSION_TTL_MS });
     this.kv.catch((err: unknown) => {
       this.unavailable = true;
-      warn(`sessions will not resume on another gateway: the KV bucket ${SESSIONS_BUCKET} cannot be opened (${err instanceof Error ? err.message : String(err)}); start nats-server with JetStream (-js)`);
+      warn(
+        `sessions will not resume on another gateway: the KV bucket ${SESSIONS_BUCKET} cannot be opened (${err instanceof Error ? err.message : String(err)}); start nats-server with JetStream (-js)`,
+      );
     });
   }
 
@@ -90,7 +92,20 @@ export class KvSessionDirectory implements SessionDirectory {
 /** A stored snapshot, checked (another process wrote it), or undefined. */
 export function parseSnapshot(value: unknown, deviceId: string): SessionSnapshot | undefined {
   const s = value as Partial<SessionSnapshot> | null | undefined;
-  if (!s || typeof s !== 'object' || s.deviceId !== deviceId || typeof s.owner !== 'string' || typeof s.units !== 'string' || typeof s.rateHz !== 'number' || typeof s.gatewayId !== 'string' || !Array.isArray(s.held)) return undefined;
-  const held = s.held.filter((h): h is HeldPrediction => !!h && typeof h === 'object' && typeof h.sent === 'boolean' && !!h.message && h.message.type === 'prediction' && h.message.deviceId === deviceId && typeof h.message.windowEnd === 'number');
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    s.deviceId !== deviceId ||
+    typeof s.owner !== 'string' ||
+    typeof s.units !== 'string' ||
+    typeof s.rateHz !== 'number' ||
+    typeof s.gatewayId !== 'string' ||
+    !Array.isArray(s.held)
+  )
+    return undefined;
+  const held = s.held.filter(
+    (h): h is HeldPrediction =>
+      !!h && typeof h === 'object' && typeof h.sent === 'boolean' && !!h.message && h.message.type === 'prediction' && h.message.deviceId === deviceId && typeof h.message.windowEnd === 'number',
+  );
   return { deviceId, owner: s.owner, units: s.units, rateHz: s.rateHz, gatewayId: s.gatewayId, savedAt: typeof s.savedAt === 'number' ? s.savedAt : 0, held };
 }

@@ -42,7 +42,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, base: Server
 /** Only the text service's settings from environment variables, over `base`. */
 export function textSettingsFromEnv(env: NodeJS.ProcessEnv, base: TextServiceConfig): TextServiceConfig {
   const settings = { text: structuredClone(base) } as Settings;
-  fill(settings, CONFIG_OPTIONS.filter((o) => o.path.startsWith('text.')), env, new Map());
+  fill(
+    settings,
+    CONFIG_OPTIONS.filter((o) => o.path.startsWith('text.')),
+    env,
+    new Map(),
+  );
   return finishText(settings.text);
 }
 
@@ -101,7 +106,9 @@ function finish(settings: Settings): ServerConfig {
   mustNotExceed(config.http.headersTimeoutMs, config.http.requestTimeoutMs, 'http.headersTimeoutMs', 'http.requestTimeoutMs');
   mustNotExceed(config.limits.minRateHz, config.limits.maxRateHz, 'limits.minRateHz', 'limits.maxRateHz');
   if (config.cluster.role !== 'all' && config.cluster.bus.kind === 'memory') {
-    throw new ConfigError(`${spellings(optionAt('cluster.role'))} ${config.cluster.role} needs a NATS bus (${spellings(optionAt('cluster.bus'))} nats://host:port): the in-process bus reaches only this process`);
+    throw new ConfigError(
+      `${spellings(optionAt('cluster.role'))} ${config.cluster.role} needs a NATS bus (${spellings(optionAt('cluster.bus'))} nats://host:port): the in-process bus reaches only this process`,
+    );
   }
   return config;
 }

@@ -15,7 +15,10 @@ export function readmeTable(): string {
     lines.push('', `**${section}**`, '', '| Flag | Env | Default | What | Sets |', '|---|---|---|---|---|');
     for (const o of options) {
       const flag = flagText(o);
-      const env = [o.env, ...(o.envAliases ?? [])].filter((e): e is string => e !== undefined).map(code).join(', ');
+      const env = [o.env, ...(o.envAliases ?? [])]
+        .filter((e): e is string => e !== undefined)
+        .map(code)
+        .join(', ');
       lines.push(`| ${flag ? code(flag) : '(none)'} | ${env} | ${cell(defaultText(o))} | ${cell(o.doc)} | \`${o.path}\` |`);
     }
   }

@@ -78,7 +78,10 @@ export class DashboardConnection {
     this.outbox = new SocketOutbox(ws, { maxBufferedBytes: opts.maxBufferedBytes, slowConsumerMs: opts.slowConsumerMs });
     this.authenticated = opts.authenticated ?? !opts.auth?.required;
     if (!this.authenticated && opts.preAuth) this.preAuthFrames = new PreAuthFrames(opts.preAuth, 'subscribe', ws);
-    const timer = opts.subscribeTimeoutMs === undefined ? undefined : setTimeout(() => this.subscribed || ws.close(CloseCode.policy, `no valid subscribe within ${opts.subscribeTimeoutMs} ms`), opts.subscribeTimeoutMs);
+    const timer =
+      opts.subscribeTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => this.subscribed || ws.close(CloseCode.policy, `no valid subscribe within ${opts.subscribeTimeoutMs} ms`), opts.subscribeTimeoutMs);
     timer?.unref();
     ws.on('close', () => clearTimeout(timer));
     ws.on('message', (data, isBinary) => {

@@ -145,4 +145,3 @@ export class DashboardHub {
     for (const d of this.dashboards) if (d.watches(deviceId)) d.send(message);
   }
 }
-

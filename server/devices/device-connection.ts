@@ -203,10 +203,15 @@ export class DeviceConnection {
   }
 
   private openSession(hello: HelloMessage, owner: string, elsewhere?: SessionSnapshot): void {
-    const opened = this.deps.sessions.open(hello, {
-      send: (m) => this.send(m),
-      onCrash: () => this.closeWith(CloseCode.internalError, 'internal error'),
-    }, owner, elsewhere);
+    const opened = this.deps.sessions.open(
+      hello,
+      {
+        send: (m) => this.send(m),
+        onCrash: () => this.closeWith(CloseCode.internalError, 'internal error'),
+      },
+      owner,
+      elsewhere,
+    );
     if (!opened.ok) {
       this.error(opened.error.code, opened.error.message);
       if (opened.error.code === 'overloaded') this.closeWith(CloseCode.tryAgainLater, 'too many devices');

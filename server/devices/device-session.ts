@@ -94,7 +94,12 @@ export class DeviceSession {
    * its session held on another gateway (resume after that gateway went away), delivered like a
    * reconnect's (deliverMissed).
    */
-  static open(hello: HelloMessage, deps: DeviceSessionDeps, opts: DeviceSessionOptions, carried?: readonly HeldPrediction[]): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
+  static open(
+    hello: HelloMessage,
+    deps: DeviceSessionDeps,
+    opts: DeviceSessionOptions,
+    carried?: readonly HeldPrediction[],
+  ): { ok: true; session: DeviceSession } | { ok: false; error: ValidationError } {
     const info: DeviceInfo = { deviceId: hello.deviceId, rateHz: hello.rateHz, units: hello.units, placement: hello.placement ?? 'unknown', connectedAt: Date.now() };
     if (hello.source !== undefined) info.source = hello.source;
     if (hello.hasLabels !== undefined) info.hasLabels = hello.hasLabels;

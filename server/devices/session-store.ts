@@ -82,7 +82,8 @@ export class SessionStore {
     const existing = this.entries.get(hello.deviceId);
     if (existing?.expiry) {
       // Another token holder must not take over (or end) a session waiting for its device.
-      if (existing.owner !== owner) return { ok: false, error: { code: 'id-in-use', message: `device '${hello.deviceId}' is waiting for its own connection to return; only the token that opened it may resume it` } };
+      if (existing.owner !== owner)
+        return { ok: false, error: { code: 'id-in-use', message: `device '${hello.deviceId}' is waiting for its own connection to return; only the token that opened it may resume it` } };
       clearTimeout(existing.expiry);
       existing.expiry = undefined;
       if (!existing.session.closed && existing.session.compatibleWith(hello)) {
@@ -94,7 +95,8 @@ export class SessionStore {
     }
     let carried: readonly HeldPrediction[] | undefined;
     if (elsewhere && !this.entries.has(hello.deviceId)) {
-      if (elsewhere.owner !== owner) return { ok: false, error: { code: 'id-in-use', message: `device '${hello.deviceId}' has a session on another gateway; only the token that opened it may resume it` } };
+      if (elsewhere.owner !== owner)
+        return { ok: false, error: { code: 'id-in-use', message: `device '${hello.deviceId}' has a session on another gateway; only the token that opened it may resume it` } };
       if (elsewhere.units === hello.units && elsewhere.rateHz === hello.rateHz) carried = elsewhere.held;
     }
     const opened = this.deps.openSession(hello, opts, carried);

@@ -26,12 +26,19 @@ export const errorBodySchema = {
  * hook (access control, fair gates) can answer any route with it.
  */
 export function sendError(reply: FastifyReply, status: number, error: string, message: string): FastifyReply {
-  return reply.code(status).serializer(JSON.stringify).type('application/json; charset=utf-8').send({ error, message } satisfies ErrorBody);
+  return reply
+    .code(status)
+    .serializer(JSON.stringify)
+    .type('application/json; charset=utf-8')
+    .send({ error, message } satisfies ErrorBody);
 }
 
 /** A kebab code for a status without a more specific one: 404 -> 'not-found'. */
 export function statusCode(status: number): string {
-  return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return (STATUS_CODES[status] ?? 'error')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /** The status, code and message Fastify's own errors (and bugs) answer with. */
@@ -43,7 +50,8 @@ export function describeError(err: FastifyError | Error): { status: number; body
   if (status === 415) return { status, body: { error: 'unsupported-media-type', message: fe.message } };
   if (fe.code?.startsWith('FST_ERR_CTP_')) return { status, body: { error: 'invalid-body', message: fe.message } };
   // A bug's message may name internals: it goes to the log, not to the caller.
-  if (status >= 500) return { status, body: { error: status === 500 ? 'internal' : statusCode(status), message: status === 500 ? 'the server failed to handle this request (see its log)' : fe.message } };
+  if (status >= 500)
+    return { status, body: { error: status === 500 ? 'internal' : statusCode(status), message: status === 500 ? 'the server failed to handle this request (see its log)' : fe.message } };
   return { status, body: { error: statusCode(status), message: fe.message } };
 }
 

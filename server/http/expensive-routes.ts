@@ -25,7 +25,11 @@ export const DEFAULT_EXPENSIVE_ROUTE_LIMITS: ExpensiveRouteLimits = {
 const IMAGE_ROUTE = /^\/api\/(gan|vae)\/|^\/api\/images\/(?!kernels$)/;
 const TEXT_GENERATE_ROUTE = '/api/text/generate';
 
-export function installExpensiveRouteGates(app: FastifyInstance, clientAddress: ClientAddress, limits: ExpensiveRouteLimits = DEFAULT_EXPENSIVE_ROUTE_LIMITS): { images: FairGate; textGenerate: FairGate } {
+export function installExpensiveRouteGates(
+  app: FastifyInstance,
+  clientAddress: ClientAddress,
+  limits: ExpensiveRouteLimits = DEFAULT_EXPENSIVE_ROUTE_LIMITS,
+): { images: FairGate; textGenerate: FairGate } {
   const gates = { images: new FairGate(limits.images), textGenerate: new FairGate(limits.textGenerate) };
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     const route = req.routeOptions.url;
@@ -38,7 +42,12 @@ export function installExpensiveRouteGates(app: FastifyInstance, clientAddress: 
       const busy = turn.refused === 'client-busy';
       reply.header('retry-after', '1');
       return busy
-        ? sendError(reply, 429, 'busy', `this client has ${gate === gates.images ? limits.images.perClientQueued : limits.textGenerate.perClientQueued} requests waiting for this kind of route already; wait for them`)
+        ? sendError(
+            reply,
+            429,
+            'busy',
+            `this client has ${gate === gates.images ? limits.images.perClientQueued : limits.textGenerate.perClientQueued} requests waiting for this kind of route already; wait for them`,
+          )
         : sendError(reply, 503, 'overloaded', 'too many requests are waiting for this kind of route; try again later');
     }
     // Given back when the response ends or the connection goes, whichever comes first. A client

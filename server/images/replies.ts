@@ -18,7 +18,10 @@ export function sendPng(reply: FastifyReply, img: GrayImage): FastifyReply {
 }
 
 function sendPngBytes(reply: FastifyReply, png: Uint8Array): FastifyReply {
-  return reply.type('image/png').header('cache-control', 'no-store').send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
+  return reply
+    .type('image/png')
+    .header('cache-control', 'no-store')
+    .send(Buffer.from(png.buffer, png.byteOffset, png.byteLength));
 }
 
 /** Several 28x28 digits as a PNG (a sheet `columns` wide) or as the JSON text of their rows. */

@@ -12,10 +12,7 @@ export interface WorkerInit {
   harModelDir?: string;
 }
 
-export type ToWorker =
-  | { type: 'predict'; id: number; windows: Float32Array; n: number; placements?: (Placement | undefined)[] }
-  | { type: 'memory'; id: number }
-  | { type: 'dispose' };
+export type ToWorker = { type: 'predict'; id: number; windows: Float32Array; n: number; placements?: (Placement | undefined)[] } | { type: 'memory'; id: number } | { type: 'dispose' };
 
 export type FromWorker =
   | {

@@ -26,9 +26,9 @@ export const spec = defineCommand({
     quiet: { type: 'boolean', default: false, description: "don't echo the servers' logs (only their start and exit)" },
   },
   notes: [
-    'Node ids are gateway-1…N and inference-1…M. Open a gateway\'s page URL for the dashboard (/phone/ for a phone);',
+    "Node ids are gateway-1…N and inference-1…M. Open a gateway's page URL for the dashboard (/phone/ for a phone);",
     'devices may use any gateway, and a dashboard on one gateway shows the devices of all of them.',
-    'Exits 1 with the failing process\'s last log lines if one dies before the cluster has formed.',
+    "Exits 1 with the failing process's last log lines if one dies before the cluster has formed.",
     'Last stdout line: {"nats","gateways":[{"nodeId","url","deviceUrl","dashboardUrl","page","pid"}],"inference":[{"nodeId","url","pid"}]}.',
   ].join('\n'),
 });

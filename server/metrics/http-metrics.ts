@@ -23,7 +23,12 @@ export class HttpMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.requests = new Counter({ name: 'sensorium_http_requests_total', help: 'HTTP requests answered, by service, route pattern, method and status', labelNames: ['service', 'route', 'method', 'status'], registers });
+    this.requests = new Counter({
+      name: 'sensorium_http_requests_total',
+      help: 'HTTP requests answered, by service, route pattern, method and status',
+      labelNames: ['service', 'route', 'method', 'status'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'sensorium_http_request_duration_seconds',
       help: 'Request received -> response finished (a streamed text generation: until its last token), by service and route pattern',
@@ -31,7 +36,12 @@ export class HttpMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.errors = new Counter({ name: 'sensorium_http_errors_total', help: 'HTTP error replies (status >= 400) by service, route pattern and error code (the `error` of the reply)', labelNames: ['service', 'route', 'code'], registers });
+    this.errors = new Counter({
+      name: 'sensorium_http_errors_total',
+      help: 'HTTP error replies (status >= 400) by service, route pattern and error code (the `error` of the reply)',
+      labelNames: ['service', 'route', 'code'],
+      registers,
+    });
   }
 
   /** One finished response; `route` undefined when no route matched (404). */

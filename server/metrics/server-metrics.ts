@@ -36,13 +36,23 @@ export class ServerMetrics {
   private readonly frames = new Counter({ name: 'sensorium_frames_total', help: 'Device sample frames accepted for processing', registers: [this.registry] });
   private readonly samples = new Counter({ name: 'sensorium_samples_total', help: 'Samples in accepted device frames', registers: [this.registry] });
   private readonly predictions = new Counter({ name: 'sensorium_predictions_total', help: 'Predictions sent', registers: [this.registry] });
-  private readonly errors = new Counter({ name: 'sensorium_errors_total', help: 'Error replies by code (counted even when rate limiting kept them from being sent)', labelNames: ['code'], registers: [this.registry] });
-  private readonly textErrors = new Counter({ name: 'sensorium_text_errors_total', help: '/ws/text errors by code (counted even when rate limiting kept them from being sent)', labelNames: ['code'], registers: [this.registry] });
+  private readonly errors = new Counter({
+    name: 'sensorium_errors_total',
+    help: 'Error replies by code (counted even when rate limiting kept them from being sent)',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  private readonly textErrors = new Counter({
+    name: 'sensorium_text_errors_total',
+    help: '/ws/text errors by code (counted even when rate limiting kept them from being sent)',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
   private readonly refused = new Counter({ name: 'sensorium_connections_refused_total', help: 'WebSocket upgrades refused, by reason', labelNames: ['reason'], registers: [this.registry] });
   private readonly opened = new Counter({ name: 'sensorium_connections_opened_total', help: 'WebSocket connections accepted, by endpoint', labelNames: ['endpoint'], registers: [this.registry] });
   private readonly latency = new Histogram({
     name: 'sensorium_prediction_latency_seconds',
-    help: "Last sample of a window received -> its prediction sent",
+    help: 'Last sample of a window received -> its prediction sent',
     buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
     registers: [this.registry],
   });
@@ -127,14 +137,24 @@ export class ServerMetrics {
     gauge(r, 'sensorium_devices_detached', 'Device sessions waiting for their device to reconnect', src.detachedSessions);
     gauge(r, 'sensorium_inference_queue_depth', 'Windows waiting for inference', src.queueDepth);
     gauge(r, 'sensorium_recordings_active', 'Recording files open', src.recordingsActive);
-    gauge(r, 'sensorium_tf_tensors', "TensorFlow.js tensors alive in the main thread (text and image models; the HAR model's are in sensorium_inference_tf_tensors when it runs in a worker)", () => tf.memory().numTensors);
+    gauge(
+      r,
+      'sensorium_tf_tensors',
+      "TensorFlow.js tensors alive in the main thread (text and image models; the HAR model's are in sensorium_inference_tf_tensors when it runs in a worker)",
+      () => tf.memory().numTensors,
+    );
     gauge(r, 'sensorium_tf_bytes', 'Bytes held by TensorFlow.js tensors in the main thread', () => tf.memory().numBytes);
     const worker = (pick: 'numTensors' | 'numBytes') =>
       async function collect(this: Gauge) {
         const m = await src.inferenceTfMemory?.()?.catch(() => undefined);
         setOrOmit(this, m?.[pick]);
       };
-    new Gauge({ name: 'sensorium_inference_tf_tensors', help: "The inference worker's TensorFlow.js tensors alive (absent when the model runs in the main thread or the worker does not answer)", registers: r, collect: worker('numTensors') });
+    new Gauge({
+      name: 'sensorium_inference_tf_tensors',
+      help: "The inference worker's TensorFlow.js tensors alive (absent when the model runs in the main thread or the worker does not answer)",
+      registers: r,
+      collect: worker('numTensors'),
+    });
     new Gauge({ name: 'sensorium_inference_tf_bytes', help: "Bytes held by the inference worker's TensorFlow.js tensors", registers: r, collect: worker('numBytes') });
     new Counter({
       name: 'sensorium_dashboard_messages_dropped_total',

@@ -33,7 +33,7 @@ export const digitsPlugin: FastifyPluginAsync<DigitsPluginOptions> = async (app,
     properties: {
       ...formatQuery,
       invert: { type: 'boolean', description: 'the image is dark on light: invert it to MNIST polarity (default false)' },
-      featureMaps: { type: 'boolean', description: 'include the first conv layer\'s maps (default true)' },
+      featureMaps: { type: 'boolean', description: "include the first conv layer's maps (default true)" },
       noise: { type: 'number', minimum: 0, maximum: 1.5 },
       seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     },
@@ -85,7 +85,16 @@ export const digitsPlugin: FastifyPluginAsync<DigitsPluginOptions> = async (app,
       if (format === 'png') {
         // One sheet of all maps on a common scale (0 = no response, 255 = the strongest).
         const max = Math.max(1e-9, ...fm!.maps.map((m) => m.reduce((a, v) => Math.max(a, v), 0)));
-        const sheet = tileImages(fm!.maps.map((m) => toDisplayBytes(m.map((v) => (v / max) * 255), 'clamp')), { width: fm!.width, height: fm!.height }, 8);
+        const sheet = tileImages(
+          fm!.maps.map((m) =>
+            toDisplayBytes(
+              m.map((v) => (v / max) * 255),
+              'clamp',
+            ),
+          ),
+          { width: fm!.width, height: fm!.height },
+          8,
+        );
         return sendPng(reply.header('x-label', String(c.label)), sheet);
       }
       return {
@@ -98,7 +107,13 @@ export const digitsPlugin: FastifyPluginAsync<DigitsPluginOptions> = async (app,
                 count: fm.maps.length,
                 height: fm.height,
                 width: fm.width,
-                maps: fm.maps.map((m) => bytesToMatrix(Array.from(m, (v) => Math.round(v * 1e4) / 1e4), fm.width, fm.height)),
+                maps: fm.maps.map((m) =>
+                  bytesToMatrix(
+                    Array.from(m, (v) => Math.round(v * 1e4) / 1e4),
+                    fm.width,
+                    fm.height,
+                  ),
+                ),
               },
             }
           : {}),

@@ -132,7 +132,7 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundPluginOptions> = asy
               maxItems: limits.maxKernelSide,
               items: { type: 'array', minItems: 1, maxItems: limits.maxKernelSide, items: { type: 'number' } },
             },
-            divisor: { type: 'number', not: { const: 0 }, description: 'divide each sum by this (default: the named kernel\'s, else 1)' },
+            divisor: { type: 'number', not: { const: 0 }, description: "divide each sum by this (default: the named kernel's, else 1)" },
             mode: { type: 'string', enum: ['correlation', 'convolution'], description: 'default correlation (CNN style)' },
             ...windowProps,
           },
@@ -192,7 +192,13 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundPluginOptions> = asy
       schema: {
         querystring: {
           type: 'object',
-          properties: { ...formatQuery, ...windowProps, mode: { type: 'string', enum: ['max', 'avg'] }, size: { type: 'integer', minimum: 1, maximum: 16 }, stride: { type: 'integer', minimum: 1, maximum: 16 } },
+          properties: {
+            ...formatQuery,
+            ...windowProps,
+            mode: { type: 'string', enum: ['max', 'avg'] },
+            size: { type: 'integer', minimum: 1, maximum: 16 },
+            stride: { type: 'integer', minimum: 1, maximum: 16 },
+          },
         },
         body: jsonOrPngBody({
           type: 'object',
@@ -209,7 +215,19 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundPluginOptions> = asy
         }),
         response: {
           ...errorResponses,
-          ...jsonOrPng({ type: 'object', required: ['output', 'height', 'width'], properties: { output: matrixSchema, height: { type: 'integer' }, width: { type: 'integer' }, mode: { type: 'string' }, size: { type: 'integer' }, stride: { type: 'integer' }, padding: { type: 'integer' } } }),
+          ...jsonOrPng({
+            type: 'object',
+            required: ['output', 'height', 'width'],
+            properties: {
+              output: matrixSchema,
+              height: { type: 'integer' },
+              width: { type: 'integer' },
+              mode: { type: 'string' },
+              size: { type: 'integer' },
+              stride: { type: 'integer' },
+              padding: { type: 'integer' },
+            },
+          }),
         },
       },
     },

@@ -44,7 +44,12 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
       bodyLimit: limits.maxBodyBytes,
       schema: {
         querystring: { type: 'object', properties: { model: modelProp, invert: { type: 'boolean' } } },
-        body: jsonOrPngBody({ type: 'object', additionalProperties: false, required: ['image'], properties: { image: digitField, model: { type: 'string', enum: ['vae', 'vae-2d'] }, invert: { type: 'boolean' } } }),
+        body: jsonOrPngBody({
+          type: 'object',
+          additionalProperties: false,
+          required: ['image'],
+          properties: { image: digitField, model: { type: 'string', enum: ['vae', 'vae-2d'] }, invert: { type: 'boolean' } },
+        }),
         response: {
           ...errorResponses,
           200: {
@@ -127,7 +132,13 @@ export const vaePlugin: FastifyPluginAsync<VaePluginOptions> = async (app, opts)
           type: 'object',
           additionalProperties: false,
           required: ['from', 'to'],
-          properties: { from: digitField, to: digitField, steps: { type: 'integer', minimum: 2, maximum: limits.maxImages, default: 10 }, model: modelProp, invert: { type: 'boolean', default: false } },
+          properties: {
+            from: digitField,
+            to: digitField,
+            steps: { type: 'integer', minimum: 2, maximum: limits.maxImages, default: 10 },
+            model: modelProp,
+            invert: { type: 'boolean', default: false },
+          },
         },
         response: { ...errorResponses, ...imagesReply() },
       },

@@ -54,7 +54,12 @@ export const modelsPlugin: FastifyPluginAsync<ModelsPluginOptions> = async (app,
   const dir = opts.dir ?? TRAINED_MODELS_DIR;
   app.get(
     MODELS_PATH,
-    { schema: { description: 'Trained models: what each is, its data, metrics, command and training history', response: { 200: { type: 'object', required: ['models'], properties: { models: { type: 'array', items: cardSchema } } } } } },
+    {
+      schema: {
+        description: 'Trained models: what each is, its data, metrics, command and training history',
+        response: { 200: { type: 'object', required: ['models'], properties: { models: { type: 'array', items: cardSchema } } } },
+      },
+    },
     async () => ({ models: readModelCards(dir) }),
   );
 };

@@ -21,7 +21,8 @@ const plugin: FastifyPluginAsync<OpenApiPluginOptions> = async (app, opts) => {
       openapi: '3.0.3',
       info: {
         title: 'Sensorium',
-        description: 'Real-time sensor and text sequence platform. Every error answers `{"error": "<kebab-code>", "message": "..."}` (components.schemas.Error). WebSocket protocols: protocol/README.md.',
+        description:
+          'Real-time sensor and text sequence platform. Every error answers `{"error": "<kebab-code>", "message": "..."}` (components.schemas.Error). WebSocket protocols: protocol/README.md.',
         version: opts.version ?? '0.1.0',
       },
       components: {

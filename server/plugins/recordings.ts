@@ -88,12 +88,22 @@ const toggleReply = {
 
 function describe(w: RecordingWriter) {
   const s = w.status();
-  const entry = { id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, bytes: s.bytes, active: s.active, frames: s.frames, samples: s.samples, droppedFrames: s.droppedFrames, units: w.info.units, rateHz: w.info.rateHz };
+  const entry = {
+    id: s.id,
+    deviceId: s.deviceId,
+    startedAt: s.startedAt,
+    bytes: s.bytes,
+    active: s.active,
+    frames: s.frames,
+    samples: s.samples,
+    droppedFrames: s.droppedFrames,
+    units: w.info.units,
+    rateHz: w.info.rateHz,
+  };
   return s.error === undefined ? entry : { ...entry, failed: true, error: s.error };
 }
 
 export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = async (app, { recordings: store, log, findSession }) => {
-
   app.get(
     RECORDINGS_PATH,
     {
@@ -110,35 +120,27 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
     async () => ({ dir: store.dir, recordAll: store.recordAll, recordings: await store.list() }),
   );
 
-  app.post<{ Params: { deviceId: string } }>(
-    `${RECORDINGS_PATH}/:deviceId/start`,
-    { schema: { params: deviceParams, response: { 200: toggleReply, 404: errorReply } } },
-    async (req, reply) => {
-      const session = findSession(req.params.deviceId);
-      if (!session || session.closed) {
-        reply.code(404);
-        return { error: 'unknown-device', message: `no device '${req.params.deviceId}' is connected` };
-      }
-      const { recording, started } = session.startRecording();
-      if (started) log.info({ deviceId: session.info.deviceId, recording: recording.id }, 'recording started');
-      return { started, recording: describe(recording) };
-    },
-  );
+  app.post<{ Params: { deviceId: string } }>(`${RECORDINGS_PATH}/:deviceId/start`, { schema: { params: deviceParams, response: { 200: toggleReply, 404: errorReply } } }, async (req, reply) => {
+    const session = findSession(req.params.deviceId);
+    if (!session || session.closed) {
+      reply.code(404);
+      return { error: 'unknown-device', message: `no device '${req.params.deviceId}' is connected` };
+    }
+    const { recording, started } = session.startRecording();
+    if (started) log.info({ deviceId: session.info.deviceId, recording: recording.id }, 'recording started');
+    return { started, recording: describe(recording) };
+  });
 
-  app.post<{ Params: { deviceId: string } }>(
-    `${RECORDINGS_PATH}/:deviceId/stop`,
-    { schema: { params: deviceParams, response: { 200: toggleReply, 404: errorReply } } },
-    async (req, reply) => {
-      const session = findSession(req.params.deviceId);
-      const stopped = await session?.stopRecording('stopped over HTTP');
-      if (!stopped) {
-        reply.code(404);
-        return { error: 'not-recording', message: `device '${req.params.deviceId}' is not being recorded` };
-      }
-      log.info({ deviceId: req.params.deviceId, recording: stopped.id }, 'recording stopped');
-      return { recording: describe(stopped) };
-    },
-  );
+  app.post<{ Params: { deviceId: string } }>(`${RECORDINGS_PATH}/:deviceId/stop`, { schema: { params: deviceParams, response: { 200: toggleReply, 404: errorReply } } }, async (req, reply) => {
+    const session = findSession(req.params.deviceId);
+    const stopped = await session?.stopRecording('stopped over HTTP');
+    if (!stopped) {
+      reply.code(404);
+      return { error: 'not-recording', message: `device '${req.params.deviceId}' is not being recorded` };
+    }
+    log.info({ deviceId: req.params.deviceId, recording: stopped.id }, 'recording stopped');
+    return { recording: describe(stopped) };
+  });
 
   const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: RECORDING_ID_PATTERN.source } } } as const;
 
@@ -188,7 +190,12 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
             units: { type: 'string', enum: ['g', 'm/s2'] },
           },
         },
-        response: { 200: { type: 'object', required: ['recording', 'warnings'], properties: { recording: recordingSchema, warnings: { type: 'array', items: { type: 'string' } } } }, 400: errorReply, 413: errorReply, 415: errorReply },
+        response: {
+          200: { type: 'object', required: ['recording', 'warnings'], properties: { recording: recordingSchema, warnings: { type: 'array', items: { type: 'string' } } } },
+          400: errorReply,
+          413: errorReply,
+          415: errorReply,
+        },
       },
     },
     async (req, reply) => {
@@ -201,14 +208,19 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
         if (err instanceof DataFormatError) return sendError(reply, 400, 'unreadable-file', err.message);
         throw err;
       }
-      const stem = name.replace(/\.csv$/i, '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+      const stem = name
+        .replace(/\.csv$/i, '')
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .replace(/^\.+/, '_');
       const startedAt = new Date().toISOString();
       const id = `${stem}_imported_${startedAt.replace(/:/g, '-')}`;
       const file = store.fileOf(id);
       if (!file) return sendError(reply, 400, 'invalid-request', `'${name}' makes no valid recording id`);
       const deviceId = `import:${stem}`.slice(0, 64);
       await mkdir(store.dir, { recursive: true });
-      await writeFile(file, formatSensoriumRecording(rec, { id, deviceId, description: `${format} file ${name}${rec.warnings?.length ? ` (${rec.warnings.join('; ')})` : ''}`, startedAt }), { flag: 'wx' });
+      await writeFile(file, formatSensoriumRecording(rec, { id, deviceId, description: `${format} file ${name}${rec.warnings?.length ? ` (${rec.warnings.join('; ')})` : ''}`, startedAt }), {
+        flag: 'wx',
+      });
       log.info({ recording: id, format, samples: rec.t.length }, 'recording imported');
       const bytes = (await store.list()).find((r) => r.id === id)?.bytes ?? 0;
       return { recording: { id, deviceId, startedAt, bytes, active: false, samples: rec.t.length, units: 'g', rateHz: rec.rateHz, source: 'recording' }, warnings: rec.warnings ?? [] };

@@ -70,65 +70,61 @@ export const textPlugin: FastifyPluginAsync<TextPluginOptions> = async (app, opt
     };
   });
 
-  app.post<{ Body: GenerateBody }>(
-    GENERATE_PATH,
-    { schema: { body: generateBody, response: { 400: errorReply, 404: errorReply, 413: errorReply, 503: errorReply } } },
-    async (req, reply) => {
-      const body = req.body;
-      const maxTokens = body.maxTokens ?? Math.min(100, config.maxGenerateTokens);
-      if (maxTokens > config.maxGenerateTokens) {
-        reply.code(400);
-        return { error: 'too-many-tokens', message: `maxTokens ${maxTokens} is above the cap of ${config.maxGenerateTokens}` };
+  app.post<{ Body: GenerateBody }>(GENERATE_PATH, { schema: { body: generateBody, response: { 400: errorReply, 404: errorReply, 413: errorReply, 503: errorReply } } }, async (req, reply) => {
+    const body = req.body;
+    const maxTokens = body.maxTokens ?? Math.min(100, config.maxGenerateTokens);
+    if (maxTokens > config.maxGenerateTokens) {
+      reply.code(400);
+      return { error: 'too-many-tokens', message: `maxTokens ${maxTokens} is above the cap of ${config.maxGenerateTokens}` };
+    }
+    const prompt = body.prompt ?? '';
+    if (prompt.length > config.maxChars) {
+      reply.code(413);
+      return { error: 'context-too-long', message: `the prompt is longer than ${config.maxChars} characters` };
+    }
+    let served;
+    try {
+      served = await service.model(body.model);
+    } catch (err) {
+      if (err instanceof UnknownModelError || err instanceof ModelNotFoundError) {
+        reply.code(404);
+        return { error: 'unknown-model', message: err.message };
       }
-      const prompt = body.prompt ?? '';
-      if (prompt.length > config.maxChars) {
-        reply.code(413);
-        return { error: 'context-too-long', message: `the prompt is longer than ${config.maxChars} characters` };
-      }
-      let served;
+      throw err;
+    }
+    let stopped = false;
+    req.raw.on('close', () => (stopped = true));
+    reply.raw.on('close', () => (stopped = true));
+    const started = performance.now();
+    const tokens = generateTokens(
+      served.batcher.step,
+      served.lm.tokenizer,
+      served.lm.stepper.zeroState(),
+      prompt,
+      { temperature: body.temperature, topK: body.topK, maxTokens, seed: body.seed ?? Math.floor(Math.random() * 2 ** 32) },
+      () => stopped,
+    );
+    // One JSON object per line: {"token": "..."} for each token, then {"done": true, ...}.
+    async function* lines(): AsyncGenerator<string> {
+      let n = 0;
+      let text = '';
       try {
-        served = await service.model(body.model);
+        for await (const t of tokens) {
+          text += t.text;
+          n++;
+          yield JSON.stringify({ index: n - 1, token: t.text }) + '\n';
+          await nextGenerationToken(service, () => stopped); // the server's tokens per second, shared with /ws/text
+        }
+        yield JSON.stringify({ done: true, tokens: n, reason: stopped ? 'stopped' : 'length', text, ms: performance.now() - started }) + '\n';
       } catch (err) {
-        if (err instanceof UnknownModelError || err instanceof ModelNotFoundError) {
-          reply.code(404);
-          return { error: 'unknown-model', message: err.message };
-        }
-        throw err;
+        const code = err instanceof OverloadedError ? 'overloaded' : 'internal';
+        yield JSON.stringify({ done: true, tokens: n, reason: 'error', error: code, message: err instanceof Error ? err.message : String(err), text }) + '\n';
       }
-      let stopped = false;
-      req.raw.on('close', () => (stopped = true));
-      reply.raw.on('close', () => (stopped = true));
-      const started = performance.now();
-      const tokens = generateTokens(
-        served.batcher.step,
-        served.lm.tokenizer,
-        served.lm.stepper.zeroState(),
-        prompt,
-        { temperature: body.temperature, topK: body.topK, maxTokens, seed: body.seed ?? Math.floor(Math.random() * 2 ** 32) },
-        () => stopped,
-      );
-      // One JSON object per line: {"token": "..."} for each token, then {"done": true, ...}.
-      async function* lines(): AsyncGenerator<string> {
-        let n = 0;
-        let text = '';
-        try {
-          for await (const t of tokens) {
-            text += t.text;
-            n++;
-            yield JSON.stringify({ index: n - 1, token: t.text }) + '\n';
-            await nextGenerationToken(service, () => stopped); // the server's tokens per second, shared with /ws/text
-          }
-          yield JSON.stringify({ done: true, tokens: n, reason: stopped ? 'stopped' : 'length', text, ms: performance.now() - started }) + '\n';
-        } catch (err) {
-          const code = err instanceof OverloadedError ? 'overloaded' : 'internal';
-          yield JSON.stringify({ done: true, tokens: n, reason: 'error', error: code, message: err instanceof Error ? err.message : String(err), text }) + '\n';
-        }
-      }
-      reply.header('content-type', 'application/x-ndjson; charset=utf-8');
-      reply.header('cache-control', 'no-store');
-      return reply.send(Readable.from(lines()));
-    },
-  );
+    }
+    reply.header('content-type', 'application/x-ndjson; charset=utf-8');
+    reply.header('cache-control', 'no-store');
+    return reply.send(Readable.from(lines()));
+  });
 
   app.addHook('onClose', async () => {
     await service.close();

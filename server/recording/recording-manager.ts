@@ -140,7 +140,15 @@ export class RecordingManager {
       if (!header) continue; // not ours, or the header never reached the disk
       const size = (await stat(file).catch(() => undefined))?.size ?? 0;
       const status = live.get(id);
-      const entry: RecordingListEntry = { id, deviceId: header.deviceId, startedAt: header.startedAt, bytes: status?.bytes ?? size, active: status?.active ?? false, units: header.units, rateHz: header.rateHz };
+      const entry: RecordingListEntry = {
+        id,
+        deviceId: header.deviceId,
+        startedAt: header.startedAt,
+        bytes: status?.bytes ?? size,
+        active: status?.active ?? false,
+        units: header.units,
+        rateHz: header.rateHz,
+      };
       if (header.source !== undefined) entry.source = header.source;
       if (status) Object.assign(entry, { frames: status.frames, samples: status.samples, droppedFrames: status.droppedFrames });
       if (status?.error !== undefined) Object.assign(entry, { failed: true, error: status.error });
@@ -151,7 +159,18 @@ export class RecordingManager {
     for (const w of [...this.active, ...this.failed]) {
       const s = live.get(w.id);
       if (!s) continue;
-      const entry: RecordingListEntry = { id: s.id, deviceId: s.deviceId, startedAt: s.startedAt, bytes: s.bytes, active: s.active, frames: s.frames, samples: s.samples, droppedFrames: s.droppedFrames, units: w.info.units, rateHz: w.info.rateHz };
+      const entry: RecordingListEntry = {
+        id: s.id,
+        deviceId: s.deviceId,
+        startedAt: s.startedAt,
+        bytes: s.bytes,
+        active: s.active,
+        frames: s.frames,
+        samples: s.samples,
+        droppedFrames: s.droppedFrames,
+        units: w.info.units,
+        rateHz: w.info.rateHz,
+      };
       if (w.info.source !== undefined) entry.source = w.info.source;
       if (s.error !== undefined) Object.assign(entry, { failed: true, error: s.error });
       out.push(entry);
@@ -218,7 +237,10 @@ export class RecordingManager {
 
   /** `<device id>_<UTC time>[_n]`, safe as a file name (':' becomes '_'). */
   private newId(deviceId: string): string {
-    const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\.(\d+)Z$/, '.$1Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[:]/g, '-')
+      .replace(/\.(\d+)Z$/, '.$1Z');
     this.sameStamp = stamp === this.lastStamp ? this.sameStamp + 1 : 0;
     this.lastStamp = stamp;
     const safe = deviceId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');

@@ -65,7 +65,16 @@ export class RecordingWriter {
     readonly info: DeviceInfo,
     private readonly opts: RecordingWriterOptions,
   ) {
-    const header: RecordingHeader = { kind: 'header', format: RECORDING_FORMAT, version: RECORDING_VERSION, id, deviceId: info.deviceId, rateHz: info.rateHz, units: info.units, startedAt: this.startedAt };
+    const header: RecordingHeader = {
+      kind: 'header',
+      format: RECORDING_FORMAT,
+      version: RECORDING_VERSION,
+      id,
+      deviceId: info.deviceId,
+      rateHz: info.rateHz,
+      units: info.units,
+      startedAt: this.startedAt,
+    };
     if (info.source !== undefined) header.source = info.source;
     if (info.description !== undefined) header.description = info.description;
     if (info.hasLabels !== undefined) header.hasLabels = info.hasLabels;

@@ -79,7 +79,11 @@ export function hostName(header: string): string | undefined {
 }
 
 function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 }
 
 /** Host names for the allow-list: DNS names or IP addresses, no scheme, port or path. */

@@ -33,7 +33,12 @@ export function installHttpAccessControl(app: FastifyInstance, auth: Auth, origi
     const token = auth.tokenOf(req.raw);
     const principal = auth.identify(token);
     if (!principal) {
-      return sendError(reply.header('www-authenticate', 'Bearer realm="sensorium"'), 401, 'unauthorized', 'a valid token is required: Authorization: Bearer <token>, or open the page with ?token=<token>');
+      return sendError(
+        reply.header('www-authenticate', 'Bearer realm="sensorium"'),
+        401,
+        'unauthorized',
+        'a valid token is required: Authorization: Bearer <token>, or open the page with ?token=<token>',
+      );
     }
     const scope = httpScope(req.method, path);
     if (scope !== 'any' && !principal.scopes.has(scope)) {

@@ -19,10 +19,7 @@ const AUTH_SCHEME = /\b(Bearer|Basic)\s+(?:\\.|[^\s"\\,])+/gi;
 /** The text with every credential it holds replaced by [REDACTED]. */
 export function redactSecrets(text: string): string {
   if (!/token|bearer|basic|authorization/i.test(text)) return text; // most lines: one cheap test
-  return text
-    .replace(SECRET_FIELD, `$1${REDACTED}$2`)
-    .replace(TOKEN_PARAM, `$1${REDACTED}`)
-    .replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+  return text.replace(SECRET_FIELD, `$1${REDACTED}$2`).replace(TOKEN_PARAM, `$1${REDACTED}`).replace(AUTH_SCHEME, `$1 ${REDACTED}`);
 }
 
 interface LineStream {

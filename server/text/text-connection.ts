@@ -7,14 +7,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { decodeFrame, encodeFrame, type Encoding } from '../../protocol/codec.js';
 import { TEXT_FRAME_SHAPE } from '../../protocol/frame-guard.js';
-import {
-  parseTextClientMessage,
-  type EditMessage,
-  type GenerateMessage,
-  type TextErrorCode,
-  type TextLimits,
-  type TextServerMessage,
-} from '../../protocol/text-messages.js';
+import { parseTextClientMessage, type EditMessage, type GenerateMessage, type TextErrorCode, type TextLimits, type TextServerMessage } from '../../protocol/text-messages.js';
 import { generateTokens } from '../../models/lm/generate.js';
 import { ContextTooLongError, TextSession } from '../../models/lm/text-session.js';
 import { OverloadedError } from '../batching/dynamic-batcher.js';
@@ -150,9 +143,7 @@ export class TextConnection {
         vocabSize: served.lm.tokenizer.size,
         k,
         limits: textLimits(this.service),
-        ...(this.adaptation
-          ? { writer: { ...(writer !== undefined ? { id: writer } : {}), learnedTokens: this.adaptation.writer.size, maxTokens: this.adaptation.maxTokens } }
-          : {}),
+        ...(this.adaptation ? { writer: { ...(writer !== undefined ? { id: writer } : {}), learnedTokens: this.adaptation.writer.size, maxTokens: this.adaptation.maxTokens } } : {}),
       });
     } catch (err) {
       if (err instanceof UnknownModelError || err instanceof ModelNotFoundError) this.error('unknown-model', err.message);

@@ -93,9 +93,11 @@ export class WriterStore {
   private enqueue(id: string, write: () => Promise<void>): Promise<void> {
     const next = (this.writes.get(id) ?? Promise.resolve()).catch(() => undefined).then(write);
     this.writes.set(id, next);
-    void next.finally(() => {
-      if (this.writes.get(id) === next) this.writes.delete(id);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.writes.get(id) === next) this.writes.delete(id);
+      })
+      .catch(() => undefined);
     return next;
   }
 }

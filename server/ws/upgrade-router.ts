@@ -168,7 +168,11 @@ export class UpgradeRouter {
     let refusal: { reason: RefusalReason; code: number; message: string } | undefined;
     if (this.guard.maxConnections !== undefined && this.open >= this.guard.maxConnections) {
       refusal = { reason: 'too-many-connections', code: CloseCode.tryAgainLater, message: `the server takes at most ${this.guard.maxConnections} connections` };
-    } else if (this.guard.maxConnectionsPerIp !== undefined && !(this.guard.exemptLoopbackFromIpLimit && isLoopbackHost(ip)) && (this.perIp.get(addressGroup(ip)) ?? 0) >= this.guard.maxConnectionsPerIp) {
+    } else if (
+      this.guard.maxConnectionsPerIp !== undefined &&
+      !(this.guard.exemptLoopbackFromIpLimit && isLoopbackHost(ip)) &&
+      (this.perIp.get(addressGroup(ip)) ?? 0) >= this.guard.maxConnectionsPerIp
+    ) {
       refusal = { reason: 'too-many-from-ip', code: CloseCode.tryAgainLater, message: `at most ${this.guard.maxConnectionsPerIp} connections per address (IPv6: per /64)` };
     } else if (!authenticated && !route.opts.tokenInFirstFrame) {
       refusal = { reason: 'unauthorized', code: CloseCode.policy, message: `unauthorized: a valid ${scope} token is required (Authorization: Bearer, ?token= or the page cookie)` };

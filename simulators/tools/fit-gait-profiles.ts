@@ -44,8 +44,10 @@ const MAX_GAP_MS = 150;
 
 const CITATIONS: Record<FitFormat, string> = {
   hapt: 'HAPT RawData (J. L. Reyes-Ortiz, L. Oneto, A. Samà, X. Parra, D. Anguita, Transition-Aware Human Activity Recognition Using Smartphones, Neurocomputing 2016; see ../shared/data/hapt/SOURCES.md)',
-  wisdm2019: 'WISDM 2019 phone accelerometer, trouser pocket (G. M. Weiss, K. Yoneda, T. Hayajneh, Smartphone and Smartwatch-Based Biometrics Using Activities of Daily Living, IEEE Access 2019; see ../shared/data/wisdm2019/SOURCES.md)',
-  mobifall: 'MobiFall v2.0, trouser pocket (G. Vavoulas, M. Pediaditis, C. Chatzaki, E. G. Spanakis, M. Tsiknakis, The MobiFall Dataset, IJMSTR 2014; research use, cite; see ../shared/data/mobifall/SOURCES.md)',
+  wisdm2019:
+    'WISDM 2019 phone accelerometer, trouser pocket (G. M. Weiss, K. Yoneda, T. Hayajneh, Smartphone and Smartwatch-Based Biometrics Using Activities of Daily Living, IEEE Access 2019; see ../shared/data/wisdm2019/SOURCES.md)',
+  mobifall:
+    'MobiFall v2.0, trouser pocket (G. Vavoulas, M. Pediaditis, C. Chatzaki, E. G. Spanakis, M. Tsiknakis, The MobiFall Dataset, IJMSTR 2014; research use, cite; see ../shared/data/mobifall/SOURCES.md)',
 };
 
 export const spec = defineCommand({
@@ -87,7 +89,11 @@ export function bodyAxes(gravity: Vec3): [Vec3, Vec3, Vec3] {
 /** Pocket: any horizontal pair to start with (turned to the swing plane after the fit). */
 function anyHorizontalAxes(gravity: Vec3): [Vec3, Vec3, Vec3] {
   const up = normalize(gravity);
-  const phoneAxes: Vec3[] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  const phoneAxes: Vec3[] = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
   const hint = phoneAxes.reduce((best, a) => (Math.abs(dot(a, up)) < Math.abs(dot(best, up)) ? a : best));
   const h1 = orthogonalTo(up, hint);
   return [up, h1, cross(up, h1)];
@@ -128,7 +134,10 @@ function fitHarmonics(signals: Float64Array[], strideHz: number): [number, numbe
   return signals.map((s) => {
     const atb = new Float64Array(cols);
     for (let i = 0; i < n; i++) for (let a = 0; a < cols; a++) atb[a]! += basis(i, a) * s[i]!;
-    const beta = solve(ata.map((r) => Float64Array.from(r)), atb);
+    const beta = solve(
+      ata.map((r) => Float64Array.from(r)),
+      atb,
+    );
     return Array.from({ length: HARMONICS }, (_, k): [number, number] => [beta[2 * k]!, -beta[2 * k + 1]!]);
   });
 }
@@ -337,7 +346,19 @@ export function fitProfiles(format: FitFormat, recordings: readonly Recording[])
   // thigh: counted in crosswiseShare and left out of the tilt (seated, that cannot be told).
   const isUpright = (a: ActivityName) => a === 'standing' || GAIT.includes(a);
   const crosswise = (c: Chunk) => Math.abs(c.gravity[0]) > Math.abs(c.gravity[1]);
-  const tiltDeg = Object.fromEntries(activities.map((a) => [a, round(median(of(a).filter((c) => !isUpright(a) || !crosswise(c)).map((c) => tiltFromLongAxis(c.gravity))), 1)]));
+  const tiltDeg = Object.fromEntries(
+    activities.map((a) => [
+      a,
+      round(
+        median(
+          of(a)
+            .filter((c) => !isUpright(a) || !crosswise(c))
+            .map((c) => tiltFromLongAxis(c.gravity)),
+        ),
+        1,
+      ),
+    ]),
+  );
   const upright = activities.filter(isUpright).flatMap(of);
   const crosswiseShare = round(upright.filter(crosswise).length / Math.max(1, upright.length), 3);
   const stillness = Object.fromEntries(
@@ -348,7 +369,13 @@ export function fitProfiles(format: FitFormat, recordings: readonly Recording[])
   // 58% and 29%), so each person's mean cycle is kept too.
   const people = Object.fromEntries(
     Object.keys(gait).map((a) => {
-      const users = [...new Set(of(a as ActivityName).map((c) => c.user).filter((u): u is number => u !== undefined))].sort((x, y) => x - y);
+      const users = [
+        ...new Set(
+          of(a as ActivityName)
+            .map((c) => c.user)
+            .filter((u): u is number => u !== undefined),
+        ),
+      ].sort((x, y) => x - y);
       const own = users
         .map((user) => ({ user, list: of(a as ActivityName).filter((c) => c.user === user) }))
         .filter(({ list }) => list.length >= MIN_PERSON_CHUNKS)
@@ -398,7 +425,7 @@ export async function main(argv: string[]): Promise<void> {
           " * motion (the thigh's swing), e2 = vertical x e1, signs chosen so that each axis's stride",
           ' * component is positive). stillness: per activity where one stays still, the median over chunks of',
           ' * the sd per phone axis and of its sample-to-sample part (first differences / sqrt 2). people:',
-          ' * per gait activity, each person\'s own mean cycle (same fields as gait, with the user).',
+          " * per gait activity, each person's own mean cycle (same fields as gait, with the user).",
           ' */',
           `export const POCKET_FIT = ${JSON.stringify({ dataset: format, users, chunks: fit.chunks, tiltDeg: fit.tiltDeg, crosswiseShare: fit.crosswiseShare, stillness: fit.stillness, gait: fit.gait, people: fit.people })} as const;`,
         ];

@@ -41,7 +41,11 @@ const summarise = (m: HarMetrics): Scored => ({
   accuracy: m.accuracy,
   macroF1: m.macroF1,
   n: m.n,
-  recall: Object.fromEntries(Object.entries(m.perClass).filter(([, c]) => c.support > 0).map(([c, v]) => [c, v.recall])),
+  recall: Object.fromEntries(
+    Object.entries(m.perClass)
+      .filter(([, c]) => c.support > 0)
+      .map(([c, v]) => [c, v.recall]),
+  ),
   confusion: m.confusion,
 });
 
@@ -77,7 +81,10 @@ export function scoreSyntheticPhones(model: HarClassifier, opts: { phones: numbe
       for (let p = 0; p < opts.phones; p++) {
         const phone = new SyntheticPhone({ seed: opts.seed + p, placement, rateHz: model.rateHz, script: [{ activity, seconds: opts.seconds }], loop: false });
         const { windows, n } = clipWindows(phone, samples, model.windowSize, model.hop);
-        for (const [scorer, as] of [[told, placement], [unknown, 'unknown']] as [HarScorer, Placement][]) {
+        for (const [scorer, as] of [
+          [told, placement],
+          [unknown, 'unknown'],
+        ] as [HarScorer, Placement][]) {
           const probs = model.predict(windows, n, as);
           const k = model.classes.length;
           for (let w = 0; w < n; w++) {
@@ -101,8 +108,24 @@ export async function main(argv: string[]): Promise<void> {
     const { placements, skipped } = scoreSyntheticPhones(model, { phones, seconds: o.seconds, seed: o.seed });
     for (const [p, r] of Object.entries(placements)) console.error(`score: ${p}: accuracy ${r.told.accuracy.toFixed(3)} told, ${r.unknown.accuracy.toFixed(3)} unknown`);
     const rows = Object.entries(placements).flatMap(([p, r]) => [
-      [`${p} (told)`, r.told.accuracy.toFixed(3), r.told.macroF1.toFixed(3), r.told.n, Object.entries(r.told.recall).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(', ')],
-      [`${p} (unknown)`, r.unknown.accuracy.toFixed(3), r.unknown.macroF1.toFixed(3), r.unknown.n, Object.entries(r.unknown.recall).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(', ')],
+      [
+        `${p} (told)`,
+        r.told.accuracy.toFixed(3),
+        r.told.macroF1.toFixed(3),
+        r.told.n,
+        Object.entries(r.told.recall)
+          .map(([c, v]) => `${c} ${v.toFixed(2)}`)
+          .join(', '),
+      ],
+      [
+        `${p} (unknown)`,
+        r.unknown.accuracy.toFixed(3),
+        r.unknown.macroF1.toFixed(3),
+        r.unknown.n,
+        Object.entries(r.unknown.recall)
+          .map(([c, v]) => `${c} ${v.toFixed(2)}`)
+          .join(', '),
+      ],
     ]);
     printTable(['placement', 'accuracy', 'macro-F1', 'windows', 'recall per class'], rows);
     printResultJson(roundDeep({ model: model.metadata?.name ?? 'har', classes: model.classes, phones, seconds: o.seconds, skipped, placements }, 4));

@@ -59,6 +59,8 @@ describe('/metrics', () => {
   });
 
   it('groups routes into services', () => {
-    expect(['/ws/text', '/api/text/generate', '/api/vae/sample', '/api/gan/interpolate', '/api/images/convolve', '/api/recordings/:id', '/api/models', '/recordings/', 'unmatched'].map(serviceOf)).toEqual(['text', 'text', 'images', 'images', 'images', 'recordings', 'api', 'client', 'unmatched']);
+    expect(
+      ['/ws/text', '/api/text/generate', '/api/vae/sample', '/api/gan/interpolate', '/api/images/convolve', '/api/recordings/:id', '/api/models', '/recordings/', 'unmatched'].map(serviceOf),
+    ).toEqual(['text', 'text', 'images', 'images', 'images', 'recordings', 'api', 'client', 'unmatched']);
   });
 });

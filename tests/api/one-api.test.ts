@@ -89,7 +89,13 @@ describe('GET /api/openapi.json', () => {
     expect(res.status).toBe(200);
     const spec = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
     expect(spec.openapi).toMatch(/^3\./);
-    const described = new Set(Object.entries(spec.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => m !== 'head').map((m) => `${m.toUpperCase()} ${normalize(path)}`)));
+    const described = new Set(
+      Object.entries(spec.paths).flatMap(([path, ops]) =>
+        Object.keys(ops)
+          .filter((m) => m !== 'head')
+          .map((m) => `${m.toUpperCase()} ${normalize(path)}`),
+      ),
+    );
     const registered = registeredRoutes(srv.server.app.printRoutes({ commonPrefix: false }));
     expect(registered.size).toBeGreaterThan(25);
     expect([...registered].sort()).toEqual([...described].sort());

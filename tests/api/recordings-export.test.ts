@@ -119,8 +119,15 @@ describe('importing other apps’ files', () => {
   });
 
   it('refuses an unreadable file, a wrong format and units that do not apply, in the error shape', async () => {
-    const post = (query: string, body: string, type = 'text/csv') => fetch(`${srv.url}/api/recordings/import?${query}`, { method: 'POST', headers: { 'content-type': type }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-    expect(await post('format=phyphox&name=a.csv', 'time,z,y,x\n1,2,3,4\n')).toMatchObject({ status: 400, body: { error: 'unreadable-file', message: expect.stringMatching(/a\.csv.*Time \(s\)|a\.csv.*Acceleration x/) } });
+    const post = (query: string, body: string, type = 'text/csv') =>
+      fetch(`${srv.url}/api/recordings/import?${query}`, { method: 'POST', headers: { 'content-type': type }, body }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, unknown>,
+      }));
+    expect(await post('format=phyphox&name=a.csv', 'time,z,y,x\n1,2,3,4\n')).toMatchObject({
+      status: 400,
+      body: { error: 'unreadable-file', message: expect.stringMatching(/a\.csv.*Time \(s\)|a\.csv.*Acceleration x/) },
+    });
     expect(await post('format=xml', 'x')).toMatchObject({ status: 400, body: { error: 'invalid-request' } });
     expect(await post('format=phyphox&units=g', 'x')).toMatchObject({ status: 400, body: { error: 'invalid-request', message: expect.stringMatching(/units/) } });
     expect(await post('format=csv', '{}', 'application/octet-stream')).toMatchObject({ status: 415, body: { error: 'unsupported-media-type' } });

@@ -88,7 +88,12 @@ describe('fair batching', () => {
   it('items without a key share one lane: first come, first served as before', async () => {
     const batches: number[][] = [];
     const batcher = new DynamicBatcher<number, number>({ maxBatch: 3, maxDelayMs: 10, maxQueue: 4, now: () => Date.now(), run: (items) => (batches.push([...items]), [...items]) });
-    const results = Array.from({ length: 6 }, (_, i) => batcher.submit(i).then(() => 'ok', (e: unknown) => (e instanceof OverloadedError ? 'overloaded' : 'other')));
+    const results = Array.from({ length: 6 }, (_, i) =>
+      batcher.submit(i).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof OverloadedError ? 'overloaded' : 'other'),
+      ),
+    );
     await vi.advanceTimersByTimeAsync(100);
     expect(await Promise.all(results)).toEqual(['ok', 'ok', 'ok', 'ok', 'overloaded', 'overloaded']);
     expect(batches).toEqual([[0, 1, 2], [3]]);

@@ -15,7 +15,10 @@ describe('soak statistics', () => {
     const leaking = flat.map((s) => ({ ...s, heapMb: s.heapMb + 5 * s.minute }));
     const floor = (xs: typeof flat) => {
       const f = heapFloorPerMinute(xs);
-      return slope(f.map((p) => p.minute), f.map((p) => p.heapMb));
+      return slope(
+        f.map((p) => p.minute),
+        f.map((p) => p.heapMb),
+      );
     };
     expect(heapFloorPerMinute(flat)).toHaveLength(10);
     expect(floor(flat)).toBeCloseTo(0, 10);
@@ -26,6 +29,11 @@ describe('soak statistics', () => {
     const x = [0, 1, 2, 3, 4, 5];
     expect(knownSlope(x, [NaN, NaN, 80, 81, 82, 83])).toBeCloseTo(1, 10);
     expect(knownSlope(x, [NaN, NaN, NaN, NaN, NaN, 83])).toBeNull();
-    expect(knownSlope(x, x.map(() => NaN))).toBeNull();
+    expect(
+      knownSlope(
+        x,
+        x.map(() => NaN),
+      ),
+    ).toBeNull();
   });
 });

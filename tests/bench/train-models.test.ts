@@ -10,17 +10,21 @@ beforeAll(async () => {
 });
 
 describe('training benchmark models', () => {
-  it.each(MODEL_NAMES)('%s trains on wasm with a flat tensor count', async (name) => {
-    const bench = BENCH_FACTORIES[name](4);
-    try {
-      await bench.step(); // creates the optimizer's slots
-      const before = tf.memory().numTensors;
-      await bench.step();
-      await bench.step();
-      expect(tf.memory().numTensors).toBe(before);
-      expect(bench.samplesPerStep).toBe(4);
-    } finally {
-      bench.dispose();
-    }
-  }, 120_000);
+  it.each(MODEL_NAMES)(
+    '%s trains on wasm with a flat tensor count',
+    async (name) => {
+      const bench = BENCH_FACTORIES[name](4);
+      try {
+        await bench.step(); // creates the optimizer's slots
+        const before = tf.memory().numTensors;
+        await bench.step();
+        await bench.step();
+        expect(tf.memory().numTensors).toBe(before);
+        expect(bench.samplesPerStep).toBe(4);
+      } finally {
+        bench.dispose();
+      }
+    },
+    120_000,
+  );
 });

@@ -60,7 +60,7 @@ describe('bus codec', () => {
     );
   });
 
-  it('does not let a __proto__ key change a decoded object\'s prototype (msgpackr reads it as __proto_)', () => {
+  it("does not let a __proto__ key change a decoded object's prototype (msgpackr reads it as __proto_)", () => {
     // {"__proto__": {"polluted": true}} as a msgpack map
     const bytes = Uint8Array.from([0x81, 0xa9, ...new TextEncoder().encode('__proto__'), 0x81, 0xa8, ...new TextEncoder().encode('polluted'), 0xc3]);
     let value: unknown;

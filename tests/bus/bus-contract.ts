@@ -1,15 +1,7 @@
 // The bus contract (server/bus/bus.ts), one suite run on every implementation:
 // tests/bus/memory-bus.test.ts and tests/bus/nats-bus.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BusClosedError,
-  BusInvalidArgumentError,
-  BusNoRespondersError,
-  BusRemoteError,
-  BusTimeoutError,
-  type Bus,
-  type BusStatus,
-} from '../../server/bus/bus.js';
+import { BusClosedError, BusInvalidArgumentError, BusNoRespondersError, BusRemoteError, BusTimeoutError, type Bus, type BusStatus } from '../../server/bus/bus.js';
 
 /** Clients of one broker: separate connections on NATS, the same bus in one process. */
 export interface Broker {
@@ -153,7 +145,7 @@ export function busContract(name: string, makeBroker: () => Promise<Broker>): vo
       expect(members[1]!.length).toBeGreaterThan(total / 4);
     });
 
-    it('answers requests with a handler\'s value or promise, null included', async () => {
+    it("answers requests with a handler's value or promise, null included", async () => {
       b.subscribe('sensorium.test.double', (n) => (n as number) * 2, { queue: 'math' });
       b.subscribe('sensorium.test.later', async (p) => {
         await sleep(10);
@@ -202,7 +194,7 @@ export function busContract(name: string, makeBroker: () => Promise<Broker>): vo
       expect(performance.now() - started).toBeLessThan(2_000);
     });
 
-    it('sends a responder\'s failure back as BusRemoteError and tells its onError', async () => {
+    it("sends a responder's failure back as BusRemoteError and tells its onError", async () => {
       const errors: string[] = [];
       b.subscribe(
         'sensorium.test.fails',
@@ -225,9 +217,13 @@ export function busContract(name: string, makeBroker: () => Promise<Broker>): vo
     it('keeps a failing handler from its neighbours and from the publisher', async () => {
       const errors: string[] = [];
       const good: number[] = [];
-      b.subscribe('sensorium.test.mixed', () => {
-        throw new Error('boom');
-      }, { onError: (err) => errors.push(err.message) });
+      b.subscribe(
+        'sensorium.test.mixed',
+        () => {
+          throw new Error('boom');
+        },
+        { onError: (err) => errors.push(err.message) },
+      );
       b.subscribe('sensorium.test.mixed', (n) => void good.push(n as number));
       await ready(a, b);
       expect(() => a.publish('sensorium.test.mixed', 1)).not.toThrow();
@@ -239,10 +235,14 @@ export function busContract(name: string, makeBroker: () => Promise<Broker>): vo
 
     it('answers every request while a member leaves its queue group mid-stream (drain), then only the other', async () => {
       const c = await broker.client();
-      const first = b.subscribe('sensorium.test.classify', async () => {
-        await sleep(1);
-        return 'b';
-      }, { queue: 'inference' });
+      const first = b.subscribe(
+        'sensorium.test.classify',
+        async () => {
+          await sleep(1);
+          return 'b';
+        },
+        { queue: 'inference' },
+      );
       c.subscribe('sensorium.test.classify', () => 'c', { queue: 'inference' });
       await ready(a, b);
       await ready(a, c);

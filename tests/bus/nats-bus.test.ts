@@ -2,15 +2,7 @@
 // a network brings: the server restarting, hostile bytes on a subject, a member dying mid-stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  BusDisconnectedError,
-  BusOverloadedError,
-  BusPayloadError,
-  BusTimeoutError,
-  BusNoRespondersError,
-  type Bus,
-  type BusStatus,
-} from '../../server/bus/bus.js';
+import { BusDisconnectedError, BusOverloadedError, BusPayloadError, BusTimeoutError, BusNoRespondersError, type Bus, type BusStatus } from '../../server/bus/bus.js';
 import { connectNatsBus } from '../../server/bus/nats-bus.js';
 import { encodePayload } from '../../server/bus/bus-codec.js';
 import { skipNatsTests, startNatsServer, type NatsServer } from '../helpers/nats-server.js';

@@ -48,9 +48,7 @@ describe('committed models: recorded training commands', () => {
       const { spec } = await trainers[model]!.load();
       const now: Record<string, unknown> = parseOptions(spec, argv);
       // The old settings under today's option names; the output folder relative to this checkout.
-      const before = Object.fromEntries(
-        Object.entries(recorded.settings).map(([k, v]) => [canonicalOption(spec, k) ?? k, typeof v === 'string' ? v.replace(/^<repo>\//, `${REPO}/`) : v]),
-      );
+      const before = Object.fromEntries(Object.entries(recorded.settings).map(([k, v]) => [canonicalOption(spec, k) ?? k, typeof v === 'string' ? v.replace(/^<repo>\//, `${REPO}/`) : v]));
       // --backend's default comes from SENSORIUM_BACKEND: compare it only where the command names it.
       if (!argv.some((a) => a.startsWith('--backend'))) {
         delete before.backend;

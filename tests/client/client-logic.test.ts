@@ -158,7 +158,15 @@ describe('SampleBatcher across reconnects', () => {
 describe('StreamSession', () => {
   const base = { deviceId: 'p1', units: 'm/s2' as const, source: 'phone' as const };
   const welcome = (resumed?: boolean): WelcomeMessage => ({
-    type: 'welcome', deviceId: 'p1', classes: [...ACTIVITIES], windowSize: 128, hop: 64, rateHz: 50, backend: 'wasm', limits: DEFAULT_LIMITS, ...(resumed ? { resumed } : {}),
+    type: 'welcome',
+    deviceId: 'p1',
+    classes: [...ACTIVITIES],
+    windowSize: 128,
+    hop: 64,
+    rateHz: 50,
+    backend: 'wasm',
+    limits: DEFAULT_LIMITS,
+    ...(resumed ? { resumed } : {}),
   });
   const prediction = (windowEnd: number): PredictionMessage => ({ type: 'prediction', deviceId: 'p1', windowEnd, probs: [1, 0, 0, 0, 0, 0], label: 'walking', latencyMs: 3 });
 
@@ -197,12 +205,27 @@ describe('summarizeRecording', () => {
   const header: RecordingLine = { kind: 'header', format: 'sensorium-recording', version: 1, id: 'p1_x', deviceId: 'p1', rateHz: 50, units: 'g', startedAt: '2025-01-01T00:00:00.000Z' };
   const start = Date.parse('2025-01-01T00:00:00.000Z');
   const frame = (seq: number, n: number, at: number, labels?: (string | null)[]): RecordingLine => ({
-    kind: 'samples', seq, at, t: Array.from({ length: n }, (_, i) => seq * 100 + i), x: new Array<number>(n).fill(0), y: new Array<number>(n).fill(0), z: new Array<number>(n).fill(1), ...(labels ? { labels } : {}),
+    kind: 'samples',
+    seq,
+    at,
+    t: Array.from({ length: n }, (_, i) => seq * 100 + i),
+    x: new Array<number>(n).fill(0),
+    y: new Array<number>(n).fill(0),
+    z: new Array<number>(n).fill(1),
+    ...(labels ? { labels } : {}),
   });
   const text = (lines: RecordingLine[]) => lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
 
   it('counts frames, samples, resumes and the duration up to the end line', () => {
-    const s = summarizeRecording(text([header, frame(0, 5, start + 100), { kind: 'resumed', at: start + 900 }, frame(1, 7, start + 1000, [null, 'walking', null, null, null, null, null]), { kind: 'end', at: start + 65_000, frames: 2, samples: 12, reason: 'stopped over HTTP' }]));
+    const s = summarizeRecording(
+      text([
+        header,
+        frame(0, 5, start + 100),
+        { kind: 'resumed', at: start + 900 },
+        frame(1, 7, start + 1000, [null, 'walking', null, null, null, null, null]),
+        { kind: 'end', at: start + 65_000, frames: 2, samples: 12, reason: 'stopped over HTTP' },
+      ]),
+    );
     expect(s).toMatchObject({ deviceId: 'p1', frames: 2, samples: 12, resumes: 1, hasLabels: true, torn: false, durationMs: 65_000, end: { reason: 'stopped over HTTP' } });
   });
 

@@ -34,7 +34,11 @@ describe.skipIf(skipBrowserTests())('dashboard, server not ready', () => {
       // The 503 itself is the one error recorded (Chromium also logs it to the console); the page adds none.
       const expected = (e: string) => /\/api\/health$/.test(e) || /status of 503/.test(e);
       expect(errors.filter(expected).length).toBeGreaterThan(0);
-      await expectCleanPage(page, 'dashboard-not-ready', errors.filter((e) => !expected(e)));
+      await expectCleanPage(
+        page,
+        'dashboard-not-ready',
+        errors.filter((e) => !expected(e)),
+      );
     } finally {
       await context.close();
     }

@@ -125,7 +125,9 @@ describe.skipIf(skipBrowserTests())('dashboard', () => {
       );
       const after = await heap();
       const renders = await page.locator('[data-detail="signal"]').getAttribute('data-renders');
-      console.log(`dashboard under load: ${perf.fps.toFixed(1)} fps, long tasks ${perf.longTaskMs.toFixed(0)} ms in 10 s, heap ${(before / 1e6).toFixed(2)} -> ${(after / 1e6).toFixed(2)} MB, ${renders} chart renders`);
+      console.log(
+        `dashboard under load: ${perf.fps.toFixed(1)} fps, long tasks ${perf.longTaskMs.toFixed(0)} ms in 10 s, heap ${(before / 1e6).toFixed(2)} -> ${(after / 1e6).toFixed(2)} MB, ${renders} chart renders`,
+      );
       expect(perf.fps).toBeGreaterThan(20);
       expect(perf.longTaskMs).toBeLessThan(2000);
       // Fixed-size buffers: after the warm-up the heap must not keep growing.

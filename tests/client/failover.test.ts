@@ -99,7 +99,9 @@ describe.skipIf(skipBrowserTests())('pages with ?servers=A,B', () => {
     const { page, context, errors } = await openPage(browser);
     try {
       await page.goto(`${b.url}/?servers=ftp://nowhere`);
-      await expect.poll(() => page.locator('#health-notice').textContent(), { timeout: 10_000 }).toMatch(/\?servers= ignored: server 'ftp:\/\/nowhere' must start with ws:\/\/ or wss:\/\/ or http:\/\/ or https:\/\//);
+      await expect
+        .poll(() => page.locator('#health-notice').textContent(), { timeout: 10_000 })
+        .toMatch(/\?servers= ignored: server 'ftp:\/\/nowhere' must start with ws:\/\/ or wss:\/\/ or http:\/\/ or https:\/\//);
       await expect.poll(() => headerText(page), { timeout: 10_000 }).toBe(`server: connected to ${hostOf(b)}`);
       expect(errors).toEqual([]);
     } finally {

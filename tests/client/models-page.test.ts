@@ -21,7 +21,10 @@ afterAll(async () => {
 
 const committed = readdirSync(TRAINED_MODELS_DIR)
   .filter((d) => existsSync(join(TRAINED_MODELS_DIR, d, 'metadata.json')))
-  .map((d) => ({ folder: d, meta: JSON.parse(readFileSync(join(TRAINED_MODELS_DIR, d, 'metadata.json'), 'utf8')) as { name: string; command?: string; metrics?: { history?: unknown[] }; extra?: { history?: unknown } } }));
+  .map((d) => ({
+    folder: d,
+    meta: JSON.parse(readFileSync(join(TRAINED_MODELS_DIR, d, 'metadata.json'), 'utf8')) as { name: string; command?: string; metrics?: { history?: unknown[] }; extra?: { history?: unknown } },
+  }));
 
 describe.skipIf(skipBrowserTests())('models page', () => {
   it('every committed model keeps its training history under metrics.history', () => {

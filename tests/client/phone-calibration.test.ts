@@ -53,10 +53,9 @@ describe.skipIf(skipBrowserTests())('phone page calibration', () => {
         await phone.page.waitForFunction(() => document.querySelector<HTMLElement>('#calibration')?.dataset.recording === undefined, null, { timeout: 15_000 });
       }
       // The server counted labelled windows of both.
-      await expect.poll(async () => phone.page.locator('#calibration-collected li').allTextContents(), { timeout: 10_000 }).toEqual([
-        expect.stringMatching(/^walking: \d+ windows/),
-        expect.stringMatching(/^standing: \d+ windows/),
-      ]);
+      await expect
+        .poll(async () => phone.page.locator('#calibration-collected li').allTextContents(), { timeout: 10_000 })
+        .toEqual([expect.stringMatching(/^walking: \d+ windows/), expect.stringMatching(/^standing: \d+ windows/)]);
       await phone.page.getByRole('button', { name: 'Personalise' }).click();
       await expect.poll(async () => phone.page.locator('#calibration-state').textContent(), { timeout: 15_000 }).toMatch(/personal model \(taught walking, standing\)/);
       expect(await phone.page.locator('#calibration-notice').textContent()).toMatch(/Personal model ready \(fitted in [\d.]+ s\)/);

@@ -54,7 +54,10 @@ describe.skipIf(skipBrowserTests())("phone page: I'm doing", () => {
 
       const res = await fetch(`${fx.server.url}/api/recordings/${id}`);
       expect(res.status).toBe(200);
-      const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as RecordingLine);
+      const lines = (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as RecordingLine);
       const frames = lines.filter((l) => l.kind === 'samples');
       expect(frames.length).toBeGreaterThan(8); // ~5 frames/s for 3 s
       // Every sample of a frame carries the frame's label: jogging, then cycling. Between the

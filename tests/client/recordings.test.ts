@@ -50,7 +50,10 @@ async function streamDevice(deviceId: string): Promise<{ client: DeviceClient; s
 
 /** Samples in a recording file, counted from its lines. */
 async function samplesInFile(file: string): Promise<number> {
-  const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
+  const lines = (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string });
   return lines.filter((l): l is RecordingFrame => l.kind === 'samples').reduce((s, f) => s + f.t.length, 0);
 }
 
@@ -65,9 +68,7 @@ describe.skipIf(skipBrowserTests())('recordings page', () => {
       expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Recordings');
       await page.waitForFunction(() => document.querySelectorAll('#rec-device-table tbody tr').length === 2, null, { timeout: 10_000 });
       expect(await page.locator('#rec-empty').isVisible()).toBe(true);
-      expect(await page.locator('#rec-device-table tr[data-device="rec-sim-1"] td').allTextContents()).toEqual(
-        expect.arrayContaining(['simulator', '50 Hz', 'not recording']),
-      );
+      expect(await page.locator('#rec-device-table tr[data-device="rec-sim-1"] td').allTextContents()).toEqual(expect.arrayContaining(['simulator', '50 Hz', 'not recording']));
 
       // Start from the keyboard; the button keeps the focus and turns into Stop.
       const toggle = page.getByRole('button', { name: 'Start recording rec-sim-1' });

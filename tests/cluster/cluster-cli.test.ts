@@ -90,7 +90,7 @@ describe.skipIf(skipNatsTests())('npm run cluster', () => {
     expect(pids.filter(alive)).toEqual([]);
   }, 60_000);
 
-  it('exits 1 with the failing server\'s message when one dies at start', async () => {
+  it("exits 1 with the failing server's message when one dies at start", async () => {
     const run = (running = launch(['--gateways', '1', '--inference', '1', '--model', 'untrained', '--quiet', '--server-args=--max-batch 0']));
     expect(await run.exited).toBe(1);
     expect(run.stderr).toMatch(/exited \(code 2\) while starting/);

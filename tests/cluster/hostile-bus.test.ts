@@ -51,7 +51,21 @@ describe('hostile messages on the bus', () => {
   });
 
   it('ignores garbage heartbeats, device lists, watch sets and predictions, and keeps serving a device', async () => {
-    const junk: unknown[] = [null, 1, 'x', [], {}, { nodeId: 5 }, { role: 'gateway', nodeId: 'g', load: null }, { nodeId: 'evil', role: 'inference', load: {}, model: { classes: 'nope', windowSize: -1 } }, { gatewayId: 'evil', devices: 'all' }, { gatewayId: 'evil', devices: [null, 1, { deviceId: 7 }] }, { nodeId: 'evil', watching: 42 }, { type: 'prediction' }, { type: 'prediction', deviceId: 9 }];
+    const junk: unknown[] = [
+      null,
+      1,
+      'x',
+      [],
+      {},
+      { nodeId: 5 },
+      { role: 'gateway', nodeId: 'g', load: null },
+      { nodeId: 'evil', role: 'inference', load: {}, model: { classes: 'nope', windowSize: -1 } },
+      { gatewayId: 'evil', devices: 'all' },
+      { gatewayId: 'evil', devices: [null, 1, { deviceId: 7 }] },
+      { nodeId: 'evil', watching: 42 },
+      { type: 'prediction' },
+      { type: 'prediction', deviceId: 9 },
+    ];
     for (const j of junk) {
       bus.publish(NODES_HEARTBEAT_SUBJECT, j);
       bus.publish(devicesSubject('evil'), j);

@@ -73,7 +73,12 @@ describe('KvSessionDirectory', () => {
   it('without a bucket (NATS without JetStream) it warns once and steps aside', async () => {
     const warnings: string[] = [];
     const noKv = { kv: () => Promise.reject(new Error('JetStream not enabled')) } as unknown as Bus;
-    const dir = new KvSessionDirectory(noKv, 'gw-a', () => {}, (m) => warnings.push(m));
+    const dir = new KvSessionDirectory(
+      noKv,
+      'gw-a',
+      () => {},
+      (m) => warnings.push(m),
+    );
     await settle();
     expect(await dir.find('phone.1')).toBeUndefined();
     dir.save(snapshot());

@@ -24,13 +24,7 @@ describe('training-mix oversampling', () => {
 
   it('repeats matching documents in place and keeps the others once', () => {
     const out = oversample(docs, parseOversampling('moby-dick=2'));
-    expect(out.map((d) => d.id)).toEqual([
-      'moby-dick/chapter-1',
-      'moby-dick/chapter-1',
-      'sotu/1790-george-washington',
-      'moby-dick/epilogue',
-      'moby-dick/epilogue',
-    ]);
+    expect(out.map((d) => d.id)).toEqual(['moby-dick/chapter-1', 'moby-dick/chapter-1', 'sotu/1790-george-washington', 'moby-dick/epilogue', 'moby-dick/epilogue']);
   });
 
   it('matches whole path segments only and fails on a prefix that names nothing', () => {

@@ -43,7 +43,15 @@ function connect(opts: { auth?: DeviceConnectionDeps['auth']; conn?: ConnectionI
   const shedder = opts.shedder ?? new FakeShedder();
   const stats = new FakeStats();
   const log = new FakeLog();
-  const deps: DeviceConnectionDeps = { sessions, shedder, auth: opts.auth ?? openAuth, stats, log, harUnavailable: () => opts.harUnavailable, config: makeConfig({ helloTimeoutMs: 5000, ...opts.config }) };
+  const deps: DeviceConnectionDeps = {
+    sessions,
+    shedder,
+    auth: opts.auth ?? openAuth,
+    stats,
+    log,
+    harUnavailable: () => opts.harUnavailable,
+    config: makeConfig({ helloTimeoutMs: 5000, ...opts.config }),
+  };
   const connection = new DeviceConnection(socket.asWebSocket, deps, opts.conn);
   return { socket, sessions, shedder, stats, log, connection };
 }
@@ -218,7 +226,7 @@ describe('DeviceConnection hello refusals', () => {
     expect(socket.messages()[0]!.type).toBe('welcome');
   });
 
-  it('the upgrade\'s principal owns the session when the upgrade carried the token', () => {
+  it("the upgrade's principal owns the session when the upgrade carried the token", () => {
     const { sessions } = connected({ auth: tokenAuth, conn: { id: 'ws-2', ip: '127.0.0.1', authenticated: true, principal: PRINCIPALS['device-token'] } });
     expect(sessions.opens.map((o) => o.owner)).toEqual(['token-1']);
   });

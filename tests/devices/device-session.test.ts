@@ -326,7 +326,8 @@ describe('DeviceSession detach and attach', () => {
 });
 
 describe('DeviceSession carried over from another gateway', () => {
-  const heldOf = (ends: number[], sent = false) => ends.map((windowEnd) => ({ message: { type: 'prediction' as const, deviceId: 'phone-1', windowEnd, probs: [0.2, 0.7, 0.1], label: 'sitting', latencyMs: 1 }, sent }));
+  const heldOf = (ends: number[], sent = false) =>
+    ends.map((windowEnd) => ({ message: { type: 'prediction' as const, deviceId: 'phone-1', windowEnd, probs: [0.2, 0.7, 0.1], label: 'sitting', latencyMs: 1 }, sent }));
 
   it('delivers the held predictions the device missed, the newest MAX_HELD_PREDICTIONS', () => {
     const carried = heldOf(Array.from({ length: MAX_HELD_PREDICTIONS + 6 }, (_, i) => windowEnd(i)));
@@ -357,7 +358,7 @@ describe('DeviceSession carried over from another gateway', () => {
 });
 
 describe('DeviceSession.close', () => {
-  it("lets the pipeline finish: the last predictions still go out to the device and fan-out", async () => {
+  it('lets the pipeline finish: the last predictions still go out to the device and fan-out', async () => {
     const { session, end, fanOut, inference, claims } = open();
     inference.holding = true;
     push(session, samples(3));

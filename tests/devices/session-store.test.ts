@@ -225,13 +225,21 @@ describe('SessionStore rate limits', () => {
     expect(frames.take(20)).toBe(true); // burst 2 x 10/s
     expect(frames.take(1)).toBe(false);
   });
-
 });
 
 describe('SessionStore in a cluster (a session directory)', () => {
   const heldOf = (deviceId: string, ends: number[]): HeldPrediction[] =>
     ends.map((windowEnd) => ({ message: { type: 'prediction', deviceId, windowEnd, probs: [1, 0], label: 'walking', latencyMs: 1 }, sent: false }));
-  const snapshot = (over: Partial<SessionSnapshot> = {}): SessionSnapshot => ({ deviceId: 'a', owner: 'token-1', units: 'g', rateHz: 50, gatewayId: 'gw-b', savedAt: 1, held: heldOf('a', [180, 380]), ...over });
+  const snapshot = (over: Partial<SessionSnapshot> = {}): SessionSnapshot => ({
+    deviceId: 'a',
+    owner: 'token-1',
+    units: 'g',
+    rateHz: 50,
+    gatewayId: 'gw-b',
+    savedAt: 1,
+    held: heldOf('a', [180, 380]),
+    ...over,
+  });
 
   it('without a directory, or for a device it holds, there is nothing to look up', async () => {
     expect(makeStore().store.findElsewhere('a')).toBeUndefined();
@@ -251,7 +259,7 @@ describe('SessionStore in a cluster (a session directory)', () => {
     expect(store.resumed).toBe(1);
   });
 
-  it("refuses another token with id-in-use, and starts afresh for a hello that does not fit", () => {
+  it('refuses another token with id-in-use, and starts afresh for a hello that does not fit', () => {
     const { store, carriedOf } = makeStore({ directory: new FakeSessionDirectory() });
     const other = store.open(hello('a'), connection(), 'token-2', snapshot());
     expect(other.ok ? undefined : other.error.code).toBe('id-in-use');

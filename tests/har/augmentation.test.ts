@@ -3,7 +3,19 @@ import { augmentWindow, DEFAULT_AUGMENT, HAR_RANDOM, pocketTurn, rotation, simul
 import { placementCode } from '../../models/har/features.js';
 import { createRandom } from '../../lib/random.js';
 
-const NONE: AugmentConfig = { stretch: [1, 1], maxTiltDeg: 0, maxMotionTiltDeg: 0, signFlip: 0, gain: [1, 1], axisGain: 0, noiseG: 0, lowRate: 0, lowRateHz: [20, 20], pocketTiltDeg: 0, fullRotation: 0 };
+const NONE: AugmentConfig = {
+  stretch: [1, 1],
+  maxTiltDeg: 0,
+  maxMotionTiltDeg: 0,
+  signFlip: 0,
+  gain: [1, 1],
+  axisGain: 0,
+  noiseG: 0,
+  lowRate: 0,
+  lowRateHz: [20, 20],
+  pocketTiltDeg: 0,
+  fullRotation: 0,
+};
 
 /** A still window with gravity along `g`. */
 function still(n: number, g: [number, number, number]) {

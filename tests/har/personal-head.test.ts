@@ -4,16 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HarClassifier } from '../../models/har/classifier.js';
-import {
-  applyHead,
-  argmax,
-  CalibrationError,
-  checkCalibration,
-  fitPersonalHead,
-  headFingerprint,
-  type CalibrationWindow,
-  type HeadWeights,
-} from '../../models/har/personal-head.js';
+import { applyHead, argmax, CalibrationError, checkCalibration, fitPersonalHead, headFingerprint, type CalibrationWindow, type HeadWeights } from '../../models/har/personal-head.js';
 import { initBackend } from '../../models/runtime/backend.js';
 
 const CLASSES = ['walking', 'upstairs', 'downstairs', 'sitting', 'standing', 'lying', 'jogging'];

@@ -38,8 +38,14 @@ function recording(id: string, segments: [HarLabel, number][], t0 = 0): Recordin
 
 describe('splitPerson', () => {
   it('calibrates on the first SECONDS of each label across files in order, and scores eval windows that avoid those samples', () => {
-    const a = recording('a', [['walking', 8], ['sitting', 30]]);
-    const b = recording('b', [['walking', 30], ['stairs', 30]]);
+    const a = recording('a', [
+      ['walking', 8],
+      ['sitting', 30],
+    ]);
+    const b = recording('b', [
+      ['walking', 30],
+      ['stairs', 30],
+    ]);
     const split = splitPerson([a, b], 10, SPEC);
     // walking: 8 s in file a, then 2 s from file b; sitting and stairs: their first 10 s.
     expect(split.calibrationSeconds).toEqual({ walking: 10, sitting: 10, stairs: 10 });
@@ -65,9 +71,16 @@ describe('eval --personalize', () => {
     await initBackend('wasm');
     modelDir = await saveUntrainedHarModel(4, 'har-personal-model-');
     dataDir = await mkdtemp(join(tmpdir(), 'har-personal-data-'));
-    for (const [p, shift] of [['anna', 0], ['ben', 0.3]] as const) {
+    for (const [p, shift] of [
+      ['anna', 0],
+      ['ben', 0.3],
+    ] as const) {
       await mkdir(join(dataDir, p));
-      const rec = recording(p, [['walking', 40], ['sitting', 40], ['standing', 40]]);
+      const rec = recording(p, [
+        ['walking', 40],
+        ['sitting', 40],
+        ['standing', 40],
+      ]);
       const rows = ['timestamp_ms,x,y,z,label'];
       for (let i = 0; i < rec.t.length; i++) rows.push(`${rec.t[i]},${(rec.x[i]! + shift).toFixed(4)},${rec.y[i]!.toFixed(4)},${rec.z[i]!.toFixed(4)},${rec.labels[i]}`);
       await writeFile(join(dataDir, p, 'session.csv'), rows.join('\n') + '\n');

@@ -48,10 +48,20 @@ async function syntheticWisdm(users: number[]): Promise<string> {
     const rng = createRandom(user, HAR_RANDOM);
     const lines: string[] = [];
     let t = 1e14;
-    for (const [code, kind] of [['A', 'walk'], ['B', 'jog'], ['C', 'stairs'], ['D', 'sit'], ['E', 'stand']] as const) {
+    for (const [code, kind] of [
+      ['A', 'walk'],
+      ['B', 'jog'],
+      ['C', 'stairs'],
+      ['D', 'sit'],
+      ['E', 'stand'],
+    ] as const) {
       for (let k = 0; k < 300; k++) {
         t += 50_000_000;
-        lines.push(`${user},${code},${t},${pocketSample(kind, k, 20, rng).map((v) => (v * 9.80665).toFixed(5)).join(',')};`);
+        lines.push(
+          `${user},${code},${t},${pocketSample(kind, k, 20, rng)
+            .map((v) => (v * 9.80665).toFixed(5))
+            .join(',')};`,
+        );
       }
       t += 5e9;
     }
@@ -65,12 +75,20 @@ async function syntheticMobiFall(users: number[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'har-train-mobifall-'));
   for (const user of users) {
     const rng = createRandom(100 + user, HAR_RANDOM);
-    for (const [code, kind] of [['WAL', 'walk'], ['JOG', 'jog'], ['STD', 'stand']] as const) {
+    for (const [code, kind] of [
+      ['WAL', 'walk'],
+      ['JOG', 'jog'],
+      ['STD', 'stand'],
+    ] as const) {
       const rows = ['#Activity: 1 - ' + code + ' - x - 5m', `#Subject ID: ${user}`, '@DATA'];
       let t = 5e12;
       for (let k = 0; k < 1100; k++) {
         t += 11_000_000;
-        rows.push(`${t}, ${pocketSample(kind, k, 1000 / 11, rng).map((v) => (v * 9.80665).toFixed(5)).join(', ')}`);
+        rows.push(
+          `${t}, ${pocketSample(kind, k, 1000 / 11, rng)
+            .map((v) => (v * 9.80665).toFixed(5))
+            .join(', ')}`,
+        );
       }
       await mkdir(join(dir, `sub${user}`, 'ADL', code), { recursive: true });
       await writeFile(join(dir, `sub${user}`, 'ADL', code, `${code}_acc_${user}_1.txt`), rows.join('\n') + '\n');
@@ -105,8 +123,26 @@ describe('npm run train -- har', () => {
     const ckpt = join(work, 'ckpt');
     const { main } = await import('../../models/har/train.js');
     const common = [
-      '--data', data, '--val-users', '3', '--wisdm', wisdm, '--wisdm-val-users', '1602', '--mobifall', mobifall, '--mobifall-val-users', '3',
-      '--out', out, '--checkpoint', ckpt, '--average-last', '2', '--backend', 'wasm',
+      '--data',
+      data,
+      '--val-users',
+      '3',
+      '--wisdm',
+      wisdm,
+      '--wisdm-val-users',
+      '1602',
+      '--mobifall',
+      mobifall,
+      '--mobifall-val-users',
+      '3',
+      '--out',
+      out,
+      '--checkpoint',
+      ckpt,
+      '--average-last',
+      '2',
+      '--backend',
+      'wasm',
     ];
 
     // Two epochs, interrupted before the end (the checkpoint survives), then resumed to three.

@@ -78,7 +78,15 @@ describe('committed HAR model', () => {
   it('at the waist: a still phone lying flat is "lying" with either sign convention; an upright one sits or stands', () => {
     const flat = windows(6, (_, w) => [0.05 * (w - 3), 0.7, 0.7]);
     expect(labels(clf.predict(flat, 6, 'waist'))).toEqual(Array(6).fill('lying'));
-    expect(labels(clf.predict(flat.map((v) => -v), 6, 'waist'))).toEqual(Array(6).fill('lying'));
+    expect(
+      labels(
+        clf.predict(
+          flat.map((v) => -v),
+          6,
+          'waist',
+        ),
+      ),
+    ).toEqual(Array(6).fill('lying'));
     const upright = windows(6, (_, w) => [0.98, -0.1 + 0.04 * w, 0.05]);
     for (const l of labels(clf.predict(upright, 6, 'waist'))) expect(UPRIGHT).toContain(l);
   });
@@ -88,8 +96,20 @@ describe('committed HAR model', () => {
     const standing = windows(8, (_, w) => turned([0.05, 0.99, 0.08], angles[w]!));
     const sitting = windows(8, (_, w) => [0.1 * Math.cos(w), 0.15 * Math.sin(w), w % 2 ? 0.98 : -0.98]);
     for (const ios of [1, -1]) {
-      const st = labels(clf.predict(standing.map((v) => ios * v), 8, 'pocket'));
-      const si = labels(clf.predict(sitting.map((v) => ios * v), 8, 'pocket'));
+      const st = labels(
+        clf.predict(
+          standing.map((v) => ios * v),
+          8,
+          'pocket',
+        ),
+      );
+      const si = labels(
+        clf.predict(
+          sitting.map((v) => ios * v),
+          8,
+          'pocket',
+        ),
+      );
       expect(count(st, ['standing']), `standing ${st}`).toBeGreaterThanOrEqual(6);
       expect(count(si, ['sitting']), `sitting ${si}`).toBeGreaterThanOrEqual(6);
       expect([...st, ...si]).not.toContain('lying');
@@ -98,11 +118,15 @@ describe('committed HAR model', () => {
 
   it('calls a rhythmic 1.6-2.0 Hz bounce a moving class in any orientation and placement', () => {
     const rng = createRandom(4, HAR_RANDOM);
-    const gait = windows(6, (t, w) => {
-      const f = 1.6 + 0.08 * w;
-      const p = 2 * Math.PI * f * t;
-      return [1 + 0.35 * Math.sin(p) + 0.12 * Math.sin(2 * p + 0.5), -0.15 + 0.12 * Math.sin(p / 2), 0.1 * Math.sin(p + 1)];
-    }, 0.03);
+    const gait = windows(
+      6,
+      (t, w) => {
+        const f = 1.6 + 0.08 * w;
+        const p = 2 * Math.PI * f * t;
+        return [1 + 0.35 * Math.sin(p) + 0.12 * Math.sin(2 * p + 0.5), -0.15 + 0.12 * Math.sin(p / 2), 0.1 * Math.sin(p + 1)];
+      },
+      0.03,
+    );
     const m = rotationAbout([rng.gaussian(), rng.gaussian(), rng.gaussian()].map((v, _, a) => v / Math.hypot(...a)) as [number, number, number], 100);
     const spun = new Float32Array(gait.length);
     for (let i = 0; i < gait.length; i += 3) for (let r = 0; r < 3; r++) spun[i + r] = m[r * 3]! * gait[i]! + m[r * 3 + 1]! * gait[i + 1]! + m[r * 3 + 2]! * gait[i + 2]!;

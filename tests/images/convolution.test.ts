@@ -52,14 +52,43 @@ describe('convolve2d', () => {
 
   it('applies stride and zero padding', () => {
     // padding 1, stride 2 on 4x4 with a 3x3 ones kernel: (4 + 2 - 3)/2 + 1 = 2.5 -> error
-    expect(() => convolve2d(img, [[1, 1, 1], [1, 1, 1], [1, 1, 1]], { padding: 1, stride: 2 })).toThrow(WindowSizeError);
+    expect(() =>
+      convolve2d(
+        img,
+        [
+          [1, 1, 1],
+          [1, 1, 1],
+          [1, 1, 1],
+        ],
+        { padding: 1, stride: 2 },
+      ),
+    ).toThrow(WindowSizeError);
     // 2x2 ones kernel, stride 2, no padding: sums of 2x2 blocks
-    expect(convolve2d(img, [[1, 1], [1, 1]], { stride: 2 })).toEqual([
+    expect(
+      convolve2d(
+        img,
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        { stride: 2 },
+      ),
+    ).toEqual([
       [14, 22],
       [46, 54],
     ]);
     // top-left with padding 1 sees only img[0..1][0..1]
-    expect(convolve2d(img, [[1, 1, 1], [1, 1, 1], [1, 1, 1]], { padding: 1 })[0]![0]).toBe(1 + 2 + 5 + 6);
+    expect(
+      convolve2d(
+        img,
+        [
+          [1, 1, 1],
+          [1, 1, 1],
+          [1, 1, 1],
+        ],
+        { padding: 1 },
+      )[0]![0],
+    ).toBe(1 + 2 + 5 + 6);
   });
 
   it('box blur divides exactly once: a flat image stays flat', () => {
@@ -67,7 +96,17 @@ describe('convolve2d', () => {
     const k = namedKernel('box-blur');
     const out = convolve2d(flat, k.weights, { divisor: k.divisor });
     expect(out.flat().every((v) => v === 7)).toBe(true);
-    expect(convolve2d([[1, 2, 3], [4, 5, 6], [7, 8, 10]], k.weights, { divisor: k.divisor })).toEqual([[46 / 9]]);
+    expect(
+      convolve2d(
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 10],
+        ],
+        k.weights,
+        { divisor: k.divisor },
+      ),
+    ).toEqual([[46 / 9]]);
   });
 
   it('laplacians are 0 on flat areas and ramps and negative on a bright dot (documented sign)', () => {
@@ -79,7 +118,11 @@ describe('convolve2d', () => {
     ];
     for (const name of ['laplacian-4', 'laplacian-8']) {
       const k = namedKernel(name).weights;
-      expect(convolve2d(ramp, k).flat().every((v) => v === 0)).toBe(true);
+      expect(
+        convolve2d(ramp, k)
+          .flat()
+          .every((v) => v === 0),
+      ).toBe(true);
       expect(convolve2d(dot, k)[0]![0]).toBeLessThan(0);
     }
     expect(convolve2d(dot, namedKernel('laplacian-4').weights)).toEqual([[-36]]);
@@ -87,8 +130,16 @@ describe('convolve2d', () => {
   });
 
   it('sobel signs: x positive for intensity rising right, y positive for rising down', () => {
-    const right = [[0, 5, 10], [0, 5, 10], [0, 5, 10]];
-    const down = [[0, 0, 0], [5, 5, 5], [10, 10, 10]];
+    const right = [
+      [0, 5, 10],
+      [0, 5, 10],
+      [0, 5, 10],
+    ];
+    const down = [
+      [0, 0, 0],
+      [5, 5, 5],
+      [10, 10, 10],
+    ];
     expect(convolve2d(right, namedKernel('sobel-x').weights)).toEqual([[40]]);
     expect(convolve2d(right, namedKernel('sobel-y').weights)).toEqual([[0]]);
     expect(convolve2d(down, namedKernel('sobel-y').weights)).toEqual([[40]]);
@@ -98,8 +149,26 @@ describe('convolve2d', () => {
 
   it('edge-diagonal answers to a saddle, not to straight ramps', () => {
     const k = namedKernel('edge-diagonal').weights;
-    expect(convolve2d([[0, 1, 2], [0, 1, 2], [0, 1, 2]], k)).toEqual([[0]]);
-    expect(convolve2d([[1, 0, 0], [0, 0, 0], [0, 0, 1]], k)).toEqual([[2]]);
+    expect(
+      convolve2d(
+        [
+          [0, 1, 2],
+          [0, 1, 2],
+          [0, 1, 2],
+        ],
+        k,
+      ),
+    ).toEqual([[0]]);
+    expect(
+      convolve2d(
+        [
+          [1, 0, 0],
+          [0, 0, 0],
+          [0, 0, 1],
+        ],
+        k,
+      ),
+    ).toEqual([[2]]);
   });
 
   it('rejects ragged or non-numeric matrices and unknown kernels', () => {
@@ -114,9 +183,21 @@ describe('convolve2d', () => {
     for (const n of ['identity', 'laplacian-4', 'laplacian-8', 'edge-diagonal', 'sharpen', 'box-blur', 'sobel-x', 'sobel-y']) {
       expect(KERNELS[n]).toBeDefined();
     }
-    expect(KERNELS['laplacian-4']!.weights).toEqual([[0, 1, 0], [1, -4, 1], [0, 1, 0]]);
-    expect(KERNELS['laplacian-8']!.weights).toEqual([[1, 1, 1], [1, -8, 1], [1, 1, 1]]);
-    expect(KERNELS['edge-diagonal']!.weights).toEqual([[1, 0, -1], [0, 0, 0], [-1, 0, 1]]);
+    expect(KERNELS['laplacian-4']!.weights).toEqual([
+      [0, 1, 0],
+      [1, -4, 1],
+      [0, 1, 0],
+    ]);
+    expect(KERNELS['laplacian-8']!.weights).toEqual([
+      [1, 1, 1],
+      [1, -8, 1],
+      [1, 1, 1],
+    ]);
+    expect(KERNELS['edge-diagonal']!.weights).toEqual([
+      [1, 0, -1],
+      [0, 0, 0],
+      [-1, 0, 1],
+    ]);
   });
 });
 

@@ -22,7 +22,10 @@ afterAll(() => app.close());
 
 const get = (path: string) => fetch(base + path).then(async (r) => ({ status: r.status, body: await r.arrayBuffer() }));
 const post = (path: string, body: unknown) =>
-  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.arrayBuffer() }));
+  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }).then(async (r) => ({
+    status: r.status,
+    body: await r.arrayBuffer(),
+  }));
 
 /**
  * The longest the event loop was held while `work` ran, ms: the larger of perf_hooks' delay
@@ -57,7 +60,10 @@ it('answers the biggest image requests without holding the event loop', async ()
 
   // Bodies made before measuring: making them is the client's work, not the server's.
   const bigPng = JSON.stringify({ image: { png: encodeGrayPng({ width: 512, height: 512, pixels: big }).toString('base64') } });
-  const bigConvolution = JSON.stringify({ image: Array.from({ length: 256 }, (_, r) => Array.from({ length: 256 }, (_, c) => (r * c) % 256)), weights: Array.from({ length: 15 }, () => new Array(15).fill(1)) });
+  const bigConvolution = JSON.stringify({
+    image: Array.from({ length: 256 }, (_, r) => Array.from({ length: 256 }, (_, c) => (r * c) % 256)),
+    weights: Array.from({ length: 15 }, () => new Array(15).fill(1)),
+  });
   const requests: [string, () => Promise<{ status: number }>][] = [
     ['manifold 25x25 (JSON)', () => get('/api/vae/manifold?size=25')],
     ['manifold 25x25 (JSON), again', () => get('/api/vae/manifold?size=25')],

@@ -15,7 +15,7 @@ function threadNices(): Map<string, number> {
   );
 }
 
-const mainNice = process.platform === 'linux' ? threadNices().get(String(process.pid)) ?? 0 : 0;
+const mainNice = process.platform === 'linux' ? (threadNices().get(String(process.pid)) ?? 0) : 0;
 
 // (A test run already niced to 10 or more cannot show the difference.)
 describe.runIf(process.platform === 'linux' && mainNice < IMAGE_WORKER_NICE)('image worker priority', () => {

@@ -88,7 +88,12 @@ describe('measures', () => {
   });
 
   it('mean pairwise L2 equals the brute-force mean over pairs', async () => {
-    const rows = [[0, 0], [3, 4], [6, 8], [1, 1]];
+    const rows = [
+      [0, 0],
+      [3, 4],
+      [6, 8],
+      [1, 1],
+    ];
     let sum = 0;
     let n = 0;
     for (let i = 0; i < rows.length; i++)
@@ -101,7 +106,10 @@ describe('measures', () => {
 });
 
 describe('transfer tasks', () => {
-  const digits = subset(readMnistPackage(), Array.from({ length: 300 }, (_, i) => i * 33));
+  const digits = subset(
+    readMnistPackage(),
+    Array.from({ length: 300 }, (_, i) => i * 33),
+  );
 
   it('rotate180 reverses pixel order; invert maps v to 255 - v; labels are kept', () => {
     const r = transformSet(digits, 'rotate180');

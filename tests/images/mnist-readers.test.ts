@@ -36,7 +36,11 @@ describe('IDX parser', () => {
 
   it('reads a folder of the four files and checks they agree', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'idx-'));
-    const images = (n: number) => idx([n, 28, 28], Uint8Array.from({ length: n * 784 }, (_, i) => i % 256));
+    const images = (n: number) =>
+      idx(
+        [n, 28, 28],
+        Uint8Array.from({ length: n * 784 }, (_, i) => i % 256),
+      );
     await writeFile(join(dir, IDX_FILES.trainImages), gzipSync(images(3)));
     await writeFile(join(dir, IDX_FILES.trainLabels), gzipSync(idx([3], Uint8Array.from([7, 0, 9]))));
     await writeFile(join(dir, IDX_FILES.testImages), gzipSync(images(2)));

@@ -115,7 +115,17 @@ describe('/api/vae', () => {
     const one = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0.5, -1]], model: 'vae-2d' } });
     expect(one.statusCode).toBe(200);
     expect(one.json().images).toHaveLength(1);
-    const two = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0, 0], [1, 1]], model: 'vae-2d' } });
+    const two = await app.inject({
+      method: 'POST',
+      url: '/api/vae/decode',
+      payload: {
+        z: [
+          [0, 0],
+          [1, 1],
+        ],
+        model: 'vae-2d',
+      },
+    });
     expect(two.json().images).toHaveLength(2);
     expect(two.json().images[0][0]).toHaveLength(28);
     const wrong = await app.inject({ method: 'POST', url: '/api/vae/decode', payload: { z: [[0, 0, 0]] } });
@@ -200,7 +210,7 @@ describe('/api/gan', () => {
     expect(bad.statusCode).toBe(400);
   });
 
-  it('interpolates between two seeds; the ends are the seeds\' own samples', async () => {
+  it("interpolates between two seeds; the ends are the seeds' own samples", async () => {
     const walk = await app.inject({ method: 'GET', url: '/api/gan/interpolate?from=5&to=6&steps=4' });
     expect(walk.statusCode).toBe(200);
     expect(walk.json().images).toHaveLength(4);

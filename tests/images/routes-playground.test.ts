@@ -36,13 +36,39 @@ describe('/api/images playground', () => {
     const res = await app.inject({ method: 'GET', url: '/api/images/examples' });
     const ex = res.json().examples;
     expect(ex.find((e: { name: string }) => e.name === 'sobel-x-8x8').output[0][0]).toBe(5);
-    expect(ex.find((e: { name: string }) => e.name === 'binary-5x5').output).toEqual([[4, 3, 4], [2, 4, 3], [2, 3, 4]]);
+    expect(ex.find((e: { name: string }) => e.name === 'binary-5x5').output).toEqual([
+      [4, 3, 4],
+      [2, 4, 3],
+      [2, 3, 4],
+    ]);
   });
 
   it('convolves a JSON matrix exactly', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: binary5, weights: [[1, 0, 1], [0, 1, 0], [1, 0, 1]] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/images/convolve',
+      payload: {
+        image: binary5,
+        weights: [
+          [1, 0, 1],
+          [0, 1, 0],
+          [1, 0, 1],
+        ],
+      },
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ output: [[4, 3, 4], [2, 4, 3], [2, 3, 4]], height: 3, width: 3, exact: true, stride: 1, padding: 0 });
+    expect(res.json()).toMatchObject({
+      output: [
+        [4, 3, 4],
+        [2, 4, 3],
+        [2, 3, 4],
+      ],
+      height: 3,
+      width: 3,
+      exact: true,
+      stride: 1,
+      padding: 0,
+    });
   });
 
   it('applies a named kernel with stride and padding', async () => {
@@ -104,7 +130,11 @@ describe('/api/images playground', () => {
     const res = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: { png: `data:image/png;base64,${png.toString('base64')}` }, kernel: 'laplacian-4' } });
     expect(res.json().output).toEqual([[-36]]);
     const plain = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: { png: png.toString('base64') }, kernel: 'identity', padding: 1 } });
-    expect(plain.json().output).toEqual([[0, 0, 0], [0, 9, 0], [0, 0, 0]]);
+    expect(plain.json().output).toEqual([
+      [0, 0, 0],
+      [0, 9, 0],
+      [0, 0, 0],
+    ]);
     const bad = await app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: { png: 'bm90IGEgcG5nIGF0IGFsbA==' }, kernel: 'identity' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toBe('bad-png');
@@ -127,9 +157,15 @@ describe('/api/images playground', () => {
       [3, 5, 9, 4],
     ];
     const max = await app.inject({ method: 'POST', url: '/api/images/pool', payload: { image, mode: 'max' } });
-    expect(max.json().output).toEqual([[6, 7], [8, 9]]);
+    expect(max.json().output).toEqual([
+      [6, 7],
+      [8, 9],
+    ]);
     const avg = await app.inject({ method: 'POST', url: '/api/images/pool', payload: { image, mode: 'avg', size: 2, stride: 2 } });
-    expect(avg.json().output).toEqual([[3.5, 3.5], [4.25, 3.75]]);
+    expect(avg.json().output).toEqual([
+      [3.5, 3.5],
+      [4.25, 3.75],
+    ]);
     const bad = await app.inject({ method: 'POST', url: '/api/images/pool', payload: { image, mode: 'median' } });
     expect(bad.statusCode).toBe(400);
   });

@@ -15,7 +15,20 @@ describe('image lab inside buildServer', () => {
   it('answers the playground and validates like the bare plugin', async () => {
     const kernels = await server.app.inject({ method: 'GET', url: '/api/images/kernels' });
     expect(kernels.statusCode).toBe(200);
-    const conv = await server.app.inject({ method: 'POST', url: '/api/images/convolve', payload: { image: [[1, 2], [3, 4]], weights: [[1, 1], [1, 1]] } });
+    const conv = await server.app.inject({
+      method: 'POST',
+      url: '/api/images/convolve',
+      payload: {
+        image: [
+          [1, 2],
+          [3, 4],
+        ],
+        weights: [
+          [1, 1],
+          [1, 1],
+        ],
+      },
+    });
     expect(conv.json().output).toEqual([[10]]);
     const bad = await server.app.inject({ method: 'GET', url: '/api/vae/sample?n=0' });
     expect(bad.statusCode).toBe(400);

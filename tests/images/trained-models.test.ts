@@ -56,7 +56,10 @@ describe('committed image-lab models', () => {
   });
 
   it('vae and vae-2d give a sensible -ELBO with non-negative KL per dimension', async () => {
-    for (const [name, bound] of [['vae', 110], ['vae-2d', 170]] as const) {
+    for (const [name, bound] of [
+      ['vae', 110],
+      ['vae-2d', 170],
+    ] as const) {
       const vae = await loadVae(name);
       const r = await evaluateElbo(vae, head((await data).test, 300), 'sample');
       expect(r.negElbo).toBeLessThan(bound);

@@ -59,7 +59,10 @@ describe('incremental LSTM step', () => {
     let batched: Float32Array = new Float32Array(seqs.length * S);
     let lastBatched: Float32Array = new Float32Array();
     for (let t = 0; t < 5; t++) {
-      const out = await stepper.step(seqs.map((s) => s[t]!), batched);
+      const out = await stepper.step(
+        seqs.map((s) => s[t]!),
+        batched,
+      );
       batched = out.states;
       lastBatched = out.probs;
     }

@@ -4,7 +4,7 @@ import { PairedLead } from '../../models/lm/paired-lead.js';
 /** A seeded 0..1 sequence, so the tests are the same on every run. */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('PairedLead', () => {

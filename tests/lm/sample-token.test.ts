@@ -30,5 +30,4 @@ describe('sampleToken', () => {
       { numRuns: 2000 },
     );
   });
-
 });

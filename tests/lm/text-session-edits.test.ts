@@ -46,11 +46,17 @@ describe('incremental re-tokenisation', () => {
   const chars = CharTokenizer.fromText(ALPHABET.join('') + 'é');
 
   it('word sessions match a fresh session after any edits', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(edit, { maxLength: 25 }), (edits) => check(words, edits)), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { maxLength: 25 }), (edits) => check(words, edits)),
+      { numRuns: 300 },
+    );
   });
 
   it('char sessions match a fresh session after any edits', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(edit, { maxLength: 25 }), (edits) => check(chars, edits)), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { maxLength: 25 }), (edits) => check(chars, edits)),
+      { numRuns: 300 },
+    );
   });
 
   it("re-tokenises a word that an apostrophe joins (don ' -> don't)", async () => {

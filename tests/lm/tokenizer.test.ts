@@ -3,9 +3,7 @@ import { CharTokenizer, splitWords, splitWordsWithSpacing, tokenizerFromJSON, UN
 
 describe('tokenizers', () => {
   it('splits lower-cased words and punctuation, keeping inner apostrophes and hyphens', () => {
-    expect(splitWords('Call me Ishmael. It’s a well-known "whale"—isn\'t it?')).toEqual([
-      'call', 'me', 'ishmael', '.', "it's", 'a', 'well-known', '"', 'whale', '"', '—', "isn't", 'it', '?',
-    ]);
+    expect(splitWords('Call me Ishmael. It’s a well-known "whale"—isn\'t it?')).toEqual(['call', 'me', 'ishmael', '.', "it's", 'a', 'well-known', '"', 'whale', '"', '—', "isn't", 'it', '?']);
     const { tokens, spaceAfter } = splitWordsWithSpacing('Hi, you there');
     expect(tokens).toEqual(['hi', ',', 'you', 'there']);
     expect(spaceAfter).toEqual([false, true, true, false]);

@@ -47,8 +47,34 @@ describe('lm train and eval CLIs', () => {
   });
 
   it('trains a tiny word model with checkpoints, resumes it, and evaluates it beside the n-gram baseline', async () => {
-    const common = ['--corpus', 'moby-dick', '--tokens', 'word', '--vocab', '300', '--units', '16', '--embed', '8', '--seq', '8', '--batch', '32',
-      '--max-train-tokens', '4000', '--val-tokens', '1500', '--out', join(dir, 'model'), '--checkpoint-dir', join(dir, 'ck'), '--backend', 'wasm', '--name', 'tiny'];
+    const common = [
+      '--corpus',
+      'moby-dick',
+      '--tokens',
+      'word',
+      '--vocab',
+      '300',
+      '--units',
+      '16',
+      '--embed',
+      '8',
+      '--seq',
+      '8',
+      '--batch',
+      '32',
+      '--max-train-tokens',
+      '4000',
+      '--val-tokens',
+      '1500',
+      '--out',
+      join(dir, 'model'),
+      '--checkpoint-dir',
+      join(dir, 'ck'),
+      '--backend',
+      'wasm',
+      '--name',
+      'tiny',
+    ];
     const first = await lastJsonLine(() => trainMain([...common, '--epochs', '1']));
     expect(first).toMatchObject({ model: 'tiny', epochs: 1, bestEpoch: 1 });
     const resumed = await lastJsonLine(() => trainMain([...common, '--epochs', '2', '--resume']));
@@ -111,7 +137,9 @@ describe('lm train and eval CLIs', () => {
   });
 
   it('refuses a resume of a different run and usage errors', async () => {
-    await expect(trainMain(['--corpus', 'moby-dick', '--tokens', 'char', '--resume', '--checkpoint-dir', join(dir, 'ck'), '--backend', 'wasm', '--name', 'tiny'])).rejects.toThrow(/checkpoint was made with/);
+    await expect(trainMain(['--corpus', 'moby-dick', '--tokens', 'char', '--resume', '--checkpoint-dir', join(dir, 'ck'), '--backend', 'wasm', '--name', 'tiny'])).rejects.toThrow(
+      /checkpoint was made with/,
+    );
     await expect(evalMain(['--model', join(dir, 'model')])).rejects.toThrow(/exactly one of/);
     await expect(evalMain(['--model', join(dir, 'model'), '--text', 'README.md', '--record'])).rejects.toThrow(/--record needs --heldout/);
   });

@@ -27,8 +27,15 @@ describe('fused sparse softmax cross-entropy', () => {
     const step = makeTrainStep(model);
     const seq = Array.from({ length: 200 }, (_, i) => (i * 2) % V);
     const xs = Array.from({ length: 8 }, (_, r) => seq.slice(r * 10, r * 10 + 12));
-    const x = tf.tensor2d(xs.map((w) => w.slice(0, 11)), [8, 11], 'int32');
-    const y = tf.tensor1d(xs.flatMap((w) => w.slice(1, 12)), 'int32');
+    const x = tf.tensor2d(
+      xs.map((w) => w.slice(0, 11)),
+      [8, 11],
+      'int32',
+    );
+    const y = tf.tensor1d(
+      xs.flatMap((w) => w.slice(1, 12)),
+      'int32',
+    );
     const first = await step(x, y);
     const before = tf.memory().numTensors;
     let last = first;

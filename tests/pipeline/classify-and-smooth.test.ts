@@ -27,7 +27,12 @@ describe('classifyWindows', () => {
   });
 
   it('passes the restart flag of a dropped window on to the next one', async () => {
-    const h = harness(classifyWindows(async (d) => (d[0] === 5 ? Promise.reject(new Error('batch failed')) : Float32Array.of(1)), () => {}));
+    const h = harness(
+      classifyWindows(
+        async (d) => (d[0] === 5 ? Promise.reject(new Error('batch failed')) : Float32Array.of(1)),
+        () => {},
+      ),
+    );
     h.push(win(4), win(5, true), win(6));
     await settle();
     expect(h.out.map((w) => [w.endT, w.restart])).toEqual([

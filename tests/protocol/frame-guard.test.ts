@@ -77,7 +77,13 @@ describe('checkMsgpackShape', () => {
   });
 
   it('refuses headers that declare more than the frame holds', () => {
-    for (const liar of [[0xdd, 0xff, 0xff, 0xff, 0xff, 0xc0], [0xdf, 0x7f, 0xff, 0xff, 0xff], [0xdb, 0x10, 0, 0, 0, 0x61], [0xc6, 0, 1, 0, 0], [0xc9, 0, 0, 1, 0, 5]]) {
+    for (const liar of [
+      [0xdd, 0xff, 0xff, 0xff, 0xff, 0xc0],
+      [0xdf, 0x7f, 0xff, 0xff, 0xff],
+      [0xdb, 0x10, 0, 0, 0, 0x61],
+      [0xc6, 0, 1, 0, 0],
+      [0xc9, 0, 0, 1, 0, 5],
+    ]) {
       expect(checkMsgpackShape(Buffer.from(liar), limits(8))).toEqual({ ok: false, error: 'msgpack frame is shorter than its headers declare' });
     }
   });
@@ -129,7 +135,10 @@ describe('decodeFrame with a shape', () => {
   it('answers a refused frame with a decode error naming the limit', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(decodeFrame(deep, false, TEXT_FRAME_SHAPE)).toEqual({ ok: false, error: 'JSON frame refused: frame nests deeper than 8 levels' });
-    expect(decodeFrame(Buffer.concat([Buffer.alloc(100_000, 0x91), Buffer.from([0xc0])]), true, TEXT_FRAME_SHAPE)).toEqual({ ok: false, error: 'msgpack frame refused: frame nests deeper than 8 levels' });
+    expect(decodeFrame(Buffer.concat([Buffer.alloc(100_000, 0x91), Buffer.from([0xc0])]), true, TEXT_FRAME_SHAPE)).toEqual({
+      ok: false,
+      error: 'msgpack frame refused: frame nests deeper than 8 levels',
+    });
     // Without a shape, decoding is as before.
     expect(decodeFrame('[[[1]]]', false)).toEqual({ ok: true, value: [[[1]]] });
   });

@@ -64,7 +64,7 @@ describe('the crafted msgpack means what the benchmark says', () => {
   });
 });
 
-describe('the benchmark\'s hostile frames through the decoder and validators', () => {
+describe("the benchmark's hostile frames through the decoder and validators", () => {
   for (const endpoint of ['device', 'dashboard', 'text'] as const) {
     it(`never throw on ${endpoint} frames`, () => {
       fc.assert(

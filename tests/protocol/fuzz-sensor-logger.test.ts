@@ -58,12 +58,18 @@ describe('fuzzing Sensor Logger body parsing', () => {
           if (i > 0) expect(t[i]!).toBeGreaterThanOrEqual(t[i - 1]!);
           for (const a of [x, y, z]) expect(typeof a[i]).toBe('number');
         }
-        const accepted = wire.filter((e) => e.name.toLowerCase() === 'totalacceleration' && e.values && ['x', 'y', 'z'].every((k) => typeof e.values![k] === 'number') && nanosToMs(e.time) !== undefined);
+        const accepted = wire.filter(
+          (e) => e.name.toLowerCase() === 'totalacceleration' && e.values && ['x', 'y', 'z'].every((k) => typeof e.values![k] === 'number') && nanosToMs(e.time) !== undefined,
+        );
         expect(t.length).toBe(accepted.length);
         // The frames the route cuts from them: typed errors or accepted, never a throw.
         const max = DEFAULT_LIMITS.maxSamplesPerFrame;
         for (let from = 0; from < t.length; from += max) {
-          const r = validateSamples({ type: 'samples', seq: 0, t: t.slice(from, from + max), x: x.slice(from, from + max), y: y.slice(from, from + max), z: z.slice(from, from + max) }, DEFAULT_LIMITS, 'm/s2');
+          const r = validateSamples(
+            { type: 'samples', seq: 0, t: t.slice(from, from + max), x: x.slice(from, from + max), y: y.slice(from, from + max), z: z.slice(from, from + max) },
+            DEFAULT_LIMITS,
+            'm/s2',
+          );
           if (!r.ok) expect(['invalid', 'out-of-range', 'too-many-samples']).toContain(r.error.code);
         }
       }),

@@ -62,11 +62,17 @@ describe('fuzzing the /ws/text parser', () => {
   });
 
   it('never throws on any value at all', () => {
-    fc.assert(fc.property(anything, (v) => check(parse(v))), params);
+    fc.assert(
+      fc.property(anything, (v) => check(parse(v))),
+      params,
+    );
   });
 
   it('never throws on a message of each type with any field replaced by anything (BigInt included)', () => {
-    const fields = fc.record({ seq: weird, insert: weird, delete: weird, reset: weird, sentAt: weird, id: weird, prompt: weird, temperature: weird, topK: weird, maxTokens: weird, seed: weird, model: weird, k: weird }, { requiredKeys: [] });
+    const fields = fc.record(
+      { seq: weird, insert: weird, delete: weird, reset: weird, sentAt: weird, id: weird, prompt: weird, temperature: weird, topK: weird, maxTokens: weird, seed: weird, model: weird, k: weird },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(fc.oneof(fc.constantFrom('start', 'edit', 'generate', 'stop'), weird), fields, (type, rest) => check(parse({ ...rest, type }))),
       params,

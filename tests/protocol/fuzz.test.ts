@@ -10,7 +10,20 @@ import { DEFAULT_LIMITS } from '../../protocol/sensor-messages.js';
 import { messageType, validateHello, validateSamples, validateSubscribe, type Validated } from '../../protocol/validate-sensor.js';
 
 const RUNS = Number(process.env.SENSORIUM_FUZZ_RUNS ?? 400);
-const CODES = new Set(['bad-frame', 'invalid', 'not-hello', 'duplicate-hello', 'out-of-range', 'too-many-samples', 'rate-limited', 'overloaded', 'unauthorized', 'id-in-use', 'model-unavailable', 'internal']);
+const CODES = new Set([
+  'bad-frame',
+  'invalid',
+  'not-hello',
+  'duplicate-hello',
+  'out-of-range',
+  'too-many-samples',
+  'rate-limited',
+  'overloaded',
+  'unauthorized',
+  'id-in-use',
+  'model-unavailable',
+  'internal',
+]);
 const limits = DEFAULT_LIMITS;
 const packr = new Packr({ useRecords: false });
 let cases = 0;
@@ -52,12 +65,7 @@ const validFrame = (n: number, seq = 0) => ({
   z: Array.from({ length: n }, () => 0.1),
 });
 
-const weird = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e308, -1e308, 2 ** 53 + 1, null, undefined, '', '0', [], {}, true),
-  fc.anything(),
-  fc.double(),
-  fc.string(),
-);
+const weird = fc.oneof(fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e308, -1e308, 2 ** 53 + 1, null, undefined, '', '0', [], {}, true), fc.anything(), fc.double(), fc.string());
 
 describe('fuzzing the decoder', () => {
   it('never throws on random bytes, either encoding', () => {
@@ -182,7 +190,12 @@ describe('fuzzing the validators', () => {
   });
 
   it('accept well-formed random frames and keep every value', () => {
-    const sample = fc.record({ dt: fc.integer({ min: 5, max: 100 }), x: fc.double({ min: -16, max: 16, noNaN: true }), y: fc.double({ min: -16, max: 16, noNaN: true }), z: fc.double({ min: -16, max: 16, noNaN: true }) });
+    const sample = fc.record({
+      dt: fc.integer({ min: 5, max: 100 }),
+      x: fc.double({ min: -16, max: 16, noNaN: true }),
+      y: fc.double({ min: -16, max: 16, noNaN: true }),
+      z: fc.double({ min: -16, max: 16, noNaN: true }),
+    });
     fc.assert(
       fc.property(fc.array(sample, { minLength: 1, maxLength: 200 }), fc.nat(), fc.boolean(), (samples, seq, binary) => {
         cases++;
@@ -205,7 +218,17 @@ describe('fuzzing the validators', () => {
   it('hello and subscribe: random fields never throw, bad ones are named', () => {
     fc.assert(
       fc.property(
-        fc.record({ deviceId: fc.oneof(fc.string(), weird), rateHz: fc.oneof(fc.double(), weird), units: fc.oneof(fc.constantFrom('g', 'm/s2'), weird), token: weird, description: weird, lastWindowEnd: weird }, { requiredKeys: [] }),
+        fc.record(
+          {
+            deviceId: fc.oneof(fc.string(), weird),
+            rateHz: fc.oneof(fc.double(), weird),
+            units: fc.oneof(fc.constantFrom('g', 'm/s2'), weird),
+            token: weird,
+            description: weird,
+            lastWindowEnd: weird,
+          },
+          { requiredKeys: [] },
+        ),
         fc.oneof(fc.constant('*'), fc.array(fc.string({ maxLength: 70 }), { maxLength: 5 }), weird),
         (fields, devices) => {
           cases++;

@@ -14,7 +14,15 @@ const run = promisify(execFile);
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sensorium-app-exports-cli-'));
-  const phone = new SyntheticPhone({ seed: 7, rateHz: 50, startTimeMs: 0, script: [{ activity: 'walking', seconds: 20 }, { activity: 'sitting', seconds: 20 }] });
+  const phone = new SyntheticPhone({
+    seed: 7,
+    rateHz: 50,
+    startTimeMs: 0,
+    script: [
+      { activity: 'walking', seconds: 20 },
+      { activity: 'sitting', seconds: 20 },
+    ],
+  });
   const s = phone.next(2000);
   const G = STANDARD_GRAVITY;
   const sensorLogger = ['time,seconds_elapsed,z,y,x,label'];
@@ -28,17 +36,21 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('eval on other apps\' exports', () => {
+describe("eval on other apps' exports", () => {
   it.each([
     ['sensor-logger', 'TotalAcceleration.csv'],
     ['phyphox', 'Raw Data.csv'],
-  ])('--format %s scores the labelled windows', async (format, file) => {
-    const { stdout, stderr } = await run('npx', ['tsx', 'models/cli/eval.ts', 'har', '--format', format, '--data', join(dir, file), '--backend', 'wasm'], { cwd: process.cwd(), timeout: 120_000 });
-    const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { n: number; accuracy: number; perClass: Record<string, { support: number }> };
-    expect(stderr).not.toMatch(/warning/);
-    // 20 s of each at 50 Hz: windows of 128 with hop 64 wholly inside one run.
-    expect(result.perClass.walking!.support).toBeGreaterThanOrEqual(10);
-    expect(result.perClass.sitting!.support).toBeGreaterThanOrEqual(10);
-    expect(result.accuracy).toBeGreaterThan(0.5);
-  }, 150_000);
+  ])(
+    '--format %s scores the labelled windows',
+    async (format, file) => {
+      const { stdout, stderr } = await run('npx', ['tsx', 'models/cli/eval.ts', 'har', '--format', format, '--data', join(dir, file), '--backend', 'wasm'], { cwd: process.cwd(), timeout: 120_000 });
+      const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { n: number; accuracy: number; perClass: Record<string, { support: number }> };
+      expect(stderr).not.toMatch(/warning/);
+      // 20 s of each at 50 Hz: windows of 128 with hop 64 wholly inside one run.
+      expect(result.perClass.walking!.support).toBeGreaterThanOrEqual(10);
+      expect(result.perClass.sitting!.support).toBeGreaterThanOrEqual(10);
+      expect(result.accuracy).toBeGreaterThan(0.5);
+    },
+    150_000,
+  );
 });

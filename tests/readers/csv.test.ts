@@ -13,7 +13,10 @@ function rows(n: number, stepMs: number, f: (i: number) => string): string {
 
 describe('csv reader', () => {
   it('reads g, estimates the rate and normalises labels', () => {
-    const rec = parseCsv(rows(40, 40, (i) => ['walking', 'STAIRS', 'jumping', ''][i % 4]!), '/x/phone-a.csv');
+    const rec = parseCsv(
+      rows(40, 40, (i) => ['walking', 'STAIRS', 'jumping', ''][i % 4]!),
+      '/x/phone-a.csv',
+    );
     expect(rec.id).toBe('phone-a');
     expect(rec.rateHz).toBeCloseTo(25, 9);
     expect(rec.x[0]).toBeCloseTo(0.1, 6);
@@ -54,9 +57,15 @@ describe('csv reader', () => {
 
   it('reads a file or a folder of files, and round-trips formatCsv', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'csv-'));
-    const rec = parseCsv(rows(10, 20, () => 'standing'), 'src.csv');
+    const rec = parseCsv(
+      rows(10, 20, () => 'standing'),
+      'src.csv',
+    );
     await writeFile(join(dir, 'b.csv'), formatCsv(rec, { units: 'm/s2' }));
-    await writeFile(join(dir, 'a.csv'), rows(5, 10, () => 'lying'));
+    await writeFile(
+      join(dir, 'a.csv'),
+      rows(5, 10, () => 'lying'),
+    );
     await writeFile(join(dir, 'notes.txt'), 'ignored');
     const recs = await readCsv(dir, { units: 'm/s2' });
     expect(recs.map((r) => r.id)).toEqual(['a', 'b']);
@@ -74,9 +83,15 @@ describe('csv reader', () => {
     const dir = await mkdtemp(join(tmpdir(), 'csv-'));
     for (const person of ['p2', 'p1']) {
       await mkdir(join(dir, person));
-      await writeFile(join(dir, person, 'walk.csv'), rows(5, 10, () => 'walking'));
+      await writeFile(
+        join(dir, person, 'walk.csv'),
+        rows(5, 10, () => 'walking'),
+      );
     }
-    await writeFile(join(dir, 'top.csv'), rows(5, 10, () => 'sitting'));
+    await writeFile(
+      join(dir, 'top.csv'),
+      rows(5, 10, () => 'sitting'),
+    );
     const recs = await readCsv(dir);
     expect(recs.map((r) => r.id)).toEqual(['p1/walk', 'p2/walk', 'top']);
     expect(recs[2]!.labels[0]).toBe('sitting');

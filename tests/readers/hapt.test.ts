@@ -33,9 +33,7 @@ describe('readHapt', () => {
     expect(r.x[0]).toBe(1);
     expect(r.t[0]).toBe(0);
     expect(r.t[19]).toBe(380);
-    expect(r.labels.slice(0, 10)).toEqual([
-      undefined, undefined, 'standing', 'standing', 'standing', 'standing', undefined, undefined, undefined, 'walking',
-    ]);
+    expect(r.labels.slice(0, 10)).toEqual([undefined, undefined, 'standing', 'standing', 'standing', 'standing', undefined, undefined, undefined, 'walking']);
     expect(r.labels[19]).toBe('walking');
     expect(recs[1]!.labels.every((l) => l === 'lying')).toBe(true);
   });

@@ -31,7 +31,13 @@ async function folder(files: Record<string, string | Buffer>): Promise<string> {
 
 describe('wisdm2019 reader', () => {
   it('splits a file into one recording per activity run, maps labels, converts m/s² to g and ns to ms', () => {
-    const text = wisdmLines(1601, [['A', 50], ['C', 40], ['F', 30], ['D', 45]]).join('\n') + '\n';
+    const text =
+      wisdmLines(1601, [
+        ['A', 50],
+        ['C', 40],
+        ['F', 30],
+        ['D', 45],
+      ]).join('\n') + '\n';
     const recs = parseWisdm2019(text, 'data_1601_accel_phone.txt');
     expect(recs.map((r) => r.id)).toEqual(['wisdm_1601_A', 'wisdm_1601_C', 'wisdm_1601_D']); // F (typing) left out
     expect(recs.map((r) => r.labels[0])).toEqual(['walking', 'stairs', 'sitting']);
@@ -63,7 +69,10 @@ describe('wisdm2019 reader', () => {
       'README.txt': 'not data',
     });
     const all = await readWisdm2019(dir);
-    expect(all.map((r) => [r.id, r.labels[0]])).toEqual([['wisdm_1601_B', 'jogging'], ['wisdm_1602_E', 'standing']]);
+    expect(all.map((r) => [r.id, r.labels[0]])).toEqual([
+      ['wisdm_1601_B', 'jogging'],
+      ['wisdm_1602_E', 'standing'],
+    ]);
     const one = await readRecordings('wisdm2019', dir, { users: [1602] });
     expect(one.map((r) => r.user)).toEqual([1602]);
     await expect(readWisdm2019(dir, { users: [1700] })).rejects.toThrow(/subject\(s\) 1700/);

@@ -57,9 +57,21 @@ function modelGrads(model: tf.LayersModel, loss: () => tf.Scalar): tf.Tensor[] {
 
 describe('WASM gradients equal the cpu backend', () => {
   it('conv1d (strides 1 and 2, same and valid)', async () => {
-    for (const [stride, pad] of [[1, 'same'], [2, 'same'], [1, 'valid'], [2, 'valid']] as const) {
+    for (const [stride, pad] of [
+      [1, 'same'],
+      [2, 'same'],
+      [1, 'valid'],
+      [2, 'valid'],
+    ] as const) {
       await expectSameOnBothBackends(() =>
-        gradsOf((x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, stride, pad).square().sum(), [rnd([3, 21, 4], 1), rnd([5, 4, 6], 2)]),
+        gradsOf(
+          (x, w) =>
+            tf
+              .conv1d(x as tf.Tensor3D, w as tf.Tensor3D, stride, pad)
+              .square()
+              .sum(),
+          [rnd([3, 21, 4], 1), rnd([5, 4, 6], 2)],
+        ),
       );
     }
   });
@@ -72,14 +84,30 @@ describe('WASM gradients equal the cpu backend', () => {
       [2, 'valid', 3],
       [2, 'same', 5],
       [3, 'valid', 4],
-      [2, [[0, 0], [1, 2], [0, 1], [0, 0]], 3],
+      [
+        2,
+        [
+          [0, 0],
+          [1, 2],
+          [0, 1],
+          [0, 0],
+        ],
+        3,
+      ],
       [2, 'same', 1], // stride larger than the kernel
       [3, 'same', 2], // even kernel: asymmetric 'same' padding
       [1, 'same', 4],
     ];
     for (const [stride, pad, k] of cases) {
       await expectSameOnBothBackends(() =>
-        gradsOf((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad).square().sum(), [rnd([2, 9, 10, 3], 3), rnd([k, k, 3, 5], 4)]),
+        gradsOf(
+          (x, w) =>
+            tf
+              .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad)
+              .square()
+              .sum(),
+          [rnd([2, 9, 10, 3], 3), rnd([k, k, 3, 5], 4)],
+        ),
       );
     }
   });
@@ -92,7 +120,12 @@ describe('WASM gradients equal the cpu backend', () => {
       const w = rnd([3, 3, 3, 4], 7) as tf.Tensor4D;
       const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 4] }) as tf.Tensor;
       const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { strides: 2, pad: 'same', dataFormat: 'NCHW', inputShape: [2, 3, 8, 8] }) as tf.Tensor;
-      const explicit = [[0, 0], [0, 0], [1, 0], [0, 1]]; // NCHW order: H and W at axes 2 and 3
+      const explicit = [
+        [0, 0],
+        [0, 0],
+        [1, 0],
+        [0, 1],
+      ]; // NCHW order: H and W at axes 2 and 3
       const dw2 = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 2, pad: explicit, dataFormat: 'NCHW', filterShape: [3, 3, 3, 4] }) as tf.Tensor;
       const dx2 = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter: w }, { strides: 2, pad: explicit, dataFormat: 'NCHW', inputShape: [2, 3, 8, 8] }) as tf.Tensor;
       return [dw, dx, dw2, dx2];
@@ -100,7 +133,16 @@ describe('WASM gradients equal the cpu backend', () => {
   });
 
   it('conv2dTranspose (strides 1 and 2): forward and gradients', async () => {
-    for (const [stride, pad, k, h] of [[1, 'same', 3, 6], [2, 'same', 3, 5], [2, 'valid', 3, 5], [2, 'same', 5, 4], [1, 'valid', 4, 5], [2, 'same', 4, 3], [3, 'valid', 2, 4], [2, 'valid', 1, 4]] as const) {
+    for (const [stride, pad, k, h] of [
+      [1, 'same', 3, 6],
+      [2, 'same', 3, 5],
+      [2, 'valid', 3, 5],
+      [2, 'same', 5, 4],
+      [1, 'valid', 4, 5],
+      [2, 'same', 4, 3],
+      [3, 'valid', 2, 4],
+      [2, 'valid', 1, 4],
+    ] as const) {
       const outH = pad === 'same' ? h * stride : (h - 1) * stride + k;
       await expectSameOnBothBackends(() => {
         const x = rnd([2, h, h, 4], 8);
@@ -117,13 +159,62 @@ describe('WASM gradients equal the cpu backend', () => {
       const neg = x.abs().neg(); // wasm 4.22's own MaxPoolGrad loses these gradients
       const weight = rnd([2, 4, 4, 3], 11);
       return [
-        ...gradsOf((x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'same').mul(weight).sum(), [x]),
-        ...gradsOf((x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'same').mul(weight).sum(), [neg]),
-        ...gradsOf((x) => tf.maxPool(x as tf.Tensor4D, 3, 1, 'same').square().sum(), [neg]),
-        ...gradsOf((x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'valid').square().sum(), [x]),
-        ...gradsOf((x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid').square().sum(), [x]),
-        ...gradsOf((x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same').square().sum(), [x]),
-        ...gradsOf((x) => tf.maxPool(x.reshape([2, 1, 49, 3]) as tf.Tensor4D, [1, 2], [1, 2], 'valid').square().sum(), [x]),
+        ...gradsOf(
+          (x) =>
+            tf
+              .maxPool(x as tf.Tensor4D, 2, 2, 'same')
+              .mul(weight)
+              .sum(),
+          [x],
+        ),
+        ...gradsOf(
+          (x) =>
+            tf
+              .maxPool(x as tf.Tensor4D, 2, 2, 'same')
+              .mul(weight)
+              .sum(),
+          [neg],
+        ),
+        ...gradsOf(
+          (x) =>
+            tf
+              .maxPool(x as tf.Tensor4D, 3, 1, 'same')
+              .square()
+              .sum(),
+          [neg],
+        ),
+        ...gradsOf(
+          (x) =>
+            tf
+              .maxPool(x as tf.Tensor4D, 3, 2, 'valid')
+              .square()
+              .sum(),
+          [x],
+        ),
+        ...gradsOf(
+          (x) =>
+            tf
+              .avgPool(x as tf.Tensor4D, 2, 2, 'valid')
+              .square()
+              .sum(),
+          [x],
+        ),
+        ...gradsOf(
+          (x) =>
+            tf
+              .avgPool(x as tf.Tensor4D, 3, 2, 'same')
+              .square()
+              .sum(),
+          [x],
+        ),
+        ...gradsOf(
+          (x) =>
+            tf
+              .maxPool(x.reshape([2, 1, 49, 3]) as tf.Tensor4D, [1, 2], [1, 2], 'valid')
+              .square()
+              .sum(),
+          [x],
+        ),
       ];
     });
   });
@@ -133,7 +224,10 @@ describe('WASM gradients equal the cpu backend', () => {
       gradsOf(
         (x, scale, offset) => {
           const { mean, variance } = tf.moments(x, [0, 1, 2]);
-          return tf.batchNorm(x, mean, variance, offset, scale, 1e-3).mul(rnd([4, 5, 5, 6], 13)).sum();
+          return tf
+            .batchNorm(x, mean, variance, offset, scale, 1e-3)
+            .mul(rnd([4, 5, 5, 6], 13))
+            .sum();
         },
         [rnd([4, 5, 5, 6], 12), rnd([6], 14), rnd([6], 15)],
       ),
@@ -153,7 +247,14 @@ describe('WASM gradients equal the cpu backend', () => {
       const b = rnd([5, 3], 19);
       const bias = rnd([3], 20);
       return [
-        ...gradsOf((a, b, c) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: 'relu' }).square().sum(), [a, b, bias]),
+        ...gradsOf(
+          (a, b, c) =>
+            tf.fused
+              .matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: 'relu' })
+              .square()
+              .sum(),
+          [a, b, bias],
+        ),
         tf.matMul(a, rnd([3, 8], 21), true, true),
         tf.matMul(rnd([4, 6, 5], 22), rnd([5, 7], 23)), // batch folded into rows
         tf.matMul(rnd([3, 6, 5], 24), rnd([3, 7, 5], 25), false, true), // real batch, small
@@ -164,7 +265,14 @@ describe('WASM gradients equal the cpu backend', () => {
 
   it('embedding (gather gradient = UnsortedSegmentSum) and oneHot', async () => {
     await expectSameOnBothBackends(() => {
-      const idx = tf.tensor2d([[1, 2, 2, 7], [9, 0, 1, 1]], undefined, 'int32');
+      const idx = tf.tensor2d(
+        [
+          [1, 2, 2, 7],
+          [9, 0, 1, 1],
+        ],
+        undefined,
+        'int32',
+      );
       return [
         ...gradsOf((e) => tf.gather(e, idx).square().sum(), [rnd([10, 4], 28)]),
         tf.unsortedSegmentSum(rnd([6, 3], 29), tf.tensor1d([2, 0, 2, 4, 4, 4], 'int32'), 5),
@@ -177,11 +285,7 @@ describe('WASM gradients equal the cpu backend', () => {
   it('layers model: embedding -> LSTM -> dense, and a conv/pool/dropout/batchnorm stack', async () => {
     await tf.setBackend('cpu');
     const lm = tf.sequential({
-      layers: [
-        tf.layers.embedding({ inputDim: 12, outputDim: 5, inputLength: 6 }),
-        tf.layers.lstm({ units: 8, returnSequences: true }),
-        tf.layers.dense({ units: 12, activation: 'softmax' }),
-      ],
+      layers: [tf.layers.embedding({ inputDim: 12, outputDim: 5, inputLength: 6 }), tf.layers.lstm({ units: 8, returnSequences: true }), tf.layers.dense({ units: 12, activation: 'softmax' })],
     });
     const cnn = tf.sequential({
       layers: [
@@ -195,8 +299,21 @@ describe('WASM gradients equal the cpu backend', () => {
     });
     // Weights are created once (on cpu); the engine moves them to wasm when it switches.
     await expectSameOnBothBackends(() => {
-      const tokens = tf.tensor2d([[1, 4, 2, 11, 0, 3], [5, 5, 6, 7, 8, 9]]);
-      const targets = tf.oneHot(tf.tensor2d([[4, 2, 11, 0, 3, 1], [5, 6, 7, 8, 9, 10]], undefined, 'int32'), 12);
+      const tokens = tf.tensor2d([
+        [1, 4, 2, 11, 0, 3],
+        [5, 5, 6, 7, 8, 9],
+      ]);
+      const targets = tf.oneHot(
+        tf.tensor2d(
+          [
+            [4, 2, 11, 0, 3, 1],
+            [5, 6, 7, 8, 9, 10],
+          ],
+          undefined,
+          'int32',
+        ),
+        12,
+      );
       const x = rnd([4, 16, 3], 30);
       const y = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3);
       return [
@@ -217,7 +334,10 @@ describe('WASM gradients equal the cpu backend', () => {
       tf.tidy(() => {
         const h = tf.relu(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')); // [2,3,3,4]
         const z = tf.matMul(h.reshape([-1, 4]), v); // [18, 2]
-        return tf.log1p(tf.exp(z.sub(0.5))).mean().add(tf.abs(w).sum().mul(1e-3)) as tf.Scalar;
+        return tf
+          .log1p(tf.exp(z.sub(0.5)))
+          .mean()
+          .add(tf.abs(w).sum().mul(1e-3)) as tf.Scalar;
       });
     const start = [w.dataSync().slice(), v.dataSync().slice()] as const;
     const run = () => {
@@ -274,7 +394,10 @@ describe('training on WASM', () => {
     lm.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     const cx = rnd([8, 8, 8, 1], 41);
     const cy = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3).toFloat();
-    const lx = tf.tensor2d([[1, 2, 3, 4, 5], [8, 7, 6, 5, 4]]);
+    const lx = tf.tensor2d([
+      [1, 2, 3, 4, 5],
+      [8, 7, 6, 5, 4],
+    ]);
     const ly = tf.oneHot(tf.tensor1d([6, 3], 'int32'), 9).toFloat();
     const step = async () => {
       await conv.trainOnBatch(cx, cy);

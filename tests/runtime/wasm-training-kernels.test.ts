@@ -36,7 +36,25 @@ function expectClose(a: number[][], b: number[][], tol = 1e-5): void {
 
 describe('registerWasmTrainingKernels', () => {
   it('registers the dedicated kernels and bridges every other kernel wasm lacks', () => {
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul', 'MaxPoolGrad', 'UnsortedSegmentSum', 'OneHot', 'Slice', 'Unpack', 'SplitV', 'StridedSlice', 'Tile', 'Identity', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D']) {
+    for (const name of [
+      'Conv2DBackpropFilter',
+      'Conv2DBackpropInput',
+      'BatchMatMul',
+      '_FusedMatMul',
+      'MaxPoolGrad',
+      'UnsortedSegmentSum',
+      'OneHot',
+      'Slice',
+      'Unpack',
+      'SplitV',
+      'StridedSlice',
+      'Tile',
+      'Identity',
+      'Conv2D',
+      'FusedConv2D',
+      'DepthwiseConv2dNative',
+      'FusedDepthwiseConv2D',
+    ]) {
       expect(first).toContain(name);
     }
     const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
@@ -63,14 +81,24 @@ describe('cpu bridge', () => {
       const b = tf.randomNormal([4, 5], 0, 1, 'float32', 2);
       const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 3);
       const w = tf.randomNormal([3, 3, 3, 2], 0, 1, 'float32', 4);
-      return [tf.einsum('ij,jk->ik', a, b), ...tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').square().sum())([x, w])];
+      return [
+        tf.einsum('ij,jk->ik', a, b),
+        ...tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+          tf
+            .depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')
+            .square()
+            .sum(),
+        )([x, w]),
+      ];
     });
     expectClose(wasm, cpu, 1e-4);
   });
 
   it('returns multiple outputs and int32 results', async () => {
     const [cpu, wasm] = await onBoth(() => {
-      const [nested, dense] = tf.engine().runKernel('RaggedRange', { starts: tf.tensor1d([0, 5], 'int32'), limits: tf.tensor1d([3, 8], 'int32'), deltas: tf.tensor1d([1, 1], 'int32') }, {}) as tf.Tensor[];
+      const [nested, dense] = tf
+        .engine()
+        .runKernel('RaggedRange', { starts: tf.tensor1d([0, 5], 'int32'), limits: tf.tensor1d([3, 8], 'int32'), deltas: tf.tensor1d([1, 1], 'int32') }, {}) as tf.Tensor[];
       return [nested!, dense!];
     });
     expect(wasm).toEqual(cpu);
@@ -103,7 +131,17 @@ describe('slice-family kernels read the heap in place', () => {
         tf.stridedSlice(x, [1, 1], [3, 3]),
         tf.stridedSlice(x, [0, 0, 0, 1], [3, 4, 5, 6], [1, 1, 2, 2]),
         tf.slice(tf.tensor1d([1, 2, 3, 4], 'int32'), [1], [2]),
-        tf.unstack(tf.tensor2d([[true, false], [false, true]], undefined, 'bool'), 1)[1]!,
+        tf.unstack(
+          tf.tensor2d(
+            [
+              [true, false],
+              [false, true],
+            ],
+            undefined,
+            'bool',
+          ),
+          1,
+        )[1]!,
       ];
     });
     expect(wasm).toEqual(cpu);

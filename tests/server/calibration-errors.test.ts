@@ -46,26 +46,67 @@ describe('bad calibration input', () => {
   const before = () => headFingerprint(server.server.parts.personal.shared!);
 
   it.each([
-    ['personalise without start', [['walking', 8], ['sitting', 8]], { start: false }, 'not-collecting', /start calibration first/],
+    [
+      'personalise without start',
+      [
+        ['walking', 8],
+        ['sitting', 8],
+      ],
+      { start: false },
+      'not-collecting',
+      /start calibration first/,
+    ],
     ['one activity only', [['walking', 12]], {}, 'one-class', /at least two different activities/],
-    ['under 5 s of a class', [['walking', 10], ['sitting', 3.5]], {}, 'too-little-data', /'sitting' \(1 window\)/],
-    ['a label the model lacks (jogging, 6-class model)', [['walking', 8], ['jogging', 8]], {}, 'unknown-label', /no class 'jogging'/],
-    ['a label no model has', [['walking', 8], ['sitting', 8], ['cycling', 8]], {}, 'unknown-label', /no class 'cycling'/],
-  ] as const)('%s', async (_name, segments, opts, code, message) => {
-    const fingerprint = before();
-    const { c, status, at } = await calibrate(segments as unknown as [string, number][], opts);
-    expect(status.error?.code).toBe(code);
-    expect(status.error?.message).toMatch(message);
-    expect(status.personal).toBe(false);
-    // Still the shared model, nothing stored, the shared head untouched.
-    const n = c.of('prediction').length;
-    await stream(c, [['walking', 4]], at);
-    await c.count('prediction', n + 2);
-    expect(c.of('prediction').every((p) => p.source === 'shared')).toBe(true);
-    expect(await readdir(dir)).toEqual([]);
-    expect(before()).toBe(fingerprint);
-    await c.close();
-  }, 30_000);
+    [
+      'under 5 s of a class',
+      [
+        ['walking', 10],
+        ['sitting', 3.5],
+      ],
+      {},
+      'too-little-data',
+      /'sitting' \(1 window\)/,
+    ],
+    [
+      'a label the model lacks (jogging, 6-class model)',
+      [
+        ['walking', 8],
+        ['jogging', 8],
+      ],
+      {},
+      'unknown-label',
+      /no class 'jogging'/,
+    ],
+    [
+      'a label no model has',
+      [
+        ['walking', 8],
+        ['sitting', 8],
+        ['cycling', 8],
+      ],
+      {},
+      'unknown-label',
+      /no class 'cycling'/,
+    ],
+  ] as const)(
+    '%s',
+    async (_name, segments, opts, code, message) => {
+      const fingerprint = before();
+      const { c, status, at } = await calibrate(segments as unknown as [string, number][], opts);
+      expect(status.error?.code).toBe(code);
+      expect(status.error?.message).toMatch(message);
+      expect(status.personal).toBe(false);
+      // Still the shared model, nothing stored, the shared head untouched.
+      const n = c.of('prediction').length;
+      await stream(c, [['walking', 4]], at);
+      await c.count('prediction', n + 2);
+      expect(c.of('prediction').every((p) => p.source === 'shared')).toBe(true);
+      expect(await readdir(dir)).toEqual([]);
+      expect(before()).toBe(fingerprint);
+      await c.close();
+    },
+    30_000,
+  );
 
   it('an unknown action is an invalid message; the device goes on', async () => {
     const c = await TestClient.connect(server.wsUrl('/ws/device'));

@@ -43,7 +43,11 @@ describe('calibration guard on the server', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sensorium-guard-'));
     const personal = new PersonalModels({ dir, maxWindowsPerLabel: 92, maxConcurrentFits: 1, maxQueuedFits: 4 }, () => SHARED);
     // An earlier personal head for this device (fitted without the guard).
-    const old = await fitPersonalHead(SHARED, [...[0, 1, 2, 3].map((i) => ({ truth: 'walking', features: window('walking', i).slice(0, F) })), ...[0, 1, 2, 3].map((i) => ({ truth: 'sitting', features: window('sitting', i).slice(0, F) }))], { validate: false });
+    const old = await fitPersonalHead(
+      SHARED,
+      [...[0, 1, 2, 3].map((i) => ({ truth: 'walking', features: window('walking', i).slice(0, F) })), ...[0, 1, 2, 3].map((i) => ({ truth: 'sitting', features: window('sitting', i).slice(0, F) }))],
+      { validate: false },
+    );
     await personal.store.save('guard-1', old);
     const sent: ServerToDevice[] = [];
     const cal = new DeviceCalibration({ info: { deviceId: 'guard-1', rateHz: 50, units: 'g', connectedAt: 0 }, inference: standIn, personal, send: (m) => sent.push(m), log: () => {} });

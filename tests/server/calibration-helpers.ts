@@ -61,6 +61,17 @@ export function lastStatus(client: TestClient): Status {
 
 /** Waits for a calibration-status after the `n` already seen that satisfies `ok`. */
 export async function nextStatus(client: TestClient, seen: number, ok: (s: Status) => boolean = () => true, what = 'calibration status'): Promise<Status> {
-  await client.until((ms) => ms.filter((m) => m.type === 'calibration-status').slice(seen).some((m) => ok(m as unknown as Status)), 20_000, what);
-  return client.of('calibration-status').slice(seen).find((m) => ok(m as unknown as Status)) as unknown as Status;
+  await client.until(
+    (ms) =>
+      ms
+        .filter((m) => m.type === 'calibration-status')
+        .slice(seen)
+        .some((m) => ok(m as unknown as Status)),
+    20_000,
+    what,
+  );
+  return client
+    .of('calibration-status')
+    .slice(seen)
+    .find((m) => ok(m as unknown as Status)) as unknown as Status;
 }

@@ -10,7 +10,16 @@ import { personalFileName, PersonalStore } from '../../server/calibration/person
 import { DEFAULT_CONFIG } from '../../server/config.js';
 
 const SHARED: HeadWeights = { classes: ['walking', 'sitting'], featureSize: 2, kernel: new Float32Array([1, 0, 0, 1]), bias: new Float32Array([0, 0.5]) };
-const HEAD: PersonalHead = { ...SHARED, kernel: new Float32Array([0.5, 0.25, -1, 2]), bias: new Float32Array([0.1, -0.1]), sharedFingerprint: headFingerprint(SHARED), calibrated: ['walking', 'sitting'], windows: { walking: 4, sitting: 5 }, trainAccuracy: 1, fittedAt: '2026-12-04T00:00:00.000Z' };
+const HEAD: PersonalHead = {
+  ...SHARED,
+  kernel: new Float32Array([0.5, 0.25, -1, 2]),
+  bias: new Float32Array([0.1, -0.1]),
+  sharedFingerprint: headFingerprint(SHARED),
+  calibrated: ['walking', 'sitting'],
+  windows: { walking: 4, sitting: 5 },
+  trainAccuracy: 1,
+  fittedAt: '2026-12-04T00:00:00.000Z',
+};
 const EXPECT = { classes: SHARED.classes, featureSize: 2, fingerprint: headFingerprint(SHARED) };
 
 describe('personal head files', () => {
@@ -55,7 +64,11 @@ describe('personal head files', () => {
 describe('personal heads and placement', () => {
   it('a head fitted at one placement is not used at another (the features depend on it)', async () => {
     const logs: string[] = [];
-    const models = new PersonalModels({ ...DEFAULT_CONFIG.personal, dir: await mkdtemp(join(tmpdir(), 'sensorium-store-')) }, () => SHARED, (m) => logs.push(m));
+    const models = new PersonalModels(
+      { ...DEFAULT_CONFIG.personal, dir: await mkdtemp(join(tmpdir(), 'sensorium-store-')) },
+      () => SHARED,
+      (m) => logs.push(m),
+    );
     await models.store.save('p1', { ...HEAD, placement: 'pocket' });
     expect((await models.load('p1', 'pocket'))?.placement).toBe('pocket');
     expect(await models.load('p1', 'waist')).toBeUndefined();

@@ -45,7 +45,15 @@ describe.each(['off', 'on'] as const)('calibration end to end (inference worker 
     c.send({ type: 'calibration', action: 'start' });
     const collecting = await nextStatus(c, 0, (s) => s.state === 'collecting', 'collecting');
     expect(collecting.personal).toBe(false);
-    at = await stream(c, [['walking', 10], ['sitting', 10], ['standing', 10]], at);
+    at = await stream(
+      c,
+      [
+        ['walking', 10],
+        ['sitting', 10],
+        ['standing', 10],
+      ],
+      at,
+    );
     await c.until(() => ['walking', 'sitting', 'standing'].every((l) => (lastStatus(c).collected[l]?.windows ?? 0) >= 5), 20_000, 'collected windows');
     expect(predictions(c).every((p) => p.source === 'shared')).toBe(true);
     const shared = predictions(c).filter((p) => p.truth);
@@ -66,10 +74,20 @@ describe.each(['off', 'on'] as const)('calibration end to end (inference worker 
     expect(await readdir(personalDir)).toEqual(['replay_3aanna_2e1.json']);
 
     const before = predictions(c).length;
-    at = await stream(c, [['sitting', 8], ['walking', 8], ['standing', 8]], at);
+    at = await stream(
+      c,
+      [
+        ['sitting', 8],
+        ['walking', 8],
+        ['standing', 8],
+      ],
+      at,
+    );
     await c.until(() => predictions(c).length >= before + 12, 20_000, 'predictions after personalising');
     // Windows classified after the switch say 'personal'; the head learned the device's activities.
-    const after = predictions(c).slice(before + 2).filter((p) => p.truth);
+    const after = predictions(c)
+      .slice(before + 2)
+      .filter((p) => p.truth);
     expect(after.every((p) => p.source === 'personal')).toBe(true);
     const personalRight = after.filter((p) => p.label === p.truth).length / after.length;
     expect(personalRight).toBeGreaterThan(0.8);
@@ -81,7 +99,14 @@ describe.each(['off', 'on'] as const)('calibration end to end (inference worker 
     server = await startTestServer({ ...FAST, inferenceWorker: worker, personal: { dir: personalDir } });
     c = await connect(server);
     await nextStatus(c, 0, (s) => s.personal, 'personal head loaded on reconnect');
-    at = await stream(c, [['walking', 6], ['sitting', 6]], { seq: 0, t: at.t });
+    at = await stream(
+      c,
+      [
+        ['walking', 6],
+        ['sitting', 6],
+      ],
+      { seq: 0, t: at.t },
+    );
     await c.count('prediction', 4);
     expect(predictions(c).every((p) => p.source === 'personal')).toBe(true);
 
@@ -93,7 +118,11 @@ describe.each(['off', 'on'] as const)('calibration end to end (inference worker 
     const n = predictions(c).length;
     await stream(c, [['walking', 8]], at);
     await c.count('prediction', n + 4);
-    expect(predictions(c).slice(n + 2).every((p) => p.source === 'shared')).toBe(true);
+    expect(
+      predictions(c)
+        .slice(n + 2)
+        .every((p) => p.source === 'shared'),
+    ).toBe(true);
     await c.close();
   }, 90_000);
 });
@@ -107,7 +136,14 @@ describe('calibration keeps tensors flat', () => {
       await c.count('prediction', 2);
       const before = tf.memory().numTensors;
       c.send({ type: 'calibration', action: 'start' });
-      at = await stream(c, [['walking', 8], ['lying', 8]], at);
+      at = await stream(
+        c,
+        [
+          ['walking', 8],
+          ['lying', 8],
+        ],
+        at,
+      );
       await c.until(() => (lastStatus(c).collected.lying?.windows ?? 0) >= 3, 20_000, 'lying windows');
       const seen = c.of('calibration-status').length;
       c.send({ type: 'calibration', action: 'personalise' });

@@ -79,7 +79,13 @@ function expected(o: ConfigOption, raw: string): unknown {
 function badValue(o: ConfigOption): string | undefined {
   if (o.type.boolean) return 'maybe';
   if (/^<-?[\d.]+\.\./.test(o.type.label) || o.type.label.includes('|')) return o.type.label.includes('nats') ? 'http://nats.example' : o.type.label.includes('ema') ? 'ema:2' : 'lots';
-  return { '<file>': o.path === 'authTokens' ? join(dir, 'missing.txt') : undefined, '<name>': o.path === 'cluster.nodeId' ? 'a.b' : undefined, '<name,name>': 'http://x.example/', '<ip,ip>': 'proxy.local', '<scope:token,...>': 'short' }[o.type.label];
+  return {
+    '<file>': o.path === 'authTokens' ? join(dir, 'missing.txt') : undefined,
+    '<name>': o.path === 'cluster.nodeId' ? 'a.b' : undefined,
+    '<name,name>': 'http://x.example/',
+    '<ip,ip>': 'proxy.local',
+    '<scope:token,...>': 'short',
+  }[o.type.label];
 }
 
 describe('the options table', () => {
@@ -136,13 +142,81 @@ describe('the options table', () => {
   });
 
   it('keeps every variable and flag the server had, with its default', () => {
-    const before = ['PORT', 'HOST', 'SENSORIUM_BACKEND', 'SENSORIUM_HAR_MODEL', 'SENSORIUM_HAR_MODE', 'SENSORIUM_TOKENS', 'SENSORIUM_TOKEN', 'SENSORIUM_ALLOWED_ORIGINS', 'SENSORIUM_ALLOWED_HOSTS', 'SENSORIUM_MAX_CONNECTIONS', 'SENSORIUM_MAX_CONNECTIONS_PER_IP', 'SENSORIUM_TRUSTED_PROXIES', 'SENSORIUM_RECONNECT_GRACE_MS', 'SENSORIUM_RECORD', 'SENSORIUM_RECORDINGS_DIR', 'SENSORIUM_PERSONAL_DIR', 'LOG_LEVEL', 'SENSORIUM_MAX_DEVICES', 'SENSORIUM_MAX_BATCH', 'SENSORIUM_MAX_DELAY_MS', 'SENSORIUM_MAX_QUEUE', 'SENSORIUM_INFERENCE_WORKER', 'SENSORIUM_REORDER_WAIT_MS', 'SENSORIUM_MAX_GAP_MS', 'SENSORIUM_SMOOTHING', 'SENSORIUM_MAX_BUFFERED_BYTES', 'SENSORIUM_MAX_FRAME_BYTES', 'SENSORIUM_MAX_SAMPLES_PER_FRAME', 'SENSORIUM_MAX_BYTES_PER_SEC', 'SENSORIUM_HEADERS_TIMEOUT_MS', 'SENSORIUM_REQUEST_TIMEOUT_MS', 'SENSORIUM_CONNECTION_TIMEOUT_MS', 'SENSORIUM_SHUTDOWN_TIMEOUT_MS', 'SENSORIUM_TEXT_MODEL', 'SENSORIUM_TEXT_MODELS', 'SENSORIUM_TEXT_MAX_SESSIONS', 'SENSORIUM_TEXT_IDLE_MS', 'SENSORIUM_TEXT_MAX_GENERATE', 'SENSORIUM_TEXT_MAX_FRAMES_PER_SEC', 'SENSORIUM_TEXT_MAX_BATCH', 'SENSORIUM_TEXT_MAX_DELAY_MS', 'SENSORIUM_TEXT_WRITERS_DIR'];
+    const before = [
+      'PORT',
+      'HOST',
+      'SENSORIUM_BACKEND',
+      'SENSORIUM_HAR_MODEL',
+      'SENSORIUM_HAR_MODE',
+      'SENSORIUM_TOKENS',
+      'SENSORIUM_TOKEN',
+      'SENSORIUM_ALLOWED_ORIGINS',
+      'SENSORIUM_ALLOWED_HOSTS',
+      'SENSORIUM_MAX_CONNECTIONS',
+      'SENSORIUM_MAX_CONNECTIONS_PER_IP',
+      'SENSORIUM_TRUSTED_PROXIES',
+      'SENSORIUM_RECONNECT_GRACE_MS',
+      'SENSORIUM_RECORD',
+      'SENSORIUM_RECORDINGS_DIR',
+      'SENSORIUM_PERSONAL_DIR',
+      'LOG_LEVEL',
+      'SENSORIUM_MAX_DEVICES',
+      'SENSORIUM_MAX_BATCH',
+      'SENSORIUM_MAX_DELAY_MS',
+      'SENSORIUM_MAX_QUEUE',
+      'SENSORIUM_INFERENCE_WORKER',
+      'SENSORIUM_REORDER_WAIT_MS',
+      'SENSORIUM_MAX_GAP_MS',
+      'SENSORIUM_SMOOTHING',
+      'SENSORIUM_MAX_BUFFERED_BYTES',
+      'SENSORIUM_MAX_FRAME_BYTES',
+      'SENSORIUM_MAX_SAMPLES_PER_FRAME',
+      'SENSORIUM_MAX_BYTES_PER_SEC',
+      'SENSORIUM_HEADERS_TIMEOUT_MS',
+      'SENSORIUM_REQUEST_TIMEOUT_MS',
+      'SENSORIUM_CONNECTION_TIMEOUT_MS',
+      'SENSORIUM_SHUTDOWN_TIMEOUT_MS',
+      'SENSORIUM_TEXT_MODEL',
+      'SENSORIUM_TEXT_MODELS',
+      'SENSORIUM_TEXT_MAX_SESSIONS',
+      'SENSORIUM_TEXT_IDLE_MS',
+      'SENSORIUM_TEXT_MAX_GENERATE',
+      'SENSORIUM_TEXT_MAX_FRAMES_PER_SEC',
+      'SENSORIUM_TEXT_MAX_BATCH',
+      'SENSORIUM_TEXT_MAX_DELAY_MS',
+      'SENSORIUM_TEXT_WRITERS_DIR',
+    ];
     for (const env of before) expect(ENV_VARS, env).toContain(env);
     const flags = ['port', 'host', 'backend', 'demo', 'demo-phones', 'model', 'model-dir', 'allowed-hosts', 'tokens-file', 'record', 'recordings-dir', 'tls-cert', 'tls-key', 'tls-self-signed'];
-    for (const flag of flags) expect(CONFIG_OPTIONS.some((o) => o.flag === flag), flag).toBe(true);
+    for (const flag of flags)
+      expect(
+        CONFIG_OPTIONS.some((o) => o.flag === flag),
+        flag,
+      ).toBe(true);
     expect(DEFAULT_CONFIG).toMatchObject({
-      port: 8080, host: '127.0.0.1', backend: 'auto', demo: true, demoPhones: 3, harModel: 'auto', inferenceWorker: 'auto', authTokens: [], allowedOrigins: [], allowedHosts: [], trustedProxies: [], maxConnections: 4096, maxConnectionsPerIp: 64,
-      exemptLoopbackFromIpLimit: true, reconnectGraceMs: 10_000, slowConsumerMs: 30_000, shutdownDrainMs: 5000, shutdownTimeoutMs: 10_000, maxDevices: 200, maxDashboards: 50, helloTimeoutMs: 10_000, heartbeatMs: 30_000, maxBufferedBytes: 1 << 20,
+      port: 8080,
+      host: '127.0.0.1',
+      backend: 'auto',
+      demo: true,
+      demoPhones: 3,
+      harModel: 'auto',
+      inferenceWorker: 'auto',
+      authTokens: [],
+      allowedOrigins: [],
+      allowedHosts: [],
+      trustedProxies: [],
+      maxConnections: 4096,
+      maxConnectionsPerIp: 64,
+      exemptLoopbackFromIpLimit: true,
+      reconnectGraceMs: 10_000,
+      slowConsumerMs: 30_000,
+      shutdownDrainMs: 5000,
+      shutdownTimeoutMs: 10_000,
+      maxDevices: 200,
+      maxDashboards: 50,
+      helloTimeoutMs: 10_000,
+      heartbeatMs: 30_000,
+      maxBufferedBytes: 1 << 20,
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, keepAliveTimeoutMs: 5000 },
       recording: { all: false, dir: 'recordings', flushMs: 1000, maxBufferBytes: 16 << 20 },
       preAuth: { maxDashboards: 50, timeoutMs: 5000, maxFrames: 4, maxFrameBytes: 4096 },
@@ -160,8 +234,22 @@ describe('the options table', () => {
     expect(DEFAULT_CONFIG.rateLimit.framesPerSec).toBeUndefined(); // derived from samplesPerSec
     expect(DEFAULT_TEXT_CONFIG).toBe(DEFAULT_CONFIG.text);
     expect(DEFAULT_TEXT_CONFIG).toEqual({
-      defaultModel: 'english-word', allowedModels: ['english-word', 'shakespeare-char'], maxSessions: 1000, idleTimeoutMs: 300_000, maxChars: 20_000, recentStates: 64, checkpointStride: 32,
-      maxGenerateTokens: 500, maxGenerationsPerConnection: 2, generationTokensPerSec: 200, maxFrameBytes: 64 * 1024, maxBufferedBytes: 1 << 20, slowConsumerMs: 30_000, framesPerSec: 100, errorsPerSec: 20, writersDir: 'data/writers',
+      defaultModel: 'english-word',
+      allowedModels: ['english-word', 'shakespeare-char'],
+      maxSessions: 1000,
+      idleTimeoutMs: 300_000,
+      maxChars: 20_000,
+      recentStates: 64,
+      checkpointStride: 32,
+      maxGenerateTokens: 500,
+      maxGenerationsPerConnection: 2,
+      generationTokensPerSec: 200,
+      maxFrameBytes: 64 * 1024,
+      maxBufferedBytes: 1 << 20,
+      slowConsumerMs: 30_000,
+      framesPerSec: 100,
+      errorsPerSec: 20,
+      writersDir: 'data/writers',
       batching: { maxBatch: 256, maxDelayMs: 1, maxQueue: 8192 },
     });
   });
@@ -250,7 +338,9 @@ describe('reading the settings', () => {
   });
 
   it('settings that must agree are checked, naming both options', () => {
-    expect(() => configFromEnv({ SENSORIUM_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/SENSORIUM_HEADERS_TIMEOUT_MS \/ --headers-timeout-ms \(40000\) must not exceed SENSORIUM_REQUEST_TIMEOUT_MS \/ --request-timeout-ms \(30000\)/);
+    expect(() => configFromEnv({ SENSORIUM_HEADERS_TIMEOUT_MS: '40000' })).toThrow(
+      /SENSORIUM_HEADERS_TIMEOUT_MS \/ --headers-timeout-ms \(40000\) must not exceed SENSORIUM_REQUEST_TIMEOUT_MS \/ --request-timeout-ms \(30000\)/,
+    );
     expect(() => parseServerConfig(['--min-rate-hz', '50', '--max-rate-hz', '40'])).toThrow(/--min-rate-hz \(50\) must not exceed .*--max-rate-hz \(40\)/);
     expect(() => parseServerConfig(['--tls-cert', 'c.pem'])).toThrow(/--tls-cert and .*--tls-key go together/);
     expect(() => parseServerConfig(['--tls-self-signed', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'])).toThrow(/makes its own certificate/);

@@ -3,7 +3,15 @@ import { configFromEnv, DEFAULT_CONFIG, makeConfig, parseSmoothing } from '../..
 
 describe('server config', () => {
   it('reads documented environment variables over the defaults', () => {
-    const c = configFromEnv({ PORT: '9000', HOST: '0.0.0.0', SENSORIUM_MAX_BATCH: '8', SENSORIUM_MAX_DELAY_MS: '0', SENSORIUM_SMOOTHING: 'mean:3', SENSORIUM_HAR_MODE: 'untrained', SENSORIUM_MAX_FRAME_BYTES: '65536' });
+    const c = configFromEnv({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      SENSORIUM_MAX_BATCH: '8',
+      SENSORIUM_MAX_DELAY_MS: '0',
+      SENSORIUM_SMOOTHING: 'mean:3',
+      SENSORIUM_HAR_MODE: 'untrained',
+      SENSORIUM_MAX_FRAME_BYTES: '65536',
+    });
     expect(c).toMatchObject({ port: 9000, host: '0.0.0.0', harModel: 'untrained', batching: { maxBatch: 8, maxDelayMs: 0, maxQueue: DEFAULT_CONFIG.batching.maxQueue } });
     expect(c.pipeline.smoothing).toEqual({ kind: 'mean', k: 3 });
     expect(c.limits.maxFrameBytes).toBe(65536);

@@ -64,7 +64,7 @@ describe('FairGate', () => {
 });
 
 describe('expensive route gates on a Fastify server', () => {
-  it('queue one client\'s image requests, serve another client in between, 429 beyond the queue', async () => {
+  it("queue one client's image requests, serve another client in between, 429 beyond the queue", async () => {
     const app = Fastify();
     const gates = installExpensiveRouteGates(app, new ClientAddress(['127.0.0.1']), {
       images: { maxRunning: 1, perClientRunning: 1, perClientQueued: 2, maxQueued: 10, dutyShare: 1 },

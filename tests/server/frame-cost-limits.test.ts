@@ -50,7 +50,7 @@ describe('frame cost limits', () => {
     await Promise.all([device.close(), dashboard.close(), text.close()]);
   });
 
-  it('drops frames over a device connection\'s byte budget and pauses its reading; a neighbour keeps its predictions', async () => {
+  it("drops frames over a device connection's byte budget and pauses its reading; a neighbour keeps its predictions", async () => {
     const good = await TestClient.connect(srv.wsUrl('/ws/device'));
     good.send(hello('budget-neighbour'));
     await good.count('welcome', 1);

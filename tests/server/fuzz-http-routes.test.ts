@@ -49,11 +49,16 @@ describe('fuzzing the image-lab and text routes', () => {
       const { png } = hostilePng(r);
       const route = r.pick(['/api/images/convolve?kernel=sobel-x', '/api/images/pool?mode=max', '/api/images/classify', '/api/vae/encode']);
       await expectNo5xx({ method: 'POST', url: route, headers: { 'content-type': 'image/png' }, payload: png });
-      await expectNo5xx({ method: 'POST', url: route.split('?')[0]!, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ image: { png: png.toString('base64') }, kernel: 'sobel-x', mode: 'max' }) });
+      await expectNo5xx({
+        method: 'POST',
+        url: route.split('?')[0]!,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ image: { png: png.toString('base64') }, kernel: 'sobel-x', mode: 'max' }),
+      });
     }
   }, 120_000);
 
-  it('never answers 5xx to the benchmark\'s hostile requests on image and text routes', async () => {
+  it("never answers 5xx to the benchmark's hostile requests on image and text routes", async () => {
     const r = createRandom(9);
     let n = 0;
     while (n < Math.max(40, RUNS / 2)) {

@@ -26,11 +26,35 @@ describe('fuzzing the HTTP schemas', () => {
     const app = srv.server.app;
     const bodies = fc.oneof(
       json,
-      fc.record({ deviceId: weird, payload: fc.oneof(fc.array(fc.record({ name: fc.oneof(fc.constant('totalacceleration'), fc.string()), time: fc.oneof(fc.string(), fc.double(), fc.constant('1700000000000000000')), values: fc.oneof(json, fc.record({ x: weird, y: weird, z: weird })) }, { requiredKeys: [] }), { maxLength: 20 }), weird), sessionId: weird, messageId: weird }, { requiredKeys: [] }),
+      fc.record(
+        {
+          deviceId: weird,
+          payload: fc.oneof(
+            fc.array(
+              fc.record(
+                {
+                  name: fc.oneof(fc.constant('totalacceleration'), fc.string()),
+                  time: fc.oneof(fc.string(), fc.double(), fc.constant('1700000000000000000')),
+                  values: fc.oneof(json, fc.record({ x: weird, y: weird, z: weird })),
+                },
+                { requiredKeys: [] },
+              ),
+              { maxLength: 20 },
+            ),
+            weird,
+          ),
+          sessionId: weird,
+          messageId: weird,
+        },
+        { requiredKeys: [] },
+      ),
       fc.string(),
     );
     const ids = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('..', '../etc', 'a:b', 'x'.repeat(300), '%00', 'sensor-logger:x'));
-    const requests = fc.sample(fc.tuple(fc.constantFrom(0, 1, 2, 3, 4), bodies, ids, fc.constantFrom('application/json', 'text/plain', 'application/octet-stream', 'application/json; charset=latin1')), { numRuns: RUNS, seed: 42 });
+    const requests = fc.sample(
+      fc.tuple(fc.constantFrom(0, 1, 2, 3, 4), bodies, ids, fc.constantFrom('application/json', 'text/plain', 'application/octet-stream', 'application/json; charset=latin1')),
+      { numRuns: RUNS, seed: 42 },
+    );
     let n = 0;
     for (const [route, body, id, type] of requests) {
       const payload = typeof body === 'string' && type !== 'application/json' ? body : JSON.stringify(body);
@@ -56,20 +80,23 @@ describe('fuzzing the sockets', () => {
     await neighbour.count('welcome', 1);
     const frames = toFrames(labelledRecording([['walking', 20]]), 50, false);
 
-    const nearValid = fc.record({
-      type: fc.oneof(fc.constant('samples'), fc.constant('hello'), fc.constant('subscribe'), fc.string()),
-      seq: fc.oneof(fc.nat(), weird),
-      t: fc.oneof(fc.array(fc.oneof(fc.double(), fc.integer()), { maxLength: 60 }), weird),
-      x: fc.oneof(fc.array(fc.double(), { maxLength: 60 }), fc.float32Array({ maxLength: 60 }), weird),
-      y: fc.oneof(fc.array(fc.double(), { maxLength: 60 }), weird),
-      z: fc.oneof(fc.array(fc.double(), { maxLength: 60 }), weird),
-      labels: fc.oneof(fc.array(fc.string(), { maxLength: 60 }), weird),
-      deviceId: fc.oneof(fc.constant('fuzz-neighbour'), fc.string()),
-      rateHz: weird,
-      units: weird,
-      devices: weird,
-      token: weird,
-    }, { requiredKeys: ['type'] });
+    const nearValid = fc.record(
+      {
+        type: fc.oneof(fc.constant('samples'), fc.constant('hello'), fc.constant('subscribe'), fc.string()),
+        seq: fc.oneof(fc.nat(), weird),
+        t: fc.oneof(fc.array(fc.oneof(fc.double(), fc.integer()), { maxLength: 60 }), weird),
+        x: fc.oneof(fc.array(fc.double(), { maxLength: 60 }), fc.float32Array({ maxLength: 60 }), weird),
+        y: fc.oneof(fc.array(fc.double(), { maxLength: 60 }), weird),
+        z: fc.oneof(fc.array(fc.double(), { maxLength: 60 }), weird),
+        labels: fc.oneof(fc.array(fc.string(), { maxLength: 60 }), weird),
+        deviceId: fc.oneof(fc.constant('fuzz-neighbour'), fc.string()),
+        rateHz: weird,
+        units: weird,
+        devices: weird,
+        token: weird,
+      },
+      { requiredKeys: ['type'] },
+    );
     const frame = fc.oneof(
       fc.uint8Array({ maxLength: 300 }).map((b) => ({ data: Buffer.from(b), binary: true })),
       fc.string({ maxLength: 300 }).map((s) => ({ data: s, binary: false })),
@@ -85,14 +112,16 @@ describe('fuzzing the sockets', () => {
     );
     const cases = fc.sample(frame, { numRuns: RUNS * 4, seed: 7 });
 
-    const fuzzers = await Promise.all([0, 1, 2, 3, 4].map(async (k) => {
-      const c = await TestClient.connect(srv.wsUrl(k === 3 ? '/ws/dashboard' : k === 4 ? '/ws/text' : '/ws/device'), k % 2 ? 'msgpack' : 'json');
-      if (k === 0 || k === 1) {
-        c.send({ type: 'hello', deviceId: `fuzzer-${k}`, rateHz: 50, units: 'g' });
-        await c.count('welcome', 1);
-      }
-      return c;
-    }));
+    const fuzzers = await Promise.all(
+      [0, 1, 2, 3, 4].map(async (k) => {
+        const c = await TestClient.connect(srv.wsUrl(k === 3 ? '/ws/dashboard' : k === 4 ? '/ws/text' : '/ws/device'), k % 2 ? 'msgpack' : 'json');
+        if (k === 0 || k === 1) {
+          c.send({ type: 'hello', deviceId: `fuzzer-${k}`, rateHz: 50, units: 'g' });
+          await c.count('welcome', 1);
+        }
+        return c;
+      }),
+    );
     let sent = 0;
     for (let i = 0; i < cases.length; i++) {
       const { data, binary } = cases[i]!;

@@ -92,11 +92,21 @@ describe('readiness', () => {
     expect((await health(srv)).status).toBe(200);
     disk.failing = true;
     device.send(frame(1));
-    const failed = await waitFor(() => health(srv), (h) => h.status === 503, 10_000, '503');
+    const failed = await waitFor(
+      () => health(srv),
+      (h) => h.status === 503,
+      10_000,
+      '503',
+    );
     expect(failed.body.problems).toEqual([expect.stringMatching(/recordings cannot be written.*EIO/)]);
     disk.failing = false;
     // The failed recording is given up; a probe write (every 10 flush intervals here) notices the disk is back.
-    const back = await waitFor(() => health(srv), (h) => h.status === 200, 10_000, '200 again');
+    const back = await waitFor(
+      () => health(srv),
+      (h) => h.status === 200,
+      10_000,
+      '200 again',
+    );
     expect(back.body.problems).toEqual([]);
   });
 
@@ -158,14 +168,22 @@ describe('readiness', () => {
     expect(metrics).toMatch(/^sensorium_ready 0$/m);
     expect(Number(/^sensorium_inference_worker_failed_starts_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
     // Backoff: the waits between failed attempts grow (100, 200, 400, 800 ms, then stay at 800).
-    const delays = events.map((e) => /could not start.*next attempt in (\d+) ms/.exec(e.message)?.[1]).filter((d) => d !== undefined).map(Number);
+    const delays = events
+      .map((e) => /could not start.*next attempt in (\d+) ms/.exec(e.message)?.[1])
+      .filter((d) => d !== undefined)
+      .map(Number);
     expect(delays.slice(0, 3)).toEqual([100, 200, 400]);
     expect(Math.max(...delays)).toBeLessThanOrEqual(800);
     expect(down.body.inference.worker.nextAttemptInMs ?? 0).toBeLessThanOrEqual(800);
 
     // Devices in the meantime: refused windows, not a hung server.
     renameSync(modelDir + '.away', modelDir);
-    const up = await waitFor(() => health(srv), (h) => h.status === 200, 30_000, 'the worker back');
+    const up = await waitFor(
+      () => health(srv),
+      (h) => h.status === 200,
+      30_000,
+      'the worker back',
+    );
     expect(up.body.inference.worker).toMatchObject({ state: 'running', restarts: 1 });
     expect(await fetch(`${srv.url}/metrics`).then((r) => r.text())).toMatch(/^sensorium_inference_worker_up 1$/m);
     const device = await TestClient.connect(srv.wsUrl('/ws/device'));

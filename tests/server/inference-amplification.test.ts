@@ -72,7 +72,13 @@ const windowsSubmitted = (srv: TestServer) => {
 async function neighbourStreams(neighbour: TestClient, windows: number, everyMs: number): Promise<void> {
   const frames = neighbourFrames(windows);
   // The first frame holds two hops: every frame from then on completes one window.
-  neighbour.send({ ...frames[0]!, t: [...(frames[0]!.t as number[]), ...(frames[1]!.t as number[])], x: [...(frames[0]!.x as number[]), ...(frames[1]!.x as number[])], y: [...(frames[0]!.y as number[]), ...(frames[1]!.y as number[])], z: [...(frames[0]!.z as number[]), ...(frames[1]!.z as number[])] });
+  neighbour.send({
+    ...frames[0]!,
+    t: [...(frames[0]!.t as number[]), ...(frames[1]!.t as number[])],
+    x: [...(frames[0]!.x as number[]), ...(frames[1]!.x as number[])],
+    y: [...(frames[0]!.y as number[]), ...(frames[1]!.y as number[])],
+    z: [...(frames[0]!.z as number[]), ...(frames[1]!.z as number[])],
+  });
   for (let i = 2; i < frames.length; i++) {
     await sleep(everyMs);
     neighbour.send({ ...frames[i]!, seq: i - 1 });
@@ -101,7 +107,7 @@ describe('inference amplification', () => {
     expect(neighbour.of('prediction')).toHaveLength(6);
     // 8,000 samples can never cost more windows than a well-behaved device sending them at its
     // declared 50 Hz (125), give or take the gap allowance (~780 per frame before the fix).
-    expect(windowsSubmitted(srv) - 6).toBeLessThanOrEqual(2 * 8000 / 64);
+    expect(windowsSubmitted(srv) - 6).toBeLessThanOrEqual((2 * 8000) / 64);
     await hostile.close();
     await neighbour.close();
   });
@@ -120,7 +126,7 @@ describe('inference amplification', () => {
     expect(neighbour.of('error')).toEqual([]);
     expect(neighbour.of('prediction')).toHaveLength(6);
     const hostileWindows = windowsSubmitted(srv) - 6;
-    expect(hostileWindows).toBeLessThanOrEqual(2 * 8000 / 64); // ~1,560 before the fix
+    expect(hostileWindows).toBeLessThanOrEqual((2 * 8000) / 64); // ~1,560 before the fix
     await hostile.close();
     await neighbour.close();
   });

@@ -10,7 +10,7 @@ function windows(n: number, seed: number): Float32Array {
   let s = seed;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
   const out = new Float32Array(n * 128 * 3);
-  for (let i = 0; i < out.length; i++) out[i] = (i % 3 === (i / 384) % 3 >> 0 ? 1 : 0) + 0.3 * rand();
+  for (let i = 0; i < out.length; i++) out[i] = (i % 3 === ((i / 384) % 3) >> 0 ? 1 : 0) + 0.3 * rand();
   return out;
 }
 

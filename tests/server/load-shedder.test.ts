@@ -17,7 +17,11 @@ describe('LoadShedder', () => {
   it('sheds the newest share of devices only after `patience` high checks, and admits again when the loop is back', () => {
     const { devices, shed } = fleet(30);
     const events: boolean[] = [];
-    const s = new LoadShedder(() => devices, OPTS, (e) => events.push(e.overloaded));
+    const s = new LoadShedder(
+      () => devices,
+      OPTS,
+      (e) => events.push(e.overloaded),
+    );
     try {
       s.check(400); // one slow interval (a GC pause, say) is not overload
       expect(shed).toEqual([]);
@@ -56,7 +60,12 @@ describe('LoadShedder', () => {
   it('sheds as large a share as the windows the inference queue turns away (at most maxShedFraction), even with a prompt loop', () => {
     const { devices, shed } = fleet(40);
     let counts = { served: 0, rejected: 0 };
-    const s = new LoadShedder(() => devices, OPTS, undefined, () => counts);
+    const s = new LoadShedder(
+      () => devices,
+      OPTS,
+      undefined,
+      () => counts,
+    );
     try {
       counts = { served: 800, rejected: 200 }; // 20% turned away
       s.check(10);

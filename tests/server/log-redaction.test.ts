@@ -16,7 +16,11 @@ const stream = new Writable({
     done();
   },
 });
-const lines = () => text.join('').split('\n').filter((l) => l.trim());
+const lines = () =>
+  text
+    .join('')
+    .split('\n')
+    .filter((l) => l.trim());
 
 let srv: TestServer;
 beforeAll(async () => {

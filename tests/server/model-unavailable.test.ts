@@ -53,7 +53,14 @@ describe.each([
     const conv = await fetch(`${srv.url}/api/images/convolve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ image: [[0, 1, 0], [1, 1, 1], [0, 1, 0]], weights: [[1]] }),
+      body: JSON.stringify({
+        image: [
+          [0, 1, 0],
+          [1, 1, 1],
+          [0, 1, 0],
+        ],
+        weights: [[1]],
+      }),
     });
     expect(conv.status).toBe(200);
     const dash = await TestClient.connect(srv.wsUrl('/ws/dashboard'));

@@ -81,7 +81,9 @@ describe('devices before a valid hello', () => {
     const received: Buffer[] = [];
     socket.on('data', (b: Buffer) => received.push(b));
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`GET /ws/device HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    socket.write(
+      `GET /ws/device HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
     const text = () => Buffer.concat(received).toString('latin1');
     for (let i = 0; i < 100 && !text().includes('\r\n\r\n'); i++) await sleep(20);
     expect(text()).toMatch(/^HTTP\/1\.1 101/);

@@ -50,7 +50,10 @@ describe('recording', () => {
     expect(entry.id).toMatch(/^rec_phone-1_\d{4}-\d\d-\d\dT/);
 
     const text = readFileSync(join(dir, `${entry.id}.ndjson`), 'utf8');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ kind: 'header', format: 'sensorium-recording', deviceId: 'rec:phone-1', units: 'm/s2', hasLabels: true });
     expect(lines.at(-1)).toMatchObject({ kind: 'end', frames: frames.length - 1, reason: 'session ended' });
 

@@ -6,7 +6,7 @@ import { startTestServer, TestClient, type TestServer } from './helpers.js';
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ sensorLogger: { idleMs: 2000 } }) // long enough that a loaded CI machine keeps the device between posts;
+  srv = await startTestServer({ sensorLogger: { idleMs: 2000 } }); // long enough that a loaded CI machine keeps the device between posts;
 });
 afterAll(async () => {
   await srv?.close();
@@ -26,7 +26,10 @@ function payload(fromS: number, seconds: number, name = 'totalacceleration') {
 }
 
 const post = (body: unknown, query = '') =>
-  fetch(`${srv.url}/api/sensor-logger${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  fetch(`${srv.url}/api/sensor-logger${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+    status: r.status,
+    body: await r.json(),
+  }));
 
 describe('Sensor Logger push', () => {
   it('accepts totalacceleration, ignores other sensors, and feeds predictions to dashboards', async () => {
@@ -74,7 +77,11 @@ describe('Sensor Logger push', () => {
     expect(absurd.body).toMatchObject({ error: 'out-of-range', message: expect.stringMatching(/m\/s2 is beyond/) });
     const notJson = await fetch(`${srv.url}/api/sensor-logger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"deviceId": ' });
     expect(notJson.status).toBe(400);
-    const tooBig = await fetch(`${srv.url}/api/sensor-logger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceId: 'big', payload: [], pad: 'x'.repeat(2 << 20) }) });
+    const tooBig = await fetch(`${srv.url}/api/sensor-logger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceId: 'big', payload: [], pad: 'x'.repeat(2 << 20) }),
+    });
     expect(tooBig.status).toBe(413);
     expect(await tooBig.json()).toMatchObject({ error: 'too-large', message: expect.stringMatching(/larger than 1048576 bytes/) });
   });

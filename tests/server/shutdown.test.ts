@@ -49,7 +49,10 @@ describe('graceful shutdown', () => {
     expect(child.stderr()).toMatch(/stopped cleanly/);
 
     const [file] = readdirSync(dir);
-    const lines = readFileSync(join(dir, file!), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, file!), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.at(-1)).toMatchObject({ kind: 'end', reason: 'session ended', samples: sentT.length });
 
     // Nothing listens any more.

@@ -19,7 +19,14 @@ describe.each(['off', 'on'] as const)('tensor memory (inference worker %s)', (in
     const c = await TestClient.connect(srv.wsUrl('/ws/device'), deviceId.endsWith('b') ? 'msgpack' : 'json');
     c.send({ type: 'hello', deviceId, rateHz: 50, units: 'g', hasLabels: true });
     await c.count('welcome', 1);
-    const rec = labelledRecording([['walking', seconds / 2], ['lying', seconds / 2]], 50, startMs);
+    const rec = labelledRecording(
+      [
+        ['walking', seconds / 2],
+        ['lying', seconds / 2],
+      ],
+      50,
+      startMs,
+    );
     for (const f of toFrames(rec, 100)) c.send(f);
     const expected = Math.floor((rec.t.length - 128) / 64) + 1;
     await c.until((ms) => ms.filter((m) => m.type === 'prediction' || m.type === 'error').length >= expected, 50_000, `${expected} predictions`);

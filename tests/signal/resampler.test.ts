@@ -47,10 +47,16 @@ describe('resampleSeries', () => {
 
   it('restarts the grid after a gap longer than maxGapMs', () => {
     const t = [...times(10, 20, 0), ...times(10, 20, 180 + 800)];
-    const r = resampleSeries(series(t, () => [0, 0, 1]), 50);
+    const r = resampleSeries(
+      series(t, () => [0, 0, 1]),
+      50,
+    );
     expect(r.t.length).toBe(20);
     expect(r.t[10]! - r.t[9]!).toBeCloseTo(800, 9); // no interpolated points across the gap
-    const short = resampleSeries(series([0, 400], (ms) => [ms, 0, 0]), 50);
+    const short = resampleSeries(
+      series([0, 400], (ms) => [ms, 0, 0]),
+      50,
+    );
     expect(short.t.length).toBe(21); // 400 ms is not a gap at the default 500 ms
   });
 
@@ -126,24 +132,20 @@ describe('Resampler grid-point budget (maxPointsPerSample)', () => {
 
   it('never emits more than maxPointsPerSample per input sample, plus one pause, whatever the timestamps', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 400 }),
-        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }),
-        (steps, chunks) => {
-          let acc = 1e6;
-          const t = steps.map((d) => (acc += d));
-          const r = new Resampler(50, { maxPointsPerSample: perSample });
-          let emitted = 0;
-          for (let i = 0, c = 0; i < t.length; ) {
-            const n = chunks[c++ % chunks.length]!;
-            const part = t.slice(i, i + n);
-            const zeros = part.map(() => 0);
-            emitted += r.push(part, zeros, zeros, zeros).t.length;
-            i += n;
-          }
-          expect(emitted).toBeLessThanOrEqual(perSample * t.length + credit);
-        },
-      ),
+      fc.property(fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 400 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }), (steps, chunks) => {
+        let acc = 1e6;
+        const t = steps.map((d) => (acc += d));
+        const r = new Resampler(50, { maxPointsPerSample: perSample });
+        let emitted = 0;
+        for (let i = 0, c = 0; i < t.length;) {
+          const n = chunks[c++ % chunks.length]!;
+          const part = t.slice(i, i + n);
+          const zeros = part.map(() => 0);
+          emitted += r.push(part, zeros, zeros, zeros).t.length;
+          i += n;
+        }
+        expect(emitted).toBeLessThanOrEqual(perSample * t.length + credit);
+      }),
       { numRuns: 300 },
     );
   });

@@ -37,9 +37,7 @@ describe('labelRuns / labelledWindows', () => {
 
 describe('toUniformRate / nearestLabels', () => {
   it('carries labels to the nearest resampled time', () => {
-    expect(nearestLabels([0, 10, 20, 30], ['walking', 'walking', 'lying', 'lying'], [0, 14, 16, 30, 40])).toEqual([
-      'walking', 'walking', 'lying', 'lying', 'lying',
-    ]);
+    expect(nearestLabels([0, 10, 20, 30], ['walking', 'walking', 'lying', 'lying'], [0, 14, 16, 30, 40])).toEqual(['walking', 'walking', 'lying', 'lying', 'lying']);
   });
 
   it('resamples a 100 Hz labelled recording to 50 Hz', () => {

@@ -41,7 +41,15 @@ describe('phone fleet', () => {
 
   it('keeps at most the allowed windows in flight in closed-loop mode', async () => {
     const truths = new Set<string | undefined>();
-    const fleet = await PhoneFleet.start({ url: srv.deviceUrl, count: 3, speed: 'max', maxInFlightWindows: 2, framesPerSecond: 4, idPrefix: 'fleet-max', onPrediction: (_id, p) => truths.add(p.truth) });
+    const fleet = await PhoneFleet.start({
+      url: srv.deviceUrl,
+      count: 3,
+      speed: 'max',
+      maxInFlightWindows: 2,
+      framesPerSecond: 4,
+      idPrefix: 'fleet-max',
+      onPrediction: (_id, p) => truths.add(p.truth),
+    });
     try {
       await waitFor(() => fleet.counters().predictions >= 60, '60 predictions');
       const c = fleet.counters();
@@ -160,7 +168,25 @@ describe('npm run simulate -- phones', () => {
     const open = vi.spyOn(srv.server.parts.sessions, 'open');
     let summary;
     try {
-      summary = await runPhones(['--count', '2', '--url', srv.deviceUrl, '--seconds', '2', '--speed', '8', '--placement', 'pocket', '--labels', '--script', 'jogging:4,sitting:4', '--id-prefix', 'cli-pocket', '--status-every', '1']);
+      summary = await runPhones([
+        '--count',
+        '2',
+        '--url',
+        srv.deviceUrl,
+        '--seconds',
+        '2',
+        '--speed',
+        '8',
+        '--placement',
+        'pocket',
+        '--labels',
+        '--script',
+        'jogging:4,sitting:4',
+        '--id-prefix',
+        'cli-pocket',
+        '--status-every',
+        '1',
+      ]);
       expect(open.mock.calls.filter(([h]) => h.deviceId.startsWith('cli-pocket')).map(([h]) => h.placement)).toEqual(['pocket', 'pocket']);
     } finally {
       open.mockRestore();

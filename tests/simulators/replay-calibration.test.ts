@@ -32,7 +32,13 @@ function recording(segments: [HarLabel, number][]): Recording {
 
 describe('planCalibration', () => {
   it('labels the first SECONDS of each label the model has, in time order; the rest goes unlabelled', () => {
-    const rec = recording([['walking', 6], ['sitting', 20], ['walking', 10], ['jogging', 20], ['stairs', 15]]);
+    const rec = recording([
+      ['walking', 6],
+      ['sitting', 20],
+      ['walking', 10],
+      ['jogging', 20],
+      ['stairs', 15],
+    ]);
     const plan = planCalibration(rec, 10, CLASSES);
     // walking: 6 s, then 4 s of the second walking part; jogging: not a class of this model.
     expect(plan.seconds).toEqual({ walking: 10, sitting: 10, stairs: 10 });
@@ -56,7 +62,14 @@ describe('replay with --calibrate', () => {
   });
 
   it('personalises after the calibration samples; later windows come from the personal head', async () => {
-    const rec = recording([['walking', 15], ['sitting', 15], ['standing', 15], ['walking', 20], ['sitting', 20], ['standing', 20]]);
+    const rec = recording([
+      ['walking', 15],
+      ['sitting', 15],
+      ['standing', 15],
+      ['walking', 20],
+      ['sitting', 20],
+      ['standing', 20],
+    ]);
     const result = await replayRecording(rec, { url: server.wsUrl('/ws/device'), deviceId: 'replay-person', speed: 'max', calibrateSeconds: 12 });
     expect(result.calibration?.error).toBeUndefined();
     expect(result.calibration?.fitMs).toBeGreaterThan(0);

@@ -141,7 +141,14 @@ describe('synthetic phone transitions', () => {
   it('stays finite and near 1 g through every change of activity', () => {
     for (const from of ACTIVITIES) {
       for (const to of ACTIVITIES) {
-        const phone = new SyntheticPhone({ seed: 9, script: [{ activity: from, seconds: 3 }, { activity: to, seconds: 3 }], loop: false });
+        const phone = new SyntheticPhone({
+          seed: 9,
+          script: [
+            { activity: from, seconds: 3 },
+            { activity: to, seconds: 3 },
+          ],
+          loop: false,
+        });
         const s = phone.next(300);
         for (let i = 0; i < 300; i++) {
           const m = Math.hypot(s.x[i]!, s.y[i]!, s.z[i]!);
@@ -268,7 +275,10 @@ describe('the profile fit, on synthetic pocket phones', () => {
     expect(stepIm).toBeCloseTo(0, 6);
     // Still postures: spread a few thousandths of a g, as fitted from the pocket data.
     expect(fit.stillness.sitting!.sd).toBeLessThan(0.01);
-    const crosswise = fitProfiles('wisdm2019', [1, 2].map((seed) => recording(400 + seed, 'standing:20,walking:20', 1)));
+    const crosswise = fitProfiles(
+      'wisdm2019',
+      [1, 2].map((seed) => recording(400 + seed, 'standing:20,walking:20', 1)),
+    );
     expect(crosswise.placement === 'pocket' && crosswise.crosswiseShare).toBe(1);
   });
 });

@@ -64,11 +64,15 @@ async function httpGenerate(tokens: number, seed: number): Promise<{ tokens: num
 }
 
 describe('generation budget', () => {
-  it('three connections generating 250 tokens each share the server\'s tokens per second', async () => {
+  it("three connections generating 250 tokens each share the server's tokens per second", async () => {
     const started = performance.now();
     const done = await generate(3, 250);
     const seconds = (performance.now() - started) / 1000;
-    expect(done.map((d) => [d.tokens, d.reason])).toEqual([[250, 'length'], [250, 'length'], [250, 'length']]);
+    expect(done.map((d) => [d.tokens, d.reason])).toEqual([
+      [250, 'length'],
+      [250, 'length'],
+      [250, 'length'],
+    ]);
     // 750 tokens: the first burst is free, the rest come at the budget's rate (never faster).
     expect(seconds).toBeGreaterThanOrEqual((750 - GENERATION_TOKENS_PER_SEC) / GENERATION_TOKENS_PER_SEC - 0.1);
   }, 30_000);
@@ -79,7 +83,11 @@ describe('generation budget', () => {
     const started = performance.now();
     const [a, b, [c]] = await Promise.all([httpGenerate(250, 1), httpGenerate(250, 2), generate(1, 250)]);
     const seconds = (performance.now() - started) / 1000;
-    expect([a, b, c].map((d) => [d!.tokens, d!.reason])).toEqual([[250, 'length'], [250, 'length'], [250, 'length']]);
+    expect([a, b, c].map((d) => [d!.tokens, d!.reason])).toEqual([
+      [250, 'length'],
+      [250, 'length'],
+      [250, 'length'],
+    ]);
     expect(seconds).toBeGreaterThanOrEqual((750 - GENERATION_TOKENS_PER_SEC) / GENERATION_TOKENS_PER_SEC - 0.1);
   }, 30_000);
 });

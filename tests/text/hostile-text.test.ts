@@ -54,13 +54,18 @@ describe('/ws/text under hostile input', () => {
     const frames = fc.sample(
       fc.oneof(
         fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
-        fc.record({ type: fc.oneof(fc.bigInt(), fc.string(), fc.constantFrom('start', 'edit', 'generate', 'stop')), seq: fc.oneof(fc.bigInt(), fc.integer(), fc.double()), id: fc.anything() }, { requiredKeys: [] }).map((v) => {
-          try {
-            return Buffer.from(packr.pack(v));
-          } catch {
-            return Buffer.from([0xc1]);
-          }
-        }),
+        fc
+          .record(
+            { type: fc.oneof(fc.bigInt(), fc.string(), fc.constantFrom('start', 'edit', 'generate', 'stop')), seq: fc.oneof(fc.bigInt(), fc.integer(), fc.double()), id: fc.anything() },
+            { requiredKeys: [] },
+          )
+          .map((v) => {
+            try {
+              return Buffer.from(packr.pack(v));
+            } catch {
+              return Buffer.from([0xc1]);
+            }
+          }),
       ),
       { numRuns: 300, seed: 7 },
     );

@@ -143,12 +143,24 @@ describe('text service over HTTP and WebSocket', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/ndjson/);
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(9);
     expect(lines[8]).toMatchObject({ done: true, tokens: 8, reason: 'length' });
-    expect(lines.slice(0, 8).map((l) => l.token).join('')).toBe(lines[8].text);
+    expect(
+      lines
+        .slice(0, 8)
+        .map((l) => l.token)
+        .join(''),
+    ).toBe(lines[8].text);
     // Seeded sampling is reproducible.
-    const again = await fetch(`${url}/api/text/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'call me', maxTokens: 8, seed: 5, topK: 20 }) });
+    const again = await fetch(`${url}/api/text/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'call me', maxTokens: 8, seed: 5, topK: 20 }),
+    });
     expect(JSON.parse((await again.text()).trim().split('\n').pop()!).text).toBe(lines[8].text);
 
     const bad = await fetch(`${url}/api/text/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ maxTokens: 41 }) });

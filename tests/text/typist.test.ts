@@ -24,7 +24,11 @@ describe('typist simulator', () => {
 
   it('types at a human pace, accepts suggestions, and batches the steps of concurrent sessions', async () => {
     // Text the tiny model was trained on, so suggestions are right often enough to be taken.
-    const text = mobyDickDocuments().slice(3, 8).map((d) => d.text).join(' ').replace(/\s+/g, ' ');
+    const text = mobyDickDocuments()
+      .slice(3, 8)
+      .map((d) => d.text)
+      .join(' ')
+      .replace(/\s+/g, ' ');
     const { counters, latency } = await runTypists({ url: server.url, text, typists: 12, wpm: 600, seconds: 4, charsPerTypist: 400, seed: 2 });
     expect(counters.connected).toBe(0);
     expect(counters.words).toBeGreaterThan(50);

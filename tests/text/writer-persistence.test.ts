@@ -79,7 +79,7 @@ describe('writers on /ws/text', () => {
     lm.model.dispose();
   });
 
-  it('keeps a writer\'s words across a restart, for that writer only, until they ask to forget', async () => {
+  it("keeps a writer's words across a restart, for that writer only, until they ask to forget", async () => {
     let s = await server();
     const alice = await Client.open(s.url);
     alice.send({ type: 'start', writer: ALICE });
@@ -168,7 +168,10 @@ describe('writers on /ws/text', () => {
 
   it('a writer history is bounded on disk, and an unreadable file is a fresh start', async () => {
     const store = new WriterStore({ dir, maxTokens: 100 });
-    await store.append('bounded-writer', Array.from({ length: 250 }, (_, i) => `w${i}`));
+    await store.append(
+      'bounded-writer',
+      Array.from({ length: 250 }, (_, i) => `w${i}`),
+    );
     await store.append('bounded-writer', ['last', 'x'.repeat(200)]);
     const saved = JSON.parse(await readFile(join(dir, 'bounded-writer.json'), 'utf8')).tokens as string[];
     expect(saved).toHaveLength(100);

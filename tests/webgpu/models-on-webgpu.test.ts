@@ -57,7 +57,10 @@ function expectClose(got: { wasm: Float32Array[]; webgpu: Float32Array[] }, what
   got.wasm.forEach((ref, i) => {
     const err = relativeError(got.webgpu[i]!, ref);
     expect(err, `${what} [${i}]: relative error ${err.toExponential(2)}`).toBeLessThanOrEqual(TOLERANCE);
-    expect(ref.some((v) => v !== 0), `${what} [${i}] is not all zeros`).toBe(true);
+    expect(
+      ref.some((v) => v !== 0),
+      `${what} [${i}] is not all zeros`,
+    ).toBe(true);
   });
 }
 
@@ -111,9 +114,7 @@ describe.skipIf(skip !== undefined)('models on webgpu match WASM', { timeout: 12
     const x = tf.tensor3d(values(n * HAR_WINDOW * 3, 5), [n, HAR_WINDOW, 3]);
     const y = tf.oneHot(tf.tensor1d([0, 3], 'int32'), classes);
     const vars = trainable(model);
-    const got = await onBoth(() =>
-      gradients(vars, () => tf.losses.softmaxCrossEntropy(y, tf.log(model.apply(harFeatures(x), { training: true }) as tf.Tensor)) as tf.Scalar),
-    );
+    const got = await onBoth(() => gradients(vars, () => tf.losses.softmaxCrossEntropy(y, tf.log(model.apply(harFeatures(x), { training: true }) as tf.Tensor)) as tf.Scalar));
     expect(got.wasm).toHaveLength(vars.length + 1);
     expectClose(got, 'HAR gradients');
     tf.dispose([x, y]);
@@ -123,7 +124,14 @@ describe.skipIf(skip !== undefined)('models on webgpu match WASM', { timeout: 12
   it('LSTM: two incremental steps of 3 sessions, and training gradients', async () => {
     const model = buildLanguageModel({ vocabSize: 24, embedDim: 8, units: [16], projection: 0, dropout: 0 }, 4);
     const stepper = LstmStepper.fromModel(model);
-    const x = tf.tensor2d([[1, 2, 3, 4], [5, 6, 7, 8]], [2, 4], 'int32');
+    const x = tf.tensor2d(
+      [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ],
+      [2, 4],
+      'int32',
+    );
     const labels = tf.tensor1d([2, 3, 4, 5, 6, 7, 8, 9], 'int32');
     const vars = trainable(model);
     const got = await onBoth(async () => {
@@ -143,7 +151,10 @@ describe.skipIf(skip !== undefined)('models on webgpu match WASM', { timeout: 12
 
   it('MNIST CNN: predictions and gradients', async () => {
     const model = buildMnistCnn(1, { filters1: 4, filters2: 8, kernelSize: 5, denseUnits: 16, dropout: 0.4 }); // the real layers, fewer filters: SwiftShader is slow
-    const images = tf.tensor4d(values(2 * 28 * 28, 7).map((v) => (v + 1) / 2), [2, 28, 28, 1]);
+    const images = tf.tensor4d(
+      values(2 * 28 * 28, 7).map((v) => (v + 1) / 2),
+      [2, 28, 28, 1],
+    );
     const y = tf.oneHot(tf.tensor1d([3, 8], 'int32'), 10);
     const vars = trainable(model);
     const got = await onBoth(() => [model.predict(images) as tf.Tensor, ...gradients(vars, () => tf.losses.softmaxCrossEntropy(y, tf.log(model.apply(images) as tf.Tensor)) as tf.Scalar)]);
@@ -153,7 +164,10 @@ describe.skipIf(skip !== undefined)('models on webgpu match WASM', { timeout: 12
   });
 
   it('autoencoder and VAE', async () => {
-    const images = tf.tensor4d(values(2 * 28 * 28, 9).map((v) => (v + 1) / 2), [2, 28, 28, 1]);
+    const images = tf.tensor4d(
+      values(2 * 28 * 28, 9).map((v) => (v + 1) / 2),
+      [2, 28, 28, 1],
+    );
     const denoiser = buildDenoiser(1);
     const vae = buildVae(VAE_CONFIG, 1);
     const z = tf.tensor2d(values(2 * VAE_CONFIG.latentDim, 13), [2, VAE_CONFIG.latentDim]);

@@ -77,9 +77,6 @@ export class ActivityTimeline {
       }
     }
     const last = history.predicted[history.index(history.size - 1)]!;
-    canvas.setAttribute(
-      'aria-label',
-      `Activity timeline over the last ${this.spanSeconds} s: ${history.size} predictions, latest ${last >= 0 ? classes[last] : 'unknown'}`,
-    );
+    canvas.setAttribute('aria-label', `Activity timeline over the last ${this.spanSeconds} s: ${history.size} predictions, latest ${last >= 0 ? classes[last] : 'unknown'}`);
   }
 }

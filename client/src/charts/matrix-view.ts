@@ -69,9 +69,7 @@ function gray(t: number): [number, number, number] {
 /** -1 blue, 0 white, +1 red. */
 function diverging(t: number): [number, number, number] {
   const a = Math.min(1, Math.abs(t));
-  return t < 0
-    ? [Math.round(255 - a * 222), Math.round(255 - a * 153), Math.round(255 - a * 75)]
-    : [Math.round(255 - a * 75), Math.round(255 - a * 213), Math.round(255 - a * 217)];
+  return t < 0 ? [Math.round(255 - a * 222), Math.round(255 - a * 153), Math.round(255 - a * 75)] : [Math.round(255 - a * 75), Math.round(255 - a * 213), Math.round(255 - a * 217)];
 }
 
 function formatCell(v: number): string {

@@ -1,17 +1,6 @@
 // Registers the Chart.js pieces the client uses (tree-shaken build) and the defaults every chart
 // shares: no animation (charts redraw many times a second), readable text colour.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 
 let registered = false;
 

@@ -103,8 +103,7 @@ export class ServerSocket {
     });
     ws.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
       if (this.ws !== ws) return;
-      const decoded =
-        typeof event.data === 'string' ? decodeFrame(event.data, false) : decodeFrame(new Uint8Array(event.data), true);
+      const decoded = typeof event.data === 'string' ? decodeFrame(event.data, false) : decodeFrame(new Uint8Array(event.data), true);
       if (decoded.ok) this.handlers.onMessage(decoded.value);
       else this.handlers.onDecodeError?.(decoded.error);
     });

@@ -10,11 +10,7 @@ export function requireElement<T extends Element = HTMLElement>(selector: string
 type Attrs = Record<string, string | number | boolean | undefined>;
 
 /** Creates an element with attributes (`class`, `aria-*`, properties such as `textContent`) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;

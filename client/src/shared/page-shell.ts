@@ -20,19 +20,11 @@ export interface PageShell {
 }
 
 export function mountPageShell(current: PageId): PageShell {
-  const links = PAGES.map((p) =>
-    h('li', {}, h('a', { href: p.href, 'aria-current': p.id === current ? 'page' : undefined, textContent: p.title })),
-  );
+  const links = PAGES.map((p) => h('li', {}, h('a', { href: p.href, 'aria-current': p.id === current ? 'page' : undefined, textContent: p.title })));
   const dot = h('span', { class: 'status-dot', 'aria-hidden': 'true' });
   const connText = h('span', { textContent: '' });
   const conn = h('span', { class: 'conn', role: 'status', 'aria-live': 'polite' }, dot, connText);
-  const header = h(
-    'header',
-    { class: 'site-header' },
-    h('span', { class: 'brand', textContent: 'Sensorium' }),
-    h('nav', { 'aria-label': 'Pages' }, h('ul', {}, ...links)),
-    conn,
-  );
+  const header = h('header', { class: 'site-header' }, h('span', { class: 'brand', textContent: 'Sensorium' }), h('nav', { 'aria-label': 'Pages' }, h('ul', {}, ...links)), conn);
   document.body.prepend(header);
   return {
     setConnection(state, text) {

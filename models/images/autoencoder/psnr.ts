@@ -9,7 +9,10 @@ export async function psnrPerImage(a: tf.Tensor, b: tf.Tensor): Promise<Float32A
   if (a.shape.join() !== b.shape.join()) throw new Error(`psnr: shapes differ (${a.shape} vs ${b.shape})`);
   const t = tf.tidy(() => {
     const n = a.shape[0]!;
-    const mse = tf.squaredDifference(a.reshape([n, -1]), b.reshape([n, -1])).mean(1).maximum(MIN_MSE);
+    const mse = tf
+      .squaredDifference(a.reshape([n, -1]), b.reshape([n, -1]))
+      .mean(1)
+      .maximum(MIN_MSE);
     return tf.mul(-10 / Math.LN10, tf.log(mse)); // 10 log10(1/mse)
   });
   const out = (await t.data()) as Float32Array;

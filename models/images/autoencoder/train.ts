@@ -12,10 +12,15 @@ import { denoiseScores, EVAL_NOISE_SEED } from './evaluate.js';
 import { buildDenoiser, compileDenoiser } from './model.js';
 import { addGaussianNoise, DEFAULT_NOISE_SIGMA } from './noise.js';
 
-export const spec = trainSpec('autoencoder', 'Train the denoising convolutional autoencoder.', { epochs: 6, batchSize: 128 }, {
-  lr: { type: 'number', min: 0, default: 0.001, description: 'Adam learning rate' },
-  sigma: { type: 'number', min: 0, max: 2, default: DEFAULT_NOISE_SIGMA, description: 'std of the Gaussian noise added to [0,1] pixels (then clipped)' },
-});
+export const spec = trainSpec(
+  'autoencoder',
+  'Train the denoising convolutional autoencoder.',
+  { epochs: 6, batchSize: 128 },
+  {
+    lr: { type: 'number', min: 0, default: 0.001, description: 'Adam learning rate' },
+    sigma: { type: 'number', min: 0, max: 2, default: DEFAULT_NOISE_SIGMA, description: 'std of the Gaussian noise added to [0,1] pixels (then clipped)' },
+  },
+);
 
 export async function main(argv: string[]): Promise<void> {
   const run = await setupTrainingRun('autoencoder', spec, argv);

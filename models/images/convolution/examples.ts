@@ -43,8 +43,7 @@ export const WORKED_EXAMPLES: readonly WorkedExample[] = [
   {
     name: 'binary-5x5',
     description:
-      'The classic 5x5 binary image with the X-shaped kernel [[1,0,1],[0,1,0],[1,0,1]], stride 1, no padding: ' +
-      'each output counts the ones under the kernel\'s five taps; top-left = 1+1+1+0+1 = 4.',
+      'The classic 5x5 binary image with the X-shaped kernel [[1,0,1],[0,1,0],[1,0,1]], stride 1, no padding: ' + "each output counts the ones under the kernel's five taps; top-left = 1+1+1+0+1 = 4.",
     image: [
       [1, 1, 1, 0, 0],
       [0, 1, 1, 1, 0],

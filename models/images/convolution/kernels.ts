@@ -26,23 +26,89 @@ export interface NamedKernel {
 export const KERNELS: Readonly<Record<string, NamedKernel>> = Object.fromEntries(
   (
     [
-      { name: 'identity', description: 'returns the image unchanged (with valid padding: its interior)', weights: [[0, 0, 0], [0, 1, 0], [0, 0, 0]] },
+      {
+        name: 'identity',
+        description: 'returns the image unchanged (with valid padding: its interior)',
+        weights: [
+          [0, 0, 0],
+          [0, 1, 0],
+          [0, 0, 0],
+        ],
+      },
       {
         name: 'laplacian-4',
         description: '4-neighbour Laplacian, negative centre: bright spots/lines on dark give negative values, flat areas 0',
-        weights: [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+        weights: [
+          [0, 1, 0],
+          [1, -4, 1],
+          [0, 1, 0],
+        ],
       },
       {
         name: 'laplacian-8',
         description: '8-neighbour Laplacian (diagonals too), negative centre: same signs as laplacian-4, stronger on corners',
-        weights: [[1, 1, 1], [1, -8, 1], [1, 1, 1]],
+        weights: [
+          [1, 1, 1],
+          [1, -8, 1],
+          [1, 1, 1],
+        ],
       },
-      { name: 'edge-diagonal', description: 'diagonal edge detector (product of the two diagonal differences)', weights: [[1, 0, -1], [0, 0, 0], [-1, 0, 1]] },
-      { name: 'sharpen', description: 'identity plus the negated 4-neighbour Laplacian: boosts local contrast', weights: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]] },
-      { name: 'box-blur', description: 'normalized box blur: the mean of the 3x3 neighbourhood', weights: [[1, 1, 1], [1, 1, 1], [1, 1, 1]], divisor: 9 },
-      { name: 'gaussian-blur', description: '3x3 binomial approximation of a Gaussian blur', weights: [[1, 2, 1], [2, 4, 2], [1, 2, 1]], divisor: 16 },
-      { name: 'sobel-x', description: 'horizontal gradient: positive where intensity rises to the right (vertical edges)', weights: [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]] },
-      { name: 'sobel-y', description: 'vertical gradient: positive where intensity rises downwards (horizontal edges)', weights: [[-1, -2, -1], [0, 0, 0], [1, 2, 1]] },
+      {
+        name: 'edge-diagonal',
+        description: 'diagonal edge detector (product of the two diagonal differences)',
+        weights: [
+          [1, 0, -1],
+          [0, 0, 0],
+          [-1, 0, 1],
+        ],
+      },
+      {
+        name: 'sharpen',
+        description: 'identity plus the negated 4-neighbour Laplacian: boosts local contrast',
+        weights: [
+          [0, -1, 0],
+          [-1, 5, -1],
+          [0, -1, 0],
+        ],
+      },
+      {
+        name: 'box-blur',
+        description: 'normalized box blur: the mean of the 3x3 neighbourhood',
+        weights: [
+          [1, 1, 1],
+          [1, 1, 1],
+          [1, 1, 1],
+        ],
+        divisor: 9,
+      },
+      {
+        name: 'gaussian-blur',
+        description: '3x3 binomial approximation of a Gaussian blur',
+        weights: [
+          [1, 2, 1],
+          [2, 4, 2],
+          [1, 2, 1],
+        ],
+        divisor: 16,
+      },
+      {
+        name: 'sobel-x',
+        description: 'horizontal gradient: positive where intensity rises to the right (vertical edges)',
+        weights: [
+          [-1, 0, 1],
+          [-2, 0, 2],
+          [-1, 0, 1],
+        ],
+      },
+      {
+        name: 'sobel-y',
+        description: 'vertical gradient: positive where intensity rises downwards (horizontal edges)',
+        weights: [
+          [-1, -2, -1],
+          [0, 0, 0],
+          [1, 2, 1],
+        ],
+      },
     ] satisfies NamedKernel[]
   ).map((k) => [k.name, k]),
 );

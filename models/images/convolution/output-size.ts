@@ -20,7 +20,12 @@ export class WindowSizeError extends MatrixError {
 }
 
 export function outputSize({ n, k, s, p }: WindowGeometry, axis = 'width'): number {
-  for (const [name, v, min] of [['size', n, 1], ['kernel size', k, 1], ['stride', s, 1], ['padding', p, 0]] as const) {
+  for (const [name, v, min] of [
+    ['size', n, 1],
+    ['kernel size', k, 1],
+    ['stride', s, 1],
+    ['padding', p, 0],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new WindowSizeError(`${axis}: ${name} must be a whole number >= ${min} (got ${v})`);
   }
   const span = n + 2 * p - k;

@@ -33,12 +33,7 @@ export interface UnconditionalJudgement extends ClassifierFigures {
 const BATCH = 500;
 
 /** The figures for images drawn batch by batch by `draw(start, end)` ([b, 28, 28, 1] in [0, 1]). */
-async function classifierFigures(
-  classifier: tf.LayersModel,
-  n: number,
-  diversitySamples: number,
-  draw: (start: number, end: number) => tf.Tensor4D,
-): Promise<ClassifierFigures> {
+async function classifierFigures(classifier: tf.LayersModel, n: number, diversitySamples: number, draw: (start: number, end: number) => tf.Tensor4D): Promise<ClassifierFigures> {
   const probs = new Float32Array(n * 10);
   let diversity = NaN;
   for (const [s, e] of batchRanges(n, BATCH)) {

@@ -26,15 +26,11 @@ export function generatorBody(input: Sym, c: GanConfig, seed: number): Sym {
   x = tf.layers.batchNormalization({ momentum: 0.9 }).apply(x) as Sym;
   x = tf.layers.reLU().apply(x) as Sym;
   x = tf.layers.reshape({ targetShape: [7, 7, c.gFilters[0]] }).apply(x) as Sym;
-  x = tf.layers
-    .conv2dTranspose({ filters: c.gFilters[1], kernelSize: c.kernelSize, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(seed, 2) })
-    .apply(x) as Sym; // 14x14
+  x = tf.layers.conv2dTranspose({ filters: c.gFilters[1], kernelSize: c.kernelSize, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(seed, 2) }).apply(x) as Sym; // 14x14
   x = tf.layers.batchNormalization({ momentum: 0.9 }).apply(x) as Sym;
   x = tf.layers.reLU().apply(x) as Sym;
   // The output layer: no batch norm, tanh.
-  return tf.layers
-    .conv2dTranspose({ name: 'image', filters: 1, kernelSize: c.kernelSize, strides: 2, padding: 'same', activation: 'tanh', kernelInitializer: init(seed, 3) })
-    .apply(x) as Sym; // 28x28
+  return tf.layers.conv2dTranspose({ name: 'image', filters: 1, kernelSize: c.kernelSize, strides: 2, padding: 'same', activation: 'tanh', kernelInitializer: init(seed, 3) }).apply(x) as Sym; // 28x28
 }
 
 /** 28x28xC input (image channels first) -> one real/fake logit, and the flat features it is read from. */

@@ -44,15 +44,11 @@ function buildCgan(c: GanConfig, seed: number, aux: boolean): Gan {
   const image = tf.input({ shape: [28, 28, 1], name: 'image' });
   if (aux) {
     const { logit, features } = discriminatorBody(image, c, seed);
-    const digits = tf.layers
-      .dense({ name: 'digit_logits', units: 10, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.02, seed: deriveSeed(seed, 21) }) })
-      .apply(features) as Sym;
+    const digits = tf.layers.dense({ name: 'digit_logits', units: 10, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.02, seed: deriveSeed(seed, 21) }) }).apply(features) as Sym;
     return { generator, discriminator: tf.model({ inputs: image, outputs: [logit, digits], name: 'acgan_discriminator' }) };
   }
   const dLabel = tf.input({ shape: [10], name: 'label' });
-  let plane = tf.layers
-    .dense({ units: 28 * 28, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.02, seed: deriveSeed(seed, 20) }) })
-    .apply(dLabel) as Sym;
+  let plane = tf.layers.dense({ units: 28 * 28, kernelInitializer: tf.initializers.randomNormal({ stddev: 0.02, seed: deriveSeed(seed, 20) }) }).apply(dLabel) as Sym;
   plane = tf.layers.reshape({ targetShape: [28, 28, 1] }).apply(plane) as Sym;
   const dIn = tf.layers.concatenate().apply([image, plane]) as Sym;
   const discriminator = tf.model({ inputs: [image, dLabel], outputs: discriminatorBody(dIn, c, seed).logit, name: 'cgan_discriminator' });

@@ -99,8 +99,7 @@ export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHoo
     aux.g = tf.keep(digitLoss(f.digits, labels!));
     return tf.add(adversarial, tf.mul(auxWeight, aux.g));
   };
-  const synthesize = (z: tf.Tensor, labels: tf.Tensor | undefined) =>
-    G.apply(conditional ? [z, labels!] : z, { training: true }) as tf.Tensor;
+  const synthesize = (z: tf.Tensor, labels: tf.Tensor | undefined) => G.apply(conditional ? [z, labels!] : z, { training: true }) as tf.Tensor;
 
   const seconds = await trainEpochs(run, state, {
     checkpoint: { models: { generator: G, discriminator: D }, optimizers: { d: dOpt, g: gOpt } },
@@ -136,31 +135,33 @@ export async function trainGan(kind: GanKind, argv: string[], hooks: GanTrainHoo
 
   const metrics = (await hooks.finalMetrics?.(gan, run, o['judge-samples'])) ?? {};
   // Only the generator is served; the discriminator stays in the checkpoint folder.
-  await saveModelGroup(run.outDir, { generator: G }, {
-    name: kind,
-    kind,
-    description:
-      kind === 'dcgan'
-        ? 'DCGAN generator: z -> dense 7x7 - BN - ReLU - convT s2 - BN - ReLU - convT s2 - tanh (images in [-1, 1])'
-        : 'Conditional GAN generator: [z, one-hot label] -> dense 7x7 - BN - ReLU - convT s2 - BN - ReLU - convT s2 - tanh',
-    input: { noiseDim: dim, noise: 'N(0, I)', ...(conditional ? { label: 'one-hot [10]' } : {}), output: '[28, 28, 1] in [-1, 1]' },
-    ...runProvenance(run),
-    metrics: { ...metrics, ...historyRecord(state.history) },
-    extra: {
-      config: GAN_CONFIG,
-      optimizer: `adam lr ${lr} beta1 0.5 for D and G, batch ${batch}, real label ${realTarget}`,
-      ...(conditional
-        ? {
-            auxClassifierWeight: auxWeight,
-            discriminator:
-              auxWeight > 0
-                ? 'AC-GAN: image alone -> real/fake logit and 10 digit logits (digit loss on real digits for D, on samples for G)'
-                : 'image + learned label plane -> real/fake logit',
-          }
-        : {}),
-      ...trainingRecord(seconds),
+  await saveModelGroup(
+    run.outDir,
+    { generator: G },
+    {
+      name: kind,
+      kind,
+      description:
+        kind === 'dcgan'
+          ? 'DCGAN generator: z -> dense 7x7 - BN - ReLU - convT s2 - BN - ReLU - convT s2 - tanh (images in [-1, 1])'
+          : 'Conditional GAN generator: [z, one-hot label] -> dense 7x7 - BN - ReLU - convT s2 - BN - ReLU - convT s2 - tanh',
+      input: { noiseDim: dim, noise: 'N(0, I)', ...(conditional ? { label: 'one-hot [10]' } : {}), output: '[28, 28, 1] in [-1, 1]' },
+      ...runProvenance(run),
+      metrics: { ...metrics, ...historyRecord(state.history) },
+      extra: {
+        config: GAN_CONFIG,
+        optimizer: `adam lr ${lr} beta1 0.5 for D and G, batch ${batch}, real label ${realTarget}`,
+        ...(conditional
+          ? {
+              auxClassifierWeight: auxWeight,
+              discriminator:
+                auxWeight > 0 ? 'AC-GAN: image alone -> real/fake logit and 10 digit logits (digit loss on real digits for D, on samples for G)' : 'image + learned label plane -> real/fake logit',
+            }
+          : {}),
+        ...trainingRecord(seconds),
+      },
     },
-  });
+  );
   // The per-epoch sheets go with the model, to show how training went.
   await cp(join(run.checkpointDir, 'samples'), join(run.outDir, 'samples'), { recursive: true });
   console.error(`saved ${run.outDir} (generator, metadata, samples/)`);

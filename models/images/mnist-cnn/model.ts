@@ -24,16 +24,12 @@ export function buildMnistCnn(seed: number, c: CnnConfig = DEFAULT_CNN_CONFIG): 
     .conv2d({ name: FIRST_CONV_LAYER, filters: c.filters1, kernelSize: c.kernelSize, padding: 'same', activation: 'relu', kernelInitializer: init(1) })
     .apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .conv2d({ name: 'conv2', filters: c.filters2, kernelSize: c.kernelSize, padding: 'same', activation: 'relu', kernelInitializer: init(2) })
-    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers.conv2d({ name: 'conv2', filters: c.filters2, kernelSize: c.kernelSize, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten({ name: FEATURES_LAYER }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ name: 'dense', units: c.denseUnits, activation: 'relu', kernelInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ name: 'dropout', rate: c.dropout, seed: deriveSeed(seed, 4) }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers
-    .dense({ name: 'probs', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 5) }) })
-    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ name: 'probs', units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 5) }) }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'mnist_cnn' });
 }
 

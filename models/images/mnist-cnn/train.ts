@@ -15,12 +15,17 @@ import { trainEpochs } from '../shared/train-epochs.js';
 import { accuracyOn } from './classify.js';
 import { buildMnistCnn, compileMnistCnn, DEFAULT_CNN_CONFIG } from './model.js';
 
-export const spec = trainSpec('mnist-cnn', 'Train the MNIST CNN classifier (conv-pool-conv-pool-dense).', { epochs: 12, batchSize: 64 }, {
-  lr: { type: 'number', min: 0, default: 0.001, description: 'initial Adam learning rate' },
-  'lr-decay': { type: 'number', min: 0, max: 1, default: 0.75, description: 'learning rate multiplier per epoch' },
-  shift: { type: 'integer', min: 0, max: 4, default: 2, description: 'augmentation: random shift of up to N pixels' },
-  val: { type: 'integer', min: 0, default: 5000, description: 'training digits held out for per-epoch validation (at most 10%)' },
-});
+export const spec = trainSpec(
+  'mnist-cnn',
+  'Train the MNIST CNN classifier (conv-pool-conv-pool-dense).',
+  { epochs: 12, batchSize: 64 },
+  {
+    lr: { type: 'number', min: 0, default: 0.001, description: 'initial Adam learning rate' },
+    'lr-decay': { type: 'number', min: 0, max: 1, default: 0.75, description: 'learning rate multiplier per epoch' },
+    shift: { type: 'integer', min: 0, max: 4, default: 2, description: 'augmentation: random shift of up to N pixels' },
+    val: { type: 'integer', min: 0, default: 5000, description: 'training digits held out for per-epoch validation (at most 10%)' },
+  },
+);
 
 export async function main(argv: string[]): Promise<void> {
   const run = await setupTrainingRun('mnist-cnn', spec, argv);
@@ -29,8 +34,14 @@ export async function main(argv: string[]): Promise<void> {
   const lrDecay = o['lr-decay'];
   const maxShift = o.shift;
   const valCount = Math.min(o.val, Math.floor(run.train.count / 10));
-  const train = subset(run.train, Array.from({ length: run.train.count - valCount }, (_, i) => i));
-  const val = subset(run.train, Array.from({ length: valCount }, (_, i) => run.train.count - valCount + i));
+  const train = subset(
+    run.train,
+    Array.from({ length: run.train.count - valCount }, (_, i) => i),
+  );
+  const val = subset(
+    run.train,
+    Array.from({ length: valCount }, (_, i) => run.train.count - valCount + i),
+  );
   console.error(`training on ${train.count}, validating on ${val.count}`);
 
   const state = await resumeOrCreate(run, ['model'], () => {

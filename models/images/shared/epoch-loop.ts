@@ -26,7 +26,11 @@ export async function runEpochLoop(opts: EpochLoopOptions): Promise<EpochLogs[]>
     const logs = await opts.runEpoch(epoch, (n, info) => bar.tick(n, info));
     logs.seconds = (performance.now() - started) / 1000;
     history.push(logs);
-    log(`epoch ${epoch + 1}: ${Object.entries(logs).map(([k, v]) => `${k} ${formatFigure(v)}`).join('  ')}`);
+    log(
+      `epoch ${epoch + 1}: ${Object.entries(logs)
+        .map(([k, v]) => `${k} ${formatFigure(v)}`)
+        .join('  ')}`,
+    );
     await opts.afterEpoch?.(epoch, logs);
   }
   return history;

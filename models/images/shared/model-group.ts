@@ -13,10 +13,7 @@ export async function saveModelGroup(dir: string, models: Record<string, tf.Laye
   await saveMetadata(dir, { ...metadata, extra: { ...metadata.extra, networks: Object.keys(models) } });
 }
 
-export async function loadModelGroup<K extends string>(
-  dir: string,
-  names: readonly K[],
-): Promise<{ models: Record<K, tf.LayersModel>; metadata: ModelMetadata }> {
+export async function loadModelGroup<K extends string>(dir: string, names: readonly K[]): Promise<{ models: Record<K, tf.LayersModel>; metadata: ModelMetadata }> {
   for (const n of names) if (!existsSync(join(dir, n, 'model.json'))) throw new ModelNotFoundError(join(dir, n));
   const metadata = await loadMetadata(dir);
   const models = {} as Record<K, tf.LayersModel>;

@@ -64,6 +64,9 @@ export async function main(argv: string[]): Promise<void> {
       `scratch ${(mean('scratch') * 100).toFixed(2)}% ± ${(sd('scratch') * 100).toFixed(2)} (mean ± sd over ${repeats} draws)`,
   );
   printResultJson(
-    roundDeep({ task, shots: o.shots, transfer: mean('transfer'), scratch: mean('scratch'), transferSd: sd('transfer'), scratchSd: sd('scratch'), repeats, n: test.count, ...backendReport(backend) }, 4),
+    roundDeep(
+      { task, shots: o.shots, transfer: mean('transfer'), scratch: mean('scratch'), transferSd: sd('transfer'), scratchSd: sd('scratch'), repeats, n: test.count, ...backendReport(backend) },
+      4,
+    ),
   );
 }

@@ -13,9 +13,5 @@ export function isBinarization(v: unknown): v is Binarization {
 
 /** x in [0, 1] -> {0, 1} of the same shape. */
 export function binarize<T extends tf.Tensor>(x: T, how: Binarization, seed?: number): T {
-  return tf.tidy(() =>
-    how === 'threshold'
-      ? (tf.cast(tf.greaterEqual(x, 0.5), 'float32') as T)
-      : (tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed), x), 'float32') as T),
-  );
+  return tf.tidy(() => (how === 'threshold' ? (tf.cast(tf.greaterEqual(x, 0.5), 'float32') as T) : (tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed), x), 'float32') as T)));
 }

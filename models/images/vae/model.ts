@@ -32,9 +32,7 @@ export function buildVae(c: VaeConfig, seed: number): Vae {
   h = tf.layers.dense({ units: c.hidden, activation: 'relu', kernelInitializer: he(3) }).apply(h) as tf.SymbolicTensor;
   const mean = tf.layers.dense({ name: 'z_mean', units: c.latentDim, kernelInitializer: glorot(4) }).apply(h) as tf.SymbolicTensor;
   // Starts near log-variance 0 (unit variance); small weights keep early exp(logVar) tame.
-  const logVar = tf.layers
-    .dense({ name: 'z_log_var', units: c.latentDim, kernelInitializer: tf.initializers.randomNormal({ stddev: 1e-3, seed: deriveSeed(seed, 5) }) })
-    .apply(h) as tf.SymbolicTensor;
+  const logVar = tf.layers.dense({ name: 'z_log_var', units: c.latentDim, kernelInitializer: tf.initializers.randomNormal({ stddev: 1e-3, seed: deriveSeed(seed, 5) }) }).apply(h) as tf.SymbolicTensor;
   const encoder = tf.model({ inputs: image, outputs: [mean, logVar], name: 'vae_encoder' });
 
   const z = tf.input({ shape: [c.latentDim], name: 'z' });

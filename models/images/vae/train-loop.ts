@@ -18,10 +18,15 @@ import { buildVae, type Vae, type VaeConfig } from './model.js';
 
 /** The options of `npm run train -- vae|vae-2d`. */
 export function vaeTrainSpec(name: 'vae' | 'vae-2d', config: VaeConfig) {
-  return trainSpec(name, `Train the convolutional VAE with a ${config.latentDim}-D latent space on binarized MNIST.`, { epochs: 20, batchSize: 128 }, {
-    lr: { type: 'number', min: 0, default: 0.001, description: 'Adam learning rate' },
-    binarize: { type: 'string', choices: BINARIZATIONS, default: 'sample', description: 'how digits become binary (sample = dynamic binarization)' },
-  });
+  return trainSpec(
+    name,
+    `Train the convolutional VAE with a ${config.latentDim}-D latent space on binarized MNIST.`,
+    { epochs: 20, batchSize: 128 },
+    {
+      lr: { type: 'number', min: 0, default: 0.001, description: 'Adam learning rate' },
+      binarize: { type: 'string', choices: BINARIZATIONS, default: 'sample', description: 'how digits become binary (sample = dynamic binarization)' },
+    },
+  );
 }
 
 export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: string[]): Promise<void> {
@@ -59,21 +64,25 @@ export async function trainVae(name: 'vae' | 'vae-2d', config: VaeConfig, argv: 
 
   const report = await evaluateElbo(vae, run.data.test, how);
   console.error(`test: -ELBO ${report.negElbo.toFixed(2)} nats (recon ${report.recon.toFixed(2)} + KL ${report.kl.toFixed(2)}), ${report.activeDims}/${d} active dims`);
-  await saveModelGroup(run.outDir, { encoder: vae.encoder, decoder: vae.decoder }, {
-    name,
-    kind: 'vae',
-    description: `Convolutional VAE, ${d}-D latent, Bernoulli decoder (logits). encoder: image -> [z_mean, z_log_var]; decoder: z -> logits`,
-    input: { shape: [28, 28, 1], range: '[0, 1]', binarization: how },
-    ...runProvenance(run),
-    metrics: { ...report, units: 'nats per digit', binarization: how, evalSeed: EVAL_SEED, ...historyRecord(state.history) },
-    extra: {
-      latentDim: d,
-      hidden: config.hidden,
-      loss: '-ELBO = Bernoulli NLL (1 reparameterized sample) + analytic KL to N(0, I)',
-      optimizer: `adam lr ${o.lr}, batch ${batch}`,
-      ...trainingRecord(seconds),
+  await saveModelGroup(
+    run.outDir,
+    { encoder: vae.encoder, decoder: vae.decoder },
+    {
+      name,
+      kind: 'vae',
+      description: `Convolutional VAE, ${d}-D latent, Bernoulli decoder (logits). encoder: image -> [z_mean, z_log_var]; decoder: z -> logits`,
+      input: { shape: [28, 28, 1], range: '[0, 1]', binarization: how },
+      ...runProvenance(run),
+      metrics: { ...report, units: 'nats per digit', binarization: how, evalSeed: EVAL_SEED, ...historyRecord(state.history) },
+      extra: {
+        latentDim: d,
+        hidden: config.hidden,
+        loss: '-ELBO = Bernoulli NLL (1 reparameterized sample) + analytic KL to N(0, I)',
+        optimizer: `adam lr ${o.lr}, batch ${batch}`,
+        ...trainingRecord(seconds),
+      },
     },
-  });
+  );
   console.error(`saved ${run.outDir}`);
   const { klPerDim: _k, ...summary } = report;
   printResultJson(roundDeep({ model: name, epochs, ...summary, seconds: Math.round(seconds), out: run.outDir }));

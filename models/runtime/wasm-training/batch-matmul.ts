@@ -44,7 +44,13 @@ function untransposedProduct(original: KernelConfig, backend: tf.KernelBackend, 
   if (m * k * n < SPLIT_MIN_MACS) return tf.reshape(run(a3, b3), [...outBatch, m, n]);
   const as = tf.split(a3, a3.shape[0]!, 0);
   const bs = tf.split(b3, b3.shape[0]!, 0);
-  return tf.reshape(tf.concat(as.map((ai, i) => run(ai, bs[i]!)), 0), [...outBatch, m, n]);
+  return tf.reshape(
+    tf.concat(
+      as.map((ai, i) => run(ai, bs[i]!)),
+      0,
+    ),
+    [...outBatch, m, n],
+  );
 }
 
 /**
@@ -95,8 +101,7 @@ function needsRewrite(inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | un
 function makeConfig(name: string, extraNames: readonly string[]): KernelConfig | undefined {
   const original = originalWasmKernel(name);
   if (!original) return undefined;
-  const kernelFunc = (args: KernelArgs) =>
-    needsRewrite(args.inputs, args.attrs) ? fastProduct(original, args, extraNames) : callKernel(original, args);
+  const kernelFunc = (args: KernelArgs) => (needsRewrite(args.inputs, args.attrs) ? fastProduct(original, args, extraNames) : callKernel(original, args));
   return {
     kernelName: name,
     backendName: 'wasm',

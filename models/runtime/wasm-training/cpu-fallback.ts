@@ -29,9 +29,7 @@ function runOnCpu(name: string, { inputs, backend, attrs }: KernelArgs): TensorI
     return { dataId, shape: info.shape, dtype: info.dtype };
   };
   // Pack/Concat-style kernels receive an array of inputs; keep that shape.
-  const cpuInputs = (Array.isArray(inputs)
-    ? (inputs as (TensorInfo | undefined)[]).map(toCpu)
-    : Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, toCpu(v)]))) as tf.NamedTensorInfoMap;
+  const cpuInputs = (Array.isArray(inputs) ? (inputs as (TensorInfo | undefined)[]).map(toCpu) : Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, toCpu(v)]))) as tf.NamedTensorInfoMap;
   let outs: TensorInfo[] = [];
   let single = false;
   try {

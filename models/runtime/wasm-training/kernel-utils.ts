@@ -76,11 +76,7 @@ function isTensor(info: TensorInfo): info is tf.Tensor {
  * holds its own reference. The result's data gets one extra reference before its wrapper is
  * disposed, so the engine's new wrapper becomes the single owner and numTensors stays exact.
  */
-export function compose<K extends string>(
-  backend: tf.KernelBackend,
-  inputs: Record<K, TensorInfo>,
-  compute: (t: Record<K, tf.Tensor>) => tf.Tensor,
-): TensorInfo {
+export function compose<K extends string>(backend: tf.KernelBackend, inputs: Record<K, TensorInfo>, compute: (t: Record<K, tf.Tensor>) => tf.Tensor): TensorInfo {
   const result = tf.tidy(() => {
     const ts = {} as Record<K, tf.Tensor>;
     for (const key of Object.keys(inputs) as K[]) {

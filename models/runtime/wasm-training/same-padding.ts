@@ -18,9 +18,7 @@ interface ConvAttrs {
 export function explicitSamePadding(xShape: number[], filterShape: number[], a: ConvAttrs, depthwise: boolean): tf.backend_util.ExplicitPadding | undefined {
   if (a.pad !== 'same' || (a.dataFormat ?? 'NHWC') !== 'NHWC') return undefined;
   const info = tf.backend_util.computeConv2DInfo(shape4(xShape), shape4(filterShape), a.strides, a.dilations ?? 1, 'same', a.dimRoundingMode, depthwise);
-  const negative =
-    (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight < info.inHeight ||
-    (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth < info.inWidth;
+  const negative = (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight < info.inHeight || (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth < info.inWidth;
   if (!negative) return undefined;
   const { top, bottom, left, right } = info.padInfo;
   return [

@@ -66,7 +66,16 @@ export class FakeSession {
   }
 
   welcome(resumed = false): WelcomeMessage {
-    const message: WelcomeMessage = { type: 'welcome', deviceId: this.info.deviceId, classes: ['a', 'b'], windowSize: 10, hop: 10, rateHz: 50, backend: 'fake', limits: { maxFrameBytes: 1 << 20, maxSamplesPerFrame: 2000, minRateHz: 10, maxRateHz: 200, maxAbsG: 16 } };
+    const message: WelcomeMessage = {
+      type: 'welcome',
+      deviceId: this.info.deviceId,
+      classes: ['a', 'b'],
+      windowSize: 10,
+      hop: 10,
+      rateHz: 50,
+      backend: 'fake',
+      limits: { maxFrameBytes: 1 << 20, maxSamplesPerFrame: 2000, minRateHz: 10, maxRateHz: 200, maxAbsG: 16 },
+    };
     if (resumed) message.resumed = true;
     return message;
   }

@@ -24,7 +24,13 @@ export class FakeSessions implements Pick<DeviceConnectionDeps['sessions'], 'ope
   readonly rateLimits: DeviceRateLimits;
 
   constructor(buckets: { samplesPerSec?: number; burstSamples?: number; burstFrames?: number } = {}) {
-    this.rateLimits = new DeviceRateLimits({ samplesPerSec: buckets.samplesPerSec ?? 400, burstSamples: buckets.burstSamples ?? 8000, framesPerSec: 100, burstFrames: buckets.burstFrames ?? 200, now: () => 0 });
+    this.rateLimits = new DeviceRateLimits({
+      samplesPerSec: buckets.samplesPerSec ?? 400,
+      burstSamples: buckets.burstSamples ?? 8000,
+      framesPerSec: 100,
+      burstFrames: buckets.burstFrames ?? 200,
+      now: () => 0,
+    });
   }
 
   open(hello: HelloMessage, opts: DeviceSessionOptions, owner?: string, elsewhere?: SessionSnapshot): OpenResult {

@@ -18,7 +18,10 @@ export async function saveUntrainedImageModels(): Promise<string> {
   await saveModel(cnn, join(dir, 'mnist-cnn'), meta('mnist-cnn'));
   const ae = buildDenoiser(1);
   await saveModel(ae, join(dir, 'autoencoder'), { ...meta('autoencoder'), input: { noise: { sigma: 0.5 } } });
-  for (const [name, config] of [['vae', VAE_CONFIG], ['vae-2d', VAE_2D_CONFIG]] as const) {
+  for (const [name, config] of [
+    ['vae', VAE_CONFIG],
+    ['vae-2d', VAE_2D_CONFIG],
+  ] as const) {
     const vae = buildVae(config, 1);
     await saveModelGroup(join(dir, name), vae, meta(name));
     vae.encoder.dispose();

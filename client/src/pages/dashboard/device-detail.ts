@@ -35,9 +35,7 @@ export class DeviceDetail {
     this.accuracyText = requireElement('[data-detail="accuracy-text"]', root);
     this.confusion = requireElement<HTMLTableElement>('[data-detail="confusion"]', root);
     const legend = requireElement('#activity-legend', root);
-    legend.replaceChildren(
-      ...classes.map((c) => h('li', {}, h('span', { class: 'swatch', style: `background:${activityColor(c)}`, 'aria-hidden': 'true' }), c)),
-    );
+    legend.replaceChildren(...classes.map((c) => h('li', {}, h('span', { class: 'swatch', style: `background:${activityColor(c)}`, 'aria-hidden': 'true' }), c)));
   }
 
   /** Header and visibility; cheap, called when the selection or the device list changes. */
@@ -62,9 +60,7 @@ export class DeviceDetail {
 
   renderPrediction(state: DeviceState): void {
     this.probs.update(state.probs);
-    this.label.textContent = state.label
-      ? `${state.label} · ${formatNumber(state.latencyMs, 0)} ms server latency · ${state.predictions} predictions`
-      : 'waiting for the first prediction…';
+    this.label.textContent = state.label ? `${state.label} · ${formatNumber(state.latencyMs, 0)} ms server latency · ${state.predictions} predictions` : 'waiting for the first prediction…';
     this.label.dataset.label = state.label ?? '';
     this.timeline.render(state.history);
     const cm = state.confusion;
@@ -73,8 +69,7 @@ export class DeviceDetail {
     if (showAccuracy) {
       this.accuracyText.textContent =
         cm.total > 0
-          ? `Running accuracy ${formatNumber(cm.accuracy * 100, 1)}% over ${cm.total} windows` +
-            (cm.ignored > 0 ? ` (${cm.ignored} windows with other labels, e.g. transitions, not counted)` : '')
+          ? `Running accuracy ${formatNumber(cm.accuracy * 100, 1)}% over ${cm.total} windows` + (cm.ignored > 0 ? ` (${cm.ignored} windows with other labels, e.g. transitions, not counted)` : '')
           : 'Waiting for labelled windows…';
       renderConfusionTable(this.confusion, cm);
     }

@@ -56,17 +56,7 @@ export class DeviceTable {
       accuracy: cell(),
       latency: cell(),
     };
-    row.tr.append(
-      h('th', { scope: 'row' }, button),
-      row.status,
-      row.source,
-      row.rate,
-      row.units,
-      row.activity,
-      row.accuracy,
-      row.latency,
-      row.description,
-    );
+    row.tr.append(h('th', { scope: 'row' }, button), row.status, row.source, row.rate, row.units, row.activity, row.accuracy, row.latency, row.description);
     this.tbody.append(row.tr);
     this.rows.set(id, row);
     return row;
@@ -89,7 +79,7 @@ export class DeviceTable {
         h('span', { class: 'swatch', style: `background:${state.label ? activityColor(label) : 'transparent'}`, 'aria-hidden': 'true' }),
         label,
         // Personalised devices are marked: their labels come from their own calibrated head.
-        ...(state.personal ? [h('span', { class: 'personal-badge', title: 'predicted by this device\'s personal model', textContent: 'personal' })] : []),
+        ...(state.personal ? [h('span', { class: 'personal-badge', title: "predicted by this device's personal model", textContent: 'personal' })] : []),
       );
     }
     const cm = state.confusion;

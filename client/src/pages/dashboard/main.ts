@@ -57,45 +57,49 @@ function onDevices(devices: DeviceInfo[]): void {
 }
 
 const servers = pageServers();
-const socket = new ServerSocket('/ws/dashboard', {
-  // Every (re)connection, to whichever gateway, subscribes afresh.
-  onOpen: (s) => s.send({ type: 'subscribe', devices: '*' }),
-  onState: (state, detailText) => {
-    shell.setConnection(state, `server: ${detailText}`);
-    if (state === 'open') showNotice(notice, '');
-    else if (state === 'closed') showNotice(notice, `Lost the connection to the server (${detailText}).`, 'warn');
+const socket = new ServerSocket(
+  '/ws/dashboard',
+  {
+    // Every (re)connection, to whichever gateway, subscribes afresh.
+    onOpen: (s) => s.send({ type: 'subscribe', devices: '*' }),
+    onState: (state, detailText) => {
+      shell.setConnection(state, `server: ${detailText}`);
+      if (state === 'open') showNotice(notice, '');
+      else if (state === 'closed') showNotice(notice, `Lost the connection to the server (${detailText}).`, 'warn');
+    },
+    onDecodeError: (error) => showNotice(notice, `Unreadable message from the server: ${error}`, 'error'),
+    onMessage: (message) => {
+      switch (messageType(message)) {
+        case 'devices':
+          onDevices((message as { devices: DeviceInfo[] }).devices);
+          break;
+        case 'signal': {
+          const state = store.addSignal(message as SignalMessage);
+          if (state && (message as SignalMessage).deviceId === selected) frames.request(renderSignal);
+          break;
+        }
+        case 'prediction': {
+          const state = store.addPrediction(message as PredictionMessage);
+          if (!state) break;
+          frames.request(renderTable);
+          if ((message as PredictionMessage).deviceId === selected) frames.request(renderPrediction);
+          break;
+        }
+        case 'stats':
+          serverPanel.showStats(message as ServerStatsMessage);
+          break;
+        case 'error': {
+          const { code, message: text } = message as { code: string; message: string };
+          showNotice(notice, `Server error (${code}): ${text}`, 'error');
+          break;
+        }
+        default:
+          break; // newer server messages this page does not know yet
+      }
+    },
   },
-  onDecodeError: (error) => showNotice(notice, `Unreadable message from the server: ${error}`, 'error'),
-  onMessage: (message) => {
-    switch (messageType(message)) {
-      case 'devices':
-        onDevices((message as { devices: DeviceInfo[] }).devices);
-        break;
-      case 'signal': {
-        const state = store.addSignal(message as SignalMessage);
-        if (state && (message as SignalMessage).deviceId === selected) frames.request(renderSignal);
-        break;
-      }
-      case 'prediction': {
-        const state = store.addPrediction(message as PredictionMessage);
-        if (!state) break;
-        frames.request(renderTable);
-        if ((message as PredictionMessage).deviceId === selected) frames.request(renderPrediction);
-        break;
-      }
-      case 'stats':
-        serverPanel.showStats(message as ServerStatsMessage);
-        break;
-      case 'error': {
-        const { code, message: text } = message as { code: string; message: string };
-        showNotice(notice, `Server error (${code}): ${text}`, 'error');
-        break;
-      }
-      default:
-        break; // newer server messages this page does not know yet
-    }
-  },
-}, { servers: servers.servers });
+  { servers: servers.servers },
+);
 socket.start();
 if (servers.problem) showNotice(healthNotice, servers.problem, 'warn');
 

@@ -59,7 +59,9 @@ export class ServerPanel {
       const c = stats.cluster;
       this.cluster.hidden = c === undefined;
       if (c) {
-        const perGateway = Object.entries(c.devicesByGateway).map(([id, n]) => `${id}${id === c.nodeId ? ' (this one)' : ''}: ${n}`).join(', ');
+        const perGateway = Object.entries(c.devicesByGateway)
+          .map(([id, n]) => `${id}${id === c.nodeId ? ' (this one)' : ''}: ${n}`)
+          .join(', ');
         this.cluster.textContent = `cluster: ${c.gateways} gateway${c.gateways === 1 ? '' : 's'}, ${c.inferenceMembers} inference member${c.inferenceMembers === 1 ? '' : 's'} — devices per gateway: ${perGateway}`;
       }
     }

@@ -54,14 +54,8 @@ export class ConvPlayground {
     this.outputCanvas = q('#conv-output-view');
     this.pooledCanvas = q('#conv-pooled-view');
 
-    this.inputSelect.append(
-      h('option', { value: DRAWING, textContent: 'your drawing (28×28)' }),
-      ...WORKED_EXAMPLES.map((ex) => h('option', { value: ex.name, textContent: `example: ${ex.name}` })),
-    );
-    this.kernelSelect.append(
-      ...Object.values(KERNELS).map((k) => h('option', { value: k.name, textContent: k.name })),
-      h('option', { value: CUSTOM, textContent: 'custom (edit the cells)' }),
-    );
+    this.inputSelect.append(h('option', { value: DRAWING, textContent: 'your drawing (28×28)' }), ...WORKED_EXAMPLES.map((ex) => h('option', { value: ex.name, textContent: `example: ${ex.name}` })));
+    this.kernelSelect.append(...Object.values(KERNELS).map((k) => h('option', { value: k.name, textContent: k.name })), h('option', { value: CUSTOM, textContent: 'custom (edit the cells)' }));
     this.kernelSelect.value = 'sobel-x';
     this.loadNamedKernel();
 

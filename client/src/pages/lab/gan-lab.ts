@@ -17,10 +17,7 @@ export class GanLab {
     this.grid = requireElement<HTMLImageElement>('#gan-grid', root);
     this.seedText = requireElement('#gan-seed', root);
     this.notice = requireElement('#gan-notice', root);
-    this.model.replaceChildren(
-      h('option', { value: 'cgan', textContent: 'conditional GAN (cgan)' }),
-      h('option', { value: 'dcgan', textContent: 'DCGAN (no labels)' }),
-    );
+    this.model.replaceChildren(h('option', { value: 'cgan', textContent: 'conditional GAN (cgan)' }), h('option', { value: 'dcgan', textContent: 'DCGAN (no labels)' }));
     this.label.replaceChildren(
       h('option', { value: '', textContent: 'all digits, one per column' }),
       ...Array.from({ length: 10 }, (_, d) => h('option', { value: String(d), textContent: String(d) })),
@@ -36,9 +33,7 @@ export class GanLab {
   async sample(): Promise<void> {
     const seed = Math.floor(Math.random() * 2 ** 31);
     const path =
-      this.model.value === 'cgan'
-        ? `/api/gan/cgan/sample?n=30&seed=${seed}${this.label.value ? `&label=${this.label.value}` : ''}&format=png`
-        : `/api/gan/dcgan/sample?n=30&seed=${seed}&format=png`;
+      this.model.value === 'cgan' ? `/api/gan/cgan/sample?n=30&seed=${seed}${this.label.value ? `&label=${this.label.value}` : ''}&format=png` : `/api/gan/dcgan/sample?n=30&seed=${seed}&format=png`;
     try {
       const { url } = await fetchPng(path);
       if (this.url) URL.revokeObjectURL(this.url);

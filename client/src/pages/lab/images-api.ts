@@ -24,8 +24,7 @@ export interface ArithmeticResponse {
 
 export const classifyDigit = (image: DigitRows) => postJson<ClassifyResponse>('/api/images/classify', { image, featureMaps: true });
 
-export const vaeInterpolate = (from: DigitRows, to: DigitRows, steps: number) =>
-  postJson<DigitsResponse>('/api/vae/interpolate?format=json', { from, to, steps, model: 'vae' });
+export const vaeInterpolate = (from: DigitRows, to: DigitRows, steps: number) => postJson<DigitsResponse>('/api/vae/interpolate?format=json', { from, to, steps, model: 'vae' });
 
 export const vaeArithmetic = (a: DigitRows, b: DigitRows, c: DigitRows) => postJson<ArithmeticResponse>('/api/vae/arithmetic?format=json', { a, b, c, model: 'vae' });
 

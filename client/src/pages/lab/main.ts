@@ -37,7 +37,13 @@ sampleSelect.append(...samples.map((s) => h('option', { value: s.value, textCont
 const pad = new DrawPad(requireElement<HTMLCanvasElement>('#draw-pad'), () => onDrawingChanged());
 const classifier = new DigitClassifier(requireElement('#digit'), requireElement('#digit-notice'));
 const playground = new ConvPlayground(requireElement('#conv'), () =>
-  digit ? toMatrix(Array.from(digit, (v) => Math.round(v * 255)), MNIST_SIZE, MNIST_SIZE) : undefined,
+  digit
+    ? toMatrix(
+        Array.from(digit, (v) => Math.round(v * 255)),
+        MNIST_SIZE,
+        MNIST_SIZE,
+      )
+    : undefined,
 );
 
 requireElement('#draw-clear').addEventListener('click', () => {
@@ -49,7 +55,11 @@ sampleSelect.addEventListener('change', () => {
   const s = samplesByValue.get(sampleSelect.value);
   if (!s) return;
   pad.clear();
-  pad.drawImage(Array.from(s.pixels, (v) => v / 255), MNIST_SIZE, MNIST_SIZE);
+  pad.drawImage(
+    Array.from(s.pixels, (v) => v / 255),
+    MNIST_SIZE,
+    MNIST_SIZE,
+  );
   onDrawingChanged();
 });
 

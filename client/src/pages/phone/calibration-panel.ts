@@ -76,16 +76,18 @@ export class CalibrationPanel {
     else if (s.personal && s.fitMs !== undefined && s.state === 'idle') showNotice(this.notice, `Personal model ready (fitted in ${(s.fitMs / 1000).toFixed(1)} s).`, 'info');
     else if (s.validation?.kept === 'shared' && s.fitMs !== undefined && s.state === 'idle') {
       const pct = (v: number) => `${Math.round(v * 100)}%`;
-      showNotice(this.notice, `Kept the shared model: on the part of your recordings held back to check, a personal model was no better (shared ${pct(s.validation.shared.accuracy)}, personal ${pct(s.validation.personal.accuracy)}).`, 'info');
+      showNotice(
+        this.notice,
+        `Kept the shared model: on the part of your recordings held back to check, a personal model was no better (shared ${pct(s.validation.shared.accuracy)}, personal ${pct(s.validation.personal.accuracy)}).`,
+        'info',
+      );
     } else showNotice(this.notice, '');
     this.showState(s);
   }
 
   private showState(s?: CalibrationStatusMessage): void {
     this.root.dataset.personal = String(this.personal);
-    this.state.textContent = this.personal
-      ? `This phone uses its personal model${s?.head ? ` (taught ${s.head.calibrated.join(', ')})` : ''}.`
-      : 'This phone uses the shared model.';
+    this.state.textContent = this.personal ? `This phone uses its personal model${s?.head ? ` (taught ${s.head.calibrated.join(', ')})` : ''}.` : 'This phone uses the shared model.';
     this.reset.hidden = !this.personal;
   }
 

@@ -168,11 +168,7 @@ function showInfo(text: string): void {
 function retryAfterRefusal(): void {
   socket.stop();
   const delay = Math.min(10_000, 1000 * 2 ** refusals++);
-  showNotice(
-    notice,
-    `The server still holds this phone's previous connection (it notices a dropped link within a minute). Trying again in ${Math.round(delay / 1000)} s…`,
-    'warn',
-  );
+  showNotice(notice, `The server still holds this phone's previous connection (it notices a dropped link within a minute). Trying again in ${Math.round(delay / 1000)} s…`, 'warn');
   clearTimeout(retryTimer);
   retryTimer = setTimeout(() => socket.start(), delay);
 }
@@ -235,11 +231,7 @@ async function start(): Promise<void> {
   void wakeLock.acquire();
   noDataTimer = setTimeout(() => {
     if (motion.samples === 0) {
-      showNotice(
-        notice,
-        'No accelerometer data yet. This device may have no motion sensor (most laptops and desktops do not), or the browser blocks it.',
-        'warn',
-      );
+      showNotice(notice, 'No accelerometer data yet. This device may have no motion sensor (most laptops and desktops do not), or the browser blocks it.', 'warn');
     }
   }, NO_DATA_TIMEOUT_MS);
 }

@@ -10,9 +10,7 @@ export interface MotionSample {
   z: number;
 }
 
-export type MotionSupport =
-  | { ok: true }
-  | { ok: false; reason: 'insecure-context' | 'no-api'; message: string };
+export type MotionSupport = { ok: true } | { ok: false; reason: 'insecure-context' | 'no-api'; message: string };
 
 /** iOS 13+ adds a static permission request to DeviceMotionEvent. */
 interface DeviceMotionEventWithPermission {

@@ -36,7 +36,9 @@ export function formatLocalTime(when: Date): string {
 /** 12,345 with thin grouping that does not depend on the browser's locale. */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '—';
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** A POSIX shell word: left bare when it is plainly safe, else single-quoted. */

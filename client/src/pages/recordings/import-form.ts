@@ -33,7 +33,13 @@ export function mountImportForm(form: HTMLFormElement, handlers: ImportFormHandl
     const chosen = file.files?.[0];
     if (!chosen) return;
     // An unreadable file only means no guess (the import itself reports the error); never a rejection nobody handles.
-    const first = (await chosen.slice(0, 400).text().catch(() => '')).split(/\r?\n/, 1)[0] ?? '';
+    const first =
+      (
+        await chosen
+          .slice(0, 400)
+          .text()
+          .catch(() => '')
+      ).split(/\r?\n/, 1)[0] ?? '';
     const guessed = guessImportFormat(chosen.name, first);
     if (guessed) format.value = guessed;
     showUnits();

@@ -90,7 +90,15 @@ export class RecordingTable {
     });
     const cell = () => h('td');
     const row: Row = { tr: h('tr', { 'data-recording': id }), started: cell(), duration: cell(), samples: cell(), size: cell(), status: cell(), download, csv, remove, count, replay };
-    row.tr.append(h('th', { scope: 'row', textContent: entry.deviceId }), row.started, row.duration, row.samples, row.size, row.status, h('td', {}, h('div', { class: 'actions' }, download, csv, replay, remove)));
+    row.tr.append(
+      h('th', { scope: 'row', textContent: entry.deviceId }),
+      row.started,
+      row.duration,
+      row.samples,
+      row.size,
+      row.status,
+      h('td', {}, h('div', { class: 'actions' }, download, csv, replay, remove)),
+    );
     this.rows.set(id, row);
     return row;
   }

@@ -39,15 +39,10 @@ let typedSinceAccept = false;
 /** Sent-at times of edits awaiting their suggestions (latency as the typist feels it). */
 let lastSentAt = 0;
 
-const suggestions = new SuggestionList(
-  requireElement<HTMLUListElement>('#suggestion-list'),
-  requireElement('#suggestion-kind'),
-  requireElement('#suggestion-status'),
-  (prefix, word) => {
-    accept(prefix, word);
-    editor.focus();
-  },
-);
+const suggestions = new SuggestionList(requireElement<HTMLUListElement>('#suggestion-list'), requireElement('#suggestion-kind'), requireElement('#suggestion-status'), (prefix, word) => {
+  accept(prefix, word);
+  editor.focus();
+});
 
 const socket = new ServerSocket(TEXT_PATH, {
   onOpen: (s) => {

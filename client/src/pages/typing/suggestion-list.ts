@@ -30,8 +30,7 @@ export class SuggestionList {
     this.current = words;
     this.prefix = message.completions.length > 0 ? message.prefix : '';
     this.hidden = false;
-    this.kind.textContent =
-      words.length === 0 ? 'no suggestions' : message.prefix ? `completing “${message.prefix}”:` : 'next word:';
+    this.kind.textContent = words.length === 0 ? 'no suggestions' : message.prefix ? `completing “${message.prefix}”:` : 'next word:';
     this.list.replaceChildren(
       ...words.map((s, i) => {
         const button = h(
