@@ -78,7 +78,6 @@ export class NatsBus implements Bus {
   private kvm: Kvm | undefined;
   /** Publishes and requests of this turn of the event loop, handed to the client together. */
   private outgoing: { subject: string; write: () => void }[] = [];
-  private flushScheduled = false;
 
   readonly status$: Observable<BusStatus> = this.statusSubject.asObservable();
 
@@ -133,14 +132,11 @@ export class NatsBus implements Bus {
 
   /** Queues a write for the end of this turn of the event loop (a failure then goes to onError). */
   private send(write: () => void, subject: string): void {
-    this.outgoing.push({ subject, write });
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flushOutgoing());
+    // The first write of a turn schedules the flush; later ones join it.
+    if (this.outgoing.push({ subject, write }) === 1) setImmediate(() => this.flushOutgoing());
   }
 
   private flushOutgoing(): void {
-    this.flushScheduled = false;
     const writes = this.outgoing;
     this.outgoing = [];
     for (const { subject, write } of writes) {

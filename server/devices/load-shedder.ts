@@ -71,8 +71,7 @@ export class LoadShedder {
   /** p99 event-loop delay of the last check, ms. */
   lastLagMs = 0;
   private highChecks = 0;
-  /** Devices that began streaming since the last check (tracked ones), and during this run of high checks. */
-  private joinedSinceCheck = 0;
+  /** Devices (tracked ones) that began streaming since the loop was last judged prompt. */
   private joinedWhileHigh = 0;
   private lastCheckAt = performance.now();
   private lastCounts = { served: 0, rejected: 0 };
@@ -104,7 +103,7 @@ export class LoadShedder {
    */
   track(device: Sheddable): () => void {
     this.tracked.add(device);
-    this.joinedSinceCheck++;
+    this.joinedWhileHigh++;
     return () => void this.tracked.delete(device);
   }
 
@@ -126,8 +125,6 @@ export class LoadShedder {
     this.lastCheckAt = performance.now();
     this.histogram.reset();
     this.lastLagMs = lagMs;
-    const joined = this.joinedSinceCheck;
-    this.joinedSinceCheck = 0;
     const rejecting = rejectedShare > this.opts.highRejectedShare;
     if (lagMs < this.opts.lowLagMs && rejectedShare < this.opts.highRejectedShare / 10) {
       this.highChecks = 0;
@@ -139,7 +136,6 @@ export class LoadShedder {
       return;
     }
     if (lagMs <= this.opts.highLagMs && !rejecting) return; // in between: hold the current state
-    this.joinedWhileHigh += joined;
     if (++this.highChecks < this.opts.patience) return;
     const all = [...this.devices()];
     if (all.length < this.opts.minDevices) return;

@@ -23,8 +23,7 @@ import { RECORDING_ID_PATTERN } from '../../protocol/recording-format.js';
 import { DEVICE_ID_PATTERN } from '../../protocol/validate-sensor.js';
 import type { DeviceSession } from '../devices/device-session.js';
 import type { Log } from '../log.js';
-import type { RecordingManager } from '../recording/recording-manager.js';
-import type { RecordingWriter } from '../recording/recording-writer.js';
+import { liveEntryOf, type RecordingManager } from '../recording/recording-manager.js';
 
 export interface RecordingsPluginOptions {
   recordings: RecordingManager;
@@ -86,23 +85,6 @@ const toggleReply = {
   properties: { started: { type: 'boolean' }, recording: recordingSchema },
 } as const;
 
-function describe(w: RecordingWriter) {
-  const s = w.status();
-  const entry = {
-    id: s.id,
-    deviceId: s.deviceId,
-    startedAt: s.startedAt,
-    bytes: s.bytes,
-    active: s.active,
-    frames: s.frames,
-    samples: s.samples,
-    droppedFrames: s.droppedFrames,
-    units: w.info.units,
-    rateHz: w.info.rateHz,
-  };
-  return s.error === undefined ? entry : { ...entry, failed: true, error: s.error };
-}
-
 export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = async (app, { recordings: store, log, findSession }) => {
   app.get(
     RECORDINGS_PATH,
@@ -128,7 +110,7 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
     }
     const { recording, started } = session.startRecording();
     if (started) log.info({ deviceId: session.info.deviceId, recording: recording.id }, 'recording started');
-    return { started, recording: describe(recording) };
+    return { started, recording: liveEntryOf(recording) };
   });
 
   app.post<{ Params: { deviceId: string } }>(`${RECORDINGS_PATH}/:deviceId/stop`, { schema: { params: deviceParams, response: { 200: toggleReply, 404: errorReply } } }, async (req, reply) => {
@@ -139,7 +121,7 @@ export const recordingsPlugin: FastifyPluginAsync<RecordingsPluginOptions> = asy
       return { error: 'not-recording', message: `device '${req.params.deviceId}' is not being recorded` };
     }
     log.info({ deviceId: req.params.deviceId, recording: stopped.id }, 'recording stopped');
-    return { recording: describe(stopped) };
+    return { recording: liveEntryOf(stopped) };
   });
 
   const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: RECORDING_ID_PATTERN.source } } } as const;

@@ -30,6 +30,23 @@ export interface RecordingListEntry {
   source?: string;
 }
 
+/** A recording being written (or failed while written) as the list shows it, from its status. */
+export function liveEntryOf(w: RecordingWriter, s: RecordingStatus = w.status()): RecordingListEntry {
+  const entry: RecordingListEntry = {
+    id: s.id,
+    deviceId: s.deviceId,
+    startedAt: s.startedAt,
+    bytes: s.bytes,
+    active: s.active,
+    frames: s.frames,
+    samples: s.samples,
+    droppedFrames: s.droppedFrames,
+    units: w.info.units,
+    rateHz: w.info.rateHz,
+  };
+  return s.error === undefined ? entry : { ...entry, failed: true, error: s.error };
+}
+
 /** What the manager reports to (Fastify's pino logger fits). */
 export interface RecordingLog {
   error(obj: object, msg: string): void;
@@ -159,20 +176,8 @@ export class RecordingManager {
     for (const w of [...this.active, ...this.failed]) {
       const s = live.get(w.id);
       if (!s) continue;
-      const entry: RecordingListEntry = {
-        id: s.id,
-        deviceId: s.deviceId,
-        startedAt: s.startedAt,
-        bytes: s.bytes,
-        active: s.active,
-        frames: s.frames,
-        samples: s.samples,
-        droppedFrames: s.droppedFrames,
-        units: w.info.units,
-        rateHz: w.info.rateHz,
-      };
+      const entry = liveEntryOf(w, s);
       if (w.info.source !== undefined) entry.source = w.info.source;
-      if (s.error !== undefined) Object.assign(entry, { failed: true, error: s.error });
       out.push(entry);
     }
     return out.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id.localeCompare(b.id)));
