@@ -4,8 +4,10 @@
 // process policy (server/process-policy.ts): an uncaught exception is logged to stderr and counted
 // in /metrics (sensorium_process_errors_total), and a burst of them ends the process (exit 70).
 import { watchProcessErrors } from '../server/metrics/operations-metrics.js';
+import { makeConfig } from '../server/config.js';
+import { setHeapGrowing } from '../server/heap-growing.js';
 import { ProcessPolicy } from '../server/process-policy.js';
-import { startLocalServer, type LocalServerOptions } from './local-server.js';
+import { localServerOverrides, startLocalServer, type LocalServerOptions } from './local-server.js';
 import { takeSnapshot } from './server-snapshot.js';
 import type { ChildReply, ChildRequest } from './server-process.js';
 
@@ -14,6 +16,8 @@ const send = (m: ChildReply) => process.send?.(m);
 async function run(): Promise<void> {
   if (!process.send) throw new Error('server-child.ts runs as a forked child (use startServerProcess)');
   const opts = JSON.parse(process.env.SENSORIUM_CHILD_SERVER ?? '{}') as LocalServerOptions;
+  // The same heap policy as npm start (server/main.ts).
+  setHeapGrowing(makeConfig(localServerOverrides(opts)).heapGrowingPercent);
   const local = await startLocalServer({ ...opts, log: (m) => console.error(`server: ${m}`) });
   let closing = false;
   const stop = async (code = 0) => {

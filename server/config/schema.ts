@@ -177,6 +177,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** How log lines are written: pretty for people, JSON for machines; auto picks by stdout. */
   logFormat: LogFormat;
+  /** V8's old-generation growing factor as a percentage over 1 (server/heap-growing.ts); 0 leaves V8's own. */
+  heapGrowingPercent: number;
   /** Folder of the trained HAR model; default models/trained/har. */
   harModelDir?: string;
   /**
