@@ -8,6 +8,7 @@ import { PrefixIndex } from './word-completion.js';
 import { UNK_ID } from './tokenizer.js';
 import { topK } from './metrics.js';
 import type { WriterModel } from './writer-model.js';
+import type { NeuralCache } from './neural-cache.js';
 
 export interface WriterMix {
   /** Weight of the writer's unigram cache once it holds many words. */
@@ -21,7 +22,26 @@ export interface WriterMix {
   trigramConfidence: number;
   /** The model's probability of a word the writer used c times is scaled by (1 + c)^boost (then renormalised). */
   boost: number;
+  /** Weight of the continuous (neural) cache once it holds many contexts (0 = off). */
+  neural: number;
+  /** Contexts in the neural cache at which it has half its weight. */
+  neuralConfidence: number;
+  /** θ: how sharply the neural cache prefers the most similar contexts (exp(θ h·h_i)). */
+  neuralTheta: number;
 }
+
+/** The writer's continuous cache and the model's feature vector at the cursor (see neural-cache.ts). */
+export interface NeuralContext {
+  cache: NeuralCache;
+  query: ArrayLike<number>;
+}
+
+/** The neural cache's part of the mix, tuned on the SOTU held-out addresses (2015-2021); see models/lm/README.md. */
+export const NEURAL_CACHE_MIX: Pick<WriterMix, 'neural' | 'neuralConfidence' | 'neuralTheta'> = {
+  neural: 0.05,
+  neuralConfidence: 200,
+  neuralTheta: 1,
+};
 
 /** Tuned on the SOTU held-out addresses (2015-2021); see models/lm/README.md. */
 export const DEFAULT_WRITER_MIX: WriterMix = {
@@ -32,6 +52,7 @@ export const DEFAULT_WRITER_MIX: WriterMix = {
   trigram: 0.2,
   trigramConfidence: 2,
   boost: 0,
+  ...NEURAL_CACHE_MIX,
 };
 
 export interface AdaptedSuggestion extends Suggestion {
@@ -59,9 +80,10 @@ export class AdaptedDistribution {
 
   /**
    * Mixes `lstm` (the model's distribution after `context`) with the writer's caches. `context`
-   * is the typed tokens before the cursor, newest last (at least the last two are looked at).
+   * is the typed tokens before the cursor, newest last (at least the last two are looked at);
+   * `neural` the writer's continuous cache (its keys are `writer`'s) and the vector at the cursor.
    */
-  compute(lstm: ArrayLike<number>, writer: WriterModel, context: readonly string[], mix: WriterMix = DEFAULT_WRITER_MIX): this {
+  compute(lstm: ArrayLike<number>, writer: WriterModel, context: readonly string[], mix: WriterMix = DEFAULT_WRITER_MIX, neural?: NeuralContext): this {
     this.writer = writer;
     this.index = PrefixIndex.for(writer.tokenizer);
     const V = writer.vocabSize;
@@ -85,7 +107,9 @@ export class AdaptedDistribution {
     const wu = total > 0 ? (mix.unigram * total) / (total + mix.unigramConfidence) : 0;
     const wb = biN > 0 ? (mix.bigram * biN) / (biN + mix.bigramConfidence) : 0;
     const wt = triN > 0 ? (mix.trigram * triN) / (triN + mix.trigramConfidence) : 0;
-    const wm = 1 - wu - wb - wt;
+    const nn = neural && mix.neural > 0 ? neural.cache.usable : 0;
+    const wn = nn > 0 ? (mix.neural * nn) / (nn + mix.neuralConfidence) : 0;
+    const wm = 1 - wu - wb - wt - wn;
 
     // The model's part: its distribution, with its <unk> mass shared among the writer's own
     // words by their counts, and the words the writer uses scaled up by (1 + count)^boost.
@@ -118,6 +142,7 @@ export class AdaptedDistribution {
     }
     addFollowers(own, bi, wb / (biN || 1));
     addFollowers(own, tri, wt / (triN || 1));
+    if (wn > 0) neural!.cache.addTo(own, neural!.query, mix.neuralTheta, wn);
     let oovMass = probs[UNK_ID]!;
     for (let i = 1; i < V; i++) probs[i]! += own[i]!;
     for (const key of writer.oovKeys()) {

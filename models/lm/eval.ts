@@ -13,6 +13,7 @@ import { corpusTokenIds } from './corpus-tokens.js';
 import { charKeystrokeSavings, wordKeystrokeSavings } from './keystroke-savings.js';
 import { loadMetadata, modelDir, saveMetadata } from '../store/model-store.js';
 import { loadLm } from './lm-store.js';
+import type { LstmStepper } from './lstm-step.js';
 import { NextTokenMetrics, NextWordMetrics } from './metrics.js';
 import { KneserNeyModel } from './ngram.js';
 import { scoreStreamsAsync } from './stream-scoring.js';
@@ -21,6 +22,8 @@ import { PrefixIndex } from './word-completion.js';
 import { PairedLead } from './paired-lead.js';
 import { AdaptedScoring } from './adapted-scoring.js';
 import { DEFAULT_WRITER_TOKENS } from './writer-model.js';
+import { DEFAULT_NEURAL_CACHE_TOKENS } from './neural-cache.js';
+import { DEFAULT_WRITER_MIX, NEURAL_CACHE_MIX } from './adapted-distribution.js';
 
 export const spec = defineCommand({
   usage: 'npm run eval -- lm --model <name> (--text <file> | --heldout) [options]',
@@ -41,6 +44,12 @@ export const spec = defineCommand({
         'word models: adapt to the text as a writer types it (a cache of their words and word pairs, only of tokens already scored); the result is the adapted model, with `unadapted` beside it',
     },
     'writer-tokens': { type: 'integer', min: 1, default: DEFAULT_WRITER_TOKENS, description: 'with --adapt: tokens the writer model keeps (its bound in the server)' },
+    'neural-cache': {
+      type: 'boolean',
+      default: true,
+      description: "with --adapt: also a continuous cache of the model's feature vectors at the writer's recent tokens (--no-neural-cache: the n-gram caches only)",
+    },
+    'neural-cache-tokens': { type: 'integer', min: 1, default: DEFAULT_NEURAL_CACHE_TOKENS, description: 'with --adapt: tokens the neural cache keeps (at most --writer-tokens)' },
     record: { type: 'boolean', default: false, description: "with --heldout: write the result and this command into the model's metadata.json (metrics.heldOutEval)" },
     backend: backendOption,
   },
@@ -102,17 +111,29 @@ export async function main(argv: string[]): Promise<void> {
   const suggestWords = (probs: ArrayLike<number>, k: number) => index!.completeIds(probs, '', k);
   const lstmWords = new NextWordMetrics(suggestWords);
   if (o.adapt && !index) throw new CliError('--adapt needs a word model');
-  const adapted = o.adapt ? new AdaptedScoring(tokenizer, index!, text, tokenizer.split(text), { maxTokens: o['writer-tokens'] }) : undefined;
+  const neural = o.adapt && o['neural-cache'];
+  if (neural && o['neural-cache-tokens'] > o['writer-tokens']) throw new CliError('--neural-cache-tokens: at most --writer-tokens');
+  // The neural cache of a stream starts with the pairs of the text before it: their vectors come
+  // from a first pass over the text (a vector depends only on the text before its position).
+  const F = stepper.featureSize;
+  const vectors = neural ? await featureVectors(stepper, ids, o.streams, F) : undefined;
+  const adapted = o.adapt
+    ? new AdaptedScoring(tokenizer, index!, text, tokenizer.split(text), {
+        maxTokens: o['writer-tokens'],
+        mix: neural ? { ...DEFAULT_WRITER_MIX, ...NEURAL_CACHE_MIX } : { ...DEFAULT_WRITER_MIX, neural: 0 },
+        ...(vectors ? { neuralCache: { window: o['neural-cache-tokens'], dim: F, vectorAt: (i: number) => (vectors.known[i] ? vectors.data.subarray(i * F, (i + 1) * F) : undefined) } } : {}),
+      })
+    : undefined;
   const unadaptedHit3 = new Map<number, boolean>();
   const baselineWords = new NextWordMetrics(suggestWords);
   // Read with data(): webgpu cannot read GPU tensors synchronously in Node.
   await scoreStreamsAsync(
     stepper,
     ids,
-    (pos, probs, stream) => {
+    (pos, probs, stream, features) => {
       const hit3 = lstm.add(probs, ids[pos]!);
       // With --adapt the lead over the baseline is the adapted model's.
-      lstmHit3.set(pos, adapted ? adapted.visit(pos, probs, stream, hit3) : hit3);
+      lstmHit3.set(pos, adapted ? adapted.visit(pos, probs, stream, hit3, features) : hit3);
       if (adapted) unadaptedHit3.set(pos, hit3);
       const wordHit = index ? lstmWords.add(probs, ids[pos]!, isWord[ids[pos]!]!) : undefined;
       if (wordHit !== undefined) lstmWordHit3.set(pos, wordHit);
@@ -164,7 +185,7 @@ export async function main(argv: string[]): Promise<void> {
     ...(index ? { nextWord: a ? a.nextWord : lstmWords.report() } : {}),
     ...(a
       ? {
-          adapted: { writerTokens: o['writer-tokens'], top3GainedLost: a.top3GainedLost },
+          adapted: { writerTokens: o['writer-tokens'], neuralCacheTokens: neural ? o['neural-cache-tokens'] : 0, top3GainedLost: a.top3GainedLost },
           unadapted: {
             top1: unadapted.top1,
             top3: unadapted.top3,
@@ -190,4 +211,21 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`recorded in ${join(dir, 'metadata.json')} (metrics.heldOutEval)`);
   }
   printResultJson(result);
+}
+
+/** The model's feature vector at every position of the text (what predicted it), from the same streams as the scoring pass. */
+async function featureVectors(stepper: LstmStepper, ids: Int32Array, streams: number, F: number): Promise<{ data: Float32Array; known: Uint8Array }> {
+  const data = new Float32Array(ids.length * F);
+  const known = new Uint8Array(ids.length);
+  await scoreStreamsAsync(
+    stepper,
+    ids,
+    (pos, _probs, _stream, features) => {
+      if (!features) return;
+      data.set(features, pos * F);
+      known[pos] = 1;
+    },
+    { streams, progress: 'feature vectors' },
+  );
+  return { data, known };
 }

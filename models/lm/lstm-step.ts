@@ -22,12 +22,20 @@ export interface StepResult {
   probs: Float32Array;
   /** [batch * stateSize] states after the step, row per sequence. */
   states: Float32Array;
+  /**
+   * [batch * featureSize] the top LSTM layer's output h, row per sequence: what a continuous
+   * cache compares contexts by (on english-word it matched contexts better than the 128-d
+   * projection after it: models/lm/README.md). A copy of the part of `states` that holds it.
+   */
+  features?: Float32Array;
 }
 
 export class LstmStepper {
   readonly vocabSize: number;
   /** Floats per sequence state: h then c of each layer, bottom layer first. */
   readonly stateSize: number;
+  /** Floats per sequence in StepResult.features. */
+  readonly featureSize: number;
   private disposed = false;
 
   private constructor(
@@ -38,6 +46,7 @@ export class LstmStepper {
   ) {
     this.vocabSize = dense[dense.length - 1]!.kernel.shape[1];
     this.stateSize = layers.reduce((n, l) => n + 2 * l.units, 0);
+    this.featureSize = layers[layers.length - 1]!.units;
   }
 
   /** Copies the weights out of a model built by buildLanguageModel (the model may be disposed after). */
@@ -83,11 +92,20 @@ export class LstmStepper {
     const [probsT, statesT] = this.stepTensors(tokens, states);
     try {
       const [probs, next] = await Promise.all([probsT.data() as Promise<Float32Array>, statesT.data() as Promise<Float32Array>]);
-      return { probs, states: next };
+      return { probs, states: next, features: this.featuresOf(next, tokens.length) };
     } finally {
       probsT.dispose();
       statesT.dispose();
     }
+  }
+
+  /** The top layer's h of each row of `states` (h then c per layer, so h starts at stateSize - 2 * units). */
+  private featuresOf(states: Float32Array, batch: number): Float32Array {
+    const F = this.featureSize;
+    const S = this.stateSize;
+    const out = new Float32Array(batch * F);
+    for (let i = 0; i < batch; i++) out.set(states.subarray(i * S + S - 2 * F, i * S + S - F), i * F);
+    return out;
   }
 
   private stepTensors(tokens: Int32Array | readonly number[], states: Float32Array): [tf.Tensor2D, tf.Tensor2D] {

@@ -2,10 +2,16 @@
 // session has committed (the text before the cursor, minus the word being typed), and adapts
 // the model's suggestions. Tokens that disappear from the text (backspace, a moved cursor, a
 // new document) are uncounted again, so the writer model only ever holds text that is before
-// the cursor now, on top of the writer's history from earlier sessions.
+// the cursor now, on top of the writer's history from earlier sessions. The neural cache (when
+// on) holds (feature vector, token) pairs of this session's committed tokens only: histories are
+// stored as tokens, and recomputing their vectors would cost an LSTM step per token at start.
 import { AdaptedDistribution, DEFAULT_WRITER_MIX, type AdaptedSuggestion, type WriterMix } from './adapted-distribution.js';
 import type { Tokenizer } from './tokenizer.js';
 import { WriterModel } from './writer-model.js';
+import { DEFAULT_NEURAL_CACHE_TOKENS, NeuralCache } from './neural-cache.js';
+
+/** The feature vector the model had before committed token `i` (undefined when no longer known). */
+export type VectorBefore = (i: number) => ArrayLike<number> | undefined;
 
 export class SessionAdaptation {
   readonly writer: WriterModel;
@@ -14,16 +20,24 @@ export class SessionAdaptation {
   /** Session tokens before this index are not counted (what was forgotten stays forgotten). */
   private floor = 0;
   private readonly dist = new AdaptedDistribution();
+  /** The continuous cache, when the mix uses one and the model's feature size is known. */
+  readonly neuralCache: NeuralCache | undefined;
 
-  /** `history`: the writer's earlier tokens, oldest first (at most `maxTokens` are kept). */
+  /**
+   * `history`: the writer's earlier tokens, oldest first (at most `maxTokens` are kept);
+   * `featureSize`: floats per feature vector of the model (LstmStepper.featureSize), for the neural cache.
+   */
   constructor(
     tokenizer: Tokenizer,
     history: readonly string[] = [],
     readonly maxTokens: number,
     private readonly mix: WriterMix = DEFAULT_WRITER_MIX,
+    featureSize?: number,
   ) {
     this.writer = new WriterModel(tokenizer);
     for (const t of history.slice(-maxTokens)) this.writer.push(t);
+    // Its keys are the writer model's, so it may not hold more tokens than the writer model does.
+    if (mix.neural > 0 && featureSize) this.neuralCache = new NeuralCache(featureSize, Math.min(DEFAULT_NEURAL_CACHE_TOKENS, maxTokens));
   }
 
   /** The session's tokens that count towards the writer (what its history gains when the session ends). */
@@ -31,8 +45,8 @@ export class SessionAdaptation {
     return this.counted;
   }
 
-  /** Brings the writer model in step with the session's committed tokens. */
-  sync(tokens: readonly string[]): void {
+  /** Brings the writer model (and neural cache) in step with the session's committed tokens. */
+  sync(tokens: readonly string[], vectorBefore: VectorBefore = () => undefined): void {
     this.floor = Math.min(this.floor, tokens.length);
     const wanted = tokens.length - this.floor;
     let common = 0;
@@ -41,26 +55,31 @@ export class SessionAdaptation {
     while (this.counted.length > common) {
       this.counted.pop();
       this.writer.pop();
+      this.neuralCache?.pop();
     }
     for (let i = this.floor + common; i < tokens.length; i++) {
       this.counted.push(tokens[i]!);
       this.writer.push(tokens[i]!);
+      this.neuralCache?.push(vectorBefore(i), this.writer.keyOf(tokens[i]!));
     }
   }
 
   /** Forgets the history and this session's text so far (text typed from now on is learned). */
   forget(sessionLength: number): void {
     this.writer.clear();
+    this.neuralCache?.clear();
     this.counted = [];
     this.floor = sessionLength;
   }
 
   /**
    * Adapted suggestions: completions of `prefix` and the next words, from the model's
-   * distribution `lstm` after `context` (the committed tokens, newest last).
+   * distribution `lstm` after `context` (the committed tokens, newest last); `query` is the
+   * model's feature vector there (for the neural cache).
    */
-  suggest(lstm: ArrayLike<number>, context: readonly string[], prefix: string, k: number): { completions: AdaptedSuggestion[]; next: AdaptedSuggestion[] } {
-    const d = this.dist.compute(lstm, this.writer, context.slice(-2), this.mix);
+  suggest(lstm: ArrayLike<number>, context: readonly string[], prefix: string, k: number, query?: ArrayLike<number>): { completions: AdaptedSuggestion[]; next: AdaptedSuggestion[] } {
+    const neural = this.neuralCache && query ? { cache: this.neuralCache, query } : undefined;
+    const d = this.dist.compute(lstm, this.writer, context.slice(-2), this.mix, neural);
     const next = d.complete('', k);
     return { completions: prefix === '' ? next : d.complete(prefix, k), next };
   }

@@ -3,7 +3,7 @@
 // so every prediction sees all earlier context of its piece (as a live session does), at the
 // cost of one step per token.
 import { ProgressBar } from '../../cli/progress.js';
-import type { LstmStepper } from './lstm-step.js';
+import type { LstmStepper, StepResult } from './lstm-step.js';
 
 export interface ScoreOptions {
   /** Sequences advanced together (bigger = faster, a few more cold starts). */
@@ -12,12 +12,12 @@ export interface ScoreOptions {
   progress?: string;
 }
 
-type Visit = (position: number, probs: Float32Array, stream: { index: number; start: number }) => void;
+type Visit = (position: number, probs: Float32Array, stream: { index: number; start: number }, features: Float32Array | undefined) => void;
 
 /**
  * Calls `visit(position, probs)` for every position except the first of each stream, where
  * `probs` is the model's distribution for ids[position] given the stream's earlier tokens.
- * `probs` is only valid during the call. Stream `s` covers positions [s * length, (s + 1) * length).
+ * `probs` (and `features`, the model's feature vector there: see StepResult) are only valid during the call. Stream `s` covers positions [s * length, (s + 1) * length).
  * Each step is read with data(), so it runs on every backend (webgpu cannot read synchronously).
  */
 export async function scoreStreamsAsync(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, opts: ScoreOptions = {}): Promise<void> {
@@ -40,6 +40,7 @@ function streamRun(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, o
   const length = Math.floor(ids.length / streams);
   if (length < 2) return undefined;
   const V = stepper.vocabSize;
+  const F = stepper.featureSize;
   const tokens = new Int32Array(streams);
   const bar = opts.progress ? new ProgressBar({ total: (length - 1) * streams, label: opts.progress, unit: 'tokens' }) : undefined;
   const run = {
@@ -49,9 +50,11 @@ function streamRun(stepper: LstmStepper, ids: ArrayLike<number>, visit: Visit, o
       for (let s = 0; s < streams; s++) tokens[s] = ids[s * length + t]!;
       return tokens;
     },
-    advance(t: number, out: { probs: Float32Array; states: Float32Array }): void {
+    advance(t: number, out: StepResult): void {
       run.states = out.states;
-      for (let s = 0; s < streams; s++) visit(s * length + t + 1, out.probs.subarray(s * V, (s + 1) * V), { index: s, start: s * length });
+      for (let s = 0; s < streams; s++) {
+        visit(s * length + t + 1, out.probs.subarray(s * V, (s + 1) * V), { index: s, start: s * length }, out.features?.subarray(s * F, (s + 1) * F));
+      }
       bar?.tick(streams);
     },
   };

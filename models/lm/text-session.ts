@@ -76,6 +76,8 @@ export class TextSession {
   private prefix = '';
   /** states.get(i) = state after feeding ids[0..i). */
   private readonly states = new Map<number, Float32Array>();
+  /** features.get(i) = the model's feature vector after feeding ids[0..i), for the last `recentStates` boundaries (the neural cache's). */
+  private readonly features = new Map<number, Float32Array>();
   /** Distribution after feeding all of `ids`. */
   private probs: Float32Array;
   private readonly index: PrefixIndex | undefined;
@@ -87,12 +89,13 @@ export class TextSession {
     readonly tokenizer: Tokenizer,
     private readonly step: StepOne,
     readonly limits: SessionLimits,
-    start: { id: number; probs: Float32Array; zero: Float32Array; after: Float32Array },
+    start: { id: number; probs: Float32Array; zero: Float32Array; after: Float32Array; features: Float32Array | undefined },
   ) {
     this.ids = [start.id];
     this.words = [tokenizer.vocab[start.id]!];
     this.states.set(0, start.zero);
     this.states.set(1, start.after);
+    if (start.features) this.features.set(1, start.features);
     this.probs = start.probs;
     this.index = tokenizer.kind === 'word' ? PrefixIndex.for(tokenizer) : undefined;
   }
@@ -101,7 +104,7 @@ export class TextSession {
   static async create(tokenizer: Tokenizer, step: StepOne, zeroState: Float32Array, limits: Partial<SessionLimits> = {}): Promise<TextSession> {
     const id = startToken(tokenizer);
     const out = await step(id, zeroState);
-    const s = new TextSession(tokenizer, step, { ...DEFAULT_SESSION_LIMITS, ...limits }, { id, probs: out.probs, zero: zeroState, after: out.states });
+    const s = new TextSession(tokenizer, step, { ...DEFAULT_SESSION_LIMITS, ...limits }, { id, probs: out.probs, zero: zeroState, after: out.states, features: out.features });
     s.counters.steps++;
     return s;
   }
@@ -148,8 +151,9 @@ export class TextSession {
     const contextTokens = this.ids.length - 1;
     if (this.index && this.adaptation) {
       // Only committed tokens (before the cursor, the open word excluded) reach the writer model.
-      this.adaptation.sync(this.committedTokens);
-      return { prefix, ...this.adaptation.suggest(this.probs, this.words, prefix, k), contextTokens };
+      // Committed token i was predicted from the vector after ids[0..i + 1) (ids[0] is the start token).
+      this.adaptation.sync(this.committedTokens, (i) => this.features.get(i + 1));
+      return { prefix, ...this.adaptation.suggest(this.probs, this.words, prefix, k, this.features.get(this.ids.length)), contextTokens };
     }
     if (this.index) {
       return {
@@ -216,6 +220,7 @@ export class TextSession {
   private async rollBack(n: number): Promise<void> {
     this.counters.rollbacks++;
     for (const key of [...this.states.keys()]) if (key > n) this.states.delete(key);
+    for (const key of [...this.features.keys()]) if (key > n) this.features.delete(key);
     this.ids.length = n;
     // The distribution at n comes from stepping ids[n-1] from state(n-1).
     let from = n - 1;
@@ -226,10 +231,11 @@ export class TextSession {
       out = await this.step(this.ids[i]!, state);
       this.counters.steps++;
       state = out.states;
-      if (i + 1 < n) this.remember(i + 1, state);
+      if (i + 1 < n) this.remember(i + 1, state, out.features);
     }
     this.probs = out!.probs;
     this.states.set(n, state);
+    if (out!.features) this.features.set(n, out!.features);
   }
 
   private async advance(token: number): Promise<void> {
@@ -237,14 +243,16 @@ export class TextSession {
     this.counters.steps++;
     this.ids.push(token);
     this.probs = out.probs;
-    this.remember(this.ids.length, out.states);
+    this.remember(this.ids.length, out.states, out.features);
   }
 
   /** Stores state(i) and forgets recent states that are neither recent nor a checkpoint any more. */
-  private remember(i: number, state: Float32Array): void {
+  private remember(i: number, state: Float32Array, features: Float32Array | undefined): void {
     this.states.set(i, state);
+    if (features) this.features.set(i, features);
     const old = i - this.limits.recentStates;
     if (old > 1 && old % this.limits.checkpointStride !== 0) this.states.delete(old);
+    this.features.delete(old);
   }
 }
 

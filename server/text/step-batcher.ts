@@ -1,5 +1,5 @@
 // LSTM steps of every session of one model, batched through the shared dynamic batcher: each
-// session submits (token, state) and gets (probs, state) back, while the model runs one step
+// session submits (token, state) and gets (probs, state, features) back, while the model runs one step
 // for all sessions waiting at that moment.
 import { DynamicBatcher, type BatcherStats } from '../batching/dynamic-batcher.js';
 import type { LstmStepper, StepResult } from '../../models/lm/lstm-step.js';
@@ -40,7 +40,12 @@ export class StepBatcher {
       items.map((it) => it.token),
       states,
     );
+    const F = this.stepper.featureSize;
     // Copies, so that each session owns its rows and the batch buffers can be collected.
-    return items.map((_, i) => ({ probs: out.probs.slice(i * V, (i + 1) * V), states: out.states.slice(i * S, (i + 1) * S) }));
+    return items.map((_, i) => ({
+      probs: out.probs.slice(i * V, (i + 1) * V),
+      states: out.states.slice(i * S, (i + 1) * S),
+      ...(out.features ? { features: out.features.slice(i * F, (i + 1) * F) } : {}),
+    }));
   }
 }

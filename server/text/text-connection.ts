@@ -158,7 +158,7 @@ export class TextConnection {
     if (served.lm.tokenizer.kind !== 'word' || !this.service.adaptSuggestions) return;
     const store = this.service.writers;
     const history = writer !== undefined ? await store.history(writer) : [];
-    const adaptation = new SessionAdaptation(served.lm.tokenizer, history, store.options.maxTokens);
+    const adaptation = new SessionAdaptation(served.lm.tokenizer, history, store.options.maxTokens, undefined, served.lm.stepper.featureSize);
     this.adaptation = adaptation;
     if (writer === undefined) return;
     this.writerId = writer;
