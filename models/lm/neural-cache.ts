@@ -12,10 +12,17 @@ export const DEFAULT_NEURAL_CACHE_TOKENS = 500;
 /** A key for an entry without a vector or a token (kept so that pops stay in step with pushes). */
 const NONE = -1;
 
+/** Rows allocated at first; the buffers double as the writer types. */
+const INITIAL_CAPACITY = 32;
+
 export class NeuralCache {
-  /** Ring buffer of vectors, `window` rows of `dim` floats. */
-  private readonly vectors: Float32Array;
-  private readonly keys: Int32Array;
+  /**
+   * Ring buffer of vectors, `capacity` rows of `dim` floats. It grows (doubling) up to `window`
+   * rows as the writer types, so a short session does not hold a full window (500 x 256 floats).
+   */
+  private vectors: Float32Array;
+  private keys: Int32Array;
+  private capacity: number;
   /** Row of the oldest entry, and entries held. */
   private start = 0;
   private count = 0;
@@ -28,9 +35,10 @@ export class NeuralCache {
   ) {
     if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`dim must be a whole number >= 1 (got ${dim})`);
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a whole number >= 1 (got ${window})`);
-    this.vectors = new Float32Array(window * dim);
-    this.keys = new Int32Array(window);
-    this.scores = new Float64Array(window);
+    this.capacity = Math.min(window, INITIAL_CAPACITY);
+    this.vectors = new Float32Array(this.capacity * dim);
+    this.keys = new Int32Array(this.capacity);
+    this.scores = new Float64Array(this.capacity);
   }
 
   /** Entries held (at most `window`), with or without a vector. */
@@ -50,6 +58,7 @@ export class NeuralCache {
    */
   push(vector: ArrayLike<number> | undefined, key: number): void {
     if (vector && vector.length !== this.dim) throw new RangeError(`vector has ${vector.length} floats; the cache holds ${this.dim}`);
+    if (this.count === this.capacity && this.capacity < this.window) this.grow();
     const slot = (this.start + this.count) % this.window;
     if (this.count === this.window) {
       if (this.keys[slot]! !== NONE) this.matchable--;
@@ -74,6 +83,18 @@ export class NeuralCache {
     this.start = 0;
     this.count = 0;
     this.matchable = 0;
+  }
+
+  /** Doubles the buffers (up to the window). Before the window is full nothing was evicted, so the entries start at row 0. */
+  private grow(): void {
+    this.capacity = Math.min(this.window, this.capacity * 2);
+    const vectors = new Float32Array(this.capacity * this.dim);
+    vectors.set(this.vectors);
+    this.vectors = vectors;
+    const keys = new Int32Array(this.capacity);
+    keys.set(this.keys);
+    this.keys = keys;
+    this.scores = new Float64Array(this.capacity);
   }
 
   /**

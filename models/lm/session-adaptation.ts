@@ -19,6 +19,13 @@ export class SessionAdaptation {
   private counted: string[] = [];
   /** Session tokens before this index are not counted (what was forgotten stays forgotten). */
   private floor = 0;
+  /** Bumped whenever the writer model or the neural cache changes. */
+  private version = 0;
+  /**
+   * What the adapted distribution was last computed from, and its next words: keystrokes inside
+   * a word change only the prefix, so they reuse it instead of mixing the whole vocabulary again.
+   */
+  private computed: { lstm: ArrayLike<number>; query: ArrayLike<number> | undefined; context: string; version: number; k: number; next: AdaptedSuggestion[] } | undefined;
   private readonly dist = new AdaptedDistribution();
   /** The continuous cache, when the mix uses one and the model's feature size is known. */
   readonly neuralCache: NeuralCache | undefined;
@@ -52,6 +59,7 @@ export class SessionAdaptation {
     let common = 0;
     const n = Math.min(this.counted.length, wanted);
     while (common < n && this.counted[common] === tokens[this.floor + common]) common++;
+    if (this.counted.length > common || tokens.length > this.floor + common) this.version++;
     while (this.counted.length > common) {
       this.counted.pop();
       this.writer.pop();
@@ -70,17 +78,24 @@ export class SessionAdaptation {
     this.neuralCache?.clear();
     this.counted = [];
     this.floor = sessionLength;
+    this.version++;
   }
 
   /**
    * Adapted suggestions: completions of `prefix` and the next words, from the model's
    * distribution `lstm` after `context` (the committed tokens, newest last); `query` is the
-   * model's feature vector there (for the neural cache).
+   * model's feature vector there (for the neural cache). `lstm` and `query` are not to be
+   * changed after the call: a call with the same arrays, context and writer reuses the mix.
    */
   suggest(lstm: ArrayLike<number>, context: readonly string[], prefix: string, k: number, query?: ArrayLike<number>): { completions: AdaptedSuggestion[]; next: AdaptedSuggestion[] } {
-    const neural = this.neuralCache && query ? { cache: this.neuralCache, query } : undefined;
-    const d = this.dist.compute(lstm, this.writer, context.slice(-2), this.mix, neural);
-    const next = d.complete('', k);
-    return { completions: prefix === '' ? next : d.complete(prefix, k), next };
+    const key = context.slice(-2).join('\u0000');
+    let c = this.computed;
+    if (!c || c.lstm !== lstm || c.query !== query || c.context !== key || c.version !== this.version || c.k !== k) {
+      const neural = this.neuralCache && query ? { cache: this.neuralCache, query } : undefined;
+      this.dist.compute(lstm, this.writer, context.slice(-2), this.mix, neural);
+      c = this.computed = { lstm, query, context: key, version: this.version, k, next: this.dist.complete('', k) };
+    }
+    const next = c.next;
+    return { completions: prefix === '' ? next : this.dist.complete(prefix, k), next };
   }
 }

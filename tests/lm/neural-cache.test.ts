@@ -60,6 +60,37 @@ describe('neural cache', () => {
     expect([c.size, c.usable, c.addTo(new Float64Array(16), unitVector(1, 8), 1, 1)]).toEqual([0, 0, 0]);
   });
 
+  it('grows its buffers as it fills and matches a plain list of the newest entries through pushes, pops and evictions', () => {
+    const dim = 6;
+    const c = new NeuralCache(dim, 100);
+    const reference: { v: Float32Array; key: number }[] = [];
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let step = 0; step < 600; step++) {
+      if (rand() < 0.2 && reference.length > 0) {
+        c.pop();
+        reference.pop();
+      } else {
+        const v = unitVector(step, dim);
+        const key = Math.floor(rand() * 20);
+        c.push(v, key);
+        reference.push({ v, key });
+        if (reference.length > 100) reference.shift();
+      }
+      if (step % 37 !== 0) continue;
+      const query = unitVector(1000 + step, dim);
+      const got = new Float64Array(20);
+      c.addTo(got, query, 3, 1);
+      const want = new Float64Array(20);
+      let total = 0;
+      for (const e of reference) total += Math.exp(3 * e.v.reduce((acc, x, j) => acc + x * query[j]!, 0));
+      for (const e of reference) want[e.key]! += Math.exp(3 * e.v.reduce((acc, x, j) => acc + x * query[j]!, 0)) / total;
+      expect(c.size).toBe(reference.length);
+      for (let k = 0; k < 20; k++) expect(got[k]!).toBeCloseTo(want[k]!, 5);
+    }
+    expect(c.size).toBe(100);
+  });
+
   it('eval --adapt: a token reaches the cache only after it was scored, and the text before a stream only from earlier positions', () => {
     const dim = 16;
     const V = tok.size;
