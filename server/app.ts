@@ -44,6 +44,7 @@ import type { RecordingFiles } from './recording/recording-files.js';
 import { watchOperations } from './metrics/operations-metrics.js';
 import { Auth } from './security/auth.js';
 import { exposureProblem, isLoopbackHost } from './security/exposure.js';
+import { BodyBudget, installBodyBudget } from './http/body-budget.js';
 import { installExpensiveRouteGates } from './http/expensive-routes.js';
 import { ClientAddress } from './security/client-address.js';
 import { HostPolicy } from './security/host-allowlist.js';
@@ -298,6 +299,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   });
   router.attach(app.server);
   installHttpAccessControl(app, auth, origins, hosts, tls !== undefined);
+  installBodyBudget(app, clientAddress, new BodyBudget({ bytesPerSec: config.httpBodyBytesPerSec }));
   // Image models and text generation: fair turns per client, a bounded share of the event loop (server/http/).
   installExpensiveRouteGates(app, clientAddress);
   let textService: TextService | undefined;

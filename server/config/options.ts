@@ -461,6 +461,13 @@ export const OPTIONS = [
       default: 60_000,
       doc: 'a connection with no bytes either way for this long is closed, ms (upgraded WebSockets are exempt)',
     }),
+    option('httpBodyBytesPerSec', {
+      flag: 'body-bytes-per-sec',
+      env: 'SENSORIUM_BODY_BYTES_PER_SEC',
+      type: v.bytes(1024, 1 << 30),
+      default: 256 << 10,
+      doc: 'request-body bytes per second per client address, all routes together: a client owing nothing may send one body of any size its route takes, then waits until it is paid for (429 rate-limited before the body is read)',
+    }),
     option('http.keepAliveTimeoutMs', {
       flag: 'keep-alive-timeout-ms',
       env: 'SENSORIUM_KEEP_ALIVE_TIMEOUT_MS',

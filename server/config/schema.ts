@@ -224,6 +224,8 @@ export interface ServerConfig {
   /** Shutdown deadline, ms: then connections still open (slow requests…) are cut. */
   shutdownTimeoutMs: number;
   http: HttpTimeoutsConfig;
+  /** Request-body bytes per second per client address (server/http/body-budget.ts). */
+  httpBodyBytesPerSec: number;
   recording: RecordingConfig;
   /** Serve HTTPS (phones need a secure context for motion sensors). */
   tls?: TlsConfig;
