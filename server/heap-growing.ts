@@ -3,9 +3,10 @@
 // clients sent frames that are decoded and thrown away (hostile ones, or many honest ones)
 // incremental marking ran back to back on the event loop: a full collection every 0.3-0.5 s, each
 // with 20-45 ms of marking steps between the socket callbacks, and every connection's p99 latency
-// doubled (`npm run bench -- fuzz --attacks device`: neighbours' p99 2.0x calm with V8's choice,
-// 1.05x at 100%, 3 full collections in the minute instead of ~130). A fixed factor trades some
-// memory (the limit at twice the live heap) for collections seconds apart.
+// doubled. `npm run bench -- fuzz --attacks device`, neighbours' p99 against the calm phase and
+// full collections in the minute: V8's choice 2.0x and ~130; 100% 1.05x and 3; 50% 1.14x and 6.
+// 100% also let the heap hold twice its live size in garbage after the attack (RSS +157 MB over
+// the full fuzz run, against +59 MB): 50% is the default.
 import { setFlagsFromString } from 'node:v8';
 
 /** Sets V8's heap growing factor to 1 + percent/100 for this process; 0 leaves V8's dynamic choice. */

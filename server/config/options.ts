@@ -91,8 +91,8 @@ export const OPTIONS = [
       flag: 'heap-growing-percent',
       env: 'SENSORIUM_HEAP_GROWING_PERCENT',
       type: v.integer(0, 400),
-      default: 100,
-      doc: "after each full garbage collection the heap may grow this much before the next one starts (V8's --heap-growing-percent); 0: V8's own choice, which under hostile traffic marks back to back on the event loop (server/heap-growing.ts)",
+      default: 50,
+      doc: "after each full garbage collection the heap may grow this much before the next one starts (V8's --heap-growing-percent); 0: V8's own choice, which under hostile traffic marked back to back on the event loop (server/heap-growing.ts)",
     }),
     option('shutdownDrainMs', {
       flag: 'shutdown-drain-ms',
