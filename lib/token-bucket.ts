@@ -23,6 +23,24 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * Spends `cost` even beyond the tokens left (the bucket goes into debt, paid back by the
+   * refill) when it is not in debt already; false (spending nothing) otherwise. For costs that
+   * may exceed the burst, e.g. one large request body.
+   */
+  spendOnCredit(cost: number): boolean {
+    this.refill();
+    if (this.tokens < 0) return false;
+    this.tokens -= cost;
+    return true;
+  }
+
+  /** Seconds until the bucket is out of debt (0 when it is not in debt). */
+  get secondsInDebt(): number {
+    this.refill();
+    return this.tokens < 0 ? -this.tokens / this.perSecond : 0;
+  }
+
   /** Full again (a new bucket would be the same): nothing is lost by forgetting it. */
   get full(): boolean {
     this.refill();

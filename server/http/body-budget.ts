@@ -6,6 +6,7 @@
 // accepts when it owes nothing, and then waits until its bytes are paid for at the budget's rate:
 // the body is refused (429 `rate-limited`, Retry-After) before it is read or parsed.
 import type { FastifyInstance } from 'fastify';
+import { TokenBucket } from '../../lib/token-bucket.js';
 import { addressGroup, type ClientAddress } from '../security/client-address.js';
 import { sendError } from './error-shape.js';
 
@@ -17,20 +18,15 @@ export interface BodyBudgetOptions {
   now?: () => number;
 }
 
-/** A client's account: negative while it owes bytes, up to `creditSeconds` of the rate when it has saved. */
-interface Account {
-  balance: number;
-  at: number;
-}
+/** Bytes a client can save up for small bodies: two seconds of the rate. */
+const CREDIT_SECONDS = 2;
 
 /** Fastify's body limit for routes that set none. */
 const DEFAULT_BODY_LIMIT = 1 << 20;
 
-/** Bytes a client can save up for small bodies: two seconds of the rate. */
-const CREDIT_SECONDS = 2;
-
 export class BodyBudget {
-  private readonly accounts = new Map<string, Account>();
+  /** Each client's bucket of bytes (in debt after a body larger than its savings). */
+  private readonly buckets = new Map<string, TokenBucket>();
   private readonly now: () => number;
   private readonly maxClients: number;
 
@@ -45,10 +41,8 @@ export class BodyBudget {
    * seconds until it will not owe anything.
    */
   charge(client: string, bytes: number): { ok: true } | { ok: false; retryAfterSec: number } {
-    const account = this.accountOf(client);
-    if (account.balance < 0) return { ok: false, retryAfterSec: Math.ceil(-account.balance / this.opts.bytesPerSec) };
-    account.balance -= bytes;
-    return { ok: true };
+    const bucket = this.bucketOf(client);
+    return bucket.spendOnCredit(bytes) ? { ok: true } : { ok: false, retryAfterSec: Math.ceil(bucket.secondsInDebt) };
   }
 
   /** The rate, for messages. */
@@ -58,32 +52,26 @@ export class BodyBudget {
   }
 
   get clients(): number {
-    return this.accounts.size;
+    return this.buckets.size;
   }
 
-  private accountOf(client: string): Account {
-    const now = this.now();
-    const credit = this.opts.bytesPerSec * CREDIT_SECONDS;
-    let account = this.accounts.get(client);
-    if (!account) {
+  private bucketOf(client: string): TokenBucket {
+    let bucket = this.buckets.get(client);
+    if (!bucket) {
       this.forgetSettled();
-      account = { balance: credit, at: now };
-      this.accounts.set(client, account);
-      return account;
+      bucket = new TokenBucket(this.opts.bytesPerSec, this.opts.bytesPerSec * CREDIT_SECONDS, this.now);
+      this.buckets.set(client, bucket);
     }
-    account.balance = Math.min(credit, account.balance + ((now - account.at) / 1000) * this.opts.bytesPerSec);
-    account.at = now;
-    return account;
+    return bucket;
   }
 
-  /** Before a new client is added to a full map: forget those owing nothing (a new account would be the same), then the oldest. */
+  /** Before a new client is added to a full map: forget those owing nothing (a new bucket is as good), then the oldest. */
   private forgetSettled(): void {
-    if (this.accounts.size < this.maxClients) return;
-    const now = this.now();
-    for (const [client, a] of this.accounts) if (a.balance + ((now - a.at) / 1000) * this.opts.bytesPerSec >= 0) this.accounts.delete(client);
-    for (const client of this.accounts.keys()) {
-      if (this.accounts.size < this.maxClients) break;
-      this.accounts.delete(client);
+    if (this.buckets.size < this.maxClients) return;
+    for (const [client, b] of this.buckets) if (b.secondsInDebt === 0) this.buckets.delete(client);
+    for (const client of this.buckets.keys()) {
+      if (this.buckets.size < this.maxClients) break;
+      this.buckets.delete(client);
     }
   }
 }
