@@ -13,6 +13,7 @@ import { defineCommand, CliError, parseOptions } from '../cli/args.js';
 import { ProgressBar } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import type { LocalServerOptions } from '../simulators/local-server.js';
+import type { ServerSnapshot } from '../simulators/server-snapshot.js';
 import { startAttackProcess } from './hostile/attack-process.js';
 import { FAMILIES, type Family, type HostileSummary } from './hostile/hostile-mix.js';
 import { Neighbours, type NeighbourFigures } from './hostile/neighbours.js';
@@ -33,7 +34,14 @@ export const spec = defineCommand({
     phones: { type: 'integer', min: 0, max: 150, default: 20, description: 'neighbour phones streaming 50 Hz in real time' },
     typists: { type: 'integer', min: 0, max: 100, default: 4, description: 'neighbour typists on /ws/text (40 wpm)' },
     'warmup-seconds': { type: 'number', min: 0, max: 300, default: 10, description: 'neighbours stream before the calm phase' },
-    'calm-seconds': { type: 'number', min: 1, max: 3600, default: 30, description: 'calm phase: neighbours alone' },
+    'calm-seconds': {
+      type: 'number',
+      min: 1,
+      max: 3600,
+      // 30 s gave ~470 predictions: the calm p99 was their 5th slowest and ranged 13.4-18.0 ms over six runs on a quiet machine, so the ratio moved ±20% on that alone.
+      default: 90,
+      description: 'calm phase: neighbours alone (~16 predictions/s with the default neighbours: its p99 needs well over 1000 of them)',
+    },
     'settle-seconds': { type: 'number', min: 0, max: 300, default: 10, description: 'after the attack, before the final RSS' },
     'max-seconds': { type: 'number', min: 1, max: 24 * 3600, default: 900, description: 'the hostile phase stops after this long even if frames are left' },
     'max-crashes': { type: 'integer', min: 1, max: 20, default: 3, description: 'restart the server after a crash until this many' },
@@ -56,7 +64,8 @@ export const spec = defineCommand({
     "Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours' p99 <= 1.5x the calm run's, no `overloaded` for them.",
     'Before the neighbours start, each image model is asked for once (bench/hostile/warm-up.ts): RSS start then includes the lazily loaded models and the image worker.',
     'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
-    '"calm":{…,"loadAvg1m"},"hostileLoadAvg1m","targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
+    '"calm":{…,"loadAvg1m"},"hostileLoadAvg1m","rssPeakMb","memory":{"start","end"},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
+    'memory: what the server\'s RSS was made of at the start and the end: {"rssMb","heapUsedMb","heapTotalMb","externalMb","heapSpacesMb":{new_space,old_space,…}} (main thread; worker threads and WebAssembly memories are the rest).',
     "The server runs under npm start's process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).",
   ].join('\n'),
 });
@@ -100,6 +109,8 @@ export async function main(argv: string[]): Promise<void> {
   let rssStartMb = NaN;
   let rssEndMb = NaN;
   let rssPeakMb = 0;
+  // What the RSS was made of at start and end (heap, reserved heap, outside the heap).
+  const memory: { start?: MemoryParts; end?: MemoryParts } = {};
   let calm: NeighbourFigures;
   let hostile: NeighbourFigures;
   // The machine's load at the end of each phase: on a shared machine, the ratio of the phases'
@@ -120,7 +131,9 @@ export async function main(argv: string[]): Promise<void> {
     await sleep(o['calm-seconds'] * 1000);
     calm = neighbours.endPhase();
     calmLoadAvg1m = loadavg()[0];
-    rssStartMb = (await server.proc.snapshot()).rssMb;
+    const startSnapshot = await server.proc.snapshot();
+    rssStartMb = startSnapshot.rssMb;
+    memory.start = memoryParts(startSnapshot);
     console.error(
       `fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${rssStartMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`,
     );
@@ -211,7 +224,12 @@ export async function main(argv: string[]): Promise<void> {
       (await fetch(`${server.httpUrl}/api/health`)
         .then(() => true)
         .catch(() => false));
-    if (server.alive) rssEndMb = (await server.proc.snapshot().catch(() => ({ rssMb: NaN }))).rssMb;
+    const endSnapshot = server.alive ? await server.proc.snapshot().catch(() => undefined) : undefined;
+    if (endSnapshot) {
+      rssEndMb = endSnapshot.rssMb;
+      memory.end = memoryParts(endSnapshot);
+      console.error(`fuzz: server memory start → end: ${describeMemory(memory.start!)} → ${describeMemory(memory.end)}`);
+    }
     if (server.alive) processErrorCount = await processErrorsTotal(server.httpUrl);
     processErrorSamples.push(...server.processErrors);
   } finally {
@@ -254,6 +272,7 @@ export async function main(argv: string[]): Promise<void> {
         calm: { p99Ms: calm!.p99Ms, typistP99Ms: calm!.typistP99Ms, overloaded: calm!.overloaded, errors: calm!.errors, predictions: calm!.predictions, loadAvg1m: calmLoadAvg1m },
         hostileLoadAvg1m,
         rssPeakMb,
+        memory,
         targets: {
           noCrash: crashes.length === 0,
           serverAlive,
@@ -275,6 +294,16 @@ export async function main(argv: string[]): Promise<void> {
       2,
     ),
   );
+}
+
+type MemoryParts = Pick<ServerSnapshot, 'rssMb' | 'heapUsedMb' | 'heapTotalMb' | 'externalMb' | 'heapSpacesMb'>;
+
+function memoryParts(s: ServerSnapshot): MemoryParts {
+  return { rssMb: s.rssMb, heapUsedMb: s.heapUsedMb, heapTotalMb: s.heapTotalMb, externalMb: s.externalMb, heapSpacesMb: s.heapSpacesMb };
+}
+
+function describeMemory(m: MemoryParts): string {
+  return `RSS ${m.rssMb.toFixed(0)} MB (heap ${m.heapUsedMb.toFixed(0)} used / ${m.heapTotalMb.toFixed(0)} reserved, external ${m.externalMb.toFixed(0)})`;
 }
 
 /** sensorium_process_errors_total over its kinds, from the server's /metrics (null when unknown). */

@@ -1,11 +1,18 @@
 // What a load test reads from the server under test, at one moment: cumulative counters that
 // two snapshots turn into rates over the measured interval, and the process's memory and CPU.
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { SensoriumServer } from '../server/app.js';
 
 export interface ServerSnapshot {
   /** performance.now() of the server process (only differences between snapshots matter). */
   at: number;
   rssMb: number;
+  /** What the RSS is made of, as far as V8 knows: JS heap in use, heap reserved, memory outside the heap (buffers, wasm). */
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  /** Reserved size of each V8 heap space (new_space, old_space, code_space…), MB. */
+  heapSpacesMb: Record<string, number>;
   /** CPU time the server process used so far, ms (user + system). */
   cpuMs: number;
   batches: number;
@@ -24,9 +31,14 @@ export function takeSnapshot(server: SensoriumServer): ServerSnapshot {
   const b = server.parts.inference.stats();
   const totals = server.parts.stats.totals();
   const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
   return {
     at: performance.now(),
-    rssMb: process.memoryUsage().rss / 2 ** 20,
+    rssMb: mem.rss / 2 ** 20,
+    heapUsedMb: mem.heapUsed / 2 ** 20,
+    heapTotalMb: mem.heapTotal / 2 ** 20,
+    externalMb: mem.external / 2 ** 20,
+    heapSpacesMb: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size / 2 ** 20])),
     cpuMs: (cpu.user + cpu.system) / 1000,
     batches: b.batches,
     windows: b.completed + b.failed,

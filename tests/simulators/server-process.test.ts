@@ -23,6 +23,14 @@ describe('load-test server in a child process', () => {
       expect(after.windows - before.windows).toBe(4);
       expect(after.predictions - before.predictions).toBe(4);
       expect(after.rssMb).toBeGreaterThan(20);
+      // The parts of the RSS V8 knows of: used within reserved, reserved = the sum of the heap's spaces.
+      expect(after.heapUsedMb).toBeGreaterThan(1);
+      expect(after.heapUsedMb).toBeLessThanOrEqual(after.heapTotalMb);
+      expect(after.heapTotalMb).toBeLessThan(after.rssMb);
+      expect(after.externalMb).toBeGreaterThan(0);
+      const spacesMb = Object.values(after.heapSpacesMb).reduce((sum, mb) => sum + mb, 0);
+      expect(after.heapSpacesMb).toHaveProperty('old_space');
+      expect(spacesMb).toBeCloseTo(after.heapTotalMb, 0);
       expect(after.backend).toBe('wasm');
       const d = snapshotDelta(before, after);
       expect(d.meanBatch).toBeGreaterThanOrEqual(1);
