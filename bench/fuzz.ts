@@ -6,6 +6,7 @@
 // clients that never read, a reconnect storm, WebSocket protocol violations and slow HTTP clients.
 // A crash is recorded with the server's last stderr lines and, replayed against a fresh server,
 // the frame that caused it; the server is restarted and the attack goes on (up to --max-crashes).
+// --decoy is the control: the same attack on a second server, the neighbours' server left alone.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,12 @@ export const spec = defineCommand({
     'max-seconds': { type: 'number', min: 1, max: 24 * 3600, default: 900, description: 'the hostile phase stops after this long even if frames are left' },
     'max-crashes': { type: 'integer', min: 1, max: 20, default: 3, description: 'restart the server after a crash until this many' },
     connections: { type: 'integer', min: 1, max: 64, default: 4, description: 'hostile connections per WebSocket endpoint' },
+    decoy: {
+      type: 'boolean',
+      default: false,
+      description:
+        "a control run: attack a second, identical server instead, so the machine carries the same load but the neighbours' server sees none of it (what is left of their slowdown is the machine's, not the server's)",
+    },
     reproduce: { type: 'boolean', default: true, description: 'after a crash, replay the last frames against a fresh server to find the one that did it' },
     model: { type: 'string', choices: ['auto', 'trained', 'untrained'], default: 'auto', description: 'HAR model of the server' },
     'attacker-nice': {
@@ -104,6 +111,7 @@ export async function main(argv: string[]): Promise<void> {
 
   console.error(`fuzz: starting the server (child process), ${o.phones} phones and ${o.typists} typists beside it`);
   let server = await WatchedServer.start(serverOptions);
+  const decoy = o.decoy ? await WatchedServer.start(serverOptions) : undefined;
   const summaries: HostileSummary[] = [];
   const crashes: CrashReport[] = [];
   let rssStartMb = NaN;
@@ -123,6 +131,7 @@ export async function main(argv: string[]): Promise<void> {
   const processErrorSamples: string[] = [];
   try {
     const coldRoutes = await warmLazyModels(server.httpUrl);
+    if (decoy) coldRoutes.push(...(await warmLazyModels(decoy.httpUrl)));
     if (coldRoutes.length) console.error(`fuzz: warming the lazily loaded models failed for ${coldRoutes.join(', ')}`);
     await neighbours.attach(server.httpUrl);
     await sleep(o['warmup-seconds'] * 1000);
@@ -149,7 +158,7 @@ export async function main(argv: string[]): Promise<void> {
       const base = { ...sent };
       const attack = startAttackProcess(
         {
-          httpUrl: server.httpUrl,
+          httpUrl: (decoy ?? server).httpUrl,
           framesPerEndpoint: remaining,
           rate: o.rate,
           maxSeconds: secondsLeft,
@@ -173,7 +182,7 @@ export async function main(argv: string[]): Promise<void> {
       }, 2000);
       let outcome: { summary: HostileSummary } | { crash: CrashInfo };
       try {
-        outcome = await Promise.race([attack.done.then((summary) => ({ summary })), server.crashed.then((crash) => ({ crash }))]);
+        outcome = await Promise.race([attack.done.then((summary) => ({ summary })), (decoy ?? server).crashed.then((crash) => ({ crash }))]);
       } finally {
         clearInterval(rssTimer);
       }
@@ -191,7 +200,12 @@ export async function main(argv: string[]): Promise<void> {
       const before = summary.recent.filter((r) => r.at <= crash.at + 50);
       const lastKinds: Tally = {};
       for (const r of before.filter((x) => x.at >= crash.at - 1000)) inc(lastKinds, `${r.endpoint}:${r.kind}`);
-      console.error(`\nfuzz: the server CRASHED (exit code ${crash.code}, signal ${crash.signal}); last stderr:\n${crash.stderrTail.slice(-1500)}`);
+      console.error(`\nfuzz: the ${decoy ? 'decoy ' : ''}server CRASHED (exit code ${crash.code}, signal ${crash.signal}); last stderr:\n${crash.stderrTail.slice(-1500)}`);
+      if (decoy) {
+        // A control run measures the machine, not crashes: record it and end the attack.
+        crashes.push({ ...crash, stderrTail: crash.stderrTail.slice(-1500), reproduction: null, lastKinds });
+        break;
+      }
       await neighbours.detach();
       processErrorSamples.push(...server.processErrors);
       let reproduction: Reproduction | undefined;
@@ -235,6 +249,7 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     await neighbours.detach();
     if (server.alive) await server.close();
+    if (decoy?.alive) await decoy.close();
     rmSync(recordingsDir, { recursive: true, force: true });
   }
 
@@ -288,6 +303,7 @@ export async function main(argv: string[]): Promise<void> {
         rate: o.rate,
         attacks: families,
         attackerNice: o['attacker-nice'],
+        decoy: o.decoy,
         hostileSeconds: agg.seconds,
         loadAvg1m: loadavg()[0],
       },
