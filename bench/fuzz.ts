@@ -114,10 +114,8 @@ export async function main(argv: string[]): Promise<void> {
   const decoy = o.decoy ? await WatchedServer.start(serverOptions) : undefined;
   const summaries: HostileSummary[] = [];
   const crashes: CrashReport[] = [];
-  let rssStartMb = NaN;
-  let rssEndMb = NaN;
   let rssPeakMb = 0;
-  // What the RSS was made of at start and end (heap, reserved heap, outside the heap).
+  // The server's RSS at start and end, and what it was made of (heap, reserved heap, outside the heap).
   const memory: { start?: MemoryParts; end?: MemoryParts } = {};
   let calm: NeighbourFigures;
   let hostile: NeighbourFigures;
@@ -140,11 +138,9 @@ export async function main(argv: string[]): Promise<void> {
     await sleep(o['calm-seconds'] * 1000);
     calm = neighbours.endPhase();
     calmLoadAvg1m = loadavg()[0];
-    const startSnapshot = await server.proc.snapshot();
-    rssStartMb = startSnapshot.rssMb;
-    memory.start = memoryParts(startSnapshot);
+    memory.start = memoryParts(await server.proc.snapshot());
     console.error(
-      `fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${rssStartMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`,
+      `fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${memory.start.rssMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`,
     );
 
     neighbours.beginPhase();
@@ -203,7 +199,7 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`\nfuzz: the ${decoy ? 'decoy ' : ''}server CRASHED (exit code ${crash.code}, signal ${crash.signal}); last stderr:\n${crash.stderrTail.slice(-1500)}`);
       if (decoy) {
         // A control run measures the machine, not crashes: record it and end the attack.
-        crashes.push({ ...crash, stderrTail: crash.stderrTail.slice(-1500), reproduction: null, lastKinds });
+        crashes.push(crashReport(crash, lastKinds, null));
         break;
       }
       await neighbours.detach();
@@ -221,7 +217,7 @@ export async function main(argv: string[]): Promise<void> {
             : 'fuzz: no single frame of the last ones crashes a fresh server',
         );
       }
-      crashes.push({ ...crash, stderrTail: crash.stderrTail.replace(/ {20,}/g, ' … ').slice(-1500), reproduction: reproduction ?? null, lastKinds });
+      crashes.push(crashReport(crash, lastKinds, reproduction ?? null));
       if (crashes.length >= o['max-crashes']) {
         console.error(`fuzz: ${crashes.length} crashes: stopping the hostile phase`);
         break;
@@ -240,7 +236,6 @@ export async function main(argv: string[]): Promise<void> {
         .catch(() => false));
     const endSnapshot = server.alive ? await server.proc.snapshot().catch(() => undefined) : undefined;
     if (endSnapshot) {
-      rssEndMb = endSnapshot.rssMb;
       memory.end = memoryParts(endSnapshot);
       console.error(`fuzz: server memory start → end: ${describeMemory(memory.start!)} → ${describeMemory(memory.end)}`);
     }
@@ -268,8 +263,8 @@ export async function main(argv: string[]): Promise<void> {
         frames: agg.frames,
         serverAlive,
         crashes: crashes.length,
-        rssStartMb,
-        rssEndMb: Number.isFinite(rssEndMb) ? rssEndMb : null,
+        rssStartMb: memory.start?.rssMb ?? NaN,
+        rssEndMb: memory.end?.rssMb ?? null,
         neighbours: {
           p99Ms: hostile!.p99Ms,
           overloaded: hostile!.overloaded,
@@ -291,7 +286,7 @@ export async function main(argv: string[]): Promise<void> {
         targets: {
           noCrash: crashes.length === 0,
           serverAlive,
-          rssGrowthUnder100Mb: Number.isFinite(rssEndMb) && rssEndMb - rssStartMb < 100,
+          rssGrowthUnder100Mb: memory.start !== undefined && memory.end !== undefined && memory.end.rssMb - memory.start.rssMb < 100,
           p99Within1_5x: p99Ratio !== null && p99Ratio <= 1.5 && (typistP99Ratio === null || typistP99Ratio <= 1.5),
           noOverloaded: hostile!.overloaded === 0,
           noProcessErrors: processErrorSamples.length === 0 && !processErrorCount,
@@ -310,6 +305,10 @@ export async function main(argv: string[]): Promise<void> {
       2,
     ),
   );
+}
+
+function crashReport(crash: CrashInfo, lastKinds: Tally, reproduction: Reproduction | null): CrashReport {
+  return { ...crash, stderrTail: crash.stderrTail.replace(/ {20,}/g, ' … ').slice(-1500), reproduction, lastKinds };
 }
 
 type MemoryParts = Pick<ServerSnapshot, 'rssMb' | 'heapUsedMb' | 'heapTotalMb' | 'externalMb' | 'heapSpacesMb'>;
