@@ -3,6 +3,7 @@
 // snapshots over IPC, stop it at the end.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../server/process-flags.js';
 import type { LocalServerOptions } from './local-server.js';
 import type { ServerSnapshot } from './server-snapshot.js';
 
@@ -24,7 +25,7 @@ const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 /** `onStderr`: the server's stderr goes there instead of this process's (crash reports keep its last lines). */
 export async function startServerProcess(opts: Omit<LocalServerOptions, 'log'>, startTimeoutMs = 60_000, onStderr?: (text: string) => void): Promise<ServerProcess> {
   const child = fork(CHILD, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...SERVER_NODE_FLAGS],
     env: { ...process.env, SENSORIUM_CHILD_SERVER: JSON.stringify(opts) },
     stdio: ['ignore', 'inherit', onStderr ? 'pipe' : 'inherit', 'ipc'],
   });

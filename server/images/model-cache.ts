@@ -13,6 +13,7 @@ import { ImageRequestError } from './errors.js';
 import type { ImageJobName, ImageJobs } from './image-jobs.js';
 import type { FromImageWorker, ImageWorkerInit, JobError, ToImageWorker } from './image-worker-messages.js';
 import { IMAGE_MODEL_NAMES, type ImageModelName } from './model-loader.js';
+import { WORKER_RESOURCE_LIMITS } from '../process-flags.js';
 
 export { IMAGE_MODEL_NAMES, type ImageModelName } from './model-loader.js';
 
@@ -65,7 +66,7 @@ export class ImageModelCache {
 
   private spawn(): Worker {
     const init: ImageWorkerInit = { modelsDir: this.dir };
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init } });
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init }, resourceLimits: WORKER_RESOURCE_LIMITS });
     worker.unref(); // the server's sockets keep the process alive; an idle worker alone must not
     worker.on('message', (m: FromImageWorker) => this.onMessage(m));
     const died = (why: string) => {

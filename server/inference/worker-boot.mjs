@@ -8,5 +8,9 @@ if (typeof entry !== 'string') throw new Error('worker-boot.mjs needs workerData
 if (entry.endsWith('.ts')) {
   const { register } = await import('tsx/esm/api');
   register();
+  // tsx turned source maps on again for this thread: off, unless asked for (see the file).
+  // (A module is evaluated once per thread: the preload may have run already, before tsx.)
+  const { leaveSourceMapsOff } = await import('../source-maps-off.mjs');
+  leaveSourceMapsOff();
 }
 await import(entry);

@@ -9,6 +9,7 @@ import type { HeadWeights } from '../../models/har/personal-head.js';
 import type { BatchResult, WindowClassifier, WindowPlacements } from './har-inference.js';
 import type { LoadedHarModel } from './load-har-model.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
+import { WORKER_RESOURCE_LIMITS } from '../process-flags.js';
 
 const BOOT = fileURLToPath(new URL('./worker-boot.mjs', import.meta.url));
 // The entry keeps the extension this module was loaded with (.ts from sources, .js when built).
@@ -45,7 +46,7 @@ export class InferenceWorkerError extends Error {
 
 /** Starts a worker thread and waits until its model is loaded (or it says why not). */
 async function spawn(init: WorkerInit): Promise<{ worker: Worker; ready: Extract<FromWorker, { type: 'ready' }> }> {
-  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init } });
+  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, init }, resourceLimits: WORKER_RESOURCE_LIMITS });
   const ready = await new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve, reject) => {
     const onMessage = (m: FromWorker) => {
       if (m.type === 'ready') done(() => resolve(m));

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../process-flags.js';
 
 /** The checkout's root: children run there so that `--import tsx` and relative paths resolve. */
 export const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,7 +61,7 @@ export class NodeProcess {
 
   /** Starts the server and resolves once it listens; rejects (naming its last log lines) if it dies or hangs first. */
   static async start(opts: NodeProcessOptions): Promise<NodeProcess> {
-    const args = ['--import', 'tsx', SERVER_MAIN, '--role', opts.role, '--node-id', opts.nodeId, '--port', String(opts.port)];
+    const args = ['--import', 'tsx', ...SERVER_NODE_FLAGS, SERVER_MAIN, '--role', opts.role, '--node-id', opts.nodeId, '--port', String(opts.port)];
     if (opts.bus) args.push('--bus', opts.bus);
     args.push(...(opts.args ?? []));
     // Its own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the
