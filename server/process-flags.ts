@@ -15,8 +15,8 @@ export const SEMI_SPACE_MB = 4;
 /** The preload that leaves tsx's source maps off (see the file). */
 export const SOURCE_MAPS_OFF = fileURLToPath(new URL('./source-maps-off.mjs', import.meta.url));
 
-/** Node flags of a server process, after `--import tsx`. */
-export const SERVER_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SEMI_SPACE_MB}`, '--import', SOURCE_MAPS_OFF];
+/** Node flags of a server process run from its TypeScript sources (tsx's loader first, as the tsx command does). */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--import', 'tsx', `--max-semi-space-size=${SEMI_SPACE_MB}`, '--import', SOURCE_MAPS_OFF];
 
 /** The same young generation for worker threads (V8 gives a third of it to each semi-space). */
 export const WORKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 3 * SEMI_SPACE_MB };

@@ -25,7 +25,7 @@ const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 /** `onStderr`: the server's stderr goes there instead of this process's (crash reports keep its last lines). */
 export async function startServerProcess(opts: Omit<LocalServerOptions, 'log'>, startTimeoutMs = 60_000, onStderr?: (text: string) => void): Promise<ServerProcess> {
   const child = fork(CHILD, [], {
-    execArgv: ['--import', 'tsx', ...SERVER_NODE_FLAGS],
+    execArgv: [...SERVER_NODE_FLAGS],
     env: { ...process.env, SENSORIUM_CHILD_SERVER: JSON.stringify(opts) },
     stdio: ['ignore', 'inherit', onStderr ? 'pipe' : 'inherit', 'ipc'],
   });

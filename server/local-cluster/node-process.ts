@@ -61,7 +61,7 @@ export class NodeProcess {
 
   /** Starts the server and resolves once it listens; rejects (naming its last log lines) if it dies or hangs first. */
   static async start(opts: NodeProcessOptions): Promise<NodeProcess> {
-    const args = ['--import', 'tsx', ...SERVER_NODE_FLAGS, SERVER_MAIN, '--role', opts.role, '--node-id', opts.nodeId, '--port', String(opts.port)];
+    const args = [...SERVER_NODE_FLAGS, SERVER_MAIN, '--role', opts.role, '--node-id', opts.nodeId, '--port', String(opts.port)];
     if (opts.bus) args.push('--bus', opts.bus);
     args.push(...(opts.args ?? []));
     // Its own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the

@@ -1,4 +1,4 @@
-// `npm start` as a child process (node --import tsx, the server's flags, server/main.ts) for tests that kill it,
+// `npm start` as a child process (node with the server's flags, server/main.ts) for tests that kill it,
 // signal it or restart it. Resolves once it prints its listening line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ export interface ChildServer {
 }
 
 export async function startChildServer(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ChildServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...SERVER_NODE_FLAGS, MAIN, '--port', '0', '--no-demo', '--backend', 'wasm', '--model', 'untrained', ...args], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, '--port', '0', '--no-demo', '--backend', 'wasm', '--model', 'untrained', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

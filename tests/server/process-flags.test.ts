@@ -14,9 +14,9 @@ const BOOT = fileURLToPath(new URL('../../server/inference/worker-boot.mjs', imp
 const ENTRY = new URL('./fixtures/report-runtime.ts', import.meta.url).href;
 const MB = 2 ** 20;
 
-/** Runs `code` (an ES module) in a node started like a server: --import tsx, then the server's flags. */
+/** Runs `code` (an ES module) in a node started like a server (its flags, tsx's loader first). */
 function runAsServer(code: string, extraFlags: string[] = []): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...extraFlags, ...SERVER_NODE_FLAGS, '--input-type=module', '-e', code], {
+  const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, ...extraFlags, '--input-type=module', '-e', code], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', BOOT, ENTRY },
     encoding: 'utf8',
@@ -40,7 +40,8 @@ console.log(JSON.stringify({ main: process.sourceMapsEnabled, worker: inWorker.s
 describe('server process flags', () => {
   it('are the ones npm start passes', () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
-    const flags = SERVER_NODE_FLAGS.map((f) => (f === SOURCE_MAPS_OFF ? `./${relative(ROOT, f)}` : f));
+    // The tsx command is node with tsx's loader: the first two flags.
+    const flags = SERVER_NODE_FLAGS.slice(2).map((f) => (f === SOURCE_MAPS_OFF ? `./${relative(ROOT, f)}` : f));
     expect(pkg.scripts.start).toBe(`tsx ${flags.join(' ')} server/main.ts`);
   });
 
