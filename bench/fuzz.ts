@@ -15,7 +15,7 @@ import { ProgressBar } from '../cli/progress.js';
 import { printResultJson, printTable, roundDeep } from '../cli/report.js';
 import type { LocalServerOptions } from '../simulators/local-server.js';
 import type { ServerSnapshot } from '../simulators/server-snapshot.js';
-import { startAttackProcess } from './hostile/attack-process.js';
+import { chrtAvailable, startAttackProcess } from './hostile/attack-process.js';
 import { FAMILIES, type Family, type HostileSummary } from './hostile/hostile-mix.js';
 import { Neighbours, type NeighbourFigures } from './hostile/neighbours.js';
 import { findCrashingFrame, type Reproduction } from './hostile/reproduce.js';
@@ -55,13 +55,18 @@ export const spec = defineCommand({
     },
     reproduce: { type: 'boolean', default: true, description: 'after a crash, replay the last frames against a fresh server to find the one that did it' },
     model: { type: 'string', choices: ['auto', 'trained', 'untrained'], default: 'auto', description: 'HAR model of the server' },
+    'attacker-idle': {
+      type: 'boolean',
+      default: true,
+      description:
+        "the attack process runs under SCHED_IDLE (Linux, util-linux's chrt): only on CPU time the server, the neighbours and this process leave, as an attacker on another machine would; --no-attacker-idle (or no chrt) uses --attacker-nice",
+    },
     'attacker-nice': {
       type: 'integer',
       min: 0,
       max: 19,
       default: 10,
-      description:
-        "the attack process runs this much nicer than the benchmark: its own CPU work (making and masking frames) is not the server's doing, and on one machine it would slow the neighbours anyway",
+      description: 'with --no-attacker-idle: the attack process runs this much nicer than the benchmark',
     },
     attacks: { type: 'string', default: FAMILIES.join(','), description: 'attack families to run (comma list): to see which one hurts the neighbours' },
   },
@@ -168,7 +173,7 @@ export async function main(argv: string[]): Promise<void> {
           for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + p.perEndpoint[k];
           bar.tick(Object.values(sent).reduce((s, v) => s + v, 0) - before, { rssMb: rssPeakMb, crashes: crashes.length });
         },
-        o['attacker-nice'],
+        { idle: o['attacker-idle'], nice: o['attacker-nice'] },
       );
       const rssTimer = setInterval(() => {
         server.proc
@@ -270,6 +275,7 @@ export async function main(argv: string[]): Promise<void> {
           overloaded: hostile!.overloaded,
           errors: hostile!.errors,
           p50Ms: hostile!.p50Ms,
+          serverP99Ms: hostile!.serverP99Ms,
           predictions: hostile!.predictions,
           typistP99Ms: hostile!.typistP99Ms,
           suggestions: hostile!.suggestions,
@@ -279,7 +285,15 @@ export async function main(argv: string[]): Promise<void> {
         calmP99Ms: calm!.p99Ms,
         p99Ratio,
         typistP99Ratio,
-        calm: { p99Ms: calm!.p99Ms, typistP99Ms: calm!.typistP99Ms, overloaded: calm!.overloaded, errors: calm!.errors, predictions: calm!.predictions, loadAvg1m: calmLoadAvg1m },
+        calm: {
+          p99Ms: calm!.p99Ms,
+          serverP99Ms: calm!.serverP99Ms,
+          typistP99Ms: calm!.typistP99Ms,
+          overloaded: calm!.overloaded,
+          errors: calm!.errors,
+          predictions: calm!.predictions,
+          loadAvg1m: calmLoadAvg1m,
+        },
         hostileLoadAvg1m,
         rssPeakMb,
         memory,
@@ -297,7 +311,7 @@ export async function main(argv: string[]): Promise<void> {
         seed,
         rate: o.rate,
         attacks: families,
-        attackerNice: o['attacker-nice'],
+        attacker: o['attacker-idle'] && chrtAvailable() ? 'SCHED_IDLE' : `nice ${o['attacker-nice']}`,
         decoy: o.decoy,
         hostileSeconds: agg.seconds,
         loadAvg1m: loadavg()[0],

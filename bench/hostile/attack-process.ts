@@ -1,7 +1,7 @@
 // The hostile mix in its own process, so that its CPU work and event loop are not the neighbours'
-// (whose latencies the benchmark measures in this process): fork attack-child.ts under tsx, start
+// (whose latencies the benchmark measures in this process): start attack-child.ts under tsx, start
 // the mix over IPC, hear its progress, and stop it early when the server under attack has died.
-import { fork } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { HostileOptions, HostileProgress, HostileSummary } from './hostile-mix.js';
@@ -17,18 +17,33 @@ export interface AttackProcess {
 
 const CHILD = fileURLToPath(new URL('./attack-child.ts', import.meta.url));
 
+/** How the attack process shares the CPU with the server, the neighbours and the benchmark. */
+export interface AttackPriority {
+  /**
+   * Linux SCHED_IDLE (through util-linux's `chrt`): it runs only on CPU time that no other
+   * process wants, and a waking server or neighbour thread takes the core from it at once. Where
+   * `chrt` is missing, `nice` applies instead.
+   */
+  idle: boolean;
+  /** How much lower than this process it runs when not idle (0-19). */
+  nice: number;
+}
+
 /**
- * `nice`: how much lower than this process the attack process runs. On one machine its own CPU
- * work (making frames, masking them, JSON.stringify of 2000-sample frames) competes with the
- * neighbours and the server for the same cores — load that remote attackers would not put on the
- * server's machine; at a lower priority it takes what is left and the figures show what the
- * server lets a client do to its neighbours.
+ * On one machine the attack process's own CPU work (making frames, masking them, JSON.stringify
+ * of 2000-sample frames) competes with the neighbours and the server for the same cores: load
+ * that remote attackers would not put on the server's machine. At a lower priority it takes what
+ * is left, and the figures show what the server lets a client do to its neighbours.
  */
-export function startAttackProcess(options: HostileOptions, onProgress?: (p: HostileProgress) => void, nice = 0): AttackProcess {
-  const child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  if (nice > 0 && child.pid !== undefined) {
+export function startAttackProcess(options: HostileOptions, onProgress?: (p: HostileProgress) => void, priority: AttackPriority = { idle: false, nice: 0 }): AttackProcess {
+  const node = [process.execPath, '--import', 'tsx', CHILD];
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  // Threads inherit the policy of the thread that starts them: chrt sets it before node starts any.
+  const idle = priority.idle && chrtAvailable();
+  const child: ChildProcess = idle ? spawn('chrt', ['--idle', '0', ...node], { stdio }) : spawn(node[0]!, node.slice(1), { stdio });
+  if (!idle && priority.nice > 0 && child.pid !== undefined) {
     try {
-      setPriority(child.pid, Math.min(19, getPriority() + nice));
+      setPriority(child.pid, Math.min(19, getPriority() + priority.nice));
     } catch {
       /* not permitted: it runs at our priority */
     }
@@ -50,4 +65,12 @@ export function startAttackProcess(options: HostileOptions, onProgress?: (p: Hos
       if (child.connected) child.send({ type: 'stop' } satisfies AttackRequest);
     },
   };
+}
+
+let chrtFound: boolean | undefined;
+
+/** Whether `chrt --idle` can start a process here (Linux with util-linux). */
+export function chrtAvailable(): boolean {
+  chrtFound ??= process.platform === 'linux' && spawnSync('chrt', ['--idle', '0', 'true'], { stdio: 'ignore' }).status === 0;
+  return chrtFound;
 }

@@ -22,6 +22,8 @@ export interface NeighbourFigures {
   /** Phones: prediction latency p99 / p50, client side, ms (null without predictions). */
   p99Ms: number | null;
   p50Ms: number | null;
+  /** Phones: p99 of the server's own latencyMs (last sample received -> prediction sent); the rest of p99Ms is waiting to be read, and the way back. */
+  serverP99Ms: number | null;
   predictions: number;
   /** `overloaded` errors the neighbours got (phones and typists). */
   overloaded: number;
@@ -43,6 +45,8 @@ export class Neighbours {
   private typistLatency: RollingSamples | undefined;
   private typing: Promise<unknown> | undefined;
   private phaseLatencies: number[] = [];
+  /** The server's latencyMs of each of phaseLatencies. */
+  private phaseServerLatencies: number[] = [];
   /** When each of phaseLatencies arrived, ms since the phase began. */
   private phaseTimes: number[] = [];
   private phaseStartedAt = performance.now();
@@ -70,9 +74,10 @@ export class Neighbours {
         idPrefix: NEIGHBOUR_PREFIX,
         connectConcurrency: 10,
         latencyCapacity: 1024,
-        onPrediction: (_id, _p, clientMs) => {
+        onPrediction: (_id, p, clientMs) => {
           if (clientMs === undefined) return;
           this.phaseLatencies.push(clientMs);
+          this.phaseServerLatencies.push(p.latencyMs);
           this.phaseTimes.push(performance.now() - this.phaseStartedAt);
         },
       });
@@ -102,6 +107,7 @@ export class Neighbours {
   beginPhase(): void {
     this.collect();
     this.phaseLatencies = [];
+    this.phaseServerLatencies = [];
     this.phaseTimes = [];
     this.phaseStartedAt = performance.now();
     this.phaseErrors = {};
@@ -119,6 +125,7 @@ export class Neighbours {
     return {
       p99Ms: percentileOf(this.phaseLatencies, 99),
       p50Ms: percentileOf(this.phaseLatencies, 50),
+      serverP99Ms: percentileOf(this.phaseServerLatencies, 99),
       predictions: this.phaseLatencies.length,
       overloaded,
       errors: Object.values(others).reduce((s, v) => s + v, 0),
