@@ -333,7 +333,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     await app.register(recordingsPlugin, { recordings, log: app.log, findSession: (id) => sessions.get(id) ?? sensorLogger.session(id) });
     // Other route groups (server/plugins/images*, server/plugins/text*) register here.
     // ---- text: /ws/text, POST /api/text/generate, GET /api/text/models (server/plugins/text.ts) ----
-    await app.register(textPlugin, { router, config: config.text, onService: (s) => (textService = s), onError: (code) => metrics.textError(code) });
+    await app.register(textPlugin, { router, config: config.text, backend: backend.name, onService: (s) => (textService = s), onError: (code) => metrics.textError(code) });
 
     // ---- image lab: /api/images, /api/vae, /api/gan; models load on first use (server/plugins/images-lab.ts) ----
     await app.register(imageLabPlugin, { onCache: (c) => (imageModels = c) });

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite } from '../store/file-io.js';
-import { loadModel, modelDir, saveModel, type ModelMetadata } from '../store/model-store.js';
+import { loadMetadata, loadModel, modelDir, ModelNotFoundError, saveModel, type ModelMetadata } from '../store/model-store.js';
 import { LstmStepper } from './lstm-step.js';
 import { tokenizerFromJSON, type Tokenizer } from './tokenizer.js';
 
@@ -31,12 +31,19 @@ export async function loadTokenizer(dir: string): Promise<Tokenizer> {
   return tokenizerFromJSON(JSON.parse(await readFile(path, 'utf8')));
 }
 
+/** A language model's metadata and tokenizer, without its weights (a thread that only tokenizes needs no more). */
+export async function loadLmDescription(nameOrDir: string): Promise<{ dir: string; metadata: ModelMetadata; tokenizer: Tokenizer }> {
+  const dir = modelDir(nameOrDir);
+  if (!existsSync(join(dir, 'model.json'))) throw new ModelNotFoundError(dir);
+  const metadata = await loadMetadata(dir);
+  if (metadata.kind !== LM_KIND) throw new Error(`${nameOrDir} is a '${metadata.kind}' model, not a language model (${LM_KIND})`);
+  return { dir, metadata, tokenizer: await loadTokenizer(dir) };
+}
+
 /** Loads a language model by name (models/trained/<name>) or directory. */
 export async function loadLm(nameOrDir: string): Promise<LoadedLm> {
-  const dir = modelDir(nameOrDir);
+  const { dir, tokenizer } = await loadLmDescription(nameOrDir);
   const { model, metadata } = await loadModel(dir);
-  if (metadata.kind !== LM_KIND) throw new Error(`${nameOrDir} is a '${metadata.kind}' model, not a language model (${LM_KIND})`);
-  const tokenizer = await loadTokenizer(dir);
   const stepper = LstmStepper.fromModel(model);
   if (stepper.vocabSize !== tokenizer.size) {
     stepper.dispose();

@@ -30,7 +30,18 @@ export interface StepResult {
   features?: Float32Array;
 }
 
-export class LstmStepper {
+/** What runs LSTM steps for the server's step batcher: an LstmStepper here, or one in a worker thread (server/text/worker-stepper.ts). */
+export interface StepModel {
+  readonly vocabSize: number;
+  readonly stateSize: number;
+  readonly featureSize: number;
+  zeroState(): Float32Array;
+  /** Advances `tokens.length` sequences by one token each. */
+  step(tokens: Int32Array | readonly number[], states: Float32Array): Promise<StepResult>;
+  dispose(): void;
+}
+
+export class LstmStepper implements StepModel {
   readonly vocabSize: number;
   /** Floats per sequence state: h then c of each layer, bottom layer first. */
   readonly stateSize: number;

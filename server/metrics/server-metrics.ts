@@ -140,7 +140,7 @@ export class ServerMetrics {
     gauge(
       r,
       'sensorium_tf_tensors',
-      "TensorFlow.js tensors alive in the main thread (text and image models; the HAR model's are in sensorium_inference_tf_tensors when it runs in a worker)",
+      "TensorFlow.js tensors alive in the main thread (the HAR model's when it runs here, else in sensorium_inference_tf_tensors; the text and image models run in worker threads of their own)",
       () => tf.memory().numTensors,
     );
     gauge(r, 'sensorium_tf_bytes', 'Bytes held by TensorFlow.js tensors in the main thread', () => tf.memory().numBytes);

@@ -18,8 +18,10 @@ import { errorBodySchema, upgradeRequired } from '../http/error-shape.js';
 export interface TextPluginOptions {
   router: UpgradeRouter;
   config?: TextServiceConfig;
-  /** Models to serve as given (tests); others load from models/trained on first use. */
+  /** Models to serve as given, in this thread (tests); others load from models/trained on first use, each in a worker thread. */
   models?: LoadedLm[];
+  /** tfjs backend of those workers (the server's; default 'auto'). */
+  backend?: string;
   /** Receives the service once built (the server's health and stats read it). */
   onService?: (service: TextService) => void;
   /** Told of every error a /ws/text connection meets (metrics), sent to the client or not. */
@@ -52,7 +54,7 @@ interface GenerateBody {
 
 export const textPlugin: FastifyPluginAsync<TextPluginOptions> = async (app, opts) => {
   const config = opts.config ?? DEFAULT_TEXT_CONFIG;
-  const service = new TextService(config, opts.models ?? []);
+  const service = new TextService(config, opts.models ?? [], undefined, opts.backend);
   opts.onService?.(service);
 
   opts.router.add(TEXT_PATH, (ws) => new TextConnection(ws, service, opts.onError), { maxPayload: config.maxFrameBytes });

@@ -2,6 +2,7 @@
 // when no --url is given (the full server in server/app.ts registers the same plugin).
 import Fastify from 'fastify';
 import type { LoadedLm } from '../../models/lm/lm-store.js';
+import { currentBackend } from '../../models/runtime/backend.js';
 import { textPlugin } from '../plugins/text.js';
 import { UpgradeRouter } from '../ws/upgrade-router.js';
 import type { TextServiceConfig } from './text-config.js';
@@ -18,7 +19,7 @@ export async function startTextServer(config: TextServiceConfig, models: LoadedL
   const router = new UpgradeRouter();
   router.attach(app.server);
   let service: TextService | undefined;
-  await app.register(textPlugin, { router, config, models, onService: (s) => (service = s) });
+  await app.register(textPlugin, { router, config, models, backend: currentBackend()?.name, onService: (s) => (service = s) });
   app.addHook('preClose', () => router.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };

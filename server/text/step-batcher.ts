@@ -2,7 +2,7 @@
 // session submits (token, state) and gets (probs, state, features) back, while the model runs one step
 // for all sessions waiting at that moment.
 import { DynamicBatcher, type BatcherStats } from '../batching/dynamic-batcher.js';
-import type { LstmStepper, StepResult } from '../../models/lm/lstm-step.js';
+import type { StepModel, StepResult } from '../../models/lm/lstm-step.js';
 import type { StepOne } from '../../models/lm/text-session.js';
 
 interface StepItem {
@@ -14,7 +14,7 @@ export class StepBatcher {
   private readonly batcher: DynamicBatcher<StepItem, StepResult>;
 
   constructor(
-    readonly stepper: LstmStepper,
+    readonly stepper: StepModel,
     opts: { maxBatch: number; maxDelayMs: number; maxQueue: number },
   ) {
     this.batcher = new DynamicBatcher<StepItem, StepResult>({ ...opts, run: (items) => this.run(items) });

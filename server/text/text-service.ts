@@ -1,6 +1,11 @@
 // The text service: language models loaded on first use (or handed in by tests), one step
-// batcher per model shared by all its sessions and generations, and the session count.
-import { loadLm, type LoadedLm } from '../../models/lm/lm-store.js';
+// batcher per model shared by all its sessions and generations, and the session count. Models
+// loaded by name run their steps in one worker thread (worker-stepper.ts); the main thread keeps
+// their tokenizers.
+import { loadLmDescription, type LoadedLm } from '../../models/lm/lm-store.js';
+import type { StepModel } from '../../models/lm/lstm-step.js';
+import type { Tokenizer } from '../../models/lm/tokenizer.js';
+import { StepWorker } from './worker-stepper.js';
 import type { ModelStatus } from '../model-status.js';
 import type { TextServiceConfig } from './text-config.js';
 import { StepBatcher } from './step-batcher.js';
@@ -19,15 +24,21 @@ export class UnknownModelError extends Error {
   }
 }
 
+/** What the service needs of a language model: its name, tokenizer and steps. */
+export interface ServedLm {
+  name: string;
+  tokenizer: Tokenizer;
+  stepper: StepModel;
+}
+
 export interface ServedModel {
-  lm: LoadedLm;
+  lm: ServedLm;
   batcher: StepBatcher;
 }
 
 export class TextService {
   private readonly models = new Map<string, Promise<ServedModel>>();
   private sessionCount = 0;
-  private readonly owned = new Set<string>();
   private readonly ready = new Map<string, ServedModel>();
   /** Why the last load of a model failed (cleared when a later load succeeds). */
   private readonly loadErrors = new Map<string, string>();
@@ -35,15 +46,22 @@ export class TextService {
   adaptSuggestions = true;
   /** Writers' histories: read when a session starts, appended to when it ends. */
   readonly writers: WriterStore;
+  /** The thread of the models loaded by name (started with the first of them). */
+  readonly stepWorker: StepWorker;
   /** Sessions whose writer history is still to be saved (saved on close if still open). */
   private readonly unsaved = new Set<() => Promise<void>>();
 
-  /** `preloaded` models are served as given (tests) and not disposed on close. */
+  /**
+   * `preloaded` models are served as given, in this thread (tests), and not disposed on close.
+   * `backend`: the tfjs backend of the step workers (the main thread's choice; 'auto' picks again).
+   */
   constructor(
     readonly config: TextServiceConfig,
     preloaded: LoadedLm[] = [],
     writers: WriterStoreOptions = writerStoreOptions(config),
+    backend = 'auto',
   ) {
+    this.stepWorker = new StepWorker({ backend });
     this.writers = new WriterStore(writers);
     for (const lm of preloaded) this.models.set(lm.name, Promise.resolve(this.serve(lm)));
   }
@@ -68,11 +86,9 @@ export class TextService {
     let m = this.models.get(name);
     if (!m) {
       if (!this.config.allowedModels.includes(name)) return Promise.reject(new UnknownModelError(name, this.available()));
-      m = loadLm(name).then((lm) => this.serve(lm));
-      this.owned.add(name);
+      m = this.load(name).then((lm) => this.serve(lm));
       m.catch((err: unknown) => {
         this.models.delete(name);
-        this.owned.delete(name);
         this.loadErrors.set(name, err instanceof Error ? err.message : String(err));
       });
       this.models.set(name, m);
@@ -113,20 +129,23 @@ export class TextService {
     await Promise.all([...this.unsaved].map((save) => save().catch(() => undefined)));
     this.unsaved.clear();
     await this.writers.flush();
-    for (const [name, p] of this.models) {
-      const served = await p.catch(() => undefined);
-      if (!served) continue;
-      await served.batcher.close();
-      if (this.owned.has(name)) {
-        served.lm.stepper.dispose();
-        served.lm.model.dispose();
-      }
-    }
+    // Batches in flight finish first; then the worker (with the models loaded by name) ends. Preloaded models are the caller's.
+    for (const p of this.models.values()) await (await p.catch(() => undefined))?.batcher.close();
+    await this.stepWorker.dispose();
     this.models.clear();
     this.ready.clear();
   }
 
-  private serve(lm: LoadedLm): ServedModel {
+  /** The model's tokenizer here, its steps in a worker thread. */
+  private async load(name: string): Promise<ServedLm> {
+    // Missing or not a language model: found here, with the error's own class (the routes answer 404).
+    const { dir, metadata, tokenizer } = await loadLmDescription(name);
+    const stepper = await this.stepWorker.load(dir);
+    if (stepper.vocabSize !== tokenizer.size) throw new Error(`${name}: the model has ${stepper.vocabSize} outputs but the tokenizer ${tokenizer.size} tokens`);
+    return { name: metadata.name, tokenizer, stepper };
+  }
+
+  private serve(lm: ServedLm): ServedModel {
     const served = { lm, batcher: new StepBatcher(lm.stepper, this.config.batching) };
     this.ready.set(lm.name, served);
     this.loadErrors.delete(lm.name);

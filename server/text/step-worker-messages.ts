@@ -1,0 +1,32 @@
+// The messages between the server's main thread (worker-stepper.ts) and its language models' step
+// worker (step-worker.ts). Arrays cross by transfer, not copy: a batch's probabilities are
+// batch x vocabulary floats.
+
+export interface StepWorkerInit {
+  /** tfjs backend for the worker's own runtime: the one the main thread chose. */
+  backend: string;
+}
+
+/** A model's sizes, as its stepper has them. */
+export interface StepShape {
+  vocabSize: number;
+  stateSize: number;
+  featureSize: number;
+}
+
+export type ToStepWorker =
+  /** Loads a model (name in models/trained, or a folder) if it is not loaded yet: answered 'loaded' or 'failed'. */
+  | { type: 'load'; id: number; model: string }
+  /** A step of a model's batch (the model loads first if this worker has not loaded it yet). */
+  | { type: 'step'; id: number; model: string; tokens: Int32Array; states: Float32Array }
+  | { type: 'memory'; id: number }
+  | { type: 'dispose' };
+
+export type FromStepWorker =
+  | { type: 'ready' }
+  | { type: 'init-failed'; message: string }
+  | ({ type: 'loaded'; id: number } & StepShape)
+  | { type: 'stepped'; id: number; probs: Float32Array; states: Float32Array; features?: Float32Array }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
+  | { type: 'disposed' };
