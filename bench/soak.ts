@@ -38,8 +38,8 @@ export const spec = defineCommand({
     'frames-per-second': { type: 'number', min: 1, max: 50, default: 4, description: 'frames per phone per second' },
   },
   notes: [
-    'Columns: minute, RSS MB, heap used MB, live heap MB (old generation after the last full GC; "-" before the first), external MB (Buffers, ArrayBuffers, WASM), tensors (main thread: text models), inference worker tensors (HAR model; "-" without a worker), tf MB (main thread), event-loop lag p99 ms, prediction latency p99 ms (server side, this interval), predictions/s.',
-    'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","liveMb","externalMb","tensors","workerTensors","tfMb","lagP99Ms","latencyP99Ms"},"secondHalfSlopesPerMinute":{...},"heapFloorMbSlopePerMinute","max":{...},"predictions","errors","typing"}.',
+    'Columns: minute, RSS MB, heap used MB, live heap MB (old generation after the last full GC; "-" before the first), external MB (Buffers, ArrayBuffers, WASM), tensors (main thread), inference worker tensors (HAR model; "-" without a worker), text worker tensors (the text models\' step worker), tf MB (main thread), event-loop lag p99 ms, prediction latency p99 ms (server side, this interval), predictions/s.',
+    'Last stdout line: {"phones","typists","minutes","samples","start":{...},"end":{...},"slopesPerMinute":{"rssMb","heapMb","liveMb","externalMb","tensors","workerTensors","textTensors","tfMb","lagP99Ms","latencyP99Ms"},"secondHalfSlopesPerMinute":{...},"heapFloorMbSlopePerMinute","max":{...},"predictions","errors","typing"}.',
     'With --hostile the line also has "hostile":{"perEndpoint","typedErrors","internalErrors","http","nonReaders","slowHttp"}, "serverAlive" and "verdict":{"rssFlat","liveHeapFlat","tensorsFlat","serverAlive","pass"}: flat = second-half slope at most 2 MB/min (RSS), 1 MB/min (live heap), 0.5 tensors/min (main thread and worker).',
     'A leak shows in liveMb: heapMb is a sawtooth of garbage and its per-minute floor (heapFloorMbSlopePerMinute) drifts with GC timing. A slope is null when the server does not report that figure.',
   ].join('\n'),
@@ -55,6 +55,8 @@ interface Sample {
   tensors: number;
   /** The inference worker's tensors; NaN when the model runs in the main thread. */
   workerTensors: number;
+  /** The text models' step worker's tensors; NaN from a server without the gauge. */
+  textTensors: number;
   tfMb: number;
   lagP99Ms: number;
   latencyP99Ms: number;
@@ -110,7 +112,7 @@ export async function main(argv: string[]): Promise<void> {
       attack = startAttackProcess({ httpUrl, framesPerEndpoint: Infinity, rate: o['hostile-rate'], maxSeconds: seconds, seed: o.seed, deviceIds });
     }
     console.error(`soak: running ${minutes} min; a row every ${o['sample-seconds']} s`);
-    printTable(['minute', 'rssMb', 'heapMb', 'liveMb', 'extMb', 'tensors', 'wTensors', 'tfMb', 'lagP99Ms', 'latP99Ms', 'pred/s'], [], console.error);
+    printTable(['minute', 'rssMb', 'heapMb', 'liveMb', 'extMb', 'tensors', 'wTensors', 'textTensors', 'tfMb', 'lagP99Ms', 'latP99Ms', 'pred/s'], [], console.error);
     let lastPredictions = 0;
     let lastAt = performance.now();
     while (performance.now() - started < seconds * 1000) {
@@ -137,6 +139,7 @@ export async function main(argv: string[]): Promise<void> {
         externalMb: (m.get('nodejs_external_memory_bytes') ?? 0) / 2 ** 20,
         tensors: m.get('sensorium_tf_tensors') ?? 0,
         workerTensors: m.get('sensorium_inference_tf_tensors') ?? NaN,
+        textTensors: m.get('sensorium_text_tf_tensors') ?? NaN,
         tfMb: (m.get('sensorium_tf_bytes') ?? 0) / 2 ** 20,
         lagP99Ms: (m.get('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
         latencyP99Ms: latency?.p99 ?? 0,
@@ -154,6 +157,7 @@ export async function main(argv: string[]): Promise<void> {
           s.externalMb.toFixed(1),
           s.tensors,
           Number.isFinite(s.workerTensors) ? s.workerTensors : '-',
+          Number.isFinite(s.textTensors) ? s.textTensors : '-',
           s.tfMb.toFixed(2),
           s.lagP99Ms.toFixed(1),
           s.latencyP99Ms.toFixed(1),
@@ -180,7 +184,7 @@ export async function main(argv: string[]): Promise<void> {
 
   const measured = samples.filter((s) => s.minute * 60 >= o['warmup-seconds']);
   const use = measured.length >= 2 ? measured : samples;
-  const keys = ['rssMb', 'heapMb', 'liveMb', 'externalMb', 'tensors', 'workerTensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
+  const keys = ['rssMb', 'heapMb', 'liveMb', 'externalMb', 'tensors', 'workerTensors', 'textTensors', 'tfMb', 'lagP99Ms', 'latencyP99Ms'] as const;
   const slopes = Object.fromEntries(
     keys.map((k) => [
       k,
@@ -215,7 +219,7 @@ export async function main(argv: string[]): Promise<void> {
     const verdict = {
       rssFlat: flat(lateSlopes.rssMb, 2),
       liveHeapFlat: flat(lateSlopes.liveMb, 1),
-      tensorsFlat: flat(lateSlopes.tensors, 0.5) && flat(lateSlopes.workerTensors, 0.5),
+      tensorsFlat: flat(lateSlopes.tensors, 0.5) && flat(lateSlopes.workerTensors, 0.5) && flat(lateSlopes.textTensors, 0.5),
       serverAlive,
     };
     hostile = { hostile: { frames: agg.frames, ...reportFigures(agg) }, serverAlive, verdict: { ...verdict, pass: Object.values(verdict).every(Boolean) } };

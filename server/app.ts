@@ -289,6 +289,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     recordingsActive: () => recordings.activeCount,
     // The inference worker's tensors (WorkerClassifier.memory); a classifier in this thread has none of its own.
     inferenceTfMemory: () => (classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> } | undefined)?.memory?.(),
+    textTfMemory: () => textService?.stepWorker.memory(),
   });
 
   watchOperations(metrics.registry, {

@@ -27,6 +27,8 @@ export interface MetricSources {
    * not in this thread's tf.memory()); undefined when it runs in this thread.
    */
   inferenceTfMemory?(): Promise<{ numTensors: number; numBytes: number }> | undefined;
+  /** TensorFlow.js memory of the text models' step worker (server/text/worker-stepper.ts); undefined without a text service. */
+  textTfMemory?(): Promise<{ numTensors: number; numBytes: number }> | undefined;
 }
 
 const MS = 1000;
@@ -144,18 +146,27 @@ export class ServerMetrics {
       () => tf.memory().numTensors,
     );
     gauge(r, 'sensorium_tf_bytes', 'Bytes held by TensorFlow.js tensors in the main thread', () => tf.memory().numBytes);
-    const worker = (pick: 'numTensors' | 'numBytes') =>
+    const worker = (read: MetricSources['inferenceTfMemory'], pick: 'numTensors' | 'numBytes') =>
       async function collect(this: Gauge) {
-        const m = await src.inferenceTfMemory?.()?.catch(() => undefined);
+        const m = await read?.()?.catch(() => undefined);
         setOrOmit(this, m?.[pick]);
       };
+    const inference = () => src.inferenceTfMemory?.();
+    const text = () => src.textTfMemory?.();
     new Gauge({
       name: 'sensorium_inference_tf_tensors',
       help: "The inference worker's TensorFlow.js tensors alive (absent when the model runs in the main thread or the worker does not answer)",
       registers: r,
-      collect: worker('numTensors'),
+      collect: worker(inference, 'numTensors'),
     });
-    new Gauge({ name: 'sensorium_inference_tf_bytes', help: "Bytes held by the inference worker's TensorFlow.js tensors", registers: r, collect: worker('numBytes') });
+    new Gauge({ name: 'sensorium_inference_tf_bytes', help: "Bytes held by the inference worker's TensorFlow.js tensors", registers: r, collect: worker(inference, 'numBytes') });
+    new Gauge({
+      name: 'sensorium_text_tf_tensors',
+      help: "The text models' step worker's TensorFlow.js tensors alive (0 before a text model is loaded; absent when the worker does not answer)",
+      registers: r,
+      collect: worker(text, 'numTensors'),
+    });
+    new Gauge({ name: 'sensorium_text_tf_bytes', help: "Bytes held by the text models' step worker's TensorFlow.js tensors", registers: r, collect: worker(text, 'numBytes') });
     new Counter({
       name: 'sensorium_dashboard_messages_dropped_total',
       help: 'Messages not sent to dashboards that read too slowly',

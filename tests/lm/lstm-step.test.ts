@@ -3,17 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../models/runtime/backend.js';
 import { LstmStepper } from '../../models/lm/lstm-step.js';
 import { buildLanguageModel } from '../../models/lm/model.js';
+import { maxAbsDiff } from '../helpers/max-abs-diff.js';
 
 const V = 23;
 
 function fullContextProbs(model: tf.LayersModel, ids: number[]): number[][] {
   return tf.tidy(() => (model.predict(tf.tensor2d([ids], [1, ids.length], 'int32')) as tf.Tensor3D).arraySync()[0]!);
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 describe('incremental LSTM step', () => {

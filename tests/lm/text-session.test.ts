@@ -5,6 +5,7 @@ import { LstmStepper } from '../../models/lm/lstm-step.js';
 import { buildLanguageModel } from '../../models/lm/model.js';
 import { ContextTooLongError, startToken, TextSession, type StepOne } from '../../models/lm/text-session.js';
 import { CharTokenizer, WordTokenizer, type Tokenizer } from '../../models/lm/tokenizer.js';
+import { maxAbsDiff } from '../helpers/max-abs-diff.js';
 
 const CORPUS = 'the cat sat on the mat. the dog sat on the log, and the cat ran. a cat and a dog ran to the mat!';
 
@@ -25,12 +26,6 @@ function fullContextLast(model: tf.LayersModel, ids: number[]): Float32Array {
     const out = model.predict(tf.tensor2d([ids], [1, ids.length], 'int32')) as tf.Tensor3D;
     return out.slice([0, ids.length - 1, 0], [1, 1, -1]).dataSync() as Float32Array;
   });
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 describe('text sessions', () => {

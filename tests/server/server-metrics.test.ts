@@ -1,4 +1,4 @@
-// ServerMetrics on its own: the inference worker's tensor gauges read the source they are given.
+// ServerMetrics on its own: the worker threads' tensor gauges read the sources they are given.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerMetrics, type MetricSources } from '../../server/metrics/server-metrics.js';
 
@@ -23,6 +23,15 @@ describe('ServerMetrics', () => {
     expect(await metrics.text()).toMatch(/^sensorium_inference_tf_bytes 3456$/m);
     mem = { numTensors: 13, numBytes: 4000 };
     expect(await metrics.text()).toMatch(/^sensorium_inference_tf_tensors 13$/m);
+  });
+
+  it("reports the text models' step worker apart from the inference worker", async () => {
+    metrics = new ServerMetrics();
+    metrics.watch({ ...base, inferenceTfMemory: () => Promise.resolve({ numTensors: 12, numBytes: 1 }), textTfMemory: () => Promise.resolve({ numTensors: 7, numBytes: 2048 }) });
+    const text = await metrics.text();
+    expect(text).toMatch(/^sensorium_text_tf_tensors 7$/m);
+    expect(text).toMatch(/^sensorium_text_tf_bytes 2048$/m);
+    expect(text).toMatch(/^sensorium_inference_tf_tensors 12$/m);
   });
 
   it('leaves the series out (no NaN) when the model runs in this thread or the worker cannot answer', async () => {

@@ -12,16 +12,10 @@ import { DEFAULT_TEXT_CONFIG } from '../../server/text/text-config.js';
 import { TextService } from '../../server/text/text-service.js';
 import { StepWorker, StepWorkerError, WorkerStepper } from '../../server/text/worker-stepper.js';
 import { tinyLm } from './tiny-lm.js';
+import { maxAbsDiff } from '../helpers/max-abs-diff.js';
 
 let lm: LoadedLm;
 let dir: string;
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
 
 describe('worker stepper', () => {
   beforeAll(async () => {
@@ -52,9 +46,9 @@ describe('worker stepper', () => {
       for (let step = 0; step < 20; step++) {
         const [remote, here] = await Promise.all([worker.step(tokens, states), lm.stepper.step(tokens, local)]);
         expect(states.length).toBe(tokens.length * worker.stateSize); // not detached by the transfer
-        expect(maxDiff(remote.probs, here.probs)).toBeLessThan(1e-5);
-        expect(maxDiff(remote.states, here.states)).toBeLessThan(1e-5);
-        expect(maxDiff(remote.features!, here.features!)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(remote.probs, here.probs)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(remote.states, here.states)).toBeLessThan(1e-5);
+        expect(maxAbsDiff(remote.features!, here.features!)).toBeLessThan(1e-5);
         states = remote.states;
         local = here.states;
       }
@@ -77,7 +71,7 @@ describe('worker stepper', () => {
       await expect(inFlight).rejects.toBeInstanceOf(StepWorkerError);
       const after = await worker.step([3], worker.zeroState());
       expect(host.restarts).toBe(1);
-      expect(maxDiff(after.probs, good.probs)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(after.probs, good.probs)).toBeLessThan(1e-6);
     } finally {
       await host.dispose();
     }
