@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<void> {
     }
 
     const typists = o.typists;
-    const server = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: lm.name, allowedModels: [lm.name], maxSessions: typists + 10 }, [lm]);
+    // The model by name, as the server serves it: its steps run in the text models' worker thread.
+    const server = await startTextServer({ ...DEFAULT_TEXT_CONFIG, defaultModel: o.model, allowedModels: [o.model], maxSessions: typists + 10 });
     server.service.adaptSuggestions = o.adapt;
     try {
       const seconds = o.seconds;
