@@ -1,7 +1,7 @@
 // The hostile mix in its own process, so that its CPU work and event loop are not the neighbours'
 // (whose latencies the benchmark measures in this process): start attack-child.ts under tsx, start
 // the mix over IPC, hear its progress, and stop it early when the server under attack has died.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { HostileOptions, HostileProgress, HostileSummary } from './hostile-mix.js';
@@ -16,6 +16,8 @@ export interface AttackProcess {
 }
 
 const CHILD = fileURLToPath(new URL('./attack-child.ts', import.meta.url));
+/** Its output goes to ours; progress and the summary come over IPC. */
+const STDIO: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
 
 /** How the attack process shares the CPU with the server, the neighbours and the benchmark. */
 export interface AttackPriority {
@@ -36,11 +38,10 @@ export interface AttackPriority {
  * is left, and the figures show what the server lets a client do to its neighbours.
  */
 export function startAttackProcess(options: HostileOptions, onProgress?: (p: HostileProgress) => void, priority: AttackPriority = { idle: false, nice: 0 }): AttackProcess {
-  const node = [process.execPath, '--import', 'tsx', CHILD];
-  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const args = ['--import', 'tsx', CHILD];
   // Threads inherit the policy of the thread that starts them: chrt sets it before node starts any.
   const idle = priority.idle && chrtAvailable();
-  const child: ChildProcess = idle ? spawn('chrt', ['--idle', '0', ...node], { stdio }) : spawn(node[0]!, node.slice(1), { stdio });
+  const child = idle ? spawn('chrt', ['--idle', '0', process.execPath, ...args], { stdio: STDIO }) : spawn(process.execPath, args, { stdio: STDIO });
   if (!idle && priority.nice > 0 && child.pid !== undefined) {
     try {
       setPriority(child.pid, Math.min(19, getPriority() + priority.nice));

@@ -140,9 +140,8 @@ export class TextService {
   private async load(name: string): Promise<ServedLm> {
     // Missing or not a language model: found here, with the error's own class (the routes answer 404).
     const { dir, metadata, tokenizer } = await loadLmDescription(name);
-    const stepper = await this.stepWorker.load(dir);
-    if (stepper.vocabSize !== tokenizer.size) throw new Error(`${name}: the model has ${stepper.vocabSize} outputs but the tokenizer ${tokenizer.size} tokens`);
-    return { name: metadata.name, tokenizer, stepper };
+    // The worker loads it with loadLm, which also checks the model's outputs against the tokenizer.
+    return { name: metadata.name, tokenizer, stepper: await this.stepWorker.load(dir) };
   }
 
   private serve(lm: ServedLm): ServedModel {

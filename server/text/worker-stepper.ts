@@ -60,11 +60,15 @@ export class StepWorker {
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
-  /** Workers started after one died. */
-  restarts = 0;
+  /** Workers started so far. */
   private started = 0;
 
   constructor(private readonly init: StepWorkerInit) {}
+
+  /** Workers started after one died. */
+  get restarts(): number {
+    return Math.max(0, this.started - 1);
+  }
 
   /** Loads a model (name in models/trained, or a folder) in the worker; rejects with the worker's reason when it cannot. */
   async load(model: string): Promise<WorkerStepper> {
@@ -118,7 +122,7 @@ export class StepWorker {
           void worker.terminate();
           throw new StepWorkerError('the text models were disposed');
         }
-        if (this.started++ > 0) this.restarts++;
+        this.started++;
         this.adopt(worker);
         return worker;
       })
