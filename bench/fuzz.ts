@@ -77,7 +77,7 @@ export const spec = defineCommand({
     'Before the neighbours start, each image model is asked for once (bench/hostile/warm-up.ts): RSS start then includes the lazily loaded models and the image worker.',
     'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
     '"calm":{…,"loadAvg1m"},"hostileLoadAvg1m","rssPeakMb","memory":{"start","end"},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
-    'memory: what the server\'s RSS was made of at the start and the end: {"rssMb","heapUsedMb","heapTotalMb","externalMb","heapSpacesMb":{new_space,old_space,…}} (main thread; worker threads and WebAssembly memories are the rest).',
+    'memory: what the server\'s RSS was made of at the start and the end: {"rssMb","heapUsedMb","heapTotalMb","externalMb","heapSpacesMb":{new_space,old_space,…}} (main thread), "threadsMb":{"main"|"inference"|"text"|"images":{"heapMb","wasmMb"}} (each thread\'s V8 heap reserved and WASM memory; the main thread\'s WASM is part of its external); malloc and the threads\' stacks are the rest.',
     "The server runs under npm start's process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).",
   ].join('\n'),
 });
@@ -325,14 +325,31 @@ function crashReport(crash: CrashInfo, lastKinds: Tally, reproduction: Reproduct
   return { ...crash, stderrTail: crash.stderrTail.replace(/ {20,}/g, ' … ').slice(-1500), reproduction, lastKinds };
 }
 
-type MemoryParts = Pick<ServerSnapshot, 'rssMb' | 'heapUsedMb' | 'heapTotalMb' | 'externalMb' | 'heapSpacesMb'>;
+type MemoryParts = Pick<ServerSnapshot, 'rssMb' | 'heapUsedMb' | 'heapTotalMb' | 'externalMb' | 'heapSpacesMb'> & {
+  /** Each thread's V8 heap (reserved) and WASM memory, MB: main, and the worker threads. */
+  threadsMb: Record<string, { heapMb: number; wasmMb: number }>;
+};
+
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 100) / 100;
 
 function memoryParts(s: ServerSnapshot): MemoryParts {
-  return { rssMb: s.rssMb, heapUsedMb: s.heapUsedMb, heapTotalMb: s.heapTotalMb, externalMb: s.externalMb, heapSpacesMb: s.heapSpacesMb };
+  return {
+    rssMb: s.rssMb,
+    heapUsedMb: s.heapUsedMb,
+    heapTotalMb: s.heapTotalMb,
+    externalMb: s.externalMb,
+    heapSpacesMb: s.heapSpacesMb,
+    threadsMb: Object.fromEntries(Object.entries(s.threads ?? {}).map(([thread, m]) => [thread, { heapMb: mb(m.heapTotalBytes), wasmMb: mb(m.wasmBytes) }])),
+  };
 }
 
 function describeMemory(m: MemoryParts): string {
-  return `RSS ${m.rssMb.toFixed(0)} MB (heap ${m.heapUsedMb.toFixed(0)} used / ${m.heapTotalMb.toFixed(0)} reserved, external ${m.externalMb.toFixed(0)})`;
+  const threads = Object.entries(m.threadsMb).map(([thread, w]) => `${thread} ${w.heapMb.toFixed(0)} + ${w.wasmMb.toFixed(0)}`);
+  return (
+    `RSS ${m.rssMb.toFixed(0)} MB (heap ${m.heapUsedMb.toFixed(0)} used / ${m.heapTotalMb.toFixed(0)} reserved, external ${m.externalMb.toFixed(0)}` +
+    (threads.length ? `; each thread's heap + WASM: ${threads.join(', ')}` : '') +
+    ')'
+  );
 }
 
 /** sensorium_process_errors_total over its kinds, from the server's /metrics (null when unknown). */

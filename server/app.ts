@@ -8,6 +8,7 @@ import { batchingForBackend } from '../models/runtime/batching-defaults.js';
 import { DEFAULT_CONFIG } from './config/parse.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import type { ModelStatus } from './model-status.js';
+import { threadMemory, type ThreadMemory } from '../models/runtime/thread-memory.js';
 import { DashboardHub } from './dashboards/dashboard-hub.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { DeviceSession, type DeviceSessionDeps } from './devices/device-session.js';
@@ -111,12 +112,17 @@ export interface ServerParts {
   harUnavailable: string | undefined;
 }
 
+/** The server's threads: main, and its workers (HAR inference, the text models' steps, the image models). */
+export type ServerThread = 'main' | 'inference' | 'text' | 'images';
+
 export interface SensoriumServer {
   app: FastifyInstance;
   parts: ServerParts;
   /** WebSocket endpoints; other services add theirs with router.add(path, handler, opts). */
   router: UpgradeRouter;
   metrics: ServerMetrics;
+  /** Each thread's tensors, V8 heap and WASM memory: this one, and each worker thread that runs (where the RSS is). */
+  threadMemory(): Promise<Partial<Record<ServerThread, ThreadMemory>>>;
   /** HTTPS certificate in use (undefined: plain HTTP). */
   tls?: TlsMaterial;
   /** Starts listening on config.host:config.port (0 = any free port); resolves to http(s)://host:port. */
@@ -288,7 +294,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     dashboardMessagesDropped: () => hub.droppedMessages(),
     recordingsActive: () => recordings.activeCount,
     // The inference worker's tensors (WorkerClassifier.memory); a classifier in this thread has none of its own.
-    inferenceTfMemory: () => (classifier as { memory?: () => Promise<{ numTensors: number; numBytes: number }> } | undefined)?.memory?.(),
+    inferenceTfMemory: () => (classifier as { memory?: () => Promise<ThreadMemory> } | undefined)?.memory?.(),
     textTfMemory: () => textService?.stepWorker.memory(),
   });
 
@@ -369,6 +375,19 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     parts,
     router,
     metrics,
+    threadMemory: async () => {
+      const ask = (read: (() => Promise<ThreadMemory> | undefined) | undefined) => read?.()?.catch(() => undefined);
+      const [inferenceMem, textMem, imagesMem] = await Promise.all([
+        ask((classifier as { memory?: () => Promise<ThreadMemory> } | undefined)?.memory?.bind(classifier)),
+        ask(textService && (() => textService!.stepWorker.memory())),
+        ask(imageModels && (() => imageModels!.memory())),
+      ]);
+      const threads: Partial<Record<ServerThread, ThreadMemory>> = { main: threadMemory() };
+      if (inferenceMem) threads.inference = inferenceMem;
+      if (textMem) threads.text = textMem;
+      if (imagesMem) threads.images = imagesMem;
+      return threads;
+    },
     listen: () =>
       app.listen({ port: config.port, host: config.host }).then(() => {
         listeningAt = serverUrl(app, tls !== undefined);

@@ -36,8 +36,14 @@ async function run(): Promise<void> {
   policy.install();
   watchProcessErrors(local.server.metrics.registry, () => policy.counts);
   process.on('message', (m: ChildRequest) => {
-    if (m.type === 'snapshot') send({ type: 'snapshot', id: m.id, snapshot: takeSnapshot(local.server) });
-    else if (m.type === 'stop') void stop();
+    if (m.type === 'snapshot') {
+      const snapshot = takeSnapshot(local.server);
+      // Each thread's share of the RSS: the workers answer over their message ports.
+      void local.server.threadMemory().then(
+        (threads) => send({ type: 'snapshot', id: m.id, snapshot: { ...snapshot, threads } }),
+        () => send({ type: 'snapshot', id: m.id, snapshot }),
+      );
+    } else if (m.type === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());
   send({ type: 'listening', deviceUrl: local.deviceUrl, httpUrl: local.httpUrl, pid: process.pid });

@@ -3,7 +3,7 @@
 // snapshots over IPC, stop it at the end.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../server/process-flags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../server/process-flags.js';
 import type { LocalServerOptions } from './local-server.js';
 import type { ServerSnapshot } from './server-snapshot.js';
 
@@ -26,7 +26,7 @@ const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 export async function startServerProcess(opts: Omit<LocalServerOptions, 'log'>, startTimeoutMs = 60_000, onStderr?: (text: string) => void): Promise<ServerProcess> {
   const child = fork(CHILD, [], {
     execArgv: [...SERVER_NODE_FLAGS],
-    env: { ...process.env, SENSORIUM_CHILD_SERVER: JSON.stringify(opts) },
+    env: { ...process.env, ...SERVER_ENV, SENSORIUM_CHILD_SERVER: JSON.stringify(opts) },
     stdio: ['ignore', 'inherit', onStderr ? 'pipe' : 'inherit', 'ipc'],
   });
   if (onStderr) child.stderr?.setEncoding('utf8').on('data', onStderr);

@@ -1,7 +1,8 @@
 // What a load test reads from the server under test, at one moment: cumulative counters that
 // two snapshots turn into rates over the measured interval, and the process's memory and CPU.
 import { getHeapSpaceStatistics } from 'node:v8';
-import type { SensoriumServer } from '../server/app.js';
+import type { SensoriumServer, ServerThread } from '../server/app.js';
+import type { ThreadMemory } from '../models/runtime/thread-memory.js';
 
 export interface ServerSnapshot {
   /** performance.now() of the server process (only differences between snapshots matter). */
@@ -13,6 +14,8 @@ export interface ServerSnapshot {
   externalMb: number;
   /** Reserved size of each V8 heap space (new_space, old_space, code_space…), MB. */
   heapSpacesMb: Record<string, number>;
+  /** Each thread's tensors, V8 heap and WASM memory (bytes), when the server process was asked over IPC (server-child.ts). */
+  threads?: Partial<Record<ServerThread, ThreadMemory>>;
   /** CPU time the server process used so far, ms (user + system). */
   cpuMs: number;
   batches: number;

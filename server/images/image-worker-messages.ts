@@ -3,6 +3,7 @@
 // its HTTP status and code, anything else is a bug (500).
 import type { ImageJobName } from './image-jobs.js';
 import type { ImageModelName } from './model-loader.js';
+import type { ThreadMemory } from '../../models/runtime/thread-memory.js';
 
 /** Image requests are background work next to live streams: the worker thread's nice value (Linux). */
 export const IMAGE_WORKER_NICE = 10;
@@ -25,5 +26,5 @@ export type FromImageWorker =
   | { type: 'done'; id: number; result: unknown }
   | { type: 'failed'; id: number; error: JobError }
   | { type: 'model'; name: ImageModelName; error?: string }
-  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
+  | ({ type: 'memory'; id: number } & ThreadMemory)
   | { type: 'disposed' };

@@ -2,8 +2,8 @@
 // manifold of 625 digits or a batch of 64 GAN samples runs on another core while the main thread
 // keeps serving phones, typists and dashboards. One job at a time, in arrival order. Started by
 // model-cache.ts through server/inference/worker-boot.mjs; protocol in image-worker-messages.ts.
-import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadMemory } from '../../models/runtime/thread-memory.js';
 import { asImageRequestError } from './errors.js';
 import { imageJobRunners, type ImageJobName } from './image-jobs.js';
 import { IMAGE_WORKER_NICE, type FromImageWorker, type ImageWorkerInit, type JobError, type ToImageWorker } from './image-worker-messages.js';
@@ -39,8 +39,7 @@ port.on('message', (m: ToImageWorker) => {
     });
   } else if (m.type === 'memory') {
     void queue.then(() => {
-      const mem = tf.memory();
-      post({ type: 'memory', id: m.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
+      post({ type: 'memory', id: m.id, ...threadMemory() });
     });
   } else if (m.type === 'dispose') {
     void queue.then(async () => {

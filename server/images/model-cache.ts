@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelStatus } from '../model-status.js';
 import { TRAINED_MODELS_DIR } from '../../models/store/model-store.js';
+import { memoryOf, NO_THREAD_MEMORY, type ThreadMemory } from '../../models/runtime/thread-memory.js';
 import { ImageRequestError } from './errors.js';
 import type { ImageJobName, ImageJobs } from './image-jobs.js';
 import type { FromImageWorker, ImageWorkerInit, JobError, ToImageWorker } from './image-worker-messages.js';
@@ -48,9 +49,9 @@ export class ImageModelCache {
     return this.call((id) => ({ type: 'run', id, job, args }));
   }
 
-  /** The worker's tensor count (the leak tests' figure); zeros while no worker runs. */
-  async memory(): Promise<{ numTensors: number; numBytes: number }> {
-    if (!this.worker) return { numTensors: 0, numBytes: 0 };
+  /** The worker's tensors (the leak tests' figure), heap and WASM memory; zeros while no worker runs. */
+  async memory(): Promise<ThreadMemory> {
+    if (!this.worker) return NO_THREAD_MEMORY;
     return this.call((id) => ({ type: 'memory', id }));
   }
 
@@ -96,7 +97,7 @@ export class ImageModelCache {
     this.pending.delete(m.id);
     if (m.type === 'failed') p.reject(fromJobError(m.error));
     else if (m.type === 'done') p.resolve(m.result as never);
-    else p.resolve({ numTensors: m.numTensors, numBytes: m.numBytes } as never);
+    else p.resolve(memoryOf(m) as never);
   }
 
   /** For /api/health: each image model, whether it is on disk, loaded, or failed to load. */

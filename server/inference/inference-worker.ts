@@ -2,8 +2,8 @@
 // the HAR model, so model calls run on a second core while the main thread keeps decoding,
 // validating and windowing device streams. Started by worker-classifier.ts; protocol in
 // worker-messages.ts.
-import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadMemory } from '../../models/runtime/thread-memory.js';
 import { initBackend } from '../../models/runtime/backend.js';
 import type { BatchResult, WindowClassifier } from './har-inference.js';
 import { loadHarModel } from './load-har-model.js';
@@ -44,8 +44,7 @@ start(init).then(
           post({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), windows: m.windows }, [m.windows.buffer as ArrayBuffer]);
         }
       } else if (m.type === 'memory') {
-        const mem = tf.memory();
-        post({ type: 'memory', id: m.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
+        post({ type: 'memory', id: m.id, ...threadMemory() });
       } else if (m.type === 'dispose') {
         void classifier.dispose();
         post({ type: 'disposed' });

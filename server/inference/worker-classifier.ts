@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { HeadWeights } from '../../models/har/personal-head.js';
+import { memoryOf, type ThreadMemory } from '../../models/runtime/thread-memory.js';
 import type { BatchResult, WindowClassifier, WindowPlacements } from './har-inference.js';
 import type { LoadedHarModel } from './load-har-model.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
@@ -219,15 +220,15 @@ export class WorkerClassifier implements WindowClassifier {
     });
   }
 
-  /** The worker's tfjs memory (tests check that it does not grow: no tensor leaks). */
-  memory(): Promise<{ numTensors: number; numBytes: number }> {
+  /** The worker's tensors (tests check that they do not grow: no leaks), heap and WASM memory. */
+  memory(): Promise<ThreadMemory> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
         if (m.type !== 'memory' || m.id !== id) return;
         this.worker.off('message', onMessage);
-        resolve({ numTensors: m.numTensors, numBytes: m.numBytes });
+        resolve(memoryOf(m));
       };
       this.worker.on('message', onMessage);
       this.pending.set(id, { resolve: () => {}, reject, n: 0 });

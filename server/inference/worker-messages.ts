@@ -4,6 +4,7 @@
 import type { HarModelMode } from '../config.js';
 import type { ModelStatus } from '../model-status.js';
 import type { Placement } from '../../protocol/sensor-messages.js';
+import type { ThreadMemory } from '../../models/runtime/thread-memory.js';
 
 export interface WorkerInit {
   /** tfjs backend choice for the worker's own runtime ('wasm', 'cpu', 'auto'…). */
@@ -31,5 +32,5 @@ export type FromWorker =
   | { type: 'init-failed'; message: string }
   | { type: 'result'; id: number; probs: Float32Array; windows: Float32Array; features?: Float32Array; featureSize?: number }
   | { type: 'failed'; id: number; message: string; windows: Float32Array }
-  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
+  | ({ type: 'memory'; id: number } & ThreadMemory)
   | { type: 'disposed' };

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../process-flags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../process-flags.js';
 
 /** The checkout's root: children run there so that `--import tsx` and relative paths resolve. */
 export const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -66,7 +66,7 @@ export class NodeProcess {
     args.push(...(opts.args ?? []));
     // Its own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the
     // processes in order (gateways before the inference members they drain through).
-    const child = spawn(process.execPath, args, { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: true });
+    const child = spawn(process.execPath, args, { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENV }, detached: true });
     // ...and so it must not outlive the launcher.
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);

@@ -5,6 +5,7 @@
 // last full GC (a leak's signal: heap_used is a sawtooth of garbage). Counters are incremented
 // as things happen; gauges are read when /metrics is scraped.
 import * as tf from '@tensorflow/tfjs';
+import { threadMemory, type ThreadMemory } from '../../models/runtime/thread-memory.js';
 import { HttpMetrics } from './http-metrics.js';
 import { LiveHeap } from './live-heap.js';
 import { setOrOmit } from './set-or-omit.js';
@@ -26,9 +27,9 @@ export interface MetricSources {
    * TensorFlow.js memory of the inference worker, when the HAR model runs in one (its tensors are
    * not in this thread's tf.memory()); undefined when it runs in this thread.
    */
-  inferenceTfMemory?(): Promise<{ numTensors: number; numBytes: number }> | undefined;
+  inferenceTfMemory?(): Promise<ThreadMemory> | undefined;
   /** TensorFlow.js memory of the text models' step worker (server/text/worker-stepper.ts); undefined without a text service. */
-  textTfMemory?(): Promise<{ numTensors: number; numBytes: number }> | undefined;
+  textTfMemory?(): Promise<ThreadMemory> | undefined;
 }
 
 const MS = 1000;
@@ -167,6 +168,30 @@ export class ServerMetrics {
       collect: worker(text, 'numTensors'),
     });
     new Gauge({ name: 'sensorium_text_tf_bytes', help: "Bytes held by the text models' step worker's TensorFlow.js tensors", registers: r, collect: worker(text, 'numBytes') });
+    // Where the RSS is, thread by thread (each thread's V8 heap and WASM memory; malloc's share is the rest).
+    const threads = async () => {
+      const [inferenceMem, textMem] = await Promise.all([inference()?.catch(() => undefined), text()?.catch(() => undefined)]);
+      return { main: threadMemory(), inference: inferenceMem, text: textMem };
+    };
+    const perThread = (pick: 'heapTotalBytes' | 'wasmBytes') =>
+      async function collect(this: Gauge) {
+        this.reset();
+        for (const [thread, m] of Object.entries(await threads())) if (m) this.set({ thread }, m[pick]);
+      };
+    new Gauge({
+      name: 'sensorium_thread_heap_bytes',
+      help: 'V8 heap reserved by each thread: main, inference (the HAR worker, when there is one), text (the step worker)',
+      labelNames: ['thread'],
+      registers: r,
+      collect: perThread('heapTotalBytes'),
+    });
+    new Gauge({
+      name: 'sensorium_thread_wasm_bytes',
+      help: "Each thread's WASM backend memory (it only grows: the largest batch run, plus the allocator's slack); 0 on other backends",
+      labelNames: ['thread'],
+      registers: r,
+      collect: perThread('wasmBytes'),
+    });
     new Counter({
       name: 'sensorium_dashboard_messages_dropped_total',
       help: 'Messages not sent to dashboards that read too slowly',

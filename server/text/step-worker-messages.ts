@@ -1,6 +1,7 @@
 // The messages between the server's main thread (worker-stepper.ts) and its language models' step
 // worker (step-worker.ts). Arrays cross by transfer, not copy: a batch's probabilities are
 // batch x vocabulary floats.
+import type { ThreadMemory } from '../../models/runtime/thread-memory.js';
 
 export interface StepWorkerInit {
   /** tfjs backend for the worker's own runtime: the one the main thread chose. */
@@ -28,5 +29,5 @@ export type FromStepWorker =
   | ({ type: 'loaded'; id: number } & StepShape)
   | { type: 'stepped'; id: number; probs: Float32Array; states: Float32Array; features?: Float32Array }
   | { type: 'failed'; id: number; message: string }
-  | { type: 'memory'; id: number; numTensors: number; numBytes: number }
+  | ({ type: 'memory'; id: number } & ThreadMemory)
   | { type: 'disposed' };

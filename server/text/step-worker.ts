@@ -3,8 +3,8 @@
 // sequences: tens of ms on wasm) runs on another core instead of holding the event loop that
 // reads every phone's frames. One message at a time, in arrival order. Started by
 // worker-stepper.ts through server/inference/worker-boot.mjs; protocol in step-worker-messages.ts.
-import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadMemory } from '../../models/runtime/thread-memory.js';
 import { loadLm } from '../../models/lm/lm-store.js';
 import type { LstmStepper } from '../../models/lm/lstm-step.js';
 import { initBackend } from '../../models/runtime/backend.js';
@@ -46,8 +46,7 @@ async function handle(m: ToStepWorker): Promise<void> {
     const transfer = [probs.buffer, states.buffer, ...(features ? [features.buffer] : [])] as ArrayBuffer[];
     post(features ? { type: 'stepped', id: m.id, probs, states, features } : { type: 'stepped', id: m.id, probs, states }, transfer);
   } else if (m.type === 'memory') {
-    const mem = tf.memory();
-    post({ type: 'memory', id: m.id, numTensors: mem.numTensors, numBytes: mem.numBytes });
+    post({ type: 'memory', id: m.id, ...threadMemory() });
   } else {
     for (const s of models.values()) (await s.catch(() => undefined))?.dispose();
     post({ type: 'disposed' });

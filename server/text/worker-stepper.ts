@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StepModel, StepResult } from '../../models/lm/lstm-step.js';
+import { memoryOf, NO_THREAD_MEMORY, type ThreadMemory } from '../../models/runtime/thread-memory.js';
 import { WORKER_RESOURCE_LIMITS } from '../process-flags.js';
 import type { FromStepWorker, StepShape, StepWorkerInit, ToStepWorker } from './step-worker-messages.js';
 
@@ -83,9 +84,9 @@ export class StepWorker {
     return this.call<StepResult>((id) => ({ type: 'step', id, model, tokens: t, states: s }), [t.buffer, s.buffer]);
   }
 
-  /** The worker's TensorFlow.js memory (the leak tests' figure); zeros while no worker runs. */
-  async memory(): Promise<{ numTensors: number; numBytes: number }> {
-    if (!this.worker) return { numTensors: 0, numBytes: 0 };
+  /** The worker's tensors (the leak tests' figure), heap and WASM memory; zeros while no worker runs. */
+  async memory(): Promise<ThreadMemory> {
+    if (!this.worker) return NO_THREAD_MEMORY;
     return this.call((id) => ({ type: 'memory', id }));
   }
 
@@ -153,7 +154,7 @@ export class StepWorker {
     if (!p) return;
     this.pending.delete(m.id);
     if (m.type === 'failed') p.reject(new StepWorkerError(m.message));
-    else if (m.type === 'memory') p.resolve({ numTensors: m.numTensors, numBytes: m.numBytes } as never);
+    else if (m.type === 'memory') p.resolve(memoryOf(m) as never);
     else if (m.type === 'loaded') p.resolve({ vocabSize: m.vocabSize, stateSize: m.stateSize, featureSize: m.featureSize } as never);
     else p.resolve((m.features ? { probs: m.probs, states: m.states, features: m.features } : { probs: m.probs, states: m.states }) as never);
   }

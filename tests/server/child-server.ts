@@ -2,7 +2,7 @@
 // signal it or restart it. Resolves once it prints its listening line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../../server/process-flags.js';
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../server/process-flags.js';
 
 const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,7 +20,7 @@ export interface ChildServer {
 export async function startChildServer(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ChildServer> {
   const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, '--port', '0', '--no-demo', '--backend', 'wasm', '--model', 'untrained', ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...SERVER_ENV, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SEMI_SPACE_MB, SERVER_NODE_FLAGS, SOURCE_MAPS_OFF } from '../../server/process-flags.js';
+import { SEMI_SPACE_MB, SERVER_ENV, SERVER_NODE_FLAGS, SOURCE_MAPS_OFF } from '../../server/process-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BOOT = fileURLToPath(new URL('../../server/inference/worker-boot.mjs', import.meta.url));
@@ -30,7 +30,7 @@ const REPORT_BOTH = `
 import { Worker } from 'node:worker_threads';
 // The server's workers inherit its flags; here --input-type is for the -e code only, and a V8
 // heap flag given to a worker explicitly is refused (inherited, it is left out quietly).
-const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size'));
+const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size') && a !== '--optimize-for-size');
 const worker = new Worker(process.env.BOOT, { workerData: { entry: process.env.ENTRY }, execArgv });
 const inWorker = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
 await worker.terminate();
@@ -42,7 +42,8 @@ describe('server process flags', () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
     // The tsx command is node with tsx's loader: the first two flags.
     const flags = SERVER_NODE_FLAGS.slice(2).map((f) => (f === SOURCE_MAPS_OFF ? `./${relative(ROOT, f)}` : f));
-    expect(pkg.scripts.start).toBe(`tsx ${flags.join(' ')} server/main.ts`);
+    const env = Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`);
+    expect(pkg.scripts.start).toBe(`${env.join(' ')} tsx ${flags.join(' ')} server/main.ts`);
   });
 
   it('leave source maps off in the main thread and in a worker booted through tsx', () => {

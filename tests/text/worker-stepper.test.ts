@@ -43,6 +43,9 @@ describe('worker stepper', () => {
       let states: Float32Array = new Float32Array(tokens.length * worker.stateSize);
       let local: Float32Array = states.slice();
       const before = await thread.memory();
+      // The worker measures its own thread: a V8 heap and a WASM memory of its own.
+      expect(before.heapTotalBytes).toBeGreaterThan(1_000_000);
+      expect(before.wasmBytes).toBeGreaterThan(0);
       for (let step = 0; step < 20; step++) {
         const [remote, here] = await Promise.all([worker.step(tokens, states), lm.stepper.step(tokens, local)]);
         expect(states.length).toBe(tokens.length * worker.stateSize); // not detached by the transfer
