@@ -330,7 +330,7 @@ type MemoryParts = Pick<ServerSnapshot, 'rssMb' | 'heapUsedMb' | 'heapTotalMb' |
   threadsMb: Record<string, { heapMb: number; wasmMb: number }>;
 };
 
-const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 100) / 100;
+const mb = (bytes: number) => bytes / 2 ** 20; // the result line rounds every figure
 
 function memoryParts(s: ServerSnapshot): MemoryParts {
   return {

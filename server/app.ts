@@ -285,6 +285,8 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     onConnection: (path) => metrics.openedConnection(path),
   });
   const workerHealth = () => inferenceWorkerHealth(classifier);
+  // The inference worker's memory (WorkerClassifier.memory); a classifier in this thread has none of its own.
+  const inferenceMemory = () => (classifier as { memory?: () => Promise<ThreadMemory> } | undefined)?.memory?.();
   const problems = () => [...readinessProblems({ harUnavailable, worker: workerHealth(), disk: recordings.diskProblem }), ...(node?.problems() ?? [])];
   metrics.watch({
     connections: () => router.connections(),
@@ -293,8 +295,7 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     queueDepth: () => inference.queueDepth,
     dashboardMessagesDropped: () => hub.droppedMessages(),
     recordingsActive: () => recordings.activeCount,
-    // The inference worker's tensors (WorkerClassifier.memory); a classifier in this thread has none of its own.
-    inferenceTfMemory: () => (classifier as { memory?: () => Promise<ThreadMemory> } | undefined)?.memory?.(),
+    inferenceTfMemory: inferenceMemory,
     textTfMemory: () => textService?.stepWorker.memory(),
   });
 
@@ -376,17 +377,10 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
     router,
     metrics,
     threadMemory: async () => {
-      const ask = (read: (() => Promise<ThreadMemory> | undefined) | undefined) => read?.()?.catch(() => undefined);
-      const [inferenceMem, textMem, imagesMem] = await Promise.all([
-        ask((classifier as { memory?: () => Promise<ThreadMemory> } | undefined)?.memory?.bind(classifier)),
-        ask(textService && (() => textService!.stepWorker.memory())),
-        ask(imageModels && (() => imageModels!.memory())),
-      ]);
-      const threads: Partial<Record<ServerThread, ThreadMemory>> = { main: threadMemory() };
-      if (inferenceMem) threads.inference = inferenceMem;
-      if (textMem) threads.text = textMem;
-      if (imagesMem) threads.images = imagesMem;
-      return threads;
+      const ask = (read: Promise<ThreadMemory> | undefined) => read?.catch(() => undefined);
+      const [inferenceMem, textMem, imagesMem] = await Promise.all([ask(inferenceMemory()), ask(textService?.stepWorker.memory()), ask(imageModels?.memory())]);
+      // A worker that does not run, or does not answer, is left out.
+      return { main: threadMemory(), ...(inferenceMem && { inference: inferenceMem }), ...(textMem && { text: textMem }), ...(imagesMem && { images: imagesMem }) };
     },
     listen: () =>
       app.listen({ port: config.port, host: config.host }).then(() => {

@@ -20,16 +20,16 @@ export const SOURCE_MAPS_OFF = fileURLToPath(new URL('./source-maps-off.mjs', im
  * it in its command line). glibc gives each thread that allocates an arena of its own, up to 8 per
  * core, and memory freed in one arena is not reused by another: with the server's worker threads,
  * libuv's pool and V8's helper threads that was ~40 MB of RSS at rest. `npm run bench -- fuzz` on
- * 2 cores, RSS after the calm phase: 404-429 MB in four runs without, 382 and 388 MB with 2 arenas.
+ * 2 cores, RSS after the calm phase: 404-429 MB in four runs without, 357-388 MB in four with 2 arenas.
  */
 export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /**
- * V8 favours memory over speed in every thread: pages compacted and given back after each full
- * collection rather than kept for the next saw-tooth, and 1 MB semi-spaces in the main thread
- * (the workers keep WORKER_RESOURCE_LIMITS). `npm run bench -- fuzz` (defaults, 2 cores, with
- * SERVER_ENV): RSS growth over the attack +108 MB without it, +73 MB with it; phones' p99
- * 1.22x and 1.45x the calm run's.
+ * V8 favours memory over speed: pages compacted and given back after each full collection rather
+ * than kept for the next saw-tooth, and 1 MB semi-spaces in the main thread (more collections).
+ * `npm run bench -- fuzz` (defaults, 2 cores, with SERVER_ENV): RSS growth over the attack +108 MB
+ * without it (one run), +73, +88 and +74 MB with it; phones' p99 1.22x the calm run's without,
+ * 1.45x, 1.52x and 1.81x with: it trades their latency for memory (server/README.md, Operations).
  */
 export const MEMORY_FLAG = '--optimize-for-size';
 

@@ -152,8 +152,9 @@ export class ServerMetrics {
         const m = await read?.()?.catch(() => undefined);
         setOrOmit(this, m?.[pick]);
       };
-    const inference = () => src.inferenceTfMemory?.();
-    const text = () => src.textTfMemory?.();
+    // One question to each worker per scrape: its four gauges share the answer in flight.
+    const inference = sharedWhilePending(() => src.inferenceTfMemory?.());
+    const text = sharedWhilePending(() => src.textTfMemory?.());
     new Gauge({
       name: 'sensorium_inference_tf_tensors',
       help: "The inference worker's TensorFlow.js tensors alive (absent when the model runs in the main thread or the worker does not answer)",
@@ -227,4 +228,20 @@ function gauge(registers: Registry[], name: string, help: string, read: () => nu
       this.set(read());
     },
   });
+}
+
+/** `read`, but a call while an earlier one is still pending gets that one's promise. */
+function sharedWhilePending<T>(read: () => Promise<T> | undefined): () => Promise<T> | undefined {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (pending) return pending;
+    const p = read();
+    if (!p) return undefined;
+    pending = p;
+    const clear = () => {
+      if (pending === p) pending = undefined;
+    };
+    p.then(clear, clear);
+    return p;
+  };
 }
