@@ -3,7 +3,8 @@
 import { createRandom } from '../../lib/random.js';
 import type { StepOne } from './text-session.js';
 import { startToken } from './text-session.js';
-import { UNK_ID, wordPiece, type Tokenizer } from './tokenizer.js';
+import { sampleToken, type DrawSpec } from './sample-token.js';
+import { wordPiece, type Tokenizer } from './tokenizer.js';
 
 export interface SamplingOptions {
   temperature: number;
@@ -27,93 +28,31 @@ export async function* generateTokens(
   opts: SamplingOptions,
   isStopped: () => boolean = () => false,
 ): AsyncGenerator<GeneratedToken> {
+  if (opts.maxTokens <= 0) return;
   const rng = createRandom(opts.seed);
   const promptIds = tokenizer.encode(prompt);
+  const fed = [startToken(tokenizer), ...promptIds];
+  const draw = (): DrawSpec => ({ temperature: opts.temperature, topK: opts.topK, u: rng.next() });
+  // The step after the prompt's last token, and each one after it, draws the next token where the
+  // model runs; a step function that does not draw leaves it to sampleToken here, with the same number.
+  const next = async (id: number, state: Float32Array): Promise<{ id: number; state: Float32Array }> => {
+    const d = draw();
+    const out = await step(id, state, d);
+    return { id: out.drawn ?? sampleToken(out.probs, d, d.u), state: out.states };
+  };
   let state = zeroState;
-  let probs: Float32Array | undefined;
-  for (const id of [startToken(tokenizer), ...promptIds]) {
+  for (const id of fed.slice(0, -1)) {
     if (isStopped()) return;
-    const out = await step(id, state);
-    state = out.states;
-    probs = out.probs;
+    state = (await step(id, state)).states;
   }
+  if (isStopped()) return;
+  let drawn = await next(fed[fed.length - 1]!, state);
   let prev = promptIds.length > 0 ? tokenizer.vocab[promptIds[promptIds.length - 1]!] : undefined;
   for (let n = 0; n < opts.maxTokens && !isStopped(); n++) {
-    const id = sampleToken(probs!, opts, rng.next());
-    const tok = tokenizer.vocab[id]!;
-    yield { id, text: tokenizer.kind === 'word' ? wordPiece(prev, tok) : tok };
+    const tok = tokenizer.vocab[drawn.id]!;
+    yield { id: drawn.id, text: tokenizer.kind === 'word' ? wordPiece(prev, tok) : tok };
     prev = tok;
     if (n + 1 === opts.maxTokens) return; // the last token needs no step after it
-    const out = await step(id, state);
-    state = out.states;
-    probs = out.probs;
+    drawn = await next(drawn.id, drawn.state);
   }
-}
-
-/**
- * Draws a token id from `probs` sharpened or flattened by the temperature, among the top k
- * (ties in probability: the lower id first). Linear in the vocabulary: it runs for every generated
- * token on the server's event loop, where a comparator sort of 6,000 ids took ~4 ms a token.
- */
-export function sampleToken(probs: ArrayLike<number>, opts: { temperature: number; topK: number }, u: number): number {
-  let count = 0;
-  for (let i = 0; i < probs.length; i++) if (i !== UNK_ID && probs[i]! > 0) count++;
-  if (count === 0) return UNK_ID;
-  const k = opts.topK > 0 && count > opts.topK ? opts.topK : count;
-  // The k-th largest probability: every candidate above it is in, then those equal to it by id.
-  let threshold = 0;
-  if (k < count) {
-    const values = new Float64Array(count);
-    for (let i = 0, j = 0; i < probs.length; i++) if (i !== UNK_ID && probs[i]! > 0) values[j++] = probs[i]!;
-    threshold = nthSmallest(values, count - k);
-  }
-  let equalSlots = k;
-  if (k < count) for (let i = 0; i < probs.length; i++) if (i !== UNK_ID && probs[i]! > threshold) equalSlots--;
-  const ids: number[] = [];
-  for (let i = 0; i < probs.length; i++) {
-    if (i === UNK_ID || !(probs[i]! > 0) || probs[i]! < threshold) continue;
-    if (k < count && probs[i] === threshold) {
-      if (equalSlots === 0) continue;
-      equalSlots--;
-    }
-    ids.push(i);
-  }
-  if (k < count) ids.sort((a, b) => probs[b]! - probs[a]!); // k ids: most probable first, stable
-  const inv = 1 / opts.temperature;
-  const logs = new Float64Array(ids.length);
-  let maxLog = -Infinity;
-  for (let j = 0; j < ids.length; j++) maxLog = Math.max(maxLog, (logs[j] = Math.log(probs[ids[j]!]!)));
-  const weights = logs; // each log becomes its weight in place
-  let total = 0;
-  for (let j = 0; j < ids.length; j++) total += weights[j] = Math.exp((logs[j]! - maxLog) * inv);
-  let r = u * total;
-  for (let j = 0; j < ids.length; j++) {
-    r -= weights[j]!;
-    if (r <= 0) return ids[j]!;
-  }
-  return ids[ids.length - 1]!;
-}
-
-/** The n-th smallest value (0-based) of `values`, which it reorders (quickselect, linear on average). */
-function nthSmallest(values: Float64Array, n: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = t;
-      }
-    }
-    if (n <= j) hi = j;
-    else if (n >= i) lo = i;
-    else return values[n]!;
-  }
-  return values[n]!;
 }

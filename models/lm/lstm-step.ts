@@ -4,6 +4,7 @@
 // context. States live in plain Float32Arrays owned by the caller, so sessions hold no tensors
 // and a state can be copied, stacked and restored freely.
 import * as tf from '@tensorflow/tfjs';
+import { drawRows, type DrawSpec } from './sample-token.js';
 
 interface StepLayer {
   units: number;
@@ -28,6 +29,8 @@ export interface StepResult {
    * projection after it: models/lm/README.md). A copy of the part of `states` that holds it.
    */
   features?: Float32Array;
+  /** [batch] the token drawn for each row that asked for a draw, -1 for the others. */
+  drawnIds?: Int32Array;
 }
 
 /** What runs LSTM steps for the server's step batcher: an LstmStepper here, or one in a worker thread (server/text/worker-stepper.ts). */
@@ -36,8 +39,8 @@ export interface StepModel {
   readonly stateSize: number;
   readonly featureSize: number;
   zeroState(): Float32Array;
-  /** Advances `tokens.length` sequences by one token each. */
-  step(tokens: Int32Array | readonly number[], states: Float32Array): Promise<StepResult>;
+  /** Advances `tokens.length` sequences by one token each; rows with a draw in `draws` also get a token drawn from their probabilities (`drawnIds`). */
+  step(tokens: Int32Array | readonly number[], states: Float32Array, draws?: readonly (DrawSpec | null)[]): Promise<StepResult>;
   dispose(): void;
 }
 
@@ -98,12 +101,15 @@ export class LstmStepper implements StepModel {
     return new Float32Array(this.stateSize);
   }
 
-  /** Advances `tokens.length` sequences by one token each. */
-  async step(tokens: Int32Array | readonly number[], states: Float32Array): Promise<StepResult> {
+  /** Advances `tokens.length` sequences by one token each (and draws for the rows with a draw). */
+  async step(tokens: Int32Array | readonly number[], states: Float32Array, draws?: readonly (DrawSpec | null)[]): Promise<StepResult> {
+    if (draws && draws.length !== tokens.length) throw new Error(`${draws.length} draws for ${tokens.length} sequences`);
     const [probsT, statesT] = this.stepTensors(tokens, states);
     try {
       const [probs, next] = await Promise.all([probsT.data() as Promise<Float32Array>, statesT.data() as Promise<Float32Array>]);
-      return { probs, states: next, features: this.featuresOf(next, tokens.length) };
+      const out: StepResult = { probs, states: next, features: this.featuresOf(next, tokens.length) };
+      if (draws?.some((d) => d)) out.drawnIds = drawRows(probs, this.vocabSize, draws);
+      return out;
     } finally {
       probsT.dispose();
       statesT.dispose();

@@ -7,14 +7,21 @@
 // over the new tokens. States are plain Float32Arrays: the session holds no tensors.
 import { completeWithChars } from './char-completion.js';
 import type { StepResult } from './lstm-step.js';
+import type { DrawSpec } from './sample-token.js';
 import { topK } from './metrics.js';
 import { isWordToken, normaliseForWords, splitWordsFrom, UNK_ID, type Tokenizer } from './tokenizer.js';
 import { PrefixIndex, type Suggestion } from './word-completion.js';
 import type { SessionAdaptation } from './session-adaptation.js';
 import type { AdaptedSuggestion } from './adapted-distribution.js';
 
-/** One LSTM step for one sequence (the server batches these across sessions). */
-export type StepOne = (token: number, state: Float32Array) => Promise<StepResult>;
+/** One LSTM step of one sequence: its probabilities and state after the token. */
+export interface SequenceStep extends StepResult {
+  /** The next token, drawn where the model runs, when the step was asked for a draw (its `probs` may then be empty). */
+  drawn?: number;
+}
+
+/** One LSTM step for one sequence (the server batches these across sessions); `draw` asks it to draw the next token too. */
+export type StepOne = (token: number, state: Float32Array, draw?: DrawSpec) => Promise<SequenceStep>;
 
 export interface TextEdit {
   /** Clear the text first (a new document, or the cursor moved: send the text before it as insert). */

@@ -575,7 +575,7 @@ export const OPTIONS = [
       env: 'SENSORIUM_TEXT_GENERATION_TOKENS_PER_SEC',
       type: v.integer(1, 1_000_000),
       default: 200,
-      doc: 'tokens per second all /ws/text generations of the server share (bursts of as many): each is a model step and a sampling pass on the event loop',
+      doc: 'tokens per second all /ws/text and HTTP generations of the server share (bursts of as many): each is a model step in the text worker and a frame on the event loop',
     }),
     option('text.maxFrameBytes', {
       flag: 'text-max-frame-bytes',

@@ -1,8 +1,8 @@
 // Tokens per second that all text generations of one server share, /ws/text and
 // POST /api/text/generate alike (bursts of as many; config.generationTokensPerSec): each token
-// costs a model step and a sampling pass over the vocabulary on the event loop every socket
-// shares, so generations alone took a quarter of it under the hostile mix. A 100-token
-// generation still takes half a second when nobody else generates.
+// costs a model step (a 6,000-word softmax) in the text worker every typist shares, and a frame
+// on the event loop. When tokens were drawn on the event loop, generations alone took a quarter
+// of it under the hostile mix. A 100-token generation still takes half a second when nobody else generates.
 import { TokenBucket } from '../../lib/token-bucket.js';
 import { DEFAULT_TEXT_CONFIG } from './text-config.js';
 import type { TextService } from './text-service.js';

@@ -1,6 +1,7 @@
 // The messages between the server's main thread (worker-stepper.ts) and its language models' step
 // worker (step-worker.ts). Arrays cross by transfer, not copy: a batch's probabilities are
 // batch x vocabulary floats.
+import type { DrawSpec } from '../../models/lm/sample-token.js';
 import type { ThreadMemory } from '../../models/runtime/thread-memory.js';
 
 export interface StepWorkerInit {
@@ -18,8 +19,8 @@ export interface StepShape {
 export type ToStepWorker =
   /** Loads a model (name in models/trained, or a folder) if it is not loaded yet: answered 'loaded' or 'failed'. */
   | { type: 'load'; id: number; model: string }
-  /** A step of a model's batch (the model loads first if this worker has not loaded it yet). */
-  | { type: 'step'; id: number; model: string; tokens: Int32Array; states: Float32Array }
+  /** A step of a model's batch (the model loads first if this worker has not loaded it yet); rows with a draw get their next token drawn here. */
+  | { type: 'step'; id: number; model: string; tokens: Int32Array; states: Float32Array; draws?: (DrawSpec | null)[] }
   | { type: 'memory'; id: number }
   | { type: 'dispose' };
 
@@ -27,7 +28,8 @@ export type FromStepWorker =
   | { type: 'ready' }
   | { type: 'init-failed'; message: string }
   | ({ type: 'loaded'; id: number } & StepShape)
-  | { type: 'stepped'; id: number; probs: Float32Array; states: Float32Array; features?: Float32Array }
+  /** `probs` is empty when every row drew: the main thread then gets a token per row, not batch x vocabulary floats. */
+  | { type: 'stepped'; id: number; probs: Float32Array; states: Float32Array; features?: Float32Array; drawnIds?: Int32Array }
   | { type: 'failed'; id: number; message: string }
   | ({ type: 'memory'; id: number } & ThreadMemory)
   | { type: 'disposed' };

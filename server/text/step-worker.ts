@@ -40,11 +40,13 @@ async function handle(m: ToStepWorker): Promise<void> {
     const s = await stepper(m.model);
     post({ type: 'loaded', id: m.id, vocabSize: s.vocabSize, stateSize: s.stateSize, featureSize: s.featureSize });
   } else if (m.type === 'step') {
-    const out = await (await stepper(m.model)).step(m.tokens, m.states);
-    const [probs, states] = [whole(out.probs), whole(out.states)];
+    const out = await (await stepper(m.model)).step(m.tokens, m.states, m.draws);
+    const drawnIds = out.drawnIds;
+    const everyRowDrew = drawnIds !== undefined && drawnIds.every((t) => t >= 0);
+    const [probs, states] = [everyRowDrew ? new Float32Array(0) : whole(out.probs), whole(out.states)];
     const features = out.features && whole(out.features);
-    const transfer = [probs.buffer, states.buffer, ...(features ? [features.buffer] : [])] as ArrayBuffer[];
-    post(features ? { type: 'stepped', id: m.id, probs, states, features } : { type: 'stepped', id: m.id, probs, states }, transfer);
+    const transfer = [probs.buffer, states.buffer, ...(features ? [features.buffer] : []), ...(drawnIds ? [drawnIds.buffer] : [])] as ArrayBuffer[];
+    post({ type: 'stepped', id: m.id, probs, states, ...(features ? { features } : {}), ...(drawnIds ? { drawnIds } : {}) }, transfer);
   } else if (m.type === 'memory') {
     post({ type: 'memory', id: m.id, ...threadMemory() });
   } else {

@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StepModel, StepResult } from '../../models/lm/lstm-step.js';
+import type { DrawSpec } from '../../models/lm/sample-token.js';
 import { memoryOf, NO_THREAD_MEMORY, type ThreadMemory } from '../../models/runtime/thread-memory.js';
 import { WORKER_RESOURCE_LIMITS } from '../process-flags.js';
 import type { FromStepWorker, StepShape, StepWorkerInit, ToStepWorker } from './step-worker-messages.js';
@@ -77,11 +78,12 @@ export class StepWorker {
     return new WorkerStepper(this, model, shape);
   }
 
-  step(model: string, tokens: Int32Array | readonly number[], states: Float32Array): Promise<StepResult> {
+  step(model: string, tokens: Int32Array | readonly number[], states: Float32Array, draws?: readonly (DrawSpec | null)[]): Promise<StepResult> {
     // Copies: the buffers are transferred, so the caller's arrays stay usable.
     const t = Int32Array.from(tokens);
     const s = states.slice();
-    return this.call<StepResult>((id) => ({ type: 'step', id, model, tokens: t, states: s }), [t.buffer, s.buffer]);
+    const d = draws?.some((x) => x) ? [...draws] : undefined;
+    return this.call<StepResult>((id) => ({ type: 'step', id, model, tokens: t, states: s, ...(d ? { draws: d } : {}) }), [t.buffer, s.buffer]);
   }
 
   /** The worker's tensors (the leak tests' figure), heap and WASM memory; zeros while no worker runs. */
@@ -156,7 +158,12 @@ export class StepWorker {
     if (m.type === 'failed') p.reject(new StepWorkerError(m.message));
     else if (m.type === 'memory') p.resolve(memoryOf(m) as never);
     else if (m.type === 'loaded') p.resolve({ vocabSize: m.vocabSize, stateSize: m.stateSize, featureSize: m.featureSize } as never);
-    else p.resolve((m.features ? { probs: m.probs, states: m.states, features: m.features } : { probs: m.probs, states: m.states }) as never);
+    else {
+      const out: StepResult = { probs: m.probs, states: m.states };
+      if (m.features) out.features = m.features;
+      if (m.drawnIds) out.drawnIds = m.drawnIds;
+      p.resolve(out as never);
+    }
   }
 }
 
@@ -178,8 +185,8 @@ export class WorkerStepper implements StepModel {
     return new Float32Array(this.stateSize);
   }
 
-  step(tokens: Int32Array | readonly number[], states: Float32Array): Promise<StepResult> {
-    return this.host.step(this.model, tokens, states);
+  step(tokens: Int32Array | readonly number[], states: Float32Array, draws?: readonly (DrawSpec | null)[]): Promise<StepResult> {
+    return this.host.step(this.model, tokens, states, draws);
   }
 
   /** The worker's models go with it (StepWorker.dispose). */

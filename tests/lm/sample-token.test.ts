@@ -3,7 +3,7 @@
 // probabilities (ties, zeros, <unk>), k, temperature and draw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sampleToken } from '../../models/lm/generate.js';
+import { drawRows, sampleToken } from '../../models/lm/sample-token.js';
 import { UNK_ID } from '../../models/lm/tokenizer.js';
 
 /** The definition: candidates by id, sorted by probability (stable) and cut to k, then weighted. */
@@ -29,5 +29,17 @@ describe('sampleToken', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('draws for the rows of a batch that ask, each from its own row, and -1 for the others', () => {
+    const V = 7;
+    const probs = Float32Array.from({ length: 3 * V }, (_, i) => ((i * 37) % 11) / 11);
+    const draws = [{ temperature: 1, topK: 0, u: 0.3 }, null, { temperature: 0.5, topK: 2, u: 0.9 }];
+    const drawn = drawRows(probs, V, draws);
+    expect(Array.from(drawn)).toEqual([sampleToken(probs.subarray(0, V), draws[0]!, 0.3), -1, sampleToken(probs.subarray(2 * V), draws[2]!, 0.9)]);
+    // Each row draws from itself: the last row's draw is a token that is among its own top 2.
+    const last = Array.from(probs.subarray(2 * V)).map((p, id) => ({ p, id })).filter((x) => x.id !== UNK_ID);
+    last.sort((a, b) => b.p - a.p || a.id - b.id);
+    expect(last.slice(0, 2).map((x) => x.id)).toContain(drawn[2]);
   });
 });

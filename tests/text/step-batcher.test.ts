@@ -6,6 +6,8 @@ import { initBackend } from '../../models/runtime/backend.js';
 import { StepBatcher } from '../../server/text/step-batcher.js';
 import type { LoadedLm } from '../../models/lm/lm-store.js';
 import { tinyLm } from './tiny-lm.js';
+import { generateTokens } from '../../models/lm/generate.js';
+import type { StepOne } from '../../models/lm/text-session.js';
 
 let lm: LoadedLm;
 
@@ -34,6 +36,37 @@ describe('step batcher', () => {
     }
     expect(new Set(outs.map((o) => o.features![0])).size).toBe(tokens.length);
     expect(tf.memory().numTensors).toBe(tensors);
+    await batcher.close();
+  });
+
+  it('generates the same text when the model draws the tokens as when they are drawn from its probabilities here', async () => {
+    const batcher = new StepBatcher(lm.stepper, { maxBatch: 8, maxDelayMs: 2, maxQueue: 64 });
+    const opts = { temperature: 0.9, topK: 0, maxTokens: 25, seed: 11 };
+    const drawnHere: number[] = [];
+    const probsOnly: StepOne = async (token, state) => {
+      const out = await batcher.step(token, state); // no draw asked: probabilities back
+      expect(out.drawn).toBeUndefined();
+      drawnHere.push(out.probs.length);
+      return out;
+    };
+    const rowsDrawnByModel: number[] = [];
+    const drawing: StepOne = async (token, state, draw) => {
+      const out = await batcher.step(token, state, draw);
+      if (draw) rowsDrawnByModel.push(out.probs.length);
+      return out;
+    };
+    const collect = async (step: StepOne) => {
+      const ids: number[] = [];
+      for await (const t of generateTokens(step, lm.tokenizer, lm.stepper.zeroState(), 'the whale', opts)) ids.push(t.id);
+      return ids;
+    };
+    const [byModel, local] = await Promise.all([collect(drawing), collect(probsOnly)]);
+    expect(byModel).toHaveLength(opts.maxTokens);
+    expect(byModel).toEqual(local);
+    // The drawing steps carried no probabilities; the others carried a whole vocabulary each.
+    expect(rowsDrawnByModel).toHaveLength(opts.maxTokens);
+    expect(rowsDrawnByModel.every((n) => n === 0)).toBe(true);
+    expect(drawnHere.every((n) => n === lm.stepper.vocabSize)).toBe(true);
     await batcher.close();
   });
 });

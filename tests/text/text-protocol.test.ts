@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTextClientMessage } from '../../protocol/text-messages.js';
-import { sampleToken } from '../../models/lm/generate.js';
+import { sampleToken } from '../../models/lm/sample-token.js';
 
 describe('text protocol validation', () => {
   it('accepts the client messages and rejects malformed ones with a reason', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveLm, type LoadedLm } from '../../models/lm/lm-store.js';
+import { drawRows } from '../../models/lm/sample-token.js';
 import { ModelNotFoundError } from '../../models/store/model-store.js';
 import { initBackend } from '../../models/runtime/backend.js';
 import { DEFAULT_TEXT_CONFIG } from '../../server/text/text-config.js';
@@ -56,6 +57,26 @@ describe('worker stepper', () => {
         local = here.states;
       }
       expect((await thread.memory()).numTensors).toBe(before.numTensors);
+    } finally {
+      await thread.dispose();
+    }
+  });
+
+  it('draws the next token in the worker for the rows that ask, and sends no probabilities when every row drew', async () => {
+    const thread = new StepWorker({ backend: 'wasm' });
+    const worker = await thread.load(join(dir, 'tiny-word'));
+    try {
+      const tokens = [3, 17, 42];
+      const states = new Float32Array(tokens.length * worker.stateSize);
+      const here = await lm.stepper.step(tokens, states);
+      const draws = [{ temperature: 0.8, topK: 0, u: 0.41 }, null, { temperature: 1.2, topK: 5, u: 0.77 }];
+      const mixed = await worker.step(tokens, states, draws);
+      expect(Array.from(mixed.drawnIds!)).toEqual(Array.from(drawRows(here.probs, worker.vocabSize, draws)));
+      expect(mixed.probs).toHaveLength(tokens.length * worker.vocabSize); // one row still wants its probabilities
+      const all = await worker.step(tokens, states, [draws[0]!, { temperature: 1, topK: 3, u: 0.05 }, draws[2]!]);
+      expect(all.probs).toHaveLength(0);
+      expect(Array.from(all.drawnIds!).every((t) => t > 0 && t < worker.vocabSize)).toBe(true);
+      expect(maxAbsDiff(all.states, here.states)).toBeLessThan(1e-5);
     } finally {
       await thread.dispose();
     }
