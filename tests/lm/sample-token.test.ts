@@ -38,7 +38,9 @@ describe('sampleToken', () => {
     const drawn = drawRows(probs, V, draws);
     expect(Array.from(drawn)).toEqual([sampleToken(probs.subarray(0, V), draws[0]!, 0.3), -1, sampleToken(probs.subarray(2 * V), draws[2]!, 0.9)]);
     // Each row draws from itself: the last row's draw is a token that is among its own top 2.
-    const last = Array.from(probs.subarray(2 * V)).map((p, id) => ({ p, id })).filter((x) => x.id !== UNK_ID);
+    const last = Array.from(probs.subarray(2 * V))
+      .map((p, id) => ({ p, id }))
+      .filter((x) => x.id !== UNK_ID);
     last.sort((a, b) => b.p - a.p || a.id - b.id);
     expect(last.slice(0, 2).map((x) => x.id)).toContain(drawn[2]);
   });
