@@ -25,14 +25,13 @@ export const SOURCE_MAPS_OFF = fileURLToPath(new URL('./source-maps-off.mjs', im
 export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /**
- * Every full collection compacts the old generation, so the pages that the garbage of a hostile
- * burst left half empty are emptied and given back, not kept reserved (full collections are few:
- * heap-growing.ts). `npm run bench -- fuzz` (defaults, 2 cores, with SERVER_ENV), RSS growth over
- * the attack and phones' p99 against the calm run: without a flag +108 MB, 1.22x (one run); with
- * V8's `--optimize-for-size` +73/+88/+74 MB but 1.45x/1.52x/1.81x (its forced 1 MB semi-spaces in
- * the main thread meant many more collections); with this flag +66 MB, 1.42x (server/README.md, Operations).
+ * V8 favours memory over speed: pages compacted and given back after each full collection rather
+ * than kept for the next saw-tooth, and 1 MB semi-spaces in the main thread (more collections).
+ * `npm run bench -- fuzz` (defaults, 2 cores, with SERVER_ENV): RSS growth over the attack +108 MB
+ * without it (one run), +73, +88 and +74 MB with it; phones' p99 1.22x the calm run's without,
+ * 1.45x, 1.52x and 1.81x with: it trades their latency for memory (server/README.md, Operations).
  */
-export const MEMORY_FLAG = '--compact-on-every-full-gc';
+export const MEMORY_FLAG = '--optimize-for-size';
 
 /** Node flags of a server process run from its TypeScript sources (tsx's loader first, as the tsx command does). */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--import', 'tsx', `--max-semi-space-size=${SEMI_SPACE_MB}`, MEMORY_FLAG, '--import', SOURCE_MAPS_OFF];

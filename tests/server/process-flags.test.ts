@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MEMORY_FLAG, SEMI_SPACE_MB, SERVER_ENV, SERVER_NODE_FLAGS, SOURCE_MAPS_OFF } from '../../server/process-flags.js';
+import { SEMI_SPACE_MB, SERVER_ENV, SERVER_NODE_FLAGS, SOURCE_MAPS_OFF } from '../../server/process-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BOOT = fileURLToPath(new URL('../../server/inference/worker-boot.mjs', import.meta.url));
@@ -30,7 +30,7 @@ const REPORT_BOTH = `
 import { Worker } from 'node:worker_threads';
 // The server's workers inherit its flags; here --input-type is for the -e code only, and a V8
 // heap flag given to a worker explicitly is refused (inherited, it is left out quietly).
-const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size') && a !== '${MEMORY_FLAG}');
+const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size') && a !== '--optimize-for-size');
 const worker = new Worker(process.env.BOOT, { workerData: { entry: process.env.ENTRY }, execArgv });
 const inWorker = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
 await worker.terminate();
