@@ -30,6 +30,8 @@ export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: 
  * `npm run bench -- fuzz` (defaults, 2 cores, with SERVER_ENV): RSS growth over the attack +108 MB
  * without it (one run), +73, +88 and +74 MB with it; phones' p99 1.22x the calm run's without,
  * 1.45x, 1.52x and 1.81x with: it trades their latency for memory (server/README.md, Operations).
+ * Tried instead: `--compact-on-every-full-gc` (4 MB semi-spaces kept), +66/+84/+91 MB and 1.42x/
+ * 1.73x/2.18x in three runs, where this flag gave +51 MB and 1.85x in the same noisy hour: no better.
  */
 export const MEMORY_FLAG = '--optimize-for-size';
 
