@@ -10,6 +10,7 @@
 //    deployment), for the bus's overhead;
 //  - --compare-inference: saturation (closed-loop phones) with 2 inference members, then with 1
 //    (the other stopped), in one run: windows/s each and the ratio.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, loadavg } from 'node:os';
 import { defineCommand, CliError, parseOptions, type OptionValues } from '../cli/args.js';
 import { formatNumber } from '../cli/progress.js';
@@ -100,7 +101,6 @@ interface Deployment {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) => console.error(`bench cluster: ${m}`);
 
 function serverArgs(o: Options): { all: string[]; gateway: string[] } {

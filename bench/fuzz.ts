@@ -7,6 +7,7 @@
 // A crash is recorded with the server's last stderr lines and, replayed against a fresh server,
 // the frame that caused it; the server is restarted and the attack goes on (up to --max-crashes).
 // --decoy is the control: the same attack on a second server, the neighbours' server left alone.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,8 +90,6 @@ interface CrashReport extends Omit<CrashInfo, 'stderrTail'> {
   /** Kinds of the frames sent in the last second before the crash. */
   lastKinds: Tally;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function main(argv: string[]): Promise<void> {
   const o = parseOptions(spec, argv);

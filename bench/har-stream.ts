@@ -10,6 +10,7 @@
 //    served windows/s with batching and with --max-batch 1, and the bare model's batch-64
 //    throughput for reference.
 // The server runs in a child process by default (--server in-process to share this process).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, loadavg } from 'node:os';
 import { defineCommand, CliError, parseOptions, type OptionValues } from '../cli/args.js';
 import { backendOption } from '../cli/backend-option.js';
@@ -107,8 +108,6 @@ function serverOptions(o: Options, maxDevices: number, extra: Partial<LocalServe
   const maxConnections = Math.max(DEFAULT_CONFIG.maxConnections, maxDevices + 100);
   return { backend: o.backend, harModel: 'auto', maxDevices, ...extra, overrides: { batching, inferenceWorker, maxConnections, ...extra.overrides } };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Share of one core a busy loop gets right now (1 = an idle core; less on a busy machine). */
 function probeCpuShare(ms = 1000): number {

@@ -2,6 +2,7 @@
 // server, one shared HAR classifier behind the dynamic batcher, access control, metrics, the
 // recording store, and an orderly shutdown. Tests call buildServer with port 0 and talk to it
 // over loopback.
+import { round2 } from '../lib/round.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { initBackend } from '../models/runtime/backend.js';
 import { batchingForBackend } from '../models/runtime/batching-defaults.js';
@@ -399,8 +400,6 @@ export async function buildServer(config: ServerConfig, opts: BuildOptions = {})
   if (tls) server.tls = tls;
   return server;
 }
-
-const round2 = (v: number) => Math.round(v * 100) / 100;
 
 /** The cluster as dashboards show it: counts, without each member's details. */
 function clusterStats(summary: ClusterSummary): ClusterStats {

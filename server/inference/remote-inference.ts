@@ -4,6 +4,7 @@
 // among those still subscribed), until the window's deadline. While the bus is down, requests
 // retry briefly; past the deadline, or beyond maxInFlight windows waiting, the window is refused
 // with OverloadedError, which devices see as `overloaded` (the same as a full local queue).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OverloadedError, type BatcherStats } from '../batching/dynamic-batcher.js';
 import { BusDisconnectedError, BusNoRespondersError, BusOverloadedError, BusTimeoutError, type Bus } from '../bus/bus.js';
 import { HAR_CLASSIFY_SUBJECT, type ClassifyReply, type ClassifyRequest } from '../../protocol/bus-subjects.js';
@@ -129,5 +130,3 @@ function resultOf(reply: unknown, classes: number, inFlight: number, maxInFlight
   if (r.features instanceof Float32Array) result.features = r.features;
   return result;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

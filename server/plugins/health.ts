@@ -4,6 +4,7 @@
 // 200 `ok` otherwise — an untrained model or an image/text model that failed to load is a
 // warning, not a reason to take the whole server out of a load balancer. While it shuts down,
 // Fastify answers every request 503 (its `return503OnClosing`), this route included.
+import { round2 } from '../../lib/round.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterSummary } from '../cluster/cluster-view.js';
 import type { InferenceWorkerHealth } from '../inference/worker-classifier.js';
@@ -181,5 +182,3 @@ export const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (app,
     };
   });
 };
-
-const round2 = (v: number) => Math.round(v * 100) / 100;

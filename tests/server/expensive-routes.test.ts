@@ -1,13 +1,12 @@
 // Expensive HTTP routes take turns: one client's pile of requests waits behind its own, another
 // client is served in between, a client with too many waiting gets 429, and the image routes rest
 // between requests so that they take at most their share of the event loop.
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { FairGate } from '../../server/http/fair-gate.js';
 import { installExpensiveRouteGates } from '../../server/http/expensive-routes.js';
 import { ClientAddress } from '../../server/security/client-address.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('FairGate', () => {
   it('lets clients in round-robin, one running each, and refuses a client with too many waiting', async () => {
