@@ -32,11 +32,10 @@ export async function* generateTokens(
   const rng = createRandom(opts.seed);
   const promptIds = tokenizer.encode(prompt);
   const fed = [startToken(tokenizer), ...promptIds];
-  const draw = (): DrawSpec => ({ temperature: opts.temperature, topK: opts.topK, u: rng.next() });
   // The step after the prompt's last token, and each one after it, draws the next token where the
   // model runs; a step function that does not draw leaves it to sampleToken here, with the same number.
   const next = async (id: number, state: Float32Array): Promise<{ id: number; state: Float32Array }> => {
-    const d = draw();
+    const d: DrawSpec = { temperature: opts.temperature, topK: opts.topK, u: rng.next() };
     const out = await step(id, state, d);
     return { id: out.drawn ?? sampleToken(out.probs, d, d.u), state: out.states };
   };

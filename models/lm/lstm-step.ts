@@ -108,7 +108,7 @@ export class LstmStepper implements StepModel {
     try {
       const [probs, next] = await Promise.all([probsT.data() as Promise<Float32Array>, statesT.data() as Promise<Float32Array>]);
       const out: StepResult = { probs, states: next, features: this.featuresOf(next, tokens.length) };
-      if (draws?.some((d) => d)) out.drawnIds = drawRows(probs, this.vocabSize, draws);
+      if (draws) out.drawnIds = drawRows(probs, this.vocabSize, draws);
       return out;
     } finally {
       probsT.dispose();

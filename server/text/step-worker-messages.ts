@@ -20,7 +20,7 @@ export type ToStepWorker =
   /** Loads a model (name in models/trained, or a folder) if it is not loaded yet: answered 'loaded' or 'failed'. */
   | { type: 'load'; id: number; model: string }
   /** A step of a model's batch (the model loads first if this worker has not loaded it yet); rows with a draw get their next token drawn here. */
-  | { type: 'step'; id: number; model: string; tokens: Int32Array; states: Float32Array; draws?: (DrawSpec | null)[] }
+  | { type: 'step'; id: number; model: string; tokens: Int32Array; states: Float32Array; draws?: readonly (DrawSpec | null)[] }
   | { type: 'memory'; id: number }
   | { type: 'dispose' };
 

@@ -82,8 +82,7 @@ export class StepWorker {
     // Copies: the buffers are transferred, so the caller's arrays stay usable.
     const t = Int32Array.from(tokens);
     const s = states.slice();
-    const d = draws?.some((x) => x) ? [...draws] : undefined;
-    return this.call<StepResult>((id) => ({ type: 'step', id, model, tokens: t, states: s, ...(d ? { draws: d } : {}) }), [t.buffer, s.buffer]);
+    return this.call<StepResult>((id) => ({ type: 'step', id, model, tokens: t, states: s, ...(draws ? { draws } : {}) }), [t.buffer, s.buffer]);
   }
 
   /** The worker's tensors (the leak tests' figure), heap and WASM memory; zeros while no worker runs. */
