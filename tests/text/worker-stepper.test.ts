@@ -90,7 +90,10 @@ describe('worker stepper', () => {
       const good = await worker.step([3], worker.zeroState());
       // Kill the thread from outside, as a crash or an out-of-memory end would.
       const thread = (host as unknown as { worker: { terminate(): Promise<number> } }).worker;
-      const inFlight = worker.step([3], worker.zeroState());
+      // A batch large enough to keep the worker busy for tens of milliseconds: a one-row step
+      // could be answered before the terminate lands, and would then resolve.
+      const rows = 8192;
+      const inFlight = worker.step(new Array<number>(rows).fill(3), new Float32Array(rows * worker.stateSize));
       await thread.terminate();
       await expect(inFlight).rejects.toBeInstanceOf(StepWorkerError);
       const after = await worker.step([3], worker.zeroState());
