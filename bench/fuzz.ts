@@ -4,6 +4,8 @@
 // them in a calm phase, then runs the hostile mix (bench/hostile/) in a third process: N frames
 // per endpoint on /ws/device, /ws/dashboard and /ws/text and N requests over every HTTP route, plus
 // clients that never read, a reconnect storm, WebSocket protocol violations and slow HTTP clients.
+// The attack comes in windows with calm windows between them: on a shared machine whose speed
+// drifts over a quarter of an hour, the calm windows see the same machine as the hostile ones.
 // A crash is recorded with the server's last stderr lines and, replayed against a fresh server,
 // the frame that caused it; the server is restarted and the attack goes on (up to --max-crashes).
 // --decoy is the control: the same attack on a second server, the neighbours' server left alone.
@@ -18,10 +20,10 @@ import type { LocalServerOptions } from '../simulators/local-server.js';
 import type { ServerSnapshot } from '../simulators/server-snapshot.js';
 import { chrtAvailable, startAttackProcess } from './hostile/attack-process.js';
 import { FAMILIES, type Family, type HostileSummary } from './hostile/hostile-mix.js';
-import { Neighbours, type NeighbourFigures } from './hostile/neighbours.js';
+import { figuresOf, Neighbours, type NeighbourFigures, type PhaseSamples } from './hostile/neighbours.js';
 import { findCrashingFrame, type Reproduction } from './hostile/reproduce.js';
 import { aggregate, printHostileReport, reportFigures } from './hostile/summary.js';
-import { inc, type Tally } from './hostile/tally.js';
+import { inc, tallySince, type Tally } from './hostile/tally.js';
 import { warmLazyModels } from './hostile/warm-up.js';
 import { WatchedServer, type CrashInfo } from './hostile/watched-server.js';
 import { NEIGHBOUR_PREFIX } from './hostile/ws-payloads.js';
@@ -43,6 +45,21 @@ export const spec = defineCommand({
       // 30 s gave ~470 predictions: the calm p99 was their 5th slowest and ranged 13.4-18.0 ms over six runs on a quiet machine, so the ratio moved ±20% on that alone.
       default: 90,
       description: 'calm phase: neighbours alone (~16 predictions/s with the default neighbours: its p99 needs well over 1000 of them)',
+    },
+    'hostile-window-seconds': {
+      type: 'number',
+      min: 0,
+      max: 24 * 3600,
+      default: 60,
+      description: 'the attack runs in windows this long with a calm window after each but the last (0: one window, as long as the attack)',
+    },
+    'calm-window-seconds': { type: 'number', min: 1, max: 3600, default: 15, description: 'neighbours measured alone between two hostile windows' },
+    'calm-window-settle-seconds': {
+      type: 'number',
+      min: 0,
+      max: 300,
+      default: 5,
+      description: "after a hostile window, before its calm window: the attack process's sockets close and the server finishes what it had queued",
     },
     'settle-seconds': { type: 'number', min: 0, max: 300, default: 10, description: 'after the attack, before the final RSS' },
     'max-seconds': { type: 'number', min: 1, max: 24 * 3600, default: 900, description: 'the hostile phase stops after this long even if frames are left' },
@@ -74,10 +91,11 @@ export const spec = defineCommand({
   notes: [
     'Targets only 127.0.0.1 (a server it starts itself) and stops by itself (frames spent or --max-seconds).',
     "Neighbour latency is client side: phones, frame holding a window's last sample sent -> prediction received; typists, keystroke -> suggestions.",
-    "Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours' p99 <= 1.5x the calm run's, no `overloaded` for them.",
+    "Targets: 0 crashes, server alive, RSS growth (end - start) < 100 MB, neighbours' p99 <= 1.5x the calm windows', no `overloaded` for them.",
+    "Phases: warm-up, the calm phase (`calm`), then hostile windows (--hostile-window-seconds) with calm windows between them (`calmWindows`). Latency is measured in a hostile window from the attack's first progress report (its process has started and is sending), in a calm window after --calm-window-settle-seconds; each kind's p99 is over its windows' samples pooled. p99Ratio = hostile p99 / the calm windows' p99; calm.p99Ratio = hostile p99 / the calm phase's (the design before the windows). neighbours.overloaded and .errors count everything from the first hostile window to the end of the attack, calm windows included.",
     'Before the neighbours start, each image model is asked for once (bench/hostile/warm-up.ts): RSS start then includes the lazily loaded models and the image worker.',
-    'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio",',
-    '"calm":{…,"loadAvg1m"},"hostileLoadAvg1m","rssPeakMb","memory":{"start","end"},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
+    'Last stdout line: {"frames","serverAlive","crashes","rssStartMb","rssEndMb","neighbours":{"p99Ms","overloaded","errors",…},"calmP99Ms","p99Ratio","typistP99Ratio",',
+    '"calm":{…,"p99Ratio","typistP99Ratio","loadAvg1m"},"calmWindows":{"windows","p99Ms","typistP99Ms",…},"hostileWindows","hostileLoadAvg1m","rssPeakMb","memory":{"start","end"},"targets":{…},"perEndpoint":{…},"typedErrors":{…},"http":{…},"nonReaders":{…},"slowHttp":{…},"crashReports":[…],"processErrors":{"count","samples"},…}.',
     'memory: what the server\'s RSS was made of at the start and the end: {"rssMb","heapUsedMb","heapTotalMb","externalMb","heapSpacesMb":{new_space,old_space,…}} (main thread), "threadsMb":{"main"|"inference"|"text"|"images":{"heapMb","wasmMb"}} (each thread\'s V8 heap reserved and WASM memory; the main thread\'s WASM is part of its external); malloc and the threads\' stacks are the rest.',
     "The server runs under npm start's process policy: an uncaught exception is logged and survived (processErrors, with its stack), a burst of them exits 70 (a crash).",
   ].join('\n'),
@@ -111,7 +129,15 @@ export async function main(argv: string[]): Promise<void> {
     'storm-1',
   ];
   const hostileBudgetSeconds = o['max-seconds'];
-  const neighbours = new Neighbours({ phones: o.phones, typists: o.typists, seed, maxSeconds: o['warmup-seconds'] + o['calm-seconds'] + hostileBudgetSeconds + o['settle-seconds'] + 600 });
+  const windowSeconds = o['hostile-window-seconds'];
+  const calmWindowSeconds = o['calm-window-settle-seconds'] + o['calm-window-seconds'];
+  const calmWindowsAtMost = windowSeconds > 0 ? Math.ceil(hostileBudgetSeconds / windowSeconds) : 0;
+  const neighbours = new Neighbours({
+    phones: o.phones,
+    typists: o.typists,
+    seed,
+    maxSeconds: o['warmup-seconds'] + o['calm-seconds'] + hostileBudgetSeconds + calmWindowsAtMost * calmWindowSeconds + o['settle-seconds'] + 600,
+  });
 
   console.error(`fuzz: starting the server (child process), ${o.phones} phones and ${o.typists} typists beside it`);
   let server = await WatchedServer.start(serverOptions);
@@ -123,6 +149,11 @@ export async function main(argv: string[]): Promise<void> {
   const memory: { start?: MemoryParts; end?: MemoryParts } = {};
   let calm: NeighbourFigures;
   let hostile: NeighbourFigures;
+  // The samples of each hostile window, and of each calm window between two of them.
+  const hostilePhases: PhaseSamples[] = [];
+  const calmPhases: PhaseSamples[] = [];
+  // Neighbours' errors from the first hostile window to the end of the attack, calm windows included.
+  let hostileErrors: Tally = {};
   // The machine's load at the end of each phase: on a shared machine, the ratio of the phases'
   // p99 also says how busy the other processes were in each.
   let calmLoadAvg1m = NaN;
@@ -147,27 +178,49 @@ export async function main(argv: string[]): Promise<void> {
       `fuzz: calm p99 ${calm.p99Ms?.toFixed(1)} ms (typists ${calm.typistP99Ms?.toFixed(1) ?? '-'} ms), server RSS ${memory.start.rssMb.toFixed(0)} MB; hostile phase: ${frames} frames per endpoint at ${o.rate}/s`,
     );
 
-    neighbours.beginPhase();
+    const errorsBefore = neighbours.errorTally();
     const bar = new ProgressBar({ total: Math.max(1, endpoints.length) * frames, label: 'fuzz', unit: 'frames' });
-    const started = performance.now();
     const sent = { device: 0, dashboard: 0, text: 0, http: 0 };
+    // Seconds spent in hostile windows: the budget of --max-seconds (calm windows not counted).
+    let attackSeconds = 0;
+    let windows = 0;
     while (true) {
       const remaining = endpoints.length === 0 ? frames : frames - Math.min(...endpoints.map((e) => sent[e]));
-      const secondsLeft = hostileBudgetSeconds - (performance.now() - started) / 1000;
+      const secondsLeft = hostileBudgetSeconds - attackSeconds;
       if (remaining <= 0 || secondsLeft <= 1) break;
+      if (windows > 0 && windowSeconds > 0) {
+        await sleep(o['calm-window-settle-seconds'] * 1000);
+        neighbours.beginPhase();
+        await sleep(o['calm-window-seconds'] * 1000);
+        calmPhases.push(neighbours.takePhase());
+      }
       const base = { ...sent };
+      const windowStarted = performance.now();
+      // A window is measured from the attack's first report: its process has started and is sending.
+      let measuring = false;
+      const endWindow = () => {
+        if (measuring) hostilePhases.push(neighbours.takePhase());
+        measuring = false;
+        attackSeconds += (performance.now() - windowStarted) / 1000;
+        windows++;
+      };
       const attack = startAttackProcess(
         {
           httpUrl: (decoy ?? server).httpUrl,
           framesPerEndpoint: remaining,
           rate: o.rate,
-          maxSeconds: secondsLeft,
-          seed: seed + 7919 * crashes.length,
+          maxSeconds: windowSeconds > 0 ? Math.min(windowSeconds, secondsLeft) : secondsLeft,
+          // Window 0 of a run without crashes keeps the seed itself; every window sends new frames.
+          seed: seed + 7919 * crashes.length + 104_729 * windows,
           connectionsPerEndpoint: o.connections,
           deviceIds,
           families,
         },
         (p) => {
+          if (!measuring) {
+            neighbours.beginPhase();
+            measuring = true;
+          }
           const before = Object.values(sent).reduce((s, v) => s + v, 0);
           for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + p.perEndpoint[k];
           bar.tick(Object.values(sent).reduce((s, v) => s + v, 0) - before, { rssMb: rssPeakMb, crashes: crashes.length });
@@ -187,9 +240,10 @@ export async function main(argv: string[]): Promise<void> {
         clearInterval(rssTimer);
       }
       if ('summary' in outcome) {
+        endWindow();
         summaries.push(outcome.summary);
         for (const k of Object.keys(sent) as (keyof typeof sent)[]) sent[k] = base[k] + (k === 'http' ? outcome.summary.http.sent : outcome.summary.ws[k].sent);
-        break;
+        continue;
       }
       // The server died: stop the attack, keep its last frames, find the killer, restart.
       const crash = outcome.crash;
@@ -203,10 +257,12 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`\nfuzz: the ${decoy ? 'decoy ' : ''}server CRASHED (exit code ${crash.code}, signal ${crash.signal}); last stderr:\n${crash.stderrTail.slice(-1500)}`);
       if (decoy) {
         // A control run measures the machine, not crashes: record it and end the attack.
+        endWindow();
         crashes.push(crashReport(crash, lastKinds, null));
         break;
       }
       await neighbours.detach();
+      endWindow();
       processErrorSamples.push(...server.processErrors);
       let reproduction: Reproduction | undefined;
       if (o.reproduce) {
@@ -229,7 +285,8 @@ export async function main(argv: string[]): Promise<void> {
       server = await WatchedServer.start(serverOptions);
       await neighbours.attach(server.httpUrl);
     }
-    hostile = neighbours.endPhase();
+    hostile = figuresOf(hostilePhases);
+    hostileErrors = tallySince(neighbours.errorTally(), errorsBefore);
     hostileLoadAvg1m = loadavg()[0];
     console.error(`\nfuzz: attack over; settling ${o['settle-seconds']} s`);
     await sleep(o['settle-seconds'] * 1000);
@@ -254,13 +311,19 @@ export async function main(argv: string[]): Promise<void> {
 
   const agg = aggregate(summaries);
   printHostileReport(agg, console.error, (h, rows) => printTable(h, rows, console.error));
+  const { overloaded: hostileOverloaded = 0, ...otherErrors } = hostileErrors;
+  const calmWindows = figuresOf(calmPhases);
+  // The baseline: the calm windows, which saw the machine as it was between the hostile ones; without windows, the calm phase.
+  const baseline = calmPhases.length ? calmWindows : calm!;
   console.error(
-    `neighbours: calm p99 ${calm!.p99Ms} ms, hostile p99 ${hostile!.p99Ms} ms; typists calm ${calm!.typistP99Ms} ms, hostile ${hostile!.typistP99Ms} ms; errors ${JSON.stringify(hostile!.errorCodes)}`,
+    `neighbours: calm p99 ${calm!.p99Ms} ms, calm windows ${calmWindows.p99Ms} ms (${calmPhases.length}), hostile p99 ${hostile!.p99Ms} ms (${hostilePhases.length} windows); ` +
+      `typists calm ${calm!.typistP99Ms} ms, calm windows ${calmWindows.typistP99Ms} ms, hostile ${hostile!.typistP99Ms} ms; errors ${JSON.stringify(hostileErrors)}`,
   );
 
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
-  const p99Ratio = ratio(hostile!.p99Ms, calm!.p99Ms);
-  const typistP99Ratio = ratio(hostile!.typistP99Ms, calm!.typistP99Ms);
+  const p99Ratio = ratio(hostile!.p99Ms, baseline.p99Ms);
+  const typistP99Ratio = ratio(hostile!.typistP99Ms, baseline.typistP99Ms);
+  const neighbourErrors = Object.values(otherErrors).reduce((sum, n) => sum + n, 0);
   printResultJson(
     roundDeep(
       {
@@ -271,17 +334,17 @@ export async function main(argv: string[]): Promise<void> {
         rssEndMb: memory.end?.rssMb ?? null,
         neighbours: {
           p99Ms: hostile!.p99Ms,
-          overloaded: hostile!.overloaded,
-          errors: hostile!.errors,
+          overloaded: hostileOverloaded,
+          errors: neighbourErrors,
           p50Ms: hostile!.p50Ms,
           serverP99Ms: hostile!.serverP99Ms,
           predictions: hostile!.predictions,
           typistP99Ms: hostile!.typistP99Ms,
           suggestions: hostile!.suggestions,
-          errorCodes: hostile!.errorCodes,
+          errorCodes: hostileErrors,
           p99ByTenSecondsMs: hostile!.p99ByTenSecondsMs,
         },
-        calmP99Ms: calm!.p99Ms,
+        calmP99Ms: baseline.p99Ms,
         p99Ratio,
         typistP99Ratio,
         calm: {
@@ -291,8 +354,21 @@ export async function main(argv: string[]): Promise<void> {
           overloaded: calm!.overloaded,
           errors: calm!.errors,
           predictions: calm!.predictions,
+          p99Ratio: ratio(hostile!.p99Ms, calm!.p99Ms),
+          typistP99Ratio: ratio(hostile!.typistP99Ms, calm!.typistP99Ms),
           loadAvg1m: calmLoadAvg1m,
         },
+        calmWindows: {
+          windows: calmPhases.length,
+          p99Ms: calmWindows.p99Ms,
+          p50Ms: calmWindows.p50Ms,
+          serverP99Ms: calmWindows.serverP99Ms,
+          typistP99Ms: calmWindows.typistP99Ms,
+          predictions: calmWindows.predictions,
+          suggestions: calmWindows.suggestions,
+          p99ByTenSecondsMs: calmWindows.p99ByTenSecondsMs,
+        },
+        hostileWindows: hostilePhases.length,
         hostileLoadAvg1m,
         rssPeakMb,
         memory,
@@ -301,7 +377,7 @@ export async function main(argv: string[]): Promise<void> {
           serverAlive,
           rssGrowthUnder100Mb: memory.start !== undefined && memory.end !== undefined && memory.end.rssMb - memory.start.rssMb < 100,
           p99Within1_5x: p99Ratio !== null && p99Ratio <= 1.5 && (typistP99Ratio === null || typistP99Ratio <= 1.5),
-          noOverloaded: hostile!.overloaded === 0,
+          noOverloaded: hostileOverloaded === 0,
           noProcessErrors: processErrorSamples.length === 0 && !processErrorCount,
         },
         ...reportFigures(agg),

@@ -29,6 +29,11 @@ export class RollingSamples {
     return this.filled;
   }
 
+  /** A copy of the values held, in no particular order. */
+  toArray(): number[] {
+    return Array.from(this.values.subarray(0, this.filled));
+  }
+
   /** Nearest-rank percentile (0-100) of the values held; 0 when empty. Sorts a copy: call it rarely. */
   percentile(p: number): number {
     return nearestRank(this.values.slice(0, this.filled).sort(), p);

@@ -1,7 +1,8 @@
 // The well-behaved neighbours of a hostile run: real-time simulated phones on /ws/device
-// (simulators/phone-fleet.ts) and typists on /ws/text (simulators/typist-fleet.ts). Figures are
-// taken per phase (calm, hostile): client-side prediction latency (frame sent -> prediction
-// received), typing latency (keystroke -> suggestions), `overloaded` and other errors.
+// (simulators/phone-fleet.ts) and typists on /ws/text (simulators/typist-fleet.ts). Samples are
+// taken per phase (a calm or a hostile window): client-side prediction latency (frame sent ->
+// prediction received), typing latency (keystroke -> suggestions), `overloaded` and other errors;
+// the figures of several windows of one kind are computed over their samples pooled.
 import { joinDocuments, loadCorpus } from '../../data/corpora/index.js';
 import { PhoneFleet } from '../../simulators/phone-fleet.js';
 import { runTypists, type FleetCounters as TypistCounters } from '../../simulators/typist-fleet.js';
@@ -39,24 +40,65 @@ export interface NeighbourFigures {
 
 let typingText: string | undefined;
 
+/** What the neighbours measured in one phase: the raw samples, so that windows can be pooled. */
+export interface PhaseSamples {
+  /** Phones: client-side latency of each prediction, ms. */
+  latencies: number[];
+  /** The server's latencyMs of each of latencies. */
+  serverLatencies: number[];
+  /** When each of latencies arrived, ms since the phase began. */
+  times: number[];
+  durationMs: number;
+  /** Typists: keystroke -> suggestions, ms. */
+  typistLatencies: number[];
+  suggestions: number;
+  errors: Tally;
+}
+
+/** The figures of one or more phases, their samples pooled (p99ByTenSecondsMs: each phase's, in order). */
+export function figuresOf(phases: readonly PhaseSamples[]): NeighbourFigures {
+  const all = (pick: (p: PhaseSamples) => number[]) => phases.flatMap(pick);
+  const latencies = all((p) => p.latencies);
+  const typist = all((p) => p.typistLatencies);
+  const errors: Tally = {};
+  for (const p of phases) for (const [code, n] of Object.entries(p.errors)) inc(errors, code, n);
+  const { overloaded = 0, ...others } = errors;
+  return {
+    p99Ms: percentileOf(latencies, 99),
+    p50Ms: percentileOf(latencies, 50),
+    serverP99Ms: percentileOf(
+      all((p) => p.serverLatencies),
+      99,
+    ),
+    predictions: latencies.length,
+    overloaded,
+    errors: Object.values(others).reduce((s, v) => s + v, 0),
+    errorCodes: errors,
+    typistP99Ms: percentileOf(typist, 99),
+    suggestions: phases.reduce((s, p) => s + p.suggestions, 0),
+    p99ByTenSecondsMs: phases.flatMap(p99ByTenSeconds),
+  };
+}
+
+function p99ByTenSeconds(p: PhaseSamples): (number | null)[] {
+  const windows: number[][] = Array.from({ length: Math.max(1, Math.ceil(p.durationMs / 10_000)) }, () => []);
+  p.times.forEach((t, i) => windows[Math.min(windows.length - 1, Math.floor(t / 10_000))]?.push(p.latencies[i]!));
+  return windows.map((w) => percentileOf(w, 99));
+}
+
 export class Neighbours {
   private fleet: PhoneFleet | undefined;
   private typistCounters: TypistCounters | undefined;
   private typistLatency: RollingSamples | undefined;
   private typing: Promise<unknown> | undefined;
-  private phaseLatencies: number[] = [];
-  /** The server's latencyMs of each of phaseLatencies. */
-  private phaseServerLatencies: number[] = [];
-  /** When each of phaseLatencies arrived, ms since the phase began. */
-  private phaseTimes: number[] = [];
+  private phase: PhaseSamples = emptyPhase();
   private phaseStartedAt = performance.now();
-  private phaseErrors: Tally = {};
+  /** Every error since the neighbours started, across phases and server restarts. */
+  private readonly allErrors: Tally = {};
   /** Fleet error counters already counted (a fleet's counters are cumulative). */
   private fleetBaseline: Tally = {};
   private typistBaseline: Tally = {};
   private typistSuggestionsBaseline = 0;
-  private typistP99History: number[] = [];
-  private suggestionsCarried = 0;
 
   constructor(private readonly o: NeighbourOptions) {}
 
@@ -76,9 +118,9 @@ export class Neighbours {
         latencyCapacity: 1024,
         onPrediction: (_id, p, clientMs) => {
           if (clientMs === undefined) return;
-          this.phaseLatencies.push(clientMs);
-          this.phaseServerLatencies.push(p.latencyMs);
-          this.phaseTimes.push(performance.now() - this.phaseStartedAt);
+          this.phase.latencies.push(clientMs);
+          this.phase.serverLatencies.push(p.latencyMs);
+          this.phase.times.push(performance.now() - this.phaseStartedAt);
         },
       });
       this.fleetBaseline = {};
@@ -99,59 +141,61 @@ export class Neighbours {
           this.typistCounters = c;
           this.typistLatency = latency;
         },
-      }).catch((err: unknown) => inc(this.phaseErrors, `typists: ${err instanceof Error ? err.message.slice(0, 60) : String(err)}`));
+      }).catch((err: unknown) => this.countError(`typists: ${err instanceof Error ? err.message.slice(0, 60) : String(err)}`));
     }
   }
 
-  /** Starts counting a new phase. */
+  /** Starts a new phase: what came before it is not in it. */
   beginPhase(): void {
     this.collect();
-    this.phaseLatencies = [];
-    this.phaseServerLatencies = [];
-    this.phaseTimes = [];
+    this.phase = emptyPhase();
     this.phaseStartedAt = performance.now();
-    this.phaseErrors = {};
     this.typistLatency?.clear();
-    this.typistP99History = [];
-    this.suggestionsCarried = 0;
     this.typistSuggestionsBaseline = this.typistCounters?.suggestions ?? 0;
+  }
+
+  /** The samples since beginPhase(). */
+  takePhase(): PhaseSamples {
+    this.collectTypists();
+    this.collect();
+    return { ...this.phase, durationMs: performance.now() - this.phaseStartedAt };
   }
 
   /** The figures since beginPhase(). */
   endPhase(): NeighbourFigures {
+    return figuresOf([this.takePhase()]);
+  }
+
+  /** Every error so far, by code (diff two of these for a span that crosses phases). */
+  errorTally(): Tally {
     this.collect();
-    const typistP99 = [...this.typistP99History, ...(this.typistLatency?.count ? [this.typistLatency.percentile(99)] : [])];
-    const { overloaded = 0, ...others } = this.phaseErrors;
-    return {
-      p99Ms: percentileOf(this.phaseLatencies, 99),
-      p50Ms: percentileOf(this.phaseLatencies, 50),
-      serverP99Ms: percentileOf(this.phaseServerLatencies, 99),
-      predictions: this.phaseLatencies.length,
-      overloaded,
-      errors: Object.values(others).reduce((s, v) => s + v, 0),
-      errorCodes: { ...this.phaseErrors },
-      typistP99Ms: typistP99.length ? Math.max(...typistP99) : null,
-      suggestions: this.suggestionsCarried + (this.typistCounters?.suggestions ?? 0) - this.typistSuggestionsBaseline,
-      p99ByTenSecondsMs: this.p99ByTenSeconds(),
-    };
+    return { ...this.allErrors };
   }
 
   /** Disconnects the phones; typists end when their server closes. */
   async detach(): Promise<void> {
     this.collect();
-    // A fleet on a dead server: its typists' figures so far belong to the phase.
-    if (this.typistLatency?.count) this.typistP99History.push(this.typistLatency.percentile(99));
-    if (this.typistCounters) this.suggestionsCarried += this.typistCounters.suggestions - this.typistSuggestionsBaseline;
+    // A fleet on a dead server: its typists' samples so far belong to the phase.
+    this.collectTypists();
     this.typistLatency = undefined;
     this.typistCounters = undefined;
     await this.fleet?.stop();
     this.fleet = undefined;
   }
 
-  private p99ByTenSeconds(): (number | null)[] {
-    const windows: number[][] = Array.from({ length: Math.ceil((performance.now() - this.phaseStartedAt) / 10_000) }, () => []);
-    this.phaseTimes.forEach((t, i) => windows[Math.min(windows.length - 1, Math.floor(t / 10_000))]?.push(this.phaseLatencies[i]!));
-    return windows.map((w) => percentileOf(w, 99));
+  /** Moves the typists' samples since the last call into the phase (their fleet keeps its own). */
+  private collectTypists(): void {
+    if (this.typistLatency?.count) this.phase.typistLatencies.push(...this.typistLatency.toArray());
+    this.typistLatency?.clear();
+    if (this.typistCounters) {
+      this.phase.suggestions += this.typistCounters.suggestions - this.typistSuggestionsBaseline;
+      this.typistSuggestionsBaseline = this.typistCounters.suggestions;
+    }
+  }
+
+  private countError(code: string, n = 1): void {
+    inc(this.phase.errors, code, n);
+    inc(this.allErrors, code, n);
   }
 
   /** Moves error counts seen since the last call into the phase. */
@@ -159,11 +203,15 @@ export class Neighbours {
     const add = (now: Tally, baseline: Tally) => {
       for (const [code, n] of Object.entries(now)) {
         const d = n - (baseline[code] ?? 0);
-        if (d > 0) inc(this.phaseErrors, code, d);
+        if (d > 0) this.countError(code, d);
         baseline[code] = n;
       }
     };
     if (this.fleet) add(this.fleet.counters().errors as Tally, this.fleetBaseline);
     if (this.typistCounters) add(this.typistCounters.errors, this.typistBaseline);
   }
+}
+
+function emptyPhase(): PhaseSamples {
+  return { latencies: [], serverLatencies: [], times: [], durationMs: 0, typistLatencies: [], suggestions: 0, errors: {} };
 }

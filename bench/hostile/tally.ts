@@ -6,6 +6,13 @@ export function inc(t: Tally, key: string | number, n = 1): void {
   t[key] = (t[key] ?? 0) + n;
 }
 
+/** The counts added between two readings of a growing tally. */
+export function tallySince(now: Tally, before: Tally): Tally {
+  const d: Tally = {};
+  for (const [key, n] of Object.entries(now)) if (n > (before[key] ?? 0)) d[key] = n - (before[key] ?? 0);
+  return d;
+}
+
 /** A frame as sent, in a form that survives IPC (base64) and can be replayed. */
 export interface SentRecord {
   endpoint: string;

@@ -24,9 +24,11 @@ describe('RollingSamples', () => {
     expect(s.mean()).toBe(2.5);
     expect(s.percentile(50)).toBe(2);
     expect(s.summary()).toEqual({ count: 4, mean: 2.5, p50: 2, p99: 4 });
+    expect(s.toArray().sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
     s.clear();
     expect(s.count).toBe(0);
     expect(s.percentile(99)).toBe(0);
+    expect(s.toArray()).toEqual([]);
   });
 
   it('refuses a capacity below 1', () => {
