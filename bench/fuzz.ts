@@ -207,7 +207,8 @@ export async function main(argv: string[]): Promise<void> {
       const attack = startAttackProcess(
         {
           httpUrl: (decoy ?? server).httpUrl,
-          framesPerEndpoint: remaining,
+          framesPerEndpoint: frames,
+          spent: { ...sent },
           rate: o.rate,
           maxSeconds: windowSeconds > 0 ? Math.min(windowSeconds, secondsLeft) : secondsLeft,
           // Window 0 of a run without crashes keeps the seed itself; every window sends new frames.

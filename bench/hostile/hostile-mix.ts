@@ -20,6 +20,8 @@ export interface HostileOptions {
   httpUrl: string;
   /** Frames per WebSocket endpoint, and HTTP requests (Infinity: until maxSeconds). */
   framesPerEndpoint: number;
+  /** What earlier runs of the same attack already sent to each endpoint: this run sends the rest of its budget. */
+  spent?: Partial<Record<WsEndpoint | 'http', number>>;
   /** Frames (requests) per second per endpoint. */
   rate: number;
   maxSeconds: number;
@@ -103,18 +105,17 @@ export class HostileMix {
     const o = this.o;
     const on = new Set<Family>(o.families ?? FAMILIES);
     this.startedAt = performance.now();
-    const ws = (Object.entries(this.ws) as [WsEndpoint, WsAttacker][]).filter(([e]) => on.has(e)).map(([, a]) => a);
-    for (const a of ws) a.start();
-    const budget = o.framesPerEndpoint;
-    const httpBudget = on.has('http') ? budget : 0;
+    const ws = (Object.entries(this.ws) as [WsEndpoint, WsAttacker][]).filter(([e]) => on.has(e)).map(([e, a]) => ({ a, budget: Math.max(0, o.framesPerEndpoint - (o.spent?.[e] ?? 0)) }));
+    for (const { a } of ws) a.start();
+    const httpBudget = on.has('http') ? Math.max(0, o.framesPerEndpoint - (o.spent?.http ?? 0)) : 0;
     const side = { nonReader: 0, storm: 0, protocol: 0 };
     let lastSlow = 0;
     let lastProgress = 0;
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         const seconds = (performance.now() - this.startedAt) / 1000;
-        const due = Math.min(budget, Math.floor(o.rate * seconds));
-        for (const a of ws) if (a.stats.sent < due) a.send(due - a.stats.sent);
+        const due = Math.floor(o.rate * seconds);
+        for (const { a, budget } of ws) if (a.stats.sent < Math.min(due, budget)) a.send(Math.min(due, budget) - a.stats.sent);
         if (this.http.stats.sent < Math.min(due, httpBudget)) this.http.send(Math.min(due, httpBudget) - this.http.stats.sent);
         // Side attacks at their own rates (fractions carry over between ticks).
         const sideDue = (rate: number, done: number) => Math.floor(rate * seconds) - done;
@@ -136,7 +137,7 @@ export class HostileMix {
           onProgress(this.progress(seconds));
         }
         // With only side attacks (no budget to spend) the run lasts maxSeconds.
-        const spent = (ws.length > 0 || httpBudget > 0) && ws.every((a) => a.stats.sent >= budget) && this.http.stats.sent >= httpBudget && this.http.pending === 0;
+        const spent = (ws.length > 0 || httpBudget > 0) && ws.every(({ a, budget }) => a.stats.sent >= budget) && this.http.stats.sent >= httpBudget && this.http.pending === 0;
         if (spent || seconds >= o.maxSeconds || this.stopRequested) {
           clearInterval(timer);
           resolve();
