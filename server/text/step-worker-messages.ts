@@ -4,6 +4,13 @@
 import type { DrawSpec } from '../../models/lm/sample-token.js';
 import type { ThreadMemory } from '../../models/runtime/thread-memory.js';
 
+/**
+ * The step worker thread's nice value (Linux). At the main thread's priority, each step posted to
+ * it woke it onto a core the event loop was using: a CPU profile under the hostile HTTP mix put 1.3 s
+ * of the event loop's long tasks (5 ms or more, 132 s) in that postMessage; at 10, 0.3 s.
+ */
+export const TEXT_WORKER_NICE = 10;
+
 export interface StepWorkerInit {
   /** tfjs backend for the worker's own runtime: the one the main thread chose. */
   backend: string;

@@ -8,10 +8,12 @@ import { threadMemory } from '../../models/runtime/thread-memory.js';
 import { loadLm } from '../../models/lm/lm-store.js';
 import type { LstmStepper } from '../../models/lm/lstm-step.js';
 import { initBackend } from '../../models/runtime/backend.js';
-import type { FromStepWorker, StepWorkerInit, ToStepWorker } from './step-worker-messages.js';
+import { niceThisThread } from '../../lib/thread-priority.js';
+import { TEXT_WORKER_NICE, type FromStepWorker, type StepWorkerInit, type ToStepWorker } from './step-worker-messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('step-worker.ts runs as a worker thread (see worker-stepper.ts)');
+niceThisThread(TEXT_WORKER_NICE);
 const post = (m: FromStepWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 const models = new Map<string, Promise<LstmStepper>>();
 
