@@ -105,9 +105,10 @@ export class HostileMix {
     const o = this.o;
     const on = new Set<Family>(o.families ?? FAMILIES);
     this.startedAt = performance.now();
-    const ws = (Object.entries(this.ws) as [WsEndpoint, WsAttacker][]).filter(([e]) => on.has(e)).map(([e, a]) => ({ a, budget: Math.max(0, o.framesPerEndpoint - (o.spent?.[e] ?? 0)) }));
+    const budgetLeft = (endpoint: WsEndpoint | 'http') => Math.max(0, o.framesPerEndpoint - (o.spent?.[endpoint] ?? 0));
+    const ws = (Object.entries(this.ws) as [WsEndpoint, WsAttacker][]).filter(([e]) => on.has(e)).map(([e, a]) => ({ a, budget: budgetLeft(e) }));
     for (const { a } of ws) a.start();
-    const httpBudget = on.has('http') ? Math.max(0, o.framesPerEndpoint - (o.spent?.http ?? 0)) : 0;
+    const httpBudget = on.has('http') ? budgetLeft('http') : 0;
     const side = { nonReader: 0, storm: 0, protocol: 0 };
     let lastSlow = 0;
     let lastProgress = 0;
@@ -137,8 +138,8 @@ export class HostileMix {
           onProgress(this.progress(seconds));
         }
         // With only side attacks (no budget to spend) the run lasts maxSeconds.
-        const spent = (ws.length > 0 || httpBudget > 0) && ws.every(({ a, budget }) => a.stats.sent >= budget) && this.http.stats.sent >= httpBudget && this.http.pending === 0;
-        if (spent || seconds >= o.maxSeconds || this.stopRequested) {
+        const budgetsSpent = (ws.length > 0 || httpBudget > 0) && ws.every(({ a, budget }) => a.stats.sent >= budget) && this.http.stats.sent >= httpBudget && this.http.pending === 0;
+        if (budgetsSpent || seconds >= o.maxSeconds || this.stopRequested) {
           clearInterval(timer);
           resolve();
         }

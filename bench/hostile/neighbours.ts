@@ -147,11 +147,9 @@ export class Neighbours {
 
   /** Starts a new phase: what came before it is not in it. */
   beginPhase(): void {
-    this.collect();
+    this.takePhase(); // moves what the fleets counted so far out of their counters
     this.phase = emptyPhase();
     this.phaseStartedAt = performance.now();
-    this.typistLatency?.clear();
-    this.typistSuggestionsBaseline = this.typistCounters?.suggestions ?? 0;
   }
 
   /** The samples since beginPhase(). */

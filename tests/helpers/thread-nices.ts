@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Nice value of each thread of this process, by thread id (field 19 of /proc/self/task/<tid>/stat). */
-export function threadNices(): Map<string, number> {
+function threadNices(): Map<string, number> {
   return new Map(
     readdirSync('/proc/self/task').map((tid) => {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
