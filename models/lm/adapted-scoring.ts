@@ -93,13 +93,15 @@ export class AdaptedScoring {
 
   report() {
     const ce = this.nll / this.n;
+    const savings = this.savings.result();
     return {
       tokens: this.n,
       crossEntropy: ce,
       perplexity: Math.exp(ce),
       top1: this.hit1 / this.n,
       top3: this.hit3 / this.n,
-      keystrokeSavings: this.savings.result().savings,
+      keystrokeSavings: savings.savings,
+      keystrokeSavingsWithoutAutoSpace: savings.savingsWithoutAutoSpace,
       nextWord: { words: this.words, top1: this.wordHit1 / this.words, top3: this.wordHit3 / this.words },
       top3GainedLost: { gained: this.gained / this.n, lost: this.lost / this.n },
     };

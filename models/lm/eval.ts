@@ -57,7 +57,9 @@ export const spec = defineCommand({
     'Metrics are per token (characters or words+punctuation). top-k never suggests <unk>, and an <unk> target is a miss.',
     'Word models also report nextWord: top-1/3 over word targets only, among words only (what a suggestion bar offers).',
     'keystrokeSavings: share of keystrokes saved by a typist who accepts the right word (one keystroke) as soon as it is',
-    'among the top-3 completions of what they typed of it. The n-gram baseline is trained on the training split of the',
+    'among the top-3 completions of what they typed of it. Word models: as on the typing page, accepting also types the',
+    "space after the word, which a following , . ; : ! ? ) ] } % ' or new line replaces (and anything else must delete);",
+    'keystrokeSavingsWithoutAutoSpace is the same typist on a keyboard that adds no space. The n-gram baseline is trained on the training split of the',
     "model's corpus (metadata extra.corpus), so that corpus must be available.",
   ].join('\n'),
 });
@@ -152,18 +154,19 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   let keystrokeSavings: number;
+  let keystrokeSavingsWithoutAutoSpace: number | undefined;
   if (savingsWord) {
-    keystrokeSavings = savingsWord.result().savings;
+    ({ savings: keystrokeSavings, savingsWithoutAutoSpace: keystrokeSavingsWithoutAutoSpace } = savingsWord.result());
   } else {
     const r = await charKeystrokeSavings(stepper, tokenizer, text, o['savings-words']);
     keystrokeSavings = r.savings;
     console.error(`keystroke savings simulated on the first ${r.words} words (${r.keystrokes} keystrokes)`);
   }
 
-  const unadapted = { ...lstm.report(), keystrokeSavings, ...(index ? { nextWord: lstmWords.report() } : {}) };
+  const unadapted = { ...lstm.report(), keystrokeSavings, keystrokeSavingsWithoutAutoSpace, ...(index ? { nextWord: lstmWords.report() } : {}) };
   const a = adapted?.report();
   const m = a ?? unadapted;
-  if (a) keystrokeSavings = a.keystrokeSavings;
+  if (a) ({ keystrokeSavings, keystrokeSavingsWithoutAutoSpace } = a);
   const b = baseline.report();
   printTable(
     ['model', 'tokens', 'cross-entropy', 'perplexity', 'top1', 'top3'],
@@ -182,6 +185,7 @@ export async function main(argv: string[]): Promise<void> {
     top1: m.top1,
     top3: m.top3,
     keystrokeSavings,
+    ...(keystrokeSavingsWithoutAutoSpace !== undefined ? { keystrokeSavingsWithoutAutoSpace } : {}),
     ...(index ? { nextWord: a ? a.nextWord : lstmWords.report() } : {}),
     ...(a
       ? {
@@ -190,6 +194,7 @@ export async function main(argv: string[]): Promise<void> {
             top1: unadapted.top1,
             top3: unadapted.top3,
             keystrokeSavings: unadapted.keystrokeSavings,
+            keystrokeSavingsWithoutAutoSpace: unadapted.keystrokeSavingsWithoutAutoSpace,
             crossEntropy: unadapted.crossEntropy,
             perplexity: unadapted.perplexity,
             nextWord: unadapted.nextWord,

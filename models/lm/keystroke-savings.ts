@@ -1,9 +1,18 @@
 // Keystroke savings of top-3 suggestions, offline: a typist types each word letter by letter
 // and, as soon as the word is among the three suggestions for what they typed of it, accepts it
 // with one keystroke. Savings = keystrokes saved / keystrokes of typing everything.
+//
+// Word models follow the typing page (client/src/pages/typing/text-sync.ts): accepting a word also
+// types the space after it, and a punctuation mark that takes no space before it (or a new line)
+// typed next replaces that space. So an accepted word followed by a space saves that keystroke too,
+// one followed by such a mark or a new line saves nothing more, and one followed by anything else
+// (a quote, a dash) costs a backspace. A word right after a mark (`(having`) is accepted only once
+// a letter is typed: with nothing typed the page would put a space in front of it.
+// `savingsWithoutAutoSpace` is the same typist on a keyboard that types only the word (this eval's
+// only figure before 5 Dec 2026).
 import type { LstmStepper } from './lstm-step.js';
 import { completeWithChars } from './char-completion.js';
-import { isWordToken, splitWordsWithSpacing, type Tokenizer } from './tokenizer.js';
+import { isWordToken, replacesAutoSpace, splitWordsWithSpacing, type Tokenizer } from './tokenizer.js';
 import type { PrefixIndex } from './word-completion.js';
 
 const SUGGESTIONS = 3;
@@ -15,13 +24,39 @@ export interface SavingsResult {
   words: number;
 }
 
+export interface WordSavingsResult extends SavingsResult {
+  /** Keystrokes saved on a keyboard that types no space after an accepted word. */
+  savedWithoutAutoSpace: number;
+  savingsWithoutAutoSpace: number;
+}
+
+/** How accepting a suggestion works where a word is typed. */
+export interface Acceptance {
+  /** What the space typed after an accepted word is worth: 1 when a space follows the word, 0 when what follows replaces it (or no space is typed), -1 when it must be deleted. */
+  spaceWorth: number;
+  /** Letters to type before accepting (the page puts a space in front of a word accepted right after a mark, e.g. `(`). */
+  minTyped: number;
+}
+
+/** A keyboard that types only the word. */
+export const PLAIN_ACCEPTANCE: Acceptance = { spaceWorth: 0, minTyped: 0 };
+
 /** Keystrokes a typist saves on `word` given a ranking of completions for each typed prefix. */
-export function savedOnWord(word: string, suggestionsFor: (prefix: string) => string[]): number {
-  // Accepting costs one keystroke, so only a suggestion with 2+ letters left saves anything.
-  for (let typed = 0; typed <= word.length - 2; typed++) {
-    if (suggestionsFor(word.slice(0, typed)).includes(word)) return word.length - typed - 1;
+export function savedOnWord(word: string, suggestionsFor: (prefix: string) => string[], acceptance: Acceptance = PLAIN_ACCEPTANCE): number {
+  const { spaceWorth, minTyped } = acceptance;
+  // Accepting costs one keystroke, so it pays only when it saves at least two.
+  for (let typed = minTyped; typed <= word.length - 2 + spaceWorth; typed++) {
+    if (suggestionsFor(word.slice(0, typed)).includes(word)) return word.length - typed - 1 + spaceWorth;
   }
   return 0;
+}
+
+/** Accepting token `pos` on the typing page (client/src/pages/typing/text-sync.ts, acceptWord and replaceAutoSpace). */
+export function typingPageAcceptance(tokens: readonly string[], gapAfter: readonly string[], pos: number): Acceptance {
+  const gap = gapAfter[pos]!;
+  const last = pos === tokens.length - 1;
+  const spaceWorth = gap.startsWith(' ') ? 1 : (last && gap === '') || /^\r?\n/.test(gap) || (gap === '' && replacesAutoSpace(tokens[pos + 1]!)) ? 0 : -1;
+  return { spaceWorth, minTyped: pos > 0 && gapAfter[pos - 1] === '' ? 1 : 0 };
 }
 
 /**
@@ -30,9 +65,10 @@ export function savedOnWord(word: string, suggestionsFor: (prefix: string) => st
  * the white space after a token.
  */
 export function wordKeystrokeSavings(index: PrefixIndex, text: string) {
-  const { tokens, spaceAfter } = splitWordsWithSpacing(text);
+  const { tokens, spaceAfter, gapAfter } = splitWordsWithSpacing(text);
   let keystrokes = 0;
   let saved = 0;
+  let savedWithoutAutoSpace = 0;
   let words = 0;
   return {
     visit(pos: number, probs: Float32Array): void {
@@ -44,10 +80,18 @@ export function wordKeystrokeSavings(index: PrefixIndex, text: string) {
       keystrokes += tok.length + (spaceAfter[pos] ? 1 : 0);
       if (!isWordToken(tok)) return;
       words++;
-      saved += savedOnWord(tok, (prefix) => complete(prefix, SUGGESTIONS));
+      const cached = new Map<string, string[]>();
+      const suggestionsFor = (prefix: string) => {
+        let s = cached.get(prefix);
+        if (!s) cached.set(prefix, (s = complete(prefix, SUGGESTIONS)));
+        return s;
+      };
+      saved += savedOnWord(tok, suggestionsFor, typingPageAcceptance(tokens, gapAfter, pos));
+      savedWithoutAutoSpace += savedOnWord(tok, suggestionsFor);
     },
-    result(): SavingsResult {
-      return { keystrokes, saved, savings: keystrokes > 0 ? saved / keystrokes : 0, words };
+    result(): WordSavingsResult {
+      const share = (n: number) => (keystrokes > 0 ? n / keystrokes : 0);
+      return { keystrokes, saved, savings: share(saved), words, savedWithoutAutoSpace, savingsWithoutAutoSpace: share(savedWithoutAutoSpace) };
     },
   };
 }

@@ -99,6 +99,14 @@ export function isWordToken(token: string): boolean {
 const NO_SPACE_BEFORE = new Set([',', '.', ';', ':', '!', '?', ')', ']', '}', '%', "'"]);
 const NO_SPACE_AFTER = new Set(['(', '[', '{', '$']);
 
+/**
+ * True for a punctuation mark that takes no space before it: typed right after an accepted
+ * suggestion, it replaces the space the typing page put after the word.
+ */
+export function replacesAutoSpace(token: string): boolean {
+  return NO_SPACE_BEFORE.has(token);
+}
+
 /** The text a word token adds after `prev` (undefined at the start): the token, with a space before it when one belongs there. */
 export function wordPiece(prev: string | undefined, token: string): string {
   const glue = prev === undefined || NO_SPACE_BEFORE.has(token) || NO_SPACE_AFTER.has(prev);
@@ -157,15 +165,17 @@ export function splitWordsFrom(norm: string, start: number): { tokens: string[];
   return { tokens, ends };
 }
 
-/** Word tokens of `text` with, for each, whether white space follows it (a keystroke to type). */
-export function splitWordsWithSpacing(text: string): { tokens: string[]; spaceAfter: boolean[] } {
+/** Word tokens of `text` with, for each, whether white space follows it (a keystroke to type) and that white space (up to 64 characters). */
+export function splitWordsWithSpacing(text: string): { tokens: string[]; spaceAfter: boolean[]; gapAfter: string[] } {
   const norm = normaliseForWords(text);
   const tokens: string[] = [];
   const spaceAfter: boolean[] = [];
+  const gapAfter: string[] = [];
   for (const m of norm.matchAll(WORD_RE)) {
     tokens.push(m[0]);
     const end = m.index + m[0].length;
     spaceAfter.push(end < norm.length && /\s/u.test(norm[end]!));
+    gapAfter.push(/^\s*/u.exec(norm.slice(end, end + 64))![0]);
   }
-  return { tokens, spaceAfter };
+  return { tokens, spaceAfter, gapAfter };
 }

@@ -12,7 +12,7 @@ import { StreamSession } from '../../client/src/pages/phone/stream-session.js';
 import { formatBytes, formatCount, formatDuration, formatLocalTime, shellQuote } from '../../client/src/pages/recordings/format.js';
 import { summarizeRecording } from '../../client/src/pages/recordings/recording-summary.js';
 import { recordingPath, replayCommands, replayDeviceId } from '../../client/src/pages/recordings/replay-commands.js';
-import { acceptWord, TextSync } from '../../client/src/pages/typing/text-sync.js';
+import { acceptWord, replaceAutoSpace, TextSync } from '../../client/src/pages/typing/text-sync.js';
 import type { RecordingLine } from '../../protocol/recording-format.js';
 import { ACTIVITIES, DEFAULT_LIMITS, type PredictionMessage, type WelcomeMessage } from '../../protocol/sensor-messages.js';
 import type { EditMessage } from '../../protocol/text-messages.js';
@@ -64,6 +64,22 @@ describe('acceptWord', () => {
     expect(acceptWord('the ', '', 'sea')).toBe('the sea ');
     expect(acceptWord('the end.', '', 'then')).toBe('the end. then ');
     expect(acceptWord('', '', 'call')).toBe('call ');
+  });
+});
+
+describe('replaceAutoSpace', () => {
+  it('lets a closing mark or a new line typed right after an accepted word take the place of its space', () => {
+    expect(replaceAutoSpace('the whale ', 'the whale ,')).toBe('the whale,');
+    expect(replaceAutoSpace('the whale ', 'the whale .')).toBe('the whale.');
+    expect(replaceAutoSpace('the whale ', 'the whale \u2019')).toBe('the whale\u2019');
+    expect(replaceAutoSpace('the whale ', 'the whale \n')).toBe('the whale\n');
+  });
+
+  it('keeps the space before a letter, an opening mark or a dash, and after anything but one character', () => {
+    for (const typed of ['a', '(', '"', '-', ' ']) expect(replaceAutoSpace('the whale ', `the whale ${typed}`)).toBeUndefined();
+    expect(replaceAutoSpace('the whale ', 'the whale a,')).toBeUndefined();
+    expect(replaceAutoSpace('the whale ', 'the whal,')).toBeUndefined();
+    expect(replaceAutoSpace('the whale', 'the whale,')).toBeUndefined();
   });
 });
 

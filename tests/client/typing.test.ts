@@ -56,6 +56,9 @@ describe.skipIf(skipBrowserTests())('typing page', () => {
       await chips.nth(words.length - 1).click();
       expect(await editor.inputValue()).toBe(`the whale and the ${first} ${words[words.length - 1]} `);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('editor');
+      // A comma typed next takes the place of the space the acceptance added.
+      await page.keyboard.type(', ', { delay: 40 });
+      expect(await editor.inputValue()).toBe(`the whale and the ${first} ${words[words.length - 1]}, `);
 
       // Escape hides the suggestions.
       await page.keyboard.type('a', { delay: 40 });

@@ -129,9 +129,11 @@ describe('lm train and eval CLIs', () => {
     const r = await lastJsonLine(() => evalMain(['--model', join(dir, 'model'), '--text', file, '--adapt', '--streams', '4', '--backend', 'wasm']));
     for (const key of ['top1', 'top3', 'keystrokeSavings', 'crossEntropy', 'perplexity', 'baseline', 'unadapted', 'nextWord', 'lead']) expect(r).toHaveProperty(key);
     const u = r.unadapted as Record<string, number>;
-    for (const key of ['top1', 'top3', 'keystrokeSavings', 'crossEntropy']) expect(typeof u[key]).toBe('number');
+    for (const key of ['top1', 'top3', 'keystrokeSavings', 'keystrokeSavingsWithoutAutoSpace', 'crossEntropy']) expect(typeof u[key]).toBe('number');
     expect(Number(r.top3)).toBeGreaterThan(u.top3! + 0.1);
     expect(Number(r.keystrokeSavings)).toBeGreaterThan(u.keystrokeSavings!);
+    // Nearly every word here is followed by a space, which the page types on accepting.
+    expect(Number(r.keystrokeSavings)).toBeGreaterThan(Number(r.keystrokeSavingsWithoutAutoSpace));
     expect(Number(r.crossEntropy)).toBeLessThan(u.crossEntropy!);
     await expect(evalMain(['--model', join(dir, 'model'), '--heldout', '--adapt', '--record'])).rejects.toThrow(/leave out --adapt/);
   });

@@ -10,7 +10,7 @@ import { errorMessage, h, requireElement, showNotice } from '../../shared/dom.js
 import { mountPageShell } from '../../shared/page-shell.js';
 import { streamGeneration } from './generation.js';
 import { SuggestionList } from './suggestion-list.js';
-import { acceptWord, TextSync } from './text-sync.js';
+import { acceptWord, replaceAutoSpace, TextSync } from './text-sync.js';
 import './typing.css';
 
 interface ModelsResponse {
@@ -36,6 +36,8 @@ const sync = new TextSync();
 let ready = false;
 /** Tab accepts only after typing, so a second Tab leaves the editor (no focus trap). */
 let typedSinceAccept = false;
+/** The text before the cursor right after the last acceptance, until the next input. */
+let acceptedBefore: string | undefined;
 /** Sent-at times of edits awaiting their suggestions (latency as the typist feels it). */
 let lastSentAt = 0;
 
@@ -140,6 +142,7 @@ function accept(prefix: string, word: string): void {
   const updated = acceptWord(before, prefix, word);
   editor.value = updated + after;
   editor.setSelectionRange(updated.length, updated.length);
+  acceptedBefore = updated;
   typedSinceAccept = false;
   suggestions.hide();
   syncNow();
@@ -147,6 +150,13 @@ function accept(prefix: string, word: string): void {
 
 editor.addEventListener('input', () => {
   typedSinceAccept = true;
+  // A mark typed right after an accepted word takes the place of the space the acceptance added.
+  const replaced = acceptedBefore === undefined ? undefined : replaceAutoSpace(acceptedBefore, textBeforeCursor());
+  acceptedBefore = undefined;
+  if (replaced !== undefined) {
+    editor.value = replaced + editor.value.slice(editor.selectionEnd);
+    editor.setSelectionRange(replaced.length, replaced.length);
+  }
   syncNow();
 });
 // Cursor moves change the context too.

@@ -3,6 +3,7 @@
 // edit deletes back to the first difference and appends the rest; a change far back (cursor
 // jumped, paste at the start) is cheaper as a reset.
 import type { EditMessage } from '../../../../protocol/text-messages.js';
+import { normaliseForWords, replacesAutoSpace } from '../../../../models/lm/tokenizer.js';
 
 /** Past this many deleted characters a reset with the whole text is sent instead. */
 const RESET_AFTER_DELETING = 200;
@@ -49,4 +50,17 @@ export function acceptWord(before: string, prefix: string, word: string): string
   // A word right after a letter or punctuation (no space yet) gets one in front.
   const needsSpace = prefix === '' && base.length > 0 && !/\s$/.test(base);
   return `${base}${needsSpace ? ' ' : ''}${completed} `;
+}
+
+/**
+ * The text before the cursor when the one character typed after an accepted word (`accepted`,
+ * which ends with acceptWord's space) replaces that space: a punctuation mark that takes no space
+ * before it (`whale ,` -> `whale,`) or a new line, as phone keyboards do. Undefined otherwise.
+ * models/lm/keystroke-savings.ts counts keystrokes the same way.
+ */
+export function replaceAutoSpace(accepted: string, before: string): string | undefined {
+  if (!accepted.endsWith(' ') || before.length !== accepted.length + 1 || !before.startsWith(accepted)) return undefined;
+  const typed = before[before.length - 1]!;
+  if (typed !== '\n' && !replacesAutoSpace(normaliseForWords(typed))) return undefined;
+  return accepted.slice(0, -1) + typed;
 }
