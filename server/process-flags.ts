@@ -21,24 +21,22 @@ export const SOURCE_MAPS_OFF = fileURLToPath(new URL('./source-maps-off.mjs', im
  * core, and memory freed in one arena is not reused by another: with the server's worker threads,
  * libuv's pool and V8's helper threads that was ~40 MB of RSS at rest. `npm run bench -- fuzz` on
  * 2 cores, RSS after the calm phase: 404-429 MB in four runs without, 357-388 MB in four with 2 arenas.
- * The fixed thresholds: glibc serves a block of 128 KiB or more with mmap and unmaps it when freed,
- * but after the first such free it raises that threshold to the block's size (up to 32 MiB), so
- * hostile bodies and frames of up to a few MiB then come from the arenas, where what is freed may
- * stay in the RSS. Fixed, a large block is always given back when freed.
  */
-export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
+export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
-/*
- * Not V8's --optimize-for-size, the default until 5 Dec 2026: it compacts the heaps and gives pages
- * back after each full collection, but forces 1 MB semi-spaces in the main thread (more scavenges,
- * more promotion, a full collection every ~4 s with 10-21 ms pauses), and the phones' p99 under the
- * fuzz was 1.45-1.85x the calm one in seven full runs (RSS growth +51 to +88 MB). Without it, 1.22x,
- * 1.38x and 1.35x (a 20% heap growing factor), but RSS +108, +120 and +111 MB; without it and with the fixed malloc thresholds
- * above, phones 1.41x, typists 1.28x, RSS +90 MB (server/README.md, Operations, "Hostile input").
+/**
+ * V8 favours memory over speed: pages compacted and given back after each full collection rather
+ * than kept for the next saw-tooth, and 1 MB semi-spaces in the main thread (more collections).
+ * `npm run bench -- fuzz` (defaults, 2 cores, with SERVER_ENV): RSS growth over the attack +108 MB
+ * without it (one run), +73, +88 and +74 MB with it; phones' p99 1.22x the calm run's without,
+ * 1.45x, 1.52x and 1.81x with: it trades their latency for memory (server/README.md, Operations).
+ * Tried instead: `--compact-on-every-full-gc` (4 MB semi-spaces kept), +66/+84/+91 MB and 1.42x/
+ * 1.73x/2.18x in three runs, where this flag gave +51 MB and 1.85x in the same noisy hour: no better.
  */
+export const MEMORY_FLAG = '--optimize-for-size';
 
 /** Node flags of a server process run from its TypeScript sources (tsx's loader first, as the tsx command does). */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--import', 'tsx', `--max-semi-space-size=${SEMI_SPACE_MB}`, '--import', SOURCE_MAPS_OFF];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--import', 'tsx', `--max-semi-space-size=${SEMI_SPACE_MB}`, MEMORY_FLAG, '--import', SOURCE_MAPS_OFF];
 
 /** The same young generation for worker threads (V8 gives a third of it to each semi-space). */
 export const WORKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 3 * SEMI_SPACE_MB };

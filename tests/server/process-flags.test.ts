@@ -30,7 +30,7 @@ const REPORT_BOTH = `
 import { Worker } from 'node:worker_threads';
 // The server's workers inherit its flags; here --input-type is for the -e code only, and a V8
 // heap flag given to a worker explicitly is refused (inherited, it is left out quietly).
-const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size'));
+const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size') && a !== '--optimize-for-size');
 const worker = new Worker(process.env.BOOT, { workerData: { entry: process.env.ENTRY }, execArgv });
 const inWorker = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
 await worker.terminate();
