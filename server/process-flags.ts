@@ -32,6 +32,9 @@ export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: 
  * 1.45x, 1.52x and 1.81x with: it trades their latency for memory (server/README.md, Operations).
  * Tried instead: `--compact-on-every-full-gc` (4 MB semi-spaces kept), +66/+84/+91 MB and 1.42x/
  * 1.73x/2.18x in three runs, where this flag gave +51 MB and 1.85x in the same noisy hour: no better.
+ * Without it on 5 Dec (windowed fuzz): 1.35x/+111 MB (heap growing 20%), and with glibc's mmap and
+ * trim thresholds fixed at 128 KiB 1.41x/+90 and 1.49x/+128 MB: the p99 held in all three, the RSS
+ * in one. With it, 1.51x/+56 MB (heap growing 100%) and 1.56-1.73x/+76-84 MB: still the same trade.
  */
 export const MEMORY_FLAG = '--optimize-for-size';
 
