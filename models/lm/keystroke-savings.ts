@@ -54,8 +54,9 @@ export function savedOnWord(word: string, suggestionsFor: (prefix: string) => st
 /** Accepting token `pos` on the typing page (client/src/pages/typing/text-sync.ts, acceptWord and replaceAutoSpace). */
 export function typingPageAcceptance(tokens: readonly string[], gapAfter: readonly string[], pos: number): Acceptance {
   const gap = gapAfter[pos]!;
-  const last = pos === tokens.length - 1;
-  const spaceWorth = gap.startsWith(' ') ? 1 : (last && gap === '') || /^\r?\n/.test(gap) || (gap === '' && replacesAutoSpace(tokens[pos + 1]!)) ? 0 : -1;
+  const next = gap !== '' ? gap : tokens[pos + 1];
+  // Nothing after the last token: a trailing space costs nothing.
+  const spaceWorth = gap.startsWith(' ') ? 1 : next === undefined || replacesAutoSpace(next) ? 0 : -1;
   return { spaceWorth, minTyped: pos > 0 && gapAfter[pos - 1] === '' ? 1 : 0 };
 }
 

@@ -100,11 +100,12 @@ const NO_SPACE_BEFORE = new Set([',', '.', ';', ':', '!', '?', ')', ']', '}', '%
 const NO_SPACE_AFTER = new Set(['(', '[', '{', '$']);
 
 /**
- * True for a punctuation mark that takes no space before it: typed right after an accepted
- * suggestion, it replaces the space the typing page put after the word.
+ * True when what is typed next after an accepted suggestion (a token, or the white space after the
+ * word) replaces the space the typing page put after the word: a punctuation mark that takes no
+ * space before it, or a new line.
  */
-export function replacesAutoSpace(token: string): boolean {
-  return NO_SPACE_BEFORE.has(token);
+export function replacesAutoSpace(next: string): boolean {
+  return NO_SPACE_BEFORE.has(next) || /^\r?\n/.test(next);
 }
 
 /** The text a word token adds after `prev` (undefined at the start): the token, with a space before it when one belongs there. */
@@ -169,13 +170,11 @@ export function splitWordsFrom(norm: string, start: number): { tokens: string[];
 export function splitWordsWithSpacing(text: string): { tokens: string[]; spaceAfter: boolean[]; gapAfter: string[] } {
   const norm = normaliseForWords(text);
   const tokens: string[] = [];
-  const spaceAfter: boolean[] = [];
   const gapAfter: string[] = [];
   for (const m of norm.matchAll(WORD_RE)) {
     tokens.push(m[0]);
     const end = m.index + m[0].length;
-    spaceAfter.push(end < norm.length && /\s/u.test(norm[end]!));
     gapAfter.push(/^\s*/u.exec(norm.slice(end, end + 64))![0]);
   }
-  return { tokens, spaceAfter, gapAfter };
+  return { tokens, spaceAfter: gapAfter.map((gap) => gap !== ''), gapAfter };
 }

@@ -61,6 +61,6 @@ export function acceptWord(before: string, prefix: string, word: string): string
 export function replaceAutoSpace(accepted: string, before: string): string | undefined {
   if (!accepted.endsWith(' ') || before.length !== accepted.length + 1 || !before.startsWith(accepted)) return undefined;
   const typed = before[before.length - 1]!;
-  if (typed !== '\n' && !replacesAutoSpace(normaliseForWords(typed))) return undefined;
+  if (!replacesAutoSpace(normaliseForWords(typed))) return undefined;
   return accepted.slice(0, -1) + typed;
 }
