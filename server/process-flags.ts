@@ -4,6 +4,7 @@
 // workers. Figures: server/README.md, Operations, "Hostile input".
 import { fileURLToPath } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
+import { jemallocPath, ldPreload } from './jemalloc-path.mjs';
 
 /**
  * Young generation, MB per semi-space. Under a high allocation rate (hostile frames decoded and
@@ -15,31 +16,38 @@ export const SEMI_SPACE_MB = 4;
 /** The preload that leaves tsx's source maps off (see the file). */
 export const SOURCE_MAPS_OFF = fileURLToPath(new URL('./source-maps-off.mjs', import.meta.url));
 
-/**
- * Environment of a server process, read by glibc's malloc before Node starts (so `npm start` sets
- * it in its command line). glibc gives each thread that allocates an arena of its own, up to 8 per
- * core, and memory freed in one arena is not reused by another: with the server's worker threads,
- * libuv's pool and V8's helper threads that was ~40 MB of RSS at rest. `npm run bench -- fuzz` on
- * 2 cores, RSS after the calm phase: 404-429 MB in four runs without, 357-388 MB in four with 2 arenas.
- */
-export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+/** jemalloc's settings: a background thread gives freed pages back to the system after 1 s. */
+export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0';
 
 /**
- * V8 favours memory over speed: pages compacted and given back after each full collection rather
- * than kept for the next saw-tooth, and 1 MB semi-spaces in the main thread (more collections).
- * `npm run bench -- fuzz` (defaults, 2 cores, with SERVER_ENV): RSS growth over the attack +108 MB
- * without it (one run), +73, +88 and +74 MB with it; phones' p99 1.22x the calm run's without,
- * 1.45x, 1.52x and 1.81x with: it trades their latency for memory (server/README.md, Operations).
- * Tried instead: `--compact-on-every-full-gc` (4 MB semi-spaces kept), +66/+84/+91 MB and 1.42x/
- * 1.73x/2.18x in three runs, where this flag gave +51 MB and 1.85x in the same noisy hour: no better.
- * Without it on 5 Dec (windowed fuzz): 1.35x/+111 MB (heap growing 20%), and with glibc's mmap and
- * trim thresholds fixed at 128 KiB 1.41x/+90 and 1.49x/+128 MB: the p99 held in all three, the RSS
- * in one. With it, 1.51x/+56 MB (heap growing 100%) and 1.56-1.73x/+76-84 MB: still the same trade.
+ * Environment of a server process, read by the C library's loader and malloc before Node starts
+ * (so `npm start` sets it in its command line). jemalloc (`apt-get install libjemalloc2`) is preloaded
+ * when installed (`SENSORIUM_JEMALLOC=0` leaves it out): under hostile bodies of up to a few MiB,
+ * glibc's malloc kept what it had freed, +25 to +62 MB of RSS outside the V8 heaps over a full
+ * `npm run bench -- fuzz`, against +5 MB with jemalloc (server/README.md, Operations). Without it,
+ * `MALLOC_ARENA_MAX=2` still helps glibc: it gives each allocating thread an arena of its own, up to 8
+ * per core, and does not reuse one arena's free memory in another (~40 MB of RSS at rest); jemalloc
+ * ignores it, as glibc ignores `MALLOC_CONF`.
  */
-export const MEMORY_FLAG = '--optimize-for-size';
+export const SERVER_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_CONF: JEMALLOC_CONF,
+  ...(jemallocPath() ? { LD_PRELOAD: ldPreload() } : {}),
+};
 
-/** Node flags of a server process run from its TypeScript sources (tsx's loader first, as the tsx command does). */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--import', 'tsx', `--max-semi-space-size=${SEMI_SPACE_MB}`, MEMORY_FLAG, '--import', SOURCE_MAPS_OFF];
+/**
+ * Node flags of a server process run from its TypeScript sources (tsx's loader first, as the tsx
+ * command does).
+ *
+ * V8's `--optimize-for-size` was the default until 5 Dec 2026 and is no longer passed: it kept the
+ * main heap compact (+11 MB reserved over a fuzz run, against +40 to +46 without) at the price of
+ * 1 MB semi-spaces and more collections, and the phones' p99 met its 1.5x target in one of nine full
+ * fuzz runs with it (1.45-1.85x), against five of five without (1.22-1.49x). With jemalloc the RSS
+ * fits without it. Tried as well: `--compact-on-every-full-gc` (no better), heap growing 20% (the
+ * main heap grew as much), glibc's mmap and trim thresholds fixed at 128 KiB (+90 and +128 MB), and
+ * the flag set at run time over 4 MB semi-spaces (1.80x, +105 MB).
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--import', 'tsx', `--max-semi-space-size=${SEMI_SPACE_MB}`, '--import', SOURCE_MAPS_OFF];
 
 /** The same young generation for worker threads (V8 gives a third of it to each semi-space). */
 export const WORKER_RESOURCE_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 3 * SEMI_SPACE_MB };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { JEMALLOC_CANDIDATES, jemallocPath } from '../../server/jemalloc-path.mjs';
 import { SEMI_SPACE_MB, SERVER_ENV, SERVER_NODE_FLAGS, SOURCE_MAPS_OFF } from '../../server/process-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,7 +31,7 @@ const REPORT_BOTH = `
 import { Worker } from 'node:worker_threads';
 // The server's workers inherit its flags; here --input-type is for the -e code only, and a V8
 // heap flag given to a worker explicitly is refused (inherited, it is left out quietly).
-const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size') && a !== '--optimize-for-size');
+const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && !a.startsWith('--max-semi-space-size'));
 const worker = new Worker(process.env.BOOT, { workerData: { entry: process.env.ENTRY }, execArgv });
 const inWorker = await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
 await worker.terminate();
@@ -42,8 +43,27 @@ describe('server process flags', () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
     // The tsx command is node with tsx's loader: the first two flags.
     const flags = SERVER_NODE_FLAGS.slice(2).map((f) => (f === SOURCE_MAPS_OFF ? `./${relative(ROOT, f)}` : f));
-    const env = Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`);
-    expect(pkg.scripts.start).toBe(`${env.join(' ')} tsx ${flags.join(' ')} server/main.ts`);
+    // LD_PRELOAD is found when the script runs (jemalloc may be installed or not), the rest is fixed.
+    const env = Object.entries(SERVER_ENV)
+      .filter(([k]) => k !== 'LD_PRELOAD')
+      .map(([k, v]) => `${k}=${v}`);
+    expect(pkg.scripts.start).toBe(`LD_PRELOAD=$(node server/jemalloc-path.mjs) ${env.join(' ')} tsx ${flags.join(' ')} server/main.ts`);
+  });
+
+  it("preload jemalloc when it is installed, through npm start's own command line", () => {
+    // .ci/run installs it, so there this cannot pass by finding nothing.
+    if (process.env.CI) expect(jemallocPath(), `CI installs libjemalloc2 (${JEMALLOC_CANDIDATES.join(', ')})`).toBeDefined();
+    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
+    const envPrefix = pkg.scripts.start!.slice(0, pkg.scripts.start!.indexOf(' tsx '));
+    const probe = `node -e "const m = require('fs').readFileSync('/proc/self/maps', 'utf8'); console.log(JSON.stringify({ jemalloc: /libjemalloc/.test(m), conf: process.env.MALLOC_CONF }))"`;
+    const run = (extra: Record<string, string>) => {
+      const env: Record<string, string | undefined> = { ...process.env, LD_PRELOAD: '', ...extra };
+      const r = spawnSync('sh', ['-c', `${envPrefix} ${probe}`], { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim()) as { jemalloc: boolean; conf: string };
+    };
+    expect(run({})).toEqual({ jemalloc: jemallocPath() !== undefined, conf: SERVER_ENV.MALLOC_CONF });
+    expect(run({ SENSORIUM_JEMALLOC: '0' }).jemalloc).toBe(false);
   });
 
   it('leave source maps off in the main thread and in a worker booted through tsx', () => {
