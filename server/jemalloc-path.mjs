@@ -14,9 +14,9 @@ export const JEMALLOC_CANDIDATES = [
   '/usr/local/lib/libjemalloc.so.2',
 ];
 
-/** The installed library, or undefined (none found, not Linux, or `SENSORIUM_JEMALLOC=0`). */
+/** The installed library, or undefined (none found, or not Linux). */
 export function jemallocPath() {
-  if (process.platform !== 'linux' || process.env.SENSORIUM_JEMALLOC === '0') return undefined;
+  if (process.platform !== 'linux') return undefined;
   return JEMALLOC_CANDIDATES.find((p) => existsSync(p));
 }
 

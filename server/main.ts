@@ -8,7 +8,7 @@ import { ConfigError, parseServerConfig, type ServerConfig } from './config.js';
 import { optionsHelp } from './config/help.js';
 import { watchProcessErrors } from './metrics/operations-metrics.js';
 import { METRICS_PATH } from './plugins/metrics.js';
-import { setHeapGrowing } from './heap-growing.js';
+import { applyHeapPolicy } from './heap-policy.js';
 import { ProcessPolicy } from './process-policy.js';
 import { RECORDINGS_PATH } from './plugins/recordings.js';
 import { DASHBOARD_PATH } from './plugins/dashboard-socket.js';
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
   let cluster;
   try {
     config = parseServerConfig(argv, process.env, help);
-    setHeapGrowing(config.heapGrowingPercent);
+    applyHeapPolicy(config);
     // Loaded once the settings are good, so that --help and typos answer at once (no TensorFlow).
     const { buildServer } = await import('./app.js');
     const { joinCluster } = await import('./cluster/join-cluster.js');

@@ -22,7 +22,7 @@ export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_d
 /**
  * Environment of a server process, read by the C library's loader and malloc before Node starts
  * (so `npm start` sets it in its command line). jemalloc (`apt-get install libjemalloc2`) is preloaded
- * when installed (`SENSORIUM_JEMALLOC=0` leaves it out): under hostile bodies of up to a few MiB,
+ * when installed: under hostile bodies of up to a few MiB,
  * glibc's malloc kept what it had freed, +25 to +62 MB of RSS outside the V8 heaps over a full
  * `npm run bench -- fuzz`, against +5 MB with jemalloc (server/README.md, Operations). Without it,
  * `MALLOC_ARENA_MAX=2` still helps glibc: it gives each allocating thread an arena of its own, up to 8

@@ -5,7 +5,7 @@
 // in /metrics (sensorium_process_errors_total), and a burst of them ends the process (exit 70).
 import { watchProcessErrors } from '../server/metrics/operations-metrics.js';
 import { makeConfig } from '../server/config.js';
-import { setHeapGrowing } from '../server/heap-growing.js';
+import { applyHeapPolicy } from '../server/heap-policy.js';
 import { ProcessPolicy } from '../server/process-policy.js';
 import { localServerOverrides, startLocalServer, type LocalServerOptions } from './local-server.js';
 import { takeSnapshot } from './server-snapshot.js';
@@ -17,7 +17,7 @@ async function run(): Promise<void> {
   if (!process.send) throw new Error('server-child.ts runs as a forked child (use startServerProcess)');
   const opts = JSON.parse(process.env.SENSORIUM_CHILD_SERVER ?? '{}') as LocalServerOptions;
   // The same heap policy as npm start (server/main.ts).
-  setHeapGrowing(makeConfig(localServerOverrides(opts)).heapGrowingPercent);
+  applyHeapPolicy(makeConfig(localServerOverrides(opts)));
   const local = await startLocalServer({ ...opts, log: (m) => console.error(`server: ${m}`) });
   let closing = false;
   const stop = async (code = 0) => {

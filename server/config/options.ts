@@ -94,6 +94,13 @@ export const OPTIONS = [
       default: 50,
       doc: "after each full garbage collection the heap may grow this much before the next one starts (V8's --heap-growing-percent); 0: V8's own choice, which under hostile traffic marked back to back on the event loop (server/heap-growing.ts)",
     }),
+    option('heapCompactSeconds', {
+      flag: 'heap-compact-seconds',
+      env: 'SENSORIUM_HEAP_COMPACT_SECONDS',
+      type: v.integer(0, 3600),
+      default: 60,
+      doc: 'every this many seconds the next two full garbage collections compact the heaps and give their free pages back (one longer pause a minute, instead of half-empty pages kept under hostile traffic); 0: only where V8 picks pages itself (server/heap-compaction.ts)',
+    }),
     option('shutdownDrainMs', {
       flag: 'shutdown-drain-ms',
       env: 'SENSORIUM_SHUTDOWN_DRAIN_MS',

@@ -179,6 +179,7 @@ export interface ServerConfig {
   logFormat: LogFormat;
   /** V8's old-generation growing factor as a percentage over 1 (server/heap-growing.ts); 0 leaves V8's own. */
   heapGrowingPercent: number;
+  heapCompactSeconds: number;
   /** Folder of the trained HAR model; default models/trained/har. */
   harModelDir?: string;
   /**
