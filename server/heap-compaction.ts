@@ -6,6 +6,8 @@
 // (V8's --compact-on-every-full-gc, a process-wide flag that V8 reads at each collection: worker
 // threads collecting meanwhile compact too), then the flag is off again. Two, because a collection
 // whose marking had already started when the flag went on decided on compaction before it.
+// `npm run bench -- fuzz`: main heap 82-104 MB reserved at the end in three runs, against 114-115 in
+// two without, and the phones' hostile p99 13.8-14.6 ms, against 13.5-14.4 (server/README.md, Operations).
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 

@@ -24,7 +24,7 @@ export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_d
  * (so `npm start` sets it in its command line). jemalloc (`apt-get install libjemalloc2`) is preloaded
  * when installed: under hostile bodies of up to a few MiB,
  * glibc's malloc kept what it had freed, +25 to +62 MB of RSS outside the V8 heaps over a full
- * `npm run bench -- fuzz`, against +5 MB with jemalloc (server/README.md, Operations). Without it,
+ * `npm run bench -- fuzz`, against +5 to +11 MB with jemalloc in four runs (server/README.md, Operations). Without it,
  * `MALLOC_ARENA_MAX=2` still helps glibc: it gives each allocating thread an arena of its own, up to 8
  * per core, and does not reuse one arena's free memory in another (~40 MB of RSS at rest); jemalloc
  * ignores it, as glibc ignores `MALLOC_CONF`.
