@@ -20,20 +20,23 @@ export function compactHeapEvery(seconds: number): () => void {
   if (seconds === 0) return () => {};
   let left = 0;
   const setCompacting = (on: boolean) => setFlagsFromString(on ? '--compact-on-every-full-gc' : '--no-compact-on-every-full-gc');
+  // Subscribed only while armed: between periods no GC entry is handed to JavaScript.
   const observer = new PerformanceObserver((list) => {
-    if (left === 0) return;
     for (const entry of list.getEntries()) {
       if ((entry as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
       left -= 1;
       if (left === 0) {
         setCompacting(false);
+        observer.disconnect();
         break;
       }
     }
   });
-  observer.observe({ entryTypes: ['gc'] });
   const timer = setInterval(() => {
-    if (left === 0) setCompacting(true);
+    if (left === 0) {
+      setCompacting(true);
+      observer.observe({ entryTypes: ['gc'] });
+    }
     left = COLLECTIONS_PER_PERIOD;
   }, seconds * 1000).unref();
   return () => {

@@ -4,7 +4,7 @@
 // workers. Figures: server/README.md, Operations, "Hostile input".
 import { fileURLToPath } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
-import { jemallocPath, ldPreload } from './jemalloc-path.mjs';
+import { ldPreload } from './jemalloc-path.mjs';
 
 /**
  * Young generation, MB per semi-space. Under a high allocation rate (hostile frames decoded and
@@ -29,11 +29,8 @@ export const JEMALLOC_CONF = 'background_thread:true,dirty_decay_ms:1000,muzzy_d
  * per core, and does not reuse one arena's free memory in another (~40 MB of RSS at rest); jemalloc
  * ignores it, as glibc ignores `MALLOC_CONF`.
  */
-export const SERVER_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_CONF: JEMALLOC_CONF,
-  ...(jemallocPath() ? { LD_PRELOAD: ldPreload() } : {}),
-};
+const PRELOAD = ldPreload();
+export const SERVER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2', MALLOC_CONF: JEMALLOC_CONF, ...(PRELOAD ? { LD_PRELOAD: PRELOAD } : {}) };
 
 /**
  * Node flags of a server process run from its TypeScript sources (tsx's loader first, as the tsx

@@ -14,6 +14,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BOOT = fileURLToPath(new URL('../../server/inference/worker-boot.mjs', import.meta.url));
 const ENTRY = new URL('./fixtures/report-runtime.ts', import.meta.url).href;
 const MB = 2 ** 20;
+/** `npm start`'s command line, as package.json has it. */
+const START = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
 
 /** Runs `code` (an ES module) in a node started like a server (its flags, tsx's loader first). */
 function runAsServer(code: string, extraFlags: string[] = []): Record<string, unknown> {
@@ -40,21 +42,19 @@ console.log(JSON.stringify({ main: process.sourceMapsEnabled, worker: inWorker.s
 
 describe('server process flags', () => {
   it('are the ones npm start passes', () => {
-    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
     // The tsx command is node with tsx's loader: the first two flags.
     const flags = SERVER_NODE_FLAGS.slice(2).map((f) => (f === SOURCE_MAPS_OFF ? `./${relative(ROOT, f)}` : f));
     // LD_PRELOAD is found when the script runs (jemalloc may be installed or not), the rest is fixed.
     const env = Object.entries(SERVER_ENV)
       .filter(([k]) => k !== 'LD_PRELOAD')
       .map(([k, v]) => `${k}=${v}`);
-    expect(pkg.scripts.start).toBe(`LD_PRELOAD=$(node server/jemalloc-path.mjs) ${env.join(' ')} tsx ${flags.join(' ')} server/main.ts`);
+    expect(START).toBe(`LD_PRELOAD=$(node server/jemalloc-path.mjs) ${env.join(' ')} tsx ${flags.join(' ')} server/main.ts`);
   });
 
   it("preload jemalloc when it is installed, through npm start's own command line", () => {
     // .ci/run installs it, so there this cannot pass by finding nothing.
     if (process.env.CI) expect(jemallocPath(), `CI installs libjemalloc2 (${JEMALLOC_CANDIDATES.join(', ')})`).toBeDefined();
-    const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> };
-    const envPrefix = pkg.scripts.start!.slice(0, pkg.scripts.start!.indexOf(' tsx '));
+    const envPrefix = START.slice(0, START.indexOf(' tsx '));
     const probe = `node -e "const m = require('fs').readFileSync('/proc/self/maps', 'utf8'); console.log(JSON.stringify({ jemalloc: /libjemalloc/.test(m), conf: process.env.MALLOC_CONF }))"`;
     const run = () => {
       const env: Record<string, string | undefined> = { ...process.env, LD_PRELOAD: '' };
