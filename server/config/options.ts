@@ -99,7 +99,7 @@ export const OPTIONS = [
       env: 'SENSORIUM_HEAP_COMPACT_SECONDS',
       type: v.integer(0, 3600),
       default: 60,
-      doc: 'every this many seconds the next two full garbage collections compact the heaps and give their free pages back (one longer pause a minute, instead of half-empty pages kept under hostile traffic); 0: only where V8 picks pages itself (server/heap-compaction.ts)',
+      doc: 'every this many seconds the next full garbage collection compacts the heaps and gives their free pages back (one longer pause a period, instead of half-empty pages kept under hostile traffic); 0: only where V8 picks pages itself (server/heap-compaction.ts)',
     }),
     option('shutdownDrainMs', {
       flag: 'shutdown-drain-ms',
